@@ -1,0 +1,32 @@
+# One command per job. Everything installs what it needs into .venv.
+SHARED ?= ../shared
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install index run test lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+index: install
+	$(BIN)/search index corpus
+
+run: index
+	$(BIN)/search "Amraam"
+
+test: install
+	$(BIN)/ruff check search web tests
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check search web tests
+
+clean:
+	rm -rf $(VENV) index/MAIN_* index/_MAIN_* index/search-meta.json

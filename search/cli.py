@@ -1,0 +1,268 @@
+"""The `search` command: a thin caller of the engine.
+
+    search [--json] [--limit N] [--index DIR] QUERY...
+    search index [PATH...] [--rebuild] [--variants FILE]
+    search show ID | search stats | search run --queries FILE.tsv
+
+A first word that names a subcommand is that subcommand; `search -- index`
+searches for the word. Errors are one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from search.dates import format_date
+from search.engine import Engine
+from search.errors import SearchError
+from search.indexer import print_progress, update_index
+
+DEFAULT_INDEX = "index"
+DEFAULT_CORPUS = "corpus"
+INDEX_ENV = "SEARCH_INDEX"
+SUBCOMMANDS = ("index", "show", "stats", "run")
+VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--variants", "--tag"}
+MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A command line that cannot be run as given."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line as one line, exit code 2."""
+
+    def error(self, message: str) -> None:
+        raise UsageError(message)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def add_index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", type=Path, default=None,
+                        help=f"index folder (default: ${INDEX_ENV} or ./{DEFAULT_INDEX})")
+
+
+def query_parser() -> Parser:
+    parser = Parser(prog="search", description="Search the news index.")
+    parser.add_argument("query", nargs="+", help="the query (see README for the syntax)")
+    parser.add_argument("--limit", type=positive_int, default=10, help="results per page (default 10)")
+    parser.add_argument("--page", type=positive_int, default=1, help="page of results (default 1)")
+    parser.add_argument("--json", action="store_true", help="print the JSON result shape")
+    add_index_option(parser)
+    return parser
+
+
+def subcommand_parser(name: str) -> Parser:
+    parser = Parser(prog=f"search {name}")
+    add_index_option(parser)
+    if name == "index":
+        parser.add_argument("paths", nargs="*", type=Path,
+                            help=f"files or folders (default: {DEFAULT_CORPUS}/)")
+        parser.add_argument("--rebuild", action="store_true", help="start a new index from scratch")
+        parser.add_argument("--variants", type=Path, action="append", default=[],
+                            help="extra spelling variants (canonical<TAB>variants...)")
+    elif name == "show":
+        parser.add_argument("id")
+        parser.add_argument("--json", action="store_true")
+    elif name == "stats":
+        parser.add_argument("--json", action="store_true")
+    elif name == "run":
+        parser.add_argument("--queries", type=Path, required=True, help="qid<TAB>query lines")
+        parser.add_argument("--limit", type=positive_int, default=1000)
+        parser.add_argument("--tag", default="news-search")
+    return parser
+
+
+def split_command(argv: list[str]) -> tuple[str | None, list[str]]:
+    """The subcommand named by the first word (if any) and the arguments for it."""
+    skip_value = False
+    for i, arg in enumerate(argv):
+        if skip_value:
+            skip_value = False
+        elif arg == "--":
+            return None, argv
+        elif arg.startswith("-"):
+            skip_value = arg in VALUE_OPTIONS
+        else:
+            if arg in SUBCOMMANDS:
+                return arg, argv[:i] + argv[i + 1:]
+            return None, argv
+    return None, argv
+
+
+def index_dir(args: argparse.Namespace) -> Path:
+    return args.index or Path(os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
+
+
+def use_colour(stream) -> bool:
+    return stream.isatty() and not os.environ.get("NO_COLOR")
+
+
+def render_snippet(snippet_html: str, colour: bool) -> str:
+    """Terminal text of an HTML snippet: marks in colour, or in [brackets]."""
+    marked = MARK.sub(lambda m: f"\x1b[1;33m{m.group(1)}\x1b[0m" if colour else f"[{m.group(1)}]",
+                      snippet_html)
+    return html.unescape(marked)
+
+
+def print_results(answer: dict, offset: int) -> None:
+    colour = use_colour(sys.stdout)
+    for warning in answer["warnings"]:
+        print(f"note: {warning['message']}", file=sys.stderr)
+    if answer.get("corrected_query"):
+        print(f"Showing results for {answer['corrected_query']!r}")
+    elif answer.get("suggestion"):
+        print(f"Did you mean: {answer['suggestion']}?")
+    if not answer["results"]:
+        print(f"No results for {answer['query']!r}.")
+        return
+    for rank, result in enumerate(answer["results"], start=offset + 1):
+        title = result["title"] or "(untitled)"
+        print(f"{rank}. {title}")
+        details = [result["source"] or "unknown source", result["date"] or "undated", result["path"]]
+        print("   " + " · ".join(details))
+        print("   " + render_snippet(result["snippet"], colour))
+        versions = result["versions"]
+        if versions:
+            print("   also: " + ", ".join(v["source"] or v["id"] for v in versions))
+    shown = offset + len(answer["results"])
+    print(f"\n{offset + 1}-{shown} of {answer['total']} ({answer['took_ms']:.0f} ms)")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    engine = Engine(index_dir(args))
+    offset = (args.page - 1) * args.limit
+    answer = engine.search(" ".join(args.query), limit=args.limit, offset=offset)
+    if args.json:
+        print(json.dumps(answer, ensure_ascii=False, indent=2))
+    else:
+        print_results(answer, offset)
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    roots = args.paths or [Path(DEFAULT_CORPUS)]
+    progress = print_progress if sys.stderr.isatty() else None
+    report = update_index(index_dir(args), roots, rebuild=args.rebuild,
+                          variant_files=args.variants, progress=progress)
+    for problem in report.problems:
+        label = "skipped" if problem.fatal else "warning"
+        print(f"{label}: {problem}", file=sys.stderr)
+    print(report.summary())
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    stored = Engine(index_dir(args)).document(args.id)
+    if args.json:
+        record = {key: stored.get(key) for key in ("id", "path", "title", "source", "url", "authors")}
+        record.update(date=format_date(stored.get("date")), text=stored.get("body") or "")
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+        return 0
+    print(stored.get("title") or "(untitled)")
+    for label, value in (
+        ("source", stored.get("source")),
+        ("date", format_date(stored.get("date"))),
+        ("authors", ", ".join(stored.get("authors") or [])),
+        ("url", stored.get("url")),
+        ("path", stored.get("path")),
+        ("id", stored["id"]),
+    ):
+        if value:
+            print(f"{label}: {value}")
+    print()
+    print(stored.get("body") or "")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = Engine(index_dir(args)).stats()
+    if args.json:
+        print(json.dumps(stats, indent=2))
+        return 0
+    updated = "never"
+    if stats["updated"]:
+        updated = datetime.fromtimestamp(stats["updated"]).isoformat(timespec="seconds")
+    print(f"documents: {stats['documents']}")
+    print(f"terms: {stats['terms']}")
+    print(f"size on disk: {stats['size_bytes'] / 1_000_000:.2f} MB")
+    print(f"last update: {updated}")
+    return 0
+
+
+def read_queries(path: Path) -> list[tuple[str, str]]:
+    """`qid<TAB>text` lines of a queries file."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"cannot read {path}: {error}") from None
+    queries = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        qid, sep, text = line.partition("\t")
+        if not sep:
+            raise UsageError(f"{path}:{number}: expected qid<TAB>query")
+        queries.append((qid.strip(), text.strip()))
+    return queries
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    engine = Engine(index_dir(args))
+    for qid, text in read_queries(args.queries):
+        if not text:
+            continue
+        for rank, (doc_id, score) in enumerate(engine.ranked_ids(text, args.limit), start=1):
+            print(f"{qid} Q0 {doc_id} {rank} {score:.6f} {args.tag}")
+    return 0
+
+
+COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
+    None: cmd_search,
+    "index": cmd_index,
+    "show": cmd_show,
+    "stats": cmd_stats,
+    "run": cmd_run,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `search` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        name, rest = split_command(argv)
+        parser = query_parser() if name is None else subcommand_parser(name)
+        args = parser.parse_args(rest)
+        return COMMANDS[name](args)
+    except UsageError as error:
+        print(f"search: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except SearchError as error:
+        print(f"search: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

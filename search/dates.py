@@ -1,0 +1,81 @@
+"""Dates as the data states them: ISO strings, `October 12, 2022`, datelines.
+
+Never a file's modification time: an article that states no date is undated.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+ISO_DATE = re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{2})-(?P<day>\d{2})\b")
+WRITTEN_DATES = (
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+)
+
+
+def _from_match(match: re.Match) -> datetime | None:
+    month = match["month"]
+    number = int(month) if month.isdigit() else MONTHS[month.lower().rstrip(".")]
+    try:
+        return datetime(int(match["year"]), number, int(match["day"]))
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> datetime | None:
+    """The first calendar date written in `text` (a dateline), or None."""
+    for pattern in (ISO_DATE, *WRITTEN_DATES):
+        match = pattern.search(text)
+        if match:
+            found = _from_match(match)
+            if found:
+                return found
+    return None
+
+
+def parse_date(value: object) -> datetime | None:
+    """A date from a metadata value (ISO 8601 or written out), or None."""
+    if isinstance(value, datetime):
+        return _naive_utc(value)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        return _naive_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
+    except ValueError:
+        return find_date(text)
+
+
+def _naive_utc(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def format_date(value: datetime | None) -> str | None:
+    """ISO 8601: the day alone when no time of day is known."""
+    if value is None:
+        return None
+    if value.time() == datetime.min.time():
+        return value.date().isoformat()
+    return value.isoformat()

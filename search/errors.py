@@ -1,0 +1,52 @@
+"""The engine's typed errors: the only exceptions callers need to handle.
+
+Each carries a message meant for a person and a stable `code`; the CLI turns
+them into one line on stderr and exit code 2, the web layer into JSON.
+"""
+
+from __future__ import annotations
+
+
+class SearchError(Exception):
+    """Base of every error the engine raises on purpose."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidParameter(SearchError):
+    """An option or value the caller gave is not valid."""
+
+    code = "invalid_parameter"
+
+
+class IndexMissing(SearchError):
+    """There is no index where one was expected."""
+
+    code = "no_index"
+    status = 503
+
+
+class IndexIncompatible(SearchError):
+    """The index exists but cannot be used as it is: rebuild it."""
+
+    code = "index_incompatible"
+    status = 503
+
+
+class IndexBusy(SearchError):
+    """Another indexer holds the index's write lock."""
+
+    code = "index_busy"
+    status = 503
+
+
+class NotFound(SearchError):
+    """No document has the requested id."""
+
+    code = "not_found"
+    status = 404

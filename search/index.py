@@ -1,0 +1,164 @@
+"""The index on disk: its schema, its metadata, and opening it safely.
+
+The schema is the one place that says what is stored and how each field is
+analysed. Beside Whoosh's files the index keeps `search-meta.json`: the
+format version and the fingerprint of the analysis tables it was built with,
+so an index the code no longer matches says so instead of answering wrongly.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import SimpleAnalyzer
+from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.index import Index
+
+from search.analysis import exact_analyzer, news_analyzer
+from search.errors import IndexIncompatible, IndexMissing
+from search.ingest import Article
+from search.tables import AnalysisTables, analysis_tables, fingerprint
+
+FORMAT_VERSION = 1
+META_FILE = "search-meta.json"
+REBUILD_HINT = "run `search index --rebuild`"
+KEY_SEPARATOR = "\x1f"
+
+
+def build_schema(tables: AnalysisTables | None = None) -> Schema:
+    """Every field of a document, and how it is analysed."""
+    news = news_analyzer(tables)
+    exact = exact_analyzer()
+    names = SimpleAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        file_key=ID(sortable=True),
+        file_sig=ID(sortable=True),
+        path=STORED,
+        line=STORED,
+        title=TEXT(analyzer=news, stored=True, chars=True),
+        body=TEXT(analyzer=news, stored=True, chars=True),
+        title_exact=TEXT(analyzer=exact, chars=True),
+        body_exact=TEXT(analyzer=exact, chars=True),
+        source=TEXT(analyzer=names, stored=True),
+        author=TEXT(analyzer=names),
+        authors=STORED,
+        date=DATETIME(stored=True, sortable=True),
+        url=STORED,
+    )
+
+
+def file_key(root: str, path: str) -> str:
+    """The key shared by every document read from one file under one root."""
+    return f"{root}{KEY_SEPARATOR}{path}"
+
+
+def document_fields(article: Article, key: str, signature: str) -> dict:
+    """The field values Whoosh stores and indexes for one article."""
+    fields = {
+        "id": article.id,
+        "file_key": key,
+        "file_sig": signature,
+        "path": article.path,
+        "line": article.line,
+        "body": article.text,
+        "body_exact": article.text,
+        "authors": list(article.authors),
+        "url": article.url,
+    }
+    if article.title:
+        fields["title"] = fields["title_exact"] = article.title
+    if article.source:
+        fields["source"] = article.source
+    if article.authors:
+        fields["author"] = "; ".join(article.authors)
+    if article.date:
+        fields["date"] = article.date
+    return fields
+
+
+@dataclass
+class IndexMeta:
+    """What the index records about how it was built."""
+
+    format: int = FORMAT_VERSION
+    tables: str = ""
+    user_variants: list[list[str]] = field(default_factory=list)
+    updated: float = 0.0
+
+    @classmethod
+    def read(cls, directory: Path) -> IndexMeta | None:
+        try:
+            data = json.loads((directory / META_FILE).read_text(encoding="utf-8"))
+            return cls(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def write(self, directory: Path) -> None:
+        self.updated = time.time()
+        temporary = directory / f".{META_FILE}.tmp"
+        temporary.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
+        temporary.replace(directory / META_FILE)
+
+    def tables_for_index(self) -> AnalysisTables:
+        pairs = [(variant, canonical) for variant, canonical in self.user_variants]
+        return analysis_tables().with_variants(pairs)
+
+
+def is_whoosh_index(directory: Path) -> bool:
+    """Whether `directory` holds a Whoosh index (of any version)."""
+    return directory.is_dir() and any(directory.glob("_MAIN_*.toc"))
+
+
+def open_index(directory: Path) -> Index:
+    """Open an index built by this version of the code, or say what to do."""
+    if not is_whoosh_index(directory):
+        raise IndexMissing(f"no index at {directory}; build it with `search index`")
+    meta = IndexMeta.read(directory)
+    if meta is None:
+        raise IndexIncompatible(f"{directory} is not an index this program built; {REBUILD_HINT}")
+    if meta.format != FORMAT_VERSION or meta.tables != fingerprint():
+        raise IndexIncompatible(
+            f"the index at {directory} was built by another version of the analysis; {REBUILD_HINT}"
+        )
+    try:
+        return whoosh_index.open_dir(str(directory))
+    except Exception as error:  # Whoosh raises many kinds for damaged files
+        raise IndexIncompatible(f"the index at {directory} is damaged ({error}); {REBUILD_HINT}") from None
+
+
+def create_index(directory: Path, user_variants: list[tuple[str, str]]) -> Index:
+    """A new, empty index (replacing an old one of ours) with its metadata."""
+    clear_index(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    meta = IndexMeta(tables=fingerprint(), user_variants=[list(p) for p in user_variants])
+    ix = whoosh_index.create_in(str(directory), build_schema(meta.tables_for_index()))
+    meta.write(directory)
+    return ix
+
+
+def clear_index(directory: Path) -> None:
+    """Remove an index's files; refuse a folder that holds anything else."""
+    if not directory.exists():
+        return
+    ours = {META_FILE, f".{META_FILE}.tmp"}
+    entries = [p for p in directory.iterdir() if not p.name.startswith(".") or p.name in ours]
+    foreign = [
+        p for p in entries
+        if p.name not in ours and not p.name.startswith(("_MAIN_", "MAIN_")) and p.suffix != ".seg"
+    ]
+    if foreign:
+        raise IndexIncompatible(
+            f"{directory} holds files that are not an index ({foreign[0].name}); "
+            "choose an empty folder with --index"
+        )
+    for entry in entries:
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()

@@ -1,0 +1,289 @@
+"""Bringing the index up to date with folders of articles, incrementally.
+
+A run looks at each root's files, compares them with what the index holds
+(per file: a key and a size/mtime/hash signature, stored in columns), and
+re-reads only new and changed files. Documents of files gone from a root are
+deleted; other roots are left alone. A run with nothing to do commits
+nothing, so the index generation stays as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh.index import Index, LockError
+from whoosh.writing import SegmentWriter
+
+from search.errors import IndexBusy, IndexIncompatible, IndexMissing, InvalidParameter
+from search.index import (
+    IndexMeta,
+    create_index,
+    document_fields,
+    file_key,
+    is_whoosh_index,
+    open_index,
+)
+from search.ingest import FileContents, Problem, find_files, read_file
+from search.tables import variant_pairs
+
+LOCK_TIMEOUT_SECONDS = 30.0
+PARALLEL_MIN_FILES = 64
+READ_CHUNK = 16
+
+
+@dataclass
+class UpdateReport:
+    """What a run did, counted in documents (failed: files and records skipped)."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    committed: bool = False
+
+    def summary(self) -> str:
+        return (
+            f"added {self.added}, updated {self.updated}, removed {self.removed}, "
+            f"unchanged {self.unchanged}, failed {self.failed}"
+        )
+
+
+@dataclass(frozen=True)
+class IndexedFile:
+    """What the index holds of one file: its signature and document ids."""
+
+    signature: str
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file to (re)read."""
+
+    key: str
+    path: Path
+    relative: str
+    signature: str
+
+
+Progress = Callable[[int, int], None]
+
+
+def load_user_variants(paths: Iterable[Path]) -> list[tuple[str, str]]:
+    """`variant -> canonical` pairs from the user's variant files."""
+    pairs: list[tuple[str, str]] = []
+    for path in paths:
+        try:
+            pairs.extend(variant_pairs(path))
+        except (OSError, ValueError) as error:
+            raise InvalidParameter(f"--variants {path}: {error}") from None
+    return pairs
+
+
+def open_for_update(directory: Path, rebuild: bool, variant_files: list[Path]) -> Index:
+    """The index to write to: a new one when asked, absent or built with other variants."""
+    user_variants = load_user_variants(variant_files)
+    if rebuild or not is_whoosh_index(directory):
+        return create_index(directory, user_variants)
+    ix = open_index(directory)
+    meta = IndexMeta.read(directory)
+    if variant_files and [list(p) for p in user_variants] != meta.user_variants:
+        raise IndexIncompatible(
+            "--variants differ from the ones this index was built with; add --rebuild"
+        )
+    return ix
+
+
+def signature_of(path: Path, stat: os.stat_result, digest: str | None = None) -> str:
+    """`size:mtime_ns:sha1` of a file, hashing only when asked to."""
+    if digest is None:
+        digest = hashlib.sha1(path.read_bytes()).hexdigest()
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{digest}"
+
+
+def is_unchanged(path: Path, stat: os.stat_result, indexed: IndexedFile) -> tuple[bool, str]:
+    """Compare a file with its indexed signature: size and mtime, else content hash."""
+    size, mtime, digest = indexed.signature.split(":", 2)
+    if size == str(stat.st_size) and mtime == str(stat.st_mtime_ns):
+        return True, indexed.signature
+    signature = signature_of(path, stat)
+    return signature.rsplit(":", 1)[1] == digest, signature
+
+
+def indexed_files(writer: SegmentWriter) -> dict[str, IndexedFile]:
+    """Every file the index holds, read from the key, signature and id columns."""
+    reader = writer.reader()
+    if reader.doc_count() == 0:
+        return {}
+    keys = reader.column_reader("file_key")
+    signatures = reader.column_reader("file_sig")
+    ids = reader.column_reader("id")
+    found: dict[str, list] = {}
+    for docnum in reader.all_doc_ids():
+        key = keys[docnum]
+        entry = found.setdefault(key, [signatures[docnum], []])
+        entry[1].append(ids[docnum])
+    return {key: IndexedFile(sig, tuple(doc_ids)) for key, (sig, doc_ids) in found.items()}
+
+
+class Indexer:
+    """One run that brings an index up to date with a set of roots."""
+
+    def __init__(self, ix: Index, progress: Progress | None = None, workers: int | None = None):
+        self.ix = ix
+        self.progress = progress
+        self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+        self.report = UpdateReport()
+
+    def run(self, roots: list[Path]) -> UpdateReport:
+        for root in roots:
+            if not root.exists():
+                raise InvalidParameter(f"no such file or folder: {root}")
+        try:
+            writer = self.ix.writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.25)
+        except LockError:
+            raise IndexBusy(
+                f"another `search index` is writing to this index; gave up after "
+                f"{LOCK_TIMEOUT_SECONDS:.0f} seconds"
+            ) from None
+        try:
+            changes = self._plan(writer, roots)
+            self._apply(writer, changes)
+        except BaseException:
+            writer.cancel()
+            raise
+        if self.report.added or self.report.updated or self.report.removed:
+            writer.commit()
+            meta = IndexMeta.read(Path(self.ix.storage.folder))
+            if meta:
+                meta.write(Path(self.ix.storage.folder))
+            self.report.committed = True
+        else:
+            writer.cancel()
+        return self.report
+
+    def _plan(self, writer: SegmentWriter, roots: list[Path]) -> list[FileChange]:
+        """Find the files to read and delete the documents of changed or removed files."""
+        self.indexed = indexed_files(writer)
+        self.freed_ids: set[str] = set()
+        self.previous_ids: set[str] = set()
+        changes = []
+        for root in roots:
+            root = root.resolve()
+            base = root.parent if root.is_file() else root
+            seen = set()
+            for path in find_files(root):
+                relative = path.relative_to(base).as_posix()
+                key = file_key(str(root), relative)
+                seen.add(key)
+                change = self._compare(key, path, relative)
+                if change:
+                    changes.append(change)
+            self._remove_missing(writer, str(root), seen)
+        for change in changes:
+            if change.key in self.indexed:
+                writer.delete_by_term("file_key", change.key)
+        return changes
+
+    def _compare(self, key: str, path: Path, relative: str) -> FileChange | None:
+        try:
+            stat = path.stat()
+            indexed = self.indexed.get(key)
+            if indexed is None:
+                return FileChange(key, path, relative, signature_of(path, stat))
+            unchanged, signature = is_unchanged(path, stat, indexed)
+        except OSError as error:
+            self._problem(Problem(relative, f"cannot read: {error.strerror}"))
+            return None
+        if unchanged:
+            self.report.unchanged += len(indexed.ids)
+            return None
+        self.freed_ids.update(indexed.ids)
+        self.previous_ids.update(indexed.ids)
+        return FileChange(key, path, relative, signature)
+
+    def _remove_missing(self, writer: SegmentWriter, root: str, seen: set[str]) -> None:
+        prefix = file_key(root, "")
+        for key, indexed in self.indexed.items():
+            if key.startswith(prefix) and key not in seen:
+                writer.delete_by_term("file_key", key)
+                self.freed_ids.update(indexed.ids)
+                self.report.removed += len(indexed.ids)
+
+    def _apply(self, writer: SegmentWriter, changes: list[FileChange]) -> None:
+        """Read the changed files (in parallel when there are many) and add them."""
+        held_ids = {
+            doc_id: key
+            for key, indexed in self.indexed.items()
+            for doc_id in indexed.ids
+            if doc_id not in self.freed_ids
+        }
+        added_ids: dict[str, str] = {}
+        for done, (change, contents) in enumerate(self._read_all(changes), start=1):
+            for problem in contents.problems:
+                self._problem(problem)
+            for article in contents.articles:
+                owner = added_ids.get(article.id) or held_ids.get(article.id)
+                if owner:
+                    self._problem(Problem(article.location, f"duplicate id {article.id!r}, skipped"))
+                    continue
+                added_ids[article.id] = article.location
+                writer.add_document(**document_fields(article, change.key, change.signature))
+                if article.id in self.previous_ids:
+                    self.report.updated += 1
+                else:
+                    self.report.added += 1
+            if self.progress:
+                self.progress(done, len(changes))
+        self.report.removed += len(self.previous_ids - set(added_ids))
+
+    def _read_all(self, changes: list[FileChange]) -> Iterable[tuple[FileChange, FileContents]]:
+        jobs = [(change.path, change.relative) for change in changes]
+        if self.workers > 1 and len(changes) >= PARALLEL_MIN_FILES:
+            with ProcessPoolExecutor(self.workers) as pool:
+                yield from zip(changes, pool.map(_read_job, jobs, chunksize=READ_CHUNK), strict=True)
+        else:
+            for change, job in zip(changes, jobs, strict=True):
+                yield change, _read_job(job)
+
+    def _problem(self, problem: Problem) -> None:
+        self.report.problems.append(problem)
+        if problem.fatal:
+            self.report.failed += 1
+
+
+def _read_job(job: tuple[Path, str]) -> FileContents:
+    return read_file(*job)
+
+
+def update_index(
+    directory: Path,
+    roots: list[Path],
+    rebuild: bool = False,
+    variant_files: list[Path] | None = None,
+    progress: Progress | None = None,
+) -> UpdateReport:
+    """Bring the index at `directory` up to date with `roots` (the engine's entry point)."""
+    try:
+        ix = open_for_update(directory, rebuild, variant_files or [])
+    except IndexMissing:
+        ix = create_index(directory, load_user_variants(variant_files or []))
+    return Indexer(ix, progress).run(roots)
+
+
+def print_progress(done: int, total: int) -> None:
+    """A one-line progress bar on stderr."""
+    width = 30
+    filled = width * done // max(total, 1)
+    sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if done == total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()

@@ -1,0 +1,260 @@
+"""Reading articles from files: plain text, JSON Lines / JSON, saved web pages.
+
+Everything that comes in becomes an `Article`. What cannot be read is a
+`Problem` (`path` or `path:line`, and why), never an exception: one broken
+file or record must not cost the others.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from search.dates import parse_date
+from search.plaintext import parse_article
+
+TEXT_SUFFIXES = {".txt", ".md"}
+JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+HTML_SUFFIXES = {".html", ".htm"}
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
+MAX_RECORD_BYTES = 5_000_000
+SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
+BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+TEXT_KEYS = ("text", "body", "content")
+DATE_KEYS = ("date", "published", "published_at", "pubdate")
+SOURCE_KEYS = ("source", "publication", "publisher", "site")
+URL_KEYS = ("url", "link")
+
+
+@dataclass
+class Article:
+    """One article as the index stores it."""
+
+    id: str
+    text: str
+    path: str
+    title: str | None = None
+    source: str | None = None
+    date: datetime | None = None
+    url: str | None = None
+    authors: list[str] = field(default_factory=list)
+    line: int | None = None
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in the input that was skipped (or, when not fatal, only noted)."""
+
+    location: str
+    reason: str
+    fatal: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.reason}"
+
+
+@dataclass
+class FileContents:
+    """The articles read from one file and what went wrong on the way."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def find_files(root: Path) -> Iterator[Path]:
+    """The article files at or below `root`, in a stable order; hidden ones skipped."""
+    if root.is_file():
+        yield root
+        return
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root).parts
+        if any(part.startswith(".") for part in relative):
+            continue
+        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            yield path
+
+
+def safe_id(candidate: str) -> str:
+    """`candidate` if it is safe in a URL path, else a readable safe form with a hash."""
+    if SAFE_ID.match(candidate) and candidate not in (".", ".."):
+        return candidate
+    slug = UNSAFE_RUN.sub("-", candidate).strip("-.")[:80] or "doc"
+    digest = hashlib.sha1(candidate.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{slug}-{digest}"
+
+
+def id_for_path(relative: str) -> str:
+    """The id of a one-article file: its path under the root, without suffix."""
+    stem = relative.rsplit(".", 1)[0] if "." in Path(relative).name else relative
+    return safe_id(stem.replace("/", "."))
+
+
+def decode(data: bytes, location: str) -> tuple[str, list[Problem]]:
+    """Text from bytes: by byte-order mark, else UTF-8, else cp1252 with a warning."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), []
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as error:
+        warning = Problem(
+            location, f"not valid UTF-8 (byte {error.start}); read as cp1252", fatal=False
+        )
+        return data.decode("cp1252", errors="replace"), [warning]
+
+
+def read_file(path: Path, relative: str) -> FileContents:
+    """Every article in one file, with the problems met."""
+    contents = FileContents()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        contents.problems.append(Problem(relative, f"cannot read: {error.strerror}"))
+        return contents
+    if not data.strip():
+        contents.problems.append(Problem(relative, "empty file"))
+        return contents
+    if b"\x00" in data[:8192] and not data.startswith(tuple(bom for bom, _ in BOMS)):
+        contents.problems.append(Problem(relative, "binary file, not text"))
+        return contents
+    text, warnings = decode(data, relative)
+    contents.problems.extend(warnings)
+    suffix = path.suffix.lower()
+    if suffix in JSON_SUFFIXES:
+        _read_json(text, relative, contents)
+    elif len(data) > MAX_RECORD_BYTES:
+        contents.problems.append(Problem(relative, f"larger than {MAX_RECORD_BYTES} bytes"))
+    elif suffix in HTML_SUFFIXES:
+        _read_html(text, relative, contents)
+    else:
+        _read_plain_text(text, relative, contents)
+    return contents
+
+
+def _read_plain_text(text: str, relative: str, contents: FileContents) -> None:
+    parsed = parse_article(text)
+    if not parsed.paragraphs and not parsed.title:
+        contents.problems.append(Problem(relative, "no article text"))
+        return
+    contents.articles.append(Article(
+        id=id_for_path(relative), text=parsed.text, path=relative, title=parsed.title,
+        source=parsed.source, date=parsed.date, authors=parsed.authors,
+    ))
+
+
+def _read_html(text: str, relative: str, contents: FileContents) -> None:
+    import trafilatura
+
+    try:
+        extracted = trafilatura.bare_extraction(text, with_metadata=True)
+    except Exception as error:  # trafilatura raises many kinds on broken markup
+        contents.problems.append(Problem(relative, f"cannot parse HTML: {error}"))
+        return
+    body = (extracted.text or "").strip() if extracted else ""
+    if not body:
+        contents.problems.append(Problem(relative, "no article text found in the page"))
+        return
+    title = extracted.title or None
+    lines = body.split("\n")
+    if title and lines[0].strip() == title.strip():
+        body = "\n".join(lines[1:]).strip()
+    contents.articles.append(Article(
+        id=id_for_path(relative), text=body.replace("\n", "\n\n"), path=relative,
+        title=title, source=extracted.sitename or None, date=parse_date(extracted.date),
+        url=extracted.url or None, authors=_split_authors(extracted.author),
+    ))
+
+
+def _read_json(text: str, relative: str, contents: FileContents) -> None:
+    stripped = text.lstrip()
+    if stripped.startswith("["):
+        _read_json_array(text, relative, contents)
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if line.strip():
+            _add_record(line, relative, number, contents)
+
+
+def _read_json_array(text: str, relative: str, contents: FileContents) -> None:
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as error:
+        contents.problems.append(Problem(f"{relative}:{error.lineno}", f"invalid JSON: {error.msg}"))
+        return
+    for number, record in enumerate(records, start=1):
+        _add_parsed_record(record, relative, number, contents)
+
+
+def _add_record(line: str, relative: str, number: int, contents: FileContents) -> None:
+    location = f"{relative}:{number}"
+    if len(line) > MAX_RECORD_BYTES:
+        contents.problems.append(Problem(location, f"record larger than {MAX_RECORD_BYTES} bytes"))
+        return
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        contents.problems.append(Problem(location, f"invalid JSON: {error.msg}"))
+        return
+    _add_parsed_record(record, relative, number, contents)
+
+
+def _first(record: dict, keys: tuple[str, ...]) -> object:
+    for key in keys:
+        value = record.get(key)
+        if value not in (None, "", []):
+            return value
+    return None
+
+
+def _add_parsed_record(record: object, relative: str, number: int, contents: FileContents) -> None:
+    location = f"{relative}:{number}"
+    if not isinstance(record, dict):
+        contents.problems.append(Problem(location, "record is not a JSON object"))
+        return
+    text = _first(record, TEXT_KEYS)
+    title = record.get("title")
+    if not isinstance(text, str) and not (isinstance(title, str) and title.strip()):
+        contents.problems.append(Problem(location, "record has no text (text, body or content)"))
+        return
+    given_id = record.get("id")
+    if isinstance(given_id, (str, int)) and not isinstance(given_id, bool) and str(given_id):
+        doc_id = safe_id(str(given_id))
+    else:
+        doc_id = safe_id(f"{id_for_path(relative)}-{number}")
+    source, url = _first(record, SOURCE_KEYS), _first(record, URL_KEYS)
+    contents.articles.append(Article(
+        id=doc_id,
+        text=text if isinstance(text, str) else "",
+        path=relative,
+        line=number,
+        title=title.strip() or None if isinstance(title, str) else None,
+        source=source if isinstance(source, str) else None,
+        date=parse_date(_first(record, DATE_KEYS)),
+        url=url if isinstance(url, str) else None,
+        authors=_split_authors(record.get("authors", record.get("author"))),
+    ))
+
+
+def _split_authors(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(name).strip() for name in value if str(name).strip()]
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(";") if name.strip()]
+    return []

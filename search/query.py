@@ -1,0 +1,282 @@
+"""The query language: from what a person typed to a Whoosh query that never fails.
+
+Plain words (all preferred, some enough), `"exact phrases"` (words as written,
+on the unstemmed fields), `"a b"~5`, `AND` `OR` `NOT` `+` `-`, parentheses,
+`title:` `source:` `author:` filters, `date:2022-10-01..2022-12-31`, `drone*`
+and `Zelensky~`. Syntax that does not hold together is searched as plain words
+with a warning; only the caller's options can be errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import islice
+
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.qparser import (
+    FieldAliasPlugin,
+    FuzzyTermPlugin,
+    MultifieldParser,
+    OrGroup,
+    PlusMinusPlugin,
+)
+from whoosh.qparser.plugins import BoostPlugin, PhrasePlugin, RangePlugin
+
+SEARCH_FIELDS = ("title", "body")
+EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
+FILTER_FIELDS = {"source", "author"}
+FIELD_ALIASES = {"title": ["headline"], "body": ["text"], "author": ["by", "authors"]}
+QUERY_FIELDS = set(SEARCH_FIELDS) | FILTER_FIELDS | {"date"} | {
+    alias for aliases in FIELD_ALIASES.values() for alias in aliases
+}
+MAX_EXPANSIONS = 1000
+MIN_PREFIX = 2
+MAX_SLOP = 50
+
+OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+DATE_FILTER = re.compile(r"(?<!\S)date:(?P<start>\S*?)(?:\.\.(?P<end>\S*))?(?=\s|$)")
+DATE_VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+FIELD_PREFIX = re.compile(r"(?<![\w\"])(\w+):")
+WILDCARD_WORD = re.compile(r"[^\s\"()]*[*?][^\s\"()]*")
+PLAIN_WORD = re.compile(r"\w+(?:['’.\-]\w+)*\.?")
+SYNTAX_CHARACTERS = re.compile(r"[\"()*?~^+\[\]{}:\\]|(?<!\w)-")
+
+
+@dataclass(frozen=True)
+class QueryWarning:
+    """A note for the user about how their query was read."""
+
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass
+class ParsedQuery:
+    """A query ready to run, and what the user should be told about it."""
+
+    text: str
+    query: wq.Query
+    warnings: list[QueryWarning] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+
+
+class CappedPrefix(wq.Prefix):
+    """A prefix query that expands to at most MAX_EXPANSIONS terms."""
+
+    def _btexts(self, ixreader):
+        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)
+
+
+class CappedWildcard(wq.Wildcard):
+    """A wildcard query that expands to at most MAX_EXPANSIONS terms."""
+
+    def _btexts(self, ixreader):
+        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)
+
+
+class CappedFuzzyTerm(wq.FuzzyTerm):
+    """A fuzzy term that expands to at most MAX_EXPANSIONS terms."""
+
+    def _btexts(self, ixreader):
+        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)
+
+
+class ExactPhrasePlugin(PhrasePlugin):
+    """`"quoted words"` match the words as written, on the unstemmed fields."""
+
+    class ExactPhraseNode(PhrasePlugin.PhraseNode):
+        def query(self, parser):
+            fieldname = self.fieldname or parser.fieldname
+            self.set_fieldname(EXACT_FIELDS.get(fieldname, fieldname), override=True)
+            self.slop = min(self.slop, MAX_SLOP)
+            return super().query(parser)
+
+    class PhraseTagger(PhrasePlugin.PhraseTagger):
+        def create(self, parser, match):
+            slop = match.group("slop")
+            return ExactPhrasePlugin.ExactPhraseNode(
+                match.group("text"), match.start("text"), int(slop) if slop else 1
+            )
+
+
+def make_parser(schema: Schema) -> MultifieldParser:
+    """The parser for the full query language over headline and body."""
+    parser = MultifieldParser(list(SEARCH_FIELDS), schema, group=OrGroup)
+    parser.remove_plugin_class(RangePlugin)
+    parser.remove_plugin_class(BoostPlugin)
+    parser.remove_plugin_class(PhrasePlugin)
+    parser.add_plugin(ExactPhrasePlugin())
+    parser.add_plugin(FuzzyTermPlugin())
+    parser.add_plugin(PlusMinusPlugin(plusexpr=r"(?<!\S)\+", minusexpr=r"(?<!\S)-(?=\S)"))
+    parser.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+    return parser
+
+
+def syntax_problem(text: str) -> str | None:
+    """Why `text` is not a well-formed query, or None when it is."""
+    if text.count('"') % 2:
+        return "an unclosed quote"
+    depth = 0
+    for char in text.replace('"', " "):
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return "a closing parenthesis without an opening one"
+    if depth:
+        return "an unclosed parenthesis"
+    for match in FIELD_PREFIX.finditer(text):
+        name = match.group(1)
+        if name.lower() not in QUERY_FIELDS:
+            return f"an unknown field {name}:"
+        rest = text[match.end():]
+        if not rest or rest[0].isspace() or rest[0] == ")":
+            return f"a field {name}: with nothing after it"
+    words = text.replace("(", " ( ").replace(")", " ) ").split()
+    for i, word in enumerate(words):
+        if word in OPERATORS:
+            before = words[i - 1] if i else None
+            after = words[i + 1] if i + 1 < len(words) else None
+            dangling_after = after in (None, ")") or (after in OPERATORS and after != "NOT")
+            dangling_before = word != "NOT" and before in (None, "(")
+            if dangling_after or dangling_before:
+                return f"the operator {word} without a term on each side"
+    for match in WILDCARD_WORD.finditer(text):
+        word = match.group().split(":")[-1]
+        head = re.split(r"[*?]", word, maxsplit=1)[0]
+        if len(head) < MIN_PREFIX:
+            return f"the wildcard {word} needs at least {MIN_PREFIX} letters before * or ?"
+    if not any(ch.isalnum() for ch in text):
+        return "no words"
+    return None
+
+
+def plain_words(text: str) -> list[str]:
+    """The words of a query with every piece of syntax taken away."""
+    cleaned = SYNTAX_CHARACTERS.sub(" ", text)
+    return [
+        word.lower() if word in OPERATORS else word for word in PLAIN_WORD.findall(cleaned)
+    ]
+
+
+def _day(value: str, end: bool) -> datetime | None:
+    match = DATE_VALUE.match(value)
+    if not match:
+        return None
+    year, month, day = match.groups()
+    try:
+        start = datetime(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+    if not end:
+        return start
+    if day:
+        return start + timedelta(days=1) - timedelta(microseconds=1)
+    if month:
+        following = datetime(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        return following - timedelta(microseconds=1)
+    return datetime(start.year + 1, 1, 1) - timedelta(microseconds=1)
+
+
+def date_range(start: str | None, end: str | None) -> wq.Query | None:
+    """A date filter from `YYYY[-MM[-DD]]` bounds (either may be open); None if malformed."""
+    low = _day(start, end=False) if start else None
+    high = _day(end, end=True) if end else None
+    if (start and low is None) or (end and high is None) or (low is None and high is None):
+        return None
+    return wq.DateRange("date", low, high)
+
+
+def _extract_dates(text: str, warnings: list[QueryWarning]) -> tuple[str, list[wq.Query]]:
+    filters = []
+
+    def take(match: re.Match) -> str:
+        start, end = match["start"], match["end"]
+        if end is None:
+            end = start
+        found = date_range(start or None, end or None)
+        if found is None:
+            warnings.append(QueryWarning(
+                "invalid_date", f"ignored {match.group()!r}: dates are YYYY, YYYY-MM or YYYY-MM-DD"
+            ))
+        else:
+            filters.append(found)
+        return " "
+
+    return DATE_FILTER.sub(take, text), filters
+
+
+class QueryBuilder:
+    """Turns query text into a runnable query for one schema."""
+
+    def __init__(self, schema: Schema):
+        self.schema = schema
+        self.parser = make_parser(schema)
+        self.exact_analyzer = schema["body_exact"].analyzer
+        self.body_analyzer = schema["body"].analyzer
+
+    def parse(self, text: str) -> ParsedQuery:
+        warnings: list[QueryWarning] = []
+        rest, date_filters = _extract_dates(text, warnings)
+        problem = syntax_problem(rest) if rest.strip() else None
+        if problem:
+            warnings.append(QueryWarning(
+                "syntax", f"the query has {problem}; searched as plain words"
+            ))
+            rest = " ".join(plain_words(rest))
+        words = plain_words(rest)
+        query = self._parse_words(rest) if rest.strip() else wq.NullQuery
+        if query is wq.NullQuery and words:
+            query = self._exact_words(words)
+        query = self._with_term_counts(query, words)
+        if date_filters:
+            query = wq.And([query, *date_filters]) if query is not wq.NullQuery else wq.And(date_filters)
+        return ParsedQuery(text, query.normalize(), warnings, words)
+
+    def _parse_words(self, text: str) -> wq.Query:
+        try:
+            parsed = self.parser.parse(text)
+        except Exception:  # the parser has no error contract; fall back to words
+            parsed = self.parser.parse(" ".join(plain_words(text)))
+        return parsed.accept(self._rewrite)
+
+    def _rewrite(self, node: wq.Query) -> wq.Query:
+        """Caps the expansion of wildcard, prefix and fuzzy terms, and makes
+        `a OR b NOT c` exclude `c` instead of adding every document without it."""
+        if isinstance(node, (wq.Or, wq.And)) and any(isinstance(q, wq.Not) for q in node.subqueries):
+            kept = [q for q in node.subqueries if not isinstance(q, wq.Not)]
+            banned = [q.query for q in node.subqueries if isinstance(q, wq.Not)]
+            if kept:
+                return wq.AndNot(type(node)(kept, boost=node.boost), wq.Or(banned))
+        if isinstance(node, wq.FuzzyTerm) and not isinstance(node, CappedFuzzyTerm):
+            return CappedFuzzyTerm(node.fieldname, node.text, boost=node.boost,
+                                   maxdist=min(node.maxdist, 2), prefixlength=max(node.prefixlength, 1))
+        if isinstance(node, wq.Prefix) and not isinstance(node, CappedPrefix):
+            return CappedPrefix(node.fieldname, node.text, boost=node.boost)
+        if isinstance(node, wq.Wildcard) and not isinstance(node, CappedWildcard):
+            return CappedWildcard(node.fieldname, node.text, boost=node.boost)
+        return node
+
+    def _exact_words(self, words: list[str]) -> wq.Query:
+        """Stopword-only queries (`the who`) search the exact fields."""
+        terms = [t.text for t in self.exact_analyzer(" ".join(words), mode="query")]
+        return wq.Or([wq.Term(EXACT_FIELDS[f], term) for term in terms for f in SEARCH_FIELDS])
+
+    def _with_term_counts(self, query: wq.Query, words: list[str]) -> wq.Query:
+        """A word typed twice counts twice (BM25's query term frequency)."""
+        counts = Counter(t.text for t in self.body_analyzer(" ".join(words), mode="query"))
+        repeated = {term: n for term, n in counts.items() if n > 1}
+        if not repeated:
+            return query
+
+        def boost(node: wq.Query) -> wq.Query:
+            if isinstance(node, wq.Term) and node.fieldname in SEARCH_FIELDS and node.text in repeated:
+                return wq.Term(node.fieldname, node.text, boost=node.boost * repeated[node.text])
+            return node
+
+        return query.accept(boost)

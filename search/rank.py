@@ -1,0 +1,78 @@
+"""The ranking formula and every weight it uses, in one place.
+
+Scores are BM25 summed over fields, each field's contribution multiplied by
+its weight (Whoosh's per-field BM25F), with Lucene's non-negative IDF:
+
+    idf(N, n)  = log(1 + (N - n + 0.5) / (n + 0.5))
+    bm25(tf)   = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len))
+
+It runs inside Whoosh's matchers, so a top-k search walks posting lists and
+skips blocks that cannot reach the top (block-max pruning), never every
+document. Boosts that later issues add (entities, recency) add to this score
+in `final_score`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from whoosh.scoring import BaseScorer, WeightingModel, WeightLengthScorer, WeightScorer
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Every number that shapes the ranking. Defaults were chosen by `make eval`."""
+
+    k1: float = 1.2
+    b: float = 0.75
+    field_weights: dict[str, float] = field(
+        default_factory=lambda: {"title": 2.0, "body": 1.0, "title_exact": 2.0, "body_exact": 1.0}
+    )
+
+    def field_weight(self, fieldname: str) -> float:
+        return self.field_weights.get(fieldname, 1.0)
+
+
+DEFAULT_WEIGHTS = Weights()
+
+
+def idf(doc_count: int, doc_frequency: int) -> float:
+    """Lucene's BM25 IDF: never negative, even for terms in most documents."""
+    return math.log(1.0 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
+
+
+def bm25(tf: float, length: float, avg_length: float, term_idf: float, k1: float, b: float) -> float:
+    """The BM25 contribution of one term in one field of one document."""
+    norm = k1 * (1.0 - b + b * length / avg_length) if avg_length else k1
+    return term_idf * tf * (k1 + 1.0) / (tf + norm)
+
+
+class NewsBM25F(WeightingModel):
+    """BM25 per field, weighted by field, with Lucene's IDF."""
+
+    def __init__(self, weights: Weights = DEFAULT_WEIGHTS):
+        self.weights = weights
+
+    def supports_block_quality(self) -> bool:
+        return True
+
+    def scorer(self, searcher, fieldname: str, text: bytes, qf: int = 1) -> BaseScorer:
+        if not searcher.schema[fieldname].scorable:
+            return WeightScorer.for_(searcher, fieldname, text)
+        return FieldBM25Scorer(searcher, fieldname, text, self.weights, qf)
+
+
+class FieldBM25Scorer(WeightLengthScorer):
+    """Scores one term in one field; global statistics come from the top searcher."""
+
+    def __init__(self, searcher, fieldname: str, text: bytes, weights: Weights, qf: int = 1):
+        parent = searcher.get_parent()
+        self.idf = idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
+        self.avg_length = parent.avg_field_length(fieldname) or 1.0
+        self.k1, self.b = weights.k1, weights.b
+        self.scale = weights.field_weight(fieldname) * qf
+        self.setup(searcher, fieldname, text)
+
+    def _score(self, weight: float, length: float) -> float:
+        return self.scale * bm25(weight, length, self.avg_length, self.idf, self.k1, self.b)

@@ -1,0 +1,133 @@
+"""The data tables that steer analysis and ingest, loaded from `search/data/`.
+
+Tables are data, not code: each file is plain text a user can read and extend.
+`fingerprint()` hashes them so an index built with other tables is detected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+
+ANALYSIS_TABLES = (
+    "stopwords.txt",
+    "acronyms.txt",
+    "variants.tsv",
+    "spellings.tsv",
+    "stem_exceptions.tsv",
+)
+
+
+def data_lines(path: Path) -> list[str]:
+    """Non-blank, non-comment lines of a table file, stripped."""
+    lines = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if line and not line.startswith("#"):
+            lines.append(line)
+    return lines
+
+
+def read_words(name: str) -> list[str]:
+    """One word a line, from a built-in table."""
+    return data_lines(DATA_DIR / name)
+
+
+def read_pairs(path: Path) -> list[tuple[str, str]]:
+    """`left<TAB>right` lines of a table file."""
+    pairs = []
+    for line in data_lines(path):
+        left, sep, right = line.partition("\t")
+        if not sep:
+            raise ValueError(f"{path}: expected a TAB in {line!r}")
+        pairs.append((left.strip(), right.strip()))
+    return pairs
+
+
+@dataclass(frozen=True)
+class Rewrites:
+    """Whole-word and prefix replacements (`word -> form`, `prefix* -> form*`)."""
+
+    words: dict[str, str] = field(default_factory=dict)
+    prefixes: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_pairs(cls, pairs: list[tuple[str, str]]) -> Rewrites:
+        words: dict[str, str] = {}
+        prefixes = []
+        for left, right in pairs:
+            if left.endswith("*"):
+                prefixes.append((left[:-1], right.rstrip("*")))
+            else:
+                words[left] = right
+        prefixes.sort(key=lambda pair: -len(pair[0]))
+        return cls(words, tuple(prefixes))
+
+    def lookup(self, word: str, *, keep_rest: bool = True) -> str | None:
+        """The replacement for `word`, or None when no rule applies.
+
+        With `keep_rest`, a prefix rule keeps the rest of the word
+        (`organised` -> `organized`); without it the rule's form is the answer.
+        """
+        found = self.words.get(word)
+        if found is not None:
+            return found
+        for prefix, form in self.prefixes:
+            if word.startswith(prefix):
+                return form + word[len(prefix):] if keep_rest else form
+        return None
+
+
+def variant_pairs(path: Path) -> list[tuple[str, str]]:
+    """`variant -> canonical` pairs from a `canonical<TAB>variants...` file."""
+    pairs = []
+    for canonical, variants in read_pairs(path):
+        for variant in variants.split():
+            pairs.append((variant.lower(), canonical.lower()))
+    return pairs
+
+
+@dataclass(frozen=True)
+class AnalysisTables:
+    """Everything the analyzer chain looks up, in one picklable value."""
+
+    stopwords: frozenset[str]
+    acronyms: frozenset[str]
+    variants: dict[str, str]
+    spellings: Rewrites
+    stem_exceptions: Rewrites
+
+    def with_variants(self, pairs: list[tuple[str, str]]) -> AnalysisTables:
+        """A copy with extra `variant -> canonical` pairs (a user's table)."""
+        merged = dict(self.variants)
+        merged.update(pairs)
+        return AnalysisTables(
+            self.stopwords, self.acronyms, merged, self.spellings, self.stem_exceptions
+        )
+
+
+@lru_cache(maxsize=1)
+def analysis_tables() -> AnalysisTables:
+    """The built-in analysis tables."""
+    return AnalysisTables(
+        stopwords=frozenset(read_words("stopwords.txt")),
+        acronyms=frozenset(word.upper() for word in read_words("acronyms.txt")),
+        variants=dict(variant_pairs(DATA_DIR / "variants.tsv")),
+        spellings=Rewrites.from_pairs(read_pairs(DATA_DIR / "spellings.tsv")),
+        stem_exceptions=Rewrites.from_pairs(read_pairs(DATA_DIR / "stem_exceptions.tsv")),
+    )
+
+
+def fingerprint(extra_files: tuple[Path, ...] = ()) -> str:
+    """A short hash of the built-in analysis tables and any user tables."""
+    digest = hashlib.sha256()
+    for name in ANALYSIS_TABLES:
+        digest.update(name.encode())
+        digest.update((DATA_DIR / name).read_bytes())
+    for path in extra_files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
