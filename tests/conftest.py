@@ -1,0 +1,69 @@
+"""Shared fixtures: the sample corpus, a real index built from it, the CLI as a subprocess."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from search.engine import Engine
+from search.indexer import update_index
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+SEEDS = sorted(CORPUS.glob("*.txt"))
+TELEGRAPH_PRINT = "000_2c27c168a57ccc4f"
+TELEGRAPH_WEB = "001_065179ecd3c4dd43"
+BLINKEN_LAMMY = "002_7057f728a6457717"
+HOLR = "003_4a6528a372405698"
+WASHINGTON_TIMES = "004_f44cd2b67285da57"
+
+
+@pytest.fixture(scope="session")
+def seed_index(tmp_path_factory) -> Path:
+    """An index of the five seed articles, built once per test session (read-only)."""
+    directory = tmp_path_factory.mktemp("seed-index")
+    update_index(directory, [CORPUS])
+    return directory
+
+
+@pytest.fixture(scope="session")
+def engine(seed_index) -> Engine:
+    return Engine(seed_index)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path) -> Path:
+    """A writable copy of the sample corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture
+def run_cli(tmp_path):
+    """Run the `search` command in a subprocess, as a user would."""
+
+    def run(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120) -> CliResult:
+        environment = {**os.environ, "NO_COLOR": "1"}
+        environment.pop("SEARCH_INDEX", None)
+        environment.update(env or {})
+        completed = subprocess.run(
+            [sys.executable, "-m", "search.cli", *args],
+            cwd=cwd or tmp_path, env=environment, capture_output=True, text=True, timeout=timeout,
+        )
+        return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+    return run
