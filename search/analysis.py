@@ -1,24 +1,32 @@
 """The analyzer chain, one for documents and queries alike.
 
-Whoosh tokenizers and filters, with NLTK's Snowball stemmer inside:
+Each word the tokenizer finds goes through the same steps, in this order:
 
-    NewsTokenizer -> NormalizeFilter -> CompoundFilter -> PossessiveFilter
-    -> AcronymFilter -> VariantFilter -> StopFilter -> StemFilter
+    normalize (NFKC, plain quotes and dashes)
+    -> compound (`Shahed-136`: the whole, then its parts)
+    -> possessive (`US’S` -> `US`)
+    -> acronym (`U.S.`, `US`, `Nato` -> `US`, `NATO`; other words lower-cased)
+    -> variant (`Zelenskiy` -> `zelensky`, `defence` -> `defense`)
+    -> stopword (never an acronym: `US` stays, `us` goes)
+    -> stem (NLTK's Snowball English, guarded by the exceptions table)
 
-Tokens keep their character offsets in the original text, so the highlighter
-marks exactly what the article printed. Acronyms become upper-case terms
-(`U.S.`, `US` -> `US`), which keeps them apart from ordinary words (`us`).
+The steps are small pure functions; `NewsAnalyzer` is the Whoosh analyzer
+that runs them, remembering each distinct word's result, since news repeats
+its words. Tokens keep character offsets into the original text, so
+highlights mark exactly what the article printed. Acronyms become upper-case
+terms, which keeps them apart from ordinary words.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 from nltk.stem.snowball import EnglishStemmer
-from whoosh.analysis import Composable, Filter, Token, Tokenizer
+from whoosh.analysis import Analyzer, Token
 
 from search.tables import AnalysisTables, analysis_tables
 
@@ -32,7 +40,19 @@ PUNCTUATION_MAP = str.maketrans({
     "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-",
 })
 HYPHEN = "-"
-snowball = lru_cache(maxsize=200_000)(EnglishStemmer().stem)
+CACHE_LIMIT = 300_000
+snowball = lru_cache(maxsize=CACHE_LIMIT)(EnglishStemmer().stem)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One term a word yields: its text, where it stands in the word, and its position offset."""
+
+    text: str
+    start: int
+    end: int
+    position: int = 0
+    stopword: bool = False
 
 
 def normalize_text(text: str) -> str:
@@ -40,262 +60,228 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(PUNCTUATION_MAP)
 
 
-def _is_capitals(word: str) -> bool:
-    letters = [c for c in word if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters)
+def is_capitals(word: str) -> bool:
+    """Written in capitals: at least two letters, none lower-case."""
+    return word.isupper() and sum(c.isalpha() for c in word) >= 2
 
 
-def _shouted_flags(text: str, matches: list[re.Match]) -> list[bool]:
+def strip_possessive(word: str) -> str:
+    """`Russia's` -> `Russia`, `allies'` -> `allies`."""
+    if word[-2:] in ("'s", "'S"):
+        return word[:-2]
+    return word[:-1] if word.endswith("'") else word
+
+
+def acronym_form(word: str, shouted: bool, tables: AnalysisTables) -> str | None:
+    """The upper-case term of an acronym, or None for an ordinary word.
+
+    An acronym is dotted (`U.S.`), written in capitals in mixed-case text
+    (`HIMARS`; `MPs` -> `MP`), or listed in the acronym table in any case
+    (`Nato`); a listed acronym that is also a stopword (`US`, `WHO`) only in
+    capitals, so `us` and `Who` stay words. A known place in capitals (a
+    dateline's `KYIV`) is a word too.
+    """
+    if "." in word:
+        return word.replace(".", "").upper()
+    upper, lower = word.upper(), word.lower()
+    if upper in tables.acronyms and (word.isupper() or lower not in tables.stopwords):
+        return upper
+    if shouted or lower in tables.names:
+        return None
+    if is_capitals(word):
+        return upper
+    if len(word) >= 3 and word.endswith("s") and is_capitals(word[:-1]):
+        return word[:-1]
+    return None
+
+
+def fold_variant(word: str, tables: AnalysisTables) -> str:
+    """Transliterations and British spellings to one form."""
+    word = tables.variants.get(word, word)
+    return tables.spellings.lookup(word) or word
+
+
+def stem(word: str, tables: AnalysisTables) -> str:
+    """Snowball's stem, unless the exceptions table knows better."""
+    exception = tables.stem_exceptions.lookup(word, keep_rest=False)
+    return exception if exception is not None else snowball(word)
+
+
+def news_term(word: str, shouted: bool, tables: AnalysisTables) -> tuple[str, bool] | None:
+    """The stemmed-field term of one (non-compound) word, and whether it is a stopword."""
+    word = strip_possessive(word)
+    if not word:
+        return None
+    acronym = acronym_form(word, shouted, tables)
+    if acronym is not None:
+        return acronym, False
+    lowered = fold_variant(word.lower(), tables)
+    if lowered in tables.stopwords:
+        return lowered, True
+    return stem(lowered, tables), False
+
+
+def compound_parts(word: str) -> list[tuple[str, int]]:
+    """The parts of a hyphenated word with their offsets (`[]` if not a compound)."""
+    if HYPHEN not in word:
+        return []
+    parts, offset = [], 0
+    for part in word.split(HYPHEN):
+        if not part:
+            return []
+        parts.append((part, offset))
+        offset += len(part) + 1
+    return parts
+
+
+def news_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables) -> tuple[Term, ...]:
+    """Every stemmed-field term of one token as printed.
+
+    A compound yields its whole (lower-cased, unstemmed) and, when indexing,
+    its parts at consecutive positions; a query asks for the whole only.
+    """
+    word = normalize_text(raw)
+    parts = compound_parts(word)
+    if not parts:
+        found = news_term(word, shouted, tables)
+        return (Term(found[0], 0, len(raw), 0, found[1]),) if found else ()
+    whole = HYPHEN.join(fold_variant(part.lower(), tables) for part, _ in parts)
+    terms = [Term(strip_possessive(whole), 0, len(raw))]
+    if not query:
+        for position, (part, offset) in enumerate(parts):
+            found = news_term(part, shouted, tables)
+            if found:
+                terms.append(Term(found[0], offset, offset + len(part), position, found[1]))
+    return tuple(terms)
+
+
+def exact_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables | None) -> tuple[Term, ...]:
+    """Exact-field terms: the word as printed, only case, quotes and dashes folded."""
+    word = normalize_text(raw).lower()
+    terms = [Term(word, 0, len(raw))]
+    if not query:
+        terms.extend(
+            Term(part, offset, offset + len(part), position)
+            for position, (part, offset) in enumerate(compound_parts(word))
+        )
+    return tuple(terms)
+
+
+QUIET_LINE = re.compile(r"^[^a-z\n]*[A-Z][^a-z\n]*$", re.MULTILINE)
+
+
+def shouted_flags(text: str, matches: list[re.Match]) -> list[bool]:
     """Which tokens stand in capitals only because the text is shouting.
 
-    A capitalised word is shouted when it stands on a line with no lower-case
-    letter (a wire headline) or in a run of two or more capitalised words
+    A capitalised word is shouted when its line has no lower-case letter (a
+    wire headline) or it stands in a run of two or more capitalised words
     (`BEN WALLACE flew`); a lone capitalised word in ordinary text is an acronym.
     """
+    capitals = [is_capitals(m.group()) for m in matches]
+    if not any(capitals):
+        return capitals
+    quiet = [(m.start(), m.end()) for m in QUIET_LINE.finditer(text)]
     flags = [False] * len(matches)
-    capitals = [_is_capitals(m.group()) for m in matches]
-    line_start = 0
-    for line in text.split("\n"):
-        line_end = line_start + len(line)
-        if line and not any(c.islower() for c in line):
-            for i, match in enumerate(matches):
-                if line_start <= match.start() < line_end and capitals[i]:
-                    flags[i] = True
-        line_start = line_end + 1
     run: list[int] = []
-    for i, match in enumerate(matches + [None]):
-        word = match.group() if match else ""
-        if match and capitals[i]:
+    for i, match in enumerate(matches):
+        if capitals[i]:
+            start = match.start()
+            if quiet and any(low <= start < high for low, high in quiet):
+                flags[i] = True
             run.append(i)
-            continue
-        if match and not any(c.isalpha() for c in word):
-            continue
-        if len(run) >= 2:
-            for j in run:
-                flags[j] = True
-        run = []
+        elif any(c.isalpha() for c in match.group()):
+            _mark_run(run, flags)
+            run = []
+    _mark_run(run, flags)
     return flags
 
 
-class NewsTokenizer(Tokenizer):
-    """Splits text into words, dotted acronyms and hyphenated compounds.
+def _mark_run(run: list[int], flags: list[bool]) -> None:
+    if len(run) >= 2:
+        for i in run:
+            flags[i] = True
 
-    Each token carries `shouted`: written in capitals because its line or
-    phrase is, so not an acronym.
+
+WordRule = Callable[[str, bool, bool, AnalysisTables], tuple[Term, ...]]
+
+
+class NewsAnalyzer(Analyzer):
+    """A Whoosh analyzer that runs one word rule over every token of a text.
+
+    The rule's answer for each distinct (word, shouted, mode) is remembered,
+    so the Snowball stemmer and the tables see each word once.
     """
+
+    def __init__(self, rule: WordRule, tables: AnalysisTables | None = None):
+        self.rule = rule
+        self.tables = tables or analysis_tables()
+        self._cache: dict = {}
+
+    def __getstate__(self) -> dict:
+        return {"rule": self.rule, "tables": self.tables}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["rule"], state["tables"])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NewsAnalyzer) and (self.rule, self.tables) == (other.rule, other.tables)
+
+    def __hash__(self) -> int:
+        return hash(self.rule)
+
+    def terms_of(self, raw: str, shouted: bool, query: bool) -> tuple[tuple[Term, ...], int]:
+        """The terms of one token and how many positions it takes."""
+        key = (raw, shouted, query)
+        found = self._cache.get(key)
+        if found is None:
+            if len(self._cache) >= CACHE_LIMIT:
+                self._cache.clear()
+            terms = self.rule(raw, shouted, query, self.tables)
+            found = self._cache[key] = (terms, 1 + max((t.position for t in terms), default=0))
+        return found
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True,
-                 start_pos: int = 0, start_char: int = 0, tokenize: bool = True,
-                 mode: str = "", **kwargs) -> Iterator[Token]:
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            token.original = token.text = value
-            token.shouted = False
-            token.boost = 1.0
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar, token.endchar = start_char, start_char + len(value)
-            yield token
-            return
-        matches = list(TOKEN_PATTERN.finditer(value))
-        shouted = _shouted_flags(value, matches)
-        for pos, (match, is_shouted) in enumerate(zip(matches, shouted, strict=True)):
-            token.text = match.group()
-            token.shouted = is_shouted
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = token.text
-            if positions:
-                token.pos = start_pos + pos
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            yield token
-
-
-class NormalizeFilter(Filter):
-    """NFKC with plain quotes and dashes; case is kept for the acronym rule."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = normalize_text(token.text)
-            yield token
-
-
-class CompoundFilter(Filter):
-    """Indexes a hyphenated word whole and by part: `Shahed-136` gives
-    `shahed-136`, `shahed` and `136`, the parts at consecutive positions.
-
-    Queries keep the whole word only, so `Shahed-136` asks for the compound,
-    while `Shahed 136` and `Shahed` find it by its parts.
-    """
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        shift = 0
-        for token in tokens:
-            if hasattr(token, "pos"):
-                token.pos += shift
-            token.compound = False
-            parts = token.text.split(HYPHEN)
-            if len(parts) == 1 or token.mode == "query" or not all(parts):
-                token.compound = len(parts) > 1
+        query = mode == "query"
+        if tokenize:
+            matches = list(TOKEN_PATTERN.finditer(value))
+            shouted = shouted_flags(value, matches)
+            spans = [(m.group(), m.start(), flag) for m, flag in zip(matches, shouted, strict=True)]
+        else:
+            spans = [(value, 0, False)]
+        position = start_pos
+        for raw, offset, is_shouted in spans:
+            terms, advance = self.terms_of(raw, is_shouted, query)
+            for term in terms:
+                if term.stopword and removestops:
+                    continue
+                token.text = term.text
+                token.stopped = term.stopword
+                token.boost = 1.0
+                if keeporiginal:
+                    token.original = raw
+                if positions:
+                    token.pos = position + term.position
+                if chars:
+                    token.startchar = start_char + offset + term.start
+                    token.endchar = start_char + offset + term.end
                 yield token
-                continue
-            yield from self._expand(token, parts)
-            shift += len(parts) - 1
-
-    @staticmethod
-    def _expand(token: Token, parts: list[str]) -> Iterator[Token]:
-        whole_text, shouted = token.text, token.shouted
-        start_pos = getattr(token, "pos", None)
-        start_char = getattr(token, "startchar", None)
-        token.compound = True
-        yield token
-        offset = 0
-        for i, part in enumerate(parts):
-            token.text, token.compound, token.shouted = part, False, shouted
-            if start_pos is not None:
-                token.pos = start_pos + i
-            if start_char is not None:
-                token.startchar = start_char + offset
-                token.endchar = token.startchar + len(part)
-            offset += len(part) + 1
-            yield token
-        token.text = whole_text
+            position += advance
 
 
-class PossessiveFilter(Filter):
-    """Drops a possessive `'s` or trailing apostrophe: `US’S` -> `US`."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            text = token.text
-            if text[-2:] in ("'s", "'S"):
-                token.text = text[:-2]
-            elif text.endswith("'"):
-                token.text = text[:-1]
-            if token.text:
-                yield token
-
-
-class AcronymFilter(Filter):
-    """Upper-cases acronyms and lower-cases every other word.
-
-    An acronym is dotted (`U.S.`), written in capitals in mixed-case text
-    (`HIMARS`), or listed in the acronym table in any case (`Nato`), except
-    that a lower-case stopword (`us`) stays a word.
-    """
-
-    def __init__(self, tables: AnalysisTables):
-        self.acronyms = tables.acronyms
-        self.stopwords = tables.stopwords
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            acronym = self.acronym_form(token.text, token.shouted)
-            token.acronym = acronym is not None
-            token.text = acronym if acronym is not None else token.text.lower()
-            yield token
-
-    def acronym_form(self, word: str, shouted: bool) -> str | None:
-        """The upper-case term of an acronym, or None for an ordinary word."""
-        if "." in word:
-            return word.replace(".", "").upper()
-        upper = word.upper()
-        if upper in self.acronyms and not (word.islower() and word in self.stopwords):
-            return upper
-        if shouted or HYPHEN in word:
-            return None
-        if _is_capitals(word):
-            return upper
-        if word.endswith("s") and len(word) >= 3 and _is_capitals(word[:-1]):
-            return word[:-1]
-        return None
-
-
-class VariantFilter(Filter):
-    """Folds transliterations and British spellings to one form:
-    `Zelenskiy` -> `zelensky`, `defence` -> `defense`."""
-
-    def __init__(self, tables: AnalysisTables):
-        self.variants = tables.variants
-        self.spellings = tables.spellings
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            if not token.acronym:
-                text = token.text
-                text = self.variants.get(text, text)
-                token.text = self.spellings.lookup(text) or text
-            yield token
-
-
-class StopFilter(Filter):
-    """Removes stopwords, but never acronyms; positions keep their gaps."""
-
-    def __init__(self, tables: AnalysisTables):
-        self.stopwords = tables.stopwords
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            if token.acronym or token.text not in self.stopwords:
-                token.stopped = False
-                yield token
-            elif not token.removestops:
-                token.stopped = True
-                yield token
-
-
-class StemFilter(Filter):
-    """Snowball English stemming, guarded by the exceptions table.
-
-    Acronyms and hyphenated wholes are left as they are.
-    """
-
-    def __init__(self, tables: AnalysisTables):
-        self.exceptions = tables.stem_exceptions
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            if not token.acronym and not token.compound:
-                exception = self.exceptions.lookup(token.text, keep_rest=False)
-                token.text = exception if exception is not None else snowball(token.text)
-            yield token
-
-
-class LowercaseFilter(Filter):
-    """Lower-cases every token (the exact fields' only change to the words)."""
-
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        for token in tokens:
-            token.text = token.text.lower()
-            yield token
-
-
-def news_analyzer(tables: AnalysisTables | None = None) -> Composable:
+def news_analyzer(tables: AnalysisTables | None = None) -> NewsAnalyzer:
     """The stemmed analyzer for headline and body."""
-    tables = tables or analysis_tables()
-    return (
-        NewsTokenizer()
-        | NormalizeFilter()
-        | CompoundFilter()
-        | PossessiveFilter()
-        | AcronymFilter(tables)
-        | VariantFilter(tables)
-        | StopFilter(tables)
-        | StemFilter(tables)
-    )
+    return NewsAnalyzer(news_terms, tables)
 
 
-def exact_analyzer() -> Composable:
+def exact_analyzer() -> NewsAnalyzer:
     """The analyzer for exact phrases: words as written, only case and quotes folded."""
-    return NewsTokenizer() | NormalizeFilter() | CompoundFilter() | LowercaseFilter()
+    return NewsAnalyzer(exact_terms)
 
 
-def terms(text: str, analyzer: Composable | None = None, mode: str = "index") -> list[str]:
+def terms(text: str, analyzer: NewsAnalyzer | None = None, mode: str = "index") -> list[str]:
     """The terms an analyzer makes of `text` (a convenience for tests and tools)."""
     analyzer = analyzer or news_analyzer()
     return [token.text for token in analyzer(text, mode=mode)]

@@ -51,6 +51,21 @@ def find_date(text: str) -> datetime | None:
     return None
 
 
+WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+)?"
+UPDATED = r"(?:(?:published|updated|posted)(?: on)?:?\s+)?"
+TIME_OF_DAY = r"(?:,?\s+(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s+[A-Z]{2,4})?)?"
+
+
+def is_date_line(line: str) -> bool:
+    """Whether a line says nothing but a date (a dateline of its own)."""
+    line = line.strip()
+    for pattern in (ISO_DATE, *WRITTEN_DATES):
+        shape = rf"^{UPDATED}{WEEKDAY}(?:{pattern.pattern}){TIME_OF_DAY}\.?$"
+        if re.match(shape, line, re.IGNORECASE):
+            return True
+    return False
+
+
 def parse_date(value: object) -> datetime | None:
     """A date from a metadata value (ISO 8601 or written out), or None."""
     if isinstance(value, datetime):

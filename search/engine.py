@@ -137,8 +137,8 @@ class Engine:
         except TimeLimit:
             partial = True
         results = timed.results()
-        rows = [(docnum, results.score(i) or 0.0, results.docterms.get(docnum, ()) if with_terms else ())
-                for i, docnum in enumerate(results.docs())]
+        rows = [(docnum, score or 0.0, results.docterms.get(docnum, ()) if with_terms else ())
+                for score, docnum in results.top_n]
         stored = {docnum: searcher.stored_fields(docnum) for docnum, _, _ in rows}
         if sort == "date":
             rows.sort(key=lambda row: (stored[row[0]].get("date") is None,))

@@ -24,6 +24,7 @@ JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
 MAX_RECORD_BYTES = 5_000_000
+MIN_SENTENCE_WORDS = 6
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")
 BOMS = (
@@ -168,7 +169,7 @@ def _read_html(text: str, relative: str, contents: FileContents) -> None:
         contents.problems.append(Problem(relative, f"cannot parse HTML: {error}"))
         return
     body = (extracted.text or "").strip() if extracted else ""
-    if not body:
+    if not _reads_as_article(body):
         contents.problems.append(Problem(relative, "no article text found in the page"))
         return
     title = extracted.title or None
@@ -182,24 +183,29 @@ def _read_html(text: str, relative: str, contents: FileContents) -> None:
     ))
 
 
+def _reads_as_article(body: str) -> bool:
+    """Some running text, not only a menu: a line of at least MIN_SENTENCE_WORDS words."""
+    return any(len(line.split()) >= MIN_SENTENCE_WORDS for line in body.split("\n"))
+
+
 def _read_json(text: str, relative: str, contents: FileContents) -> None:
-    stripped = text.lstrip()
-    if stripped.startswith("["):
-        _read_json_array(text, relative, contents)
-        return
+    """A JSON document (one object or an array of them), else JSON Lines."""
+    if relative.lower().endswith(".json") or text.lstrip().startswith("["):
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            if text.lstrip().startswith("["):
+                problem = Problem(f"{relative}:{error.lineno}", f"invalid JSON: {error.msg}")
+                contents.problems.append(problem)
+                return
+        else:
+            records = document if isinstance(document, list) else [document]
+            for number, record in enumerate(records, start=1):
+                _add_parsed_record(record, relative, number, contents)
+            return
     for number, line in enumerate(text.split("\n"), start=1):
         if line.strip():
             _add_record(line, relative, number, contents)
-
-
-def _read_json_array(text: str, relative: str, contents: FileContents) -> None:
-    try:
-        records = json.loads(text)
-    except json.JSONDecodeError as error:
-        contents.problems.append(Problem(f"{relative}:{error.lineno}", f"invalid JSON: {error.msg}"))
-        return
-    for number, record in enumerate(records, start=1):
-        _add_parsed_record(record, relative, number, contents)
 
 
 def _add_record(line: str, relative: str, number: int, contents: FileContents) -> None:
@@ -230,7 +236,8 @@ def _add_parsed_record(record: object, relative: str, number: int, contents: Fil
         return
     text = _first(record, TEXT_KEYS)
     title = record.get("title")
-    if not isinstance(text, str) and not (isinstance(title, str) and title.strip()):
+    has_text = isinstance(text, str) and text.strip()
+    if not has_text and not (isinstance(title, str) and title.strip()):
         contents.problems.append(Problem(location, "record has no text (text, body or content)"))
         return
     given_id = record.get("id")

@@ -13,15 +13,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
-from search.dates import find_date
+from search.dates import find_date, is_date_line
 from search.tables import DATA_DIR, read_pairs
 
 MAX_MASTHEAD_WORDS = 6
 MAX_HEADLINE_WORDS = 30
 MIN_JOINED_WORDS = 12
 SENTENCE_END = tuple(".!?:;\"'”’)…")
-BYLINE = re.compile(r"^[-–—•*\s]*By\s+(?P<names>[A-Z][^.!?]*?)\s*$")
-NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*")
+BYLINE = re.compile(r"^[-–—•*\s]*By\s+(?P<names>[A-Z][^.!?]*?)\s*$", re.IGNORECASE)
+NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", re.IGNORECASE)
+BYLINE_PLACE = re.compile(r"\s+in\s+[A-Z][\w\s]*$")
+MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
+DATE_ONLY_LINES = 4
 SMALL_WORDS = {"of", "the", "and", "a", "an", "in", "on", "for", "&"}
 
 
@@ -48,6 +51,7 @@ class Patterns:
     cut_tails: re.Pattern
     credits: tuple[re.Pattern, ...]
     masthead_words: re.Pattern
+    roles: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -62,13 +66,15 @@ def patterns() -> Patterns:
     lines = [regex for kind, regex in boiler if kind == "line"]
     tails = [regex for kind, regex in boiler if kind == "tail"]
     words = [re.escape(regex) for kind, regex in pubs if kind == "word"]
+    roles = [re.escape(regex) for kind, regex in pubs if kind == "role"]
     return Patterns(
         drop_lines=re.compile(rf"^(?:{alternation(lines)})$", re.IGNORECASE),
         cut_tails=re.compile(rf"(?:{alternation(tails)})$", re.IGNORECASE),
         credits=tuple(
             re.compile(rf"^{regex}$", re.IGNORECASE) for kind, regex in pubs if kind == "credit"
         ),
-        masthead_words=re.compile(rf"\b(?:{'|'.join(words)})\b"),
+        masthead_words=re.compile(rf"\b(?:{'|'.join(words)})\b", re.IGNORECASE),
+        roles=re.compile(rf"\b(?:{'|'.join(roles)})\b", re.IGNORECASE),
     )
 
 
@@ -77,9 +83,12 @@ def parse_article(raw: str) -> ParsedText:
     found = ParsedText()
     lines = _clean_lines(raw, found)
     lines = _take_masthead(lines, found)
+    lines = _take_dateline(lines, found)
     lines = _take_headline(lines, found)
     lines = _take_byline(lines, found)
-    found.date = find_date("\n".join(lines[:3]))
+    lines = _take_dateline(lines, found)
+    if found.date is None:
+        found.date = find_date("\n".join(lines[i] for i in _content(lines)[:3]))
     found.paragraphs = _paragraphs(lines)
     return found
 
@@ -89,7 +98,7 @@ def _clean_lines(raw: str, found: ParsedText) -> list[str]:
     table = patterns()
     lines = []
     for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = table.cut_tails.sub("", line.strip()).strip()
+        line = MARKDOWN_HEADING.sub("", table.cut_tails.sub("", line.strip()).strip())
         if table.drop_lines.match(line):
             continue
         source = _credited_source(line, table)
@@ -122,6 +131,8 @@ def _is_headline_like(line: str, max_words: int) -> bool:
 
 
 def _is_title_case(line: str) -> bool:
+    if line.isupper():
+        return True
     words = line.split()
     return all(w[0].isupper() or w.lower() in SMALL_WORDS or not w[0].isalpha() for w in words)
 
@@ -164,7 +175,22 @@ def _take_byline(lines: list[str], found: ParsedText) -> list[str]:
     for i in _content(lines)[:2]:
         match = BYLINE.match(lines[i])
         if match:
-            found.authors = [name for name in NAME_SEPARATOR.split(match["names"]) if name]
+            names = BYLINE_PLACE.sub("", match["names"])
+            roles = patterns().roles
+            found.authors = [
+                name for name in NAME_SEPARATOR.split(names) if name and not roles.search(name)
+            ]
+            return lines[:i] + lines[i + 1:]
+    return lines
+
+
+def _take_dateline(lines: list[str], found: ParsedText) -> list[str]:
+    """A line near the top that is only a date (`October 12, 2022`) dates the article."""
+    if found.date is not None:
+        return lines
+    for i in _content(lines)[:DATE_ONLY_LINES]:
+        if is_date_line(lines[i]):
+            found.date = find_date(lines[i])
             return lines[:i] + lines[i + 1:]
     return lines
 

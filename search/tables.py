@@ -101,6 +101,13 @@ class AnalysisTables:
     spellings: Rewrites
     stem_exceptions: Rewrites
 
+    names: frozenset[str] = field(init=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """`names`: every spelling in the variants table (places and people)."""
+        names = frozenset(self.variants) | frozenset(self.variants.values())
+        object.__setattr__(self, "names", names)
+
     def with_variants(self, pairs: list[tuple[str, str]]) -> AnalysisTables:
         """A copy with extra `variant -> canonical` pairs (a user's table)."""
         merged = dict(self.variants)
