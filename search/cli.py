@@ -3,6 +3,7 @@
     search [--json] [--limit N] [--index DIR] QUERY...
     search index [PATH...] [--rebuild] [--variants FILE]
     search show ID | search stats | search run --queries FILE.tsv
+    search eval --queries FILE.tsv --qrels QRELS.txt
 
 A first word that names a subcommand is that subcommand; `search -- index`
 searches for the word. Errors are one line on stderr and exit code 2.
@@ -23,13 +24,14 @@ from pathlib import Path
 from search.dates import format_date
 from search.engine import Engine
 from search.errors import SearchError
+from search.evaluate import read_qrels, read_queries, run_queries, score_run
 from search.indexer import print_progress, update_index
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
 INDEX_ENV = "SEARCH_INDEX"
-SUBCOMMANDS = ("index", "show", "stats", "run")
-VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--variants", "--tag"}
+SUBCOMMANDS = ("index", "show", "stats", "run", "eval")
+VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--qrels", "--variants", "--tag"}
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 EXIT_USAGE = 2
 
@@ -88,6 +90,10 @@ def subcommand_parser(name: str) -> Parser:
         parser.add_argument("--queries", type=Path, required=True, help="qid<TAB>query lines")
         parser.add_argument("--limit", type=positive_int, default=1000)
         parser.add_argument("--tag", default="news-search")
+    elif name == "eval":
+        parser.add_argument("--queries", type=Path, required=True, help="qid<TAB>query lines")
+        parser.add_argument("--qrels", type=Path, required=True, help="TREC qrels: qid 0 docid rel")
+        parser.add_argument("--json", action="store_true")
     return parser
 
 
@@ -208,30 +214,36 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_queries(path: Path) -> list[tuple[str, str]]:
-    """`qid<TAB>text` lines of a queries file."""
+def queries_from(path: Path) -> list[tuple[str, str]]:
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"cannot read {path}: {error}") from None
-    queries = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        qid, sep, text = line.partition("\t")
-        if not sep:
-            raise UsageError(f"{path}:{number}: expected qid<TAB>query")
-        queries.append((qid.strip(), text.strip()))
-    return queries
+        return read_queries(path)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise UsageError(f"cannot read queries: {error}") from None
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     engine = Engine(index_dir(args))
-    for qid, text in read_queries(args.queries):
+    for qid, text in queries_from(args.queries):
         if not text:
             continue
         for rank, (doc_id, score) in enumerate(engine.ranked_ids(text, args.limit), start=1):
             print(f"{qid} Q0 {doc_id} {rank} {score:.6f} {args.tag}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    engine = Engine(index_dir(args))
+    queries = queries_from(args.queries)
+    try:
+        qrels = read_qrels(args.qrels)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise UsageError(f"cannot read qrels: {error}") from None
+    scores = score_run(run_queries(engine.ranked_ids, queries), qrels)
+    if args.json:
+        print(json.dumps(scores, indent=2))
+    else:
+        for name, value in scores.items():
+            print(f"{name}\t{value:.4f}")
     return 0
 
 
@@ -241,6 +253,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "show": cmd_show,
     "stats": cmd_stats,
     "run": cmd_run,
+    "eval": cmd_eval,
 }
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
 from whoosh import query as wq
+from whoosh import sorting
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
@@ -31,6 +33,7 @@ MAX_RESULTS = 1000
 TIME_BUDGET_SECONDS = 2.0
 TEXT_FIELDS = {"body": ("body", "body_exact"), "title": ("title", "title_exact")}
 MAX_MATCHED = 12
+UNDATED = 2**64 - 1  # the date column's value for a document without a date
 
 
 @dataclass(frozen=True)
@@ -58,10 +61,35 @@ class Filters:
         return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
-def _rank_key(score: float, stored: dict) -> tuple:
-    """Score, then newer date, then id: the same order on every page."""
-    date = stored.get("date")
-    return (-round(score, SCORE_DECIMALS), -(date.timestamp() if date else float("-inf")), stored["id"])
+def _rank_key(score: float, date: int, doc_id: str) -> tuple:
+    """Score, then newer date (undated last), then id: the same order on every page."""
+    return (-round(score, SCORE_DECIMALS), date == UNDATED, -date, doc_id)
+
+
+def _tied_at(rows: list[tuple], depth: int) -> bool:
+    """Whether the last collected score ties the score at the cut (more may tie beyond it)."""
+    cut = round(rows[min(depth, len(rows)) - 1][1], SCORE_DECIMALS)
+    return round(rows[-1][1], SCORE_DECIMALS) == cut
+
+
+class LeafColumns:
+    """A column's values by top-level document number, read segment by segment
+    (Whoosh's multi-segment column reader can fail on the last segment)."""
+
+    def __init__(self, searcher: Searcher, fieldname: str, translate: bool = True):
+        leaves = searcher.reader().leaf_readers()
+        self.offsets = [offset for _, offset in leaves]
+        self.columns = [reader.column_reader(fieldname, translate=translate) for reader, _ in leaves]
+
+    def __getitem__(self, docnum: int):
+        leaf = bisect_right(self.offsets, docnum) - 1
+        return self.columns[leaf][docnum - self.offsets[leaf]]
+
+
+NEWEST_FIRST = sorting.MultiFacet([
+    sorting.TranslateFacet(lambda raw: 1 if raw == UNDATED else -raw, sorting.FieldFacet("date")),
+    sorting.FieldFacet("id"),
+])
 
 
 class Engine:
@@ -124,30 +152,37 @@ class Engine:
     def _ranked(self, searcher: Searcher, parsed: ParsedQuery, depth: int,
                 filter_query: wq.Query | None, sort: str, with_terms: bool = True):
         """The top `depth` documents as (docnum, score, matched terms), the total, and
-        whether the time budget cut the search short."""
+        whether the time budget cut the search short.
+
+        Ties are broken by date, then id; when documents tie at the cut, more are
+        collected, so every page agrees with one long list.
+        """
         if parsed.query is wq.NullQuery:
             return [], 0, False
-        sortedby = "date" if sort == "date" else None
-        collector = searcher.collector(limit=depth + 1, terms=with_terms, filter=filter_query,
-                                       sortedby=sortedby, reverse=sort == "date")
-        timed = TimeLimitCollector(collector, self.time_budget, use_alarm=False)
-        partial = False
-        try:
-            searcher.search_with_collector(parsed.query, timed)
-        except TimeLimit:
-            partial = True
-        results = timed.results()
-        rows = [(docnum, score or 0.0, results.docterms.get(docnum, ()) if with_terms else ())
-                for score, docnum in results.top_n]
-        stored = {docnum: searcher.stored_fields(docnum) for docnum, _, _ in rows}
-        if sort == "date":
-            rows.sort(key=lambda row: (stored[row[0]].get("date") is None,))
-        else:
-            rows.sort(key=lambda row: _rank_key(row[1], stored[row[0]]))
-        total = len(rows) if partial else results.estimated_length()
-        if not partial and total > len(rows) and rows:
-            total = len(results)
+        limit = depth + 1
+        while True:
+            results, partial = self._collect(searcher, parsed.query, limit, filter_query, sort, with_terms)
+            rows = [(docnum, score or 0.0, results.docterms.get(docnum, ()) if with_terms else ())
+                    for score, docnum in results.top_n]
+            if partial or sort == "date" or len(rows) < limit or not _tied_at(rows, depth):
+                break
+            limit *= 2
+        if sort == "relevance":
+            dates, ids = LeafColumns(searcher, "date", translate=False), LeafColumns(searcher, "id")
+            rows.sort(key=lambda row: _rank_key(row[1], dates[row[0]], ids[row[0]]))
+        total = len(rows) if partial else len(results)
         return rows[:depth], total, partial
+
+    def _collect(self, searcher: Searcher, query: wq.Query, limit: int,
+                 filter_query: wq.Query | None, sort: str, with_terms: bool):
+        sortedby = NEWEST_FIRST if sort == "date" else None
+        collector = searcher.collector(limit=limit, terms=with_terms, filter=filter_query, sortedby=sortedby)
+        timed = TimeLimitCollector(collector, self.time_budget, use_alarm=False)
+        try:
+            searcher.search_with_collector(query, timed)
+        except TimeLimit:
+            return timed.results(), True
+        return timed.results(), False
 
     def _hit(self, searcher: Searcher, parsed: ParsedQuery, docnum: int, score: float,
              terms: tuple) -> Hit:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.index import Index, LockError
+from whoosh.reading import IndexReader
 from whoosh.writing import SegmentWriter
 
 from search.errors import IndexBusy, IndexIncompatible, IndexMissing, InvalidParameter
@@ -118,9 +119,8 @@ def is_unchanged(path: Path, stat: os.stat_result, indexed: IndexedFile) -> tupl
     return signature.rsplit(":", 1)[1] == digest, signature
 
 
-def indexed_files(writer: SegmentWriter) -> dict[str, IndexedFile]:
+def indexed_files(reader: IndexReader) -> dict[str, IndexedFile]:
     """Every file the index holds, read from the key, signature and id columns."""
-    reader = writer.reader()
     if reader.doc_count() == 0:
         return {}
     keys = reader.column_reader("file_key")
@@ -134,6 +134,65 @@ def indexed_files(writer: SegmentWriter) -> dict[str, IndexedFile]:
     return {key: IndexedFile(sig, tuple(doc_ids)) for key, (sig, doc_ids) in found.items()}
 
 
+@dataclass
+class Plan:
+    """What a run has to do: files to read, files whose documents go."""
+
+    indexed: dict[str, IndexedFile]
+    changes: list[FileChange] = field(default_factory=list)
+    removed_keys: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changes and not self.removed_keys
+
+    def replaced_ids(self) -> set[str]:
+        """Ids of documents from files that change in this run."""
+        return {doc_id for change in self.changes if change.key in self.indexed
+                for doc_id in self.indexed[change.key].ids}
+
+    def removed_ids(self) -> set[str]:
+        return {doc_id for key in self.removed_keys for doc_id in self.indexed[key].ids}
+
+
+def plan_update(reader: IndexReader, roots: list[Path]) -> Plan:
+    """Compare the roots' files with the index: new, changed, removed, unchanged."""
+    plan = Plan(indexed_files(reader))
+    for root in roots:
+        root = root.resolve()
+        base = root.parent if root.is_file() else root
+        seen = set()
+        for path in find_files(root):
+            relative = path.relative_to(base).as_posix()
+            key = file_key(str(root), relative)
+            seen.add(key)
+            _compare(plan, key, path, relative)
+        prefix = file_key(str(root), "")
+        plan.removed_keys.extend(
+            key for key in plan.indexed if key.startswith(prefix) and key not in seen
+        )
+    return plan
+
+
+def _compare(plan: Plan, key: str, path: Path, relative: str) -> None:
+    try:
+        stat = path.stat()
+        indexed = plan.indexed.get(key)
+        if indexed is None:
+            plan.changes.append(FileChange(key, path, relative, signature_of(path, stat)))
+            return
+        unchanged, signature = is_unchanged(path, stat, indexed)
+    except OSError as error:
+        plan.problems.append(Problem(relative, f"cannot read: {error.strerror}"))
+        return
+    if unchanged:
+        plan.unchanged += len(indexed.ids)
+    else:
+        plan.changes.append(FileChange(key, path, relative, signature))
+
+
 class Indexer:
     """One run that brings an index up to date with a set of roots."""
 
@@ -144,9 +203,14 @@ class Indexer:
         self.report = UpdateReport()
 
     def run(self, roots: list[Path]) -> UpdateReport:
+        """Plan without the lock; when there is work, take the lock, plan again and apply."""
         for root in roots:
             if not root.exists():
                 raise InvalidParameter(f"no such file or folder: {root}")
+        with self.ix.reader() as reader:
+            plan = plan_update(reader, roots)
+        if plan.is_empty:
+            return self._finish(plan)
         try:
             writer = self.ix.writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.25)
         except LockError:
@@ -155,95 +219,53 @@ class Indexer:
                 f"{LOCK_TIMEOUT_SECONDS:.0f} seconds"
             ) from None
         try:
-            changes = self._plan(writer, roots)
-            self._apply(writer, changes)
+            plan = plan_update(writer.reader(), roots)
+            self._apply(writer, plan)
         except BaseException:
             writer.cancel()
             raise
         if self.report.added or self.report.updated or self.report.removed:
             writer.commit()
-            meta = IndexMeta.read(Path(self.ix.storage.folder))
-            if meta:
-                meta.write(Path(self.ix.storage.folder))
+            IndexMeta.read(Path(self.ix.storage.folder)).write(Path(self.ix.storage.folder))
             self.report.committed = True
         else:
             writer.cancel()
+        return self._finish(plan)
+
+    def _finish(self, plan: Plan) -> UpdateReport:
+        self.report.unchanged = plan.unchanged
+        for problem in plan.problems:
+            self._problem(problem)
         return self.report
 
-    def _plan(self, writer: SegmentWriter, roots: list[Path]) -> list[FileChange]:
-        """Find the files to read and delete the documents of changed or removed files."""
-        self.indexed = indexed_files(writer)
-        self.freed_ids: set[str] = set()
-        self.previous_ids: set[str] = set()
-        changes = []
-        for root in roots:
-            root = root.resolve()
-            base = root.parent if root.is_file() else root
-            seen = set()
-            for path in find_files(root):
-                relative = path.relative_to(base).as_posix()
-                key = file_key(str(root), relative)
-                seen.add(key)
-                change = self._compare(key, path, relative)
-                if change:
-                    changes.append(change)
-            self._remove_missing(writer, str(root), seen)
-        for change in changes:
-            if change.key in self.indexed:
-                writer.delete_by_term("file_key", change.key)
-        return changes
-
-    def _compare(self, key: str, path: Path, relative: str) -> FileChange | None:
-        try:
-            stat = path.stat()
-            indexed = self.indexed.get(key)
-            if indexed is None:
-                return FileChange(key, path, relative, signature_of(path, stat))
-            unchanged, signature = is_unchanged(path, stat, indexed)
-        except OSError as error:
-            self._problem(Problem(relative, f"cannot read: {error.strerror}"))
-            return None
-        if unchanged:
-            self.report.unchanged += len(indexed.ids)
-            return None
-        self.freed_ids.update(indexed.ids)
-        self.previous_ids.update(indexed.ids)
-        return FileChange(key, path, relative, signature)
-
-    def _remove_missing(self, writer: SegmentWriter, root: str, seen: set[str]) -> None:
-        prefix = file_key(root, "")
-        for key, indexed in self.indexed.items():
-            if key.startswith(prefix) and key not in seen:
-                writer.delete_by_term("file_key", key)
-                self.freed_ids.update(indexed.ids)
-                self.report.removed += len(indexed.ids)
-
-    def _apply(self, writer: SegmentWriter, changes: list[FileChange]) -> None:
-        """Read the changed files (in parallel when there are many) and add them."""
+    def _apply(self, writer: SegmentWriter, plan: Plan) -> None:
+        """Delete the documents of changed and removed files, then read and add the changed ones."""
+        for key in plan.removed_keys + [c.key for c in plan.changes if c.key in plan.indexed]:
+            writer.delete_by_term("file_key", key)
+        replaced, removed = plan.replaced_ids(), plan.removed_ids()
         held_ids = {
-            doc_id: key
-            for key, indexed in self.indexed.items()
+            doc_id
+            for indexed in plan.indexed.values()
             for doc_id in indexed.ids
-            if doc_id not in self.freed_ids
+            if doc_id not in replaced and doc_id not in removed
         }
-        added_ids: dict[str, str] = {}
-        for done, (change, contents) in enumerate(self._read_all(changes), start=1):
+        added_ids: set[str] = set()
+        for done, (change, contents) in enumerate(self._read_all(plan.changes), start=1):
             for problem in contents.problems:
                 self._problem(problem)
             for article in contents.articles:
-                owner = added_ids.get(article.id) or held_ids.get(article.id)
-                if owner:
+                if article.id in added_ids or article.id in held_ids:
                     self._problem(Problem(article.location, f"duplicate id {article.id!r}, skipped"))
                     continue
-                added_ids[article.id] = article.location
+                added_ids.add(article.id)
                 writer.add_document(**document_fields(article, change.key, change.signature))
-                if article.id in self.previous_ids:
+                if article.id in replaced:
                     self.report.updated += 1
                 else:
                     self.report.added += 1
             if self.progress:
-                self.progress(done, len(changes))
-        self.report.removed += len(self.previous_ids - set(added_ids))
+                self.progress(done, len(plan.changes))
+        self.report.removed = len(removed) + len(replaced - added_ids)
 
     def _read_all(self, changes: list[FileChange]) -> Iterable[tuple[FileChange, FileContents]]:
         jobs = [(change.path, change.relative) for change in changes]

@@ -43,6 +43,7 @@ DATE_VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 FIELD_PREFIX = re.compile(r"(?<![\w\"])(\w+):")
 WILDCARD_WORD = re.compile(r"[^\s\"()]*[*?][^\s\"()]*")
 PLAIN_WORD = re.compile(r"\w+(?:['’.\-]\w+)*\.?")
+QUESTION_MARK = re.compile(r"\?+(?=[\s\"')\]]|$)")
 SYNTAX_CHARACTERS = re.compile(r"[\"()*?~^+\[\]{}:\\]|(?<!\w)-")
 
 
@@ -222,7 +223,7 @@ class QueryBuilder:
 
     def parse(self, text: str) -> ParsedQuery:
         warnings: list[QueryWarning] = []
-        rest, date_filters = _extract_dates(text, warnings)
+        rest, date_filters = _extract_dates(QUESTION_MARK.sub(" ", text), warnings)
         problem = syntax_problem(rest) if rest.strip() else None
         if problem:
             warnings.append(QueryWarning(

@@ -1,7 +1,8 @@
 """The data tables that steer analysis and ingest, loaded from `search/data/`.
 
 Tables are data, not code: each file is plain text a user can read and extend.
-`fingerprint()` hashes them so an index built with other tables is detected.
+`fingerprint()` hashes them, with the analyzer's code, so an index built with
+other tables or another analyzer is detected.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
+ANALYSIS_CODE = Path(__file__).parent / "analysis.py"
 
 ANALYSIS_TABLES = (
     "stopwords.txt",
@@ -129,12 +131,11 @@ def analysis_tables() -> AnalysisTables:
     )
 
 
-def fingerprint(extra_files: tuple[Path, ...] = ()) -> str:
-    """A short hash of the built-in analysis tables and any user tables."""
+def fingerprint() -> str:
+    """A short hash of the analysis tables and of the code that applies them."""
     digest = hashlib.sha256()
     for name in ANALYSIS_TABLES:
         digest.update(name.encode())
         digest.update((DATA_DIR / name).read_bytes())
-    for path in extra_files:
-        digest.update(path.read_bytes())
+    digest.update(ANALYSIS_CODE.read_bytes())
     return digest.hexdigest()[:16]

@@ -1,0 +1,255 @@
+"""The `search` command, run as a subprocess the way a user runs it."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import CORPUS, SEEDS, TELEGRAPH_PRINT
+
+from search.index import META_FILE
+from search.indexer import update_index
+from search.results import result_schema
+
+HEADLINE = "Wallace heads to Pentagon over Kyiv strikes"
+ANSI = re.compile(r"\x1b\[")
+TREC_LINE = re.compile(
+    r"^(?P<qid>\S+) Q0 (?P<doc>[A-Za-z0-9._-]+) (?P<rank>\d+) (?P<score>-?\d+\.\d{6}) (?P<tag>\S+)$"
+)
+
+
+def one_error_line(result) -> str:
+    """The CLI's error contract: exit 2, one line on stderr, no traceback."""
+    assert result.code == 2, result
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def built_index(tmp_path_factory) -> Path:
+    """The seed corpus indexed once per module, to be copied by tests that need an index."""
+    directory = tmp_path_factory.mktemp("cli") / "index"
+    update_index(directory, [CORPUS])
+    return directory
+
+
+@pytest.fixture
+def indexed(tmp_path, corpus_copy, built_index) -> Path:
+    """tmp_path holding ./corpus and its index in ./index (the CLI's default)."""
+    shutil.copytree(built_index, tmp_path / "index")
+    return tmp_path
+
+
+@pytest.fixture
+def queries_file(tmp_path) -> Path:
+    path = tmp_path / "queries.tsv"
+    path.write_text("q1\tAmraam\nq2\tdefense\n\nq3\tUS\n", encoding="utf-8")
+    return path
+
+
+# --- searching --------------------------------------------------------------------------------
+
+
+def test_index_then_search_shows_headline_and_bracketed_match(tmp_path, corpus_copy, run_cli):
+    indexing = run_cli("index", "corpus")
+    assert indexing.code == 0, indexing.stderr
+    assert indexing.stdout.strip() == "added 5, updated 0, removed 0, unchanged 0, failed 0"
+    assert (tmp_path / "index" / META_FILE).is_file()
+    result = run_cli("Amraam")
+    assert result.code == 0
+    assert f"1. {HEADLINE}" in result.stdout
+    assert "[Amraam]" in result.stdout
+    assert "<mark>" not in result.stdout
+
+
+@pytest.mark.parametrize("args", [("--json", "--limit", "5", "Amraam"), ("Amraam", "--json", "--limit", "5")],
+                         ids=["options-first", "options-last"])
+def test_json_output_is_valid_against_the_schema(indexed, run_cli, args):
+    result = run_cli(*args)
+    assert result.code == 0, result.stderr
+    answer = json.loads(result.stdout)
+    jsonschema.Draft202012Validator(result_schema()).validate(answer)
+    assert answer["query"] == "Amraam"
+    assert [hit["id"] for hit in answer["results"]][:1] == [TELEGRAPH_PRINT]
+
+
+def test_json_limit_caps_the_results(indexed, run_cli):
+    answer = json.loads(run_cli("--json", "--limit", "2", "defense").stdout)
+    assert answer["total"] == 5
+    assert len(answer["results"]) == 2
+
+
+def test_double_dash_searches_for_a_subcommand_name(indexed, run_cli):
+    result = run_cli("--json", "--", "index")
+    assert result.code == 0, result.stderr
+    assert json.loads(result.stdout)["query"] == "index"
+    plain = run_cli("--", "index")
+    assert plain.code == 0
+    assert "added" not in plain.stdout and "unchanged" not in plain.stdout
+
+
+# --- choosing the index -----------------------------------------------------------------------
+
+
+ENV_COMMANDS = {
+    "search": (("Amraam",), HEADLINE),
+    "show": (("show", TELEGRAPH_PRINT), HEADLINE),
+    "stats": (("stats",), "documents: 5"),
+    "run": (("run", "--queries", "queries.tsv"), f"q1 Q0 {TELEGRAPH_PRINT} 1 "),
+}
+
+
+def test_search_index_env_var_selects_where_index_writes(tmp_path, corpus_copy, run_cli):
+    assert run_cli("index", "corpus", env={"SEARCH_INDEX": str(tmp_path / "elsewhere")}).code == 0
+    assert (tmp_path / "elsewhere" / META_FILE).is_file()
+    assert not (tmp_path / "index").exists()
+
+
+@pytest.mark.parametrize("command", ENV_COMMANDS.values(), ids=ENV_COMMANDS.keys())
+def test_search_index_env_var_selects_the_index_for_every_subcommand(
+        tmp_path, built_index, queries_file, run_cli, command):
+    args, expected = command
+    shutil.copytree(built_index, tmp_path / "elsewhere")
+    env = {"SEARCH_INDEX": str(tmp_path / "elsewhere")}
+
+    result = run_cli(*args, env=env)
+    assert result.code == 0, result.stderr
+    assert expected in result.stdout
+    assert "search index" in one_error_line(run_cli(*args))
+
+
+def test_index_option_selects_the_index(tmp_path, corpus_copy, run_cli):
+    assert run_cli("index", "--index", "mine", "corpus").code == 0
+    assert not (tmp_path / "index").exists()
+    result = run_cli("--index", "mine", "Amraam")
+    assert result.code == 0
+    assert HEADLINE in result.stdout
+    assert "search index" in one_error_line(run_cli("Amraam"))
+
+
+# --- show, stats, run -------------------------------------------------------------------------
+
+
+def test_show_prints_title_source_and_text(indexed, run_cli):
+    result = run_cli("show", TELEGRAPH_PRINT)
+    assert result.code == 0
+    assert result.stdout.splitlines()[0] == HEADLINE
+    assert "source: The Daily Telegraph" in result.stdout
+    assert "BEN WALLACE flew to Washington" in result.stdout
+
+
+def test_show_unknown_id_is_one_error_line(indexed, run_cli):
+    assert "no-such-article" in one_error_line(run_cli("show", "no-such-article"))
+
+
+def test_stats_counts_documents_and_terms(indexed, run_cli):
+    result = run_cli("stats")
+    assert result.code == 0
+    assert "documents: 5" in result.stdout.splitlines()
+    terms = re.search(r"^terms: (\d+)$", result.stdout, re.MULTILINE)
+    assert terms and int(terms.group(1)) > 100
+
+
+def test_run_prints_one_trec_line_per_document(indexed, queries_file, run_cli):
+    result = run_cli("run", "--queries", str(queries_file))
+    assert result.code == 0, result.stderr
+    rows = [TREC_LINE.match(line) for line in result.stdout.splitlines()]
+    assert all(rows), result.stdout
+    by_query: dict[str, list] = {}
+    for row in rows:
+        assert row["tag"] == "news-search"
+        by_query.setdefault(row["qid"], []).append(row)
+    assert list(by_query) == ["q1", "q2", "q3"]
+    for found in by_query.values():
+        assert [int(r["rank"]) for r in found] == list(range(1, len(found) + 1))
+        assert len({r["doc"] for r in found}) == len(found)
+        scores = [float(r["score"]) for r in found]
+        assert scores == sorted(scores, reverse=True)
+    assert [r["doc"] for r in by_query["q1"]] == [TELEGRAPH_PRINT]
+    assert {r["doc"] for r in by_query["q2"]} == {p.stem for p in SEEDS}
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "mentions"),
+    [
+        (("--limit", "0", "Amraam"), "limit"),
+        (("--limit", "abc", "Amraam"), "abc"),
+        (("--bogus", "Amraam"), "--bogus"),
+        (("show",), "id"),
+        (("run",), "--queries"),
+    ],
+    ids=["limit-0", "limit-abc", "unknown-option", "show-without-id", "run-without-queries"],
+)
+def test_bad_command_line_is_one_error_line(indexed, run_cli, args, mentions):
+    result = run_cli(*args)
+    assert mentions in one_error_line(result)
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize("args", [("Amraam",), ("show", TELEGRAPH_PRINT), ("stats",)])
+def test_no_index_yet_names_search_index(run_cli, args):
+    assert "search index" in one_error_line(run_cli(*args))
+
+
+@pytest.mark.parametrize("args", [("Amraam",), ("stats",), ("index", "corpus")])
+def test_incompatible_index_names_search_index_rebuild(indexed, run_cli, args):
+    meta = indexed / "index" / META_FILE
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "format": 999}), encoding="utf-8")
+    assert "search index --rebuild" in one_error_line(run_cli(*args))
+
+
+def test_rebuild_makes_an_incompatible_index_usable_again(indexed, run_cli):
+    meta = indexed / "index" / META_FILE
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "tables": "0123456789abcdef"}))
+    rebuild = run_cli("index", "--rebuild", "corpus")
+    assert rebuild.code == 0, rebuild.stderr
+    assert "added 5" in rebuild.stdout
+    assert HEADLINE in run_cli("Amraam").stdout
+
+
+@pytest.mark.parametrize("query", ['"unclosed Amraam', "Amraam AND", "((Amraam", "foo:Amraam"])
+def test_broken_syntax_exits_0_with_a_note(indexed, run_cli, query):
+    result = run_cli(query)
+    assert result.code == 0
+    assert result.stderr.startswith("note: ")
+    assert HEADLINE in result.stdout
+
+
+def test_index_reports_a_broken_jsonl_line_and_indexes_the_rest(tmp_path, run_cli):
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "wire.jsonl").write_text(
+        json.dumps({"id": "w1", "title": "First wire story", "text": "Grain exports resumed."}) + "\n"
+        + '{"id": "w2", "title": "Truncated", "text": "cut\n'
+        + json.dumps({"id": "w3", "title": "Third wire story", "text": "Ports reopened."}) + "\n",
+        encoding="utf-8",
+    )
+    result = run_cli("index", "feeds")
+    assert result.code == 0
+    assert "wire.jsonl:2" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "added 2" in result.stdout
+    assert run_cli("show", "w3").code == 0
+    assert run_cli("show", "w2").code == 2
+
+
+# --- no colour when it is not wanted ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("no_color", ["1", ""], ids=["NO_COLOR-set", "not-a-terminal"])
+def test_no_ansi_escape_codes(indexed, run_cli, no_color):
+    search = run_cli('"unclosed Amraam', env={"NO_COLOR": no_color})
+    show = run_cli("show", TELEGRAPH_PRINT, env={"NO_COLOR": no_color})
+    assert (search.code, show.code) == (0, 0)
+    assert "[Amraam]" in search.stdout
+    for output in (search.stdout, search.stderr, show.stdout):
+        assert not ANSI.search(output)

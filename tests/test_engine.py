@@ -1,0 +1,243 @@
+"""search.engine.Engine.search: on the seed index (read-only) and on small indexes in tmp_path."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import (
+    BLINKEN_LAMMY,
+    CORPUS,
+    HOLR,
+    SEEDS,
+    TELEGRAPH_PRINT,
+    TELEGRAPH_WEB,
+    WASHINGTON_TIMES,
+)
+
+from search.analysis import normalize_text
+from search.engine import Engine
+from search.errors import InvalidParameter
+from search.indexer import update_index
+from search.results import result_schema
+
+VALIDATOR = jsonschema.Draft202012Validator(result_schema())
+
+
+def search(engine: Engine, text: str, **options) -> dict:
+    """Engine.search, with every answer checked against the result schema."""
+    answer = engine.search(text, **options)
+    VALIDATOR.validate(answer)
+    return answer
+
+
+def ids(answer: dict) -> list[str]:
+    return [hit["id"] for hit in answer["results"]]
+
+
+def hit(answer: dict, doc_id: str) -> dict:
+    return next(h for h in answer["results"] if h["id"] == doc_id)
+
+
+def build(tmp_path: Path, files: dict[str, str]) -> Engine:
+    """An engine over a small corpus written to tmp_path."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    update_index(tmp_path / "index", [root])
+    return Engine(tmp_path / "index")
+
+
+def seeds_saying(phrase: str) -> set[str]:
+    return {p.stem for p in SEEDS if phrase in p.read_text(encoding="utf-8")}
+
+
+# --- what the seed queries find ---------------------------------------------------------------
+
+
+def test_amraam_finds_the_telegraph_print_edition_with_a_marked_snippet(engine):
+    answer = search(engine, "Amraam")
+    assert ids(answer)[0] == TELEGRAPH_PRINT
+    assert "<mark>Amraam</mark>" in answer["results"][0]["snippet"]
+
+
+def test_defense_finds_articles_that_say_defence_secretary(engine):
+    expected = seeds_saying("Defence Secretary")
+    assert expected >= {TELEGRAPH_PRINT, TELEGRAPH_WEB, HOLR}
+    answer = search(engine, "defense")
+    assert set(ids(answer)) >= expected
+    for doc_id in expected:
+        matched = hit(answer, doc_id)["matched"]
+        assert any(m["found"].lower() == "defence" and m["via"] == "variant" for m in matched), matched
+
+
+def test_us_matches_the_acronym_not_the_pronoun(engine):
+    assert "for us" in (CORPUS / f"{HOLR}.txt").read_text(encoding="utf-8")
+    found = ids(search(engine, "US"))
+    assert TELEGRAPH_PRINT in found
+    assert HOLR not in found
+
+
+def test_zelenskiy_finds_every_spelling_and_says_variant_where_printed_differently(engine):
+    answer = search(engine, "Zelenskiy")
+    assert set(ids(answer)) >= {BLINKEN_LAMMY, HOLR, WASHINGTON_TIMES}
+    matched = [m for h in answer["results"] for m in h["matched"]]
+    differing = [m for m in matched
+                 if normalize_text(m["found"]).lower().removesuffix("'s") != "zelenskiy"]
+    assert {m["found"] for m in differing} >= {"Zelensky", "Zelenskyy"}
+    assert all(m["via"] == "variant" for m in differing), differing
+    expected = {"query": "Zelenskiy", "found": "Zelensky", "via": "variant"}
+    assert expected in hit(answer, BLINKEN_LAMMY)["matched"]
+
+
+def test_shahed_finds_the_telegraph_web_edition(engine):
+    assert TELEGRAPH_WEB in ids(search(engine, "Shahed"))
+
+
+def test_a_document_about_the_query_outranks_ones_that_mention_it(tmp_path):
+    """Whatever order the files were indexed in, the article that is about drones ranks first."""
+    passing = "The minister spoke about the budget, schools and one drone.\n"
+    engine = build(tmp_path, {
+        "a_budget.txt": "Budget talks\n\n" + passing,
+        "b_schools.txt": "Schools reopen\n\n" + passing,
+        "z_drones.txt": "Drone war\n\nA drone struck. Another drone followed. Drone after drone.\n",
+    })
+    answer = search(engine, "drone")
+    assert ids(answer)[0] == "z_drones"
+    scores = [h["score"] for h in answer["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+# --- snippets are HTML-escaped ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["attacker", "alert", "script"])
+def test_snippet_escapes_html_and_only_mark_is_markup(tmp_path, query):
+    engine = build(tmp_path, {"xss.txt": (
+        "Comment field attack\n\n"
+        "The attacker typed <script>alert(1)</script> & \"quotes\" into the comment field.\n"
+    )})
+    snippet = search(engine, query)["results"][0]["snippet"]
+    assert "&lt;" in snippet and "&amp;" in snippet
+    assert f"<mark>{query}</mark>" in snippet
+    without_marks = snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in without_marks and ">" not in without_marks
+    assert "alert(1)" in without_marks
+
+
+# --- deterministic order and paging -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["defense", "US", "Zelenskiy", "Ukraine drones"])
+def test_same_query_twice_gives_identical_ids_and_scores(engine, query):
+    def ranking():
+        return [(h["id"], h["score"]) for h in search(engine, query)["results"]]
+
+    assert ranking() == ranking()
+
+
+def pages(engine: Engine, query: str, size: int, total: int) -> list[str]:
+    found: list[str] = []
+    for offset in range(0, total, size):
+        found += ids(search(engine, query, limit=size, offset=offset))
+    return found
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+@pytest.mark.parametrize("query", ["defense", "US", "Ukraine"])
+def test_paging_neither_repeats_nor_skips(engine, query, size):
+    long_page = ids(search(engine, query, limit=100))
+    assert len(long_page) >= 3
+    assert pages(engine, query, size, len(long_page)) == long_page
+
+
+def test_paging_through_tied_scores_after_an_update(tmp_path):
+    """Equal scores are ordered the same on every page, also when a file was re-indexed."""
+    same = "Harbour report\n\nA drone was seen over the harbour today.\n"
+    engine = build(tmp_path, {f"doc{i:02d}.txt": same for i in range(12)})
+    (tmp_path / "corpus" / "doc00.txt").write_text(same + "\n", encoding="utf-8")
+    assert update_index(tmp_path / "index", [tmp_path / "corpus"]).updated == 1
+    engine = Engine(tmp_path / "index")
+    long_page = ids(search(engine, "drone", limit=50))
+    assert long_page == sorted(long_page)
+    assert pages(engine, "drone", 5, 12) == long_page
+
+
+# --- invalid parameters and broken syntax -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "options"),
+    [
+        ("Amraam", {"limit": 0}),
+        ("Amraam", {"limit": 5000}),
+        ("Amraam", {"offset": -1}),
+        ("", {}),
+        ("   ", {}),
+        ("drone " * 400, {}),
+        ("Amraam", {"sort": "bogus"}),
+    ],
+    ids=["limit-0", "limit-5000", "offset-negative", "empty", "blank", "over-2000-chars", "sort-bogus"],
+)
+def test_invalid_values_raise_invalid_parameter(engine, text, options):
+    with pytest.raises(InvalidParameter):
+        engine.search(text, **options)
+
+
+def test_a_query_of_exactly_2000_chars_is_accepted(engine):
+    assert search(engine, ("drone " * 400)[:2000])["total"] >= 1
+
+
+@pytest.mark.parametrize("query", ['"unclosed', "AND", "title:", "((", "foo:bar", '"Amraam rockets'])
+def test_broken_syntax_answers_with_a_syntax_warning(engine, query):
+    answer = search(engine, query)
+    assert "syntax" in [w["code"] for w in answer["warnings"]]
+
+
+@pytest.mark.parametrize("query", ['"Amraam rockets', "(Amraam", "Amraam AND", "foo:Amraam"])
+def test_broken_syntax_still_searches_the_words(engine, query):
+    assert ids(search(engine, query))[:1] == [TELEGRAPH_PRINT]
+
+
+def test_well_formed_query_has_no_warnings(engine):
+    assert search(engine, '"Defence Secretary" AND Wallace')["warnings"] == []
+
+
+# --- the result schema ------------------------------------------------------------------------
+
+
+def _drop_snippet(answer):
+    del answer["results"][0]["snippet"]
+
+
+def _score_as_string(answer):
+    answer["results"][0]["score"] = str(answer["results"][0]["score"])
+
+
+def _unknown_via(answer):
+    answer["results"][0]["matched"][0]["via"] = "magic"
+
+
+def _unsafe_id(answer):
+    answer["results"][0]["id"] = "../etc/passwd"
+
+
+def _missing_total(answer):
+    del answer["total"]
+
+
+def _bad_date(answer):
+    answer["results"][0]["date"] = "18/10/2022"
+
+
+@pytest.mark.parametrize("spoil", [_drop_snippet, _score_as_string, _unknown_via, _unsafe_id,
+                                   _missing_total, _bad_date])
+def test_a_wrong_response_fails_schema_validation(engine, spoil):
+    answer = search(engine, "Amraam")
+    wrong = copy.deepcopy(answer)
+    spoil(wrong)
+    with pytest.raises(jsonschema.ValidationError):
+        VALIDATOR.validate(wrong)

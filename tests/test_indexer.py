@@ -1,0 +1,326 @@
+"""search.indexer.update_index on real Whoosh indexes in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import HOLR, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB
+from whoosh import index as whoosh_index
+
+from search.engine import Engine
+from search.errors import IndexIncompatible
+from search.index import META_FILE
+from search.indexer import update_index
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
+
+
+def stored_docs(directory: Path) -> dict[str, dict]:
+    """Every stored document of the index at `directory`, by id."""
+    with whoosh_index.open_dir(str(directory)).searcher() as searcher:
+        return {fields["id"]: fields for fields in searcher.all_stored_fields()}
+
+
+def generation(directory: Path) -> int:
+    return whoosh_index.open_dir(str(directory)).latest_generation()
+
+
+def found_ids(directory: Path, query: str) -> set[str]:
+    return {hit["id"] for hit in Engine(directory).search(query, limit=100)["results"]}
+
+
+def write_jsonl(path: Path, *records: dict | str) -> Path:
+    lines = [r if isinstance(r, str) else json.dumps(r) for r in records]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def article(title: str, body: str) -> str:
+    return f"{title}\n\n{body}\n"
+
+
+def counts(report) -> tuple[int, int, int, int, int]:
+    return report.added, report.updated, report.removed, report.unchanged, report.failed
+
+
+@pytest.fixture
+def index_dir(tmp_path) -> Path:
+    return tmp_path / "index"
+
+
+@pytest.fixture
+def indexed_copy(index_dir, corpus_copy) -> Path:
+    """The corpus copy, indexed once."""
+    report = update_index(index_dir, [corpus_copy])
+    assert counts(report) == (5, 0, 0, 0, 0)
+    return corpus_copy
+
+
+# --- incremental runs -------------------------------------------------------------------------
+
+
+def test_first_run_adds_all_and_second_run_commits_nothing(index_dir, corpus_copy):
+    first = update_index(index_dir, [corpus_copy])
+    assert counts(first) == (5, 0, 0, 0, 0)
+    assert first.committed
+    before = generation(index_dir)
+
+    second = update_index(index_dir, [corpus_copy])
+
+    assert counts(second) == (0, 0, 0, 5, 0)
+    assert not second.committed
+    assert generation(index_dir) == before
+
+
+def test_runs_with_nothing_to_do_leave_the_index_folder_as_it_was(index_dir, indexed_copy):
+    before = sorted(p.name for p in index_dir.iterdir())
+    for _ in range(3):
+        update_index(index_dir, [indexed_copy])
+    assert sorted(p.name for p in index_dir.iterdir()) == before
+
+
+def test_new_file_is_the_only_one_added(index_dir, indexed_copy):
+    (indexed_copy / "new_story.txt").write_text(
+        article("Grain deal collapses", "The Black Sea grain corridor closed on Monday."), encoding="utf-8")
+
+    report = update_index(index_dir, [indexed_copy])
+
+    assert counts(report) == (1, 0, 0, 5, 0)
+    assert set(stored_docs(index_dir)) == {p.stem for p in SEEDS} | {"new_story"}
+    assert found_ids(index_dir, "grain corridor") == {"new_story"}
+
+
+def test_changed_file_is_updated_and_old_text_is_gone(index_dir, indexed_copy):
+    path = indexed_copy / f"{HOLR}.txt"
+    assert found_ids(index_dir, "Shapps") == {HOLR}
+    path.write_text(path.read_text(encoding="utf-8").replace("Shapps", "Quillerbrook"), encoding="utf-8")
+
+    report = update_index(index_dir, [indexed_copy])
+
+    assert counts(report) == (0, 1, 0, 4, 0)
+    assert len(stored_docs(index_dir)) == 5
+    assert found_ids(index_dir, "Quillerbrook") == {HOLR}
+    assert found_ids(index_dir, "Shapps") == set()
+
+
+def test_deleted_file_is_removed(index_dir, indexed_copy):
+    (indexed_copy / f"{TELEGRAPH_WEB}.txt").unlink()
+
+    report = update_index(index_dir, [indexed_copy])
+
+    assert counts(report) == (0, 0, 1, 4, 0)
+    assert TELEGRAPH_WEB not in stored_docs(index_dir)
+    assert found_ids(index_dir, "Shahed") == set()
+
+
+def test_touched_file_is_unchanged(index_dir, indexed_copy):
+    path = indexed_copy / f"{TELEGRAPH_PRINT}.txt"
+    before = generation(index_dir)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 5_000_000_000))
+
+    report = update_index(index_dir, [indexed_copy])
+
+    assert counts(report) == (0, 0, 0, 5, 0)
+    assert not report.committed
+    assert generation(index_dir) == before
+
+
+# --- several roots ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_roots(tmp_path) -> tuple[Path, Path]:
+    root_a, root_b = tmp_path / "a", tmp_path / "b"
+    root_a.mkdir()
+    root_b.mkdir()
+    (root_a / "alpha.txt").write_text(article("Alpha story", "Artillery fire near Bakhmut."))
+    (root_b / "beta.txt").write_text(article("Beta story", "Sanctions on oil exports."))
+    return root_a, root_b
+
+
+def test_indexing_one_root_leaves_another_roots_documents(index_dir, two_roots):
+    root_a, root_b = two_roots
+    update_index(index_dir, [root_a])
+
+    report = update_index(index_dir, [root_b])
+
+    assert counts(report) == (1, 0, 0, 0, 0)
+    assert set(stored_docs(index_dir)) == {"alpha", "beta"}
+
+
+def test_removed_file_goes_only_when_its_own_root_is_reindexed(index_dir, two_roots):
+    root_a, root_b = two_roots
+    update_index(index_dir, [root_a, root_b])
+    (root_a / "alpha.txt").unlink()
+
+    only_b = update_index(index_dir, [root_b])
+    assert counts(only_b) == (0, 0, 0, 1, 0)
+    assert set(stored_docs(index_dir)) == {"alpha", "beta"}
+
+    with_a = update_index(index_dir, [root_a])
+    assert counts(with_a) == (0, 0, 1, 0, 0)
+    assert set(stored_docs(index_dir)) == {"beta"}
+
+
+# --- duplicates and broken input --------------------------------------------------------------
+
+
+FIRST = {"id": "dup-1", "title": "First version", "text": "The first record wins."}
+SECOND = {"id": "dup-1", "title": "Second version", "text": "The second record is skipped."}
+
+
+@pytest.mark.parametrize(
+    ("files", "location"),
+    [
+        ({"feed.jsonl": [FIRST, SECOND]}, "feed.jsonl:2"),
+        ({"a.jsonl": [FIRST], "b.jsonl": [SECOND]}, "b.jsonl:1"),
+    ],
+    ids=["same-file", "two-files"],
+)
+def test_duplicate_id_is_reported_and_skipped(tmp_path, index_dir, files, location):
+    root = tmp_path / "feeds"
+    root.mkdir()
+    for name, records in files.items():
+        write_jsonl(root / name, *records)
+
+    report = update_index(index_dir, [root])
+
+    assert (report.added, report.failed) == (1, 1)
+    assert [(p.location, "duplicate" in p.reason) for p in report.problems] == [(location, True)]
+    assert stored_docs(index_dir)["dup-1"]["title"] == "First version"
+
+
+def _truncated_jsonl(root: Path) -> Path:
+    good = {"id": "good-1", "title": "Good", "text": "A complete record."}
+    later = {"id": "good-2", "title": "Also good", "text": "Another complete record."}
+    return write_jsonl(root / "feed.jsonl", good, '{"id": "broken", "text": "cut off in the mid', later)
+
+
+BROKEN_INPUTS = {
+    "truncated-json-line": (_truncated_jsonl, "feed.jsonl:2", {"good-1", "good-2"}),
+    "empty-file": (lambda root: (root / "empty.txt").write_bytes(b""), "empty.txt", set()),
+    "whitespace-file": (lambda root: (root / "blank.jsonl").write_text("\n \n"), "blank.jsonl", set()),
+    "binary-file": (lambda root: (root / "blob.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 50),
+                    "blob.txt", set()),
+    "record-not-object": (lambda root: write_jsonl(root / "list.jsonl", '"a bare string"'),
+                          "list.jsonl:1", set()),
+}
+
+
+@pytest.mark.parametrize("make_broken", BROKEN_INPUTS.values(), ids=BROKEN_INPUTS.keys())
+def test_broken_input_is_reported_and_the_rest_is_indexed(index_dir, corpus_copy, make_broken):
+    write, location, extra_ids = make_broken
+    write(corpus_copy)
+
+    report = update_index(index_dir, [corpus_copy])
+
+    assert report.failed == 1
+    assert [p.location for p in report.problems] == [location]
+    assert report.added == 5 + len(extra_ids)
+    assert report.committed
+    assert set(stored_docs(index_dir)) == {p.stem for p in SEEDS} | extra_ids
+
+
+# --- what is stored ---------------------------------------------------------------------------
+
+
+def test_stored_path_is_relative_to_the_root_and_ids_are_safe(tmp_path, index_dir):
+    root = tmp_path / "news"
+    (root / "world" / "europe").mkdir(parents=True)
+    (root / "world" / "europe" / "kyiv talks.txt").write_text(
+        article("Talks in Kyiv", "Diplomats met in Kyiv."), encoding="utf-8")
+    write_jsonl(root / "wire.jsonl", {"id": "AP/2022 10?18 #1", "title": "Wire", "text": "Wire copy."},
+                {"title": "No id", "text": "A record without an id."})
+
+    update_index(index_dir, [root])
+    docs = stored_docs(index_dir)
+
+    paths = sorted(d["path"] for d in docs.values())
+    assert paths == ["wire.jsonl", "wire.jsonl", "world/europe/kyiv talks.txt"]
+    assert all(SAFE_ID.match(doc_id) for doc_id in docs), sorted(docs)
+
+
+def test_seed_paths_are_file_names(seed_index):
+    docs = stored_docs(seed_index)
+    assert {doc_id: d["path"] for doc_id, d in docs.items()} == {p.stem: p.name for p in SEEDS}
+
+
+def test_dates_come_from_the_data_never_the_file_time(tmp_path, index_dir):
+    root = tmp_path / "feeds"
+    root.mkdir()
+    write_jsonl(root / "feed.jsonl",
+                {"id": "dated", "title": "Dated", "text": "Text.", "date": "2022-10-18"},
+                {"id": "undated", "title": "Undated", "text": "No date in this record."})
+    (root / "plain.txt").write_text(article("Plain undated story", "Nothing says when."), encoding="utf-8")
+    for path in root.iterdir():
+        os.utime(path, (1_600_000_000, 1_600_000_000))
+
+    update_index(index_dir, [root])
+    docs = stored_docs(index_dir)
+
+    assert docs["dated"]["date"] == datetime(2022, 10, 18)
+    assert docs["undated"].get("date") is None
+    assert docs["plain"].get("date") is None
+    answer = Engine(index_dir).search("dated OR undated OR plain")
+    dates = {hit["id"]: hit["date"] for hit in answer["results"]}
+    assert dates == {"dated": "2022-10-18", "undated": None, "plain": None}
+
+
+# --- rebuild and compatibility ----------------------------------------------------------------
+
+
+def test_rebuild_starts_a_fresh_index(tmp_path, index_dir, indexed_copy, two_roots):
+    root_a, _ = two_roots
+
+    report = update_index(index_dir, [root_a], rebuild=True)
+
+    assert counts(report) == (1, 0, 0, 0, 0)
+    assert set(stored_docs(index_dir)) == {"alpha"}
+
+
+@pytest.mark.parametrize("change", [{"format": 999}, {"tables": "0123456789abcdef"}],
+                         ids=["format", "tables"])
+def test_index_from_other_version_is_refused_until_rebuilt(index_dir, indexed_copy, change):
+    meta_path = index_dir / META_FILE
+    meta_path.write_text(json.dumps({**json.loads(meta_path.read_text()), **change}), encoding="utf-8")
+
+    with pytest.raises(IndexIncompatible, match="search index --rebuild"):
+        Engine(index_dir)
+
+    update_index(index_dir, [indexed_copy], rebuild=True)
+    assert Engine(index_dir).search("Amraam")["results"][0]["id"] == TELEGRAPH_PRINT
+
+
+@pytest.mark.parametrize("with_index", [False, True], ids=["plain-folder", "index-plus-foreign-file"])
+def test_rebuild_refuses_a_folder_with_foreign_files(tmp_path, corpus_copy, with_index):
+    folder = tmp_path / "precious"
+    folder.mkdir()
+    if with_index:
+        update_index(folder, [corpus_copy])
+    (folder / "thesis.docx").write_bytes(b"years of work")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    with pytest.raises(IndexIncompatible, match="thesis.docx"):
+        update_index(folder, [corpus_copy], rebuild=True)
+
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+# --- user variants ----------------------------------------------------------------------------
+
+
+def test_user_variant_is_searchable_as_the_canonical_form(tmp_path, index_dir, corpus_copy, engine):
+    variants = tmp_path / "variants.tsv"
+    variants.write_text("shapps\tschapps shaps\n", encoding="utf-8")
+    assert engine.search("Schapps")["results"] == []
+
+    update_index(index_dir, [corpus_copy], variant_files=[variants])
+    answer = Engine(index_dir).search("Schapps")
+
+    assert [hit["id"] for hit in answer["results"]] == [HOLR]
+    assert {"query": "Schapps", "found": "Shapps", "via": "variant"} in answer["results"][0]["matched"]
