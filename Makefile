@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install index run test lint clean
+.PHONY: install index run test lint clean eval
 
 install: $(STAMP)
 
@@ -30,3 +30,6 @@ lint: install
 
 clean:
 	rm -rf $(VENV) index/MAIN_* index/_MAIN_* index/search-meta.json
+
+eval: install
+	$(BIN)/python bench/eval.py --shared $(SHARED)

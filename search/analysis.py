@@ -156,15 +156,20 @@ def news_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables) -> 
 
 
 def exact_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables | None) -> tuple[Term, ...]:
-    """Exact-field terms: the word as printed, only case, quotes and dashes folded."""
+    """Exact-field terms: the word as printed, only case, quotes and dashes folded.
+
+    A compound is indexed whole and by part; a query asks for its parts, one
+    position each, so a phrase such as `"medium-range air-to-air missile"`
+    lines up with the parts' consecutive positions in the text.
+    """
     word = normalize_text(raw).lower()
-    terms = [Term(word, 0, len(raw))]
-    if not query:
-        terms.extend(
-            Term(part, offset, offset + len(part), position)
-            for position, (part, offset) in enumerate(compound_parts(word))
-        )
-    return tuple(terms)
+    parts = [
+        Term(part, offset, offset + len(part), position)
+        for position, (part, offset) in enumerate(compound_parts(word))
+    ]
+    if query and parts:
+        return tuple(parts)
+    return (Term(word, 0, len(raw)), *parts)
 
 
 QUIET_LINE = re.compile(r"^[^a-z\n]*[A-Z][^a-z\n]*$", re.MULTILINE)

@@ -11,7 +11,7 @@ import threading
 import time
 from bisect import bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from pathlib import Path
 
@@ -20,18 +20,20 @@ from whoosh import sorting
 from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
+from search import feedback, spelling
 from search.analysis import normalize_text
 from search.errors import InvalidParameter, NotFound
-from search.index import IndexMeta, open_index
+from search.index import IndexMeta, content_of, open_index
 from search.query import EXACT_FIELDS, ParsedQuery, QueryBuilder, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights
 from search.results import SCORE_DECIMALS, Hit, response
-from search.snippets import Match, snippet
+from search.snippets import JOINERS, Match, snippet
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 1000
 TIME_BUDGET_SECONDS = 2.0
-TEXT_FIELDS = {"body": ("body", "body_exact"), "title": ("title", "title_exact")}
+CONTENT_FIELDS = ("content", "content_exact")
+TITLE_FIELDS = ("title", "title_exact")
 MAX_MATCHED = 12
 UNDATED = 2**64 - 1  # the date column's value for a document without a date
 
@@ -70,6 +72,29 @@ def _tied_at(rows: list[tuple], depth: int) -> bool:
     """Whether the last collected score ties the score at the cut (more may tie beyond it)."""
     cut = round(rows[min(depth, len(rows)) - 1][1], SCORE_DECIMALS)
     return round(rows[-1][1], SCORE_DECIMALS) == cut
+
+
+def _without(terms: tuple, words: set[str]) -> tuple:
+    """Matched terms less the words feedback added (they are not what the user asked)."""
+    if not words:
+        return terms
+    return tuple((field, btext) for field, btext in terms if btext.decode("utf-8") not in words)
+
+
+def phrase_runs(text: str, matches: list[Match]) -> list[Match]:
+    """Drop exact-field matches that stand alone: a phrase word is only marked inside its phrase."""
+    exact = sorted((m for m in matches if m.text.split(":", 1)[0] in EXACT_FIELDS.values()),
+                   key=lambda m: m.startchar)
+    kept = [m for m in matches if m.text.split(":", 1)[0] not in EXACT_FIELDS.values()]
+    run: list[Match] = []
+    for match in exact + [None]:
+        if match and run and not text[run[-1].endchar:match.startchar].strip(JOINERS):
+            run.append(match)
+            continue
+        if len(run) >= 2:
+            kept.extend(run)
+        run = [match] if match else []
+    return kept
 
 
 class LeafColumns:
@@ -117,24 +142,62 @@ class Engine:
 
     def search(self, text: str, *, limit: int = 10, offset: int = 0,
                filters: Filters | None = None, sort: str = "relevance") -> dict:
-        """Run a query and return the response in the result shape."""
+        """Run a query and return the response in the result shape.
+
+        Unknown words get a spelling suggestion; when the query finds nothing and
+        the corrected one does, the corrected query's results are returned.
+        """
         started = time.perf_counter()
         self._check(text, limit, offset, sort)
-        parsed = self.builder.parse(text)
         searcher = self.searcher()
         filter_query = (filters or Filters()).query()
-        ranked, total, partial = self._ranked(searcher, parsed, offset + limit, filter_query, sort)
-        hits = [self._hit(searcher, parsed, docnum, score, terms)
+        parsed = self.builder.parse(text)
+        ranked, total, partial = self._rank(searcher, parsed, offset + limit, filter_query, sort)
+        suggestion = spelling.corrected_query(text, spelling.corrections(searcher, parsed.words))
+        corrected = None
+        if total == 0 and suggestion:
+            retry = self.builder.parse(suggestion)
+            retry_ranked, retry_total, retry_partial = self._rank(
+                searcher, retry, offset + limit, filter_query, sort)
+            if retry_total:
+                parsed, ranked, total, partial = retry, retry_ranked, retry_total, retry_partial
+                corrected = suggestion
+        sources = self._term_sources(parsed)
+        added = getattr(parsed, "feedback_words", set())
+        hits = [self._hit(searcher, parsed, sources, docnum, score, _without(terms, added))
                 for docnum, score, terms in ranked[offset:offset + limit]]
         took = (time.perf_counter() - started) * 1000
-        return response(text, hits, total, took, parsed.warnings, partial=partial)
+        return response(text, hits, total, took, parsed.warnings, partial=partial,
+                        suggestion=suggestion, corrected_query=corrected)
+
+    def _rank(self, searcher: Searcher, parsed: ParsedQuery, depth: int,
+              filter_query: wq.Query | None, sort: str):
+        ranking, added = self._with_feedback(searcher, parsed, filter_query)
+        parsed.feedback_words = added
+        return self._ranked(searcher, ranking, depth, filter_query, sort)
 
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""
         parsed = self.builder.parse(text)
         searcher = self.searcher()
-        ranked, _, _ = self._ranked(searcher, parsed, limit, None, "relevance", with_terms=False)
+        ranking, _ = self._with_feedback(searcher, parsed, None)
+        ranked, _, _ = self._ranked(searcher, ranking, limit, None, "relevance", with_terms=False)
         return [(searcher.stored_fields(docnum)["id"], score) for docnum, score, _ in ranked]
+
+    def _with_feedback(self, searcher: Searcher, parsed: ParsedQuery,
+                       filter_query: wq.Query | None) -> tuple[ParsedQuery, set[str]]:
+        """The query to rank with: widened by pseudo-relevance feedback when it applies."""
+        weights = self.weighting.weights
+        if not feedback.applies(parsed, weights):
+            return parsed, set()
+        first, partial = self._collect(searcher, parsed.query, weights.feedback_docs, filter_query,
+                                       "relevance", with_terms=False)
+        if partial:
+            return parsed, set()
+        top = [(docnum, score) for score, docnum in first.top_n]
+        model = feedback.relevance_model(searcher, top, self.ix.schema["content"].analyzer)
+        query, added = feedback.expand(parsed, model, weights)
+        return replace(parsed, query=query), added
 
     @staticmethod
     def _check(text: str, limit: int, offset: int, sort: str) -> None:
@@ -184,21 +247,30 @@ class Engine:
             return timed.results(), True
         return timed.results(), False
 
-    def _hit(self, searcher: Searcher, parsed: ParsedQuery, docnum: int, score: float,
-             terms: tuple) -> Hit:
+    def _hit(self, searcher: Searcher, parsed: ParsedQuery, sources: dict[str, str], docnum: int,
+             score: float, terms: tuple) -> Hit:
         stored = searcher.stored_fields(docnum)
-        body = stored.get("body") or ""
-        body_matches = list(self._matches(searcher, docnum, terms, "body"))
-        title_matches = list(self._matches(searcher, docnum, terms, "title"))
+        title, body = stored.get("title") or "", stored.get("body") or ""
+        offset = content_of(title, body)[1]
+        in_content = list(self._matches(searcher, docnum, terms, CONTENT_FIELDS))
+        title_matches = {(m.startchar, m.endchar): m for m in in_content if m.endchar <= len(title)}
+        title_matches.update(
+            ((m.startchar, m.endchar), m) for m in self._matches(searcher, docnum, terms, TITLE_FIELDS)
+        )
+        body_matches = [Match(m.startchar - offset, m.endchar - offset, m.text)
+                        for m in in_content if m.startchar >= offset]
+        if any(isinstance(leaf, wq.Phrase) for leaf in parsed.query.leaves()):
+            body_matches = phrase_runs(body, body_matches)
         hit = Hit(stored, score, snippet=snippet(body, body_matches))
-        hit.matched = self._explain(parsed, body, body_matches, stored.get("title") or "", title_matches)
+        hit.matched = self._explain(parsed, sources, [(title, list(title_matches.values())),
+                                                      (body, body_matches)])
         return hit
 
     @staticmethod
-    def _matches(searcher: Searcher, docnum: int, terms: tuple, field: str) -> Iterator[Match]:
-        """Where the matched terms stand in one stored field, from the postings' offsets."""
+    def _matches(searcher: Searcher, docnum: int, terms: tuple, fields: tuple[str, ...]) -> Iterator[Match]:
+        """Where the matched terms stand in a document's fields, from the postings' offsets."""
         for fieldname, btext in terms:
-            if fieldname not in TEXT_FIELDS[field]:
+            if fieldname not in fields:
                 continue
             postings = searcher.postings(fieldname, btext)
             postings.skip_to(docnum)
@@ -208,16 +280,15 @@ class Engine:
             for _, startchar, endchar in postings.value_as("characters"):
                 yield Match(startchar, endchar, f"{fieldname}:{term}")
 
-    def _explain(self, parsed: ParsedQuery, body: str, body_matches: list[Match],
-                 title: str, title_matches: list[Match]) -> list[dict]:
+    def _explain(self, parsed: ParsedQuery, sources: dict[str, str],
+                 texts: list[tuple[str, list[Match]]]) -> list[dict]:
         """Which query word each match answers, the form printed, and how it matched."""
-        sources = self._term_sources(parsed)
         seen: dict[tuple[str, str], dict] = {}
-        for text, matches in ((title, title_matches), (body, body_matches)):
-            for match in matches:
+        for text, matches in texts:
+            for match in sorted(matches, key=lambda m: m.startchar):
                 found = text[match.startchar:match.endchar]
                 query_word, via = self._source_of(match.text, sources, parsed)
-                if via in ("exact", "stem"):
+                if via == "exact":
                     via = self._kind(query_word, found)
                 key = (query_word.lower(), normalize_text(found).lower())
                 if key not in seen and len(seen) < MAX_MATCHED:
@@ -225,18 +296,13 @@ class Engine:
         return list(seen.values())
 
     def _term_sources(self, parsed: ParsedQuery) -> dict[str, str]:
-        cached = getattr(parsed, "_sources", None)
-        if cached is not None:
-            return cached
+        """`field:term` -> the query word that produced the term."""
         schema = self.ix.schema
         sources: dict[str, str] = {}
         for word in parsed.words:
-            for fieldname in ("body", "body_exact"):
+            for fieldname in (*CONTENT_FIELDS, *TITLE_FIELDS):
                 for token in schema[fieldname].analyzer(word, mode="query"):
                     sources.setdefault(f"{fieldname}:{token.text}", word)
-                    other = "title" if fieldname == "body" else "title_exact"
-                    sources.setdefault(f"{other}:{token.text}", word)
-        parsed._sources = sources
         return sources
 
     @staticmethod
@@ -283,7 +349,7 @@ class Engine:
         meta = IndexMeta.read(self.index_dir)
         return {
             "documents": searcher.doc_count(),
-            "terms": sum(1 for _ in reader.lexicon("body")),
+            "terms": sum(1 for _ in reader.lexicon("content")),
             "size_bytes": size,
             "generation": self.ix.latest_generation(),
             "updated": meta.updated if meta else None,

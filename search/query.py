@@ -26,10 +26,10 @@ from whoosh.qparser import (
 )
 from whoosh.qparser.plugins import BoostPlugin, PhrasePlugin, RangePlugin
 
-SEARCH_FIELDS = ("title", "body")
-EXACT_FIELDS = {"title": "title_exact", "body": "body_exact"}
+SEARCH_FIELDS = ("title", "content")
+EXACT_FIELDS = {"title": "title_exact", "content": "content_exact"}
 FILTER_FIELDS = {"source", "author"}
-FIELD_ALIASES = {"title": ["headline"], "body": ["text"], "author": ["by", "authors"]}
+FIELD_ALIASES = {"title": ["headline"], "content": ["body", "text"], "author": ["by", "authors"]}
 QUERY_FIELDS = set(SEARCH_FIELDS) | FILTER_FIELDS | {"date"} | {
     alias for aliases in FIELD_ALIASES.values() for alias in aliases
 }
@@ -218,8 +218,8 @@ class QueryBuilder:
     def __init__(self, schema: Schema):
         self.schema = schema
         self.parser = make_parser(schema)
-        self.exact_analyzer = schema["body_exact"].analyzer
-        self.body_analyzer = schema["body"].analyzer
+        self.exact_analyzer = schema["content_exact"].analyzer
+        self.content_analyzer = schema["content"].analyzer
 
     def parse(self, text: str) -> ParsedQuery:
         warnings: list[QueryWarning] = []
@@ -270,7 +270,7 @@ class QueryBuilder:
 
     def _with_term_counts(self, query: wq.Query, words: list[str]) -> wq.Query:
         """A word typed twice counts twice (BM25's query term frequency)."""
-        counts = Counter(t.text for t in self.body_analyzer(" ".join(words), mode="query"))
+        counts = Counter(t.text for t in self.content_analyzer(" ".join(words), mode="query"))
         repeated = {term: n for term, n in counts.items() if n > 1}
         if not repeated:
             return query

@@ -24,11 +24,15 @@ from whoosh.scoring import BaseScorer, WeightingModel, WeightLengthScorer, Weigh
 class Weights:
     """Every number that shapes the ranking. Defaults were chosen by `make eval`."""
 
-    k1: float = 1.2
+    k1: float = 1.5
     b: float = 0.75
     field_weights: dict[str, float] = field(
-        default_factory=lambda: {"title": 2.0, "body": 1.0, "title_exact": 2.0, "body_exact": 1.0}
+        default_factory=lambda: {"title": 0.25, "content": 1.0, "title_exact": 0.25, "content_exact": 1.0}
     )
+    feedback_docs: int = 10
+    feedback_terms: int = 20
+    feedback_weight: float = 0.5
+    feedback_min_terms: int = 4
 
     def field_weight(self, fieldname: str) -> float:
         return self.field_weights.get(fieldname, 1.0)

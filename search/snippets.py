@@ -22,6 +22,7 @@ from search.sentences import sentence_spans
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
+JOINERS = " -‐‑"
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,28 @@ class MarkFormatter(Formatter):
         return f"<mark>{html.escape(text[token.startchar:token.endchar], quote=True)}</mark>"
 
     def format_fragment(self, fragment: Fragment, replace: bool = False) -> str:
-        body = super().format_fragment(fragment, replace)
+        joined = Fragment(fragment.text, coalesce(fragment.text, fragment.matches),
+                          fragment.startchar, fragment.endchar)
+        body = super().format_fragment(joined, replace)
         prefix = ELLIPSIS + " " if getattr(fragment, "cut_left", False) else ""
         suffix = " " + ELLIPSIS if getattr(fragment, "cut_right", False) else ""
         return prefix + body + suffix
+
+
+def coalesce(text: str, matches: Iterable[Match]) -> list[Match]:
+    """Adjacent matches separated only by spaces or hyphens become one mark
+    (`<mark>medium-range air-to-air missile</mark>`, not seven)."""
+    merged: list[Match] = []
+    for match in sorted(matches, key=lambda m: (m.startchar, -m.endchar)):
+        last = merged[-1] if merged else None
+        if last and match.startchar <= last.endchar:
+            if match.endchar > last.endchar:
+                merged[-1] = Match(last.startchar, match.endchar, last.text)
+        elif last and not text[last.endchar:match.startchar].strip(JOINERS):
+            merged[-1] = Match(last.startchar, match.endchar, last.text)
+        else:
+            merged.append(match)
+    return merged
 
 
 def lead(text: str, max_chars: int = SNIPPET_CHARS) -> str:

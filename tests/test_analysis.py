@@ -299,7 +299,12 @@ def test_analyzer_pickles_and_gives_the_same_terms(make):
     for path in SEEDS:
         text = path.read_text(encoding="utf-8")
         assert terms(text, restored) == terms(text, analyzer)
-    assert terms("Shahed-136", restored, mode="query") == ["shahed-136"]
+    assert terms("Shahed-136", restored, mode="query") == terms("Shahed-136", analyzer, mode="query")
+
+
+def test_exact_query_asks_for_the_parts_of_a_compound():
+    assert terms("Shahed-136", exact_analyzer(), mode="query") == ["shahed", "136"]
+    assert terms("Shahed-136", news_analyzer(), mode="query") == ["shahed-136"]
 
 
 # --- user variant table --------------------------------------------------------------------------

@@ -317,10 +317,12 @@ def test_rebuild_refuses_a_folder_with_foreign_files(tmp_path, corpus_copy, with
 def test_user_variant_is_searchable_as_the_canonical_form(tmp_path, index_dir, corpus_copy, engine):
     variants = tmp_path / "variants.tsv"
     variants.write_text("shapps\tschapps shaps\n", encoding="utf-8")
-    assert engine.search("Schapps")["results"] == []
+    without = engine.search("Schapps")
+    assert without["corrected_query"] == "Shapps", "without the table only a spelling fix finds it"
 
     update_index(index_dir, [corpus_copy], variant_files=[variants])
     answer = Engine(index_dir).search("Schapps")
+    assert answer["corrected_query"] is None
 
     assert [hit["id"] for hit in answer["results"]] == [HOLR]
     assert {"query": "Schapps", "found": "Shapps", "via": "variant"} in answer["results"][0]["matched"]

@@ -1,0 +1,68 @@
+"""Pseudo-relevance feedback (RM3): widen a long query with the words of its best answers.
+
+The top documents of a first pass are taken as relevant; each word's weight is
+its share of those documents' text, weighted by their scores (a relevance
+model). The strongest words join the query at `Weights.feedback_weight`. It
+runs only for plain-word queries long enough to describe a topic: short
+queries (a name, an acronym) keep the precision of their own words. Measured
+in bench/EVAL.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from search.index import content_of
+from search.query import SEARCH_FIELDS, ParsedQuery
+from search.rank import Weights
+
+PLAIN_LEAVES = (wq.Term,)
+
+
+def applies(parsed: ParsedQuery, weights: Weights) -> bool:
+    """Feedback is for plain-word queries with at least `feedback_min_terms` distinct words."""
+    query = parsed.query
+    if weights.feedback_docs == 0 or not isinstance(query, wq.Or):
+        return False
+    leaves = list(query.leaves())
+    if not all(isinstance(leaf, PLAIN_LEAVES) and leaf.fieldname in SEARCH_FIELDS for leaf in leaves):
+        return False
+    return len({leaf.text for leaf in leaves}) >= weights.feedback_min_terms
+
+
+def relevance_model(searcher: Searcher, top: list[tuple[int, float]], analyzer) -> Counter:
+    """P(word | relevant) over the top documents, each weighted by exp(score)."""
+    if not top:
+        return Counter()
+    best = top[0][1]
+    priors = [math.exp(score - best) for _, score in top]
+    total = sum(priors)
+    model: Counter = Counter()
+    for (docnum, _), prior in zip(top, priors, strict=True):
+        stored = searcher.stored_fields(docnum)
+        text = content_of(stored.get("title"), stored.get("body") or "")[0]
+        counts = Counter(token.text for token in analyzer(text))
+        length = sum(counts.values()) or 1
+        for word, count in counts.items():
+            model[word] += (prior / total) * count / length
+    return model
+
+
+def expand(parsed: ParsedQuery, model: Counter, weights: Weights) -> tuple[wq.Query, set[str]]:
+    """The query with the model's strongest words added, and those added words."""
+    original_terms = {leaf.text for leaf in parsed.query.leaves()}
+    chosen = model.most_common(weights.feedback_terms)
+    mass = sum(v for _, v in chosen) or 1.0
+    query_size = sum(leaf.boost for leaf in parsed.query.leaves()) / len(SEARCH_FIELDS)
+    original = parsed.query.with_boost((1 - weights.feedback_weight) / max(query_size, 1.0))
+    added = [
+        wq.Term(field, word, boost=weights.feedback_weight * value / mass)
+        for word, value in chosen
+        for field in SEARCH_FIELDS
+    ]
+    new_words = {word for word, _ in chosen} - original_terms
+    return wq.Or([original, *added]), new_words
