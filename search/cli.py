@@ -31,7 +31,7 @@ DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
 INDEX_ENV = "SEARCH_INDEX"
 SUBCOMMANDS = ("index", "show", "stats", "run", "eval")
-VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--qrels", "--variants", "--tag"}
+VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--qrels", "--variants", "--aliases", "--tag"}
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 EXIT_USAGE = 2
 
@@ -68,6 +68,8 @@ def query_parser() -> Parser:
     parser.add_argument("--limit", type=positive_int, default=10, help="results per page (default 10)")
     parser.add_argument("--page", type=positive_int, default=1, help="page of results (default 1)")
     parser.add_argument("--json", action="store_true", help="print the JSON result shape")
+    parser.add_argument("--aliases", type=Path, action="append", default=[],
+                        help="extra aliases for this search (canonical<TAB>alias|alias)")
     add_index_option(parser)
     return parser
 
@@ -81,6 +83,8 @@ def subcommand_parser(name: str) -> Parser:
         parser.add_argument("--rebuild", action="store_true", help="start a new index from scratch")
         parser.add_argument("--variants", type=Path, action="append", default=[],
                             help="extra spelling variants (canonical<TAB>variants...)")
+        parser.add_argument("--aliases", type=Path, action="append", default=[],
+                            help="extra aliases kept with the index (canonical<TAB>alias|alias)")
     elif name == "show":
         parser.add_argument("id")
         parser.add_argument("--json", action="store_true")
@@ -154,7 +158,7 @@ def print_results(answer: dict, offset: int) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    engine = Engine(index_dir(args))
+    engine = Engine(index_dir(args), alias_files=tuple(args.aliases))
     offset = (args.page - 1) * args.limit
     answer = engine.search(" ".join(args.query), limit=args.limit, offset=offset)
     if args.json:
@@ -167,8 +171,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     roots = args.paths or [Path(DEFAULT_CORPUS)]
     progress = print_progress if sys.stderr.isatty() else None
-    report = update_index(index_dir(args), roots, rebuild=args.rebuild,
-                          variant_files=args.variants, progress=progress)
+    report = update_index(index_dir(args), roots, rebuild=args.rebuild, variant_files=args.variants,
+                          progress=progress, alias_files=args.aliases)
     for problem in report.problems:
         label = "skipped" if problem.fatal else "warning"
         print(f"{label}: {problem}", file=sys.stderr)

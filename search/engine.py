@@ -9,31 +9,33 @@ from __future__ import annotations
 
 import threading
 import time
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
+from itertools import pairwise
 from pathlib import Path
 
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import CollapseCollector, TimeLimit, WrappingCollector
 from whoosh.searching import Searcher
 
 from search import feedback, spelling
+from search.aliases import alias_table, load_alias_files
 from search.analysis import normalize_text
 from search.errors import InvalidParameter, NotFound
-from search.index import IndexMeta, content_of, open_index
+from search.index import ColumnValues, IndexMeta, content_of, open_index
 from search.query import EXACT_FIELDS, ParsedQuery, QueryBuilder, date_range
-from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights
-from search.results import SCORE_DECIMALS, Hit, response
-from search.snippets import JOINERS, Match, snippet
+from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
+from search.results import SCORE_DECIMALS, Hit, response, version_record
+from search.snippets import JOINERS, Match, coalesce, snippet
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 1000
 TIME_BUDGET_SECONDS = 2.0
 CONTENT_FIELDS = ("content", "content_exact")
 TITLE_FIELDS = ("title", "title_exact")
+TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS
 MAX_MATCHED = 12
 UNDATED = 2**64 - 1  # the date column's value for a document without a date
 
@@ -44,6 +46,7 @@ class Filters:
 
     source: str | None = None
     author: str | None = None
+    entity: str | None = None
     date_from: str | None = None
     date_to: str | None = None
 
@@ -53,6 +56,8 @@ class Filters:
             parts.append(wq.Phrase("source", self.source.lower().split()))
         if self.author:
             parts.append(wq.Phrase("author", self.author.lower().split()))
+        if self.entity:
+            parts.append(wq.Term("entity", self.entity.lower()))
         if self.date_from or self.date_to:
             dates = date_range(self.date_from, self.date_to)
             if dates is None:
@@ -74,41 +79,64 @@ def _tied_at(rows: list[tuple], depth: int) -> bool:
     return round(rows[-1][1], SCORE_DECIMALS) == cut
 
 
+def _unseen(searcher: Searcher, rows: list[tuple], seen: list[tuple], grouped: bool) -> list[tuple]:
+    """`rows` less the documents (or, grouped, the stories) already in `seen`."""
+    seen_docs = {row[0] for row in seen}
+    if not grouped:
+        return [row for row in rows if row[0] not in seen_docs]
+    stories = ColumnValues(searcher.reader(), "story")
+    seen_stories = {stories[docnum] for docnum in seen_docs}
+    return [row for row in rows if row[0] not in seen_docs and stories[row[0]] not in seen_stories]
+
+
 def _without(terms: tuple, words: set[str]) -> tuple:
     """Matched terms less the words feedback added (they are not what the user asked)."""
     if not words:
         return terms
-    return tuple((field, btext) for field, btext in terms if btext.decode("utf-8") not in words)
+    return tuple((field, btext) for field, btext in terms
+                 if field not in TEXT_FIELDS or btext.decode("utf-8") not in words)
 
 
-def phrase_runs(text: str, matches: list[Match]) -> list[Match]:
-    """Drop exact-field matches that stand alone: a phrase word is only marked inside its phrase."""
+def phrase_runs(text: str, matches: list[Match], phrases: list[list[str]]) -> list[Match]:
+    """Keep an exact-field match only where it stands inside one of the query's phrases,
+    word after word; other matches pass through."""
     exact = sorted((m for m in matches if m.text.split(":", 1)[0] in EXACT_FIELDS.values()),
                    key=lambda m: m.startchar)
     kept = [m for m in matches if m.text.split(":", 1)[0] not in EXACT_FIELDS.values()]
-    run: list[Match] = []
-    for match in exact + [None]:
-        if match and run and not text[run[-1].endchar:match.startchar].strip(JOINERS):
-            run.append(match)
-            continue
-        if len(run) >= 2:
-            kept.extend(run)
-        run = [match] if match else []
-    return kept
+    words = [m.text.split(":", 1)[1] for m in exact]
+    for start in range(len(exact)):
+        for phrase in phrases:
+            run = exact[start:start + len(phrase)]
+            if words[start:start + len(phrase)] == phrase and all(
+                not text[a.endchar:b.startchar].strip(JOINERS) for a, b in pairwise(run)
+            ):
+                kept.extend(run)
+    return list({(m.startchar, m.endchar): m for m in kept}.values())
 
 
-class LeafColumns:
-    """A column's values by top-level document number, read segment by segment
-    (Whoosh's multi-segment column reader can fail on the last segment)."""
+class Deadline(WrappingCollector):
+    """Stops collecting when the time budget is spent (no signals: it works in any thread).
 
-    def __init__(self, searcher: Searcher, fieldname: str, translate: bool = True):
-        leaves = searcher.reader().leaf_readers()
-        self.offsets = [offset for _, offset in leaves]
-        self.columns = [reader.column_reader(fieldname, translate=translate) for reader, _ in leaves]
+    Unlike Whoosh's TimeLimitCollector it checks on every `collect`, so it also
+    holds under a collapsing collector, which drives the loop itself.
+    """
 
-    def __getitem__(self, docnum: int):
-        leaf = bisect_right(self.offsets, docnum) - 1
-        return self.columns[leaf][docnum - self.offsets[leaf]]
+    def __init__(self, child, seconds: float):
+        super().__init__(child)
+        self.seconds = seconds
+
+    def prepare(self, top_searcher, q, context):
+        self.deadline = time.monotonic() + self.seconds
+        super().prepare(top_searcher, q, context)
+
+    def collect_matches(self):
+        for sub_docnum in self.child.matches():
+            self.collect(sub_docnum)
+
+    def collect(self, sub_docnum):
+        if time.monotonic() > self.deadline:
+            raise TimeLimit
+        return self.child.collect(sub_docnum)
 
 
 NEWEST_FIRST = sorting.MultiFacet([
@@ -121,13 +149,15 @@ class Engine:
     """An open index and everything needed to answer queries from it."""
 
     def __init__(self, index_dir: Path, weights: Weights = DEFAULT_WEIGHTS,
-                 time_budget: float = TIME_BUDGET_SECONDS):
+                 time_budget: float = TIME_BUDGET_SECONDS, alias_files: tuple[Path, ...] = ()):
         self.index_dir = Path(index_dir)
         self.ix = open_index(self.index_dir)
         self.weighting = NewsBM25F(weights)
         self.time_budget = time_budget
-        self.builder = QueryBuilder(self.ix.schema)
-        self.tables = IndexMeta.read(self.index_dir).tables_for_index()
+        meta = IndexMeta.read(self.index_dir)
+        self.tables = meta.tables_for_index()
+        aliases = alias_table([*meta.alias_groups(), *load_alias_files(alias_files)])
+        self.builder = QueryBuilder(self.ix.schema, aliases)
         self._local = threading.local()
 
     def searcher(self) -> Searcher:
@@ -163,7 +193,8 @@ class Engine:
                 parsed, ranked, total, partial = retry, retry_ranked, retry_total, retry_partial
                 corrected = suggestion
         sources = self._term_sources(parsed)
-        added = getattr(parsed, "feedback_words", set())
+        asked = {key.split(":", 1)[1] for key in (*sources, *parsed.alias_terms)}
+        added = parsed.feedback_words - asked
         hits = [self._hit(searcher, parsed, sources, docnum, score, _without(terms, added))
                 for docnum, score, terms in ranked[offset:offset + limit]]
         took = (time.perf_counter() - started) * 1000
@@ -171,17 +202,39 @@ class Engine:
                         suggestion=suggestion, corrected_query=corrected)
 
     def _rank(self, searcher: Searcher, parsed: ParsedQuery, depth: int,
-              filter_query: wq.Query | None, sort: str):
-        ranking, added = self._with_feedback(searcher, parsed, filter_query)
-        parsed.feedback_words = added
-        return self._ranked(searcher, ranking, depth, filter_query, sort)
+              filter_query: wq.Query | None, sort: str, grouped: bool = True):
+        """The ranking pipeline: feedback, entity boost, then top-k collection.
+
+        A short plain query ranks the articles with all its words first (a tier
+        of their own), then those with some.
+        """
+        terms, weights = self._content_terms(parsed), self.weighting.weights
+        ranking, parsed.feedback_words = self._with_feedback(searcher, parsed, filter_query)
+        scale = feedback.original_scale(parsed, weights) if ranking is not parsed else 1.0
+        query = with_entity_boost(ranking.query, terms, weights, scale)
+        rows, total, partial = [], 0, False
+        short = parsed.distinct_terms <= weights.all_words_max_terms
+        if parsed.all_words is not None and short and sort == "relevance" and not parsed.feedback_words:
+            all_words = with_entity_boost(parsed.all_words, terms, weights)
+            rows, _, partial = self._ranked(searcher, all_words, depth, filter_query, sort,
+                                            with_terms=grouped, grouped=grouped, count=False)
+        if len(rows) < depth and not partial:
+            rest, total, partial = self._ranked(searcher, query, depth + len(rows), filter_query, sort,
+                                                with_terms=grouped, grouped=grouped)
+            rows = rows + _unseen(searcher, rest, rows, grouped)
+        elif not partial:
+            total = self._count(searcher, query, filter_query, grouped)
+        return rows[:depth], max(total, len(rows)), partial
+
+    def _content_terms(self, parsed: ParsedQuery) -> list[str]:
+        analyzer = self.ix.schema["content"].analyzer
+        return [token.text for token in analyzer(" ".join(parsed.words), mode="query")]
 
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""
         parsed = self.builder.parse(text)
         searcher = self.searcher()
-        ranking, _ = self._with_feedback(searcher, parsed, None)
-        ranked, _, _ = self._ranked(searcher, ranking, limit, None, "relevance", with_terms=False)
+        ranked, _, _ = self._rank(searcher, parsed, limit, None, "relevance", grouped=False)
         return [(searcher.stored_fields(docnum)["id"], score) for docnum, score, _ in ranked]
 
     def _with_feedback(self, searcher: Searcher, parsed: ParsedQuery,
@@ -212,40 +265,57 @@ class Engine:
         if sort not in ("relevance", "date"):
             raise InvalidParameter("sort must be relevance or date")
 
-    def _ranked(self, searcher: Searcher, parsed: ParsedQuery, depth: int,
-                filter_query: wq.Query | None, sort: str, with_terms: bool = True):
+    def _ranked(self, searcher: Searcher, query: wq.Query, depth: int,
+                filter_query: wq.Query | None, sort: str, with_terms: bool = True,
+                grouped: bool = True, count: bool = True):
         """The top `depth` documents as (docnum, score, matched terms), the total, and
         whether the time budget cut the search short.
 
-        Ties are broken by date, then id; when documents tie at the cut, more are
-        collected, so every page agrees with one long list.
+        Grouped, each story counts once: its best version stands for it. Ties are
+        broken by date, then id; when documents tie at the cut, more are collected,
+        so every page agrees with one long list.
         """
-        if parsed.query is wq.NullQuery:
+        if query is wq.NullQuery:
             return [], 0, False
         limit = depth + 1
         while True:
-            results, partial = self._collect(searcher, parsed.query, limit, filter_query, sort, with_terms)
+            results, partial = self._collect(searcher, query, limit, filter_query, sort, with_terms, grouped)
             rows = [(docnum, score or 0.0, results.docterms.get(docnum, ()) if with_terms else ())
                     for score, docnum in results.top_n]
             if partial or sort == "date" or len(rows) < limit or not _tied_at(rows, depth):
                 break
             limit *= 2
         if sort == "relevance":
-            dates, ids = LeafColumns(searcher, "date", translate=False), LeafColumns(searcher, "id")
+            reader = searcher.reader()
+            dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
             rows.sort(key=lambda row: _rank_key(row[1], dates[row[0]], ids[row[0]]))
-        total = len(rows) if partial else len(results)
+        total = len(rows) if partial or not count else self._count(searcher, query, filter_query, grouped)
         return rows[:depth], total, partial
 
+    @staticmethod
+    def _count(searcher: Searcher, query: wq.Query, filter_query: wq.Query | None, grouped: bool) -> int:
+        """How many documents match, or, grouped, how many stories have a matching version."""
+        matching = searcher.search(query, limit=None, scored=False, filter=filter_query)
+        if not grouped:
+            return len(matching.docs())
+        stories = ColumnValues(searcher.reader(), "story")
+        return len({stories[docnum] for docnum in matching.docs()})
+
     def _collect(self, searcher: Searcher, query: wq.Query, limit: int,
-                 filter_query: wq.Query | None, sort: str, with_terms: bool):
+                 filter_query: wq.Query | None, sort: str, with_terms: bool, grouped: bool = False):
+        """Run the collectors: top-k (or by date), under the time budget, one version per story."""
         sortedby = NEWEST_FIRST if sort == "date" else None
-        collector = searcher.collector(limit=limit, terms=with_terms, filter=filter_query, sortedby=sortedby)
-        timed = TimeLimitCollector(collector, self.time_budget, use_alarm=False)
+        collector = Deadline(
+            searcher.collector(limit=limit, terms=with_terms, filter=filter_query, sortedby=sortedby),
+            self.time_budget,
+        )
+        if grouped:
+            collector = CollapseCollector(collector, sorting.FieldFacet("story"), limit=1)
         try:
-            searcher.search_with_collector(query, timed)
+            searcher.search_with_collector(query, collector)
         except TimeLimit:
-            return timed.results(), True
-        return timed.results(), False
+            return collector.results(), True
+        return collector.results(), False
 
     def _hit(self, searcher: Searcher, parsed: ParsedQuery, sources: dict[str, str], docnum: int,
              score: float, terms: tuple) -> Hit:
@@ -259,17 +329,31 @@ class Engine:
         )
         body_matches = [Match(m.startchar - offset, m.endchar - offset, m.text)
                         for m in in_content if m.startchar >= offset]
-        if any(isinstance(leaf, wq.Phrase) for leaf in parsed.query.leaves()):
-            body_matches = phrase_runs(body, body_matches)
-        hit = Hit(stored, score, snippet=snippet(body, body_matches))
+        phrases = [leaf.words for leaf in parsed.query.leaves() if isinstance(leaf, wq.Phrase)]
+        if phrases:
+            body_matches = phrase_runs(body, body_matches, phrases)
+        hit = Hit(stored, score, snippet=snippet(body, body_matches),
+                  versions=self._versions(searcher, stored))
         hit.matched = self._explain(parsed, sources, [(title, list(title_matches.values())),
                                                       (body, body_matches)])
         return hit
 
     @staticmethod
+    def _versions(searcher: Searcher, stored: dict) -> list[dict]:
+        """The story's other versions, oldest first (undated last), then by id."""
+        story = stored.get("story")
+        if not story:
+            return []
+        versions = searcher.docs_for_query(wq.Term("story", story))
+        others = [searcher.stored_fields(docnum) for docnum in versions]
+        others = [other for other in others if other["id"] != stored["id"]]
+        others.sort(key=lambda other: (other.get("date") is None, other.get("date") or 0, other["id"]))
+        return [version_record(other) for other in others]
+
+    @staticmethod
     def _matches(searcher: Searcher, docnum: int, terms: tuple, fields: tuple[str, ...]) -> Iterator[Match]:
         """Where the matched terms stand in a document's fields, from the postings' offsets."""
-        for fieldname, btext in terms:
+        for fieldname, btext in dict.fromkeys(terms):
             if fieldname not in fields:
                 continue
             postings = searcher.postings(fieldname, btext)
@@ -282,14 +366,23 @@ class Engine:
 
     def _explain(self, parsed: ParsedQuery, sources: dict[str, str],
                  texts: list[tuple[str, list[Match]]]) -> list[dict]:
-        """Which query word each match answers, the form printed, and how it matched."""
+        """Which query word each match answers, the form printed, and how it matched.
+
+        An alias printed in several words (`advanced medium-range air-to-air
+        missile`) is one form.
+        """
         seen: dict[tuple[str, str], dict] = {}
         for text, matches in texts:
-            for match in sorted(matches, key=lambda m: m.startchar):
+            by_alias = [m for m in matches if m.text in parsed.alias_terms]
+            direct = [m for m in matches if m.text not in parsed.alias_terms]
+            for match in sorted(direct + coalesce(text, by_alias), key=lambda m: m.startchar):
                 found = text[match.startchar:match.endchar]
-                query_word, via = self._source_of(match.text, sources, parsed)
-                if via == "exact":
-                    via = self._kind(query_word, found)
+                if match.text in parsed.alias_terms:
+                    query_word, via = parsed.alias_terms[match.text], "alias"
+                else:
+                    query_word, via = self._source_of(match.text, sources, parsed)
+                    if via == "exact":
+                        via = self._kind(query_word, found)
                 key = (query_word.lower(), normalize_text(found).lower())
                 if key not in seen and len(seen) < MAX_MATCHED:
                     seen[key] = {"query": query_word, "found": found, "via": via}

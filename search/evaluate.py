@@ -39,7 +39,7 @@ def read_qrels(path: Path) -> list[ir_measures.Qrel]:
         fields = line.split()
         if not fields:
             continue
-        if len(fields) != 4:
+        if len(fields) != 4 or not fields[3].lstrip("-").isdigit():
             raise ValueError(f"{path}:{number}: expected qid 0 docid rel")
         qrels.append(ir_measures.Qrel(fields[0], fields[2], int(fields[3])))
     return qrels

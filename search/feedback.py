@@ -20,18 +20,10 @@ from search.index import content_of
 from search.query import SEARCH_FIELDS, ParsedQuery
 from search.rank import Weights
 
-PLAIN_LEAVES = (wq.Term,)
-
 
 def applies(parsed: ParsedQuery, weights: Weights) -> bool:
-    """Feedback is for plain-word queries with at least `feedback_min_terms` distinct words."""
-    query = parsed.query
-    if weights.feedback_docs == 0 or not isinstance(query, wq.Or):
-        return False
-    leaves = list(query.leaves())
-    if not all(isinstance(leaf, PLAIN_LEAVES) and leaf.fieldname in SEARCH_FIELDS for leaf in leaves):
-        return False
-    return len({leaf.text for leaf in leaves}) >= weights.feedback_min_terms
+    """Feedback is for plain-word queries of at least `feedback_min_terms` distinct words."""
+    return weights.feedback_docs > 0 and parsed.plain and parsed.distinct_terms >= weights.feedback_min_terms
 
 
 def relevance_model(searcher: Searcher, top: list[tuple[int, float]], analyzer) -> Counter:
@@ -52,13 +44,19 @@ def relevance_model(searcher: Searcher, top: list[tuple[int, float]], analyzer) 
     return model
 
 
+def original_scale(parsed: ParsedQuery, weights: Weights) -> float:
+    """What the user's own words weigh in the expanded query: (1 - feedback weight) over their count."""
+    query_size = sum(leaf.boost for leaf in parsed.query.leaves()
+                     if isinstance(leaf, wq.Term) and leaf.fieldname in SEARCH_FIELDS) / len(SEARCH_FIELDS)
+    return (1 - weights.feedback_weight) / max(query_size, 1.0)
+
+
 def expand(parsed: ParsedQuery, model: Counter, weights: Weights) -> tuple[wq.Query, set[str]]:
     """The query with the model's strongest words added, and those added words."""
-    original_terms = {leaf.text for leaf in parsed.query.leaves()}
+    original_terms = {leaf.text for leaf in parsed.query.leaves() if isinstance(leaf, wq.Term)}
     chosen = model.most_common(weights.feedback_terms)
     mass = sum(v for _, v in chosen) or 1.0
-    query_size = sum(leaf.boost for leaf in parsed.query.leaves()) / len(SEARCH_FIELDS)
-    original = parsed.query.with_boost((1 - weights.feedback_weight) / max(query_size, 1.0))
+    original = parsed.query.with_boost(original_scale(parsed, weights))
     added = [
         wq.Term(field, word, boost=weights.feedback_weight * value / mass)
         for word, value in chosen

@@ -11,23 +11,28 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.analysis import SimpleAnalyzer
-from whoosh.fields import DATETIME, ID, STORED, TEXT, Schema
+from whoosh.analysis import Analyzer, SimpleAnalyzer, Token
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import Index
+from whoosh.reading import IndexReader
 
 from search.analysis import exact_analyzer, news_analyzer
+from search.entities import Entity
 from search.errors import IndexIncompatible, IndexMissing
 from search.ingest import Article
 from search.tables import AnalysisTables, analysis_tables, fingerprint
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 META_FILE = "search-meta.json"
 REBUILD_HINT = "run `search index --rebuild`"
 KEY_SEPARATOR = "\x1f"
+ENTITY_FILTERS = ("person", "org", "place", "weapon")
 CONTENT_SEPARATOR = "\n\n"
 
 
@@ -52,7 +57,27 @@ def build_schema(tables: AnalysisTables | None = None) -> Schema:
         authors=STORED,
         date=DATETIME(stored=True, sortable=True),
         url=STORED,
+        story=ID(stored=True, sortable=True),
+        minhash=COLUMN(VarBytesColumn()),
+        entities=STORED,
+        entity=KEYWORD(lowercase=True, commas=True),
+        entity_keys=TEXT(analyzer=EntityKeyAnalyzer(news), phrase=False),
+        **{kind: TEXT(analyzer=names) for kind in ENTITY_FILTERS},
     )
+
+
+class ColumnValues:
+    """A column's values by top-level document number, read segment by segment
+    (Whoosh's multi-segment column reader can fail on the last segment)."""
+
+    def __init__(self, reader: IndexReader, fieldname: str, translate: bool = True):
+        leaves = reader.leaf_readers()
+        self.offsets = [offset for _, offset in leaves]
+        self.columns = [leaf.column_reader(fieldname, translate=translate) for leaf, _ in leaves]
+
+    def __getitem__(self, docnum: int):
+        leaf = bisect_right(self.offsets, docnum) - 1
+        return self.columns[leaf][docnum - self.offsets[leaf]]
 
 
 def file_key(root: str, path: str) -> str:
@@ -72,7 +97,42 @@ def content_of(title: str | None, body: str) -> tuple[str, int]:
     return f"{title}{CONTENT_SEPARATOR}{body}", len(title) + len(CONTENT_SEPARATOR)
 
 
-def document_fields(article: Article, key: str, signature: str) -> dict:
+@dataclass(frozen=True)
+class Enrichment:
+    """What index time learns about an article beyond its text."""
+
+    entities: tuple[Entity, ...] = ()
+    minhash: bytes = b""
+    story: str = ""
+
+
+class EntityKeyAnalyzer(Analyzer):
+    """Indexes each entity under its name's key, weighted by the entity's salience.
+
+    A key is the name's terms joined by spaces (`ben wallac`, `AMRAAM`); a person
+    is also found by surname (`wallac`). At index time the value holds a
+    `salience<TAB>type<TAB>name` line per entity. The ranker reads the weights
+    back as the entity boost.
+    """
+
+    def __init__(self, words: Analyzer):
+        self.words = words
+
+    def key(self, name: str) -> list[str]:
+        return [token.text for token in self.words(name, mode="query")]
+
+    def __call__(self, value: str, mode: str = "", **kwargs):
+        token = Token(**kwargs)
+        for line in value.splitlines():
+            salience, kind, name = line.split("\t", 2)
+            terms = self.key(name)
+            keys = {" ".join(terms), terms[-1]} if kind == "person" and terms else {" ".join(terms)}
+            for key in sorted(keys - {""}):
+                token.text, token.boost = key, float(salience)
+                yield token
+
+
+def document_fields(article: Article, key: str, signature: str, extra: Enrichment = Enrichment()) -> dict:
     """The field values Whoosh stores and indexes for one article."""
     fields = {
         "id": article.id,
@@ -94,6 +154,16 @@ def document_fields(article: Article, key: str, signature: str) -> dict:
         fields["author"] = "; ".join(article.authors)
     if article.date:
         fields["date"] = article.date
+    fields["story"] = extra.story or article.id
+    fields["minhash"] = extra.minhash
+    fields["entities"] = [entity.as_dict() for entity in extra.entities]
+    if extra.entities:
+        fields["entity"] = ",".join(entity.name.replace(",", " ") for entity in extra.entities)
+        fields["entity_keys"] = "\n".join(f"{e.salience:.4f}\t{e.type}\t{e.name}" for e in extra.entities)
+    for kind in ENTITY_FILTERS:
+        names = [entity.name for entity in extra.entities if entity.type == kind]
+        if names:
+            fields[kind] = " ; ".join(names)
     return fields
 
 
@@ -104,6 +174,7 @@ class IndexMeta:
     format: int = FORMAT_VERSION
     tables: str = ""
     user_variants: list[list[str]] = field(default_factory=list)
+    aliases: dict[str, list[str]] = field(default_factory=dict)
     updated: float = 0.0
 
     @classmethod
@@ -119,6 +190,10 @@ class IndexMeta:
         temporary = directory / f".{META_FILE}.tmp"
         temporary.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
         temporary.replace(directory / META_FILE)
+
+    def alias_groups(self) -> list[tuple[str, list[str]]]:
+        """Aliases kept with the index: definitions learned from the corpus and the user's."""
+        return list(self.aliases.items())
 
     def tables_for_index(self) -> AnalysisTables:
         pairs = [(variant, canonical) for variant, canonical in self.user_variants]

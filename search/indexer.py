@@ -14,15 +14,19 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh.index import Index, LockError
 from whoosh.reading import IndexReader
 from whoosh.writing import SegmentWriter
 
-from search.errors import IndexBusy, IndexIncompatible, IndexMissing, InvalidParameter
+from search.aliases import load_alias_files
+from search.entities import acronym_definitions, extract_entities
+from search.errors import IndexBusy, IndexIncompatible, InvalidParameter
 from search.index import (
+    ColumnValues,
+    Enrichment,
     IndexMeta,
     create_index,
     document_fields,
@@ -31,6 +35,7 @@ from search.index import (
     open_index,
 )
 from search.ingest import FileContents, Problem, find_files, read_file
+from search.stories import StoryFinder, signature
 from search.tables import variant_pairs
 
 LOCK_TIMEOUT_SECONDS = 30.0
@@ -123,9 +128,7 @@ def indexed_files(reader: IndexReader) -> dict[str, IndexedFile]:
     """Every file the index holds, read from the key, signature and id columns."""
     if reader.doc_count() == 0:
         return {}
-    keys = reader.column_reader("file_key")
-    signatures = reader.column_reader("file_sig")
-    ids = reader.column_reader("id")
+    keys, signatures, ids = (ColumnValues(reader, name) for name in ("file_key", "file_sig", "id"))
     found: dict[str, list] = {}
     for docnum in reader.all_doc_ids():
         key = keys[docnum]
@@ -196,8 +199,15 @@ def _compare(plan: Plan, key: str, path: Path, relative: str) -> None:
 class Indexer:
     """One run that brings an index up to date with a set of roots."""
 
-    def __init__(self, ix: Index, progress: Progress | None = None, workers: int | None = None):
+    def __init__(self, ix: Index, progress: Progress | None = None, workers: int | None = None,
+                 user_aliases: list[tuple[str, list[str]]] | None = None):
         self.ix = ix
+        self.directory = Path(ix.storage.folder)
+        self.meta = IndexMeta.read(self.directory)
+        self.user_aliases = user_aliases or []
+        for canonical, others in self.user_aliases:
+            self.meta.aliases.setdefault(canonical, [])
+            self.meta.aliases[canonical] = sorted({*self.meta.aliases[canonical], *others})
         self.progress = progress
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.report = UpdateReport()
@@ -210,6 +220,8 @@ class Indexer:
         with self.ix.reader() as reader:
             plan = plan_update(reader, roots)
         if plan.is_empty:
+            if self.user_aliases:
+                self.meta.write(self.directory)
             return self._finish(plan)
         try:
             writer = self.ix.writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.25)
@@ -226,7 +238,7 @@ class Indexer:
             raise
         if self.report.added or self.report.updated or self.report.removed:
             writer.commit()
-            IndexMeta.read(Path(self.ix.storage.folder)).write(Path(self.ix.storage.folder))
+            self.meta.write(self.directory)
             self.report.committed = True
         else:
             writer.cancel()
@@ -250,15 +262,18 @@ class Indexer:
             if doc_id not in replaced and doc_id not in removed
         }
         added_ids: set[str] = set()
-        for done, (change, contents) in enumerate(self._read_all(plan.changes), start=1):
+        stories = StoryFinder(known_signatures(writer.reader(), replaced | removed))
+        for done, (change, (contents, extras, learned)) in enumerate(self._read_all(plan.changes), start=1):
             for problem in contents.problems:
                 self._problem(problem)
-            for article in contents.articles:
+            self._learn(learned)
+            for article, extra in zip(contents.articles, extras, strict=True):
                 if article.id in added_ids or article.id in held_ids:
                     self._problem(Problem(article.location, f"duplicate id {article.id!r}, skipped"))
                     continue
                 added_ids.add(article.id)
-                writer.add_document(**document_fields(article, change.key, change.signature))
+                extra = replace(extra, story=stories.assign(article.id, extra.minhash))
+                writer.add_document(**document_fields(article, change.key, change.signature, extra))
                 if article.id in replaced:
                     self.report.updated += 1
                 else:
@@ -267,8 +282,16 @@ class Indexer:
                 self.progress(done, len(plan.changes))
         self.report.removed = len(removed) + len(replaced - added_ids)
 
-    def _read_all(self, changes: list[FileChange]) -> Iterable[tuple[FileChange, FileContents]]:
-        jobs = [(change.path, change.relative) for change in changes]
+    def _learn(self, definitions: list[tuple[str, str]]) -> None:
+        """Keep acronym definitions the corpus gave (`ATACMS` = `Army Tactical Missile Systems`)."""
+        for short, long in definitions:
+            known = self.meta.aliases.setdefault(short, [])
+            if long not in known:
+                known.append(long)
+
+    def _read_all(self, changes: list[FileChange]) -> Iterable[tuple[FileChange, ReadResult]]:
+        definitions = {short: longs[0] for short, longs in self.meta.aliases.items() if longs}
+        jobs = [(change.path, change.relative, definitions) for change in changes]
         if self.workers > 1 and len(changes) >= PARALLEL_MIN_FILES:
             with ProcessPoolExecutor(self.workers) as pool:
                 yield from zip(changes, pool.map(_read_job, jobs, chunksize=READ_CHUNK), strict=True)
@@ -282,8 +305,29 @@ class Indexer:
             self.report.failed += 1
 
 
-def _read_job(job: tuple[Path, str]) -> FileContents:
-    return read_file(*job)
+ReadResult = tuple[FileContents, list[Enrichment], list[tuple[str, str]]]
+
+
+def _read_job(job: tuple[Path, str, dict[str, str]]) -> ReadResult:
+    """Read one file and learn what index time learns of each article (runs in a worker)."""
+    path, relative, definitions = job
+    contents = read_file(path, relative)
+    extras, learned = [], []
+    for article in contents.articles:
+        local = acronym_definitions(article.text)
+        learned.extend(local)
+        entities = extract_entities(article.title, article.text, {**definitions, **dict(local)})
+        extras.append(Enrichment(tuple(entities), signature(article.title, article.text)))
+    return contents, extras, learned
+
+
+def known_signatures(reader: IndexReader, leaving: set[str]) -> list[tuple[str, str, bytes]]:
+    """(id, story, signature) of every indexed document that stays."""
+    if reader.doc_count() == 0:
+        return []
+    columns = [ColumnValues(reader, name) for name in ("id", "story", "minhash")]
+    rows = ((columns[0][d], columns[1][d], columns[2][d]) for d in reader.all_doc_ids())
+    return [row for row in rows if row[0] not in leaving]
 
 
 def update_index(
@@ -292,13 +336,12 @@ def update_index(
     rebuild: bool = False,
     variant_files: list[Path] | None = None,
     progress: Progress | None = None,
+    alias_files: list[Path] | None = None,
 ) -> UpdateReport:
     """Bring the index at `directory` up to date with `roots` (the engine's entry point)."""
-    try:
-        ix = open_for_update(directory, rebuild, variant_files or [])
-    except IndexMissing:
-        ix = create_index(directory, load_user_variants(variant_files or []))
-    return Indexer(ix, progress).run(roots)
+    user_aliases = load_alias_files(alias_files or [])
+    ix = open_for_update(directory, rebuild, variant_files or [])
+    return Indexer(ix, progress, user_aliases=user_aliases).run(roots)
 
 
 def print_progress(done: int, total: int) -> None:

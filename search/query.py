@@ -26,9 +26,11 @@ from whoosh.qparser import (
 )
 from whoosh.qparser.plugins import BoostPlugin, PhrasePlugin, RangePlugin
 
+from search.aliases import AliasTable, alternative_query, find_aliases
+
 SEARCH_FIELDS = ("title", "content")
 EXACT_FIELDS = {"title": "title_exact", "content": "content_exact"}
-FILTER_FIELDS = {"source", "author"}
+FILTER_FIELDS = {"source", "author", "entity", "person", "org", "place", "weapon"}
 FIELD_ALIASES = {"title": ["headline"], "content": ["body", "text"], "author": ["by", "authors"]}
 QUERY_FIELDS = set(SEARCH_FIELDS) | FILTER_FIELDS | {"date"} | {
     alias for aliases in FIELD_ALIASES.values() for alias in aliases
@@ -38,11 +40,12 @@ MIN_PREFIX = 2
 MAX_SLOP = 50
 
 OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
-DATE_FILTER = re.compile(r"(?<!\S)date:(?P<start>\S*?)(?:\.\.(?P<end>\S*))?(?=\s|$)")
+DATE_FILTER = re.compile(r"(?<!\S)date:(?=\S)(?P<start>\S*?)(?:\.\.(?P<end>\S*))?(?=\s|$)")
 DATE_VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 FIELD_PREFIX = re.compile(r"(?<![\w\"])(\w+):")
 WILDCARD_WORD = re.compile(r"[^\s\"()]*[*?][^\s\"()]*")
 PLAIN_WORD = re.compile(r"\w+(?:['’.\-]\w+)*\.?")
+SYNTAX = re.compile(r"[\"()*?~]|(?<!\S)[+-]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\w:")
 QUESTION_MARK = re.compile(r"\?+(?=[\s\"')\]]|$)")
 SYNTAX_CHARACTERS = re.compile(r"[\"()*?~^+\[\]{}:\\]|(?<!\w)-")
 
@@ -66,6 +69,11 @@ class ParsedQuery:
     query: wq.Query
     warnings: list[QueryWarning] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
+    alias_terms: dict[str, str] = field(default_factory=dict)
+    feedback_words: set[str] = field(default_factory=set)
+    plain: bool = False
+    distinct_terms: int = 0
+    all_words: wq.Query | None = None
 
 
 class CappedPrefix(wq.Prefix):
@@ -158,8 +166,9 @@ def syntax_problem(text: str) -> str | None:
 
 
 def plain_words(text: str) -> list[str]:
-    """The words of a query with every piece of syntax taken away."""
-    cleaned = SYNTAX_CHARACTERS.sub(" ", text)
+    """The words of a query with every piece of syntax (and the names of known fields) taken away."""
+    cleaned = FIELD_PREFIX.sub(lambda m: " " if m.group(1).lower() in QUERY_FIELDS else m.group(), text)
+    cleaned = SYNTAX_CHARACTERS.sub(" ", cleaned)
     return [
         word.lower() if word in OPERATORS else word for word in PLAIN_WORD.findall(cleaned)
     ]
@@ -212,11 +221,40 @@ def _extract_dates(text: str, warnings: list[QueryWarning]) -> tuple[str, list[w
     return DATE_FILTER.sub(take, text), filters
 
 
+def is_plain(query: wq.Query) -> bool:
+    """Plain words: an OR of terms of the searched fields, no operator, phrase or filter."""
+    if isinstance(query, wq.Term):
+        return query.fieldname in SEARCH_FIELDS
+    return isinstance(query, wq.Or) and all(
+        isinstance(q, wq.Term) and q.fieldname in SEARCH_FIELDS for q in query.subqueries
+    )
+
+
+def all_words_query(terms: list[str]) -> wq.Query | None:
+    """Every word of a short plain query, each in headline or body (None for one word)."""
+    if len(terms) < 2:
+        return None
+    return wq.And([wq.Or([wq.Term(f, term) for f in SEARCH_FIELDS]) for term in terms])
+
+
+def require_filters(query: wq.Query) -> wq.Query:
+    """`place:kyiv drones` means drones, in articles about Kyiv: a filter field beside
+    plain words narrows the results instead of adding to them."""
+    if not isinstance(query, wq.Or):
+        return query
+    filters = [q for q in query.subqueries if getattr(q, "fieldname", None) in FILTER_FIELDS]
+    rest = [q for q in query.subqueries if getattr(q, "fieldname", None) not in FILTER_FIELDS]
+    if not filters or not rest:
+        return query
+    return wq.And([wq.Or(rest, boost=query.boost), *filters])
+
+
 class QueryBuilder:
     """Turns query text into a runnable query for one schema."""
 
-    def __init__(self, schema: Schema):
+    def __init__(self, schema: Schema, aliases: AliasTable | None = None):
         self.schema = schema
+        self.aliases = aliases
         self.parser = make_parser(schema)
         self.exact_analyzer = schema["content_exact"].analyzer
         self.content_analyzer = schema["content"].analyzer
@@ -235,16 +273,55 @@ class QueryBuilder:
         if query is wq.NullQuery and words:
             query = self._exact_words(words)
         query = self._with_term_counts(query, words)
+        plain = is_plain(query) and not date_filters and not SYNTAX.search(rest)
+        query, alias_terms = self._with_aliases(query, words, plain)
         if date_filters:
             query = wq.And([query, *date_filters]) if query is not wq.NullQuery else wq.And(date_filters)
-        return ParsedQuery(text, query.normalize(), warnings, words)
+        terms = list(dict.fromkeys(t.text for t in self.content_analyzer(" ".join(words), mode="query")))
+        return ParsedQuery(text, query.normalize(), warnings, words, alias_terms, plain=plain,
+                           distinct_terms=len(terms), all_words=all_words_query(terms) if plain else None)
+
+    def _with_aliases(self, query: wq.Query, words: list[str],
+                      plain: bool) -> tuple[wq.Query, dict[str, str]]:
+        """Every other name of a thing the query names becomes another way to match it.
+
+        In a plain-word query the names join the top-level OR; elsewhere only a
+        one-word name is widened, in place, so AND and NOT keep their meaning.
+        """
+        if not self.aliases or query is wq.NullQuery:
+            return query, {}
+        alias_terms: dict[str, str] = {}
+        widen: dict[str, wq.Query] = {}
+        if plain and isinstance(query, wq.Term):
+            query = wq.Or([query])
+        extra = []
+        for match in find_aliases(self.aliases, words):
+            alternatives = []
+            for name in match.alternatives:
+                alternative, keys = alternative_query(name, EXACT_FIELDS)
+                alternatives.append(alternative)
+                alias_terms.update((key, match.words) for key in keys)
+            key = self.aliases.key(match.words)
+            if plain:
+                extra.extend(alternatives)
+            elif " " not in key:
+                widen[key] = wq.Or(alternatives)
+        if plain:
+            return (wq.Or([*query.subqueries, *extra]) if extra else query), alias_terms
+
+        def replace(node: wq.Query) -> wq.Query:
+            if isinstance(node, wq.Term) and node.fieldname == "content" and node.text in widen:
+                return wq.Or([node, widen[node.text]])
+            return node
+
+        return (query.accept(replace) if widen else query), alias_terms
 
     def _parse_words(self, text: str) -> wq.Query:
         try:
             parsed = self.parser.parse(text)
         except Exception:  # the parser has no error contract; fall back to words
             parsed = self.parser.parse(" ".join(plain_words(text)))
-        return parsed.accept(self._rewrite)
+        return require_filters(parsed.accept(self._rewrite))
 
     def _rewrite(self, node: wq.Query) -> wq.Query:
         """Caps the expansion of wildcard, prefix and fuzzy terms, and makes

@@ -8,8 +8,8 @@ its weight (Whoosh's per-field BM25F), with Lucene's non-negative IDF:
 
 It runs inside Whoosh's matchers, so a top-k search walks posting lists and
 skips blocks that cannot reach the top (block-max pruning), never every
-document. Boosts that later issues add (entities, recency) add to this score
-in `final_score`.
+document. Boosts add to this score: `with_entity_boost` adds the salience of
+the entities a query names.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from whoosh import query as wq
 from whoosh.scoring import BaseScorer, WeightingModel, WeightLengthScorer, WeightScorer
 
 
@@ -33,12 +34,16 @@ class Weights:
     feedback_terms: int = 20
     feedback_weight: float = 0.5
     feedback_min_terms: int = 4
+    entity_boost: float = 1.0
+    all_words_max_terms: int = 3
 
     def field_weight(self, fieldname: str) -> float:
         return self.field_weights.get(fieldname, 1.0)
 
 
 DEFAULT_WEIGHTS = Weights()
+ENTITY_FIELD = "entity_keys"
+MAX_NAME_TERMS = 4
 
 
 def idf(doc_count: int, doc_frequency: int) -> float:
@@ -62,6 +67,8 @@ class NewsBM25F(WeightingModel):
         return True
 
     def scorer(self, searcher, fieldname: str, text: bytes, qf: int = 1) -> BaseScorer:
+        if fieldname == ENTITY_FIELD:
+            return SalienceScorer(searcher, fieldname, text, self.weights.entity_boost)
         if not searcher.schema[fieldname].scorable:
             return WeightScorer.for_(searcher, fieldname, text)
         return FieldBM25Scorer(searcher, fieldname, text, self.weights, qf)
@@ -80,3 +87,46 @@ class FieldBM25Scorer(WeightLengthScorer):
 
     def _score(self, weight: float, length: float) -> float:
         return self.scale * bm25(weight, length, self.avg_length, self.idf, self.k1, self.b)
+
+
+class SalienceScorer(BaseScorer):
+    """The entity boost: an entity's salience in the document (stored as the term's weight)."""
+
+    def __init__(self, searcher, fieldname: str, text: bytes, scale: float):
+        self.scale = scale
+        self._max = scale * searcher.term_info(fieldname, text).max_weight()
+
+    def supports_block_quality(self) -> bool:
+        return True
+
+    def score(self, matcher) -> float:
+        return self.scale * matcher.weight()
+
+    def max_quality(self) -> float:
+        return self._max
+
+    def block_quality(self, matcher) -> float:
+        return self.scale * matcher.block_max_weight()
+
+
+def name_keys(terms: list[str]) -> list[str]:
+    """Every run of up to MAX_NAME_TERMS query terms, as an entity key (`ben wallac`)."""
+    return sorted({
+        " ".join(terms[i:i + size])
+        for size in range(1, MAX_NAME_TERMS + 1)
+        for i in range(len(terms) - size + 1)
+    })
+
+
+def with_entity_boost(query: wq.Query, terms: list[str], weights: Weights, scale: float = 1.0) -> wq.Query:
+    """The query, plus the salience of the entities it names, for documents it matches.
+
+    An entity is named by its whole name, an alias's key, or (a person) the
+    surname: an article where `Blinken` is a salient person outranks one that
+    mentions him in passing. `scale` is what the user's words weigh in `query`
+    (feedback scales them down); the boost is scaled alike.
+    """
+    if not terms or weights.entity_boost == 0 or query is wq.NullQuery:
+        return query
+    boosts = wq.Or([wq.Term(ENTITY_FIELD, key) for key in name_keys(terms)], boost=scale)
+    return wq.AndMaybe(query, boosts)

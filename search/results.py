@@ -1,8 +1,7 @@
 """The result shape: the one JSON form of an answer, for the CLI and the web.
 
 `data/result.schema.json` is its contract; tests validate every answer
-against it. Fields that later features fill (entities, versions) are present
-and empty until then.
+against it.
 """
 
 from __future__ import annotations
@@ -33,7 +32,6 @@ class Hit:
     score: float
     snippet: str = ""
     matched: list[dict] = field(default_factory=list)
-    entities: list[dict] = field(default_factory=list)
     versions: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -49,7 +47,7 @@ class Hit:
             "score": round(self.score, SCORE_DECIMALS),
             "snippet": self.snippet,
             "matched": self.matched,
-            "entities": self.entities,
+            "entities": list(stored.get("entities") or []),
             "versions": self.versions,
         }
 

@@ -1,0 +1,165 @@
+"""Aliases: every name of one thing is a way to find it.
+
+One table merges four sources, all data:
+- the gazetteers' other names (`AMRAAM` = `advanced medium-range air-to-air
+  missile`, `IMF` = `International Monetary Fund`, `UK` = `Britain`),
+- demonyms (`Iranian` names Iran),
+- acronym definitions the corpus itself gives (`Army Tactical Missile Systems
+  (ATACMS)`), learned at index time and kept with the index,
+- a user's file (`canonical<TAB>alias|alias`), given to `search index --aliases`
+  (kept with the index) or to `search --aliases` (for one run).
+
+A query naming any member of a group also matches the others; `matched`
+reports such hits with `via: alias`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from whoosh import query as wq
+
+from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
+from search.entities import read_columns, split_aliases
+from search.errors import InvalidParameter
+from search.tables import data_lines
+
+GAZETTEERS = {"countries.tsv": 1, "organisations.tsv": 1, "weapons.tsv": 1, "places.tsv": 2}
+MAX_ALIAS_WORDS = 8
+
+
+def builtin_groups() -> list[tuple[str, list[str]]]:
+    """(canonical, other names) from the gazetteers and the demonyms."""
+    groups: dict[str, list[str]] = {}
+    for name, alias_column in GAZETTEERS.items():
+        for row in read_columns(name):
+            names = split_aliases(row[alias_column]) if len(row) > alias_column else []
+            groups.setdefault(row[0], []).extend(names)
+    for row in read_columns("demonyms.tsv"):
+        if len(row) >= 2:
+            groups.setdefault(row[1], []).append(row[0])
+    return list(groups.items())
+
+
+def read_alias_file(path: Path) -> list[tuple[str, list[str]]]:
+    """A user's aliases: `canonical<TAB>alias|alias` lines."""
+    groups = []
+    for number, line in enumerate(data_lines(path), start=1):
+        canonical, sep, others = line.partition("\t")
+        if not sep or not canonical.strip():
+            raise ValueError(f"{path}:{number}: expected canonical<TAB>alias|alias")
+        groups.append((canonical.strip(), split_aliases(others)))
+    return groups
+
+
+def load_alias_files(paths: Iterable[Path]) -> list[tuple[str, list[str]]]:
+    """Every user alias file's groups; a bad file is an invalid parameter."""
+    groups = []
+    for path in paths:
+        try:
+            groups.extend(read_alias_file(path))
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            raise InvalidParameter(f"--aliases {path}: {error}") from None
+    return groups
+
+
+@dataclass
+class AliasTable:
+    """Groups of names for one thing, looked up by their analysed form."""
+
+    analyzer: NewsAnalyzer = field(default_factory=news_analyzer)
+    groups: dict[str, set[str]] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+
+    def key(self, name: str) -> str:
+        """A name as the analyzer sees it (`Amraam` and `AMRAAM` agree)."""
+        return " ".join(t.text for t in self.analyzer(name, mode="query"))
+
+    def add(self, canonical: str, others: Iterable[str]) -> None:
+        """Join `canonical` and `others` into one group (merging groups they already belong to)."""
+        names = {canonical, *others}
+        keys = {self.key(name) for name in names} - {""}
+        merged_into = {self.keys[k] for k in keys if k in self.keys}
+        target = min(merged_into) if merged_into else self.key(canonical) or canonical
+        for other in merged_into - {target}:
+            names |= self.groups.pop(other)
+        self.groups.setdefault(target, set()).update(names)
+        for name in self.groups[target]:
+            name_key = self.key(name)
+            if name_key:
+                self.keys[name_key] = target
+
+    def add_all(self, groups: Iterable[tuple[str, Iterable[str]]]) -> AliasTable:
+        for canonical, others in groups:
+            self.add(canonical, others)
+        return self
+
+    def others(self, name_key: str) -> list[str]:
+        """The other names in the group of the name with this key, in a stable order."""
+        group = self.keys.get(name_key)
+        if group is None:
+            return []
+        return sorted(name for name in self.groups[group] if self.key(name) != name_key)
+
+
+@lru_cache(maxsize=1)
+def builtin_table() -> AliasTable:
+    return AliasTable().add_all(builtin_groups())
+
+
+def alias_table(extra: Iterable[tuple[str, Iterable[str]]] = ()) -> AliasTable:
+    """The built-in table, with extra groups (learned or the user's) merged in."""
+    extra = list(extra)
+    if not extra:
+        return builtin_table()
+    table = AliasTable().add_all(builtin_groups())
+    return table.add_all(extra)
+
+
+@dataclass(frozen=True)
+class AliasMatch:
+    """A run of query words that names something with other names."""
+
+    words: str
+    alternatives: tuple[str, ...]
+
+
+def find_aliases(table: AliasTable, words: list[str]) -> list[AliasMatch]:
+    """The longest runs of query words that are a name in the table, left to right."""
+    terms = [(word, table.key(word)) for word in words]
+    terms = [(word, key) for word, key in terms if key]
+    found, i = [], 0
+    while i < len(terms):
+        for size in range(min(MAX_ALIAS_WORDS, len(terms) - i), 0, -1):
+            key = " ".join(k for _, k in terms[i:i + size])
+            others = table.others(key)
+            if others:
+                found.append(AliasMatch(" ".join(w for w, _ in terms[i:i + size]), tuple(others)))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def alternative_query(name: str, fields: dict[str, str]) -> tuple[wq.Query, list[str]]:
+    """A query for one other name, and the `field:term` keys it can match.
+
+    A one-word name is a term of the stemmed fields (`Britain`, `IMF`); a longer
+    one is a phrase of its exact words on their exact twins, weighted to count as
+    one word (a phrase scores the sum of its words).
+    """
+    stemmed = [t.text for t in STEMMED(name, mode="query")]
+    if len(stemmed) == 1:
+        return wq.Or([wq.Term(f, stemmed[0]) for f in fields]), [f"{f}:{stemmed[0]}" for f in fields]
+    words = [t.text for t in EXACT(name, mode="query")]
+    keys = [f"{exact}:{word}" for exact in fields.values() for word in words]
+    weight = 1.0 / len(words)
+    return wq.Or([wq.Phrase(exact, words, boost=weight) for exact in fields.values()]), keys
+
+
+STEMMED = news_analyzer()
+EXACT = exact_analyzer()

@@ -1,0 +1,399 @@
+"""Named entities (search/entities.py): the seeds, invented articles, the tables, speed."""
+
+import time
+
+import pytest
+from conftest import BLINKEN_LAMMY, CORPUS, HOLR, SEEDS, TELEGRAPH_PRINT, WASHINGTON_TIMES
+
+from search.entities import (
+    Entity,
+    acronym_definitions,
+    country_of,
+    entity_tables,
+    extract_entities,
+    salience,
+)
+from search.plaintext import parse_article
+
+
+def seed_entities(name):
+    parsed = parse_article((CORPUS / f"{name}.txt").read_text(encoding="utf-8"))
+    return extract_entities(parsed.title, parsed.text)
+
+
+def by_name(entities):
+    return {entity.name: entity for entity in entities}
+
+
+def names_of(entities, kind):
+    return {entity.name for entity in entities if entity.type == kind}
+
+
+def one(entities, name, kind):
+    found = by_name(entities).get(name)
+    assert found is not None, (name, sorted(by_name(entities)))
+    assert found.type == kind, found
+    return found
+
+
+# --- seed 000: the Telegraph print edition ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def telegraph():
+    return seed_entities(TELEGRAPH_PRINT)
+
+
+def test_seed_000_ben_wallace_is_a_person_among_the_most_salient(telegraph):
+    wallace = one(telegraph, "Ben Wallace", "person")
+    assert wallace.mentions >= 3
+    assert {"BEN WALLACE", "Mr Wallace", "Wallace"} <= set(wallace.forms)
+    assert wallace in telegraph[:3]
+    assert wallace.salience == max(e.salience for e in telegraph if e.type == "person")
+
+
+@pytest.mark.parametrize("name", ["Lloyd Austin", "Jens Stoltenberg", "Patrick Ryder", "James Martin",
+                                  "Emmanuel Macron", "Liz Truss"])
+def test_seed_000_people_found_by_rules(telegraph, name):
+    one(telegraph, name, "person")
+
+
+def test_seed_000_mr_austin_resolves_to_lloyd_austin(telegraph):
+    austin = one(telegraph, "Lloyd Austin", "person")
+    assert "Mr Austin" in austin.forms
+    assert austin.mentions == 2
+    assert "Austin" not in by_name(telegraph)
+
+
+def test_seed_000_maj_gen_martin_resolves_to_james_martin(telegraph):
+    martin = one(telegraph, "James Martin", "person")
+    assert "Maj Gen Martin" in martin.forms
+    assert martin.mentions == 4
+    assert not {"Martin", "Gen Martin", "Maj Gen Martin"} & set(by_name(telegraph))
+
+
+def test_seed_000_organisations_places_and_weapons(telegraph):
+    one(telegraph, "NATO", "org")
+    one(telegraph, "Pentagon", "org")
+    one(telegraph, "Ministry of Defence", "org")
+    for place in ("Kyiv", "Ukraine", "Russia", "Sennelager", "Tehran", "Brussels", "Crimea"):
+        one(telegraph, place, "place")
+    amraam = one(telegraph, "AMRAAM", "weapon")
+    assert amraam.forms == ("Amraam",)
+
+
+def test_seed_000_sentence_starts_are_not_entities(telegraph):
+    raw = (CORPUS / f"{TELEGRAPH_PRINT}.txt").read_text(encoding="utf-8")
+    for entities in (telegraph, extract_entities(None, raw)):
+        printed = {form for entity in entities for form in entity.forms} | set(by_name(entities))
+        for word in ("Yesterday", "The", "Newspapers", "State-of-the-art", "Exercise Cerberus"):
+            assert word not in printed
+
+
+def test_seed_000_britain_is_a_place_and_downing_street_no_person(telegraph):
+    kingdom = one(telegraph, "United Kingdom", "place")
+    assert "Britain" in kingdom.forms
+    people = names_of(telegraph, "person")
+    assert not any("Britain" in person or "Downing" in person for person in people)
+    one(telegraph, "Downing Street", "org")
+
+
+# --- seed 002: Blinken and Lammy in Kyiv ---------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def diplomats():
+    return seed_entities(BLINKEN_LAMMY)
+
+
+def test_seed_002_blinken_is_mentioned_four_times(diplomats):
+    blinken = one(diplomats, "Antony Blinken", "person")
+    assert blinken.mentions >= 4
+    assert "Blinken" in blinken.forms
+
+
+@pytest.mark.parametrize("name", ["David Lammy", "Volodymyr Zelensky", "Dmitry Peskov", "Joe Biden"])
+def test_seed_002_people(diplomats, name):
+    one(diplomats, name, "person")
+
+
+def test_seed_002_imf_and_atacms(diplomats):
+    one(diplomats, "International Monetary Fund", "org")
+    atacms = one(diplomats, "ATACMS", "weapon")
+    assert set(atacms.forms) == {"Army Tactical Missile Systems", "ATACMS"}
+    assert atacms.mentions == 2  # the definition `Long (SHORT)` is one mention, not two
+    one(diplomats, "Storm Shadow", "weapon")
+
+
+def test_seed_002_acronym_definition_is_learned():
+    text = parse_article((CORPUS / f"{BLINKEN_LAMMY}.txt").read_text(encoding="utf-8")).text
+    assert ("ATACMS", "Army Tactical Missile Systems") in acronym_definitions(text)
+
+
+def test_seed_002_title_case_headline_names_no_one(diplomats):
+    people = names_of(diplomats, "person")
+    assert not people & {"Diplomats", "Key Talks", "Military Support", "Long-Range Weapons"}
+    assert one(diplomats, "Kyiv", "place").salience > one(diplomats, "Moscow", "place").salience
+
+
+# --- seeds 003 and 004 ---------------------------------------------------------------------------
+
+def test_seed_003_headline_verb_is_not_a_person():
+    entities = seed_entities(HOLR)
+    assert "Visits" not in by_name(entities)
+    assert names_of(entities, "person") == {"Rustem Umerov"}
+    assert one(entities, "United Kingdom", "place").salience > 0.5
+
+
+def test_seed_004_blinken_has_two_mentions_and_zelenskyy_folds():
+    entities = seed_entities(WASHINGTON_TIMES)
+    blinken = one(entities, "Antony Blinken", "person")
+    assert blinken.mentions == 2
+    assert "Mr. Blinken" in blinken.forms
+    zelensky = one(entities, "Volodymyr Zelensky", "person")
+    assert "Mr. Zelenskyy" in zelensky.forms
+    one(entities, "HIMARS", "weapon")
+    one(entities, "State Department", "org")
+
+
+def test_every_seed_yields_sorted_entities_of_known_types():
+    for path in SEEDS:
+        parsed = parse_article(path.read_text(encoding="utf-8"))
+        entities = extract_entities(parsed.title, parsed.text)
+        assert entities, path.name
+        assert {e.type for e in entities} <= {"person", "org", "place", "weapon", "acronym"}
+        keys = [(-e.salience, e.name) for e in entities]
+        assert keys == sorted(keys)
+        assert all(0.0 <= e.salience <= 1.0 and e.mentions >= 1 for e in entities)
+
+
+# --- invented articles: names no seed has ------------------------------------------------------
+
+def test_title_appositive_and_said_rules_find_new_people():
+    text = (
+        "Finance Minister Tomas Eriksberg met Dr Amara Okonkwo-Reyes in Oslo on Monday.\n"
+        "Halvor Nystuen, the central bank governor, said rates would stay on hold. "
+        "Kremlin spokeswoman Irina Volkova declined to comment. "
+        "Greta Lindqvist told reporters the talks had gone well, and Okonkwo-Reyes agreed."
+    )
+    entities = extract_entities("Talks in Oslo", text)
+    people = names_of(entities, "person")
+    assert {"Tomas Eriksberg", "Amara Okonkwo-Reyes", "Halvor Nystuen", "Irina Volkova",
+            "Greta Lindqvist"} <= people
+    assert one(entities, "Amara Okonkwo-Reyes", "person").mentions == 2
+    assert one(entities, "Oslo", "place").salience > 0.5
+
+
+def test_reverse_appositive_and_portfolio_titles():
+    text = ("The Chilean president, Mateo Larraín, spoke first. "
+            "Minister of State for Trade Olwen Pritchard-Hughes followed him.")
+    people = names_of(extract_entities(None, text), "person")
+    assert {"Mateo Larraín", "Olwen Pritchard-Hughes"} <= people
+
+
+def test_capitals_and_surnames_resolve_to_the_fullest_name():
+    text = (
+        "MARGIT SOLBERG flew to Brussels yesterday.\n"
+        "Ms Solberg, the Norwegian trade minister, said the deal was close. "
+        "Solberg added that talks would resume."
+    )
+    entities = extract_entities("Solberg flies to Brussels", text)
+    solberg = one(entities, "Margit Solberg", "person")
+    assert solberg.mentions == 4
+    assert {"MARGIT SOLBERG", "Ms Solberg", "Solberg"} <= set(solberg.forms)
+    assert entities[0] is solberg
+    assert "Solberg" not in by_name(entities)
+
+
+def test_a_shared_surname_goes_to_the_last_person_named():
+    text = (
+        "Treasury Secretary James Baker met White House Chief of Staff Howard Baker. "
+        "Later Baker told reporters the meeting had been useful."
+    )
+    entities = extract_entities(None, text)
+    assert one(entities, "James Baker", "person").mentions == 1
+    assert one(entities, "Howard Baker", "person").mentions == 2
+
+
+def test_shouted_headline_counts_people_named_in_the_body():
+    entities = extract_entities("BAKER SAYS U.S. OPPOSES SOVIET BANK MEMBERSHIP",
+                                "Treasury Secretary James Baker said the U.S. opposes Soviet membership.")
+    baker = one(entities, "James Baker", "person")
+    assert baker.mentions == 2
+    assert entities[0] is baker
+    assert "SAYS" not in by_name(entities) and "OPPOSES" not in by_name(entities)
+
+
+@pytest.mark.parametrize("text, person", [
+    ("Regulators fined Ivan F. Boesky and two partners.", "Ivan F. Boesky"),
+    ("Analysts praised Carl Icahn's bid for the airline.", "Carl Icahn"),
+    ("Marta Kowalczyk, who chairs the panel, stayed away.", "Marta Kowalczyk"),
+    ("The head of the institute, Jorio Dauster, said prices would rise.", "Jorio Dauster"),
+    ("Bank of Finland Governor Rolf Kullberg told a news conference rates would fall.", "Rolf Kullberg"),
+    ("Prices rose, said Fed chairman Paulo Verdecchia, in a speech.", "Paulo Verdecchia"),
+])
+def test_more_person_rules(text, person):
+    assert person in names_of(extract_entities(None, text), "person")
+
+
+def test_rules_need_a_cue_and_a_lowercase_title_needs_two_words():
+    text = "Colour Field Park opened on Monday. A major Grunwald refinery shut."
+    assert names_of(extract_entities(None, text), "person") == set()
+
+
+def test_a_short_name_printed_before_a_fuller_one_is_its_own_person():
+    text = ("President Halvorsen opened the session. Later Ingrid Halvorsen, a lawyer, "
+            "said she backed the plan.")
+    entities = extract_entities(None, text)
+    assert "President Halvorsen" not in one(entities, "Ingrid Halvorsen", "person").forms
+    one(entities, "Halvorsen", "person")
+
+
+def test_an_organisation_takes_in_the_place_before_it():
+    entities = extract_entities(None, "Copper fell on the London Metal Exchange on Monday.")
+    one(entities, "London Metal Exchange", "org")
+    one(entities, "London", "place")
+    bank = by_name(extract_entities(None, "The Bank of Finland Governor spoke."))["Bank of Finland"]
+    assert bank.type == "org"
+
+
+def test_sentence_initial_words_do_not_join_names():
+    text = "Yesterday Ulrike Brandauer said the plant would close. Meanwhile Ulrike Brandauer left."
+    people = names_of(extract_entities(None, text), "person")
+    assert people == {"Ulrike Brandauer"}
+
+
+def test_places_and_organisations_are_not_people():
+    text = "Britain said on Monday it would act. Downing Street said the same, and Exxon Corp said nothing."
+    entities = extract_entities(None, text)
+    assert names_of(entities, "person") == set()
+    one(entities, "Exxon", "org")
+
+
+def test_company_words_make_organisations_not_people():
+    text = "Wako International said profits rose. Halvard Capital Partners said it would bid."
+    entities = extract_entities(None, text)
+    assert names_of(entities, "person") == set()
+    assert {"Wako International", "Halvard Capital Partners"} <= names_of(entities, "org")
+
+
+def test_organisation_suffixes_and_x_of_y():
+    text = ("Officers of the Northern Signals Brigade briefed the Ministry of Fisheries and Coastal "
+            "Affairs of Norway on Tuesday.")
+    entities = extract_entities(None, text)
+    orgs = names_of(entities, "org")
+    assert "Northern Signals Brigade" in orgs
+    assert "Ministry of Fisheries and Coastal Affairs of Norway" in orgs
+    one(entities, "Norway", "place")
+
+
+def test_demonyms_plurals_and_compounds_name_places():
+    text = "Iranian drones hit the port. Russians and Ukrainians fought on in the Russia-Ukraine war."
+    entities = extract_entities(None, text)
+    assert "Iranian" in one(entities, "Iran", "place").forms
+    assert "Russians" in one(entities, "Russia", "place").forms
+    assert one(entities, "Ukraine", "place").mentions == 2
+
+
+def test_dateline_in_capitals_is_a_place_and_us_pronoun_is_not():
+    entities = extract_entities(None, "KYIV, Ukraine - Officials told us the US would help.")
+    one(entities, "Kyiv", "place")
+    assert one(entities, "United States", "place").forms == ("US",)
+
+
+def test_title_case_acronyms_match_mid_sentence_only():
+    entities = extract_entities(None, "The Nato summit backed more Himars launchers. Harm was done.")
+    one(entities, "NATO", "org")
+    one(entities, "HIMARS", "weapon")
+    assert "HARM" not in by_name(entities)
+
+
+# --- acronyms ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, pair", [
+    ("funded by the International Monetary Fund (IMF) in May", ("IMF", "International Monetary Fund")),
+    ("a new Northern Grain Traders Council (NGTC) was formed", ("NGTC", "Northern Grain Traders Council")),
+    ("armed with the Precision Strike Missile (PrSM) now", ("PrSM", "Precision Strike Missile")),
+    ("the ZTL (Zonal Transit League) met", ("ZTL", "Zonal Transit League")),
+])
+def test_schwartz_hearst_definitions(text, pair):
+    assert acronym_definitions(text) == [pair]
+
+
+@pytest.mark.parametrize("text", [
+    "He left on Tuesday (March 3) for Paris.",
+    "Shares rose (up 5 pct) on the news.",
+    "The group (OPEC) met.",
+])
+def test_no_definition_where_letters_do_not_match(text):
+    assert acronym_definitions(text) == []
+
+
+def test_definitions_in_the_text_type_their_acronyms():
+    text = ("The Northern Grain Traders Council (NGTC) met in Winnipeg. NGTC members voted. "
+            "Troops fired the Precision Strike Missile (PrSM) twice; PrSM stocks are low.")
+    entities = extract_entities(None, text)
+    council = one(entities, "Northern Grain Traders Council", "org")
+    assert council.mentions == 2 and "NGTC" in council.forms
+    missile = one(entities, "PrSM", "weapon")
+    assert missile.mentions == 2
+
+
+def test_a_local_definition_wins_over_the_gazetteer():
+    text = "The International Cricket Council (ICC) ruled on Friday. The ICC fined the team."
+    entities = extract_entities(None, text)
+    assert one(entities, "International Cricket Council", "org").mentions == 2
+    assert "International Criminal Court" not in by_name(entities)
+
+
+def test_corpus_definitions_type_an_undefined_acronym():
+    text = "The QMF called a strike at the Pilbara site."
+    alone = by_name(extract_entities(None, text))
+    assert alone["QMF"].type == "acronym"
+    taught = extract_entities(None, text, {"QMF": "Quarry Miners Federation"})
+    one(taught, "Quarry Miners Federation", "org")
+
+
+def test_stop_acronyms_and_tickers_are_not_entities():
+    entities = by_name(extract_entities(None, "The committee of MPS met. <TCT.L> shares rose, the CEO said."))
+    assert not {"MPS", "MP", "TCT", "CEO"} & set(entities)
+
+
+# --- shape, salience, tables, speed --------------------------------------------------------------
+
+def test_as_dict_rounds_salience():
+    entity = Entity("Ben Wallace", "person", 4, 0.83612, ("Mr Wallace",))
+    assert entity.as_dict() == {"name": "Ben Wallace", "type": "person", "mentions": 4, "salience": 0.836}
+
+
+def test_salience_weighs_frequency_headline_and_lead():
+    assert salience(5, 5, True, True) == pytest.approx(1.0)
+    assert salience(0, 0, False, False) == 0.0
+    assert salience(1, 10, True, False) > salience(10, 10, False, False) - 0.5
+    assert salience(2, 10, True, False) > salience(3, 10, False, False)
+    assert salience(3, 10, False, True) > salience(3, 10, False, False)
+    assert salience(4, 10, False, False) > salience(3, 10, False, False)
+
+
+def test_empty_article_has_no_entities():
+    assert extract_entities(None, "") == []
+    assert extract_entities("", "all in lower case, no names at all.") == []
+
+
+def test_tables_are_consistent():
+    tables = entity_tables()
+    assert tables.conflicts == ()
+    assert country_of("Kyiv") == "Ukraine"
+    assert country_of("France") == "France"
+    assert country_of("Sennelager") == "Germany"
+    assert country_of("Europe") is None
+    assert len(tables.lexicon) > 1000
+
+
+def test_extraction_is_fast_enough_for_indexing():
+    articles = [parse_article(path.read_text(encoding="utf-8")) for path in SEEDS]
+    extract_entities(articles[0].title, articles[0].text)
+    started = time.perf_counter()
+    for _ in range(20):
+        for article in articles:
+            extract_entities(article.title, article.text)
+    per_article = (time.perf_counter() - started) / (20 * len(articles))
+    assert per_article < 0.02  # seeds are long; Reuters stories take about a millisecond

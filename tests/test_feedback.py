@@ -1,0 +1,225 @@
+"""search.feedback: RM3 pseudo-relevance feedback, alone and through the engine."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from whoosh import query as wq
+
+from search import feedback
+from search.analysis import terms
+from search.engine import Engine
+from search.index import build_schema
+from search.indexer import update_index
+from search.query import SEARCH_FIELDS, QueryBuilder
+from search.rank import DEFAULT_WEIGHTS, Weights
+
+BUILDER = QueryBuilder(build_schema())
+WEIGHTS = Weights(feedback_docs=10, feedback_terms=20, feedback_min_terms=4)
+MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+
+
+def build(directory: Path, records: list[dict]) -> Path:
+    root = directory / "corpus"
+    root.mkdir()
+    (root / "docs.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    report = update_index(directory / "index", [root])
+    assert report.added == len(records), report.problems
+    return directory / "index"
+
+
+# --- when feedback applies --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "drone strikes russia kyiv",
+    "drone strikes deep inside Russia",
+    "Pentagon meeting air defence systems Ukraine",
+])
+def test_applies_to_plain_queries_of_enough_words(text):
+    assert feedback.applies(BUILDER.parse(text), WEIGHTS)
+
+
+@pytest.mark.parametrize("text", [
+    "drone",
+    "drone strikes",
+    "drone strikes russia",
+    "drone drones strike strikes",               # two distinct words
+    "nato nato nato nato",                       # one distinct word
+    "the of and drone strikes russia",           # stopwords are not words of the topic
+    '"drone strikes" russia kyiv pentagon',       # a phrase
+    "title:wallace drone strikes russia",         # a field
+    "source:telegraph drone strikes russia kyiv",
+    "drone AND strikes AND russia AND kyiv",      # operators
+    "drone strikes russia -kyiv pentagon",
+    "+drone strikes russia kyiv pentagon",
+    "(drone OR strikes) NOT russia kyiv pentagon",
+    "drone* strikes russia kyiv",                 # a prefix
+    "Zelensky~ strikes russia kyiv",              # a fuzzy term
+    "drone strikes russia kyiv date:2022",        # a date filter
+])
+def test_does_not_apply_to_other_queries(text):
+    assert not feedback.applies(BUILDER.parse(text), WEIGHTS)
+
+
+def test_does_not_apply_without_feedback_documents():
+    parsed = BUILDER.parse("drone strikes russia kyiv pentagon")
+    assert feedback.applies(parsed, WEIGHTS)
+    assert not feedback.applies(parsed, replace(WEIGHTS, feedback_docs=0))
+
+
+def test_the_minimum_number_of_words_is_a_weight():
+    parsed = BUILDER.parse("drone strikes")
+    assert not feedback.applies(parsed, WEIGHTS)
+    assert feedback.applies(parsed, replace(WEIGHTS, feedback_min_terms=2))
+    assert not feedback.applies(parsed, replace(WEIGHTS, feedback_min_terms=3))
+
+
+# --- the relevance model ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def greek_index(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("greek"), [
+        {"id": "a", "text": "alpha alpha beta"},
+        {"id": "b", "text": "gamma gamma delta"},
+        {"id": "c", "text": "epsilon"},
+    ])
+
+
+def test_relevance_model_weights_words_of_better_documents_more(greek_index):
+    engine = Engine(greek_index)
+    analyzer = engine.ix.schema["content"].analyzer
+    searcher = engine.searcher()
+    a, b = searcher.document_number(id="a"), searcher.document_number(id="b")
+
+    model = feedback.relevance_model(searcher, [(a, 2.0), (b, 1.0)], analyzer)
+    prior_a, prior_b = 1 / (1 + math.exp(-1)), math.exp(-1) / (1 + math.exp(-1))
+    expected = {"alpha": prior_a * 2 / 3, "beta": prior_a / 3, "gamma": prior_b * 2 / 3, "delta": prior_b / 3}
+    assert set(model) == set(expected)
+    for word, value in expected.items():
+        assert model[word] == pytest.approx(value, rel=1e-9)
+    assert sum(model.values()) == pytest.approx(1.0)
+    assert model["alpha"] > model["gamma"] and model["beta"] > model["delta"]
+
+    swapped = feedback.relevance_model(searcher, [(b, 2.0), (a, 1.0)], analyzer)
+    assert swapped["gamma"] == pytest.approx(model["alpha"]) and swapped["gamma"] > swapped["alpha"]
+
+    equal = feedback.relevance_model(searcher, [(a, 1.0), (b, 1.0)], analyzer)
+    assert equal["alpha"] == pytest.approx(equal["gamma"]) == pytest.approx(1 / 3)
+
+
+def test_relevance_model_of_nothing_is_empty(greek_index):
+    engine = Engine(greek_index)
+    assert feedback.relevance_model(engine.searcher(), [], engine.ix.schema["content"].analyzer) == Counter()
+
+
+# --- expanding a query ------------------------------------------------------------------------
+
+
+def test_expand_keeps_the_query_and_adds_the_strongest_words():
+    parsed = BUILDER.parse("drone missile radar bridge")
+    model = Counter({"tank": 0.5, "drone": 0.3, "river": 0.2, "pilot": 0.1, "convoy": 0.05})
+    weights = replace(WEIGHTS, feedback_terms=3, feedback_weight=0.4)
+    query, added = feedback.expand(parsed, model, weights)
+
+    assert added == {"tank", "river"}                     # drone was typed already
+    assert isinstance(query, wq.Or)
+    original = query.subqueries[0]
+    assert original == parsed.query.with_boost(original.boost)
+    assert 0 < original.boost < 1
+    extra = [q for q in query.subqueries[1:]]
+    assert all(isinstance(q, wq.Term) and q.fieldname in SEARCH_FIELDS for q in extra)
+    assert {q.text for q in extra} == {"tank", "drone", "river"}
+    assert len({q.text for q in extra}) <= weights.feedback_terms
+    by_word = {q.text: q.boost for q in extra if q.fieldname == "content"}
+    assert by_word["tank"] / by_word["river"] == pytest.approx(0.5 / 0.2)
+    assert sum(by_word.values()) == pytest.approx(weights.feedback_weight)
+    original_leaves = {(leaf.fieldname, leaf.text) for leaf in parsed.query.leaves()}
+    assert original_leaves <= {(leaf.fieldname, leaf.text) for leaf in query.leaves()}
+
+
+@pytest.mark.parametrize("count", [0, 1, 5, 20])
+def test_expand_adds_at_most_feedback_terms_words(count):
+    parsed = BUILDER.parse("drone missile radar bridge")
+    model = Counter({f"word{i:02d}": 1.0 / (i + 1) for i in range(40)})
+    query, added = feedback.expand(parsed, model, replace(WEIGHTS, feedback_terms=count))
+    extra_words = {q.text for q in query.subqueries[1:]}
+    assert added == extra_words == {f"word{i:02d}" for i in range(count)}
+
+
+# --- through the engine -----------------------------------------------------------------------
+
+QUERY = "drone strikes deep inside Russia"
+
+
+def user_terms(engine: Engine, text: str) -> set[str]:
+    schema = engine.ix.schema
+    return set(terms(text, schema["content"].analyzer, mode="query")) | set(
+        terms(text, schema["content_exact"].analyzer, mode="query"))
+
+
+def test_feedback_runs_for_a_long_query_and_adds_words_the_results_contain(engine):
+    parsed = engine.builder.parse(QUERY)
+    assert feedback.applies(parsed, engine.weighting.weights)
+    plain = Engine(engine.index_dir, weights=replace(DEFAULT_WEIGHTS, feedback_docs=0))
+    with_feedback = {h["id"]: h["score"] for h in engine.search(QUERY, limit=10)["results"]}
+    without = {h["id"]: h["score"] for h in plain.search(QUERY, limit=10)["results"]}
+    assert with_feedback != without
+
+
+def test_feedback_words_are_not_highlighted_or_matched(engine):
+    assert feedback.applies(engine.builder.parse(QUERY), engine.weighting.weights)
+    plain = Engine(engine.index_dir, weights=replace(DEFAULT_WEIGHTS, feedback_docs=0))
+    wanted = user_terms(engine, QUERY)
+    typed = {w.lower() for w in QUERY.split()}
+    analyzer = engine.ix.schema["content"].analyzer
+    exact = engine.ix.schema["content_exact"].analyzer
+
+    # the words feedback adds are printed in the results, so highlighting them would show
+    searcher = engine.searcher()
+    first = searcher.search(engine.builder.parse(QUERY).query, limit=engine.weighting.weights.feedback_docs)
+    model = feedback.relevance_model(searcher, [(h.docnum, h.score) for h in first], analyzer)
+    _, added = feedback.expand(engine.builder.parse(QUERY), model, engine.weighting.weights)
+    assert added - wanted
+
+    answer = engine.search(QUERY, limit=10)
+    baseline = {h["id"]: h for h in plain.search(QUERY, limit=10)["results"]}
+    assert answer["results"]
+    for hit in answer["results"]:
+        for match in hit["matched"]:
+            assert match["query"].lower() in typed, match
+        for marked in MARK.findall(hit["snippet"]):
+            text = html.unescape(marked)
+            assert (set(terms(text, analyzer)) | set(terms(text, exact))) & wanted, (hit["id"], marked)
+        if hit["id"] in baseline:
+            assert hit["snippet"] == baseline[hit["id"]]["snippet"]
+            assert hit["matched"] == baseline[hit["id"]]["matched"]
+
+
+def test_feedback_does_not_widen_a_filtered_query(tmp_path):
+    """A date filter restricts every result, also those feedback words found."""
+    records = [
+        {"id": "in0", "date": "2022-10-10",
+         "text": "drone strikes hit the power grid near kyiv as russia launched missiles at dawn"},
+        {"id": "in1", "date": "2022-10-11",
+         "text": "russia sent more drone strikes towards kyiv and the power grid failed again"},
+        {"id": "in2", "date": "2022-10-12",
+         "text": "kyiv says drone strikes by russia damaged the power grid and water supply"},
+        {"id": "out0", "date": "2021-05-10",
+         "text": "the power grid near the city failed at dawn and missiles were reported"},
+        {"id": "out1", "date": "2021-05-11", "text": "engineers repaired the power grid after the storm"},
+        {"id": "out2", "date": "2021-05-12", "text": "missiles and a power grid upgrade were discussed"},
+    ]
+    engine = Engine(build(tmp_path, records))
+    assert {h["id"] for h in engine.search("power grid missiles", limit=50)["results"]} >= {
+        "out0", "out1", "out2"}  # the feedback words would find the old articles
+    answer = engine.search("drone strikes russia kyiv date:2022-10", limit=50)
+    assert {hit["id"] for hit in answer["results"]} == {"in0", "in1", "in2"}

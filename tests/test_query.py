@@ -1,0 +1,519 @@
+"""search.query: the query language, as Whoosh query trees and as what a real index finds for them."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import fields, replace
+from datetime import datetime
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import HOLR, SEEDS, TELEGRAPH_PRINT
+from whoosh import query as wq
+
+from search.engine import Engine
+from search.index import build_schema, open_index
+from search.indexer import update_index
+from search.query import (
+    MAX_EXPANSIONS,
+    MAX_SLOP,
+    CappedFuzzyTerm,
+    CappedPrefix,
+    CappedWildcard,
+    ParsedQuery,
+    QueryBuilder,
+)
+from search.rank import DEFAULT_WEIGHTS, Weights
+from search.results import result_schema
+
+VALIDATOR = jsonschema.Draft202012Validator(result_schema())
+BUILDER = QueryBuilder(build_schema())
+SEED_IDS = {p.stem for p in SEEDS}
+
+
+def parse(text: str) -> ParsedQuery:
+    return BUILDER.parse(text)
+
+
+def nodes(query: wq.Query):
+    yield query
+    for child in query.children():
+        yield from nodes(child)
+
+
+def terms_of(query: wq.Query) -> set[tuple[str, str, float]]:
+    """(field, text, boost) of every Term in the tree."""
+    return {(n.fieldname, n.text, n.boost) for n in nodes(query) if type(n) is wq.Term}
+
+
+def of_type(query: wq.Query, kind: type) -> list:
+    return [n for n in nodes(query) if isinstance(n, kind)]
+
+
+def codes(parsed_or_answer) -> list[str]:
+    warnings = parsed_or_answer["warnings"] if isinstance(parsed_or_answer, dict) else [
+        w.as_dict() for w in parsed_or_answer.warnings]
+    return [w["code"] for w in warnings]
+
+
+def search(engine: Engine, text: str, **options) -> dict:
+    answer = engine.search(text, **options)
+    VALIDATOR.validate(answer)
+    return answer
+
+
+def found(engine: Engine, text: str) -> set[str]:
+    """The ids Engine.search answers with (one version per story)."""
+    answer = search(engine, text, limit=1000)
+    assert answer["total"] == len(answer["results"])
+    return {hit["id"] for hit in answer["results"]}
+
+
+def matching(engine: Engine, text: str) -> set[str]:
+    """Every document the engine's parsed query matches, before versions are grouped into stories."""
+    searcher = engine.searcher()
+    results = searcher.search(engine.builder.parse(text).query, limit=None)
+    return {searcher.stored_fields(docnum)["id"] for docnum in results.docs()}
+
+
+def assert_finds(engine: Engine, text: str, expected: set[str]) -> None:
+    """The query matches exactly `expected`, and the answer shows each of them (or a version of its
+    story standing for it) and nothing else."""
+    assert matching(engine, text) == expected
+    answer = search(engine, text, limit=1000)
+    shown = {hit["id"] for hit in answer["results"]}
+    assert shown <= expected
+    covered = shown | {v["id"] for hit in answer["results"] for v in hit["versions"]}
+    assert expected <= covered
+    assert answer["total"] == len(shown)
+
+
+def found_raw(index_dir: Path, text: str) -> set[str]:
+    """What the parsed query itself matches (no did-you-mean retry)."""
+    ix = open_index(index_dir)
+    parsed = QueryBuilder(ix.schema).parse(text)
+    with ix.searcher() as searcher:
+        return {hit["id"] for hit in searcher.search(parsed.query, limit=None)}
+
+
+def seeds_matching(pattern: str) -> set[str]:
+    regex = re.compile(pattern, re.IGNORECASE)
+    return {p.stem for p in SEEDS if regex.search(p.read_text(encoding="utf-8").replace("’", "'"))}
+
+
+def build(directory: Path, records: list[dict]) -> Path:
+    root = directory / "corpus"
+    root.mkdir()
+    (root / "docs.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    report = update_index(directory / "index", [root])
+    assert report.added == len(records), report.problems
+    return directory / "index"
+
+
+# --- plain words ------------------------------------------------------------------------------
+
+
+def test_plain_words_are_an_or_over_headline_and_body():
+    query = parse("drone strikes").query
+    assert isinstance(query, wq.Or)
+    assert terms_of(query) == {("title", "drone", 1.0), ("content", "drone", 1.0),
+                               ("title", "strike", 1.0), ("content", "strike", 1.0)}
+
+
+def test_plain_words_find_documents_with_some_of_them(engine):
+    drone, strikes = matching(engine, "drone"), matching(engine, "strikes")
+    assert drone - strikes and strikes - drone and drone & strikes
+    assert_finds(engine, "drone strikes", drone | strikes)
+
+
+@pytest.mark.parametrize(("first", "second"), [("drone", "strikes"), ("wallace", "nato"), ("kyiv", "iran")])
+def test_seed_documents_with_all_words_rank_above_those_with_some(engine, first, second):
+    both = matching(engine, first) & matching(engine, second)
+    ranked = [hit["id"] for hit in search(engine, f"{first} {second}", limit=20)["results"]]
+    with_both = [doc_id in both for doc_id in ranked]
+    assert any(with_both) and not all(with_both)
+    assert with_both == sorted(with_both, reverse=True), ranked
+
+
+def test_documents_with_all_words_rank_above_those_with_some(tmp_path):
+    """README: `drone strikes inside Russia` finds articles with all the words first, then those with
+    some -- also when one word is repeated often in a short article."""
+    records = [
+        {"id": "some", "text": "drone drone drone drone drone drone over the city"},
+        {"id": "all", "text": "a long report on the war with many words about logistics and supply and "
+                              "weather and roads and a drone and some strikes far away in the region"},
+        {"id": "other1", "text": "strikes continued in the north"},
+        {"id": "other2", "text": "the union called strikes at the docks"},
+        {"id": "other3", "text": "air strikes were reported overnight"},
+        {"id": "other4", "text": "rail strikes disrupted travel"},
+    ]
+    engine = Engine(build(tmp_path, records))
+    ranked = [hit["id"] for hit in search(engine, "drone strikes", limit=20)["results"]]
+    assert ranked[0] == "all", ranked
+
+
+# --- phrases ----------------------------------------------------------------------------------
+
+
+def test_a_phrase_searches_the_exact_fields():
+    query = parse('"Defence Secretary"').query
+    phrases = of_type(query, wq.Phrase)
+    assert {p.fieldname for p in phrases} == {"title_exact", "content_exact"}
+    assert all(p.words == ["defence", "secretary"] and p.slop == 1 for p in phrases)
+    assert not of_type(query, wq.Term)
+
+
+def test_a_phrase_finds_the_words_as_written(engine):
+    expected = seeds_matching(r"\bdefence\s+secretary\b")
+    assert {TELEGRAPH_PRINT, HOLR} <= expected
+    assert_finds(engine, '"Defence Secretary"', expected)
+    # the American spelling is another phrase: the exact fields fold neither spelling nor stem
+    american = seeds_matching(r"\bdefense\s+secretary\b")
+    assert american and TELEGRAPH_PRINT not in american
+    assert_finds(engine, '"Defense Secretary"', american)
+
+
+def test_a_phrase_of_stems_never_printed_matches_nothing(seed_index):
+    assert found_raw(seed_index, "defence secretary")  # the stemmed words match
+    assert found_raw(seed_index, '"defens secretari"') == set()
+
+
+@pytest.fixture(scope="module")
+def phrase_index(tmp_path_factory) -> Path:
+    return build(tmp_path_factory.mktemp("phrases"), [
+        {"id": "adjacent", "text": "the drone strikes began at dawn"},
+        {"id": "near", "text": "a drone and missile strikes hit the port"},
+        {"id": "far", "text": "drone footage was shown on television and then many hours later "
+                              "the strikes resumed across the region"},
+        {"id": "stemmed", "text": "drones striking the depot"},
+        {"id": "woman", "text": "a woman pilot landed"},
+        {"id": "women", "text": "women pilots landed"},
+    ])
+
+
+def test_a_phrase_matches_adjacent_words_only(phrase_index):
+    assert found_raw(phrase_index, '"drone strikes"') == {"adjacent"}
+    assert found_raw(phrase_index, '"drones striking"') == {"stemmed"}
+    assert found_raw(phrase_index, '"drone strike"') == set()  # never printed
+    assert found_raw(phrase_index, "drone strikes") == {"adjacent", "near", "far", "stemmed"}
+
+
+def test_proximity_allows_words_between(phrase_index):
+    query = parse('"drone strikes"~5').query
+    assert {p.slop for p in of_type(query, wq.Phrase)} == {5}
+    assert found_raw(phrase_index, '"drone strikes"~5') == {"adjacent", "near"}
+    assert found(Engine(phrase_index), '"drone strikes"~5') == {"adjacent", "near"}
+
+
+def test_proximity_is_capped():
+    assert {p.slop for p in of_type(parse('"drone strikes"~500').query, wq.Phrase)} == {MAX_SLOP}
+
+
+# --- boolean logic ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def boolean_engine(tmp_path_factory) -> Engine:
+    return Engine(build(tmp_path_factory.mktemp("boolean"), [
+        {"id": "n", "text": "nato summit in brussels"},
+        {"id": "k", "text": "kyiv under attack"},
+        {"id": "ni", "text": "nato and iran talks"},
+        {"id": "ki", "text": "kyiv and iran trade"},
+        {"id": "w", "text": "sunny weather expected"},
+        {"id": "i", "text": "iran oil exports"},
+    ]))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("nato", {"n", "ni"}),
+    ("nato AND iran", {"ni"}),
+    ("nato OR iran", {"n", "ni", "ki", "i"}),
+    ("nato iran", {"n", "ni", "ki", "i"}),
+    ("+nato kyiv", {"n", "ni"}),
+    ("+nato +iran", {"ni"}),
+    ("nato -iran", {"n"}),
+    ("nato NOT iran", {"n"}),
+    ("NOT iran", {"n", "k", "w"}),
+    ("(nato OR kyiv) AND iran", {"ni", "ki"}),
+    ("(nato OR kyiv) NOT iran", {"n", "k"}),
+    ("nato OR kyiv NOT iran", {"n", "k"}),
+    ("(nato OR kyiv) -iran", {"n", "k"}),
+])
+def test_boolean_logic_finds(boolean_engine, text, expected):
+    answer = search(boolean_engine, text, limit=100)
+    assert answer["warnings"] == []
+    assert {hit["id"] for hit in answer["results"]} == expected
+    assert matching(boolean_engine, text) == expected
+
+
+def test_boolean_query_trees():
+    assert isinstance(parse("wallace AND nato").query, wq.And)
+    assert isinstance(parse("+nato kyiv").query, wq.AndMaybe)
+    assert isinstance(parse("nato -iran").query, wq.AndNot)
+    assert isinstance(parse("NOT iran").query, wq.Not)
+    excluded = parse("(nato OR kyiv) NOT iran").query
+    assert isinstance(excluded, wq.AndNot)
+    assert terms_of(excluded.b) == {("title", "iran", 1.0), ("content", "iran", 1.0)}
+    assert {t[1] for t in terms_of(excluded.a)} == {"NATO", "kyiv"}
+    assert not of_type(excluded.a, wq.Not)
+
+
+def test_the_operators_find_on_the_seeds(engine):
+    nato, iran, kyiv, wallace = (matching(engine, w) for w in ("nato", "iran", "kyiv", "wallace"))
+    assert nato - iran and nato & iran and SEED_IDS - iran
+    assert_finds(engine, "wallace AND nato", wallace & nato)
+    assert_finds(engine, "nato OR iran", nato | iran)
+    assert_finds(engine, "nato -iran", nato - iran)
+    assert_finds(engine, "nato NOT iran", nato - iran)
+    assert_finds(engine, "NOT iran", SEED_IDS - iran)
+    assert_finds(engine, "+nato kyiv", nato)
+    assert_finds(engine, "(nato OR kyiv) NOT iran", (nato | kyiv) - iran)
+
+
+def test_words_matching_more_rank_first(boolean_engine):
+    ranked = [hit["id"] for hit in search(boolean_engine, "nato iran")["results"]]
+    assert ranked[0] == "ni"
+
+
+# --- fields -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "term"), [
+    ("title:Wallace", ("title", "wallac", 1.0)),
+    ("headline:Wallace", ("title", "wallac", 1.0)),
+    ("body:Amraam", ("content", "AMRAAM", 1.0)),
+    ("text:Amraam", ("content", "AMRAAM", 1.0)),
+    ("source:telegraph", ("source", "telegraph", 1.0)),
+    ("author:diver", ("author", "diver", 1.0)),
+    ("by:Diver", ("author", "diver", 1.0)),
+])
+def test_field_queries_search_one_field(text, term):
+    parsed = parse(text)
+    assert parsed.warnings == []
+    assert terms_of(parsed.query) == {term}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("title:Wallace", {TELEGRAPH_PRINT}),       # 001 says Wallace in its body only
+    ("headline:wallace", {TELEGRAPH_PRINT}),
+    ("source:telegraph", {TELEGRAPH_PRINT}),
+    ('source:"Daily Telegraph"', {TELEGRAPH_PRINT}),
+    ("author:diver", {TELEGRAPH_PRINT}),
+    ('title:"Defence Secretary"', {HOLR}),
+])
+def test_field_queries_find(engine, text, expected):
+    assert_finds(engine, text, expected)
+
+
+@pytest.mark.parametrize("text", ["body:Amraam", "text:Amraam", "title:Amraam", "body:nato", "title:nato"])
+def test_a_field_query_on_a_name_with_other_names_is_searched(engine, text):
+    """Names the alias tables know (Amraam, Nato) are searched in one field like any word."""
+    word = text.split(":")[1]
+    answer = search(engine, text)
+    assert answer["warnings"] == []
+    if text.startswith("title:"):
+        assert matching(engine, text) == {d for d in matching(engine, word) if word.lower() in
+                                          (engine.searcher().document(id=d).get("title") or "").lower()}
+    else:
+        assert TELEGRAPH_PRINT in matching(engine, text)
+        assert matching(engine, text) <= matching(engine, word)
+
+
+def test_a_title_query_is_narrower_than_a_word_query(engine):
+    assert matching(engine, "wallace") == seeds_matching(r"\bwallace\b")
+    assert matching(engine, "title:wallace") < matching(engine, "wallace")
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def dated_engine(tmp_path_factory) -> Engine:
+    return Engine(build(tmp_path_factory.mktemp("dated"), [
+        {"id": "sep30", "date": "2022-09-30", "text": "nato ministers met in brussels"},
+        {"id": "oct01", "date": "2022-10-01", "text": "nato summit opens"},
+        {"id": "oct31", "date": "2022-10-31T23:00:00", "text": "drone strikes on kyiv"},
+        {"id": "nov15", "date": "2022-11-15", "text": "nato talks continue"},
+        {"id": "dec31", "date": "2022-12-31", "text": "year in review for nato"},
+        {"id": "jan01", "date": "2023-01-01", "text": "new year message from nato"},
+        {"id": "undated", "text": "nato archive material"},
+    ]))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("date:2022-10", {"oct01", "oct31"}),
+    ("date:2022-10-01..2022-12-31", {"oct01", "oct31", "nov15", "dec31"}),
+    ("date:2022", {"sep30", "oct01", "oct31", "nov15", "dec31"}),
+    ("date:2022-12..", {"dec31", "jan01"}),
+    ("date:..2022-09", {"sep30"}),
+    ("date:2022-10-31", {"oct31"}),
+    ("nato date:2022-10", {"oct01"}),
+    ("date:2022-10-01..2022-12-31 nato", {"oct01", "nov15", "dec31"}),
+])
+def test_date_ranges_find(dated_engine, text, expected):
+    answer = search(dated_engine, text, limit=100)
+    assert answer["warnings"] == []
+    assert {hit["id"] for hit in answer["results"]} == expected
+    assert matching(dated_engine, text) == expected
+
+
+def test_date_range_tree():
+    query = parse("date:2022-10-01..2022-12-31").query
+    assert isinstance(query, wq.DateRange) and query.fieldname == "date"
+    assert query.startdate == datetime(2022, 10, 1)
+    assert query.enddate.date() == datetime(2022, 12, 31).date() and query.enddate.hour == 23
+    month = parse("date:2022-10").query
+    assert (month.startdate, month.enddate.date()) == (datetime(2022, 10, 1), datetime(2022, 10, 31).date())
+    combined = parse("nato date:2022-10").query
+    assert isinstance(combined, wq.And)
+    assert of_type(combined, wq.DateRange) and ("content", "NATO", 1.0) in terms_of(combined)
+
+
+def test_an_invalid_date_is_a_warning_not_an_error(dated_engine):
+    answer = search(dated_engine, "nato date:2022-13", limit=100)
+    assert "invalid_date" in codes(answer)
+    assert {hit["id"] for hit in answer["results"]} == {
+        "sep30", "oct01", "nov15", "dec31", "jan01", "undated"}
+
+
+# --- prefix, wildcard, fuzzy ------------------------------------------------------------------
+
+
+def test_prefix_tree_and_matches(engine):
+    query = parse("drone*").query
+    prefixes = of_type(query, wq.Prefix)
+    assert prefixes and all(isinstance(p, CappedPrefix) and p.text == "drone" for p in prefixes)
+    assert {p.fieldname for p in prefixes} == {"title", "content"}
+    assert_finds(engine, "drone*", seeds_matching(r"\bdrone\w*"))
+    answer = search(engine, "drone*", limit=10)
+    for hit in answer["results"]:
+        assert hit["matched"] and all(m["found"].lower().startswith("drone") for m in hit["matched"])
+
+
+def test_prefix_expansion_is_capped(tmp_path):
+    """1,150 words start with `zeta`, 50 to an article; only the first MAX_EXPANSIONS are searched."""
+    per_article, words = 50, MAX_EXPANSIONS + 150
+    records = [{"id": f"g{g:02d}", "text": " ".join(f"zeta{i:04d}" for i in range(g * per_article,
+                                                                              (g + 1) * per_article))}
+               for g in range(words // per_article)]
+    index_dir = build(tmp_path, records)
+    ix = open_index(index_dir)
+    with ix.searcher() as searcher:
+        assert sum(1 for _ in searcher.reader().expand_prefix("content", "zeta")) == words
+        leaf = next(p for p in of_type(QueryBuilder(ix.schema).parse("zeta*").query, CappedPrefix)
+                    if p.fieldname == "content")
+        assert len(list(leaf.expanded_terms(searcher.reader()))) == MAX_EXPANSIONS
+    engine = Engine(index_dir)
+    capped = {f"g{g:02d}" for g in range(MAX_EXPANSIONS // per_article)}
+    assert_finds(engine, "zeta*", capped)
+    assert found(engine, "zeta1100") == {f"g{1100 // per_article:02d}"}
+
+
+def test_a_wildcard_matches_one_letter(phrase_index):
+    query = parse("wom?n").query
+    assert {type(n) for n in of_type(query, wq.Wildcard)} == {CappedWildcard}
+    assert found(Engine(phrase_index), "wom?n") == {"woman", "women"}
+
+
+def test_a_trailing_question_mark_is_punctuation(engine):
+    parsed = parse("where is kyiv?")
+    assert parsed.warnings == []
+    assert not of_type(parsed.query, wq.Wildcard)
+    assert ("content", "kyiv", 1.0) in terms_of(parsed.query)
+    assert matching(engine, "where is kyiv?") == matching(engine, "kyiv") == seeds_matching(r"\bkyiv\b")
+    assert found(engine, "where is kyiv?") == found(engine, "kyiv")
+
+
+def test_fuzzy_tree():
+    fuzzy = of_type(parse("Zelensky~").query, wq.FuzzyTerm)
+    assert fuzzy and all(isinstance(f, CappedFuzzyTerm) and f.maxdist == 1 for f in fuzzy)
+    assert {f.fieldname for f in fuzzy} == {"title", "content"}
+    assert {f.maxdist for f in of_type(parse("Zelensky~2").query, wq.FuzzyTerm)} == {2}
+    assert {f.maxdist for f in of_type(parse("Zelensky~9").query, wq.FuzzyTerm)} == {2}
+
+
+def test_fuzzy_terms_find_near_spellings(engine):
+    assert_finds(engine, "Zelensky~", seeds_matching(r"\bzelensk"))
+    assert_finds(engine, "Pentagan~", seeds_matching(r"\bpentagon\b"))
+    answer = search(engine, "Pentagan~", limit=10)
+    assert answer["corrected_query"] is None  # the fuzzy query found them itself
+    assert all(m["via"] == "fuzzy" for hit in answer["results"] for m in hit["matched"])
+
+
+# --- query term frequency ---------------------------------------------------------------------
+
+
+def test_a_word_typed_twice_gets_boost_two():
+    assert terms_of(parse("nato nato kyiv").query) == {
+        ("title", "NATO", 2.0), ("content", "NATO", 2.0), ("title", "kyiv", 1.0), ("content", "kyiv", 1.0)}
+    assert terms_of(parse("Nato NATO nato").query) == {("title", "NATO", 3.0), ("content", "NATO", 3.0)}
+    assert terms_of(parse("drone drones").query) == {("title", "drone", 2.0), ("content", "drone", 2.0)}
+
+
+def test_a_word_typed_twice_doubles_the_score(seed_index):
+    # BM25 alone: other boosts (an entity's salience) do not depend on how often a word was typed
+    no_boosts = {f.name: 0.0 for f in fields(Weights) if f.name.endswith("_boost")}
+    engine = Engine(seed_index, weights=replace(DEFAULT_WEIGHTS, **no_boosts))
+    once = {hit["id"]: hit["score"] for hit in search(engine, "nato")["results"]}
+    twice = {hit["id"]: hit["score"] for hit in search(engine, "nato nato")["results"]}
+    assert once and set(once) == set(twice)
+    for doc_id, score in once.items():
+        assert twice[doc_id] == pytest.approx(2 * score, abs=2e-6)
+
+
+# --- broken syntax ----------------------------------------------------------------------------
+
+BROKEN = ['"unclosed', "AND", "title:", "((", "foo:bar", "nato)", "*", "x*", "Amraam AND",
+          "((Amraam", '"unclosed Amraam', "foo:Amraam", "OR OR", "NOT", ")(", "+", "-", "source:"]
+
+
+@pytest.mark.parametrize("text", BROKEN)
+def test_broken_syntax_is_a_warning(text):
+    parsed = parse(text)
+    assert isinstance(parsed.query, wq.Query)
+    assert "syntax" in codes(parsed)
+
+
+@pytest.mark.parametrize("text", BROKEN)
+def test_broken_syntax_is_searched_without_raising(engine, text):
+    answer = search(engine, text)
+    assert "syntax" in codes(answer)
+    assert answer["query"] == text
+
+
+@pytest.mark.parametrize("text", ["Amraam AND", "((Amraam", '"unclosed Amraam', "foo:Amraam", "Amraam)"])
+def test_broken_syntax_searches_the_words(engine, text):
+    assert TELEGRAPH_PRINT in found(engine, "Amraam")
+    assert found(engine, text) == found(engine, "Amraam")
+    assert matching(engine, text) == matching(engine, "Amraam")
+
+
+def test_unbalanced_parenthesis_searches_the_word(engine):
+    assert matching(engine, "nato)") == matching(engine, "nato") == seeds_matching(r"\bnato\b")
+    assert found(engine, "nato)") == found(engine, "nato")
+
+
+def test_an_empty_date_is_a_warning_not_an_error(engine):
+    answer = search(engine, "date: nato")
+    assert answer["warnings"]
+    assert found(engine, "date: nato") == found(engine, "nato")
+
+
+def test_a_lone_star_finds_nothing(engine):
+    answer = search(engine, "*")
+    assert answer["total"] == 0 and answer["results"] == []
+
+
+# --- stopwords --------------------------------------------------------------------------------
+
+
+def test_a_stopword_only_query_searches_the_exact_fields(engine):
+    query = parse("the who").query
+    leaves = terms_of(query)
+    assert leaves and {field for field, _, _ in leaves} <= {"title_exact", "content_exact"}
+    assert {text for _, text, _ in leaves} == {"the", "who"}
+    assert_finds(engine, "the who", SEED_IDS)
+    answer = search(engine, "the who")
+    assert {m["query"].lower() for hit in answer["results"] for m in hit["matched"]} <= {"the", "who"}
