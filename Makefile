@@ -22,11 +22,11 @@ run: index
 	$(BIN)/search "Amraam"
 
 test: install
-	$(BIN)/ruff check search web tests
+	$(BIN)/ruff check search web tests bench
 	$(BIN)/pytest -q
 
 lint: install
-	$(BIN)/ruff check search web tests
+	$(BIN)/ruff check search web tests bench
 
 clean:
 	rm -rf $(VENV) index/MAIN_* index/_MAIN_* index/search-meta.json

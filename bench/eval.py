@@ -18,6 +18,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import entities_eval
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
@@ -79,6 +80,8 @@ def variants() -> list[tuple[str, Weights]]:
         ("feedback: 5 documents", replace(d, feedback_docs=5)),
         ("feedback: 10 terms", replace(d, feedback_terms=10)),
         ("feedback weight 0.3", replace(d, feedback_weight=0.3)),
+        ("no entity boost", replace(d, entity_boost=0.0)),
+        ("entity boost 4", replace(d, entity_boost=4.0)),
     ]
 
 
@@ -111,7 +114,8 @@ def markdown(results: dict) -> str:
         "- **default (ours)**: the configuration the CLI and web use (`search/rank.py` `DEFAULT_WEIGHTS`): "
         "BM25 over headline+body as one field plus a headline boost, Lucene IDF "
         "`log(1 + (N - n + 0.5) / (n + 0.5))`, query term frequency counted, RM3 pseudo-relevance "
-        "feedback for plain queries of 4+ distinct words.",
+        "feedback for plain queries of 4+ distinct words, the entity boost, aliases; short queries "
+        "(2-3 words) rank articles with all their words first.",
         "- **stock Whoosh baseline**: Whoosh-Reloaded 2.7.5, `StemmingAnalyzer`, `BM25F()`, "
         "OR-grouped `MultifieldParser` over title and body, no boosts.",
         "- Every other row changes one thing from the default, to show what each choice is worth.",
@@ -138,6 +142,26 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def entity_section(shared: Path) -> tuple[str, dict]:
+    """Entity recognition against Reuters' own people/orgs/places tags (bench/entities_eval.py)."""
+    corpus = shared / "data" / "reuters" / "corpus.jsonl"
+    if not corpus.exists():
+        return "", {}
+    result = entities_eval.evaluate(entities_eval.read_stories(corpus, None), 0.0, False)
+    text = "\n".join([
+        "## Entities on Reuters-21578",
+        "",
+        "Document-level precision and recall of the people, organisations and places we recognise "
+        "against Reuters' own `people`, `orgs` and `places` tags (headline and body, as indexed; "
+        "only stories with a tag of that type count; see `bench/entities_eval.py` for the mapping "
+        "to Reuters' codes).",
+        "",
+        entities_eval.markdown(result),
+        "",
+    ])
+    return text, result
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
@@ -148,8 +172,10 @@ def main() -> int:
         for name in COLLECTIONS:
             if (args.shared / "data" / name / "qrels.txt").exists():
                 results[name] = evaluate_collection(args.shared, name, Path(work))
-    args.out.write_text(markdown(results), encoding="utf-8")
-    args.out.with_suffix(".json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    entities_text, entities = entity_section(args.shared)
+    args.out.write_text(markdown(results) + entities_text, encoding="utf-8")
+    raw = {**results, "entities": entities}
+    args.out.with_suffix(".json").write_text(json.dumps(raw, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
 

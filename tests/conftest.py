@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -9,10 +10,12 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from search.engine import Engine
 from search.indexer import update_index
+from search.results import result_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -22,6 +25,30 @@ TELEGRAPH_WEB = "001_065179ecd3c4dd43"
 BLINKEN_LAMMY = "002_7057f728a6457717"
 HOLR = "003_4a6528a372405698"
 WASHINGTON_TIMES = "004_f44cd2b67285da57"
+
+
+VALIDATOR = jsonschema.Draft202012Validator(result_schema())
+
+
+def checked_search(engine: Engine, text: str, **options) -> dict:
+    """Engine.search, with every answer checked against the committed result schema."""
+    answer = engine.search(text, **options)
+    VALIDATOR.validate(answer)
+    return answer
+
+
+def ids(answer: dict) -> list[str]:
+    return [hit["id"] for hit in answer["results"]]
+
+
+def build_jsonl_index(directory: Path, records: list[dict]) -> Path:
+    """A real index of `records`, written as one JSON Lines file under `directory`."""
+    root = directory / "corpus"
+    root.mkdir()
+    (root / "docs.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    report = update_index(directory / "index", [root])
+    assert report.added == len(records), report.problems
+    return directory / "index"
 
 
 @pytest.fixture(scope="session")

@@ -14,27 +14,16 @@ from conftest import (
     SEEDS,
     TELEGRAPH_PRINT,
     TELEGRAPH_WEB,
+    VALIDATOR,
     WASHINGTON_TIMES,
+    ids,
 )
+from conftest import checked_search as search
 
 from search.analysis import normalize_text
 from search.engine import Engine
 from search.errors import InvalidParameter
 from search.indexer import update_index
-from search.results import result_schema
-
-VALIDATOR = jsonschema.Draft202012Validator(result_schema())
-
-
-def search(engine: Engine, text: str, **options) -> dict:
-    """Engine.search, with every answer checked against the result schema."""
-    answer = engine.search(text, **options)
-    VALIDATOR.validate(answer)
-    return answer
-
-
-def ids(answer: dict) -> list[str]:
-    return [hit["id"] for hit in answer["results"]]
 
 
 def found_ids(answer: dict) -> set[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import math
 import re
 from collections import Counter
@@ -11,28 +10,19 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import build_jsonl_index as build
 from whoosh import query as wq
 
 from search import feedback
 from search.analysis import terms
 from search.engine import Engine
 from search.index import build_schema
-from search.indexer import update_index
 from search.query import SEARCH_FIELDS, QueryBuilder
 from search.rank import DEFAULT_WEIGHTS, Weights
 
 BUILDER = QueryBuilder(build_schema())
 WEIGHTS = Weights(feedback_docs=10, feedback_terms=20, feedback_min_terms=4)
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
-
-
-def build(directory: Path, records: list[dict]) -> Path:
-    root = directory / "corpus"
-    root.mkdir()
-    (root / "docs.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    report = update_index(directory / "index", [root])
-    assert report.added == len(records), report.problems
-    return directory / "index"
 
 
 # --- when feedback applies --------------------------------------------------------------------

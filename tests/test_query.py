@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import fields, replace
 from datetime import datetime
 from pathlib import Path
 
-import jsonschema
 import pytest
 from conftest import HOLR, SEEDS, TELEGRAPH_PRINT
+from conftest import build_jsonl_index as build
+from conftest import checked_search as search
 from whoosh import query as wq
 
 from search.engine import Engine
 from search.index import build_schema, open_index
-from search.indexer import update_index
 from search.query import (
     MAX_EXPANSIONS,
     MAX_SLOP,
@@ -26,9 +25,7 @@ from search.query import (
     QueryBuilder,
 )
 from search.rank import DEFAULT_WEIGHTS, Weights
-from search.results import result_schema
 
-VALIDATOR = jsonschema.Draft202012Validator(result_schema())
 BUILDER = QueryBuilder(build_schema())
 SEED_IDS = {p.stem for p in SEEDS}
 
@@ -56,12 +53,6 @@ def codes(parsed_or_answer) -> list[str]:
     warnings = parsed_or_answer["warnings"] if isinstance(parsed_or_answer, dict) else [
         w.as_dict() for w in parsed_or_answer.warnings]
     return [w["code"] for w in warnings]
-
-
-def search(engine: Engine, text: str, **options) -> dict:
-    answer = engine.search(text, **options)
-    VALIDATOR.validate(answer)
-    return answer
 
 
 def found(engine: Engine, text: str) -> set[str]:
@@ -101,15 +92,6 @@ def found_raw(index_dir: Path, text: str) -> set[str]:
 def seeds_matching(pattern: str) -> set[str]:
     regex = re.compile(pattern, re.IGNORECASE)
     return {p.stem for p in SEEDS if regex.search(p.read_text(encoding="utf-8").replace("’", "'"))}
-
-
-def build(directory: Path, records: list[dict]) -> Path:
-    root = directory / "corpus"
-    root.mkdir()
-    (root / "docs.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    report = update_index(directory / "index", [root])
-    assert report.added == len(records), report.problems
-    return directory / "index"
 
 
 # --- plain words ------------------------------------------------------------------------------

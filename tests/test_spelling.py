@@ -5,27 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jsonschema
 import pytest
-from conftest import TELEGRAPH_PRINT
+from conftest import TELEGRAPH_PRINT, ids
+from conftest import checked_search as search
 
 from search import spelling
 from search.engine import Engine
 from search.indexer import update_index
-from search.results import result_schema
 
-VALIDATOR = jsonschema.Draft202012Validator(result_schema())
 ZELENSKY_SPELLINGS = {"Zelensky", "Zelenskiy", "Zelenskyy", "Zelenskii"}
-
-
-def search(engine: Engine, text: str, **options) -> dict:
-    answer = engine.search(text, **options)
-    VALIDATOR.validate(answer)
-    return answer
-
-
-def ids(answer: dict) -> list[str]:
-    return [hit["id"] for hit in answer["results"]]
 
 
 @pytest.fixture(scope="module")
