@@ -25,7 +25,6 @@ from whoosh import query as wq
 from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
 from search.entities import read_columns, split_aliases
 from search.errors import InvalidParameter
-from search.tables import data_lines
 
 GAZETTEERS = {"countries.tsv": 1, "organisations.tsv": 1, "weapons.tsv": 1, "places.tsv": 2}
 MAX_ALIAS_WORDS = 8
@@ -47,7 +46,10 @@ def builtin_groups() -> list[tuple[str, list[str]]]:
 def read_alias_file(path: Path) -> list[tuple[str, list[str]]]:
     """A user's aliases: `canonical<TAB>alias|alias` lines."""
     groups = []
-    for number, line in enumerate(data_lines(path), start=1):
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
         canonical, sep, others = line.partition("\t")
         if not sep or not canonical.strip():
             raise ValueError(f"{path}:{number}: expected canonical<TAB>alias|alias")
@@ -110,13 +112,23 @@ def builtin_table() -> AliasTable:
     return AliasTable().add_all(builtin_groups())
 
 
-def alias_table(extra: Iterable[tuple[str, Iterable[str]]] = ()) -> AliasTable:
-    """The built-in table, with extra groups (learned or the user's) merged in."""
-    extra = list(extra)
-    if not extra:
+def alias_table(extra: Iterable[tuple[str, Iterable[str]]] = (),
+                learned: Iterable[tuple[str, Iterable[str]]] = ()) -> AliasTable:
+    """The built-in table with the user's groups merged in, then the corpus's definitions.
+
+    A definition learned from one article only names something new: it never
+    joins a name the table already knows (one article's `Ukraine Support (US)`
+    must not make `US` mean it everywhere).
+    """
+    extra, learned = list(extra), list(learned)
+    if not extra and not learned:
         return builtin_table()
-    table = AliasTable().add_all(builtin_groups())
-    return table.add_all(extra)
+    table = AliasTable().add_all(builtin_groups()).add_all(extra)
+    for short, longs in learned:
+        names = [short, *longs]
+        if not any(table.key(name) in table.keys for name in names):
+            table.add(short, longs)
+    return table
 
 
 @dataclass(frozen=True)

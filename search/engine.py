@@ -156,7 +156,7 @@ class Engine:
         self.time_budget = time_budget
         meta = IndexMeta.read(self.index_dir)
         self.tables = meta.tables_for_index()
-        aliases = alias_table([*meta.alias_groups(), *load_alias_files(alias_files)])
+        aliases = alias_table([*meta.alias_groups(), *load_alias_files(alias_files)], meta.learned_groups())
         self.builder = QueryBuilder(self.ix.schema, aliases)
         self._local = threading.local()
 
@@ -280,7 +280,8 @@ class Engine:
         limit = depth + 1
         while True:
             results, partial = self._collect(searcher, query, limit, filter_query, sort, with_terms, grouped)
-            rows = [(docnum, score or 0.0, results.docterms.get(docnum, ()) if with_terms else ())
+            rows = [(docnum, score if sort == "relevance" else 0.0,
+                     results.docterms.get(docnum, ()) if with_terms else ())
                     for score, docnum in results.top_n]
             if partial or sort == "date" or len(rows) < limit or not _tied_at(rows, depth):
                 break

@@ -174,6 +174,7 @@ class IndexMeta:
     format: int = FORMAT_VERSION
     tables: str = ""
     user_variants: list[list[str]] = field(default_factory=list)
+    learned: dict[str, list[str]] = field(default_factory=dict)
     aliases: dict[str, list[str]] = field(default_factory=dict)
     updated: float = 0.0
 
@@ -192,8 +193,12 @@ class IndexMeta:
         temporary.replace(directory / META_FILE)
 
     def alias_groups(self) -> list[tuple[str, list[str]]]:
-        """Aliases kept with the index: definitions learned from the corpus and the user's."""
+        """The user's aliases kept with the index (`search index --aliases`)."""
         return list(self.aliases.items())
+
+    def learned_groups(self) -> list[tuple[str, list[str]]]:
+        """Acronym definitions learned from the corpus: short form, long forms."""
+        return list(self.learned.items())
 
     def tables_for_index(self) -> AnalysisTables:
         pairs = [(variant, canonical) for variant, canonical in self.user_variants]

@@ -285,12 +285,12 @@ class Indexer:
     def _learn(self, definitions: list[tuple[str, str]]) -> None:
         """Keep acronym definitions the corpus gave (`ATACMS` = `Army Tactical Missile Systems`)."""
         for short, long in definitions:
-            known = self.meta.aliases.setdefault(short, [])
+            known = self.meta.learned.setdefault(short, [])
             if long not in known:
                 known.append(long)
 
     def _read_all(self, changes: list[FileChange]) -> Iterable[tuple[FileChange, ReadResult]]:
-        definitions = {short: longs[0] for short, longs in self.meta.aliases.items() if longs}
+        definitions = {short: longs[0] for short, longs in self.meta.learned.items() if longs}
         jobs = [(change.path, change.relative, definitions) for change in changes]
         if self.workers > 1 and len(changes) >= PARALLEL_MIN_FILES:
             with ProcessPoolExecutor(self.workers) as pool:

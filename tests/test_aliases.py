@@ -1,0 +1,445 @@
+"""search.aliases: the alias table, alias files, and aliases through real indexes and the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import BLINKEN_LAMMY, CORPUS, TELEGRAPH_PRINT, TELEGRAPH_WEB, VALIDATOR, ids
+from conftest import checked_search as search
+
+from search.aliases import (
+    AliasTable,
+    builtin_groups,
+    builtin_table,
+    find_aliases,
+    load_alias_files,
+    read_alias_file,
+)
+from search.engine import Engine
+from search.errors import InvalidParameter
+from search.index import META_FILE
+from search.indexer import update_index
+
+AMRAAM_LONG = "advanced medium-range air-to-air missile"
+USER_ALIASES = "Storm Shadow\tWidowmaker\n"
+
+
+def hit(answer: dict, doc_id: str) -> dict:
+    return next(h for h in answer["results"] if h["id"] == doc_id)
+
+
+def seed_text(doc_id: str) -> str:
+    return (CORPUS / f"{doc_id}.txt").read_text(encoding="utf-8")
+
+
+def write_corpus(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8")
+    return root
+
+
+def meta_aliases(index: Path, kind: str = "aliases") -> dict[str, list[str]]:
+    """What search-meta.json keeps: the user's `aliases`, or the `learned` acronym definitions."""
+    return json.loads((index / META_FILE).read_text(encoding="utf-8"))[kind]
+
+
+def one_error_line(result) -> str:
+    """The CLI's error contract: exit 2, one line on stderr, no traceback."""
+    assert result.code == 2, result
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def alias_file(tmp_path) -> Path:
+    path = tmp_path / "aliases.tsv"
+    path.write_text(USER_ALIASES, encoding="utf-8")
+    return path
+
+
+# --- the table --------------------------------------------------------------------------------
+
+
+def test_a_group_sharing_a_name_with_an_existing_one_joins_it():
+    table = AliasTable()
+    table.add("Foo Bar", ["FB"])
+    table.add("Quux Widgets", ["QW"])
+    assert len(table.groups) == 2
+    table.add("Foobar Incorporated", ["FB", "Foo Inc"])
+    assert len(table.groups) == 2
+    assert table.others(table.key("Foo Inc")) == sorted(["FB", "Foo Bar", "Foobar Incorporated"])
+    assert "Foo Inc" in table.others(table.key("Foo Bar"))
+    assert "Quux Widgets" not in table.others(table.key("Foo Bar"))
+
+
+def test_a_name_shared_with_two_groups_merges_all_three():
+    table = AliasTable()
+    table.add("Alpha Corp", ["AC"])
+    table.add("Beta Holdings", ["BH"])
+    table.add("Gamma", ["AC", "BH"])
+    assert len(table.groups) == 1
+    assert table.others(table.key("Gamma")) == sorted(["AC", "Alpha Corp", "BH", "Beta Holdings"])
+    assert table.others(table.key("Beta Holdings")) == sorted(["AC", "Alpha Corp", "BH", "Gamma"])
+
+
+def test_adding_the_same_group_twice_changes_nothing():
+    table = AliasTable().add_all([("Foo Bar", ["FB"]), ("Foo Bar", ["FB"])])
+    assert len(table.groups) == 1
+    assert table.others(table.key("FB")) == ["Foo Bar"]
+
+
+@pytest.mark.parametrize("spelling", ["Amraam", "AMRAAM", "amraam"])
+def test_keys_ignore_case_and_acronym_form(spelling):
+    table = builtin_table()
+    assert table.key(spelling) == table.key("AMRAAM")
+    assert "Advanced Medium-Range Air-to-Air Missile" in table.others(table.key(spelling))
+
+
+def test_a_user_group_written_in_capitals_is_found_in_title_case():
+    table = AliasTable().add_all([("ZORBLAX", ["Zeta Orbital Launch Axis"])])
+    assert table.others(table.key("Zorblax")) == ["Zeta Orbital Launch Axis"]
+    assert table.others(table.key("zeta orbital launch axis")) == ["ZORBLAX"]
+
+
+def test_others_leave_out_the_name_itself_and_unknown_names_have_none():
+    table = builtin_table()
+    others = table.others(table.key("IMF"))
+    assert "International Monetary Fund" in others
+    assert "IMF" not in others
+    assert others == sorted(others)
+    assert table.others(table.key("Wallace")) == []
+
+
+def test_find_aliases_takes_the_longest_run_as_one_match():
+    found = find_aliases(builtin_table(), ["International", "Monetary", "Fund"])
+    assert [match.words for match in found] == ["International Monetary Fund"]
+    assert "IMF" in found[0].alternatives
+
+
+def test_find_aliases_walks_left_to_right_past_other_words():
+    words = ["loan", "from", "the", "International", "Monetary", "Fund", "and", "Amraam", "rockets"]
+    found = find_aliases(builtin_table(), words)
+    assert [match.words for match in found] == ["International Monetary Fund", "Amraam"]
+
+
+def test_find_aliases_prefers_the_longer_name_to_a_name_inside_it():
+    table = AliasTable().add_all([("New York", ["NYC"]), ("York", ["Eboracum"])])
+    found = find_aliases(table, ["New", "York"])
+    assert [(match.words, match.alternatives) for match in found] == [("New York", ("NYC",))]
+    assert [match.words for match in find_aliases(table, ["York"])] == ["York"]
+
+
+def test_find_aliases_finds_nothing_in_part_of_a_name():
+    assert find_aliases(builtin_table(), ["Monetary"]) == []
+
+
+def test_builtin_groups_include_demonyms():
+    groups = dict(builtin_groups())
+    assert "Iranian" in groups["Iran"]
+    assert "British" in groups["United Kingdom"]
+    table = builtin_table()
+    assert "Iran" in table.others(table.key("Iranian"))
+
+
+def test_builtin_groups_include_gazetteer_names():
+    groups = dict(builtin_groups())
+    assert "IMF" in groups["International Monetary Fund"]
+    assert "Kiev" in groups["Kyiv"]
+
+
+# --- alias files ------------------------------------------------------------------------------
+
+
+def test_read_alias_file_parses_canonical_tab_aliases(tmp_path):
+    path = tmp_path / "aliases.tsv"
+    path.write_text("Storm Shadow\tWidowmaker | Night Blade||\nAMRAAM\tSlammer\n", encoding="utf-8")
+    assert read_alias_file(path) == [("Storm Shadow", ["Widowmaker", "Night Blade"]), ("AMRAAM", ["Slammer"])]
+
+
+@pytest.mark.parametrize("bad", ["no tab on this line", "   \tOrphan alias"])
+def test_a_malformed_line_is_reported_as_path_and_line(tmp_path, bad):
+    path = tmp_path / "aliases.tsv"
+    path.write_text(f"Storm Shadow\tWidowmaker\n{bad}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"{re.escape(str(path))}:2\b"):
+        read_alias_file(path)
+
+
+def test_the_line_number_of_a_malformed_line_counts_comments_and_blank_lines(tmp_path):
+    """`path:line` names the line of the file, as an editor shows it."""
+    path = tmp_path / "aliases.tsv"
+    path.write_text("# my aliases\n\nStorm Shadow\tWidowmaker\nno tab on this line\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"{re.escape(str(path))}:4\b"):
+        read_alias_file(path)
+
+
+def test_comment_and_blank_lines_are_skipped(tmp_path):
+    path = tmp_path / "aliases.tsv"
+    path.write_text("# my aliases\n\nStorm Shadow\tWidowmaker\n", encoding="utf-8")
+    assert read_alias_file(path) == [("Storm Shadow", ["Widowmaker"])]
+
+
+def test_load_alias_files_reports_a_bad_or_missing_file_as_invalid_parameter(tmp_path):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("no tab\n", encoding="utf-8")
+    with pytest.raises(InvalidParameter, match="--aliases") as raised:
+        load_alias_files([bad])
+    assert f"{bad}:1" in raised.value.message
+    with pytest.raises(InvalidParameter, match="missing.tsv"):
+        load_alias_files([tmp_path / "missing.tsv"])
+
+
+# --- through the seed index -------------------------------------------------------------------
+
+
+def test_amraam_finds_both_telegraph_editions_as_one_story(engine):
+    answer = search(engine, "Amraam")
+    assert answer["total"] == 1
+    assert ids(answer) == [TELEGRAPH_PRINT]
+    assert [version["id"] for version in answer["results"][0]["versions"]] == [TELEGRAPH_WEB]
+
+
+@pytest.fixture(scope="module")
+def web_edition_engine(tmp_path_factory) -> Engine:
+    """An index of the Telegraph web edition alone (it never says `Amraam`)."""
+    base = tmp_path_factory.mktemp("web-edition")
+    root = base / "corpus"
+    root.mkdir()
+    shutil.copy(CORPUS / f"{TELEGRAPH_WEB}.txt", root)
+    update_index(base / "index", [root])
+    return Engine(base / "index")
+
+
+@pytest.mark.parametrize("spelling", ["Amraam", "AMRAAM"])
+def test_the_web_edition_alone_is_found_through_the_alias(web_edition_engine, spelling):
+    assert "amraam" not in seed_text(TELEGRAPH_WEB).lower()
+    answer = search(web_edition_engine, spelling)
+    assert ids(answer) == [TELEGRAPH_WEB]
+    result = answer["results"][0]
+    assert result["matched"] == [{"query": spelling, "found": AMRAAM_LONG, "via": "alias"}]
+    assert f"<mark>{AMRAAM_LONG}</mark>" in result["snippet"]
+
+
+def test_imf_finds_the_blinken_lammy_article_by_its_long_name(engine):
+    assert "IMF" not in seed_text(BLINKEN_LAMMY)
+    answer = search(engine, "IMF")
+    assert ids(answer)[0] == BLINKEN_LAMMY
+    expected = {"query": "IMF", "found": "International Monetary Fund", "via": "alias"}
+    assert expected in hit(answer, BLINKEN_LAMMY)["matched"]
+    assert "<mark>International Monetary Fund</mark>" in hit(answer, BLINKEN_LAMMY)["snippet"]
+
+
+def test_atacms_finds_the_blinken_lammy_article(engine):
+    answer = search(engine, "ATACMS")
+    assert ids(answer)[0] == BLINKEN_LAMMY
+    assert {"query": "ATACMS", "found": "ATACMS", "via": "exact"} in answer["results"][0]["matched"]
+
+
+def test_iranian_finds_an_article_that_says_iran_through_the_demonym(engine):
+    answer = search(engine, "Iranian")
+    assert TELEGRAPH_PRINT in ids(answer)
+    assert {"query": "Iranian", "found": "Iran", "via": "alias"} in hit(answer, TELEGRAPH_PRINT)["matched"]
+
+
+# --- definitions the corpus gives -------------------------------------------------------------
+
+LONG_FORM_ONLY = (
+    "Missiles for the front\n\n"
+    "Officials said the Army Tactical Missile Systems would reach the front before winter. "
+    "The launchers have a range of 300 kilometres.\n"
+)
+
+
+def test_a_definition_from_the_corpus_is_kept_and_finds_the_long_form(tmp_path):
+    root = write_corpus(tmp_path / "corpus", {
+        f"{BLINKEN_LAMMY}.txt": seed_text(BLINKEN_LAMMY),
+        "long_form_only.txt": LONG_FORM_ONLY,
+    })
+    update_index(tmp_path / "index", [root])
+    assert "Army Tactical Missile Systems" in meta_aliases(tmp_path / "index", "learned")["ATACMS"]
+    answer = search(Engine(tmp_path / "index"), "ATACMS")
+    assert {BLINKEN_LAMMY, "long_form_only"} <= set(ids(answer))
+    expected = {"query": "ATACMS", "found": "Army Tactical Missile Systems", "via": "alias"}
+    assert expected in hit(answer, "long_form_only")["matched"]
+
+
+GDIU_DEFINED = (
+    "New unit for the border\n\n"
+    "The Ground Drone Interception Unit (GDIU) was sent to the border on Monday. "
+    "The GDIU has ten teams and its own radar.\n"
+)
+GDIU_LONG_ONLY = (
+    "Radar teams move east\n\n"
+    "Soldiers of the Ground Drone Interception Unit set up their radar near the river.\n"
+)
+
+
+def test_a_made_up_acronym_is_found_only_once_the_corpus_defines_it(tmp_path):
+    root = write_corpus(tmp_path / "corpus", {"long_only.txt": GDIU_LONG_ONLY})
+    index = tmp_path / "index"
+    update_index(index, [root])
+    assert "GDIU" not in meta_aliases(index, "learned")
+    assert "long_only" not in ids(search(Engine(index), "GDIU"))
+    write_corpus(root, {"defined.txt": GDIU_DEFINED})
+    assert update_index(index, [root]).added == 1
+    assert meta_aliases(index, "learned")["GDIU"] == ["Ground Drone Interception Unit"]
+    answer = search(Engine(index), "GDIU")
+    assert set(ids(answer)) == {"defined", "long_only"}
+    expected = {"query": "GDIU", "found": "Ground Drone Interception Unit", "via": "alias"}
+    assert expected in hit(answer, "long_only")["matched"]
+
+
+def test_a_learned_definition_survives_later_runs(tmp_path):
+    root = write_corpus(tmp_path / "corpus", {"defined.txt": GDIU_DEFINED})
+    index = tmp_path / "index"
+    update_index(index, [root])
+    write_corpus(root, {"long_only.txt": GDIU_LONG_ONLY})
+    update_index(index, [root])
+    assert meta_aliases(index, "learned")["GDIU"] == ["Ground Drone Interception Unit"]
+    assert "long_only" in ids(search(Engine(index), "GDIU"))
+
+
+# --- the user's aliases -----------------------------------------------------------------------
+
+
+def test_the_made_up_alias_finds_nothing_without_the_file(engine):
+    assert search(engine, "Widowmaker")["total"] == 0
+
+
+def test_an_alias_file_given_to_update_index_is_kept_with_the_index(tmp_path, corpus_copy, alias_file):
+    index = tmp_path / "index"
+    update_index(index, [corpus_copy], alias_files=[alias_file])
+    assert "Widowmaker" in meta_aliases(index)["Storm Shadow"]
+    answer = search(Engine(index), "Widowmaker")
+    assert ids(answer) == [BLINKEN_LAMMY]
+    assert answer["results"][0]["matched"] == [
+        {"query": "Widowmaker", "found": "Storm Shadow", "via": "alias"}
+    ]
+    assert "<mark>Storm Shadow</mark>" in answer["results"][0]["snippet"]
+
+
+def test_an_alias_file_given_to_an_up_to_date_index_is_kept(tmp_path, corpus_copy, alias_file):
+    index = tmp_path / "index"
+    update_index(index, [corpus_copy])
+    report = update_index(index, [corpus_copy], alias_files=[alias_file])
+    assert (report.added, report.updated, report.removed) == (0, 0, 0)
+    assert "Widowmaker" in meta_aliases(index)["Storm Shadow"]
+    assert ids(search(Engine(index), "Widowmaker")) == [BLINKEN_LAMMY]
+
+
+def test_an_alias_file_given_to_the_engine_works_for_that_engine_only(seed_index, alias_file):
+    before = (seed_index / META_FILE).read_text(encoding="utf-8")
+    answer = search(Engine(seed_index, alias_files=(alias_file,)), "Widowmaker")
+    assert ids(answer) == [BLINKEN_LAMMY]
+    assert {"query": "Widowmaker", "found": "Storm Shadow", "via": "alias"} in answer["results"][0]["matched"]
+    assert (seed_index / META_FILE).read_text(encoding="utf-8") == before
+    assert search(Engine(seed_index), "Widowmaker")["total"] == 0
+
+
+def test_a_bad_alias_file_is_an_invalid_parameter_for_engine_and_indexer(tmp_path, seed_index, corpus_copy):
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("no tab here\n", encoding="utf-8")
+    with pytest.raises(InvalidParameter, match="bad.tsv:1"):
+        Engine(seed_index, alias_files=(bad,))
+    with pytest.raises(InvalidParameter, match="bad.tsv:1"):
+        update_index(tmp_path / "index", [corpus_copy], alias_files=[bad])
+    assert not (tmp_path / "index").exists()
+
+
+def test_cli_index_with_aliases_then_search(tmp_path, corpus_copy, alias_file, run_cli):
+    indexing = run_cli("index", "corpus", "--aliases", alias_file.name)
+    assert indexing.code == 0, indexing.stderr
+    found = run_cli("--json", "Widowmaker")
+    assert found.code == 0, found.stderr
+    answer = json.loads(found.stdout)
+    VALIDATOR.validate(answer)
+    assert ids(answer) == [BLINKEN_LAMMY]
+    assert answer["results"][0]["matched"][0]["via"] == "alias"
+
+
+def test_cli_search_with_aliases_for_one_run(tmp_path, corpus_copy, alias_file, run_cli):
+    assert run_cli("index", "corpus").code == 0
+    without = json.loads(run_cli("--json", "Widowmaker").stdout)
+    assert without["total"] == 0
+    found = run_cli("--aliases", alias_file.name, "--json", "Widowmaker")
+    assert found.code == 0, found.stderr
+    assert ids(json.loads(found.stdout)) == [BLINKEN_LAMMY]
+    plain = run_cli("Widowmaker", "--aliases", alias_file.name)
+    assert plain.code == 0, plain.stderr
+    assert "[Storm Shadow]" in plain.stdout
+
+
+@pytest.mark.parametrize("command", [("--aliases", "bad.tsv", "Amraam"),
+                                     ("index", "corpus", "--aliases", "bad.tsv")],
+                         ids=["search", "index"])
+def test_cli_bad_alias_file_is_exit_2_with_one_line(tmp_path, corpus_copy, run_cli, command):
+    (tmp_path / "bad.tsv").write_text("Storm Shadow\tWidowmaker\nno tab here\n", encoding="utf-8")
+    if command[0] != "index":
+        assert run_cli("index", "corpus").code == 0
+    line = one_error_line(run_cli(*command))
+    assert "bad.tsv:2" in line
+    assert line.startswith("search: ")
+
+
+def test_cli_missing_alias_file_is_exit_2_with_one_line(tmp_path, corpus_copy, run_cli):
+    assert run_cli("index", "corpus").code == 0
+    assert "missing.tsv" in one_error_line(run_cli("--aliases", "missing.tsv", "Amraam"))
+
+
+# --- field queries are not widened ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def titled_engine(tmp_path_factory) -> Engine:
+    """Headlines that print the long names, bodies that print neither form."""
+    base = tmp_path_factory.mktemp("titled")
+    root = write_corpus(base / "corpus", {
+        "missile.txt": "Advanced medium-range air-to-air missile deliveries begin\n\n"
+                       "The first batch reached the airbase on Monday.\n",
+        "fund.txt": "International Monetary Fund approves new loan\n\n"
+                    "The board agreed the money after a long meeting.\n",
+    })
+    update_index(base / "index", [root])
+    return Engine(base / "index")
+
+
+@pytest.mark.parametrize(("word", "doc_id"), [("Amraam", "missile"), ("IMF", "fund")])
+def test_a_plain_word_is_widened_by_aliases(titled_engine, word, doc_id):
+    assert ids(search(titled_engine, word)) == [doc_id]
+
+
+@pytest.mark.parametrize(("query", "control", "doc_id"), [
+    ("title:Amraam", "title:Advanced", "missile"),
+    ("title:IMF", "title:Monetary", "fund"),
+])
+def test_a_field_query_is_not_widened_by_aliases(titled_engine, query, control, doc_id):
+    assert ids(search(titled_engine, control)) == [doc_id]
+    answer = search(titled_engine, query)
+    assert answer["total"] == 0
+    assert answer["results"] == []
+
+
+def test_a_field_query_on_the_seeds_is_not_widened(engine):
+    assert search(engine, "title:Amraam")["total"] == 0
+    assert search(engine, "Amraam")["total"] == 1
+
+
+def test_a_corpus_definition_does_not_make_a_known_name_mean_something_else(tmp_path):
+    """One article defining `US` as `Ukraine Support` must not make every `Ukraine support`
+    a name of the United States (aliases are names of one thing)."""
+    root = write_corpus(tmp_path / "corpus", {
+        "aid_plan.txt": "Aid plan\n\nThe Ukraine Support (US) programme pays for generators.\n",
+        "farm_fair.txt": "Farm news\n\nFarmers voiced strong Ukraine support at the fair.\n",
+        "tariffs.txt": "Trade\n\nThe United States raised tariffs on steel.\n",
+    })
+    update_index(tmp_path / "index", [root])
+    engine = Engine(tmp_path / "index")
+    assert "tariffs" in ids(search(engine, "America"))
+    assert "farm_fair" not in ids(search(engine, "America"))
+    assert "tariffs" not in ids(search(engine, "Ukraine support"))
