@@ -130,7 +130,7 @@ def render_snippet(snippet_html: str, colour: bool) -> str:
     """Terminal text of an HTML snippet: marks in colour, or in [brackets]."""
     marked = MARK.sub(lambda m: f"\x1b[1;33m{m.group(1)}\x1b[0m" if colour else f"[{m.group(1)}]",
                       snippet_html)
-    return html.unescape(marked)
+    return " ".join(html.unescape(marked).split())
 
 
 def print_results(answer: dict, offset: int) -> None:

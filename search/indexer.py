@@ -40,6 +40,8 @@ from search.tables import variant_pairs
 
 LOCK_TIMEOUT_SECONDS = 30.0
 PARALLEL_MIN_FILES = 64
+PARALLEL_MIN_BYTES = 2_000_000
+WRITER_MEMORY_MB = 256
 READ_CHUNK = 16
 
 
@@ -224,7 +226,7 @@ class Indexer:
                 self.meta.write(self.directory)
             return self._finish(plan)
         try:
-            writer = self.ix.writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.25)
+            writer = self.ix.writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.25, **self._parallel(plan))
         except LockError:
             raise IndexBusy(
                 f"another `search index` is writing to this index; gave up after "
@@ -243,6 +245,14 @@ class Indexer:
         else:
             writer.cancel()
         return self._finish(plan)
+
+    def _parallel(self, plan: Plan) -> dict:
+        """Whoosh's multiprocess writer (analysis in worker processes) for large runs only:
+        it pays from a few megabytes on (bench/parallel_index.py), not for a few articles."""
+        size = sum(change.path.stat().st_size for change in plan.changes if change.path.exists())
+        if self.workers < 2 or size < PARALLEL_MIN_BYTES:
+            return {}
+        return {"procs": self.workers, "multisegment": True, "limitmb": WRITER_MEMORY_MB}
 
     def _finish(self, plan: Plan) -> UpdateReport:
         self.report.unchanged = plan.unchanged
