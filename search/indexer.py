@@ -110,10 +110,9 @@ def open_for_update(directory: Path, rebuild: bool, variant_files: list[Path]) -
     return ix
 
 
-def signature_of(path: Path, stat: os.stat_result, digest: str | None = None) -> str:
-    """`size:mtime_ns:sha1` of a file, hashing only when asked to."""
-    if digest is None:
-        digest = hashlib.sha1(path.read_bytes()).hexdigest()
+def signature_of(path: Path, stat: os.stat_result) -> str:
+    """`size:mtime_ns:sha1` of a file."""
+    digest = hashlib.sha1(path.read_bytes()).hexdigest()
     return f"{stat.st_size}:{stat.st_mtime_ns}:{digest}"
 
 

@@ -131,8 +131,3 @@ def snippet(text: str, matches: Iterable[Match], max_chars: int = SNIPPET_CHARS)
     if not best:
         return lead(text, max_chars)
     return MarkFormatter().format(best)
-
-
-def mark_all(text: str, matches: Iterable[Match]) -> str:
-    """All of `text`, escaped, with every match marked (for headlines)."""
-    return MarkFormatter().format_fragment(Fragment(text, sorted(matches, key=lambda m: m.startchar)))
