@@ -41,6 +41,15 @@ def ids(answer: dict) -> list[str]:
     return [hit["id"] for hit in answer["results"]]
 
 
+def one_error_line(result) -> str:
+    """The CLI's error contract: exit 2, one line on stderr, no traceback."""
+    assert result.code == 2, result
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
 def build_jsonl_index(directory: Path, records: list[dict]) -> Path:
     """A real index of `records`, written as one JSON Lines file under `directory`."""
     root = directory / "corpus"

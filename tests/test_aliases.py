@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BLINKEN_LAMMY, CORPUS, TELEGRAPH_PRINT, TELEGRAPH_WEB, VALIDATOR, ids
+from conftest import BLINKEN_LAMMY, CORPUS, TELEGRAPH_PRINT, TELEGRAPH_WEB, VALIDATOR, ids, one_error_line
 from conftest import checked_search as search
 
 from search.aliases import (
@@ -46,15 +46,6 @@ def write_corpus(root: Path, files: dict[str, str]) -> Path:
 def meta_aliases(index: Path, kind: str = "aliases") -> dict[str, list[str]]:
     """What search-meta.json keeps: the user's `aliases`, or the `learned` acronym definitions."""
     return json.loads((index / META_FILE).read_text(encoding="utf-8"))[kind]
-
-
-def one_error_line(result) -> str:
-    """The CLI's error contract: exit 2, one line on stderr, no traceback."""
-    assert result.code == 2, result
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import CORPUS, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB
+from conftest import CORPUS, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB, one_error_line
 
 from search.index import META_FILE
 from search.indexer import update_index
@@ -20,15 +20,6 @@ ANSI = re.compile(r"\x1b\[")
 TREC_LINE = re.compile(
     r"^(?P<qid>\S+) Q0 (?P<doc>[A-Za-z0-9._-]+) (?P<rank>\d+) (?P<score>-?\d+\.\d{6}) (?P<tag>\S+)$"
 )
-
-
-def one_error_line(result) -> str:
-    """The CLI's error contract: exit 2, one line on stderr, no traceback."""
-    assert result.code == 2, result
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
