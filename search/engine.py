@@ -1,18 +1,15 @@
 """The query facade: the one search function the CLI and the web layer call.
 
-`Engine.search` parses the query, runs it under a time budget with the ranking
-model, breaks ties deterministically, and shapes each hit: snippet, what
-matched, entities and versions.
+`Engine.search` parses the query, ranks it (feedback, entity boost, one hit
+per story) under a time budget, breaks ties deterministically, and hands each
+ranked document to `search.hits` for its snippet, what matched and versions.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from fnmatch import fnmatchcase
-from itertools import pairwise
 from pathlib import Path
 
 from whoosh import query as wq
@@ -22,21 +19,16 @@ from whoosh.searching import Searcher
 
 from search import feedback, spelling
 from search.aliases import alias_table, load_alias_files
-from search.analysis import normalize_text
 from search.errors import InvalidParameter, NotFound
-from search.index import ColumnValues, IndexMeta, content_of, open_index
-from search.query import EXACT_FIELDS, ParsedQuery, QueryBuilder, date_range
+from search.hits import HitMaker
+from search.index import ColumnValues, IndexMeta, open_index
+from search.query import ParsedQuery, QueryBuilder, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
-from search.results import SCORE_DECIMALS, Hit, response, version_record
-from search.snippets import JOINERS, Match, coalesce, snippet
+from search.results import SCORE_DECIMALS, response
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 1000
 TIME_BUDGET_SECONDS = 2.0
-CONTENT_FIELDS = ("content", "content_exact")
-TITLE_FIELDS = ("title", "title_exact")
-TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS
-MAX_MATCHED = 12
 UNDATED = 2**64 - 1  # the date column's value for a document without a date
 
 
@@ -87,31 +79,6 @@ def _unseen(searcher: Searcher, rows: list[tuple], seen: list[tuple], grouped: b
     stories = ColumnValues(searcher.reader(), "story")
     seen_stories = {stories[docnum] for docnum in seen_docs}
     return [row for row in rows if row[0] not in seen_docs and stories[row[0]] not in seen_stories]
-
-
-def _without(terms: tuple, words: set[str]) -> tuple:
-    """Matched terms less the words feedback added (they are not what the user asked)."""
-    if not words:
-        return terms
-    return tuple((field, btext) for field, btext in terms
-                 if field not in TEXT_FIELDS or btext.decode("utf-8") not in words)
-
-
-def phrase_runs(text: str, matches: list[Match], phrases: list[list[str]]) -> list[Match]:
-    """Keep an exact-field match only where it stands inside one of the query's phrases,
-    word after word; other matches pass through."""
-    exact = sorted((m for m in matches if m.text.split(":", 1)[0] in EXACT_FIELDS.values()),
-                   key=lambda m: m.startchar)
-    kept = [m for m in matches if m.text.split(":", 1)[0] not in EXACT_FIELDS.values()]
-    words = [m.text.split(":", 1)[1] for m in exact]
-    for start in range(len(exact)):
-        for phrase in phrases:
-            run = exact[start:start + len(phrase)]
-            if words[start:start + len(phrase)] == phrase and all(
-                not text[a.endchar:b.startchar].strip(JOINERS) for a, b in pairwise(run)
-            ):
-                kept.extend(run)
-    return list({(m.startchar, m.endchar): m for m in kept}.values())
 
 
 class Deadline(WrappingCollector):
@@ -192,11 +159,8 @@ class Engine:
             if retry_total:
                 parsed, ranked, total, partial = retry, retry_ranked, retry_total, retry_partial
                 corrected = suggestion
-        sources = self._term_sources(parsed)
-        asked = {key.split(":", 1)[1] for key in (*sources, *parsed.alias_terms)}
-        added = parsed.feedback_words - asked
-        hits = [self._hit(searcher, parsed, sources, docnum, score, _without(terms, added))
-                for docnum, score, terms in ranked[offset:offset + limit]]
+        maker = HitMaker(searcher, parsed, self.ix.schema, self.tables)
+        hits = [maker.hit(docnum, score, terms) for docnum, score, terms in ranked[offset:offset + limit]]
         took = (time.perf_counter() - started) * 1000
         return response(text, hits, total, took, parsed.warnings, partial=partial,
                         suggestion=suggestion, corrected_query=corrected)
@@ -317,115 +281,6 @@ class Engine:
         except TimeLimit:
             return collector.results(), True
         return collector.results(), False
-
-    def _hit(self, searcher: Searcher, parsed: ParsedQuery, sources: dict[str, str], docnum: int,
-             score: float, terms: tuple) -> Hit:
-        stored = searcher.stored_fields(docnum)
-        title, body = stored.get("title") or "", stored.get("body") or ""
-        offset = content_of(title, body)[1]
-        in_content = list(self._matches(searcher, docnum, terms, CONTENT_FIELDS))
-        title_matches = {(m.startchar, m.endchar): m for m in in_content if m.endchar <= len(title)}
-        title_matches.update(
-            ((m.startchar, m.endchar), m) for m in self._matches(searcher, docnum, terms, TITLE_FIELDS)
-        )
-        body_matches = [Match(m.startchar - offset, m.endchar - offset, m.text)
-                        for m in in_content if m.startchar >= offset]
-        phrases = [leaf.words for leaf in parsed.query.leaves() if isinstance(leaf, wq.Phrase)]
-        if phrases:
-            body_matches = phrase_runs(body, body_matches, phrases)
-        hit = Hit(stored, score, snippet=snippet(body, body_matches),
-                  versions=self._versions(searcher, stored))
-        hit.matched = self._explain(parsed, sources, [(title, list(title_matches.values())),
-                                                      (body, body_matches)])
-        return hit
-
-    @staticmethod
-    def _versions(searcher: Searcher, stored: dict) -> list[dict]:
-        """The story's other versions, oldest first (undated last), then by id."""
-        story = stored.get("story")
-        if not story:
-            return []
-        versions = searcher.docs_for_query(wq.Term("story", story))
-        others = [searcher.stored_fields(docnum) for docnum in versions]
-        others = [other for other in others if other["id"] != stored["id"]]
-        others.sort(key=lambda other: (other.get("date") is None, other.get("date") or 0, other["id"]))
-        return [version_record(other) for other in others]
-
-    @staticmethod
-    def _matches(searcher: Searcher, docnum: int, terms: tuple, fields: tuple[str, ...]) -> Iterator[Match]:
-        """Where the matched terms stand in a document's fields, from the postings' offsets."""
-        for fieldname, btext in dict.fromkeys(terms):
-            if fieldname not in fields:
-                continue
-            postings = searcher.postings(fieldname, btext)
-            postings.skip_to(docnum)
-            if not postings.is_active() or postings.id() != docnum:
-                continue
-            term = btext.decode("utf-8")
-            for _, startchar, endchar in postings.value_as("characters"):
-                yield Match(startchar, endchar, f"{fieldname}:{term}")
-
-    def _explain(self, parsed: ParsedQuery, sources: dict[str, str],
-                 texts: list[tuple[str, list[Match]]]) -> list[dict]:
-        """Which query word each match answers, the form printed, and how it matched.
-
-        An alias printed in several words (`advanced medium-range air-to-air
-        missile`) is one form.
-        """
-        seen: dict[tuple[str, str], dict] = {}
-        for text, matches in texts:
-            by_alias = [m for m in matches if m.text in parsed.alias_terms]
-            direct = [m for m in matches if m.text not in parsed.alias_terms]
-            for match in sorted(direct + coalesce(text, by_alias), key=lambda m: m.startchar):
-                found = text[match.startchar:match.endchar]
-                if match.text in parsed.alias_terms:
-                    query_word, via = parsed.alias_terms[match.text], "alias"
-                else:
-                    query_word, via = self._source_of(match.text, sources, parsed)
-                    if via == "exact":
-                        via = self._kind(query_word, found)
-                key = (query_word.lower(), normalize_text(found).lower())
-                if key not in seen and len(seen) < MAX_MATCHED:
-                    seen[key] = {"query": query_word, "found": found, "via": via}
-        return list(seen.values())
-
-    def _term_sources(self, parsed: ParsedQuery) -> dict[str, str]:
-        """`field:term` -> the query word that produced the term."""
-        schema = self.ix.schema
-        sources: dict[str, str] = {}
-        for word in parsed.words:
-            for fieldname in (*CONTENT_FIELDS, *TITLE_FIELDS):
-                for token in schema[fieldname].analyzer(word, mode="query"):
-                    sources.setdefault(f"{fieldname}:{token.text}", word)
-        return sources
-
-    @staticmethod
-    def _source_of(key: str, sources: dict[str, str], parsed: ParsedQuery) -> tuple[str, str]:
-        if key in sources:
-            return sources[key], "exact"
-        fieldname, _, term = key.partition(":")
-        for leaf in parsed.query.leaves():
-            if getattr(leaf, "fieldname", None) not in (fieldname, EXACT_FIELDS.get(fieldname)):
-                continue
-            if isinstance(leaf, wq.Prefix) and term.startswith(leaf.text):
-                return f"{leaf.text}*", "prefix"
-            if isinstance(leaf, wq.Wildcard) and fnmatchcase(term, leaf.text):
-                return leaf.text, "prefix"
-            if isinstance(leaf, wq.FuzzyTerm):
-                return f"{leaf.text}~", "fuzzy"
-        return term, "exact"
-
-    def _kind(self, query_word: str, found: str) -> str:
-        """exact (as typed), variant (a spelling table made them one), or stem."""
-        typed, printed = normalize_text(query_word).lower(), normalize_text(found).lower()
-        for suffix in ("'s", "'"):
-            printed = printed.removesuffix(suffix)
-        if typed == printed or typed.replace(".", "") == printed.replace(".", ""):
-            return "exact"
-        tables = self.tables
-        if any(word in tables.variants or tables.spellings.lookup(word) for word in (typed, printed)):
-            return "variant"
-        return "stem"
 
     def document(self, doc_id: str) -> dict:
         """One stored article by id."""

@@ -1,0 +1,172 @@
+"""Shaping a ranked document into a hit: the snippet, what matched and how, its versions.
+
+Match positions come from the postings' stored character offsets; nothing is
+re-analysed. `matched` maps each match back to the query word (or alias,
+prefix, fuzzy pattern) that produced it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fnmatch import fnmatchcase
+from itertools import pairwise
+
+from whoosh import query as wq
+from whoosh.fields import Schema
+from whoosh.searching import Searcher
+
+from search.analysis import normalize_text
+from search.index import content_of
+from search.query import EXACT_FIELDS, ParsedQuery
+from search.results import Hit, version_record
+from search.snippets import JOINERS, Match, coalesce, snippet
+from search.tables import AnalysisTables
+
+CONTENT_FIELDS = ("content", "content_exact")
+TITLE_FIELDS = ("title", "title_exact")
+TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS
+MAX_MATCHED = 12
+
+
+def phrase_runs(text: str, matches: list[Match], phrases: list[list[str]]) -> list[Match]:
+    """Keep an exact-field match only where it stands inside one of the query's phrases,
+    word after word; other matches pass through."""
+    exact = sorted((m for m in matches if m.text.split(":", 1)[0] in EXACT_FIELDS.values()),
+                   key=lambda m: m.startchar)
+    kept = [m for m in matches if m.text.split(":", 1)[0] not in EXACT_FIELDS.values()]
+    words = [m.text.split(":", 1)[1] for m in exact]
+    for start in range(len(exact)):
+        for phrase in phrases:
+            run = exact[start:start + len(phrase)]
+            if words[start:start + len(phrase)] == phrase and all(
+                not text[a.endchar:b.startchar].strip(JOINERS) for a, b in pairwise(run)
+            ):
+                kept.extend(run)
+    return list({(m.startchar, m.endchar): m for m in kept}.values())
+
+
+def _versions(searcher: Searcher, stored: dict) -> list[dict]:
+    """The story's other versions, oldest first (undated last), then by id."""
+    story = stored.get("story")
+    if not story:
+        return []
+    versions = searcher.docs_for_query(wq.Term("story", story))
+    others = [searcher.stored_fields(docnum) for docnum in versions]
+    others = [other for other in others if other["id"] != stored["id"]]
+    others.sort(key=lambda other: (other.get("date") is None, other.get("date") or 0, other["id"]))
+    return [version_record(other) for other in others]
+
+
+def _matches(searcher: Searcher, docnum: int, terms: tuple, fields: tuple[str, ...]) -> Iterator[Match]:
+    """Where the matched terms stand in a document's fields, from the postings' offsets."""
+    for fieldname, btext in dict.fromkeys(terms):
+        if fieldname not in fields:
+            continue
+        postings = searcher.postings(fieldname, btext)
+        postings.skip_to(docnum)
+        if not postings.is_active() or postings.id() != docnum:
+            continue
+        term = btext.decode("utf-8")
+        for _, startchar, endchar in postings.value_as("characters"):
+            yield Match(startchar, endchar, f"{fieldname}:{term}")
+
+
+class HitMaker:
+    """Makes the hits of one query's results."""
+
+    def __init__(self, searcher: Searcher, parsed: ParsedQuery, schema: Schema, tables: AnalysisTables):
+        self.searcher, self.parsed, self.tables = searcher, parsed, tables
+        self.sources = self._term_sources(parsed, schema)
+        asked = {key.split(":", 1)[1] for key in (*self.sources, *parsed.alias_terms)}
+        self.added = parsed.feedback_words - asked
+
+    def _asked(self, terms: tuple) -> tuple:
+        """Matched terms less the words feedback added (they are not what the user asked)."""
+        if not self.added:
+            return terms
+        return tuple((field, btext) for field, btext in terms
+                     if field not in TEXT_FIELDS or btext.decode("utf-8") not in self.added)
+
+    def hit(self, docnum: int, score: float, terms: tuple) -> Hit:
+        """The hit for one ranked document: snippet, what matched, the story's versions."""
+        searcher, parsed = self.searcher, self.parsed
+        terms = self._asked(terms)
+        stored = searcher.stored_fields(docnum)
+        title, body = stored.get("title") or "", stored.get("body") or ""
+        offset = content_of(title, body)[1]
+        in_content = list(_matches(searcher, docnum, terms, CONTENT_FIELDS))
+        title_matches = {(m.startchar, m.endchar): m for m in in_content if m.endchar <= len(title)}
+        title_matches.update(
+            ((m.startchar, m.endchar), m) for m in _matches(searcher, docnum, terms, TITLE_FIELDS)
+        )
+        body_matches = [Match(m.startchar - offset, m.endchar - offset, m.text)
+                        for m in in_content if m.startchar >= offset]
+        phrases = [leaf.words for leaf in parsed.query.leaves() if isinstance(leaf, wq.Phrase)]
+        if phrases:
+            body_matches = phrase_runs(body, body_matches, phrases)
+        hit = Hit(stored, score, snippet=snippet(body, body_matches),
+                  versions=_versions(searcher, stored))
+        hit.matched = self._explain([(title, list(title_matches.values())), (body, body_matches)])
+        return hit
+
+    def _explain(self, texts: list[tuple[str, list[Match]]]) -> list[dict]:
+        """Which query word each match answers, the form printed, and how it matched.
+
+        An alias printed in several words (`advanced medium-range air-to-air
+        missile`) is one form.
+        """
+        parsed, sources = self.parsed, self.sources
+        seen: dict[tuple[str, str], dict] = {}
+        for text, matches in texts:
+            by_alias = [m for m in matches if m.text in parsed.alias_terms]
+            direct = [m for m in matches if m.text not in parsed.alias_terms]
+            for match in sorted(direct + coalesce(text, by_alias), key=lambda m: m.startchar):
+                found = text[match.startchar:match.endchar]
+                if match.text in parsed.alias_terms:
+                    query_word, via = parsed.alias_terms[match.text], "alias"
+                else:
+                    query_word, via = self._source_of(match.text, sources, parsed)
+                    if via == "exact":
+                        via = self._kind(query_word, found)
+                key = (query_word.lower(), normalize_text(found).lower())
+                if key not in seen and len(seen) < MAX_MATCHED:
+                    seen[key] = {"query": query_word, "found": found, "via": via}
+        return list(seen.values())
+
+    @staticmethod
+    def _term_sources(parsed: ParsedQuery, schema: Schema) -> dict[str, str]:
+        """`field:term` -> the query word that produced the term."""
+        sources: dict[str, str] = {}
+        for word in parsed.words:
+            for fieldname in (*CONTENT_FIELDS, *TITLE_FIELDS):
+                for token in schema[fieldname].analyzer(word, mode="query"):
+                    sources.setdefault(f"{fieldname}:{token.text}", word)
+        return sources
+
+    @staticmethod
+    def _source_of(key: str, sources: dict[str, str], parsed: ParsedQuery) -> tuple[str, str]:
+        if key in sources:
+            return sources[key], "exact"
+        fieldname, _, term = key.partition(":")
+        for leaf in parsed.query.leaves():
+            if getattr(leaf, "fieldname", None) not in (fieldname, EXACT_FIELDS.get(fieldname)):
+                continue
+            if isinstance(leaf, wq.Prefix) and term.startswith(leaf.text):
+                return f"{leaf.text}*", "prefix"
+            if isinstance(leaf, wq.Wildcard) and fnmatchcase(term, leaf.text):
+                return leaf.text, "prefix"
+            if isinstance(leaf, wq.FuzzyTerm):
+                return f"{leaf.text}~", "fuzzy"
+        return term, "exact"
+
+    def _kind(self, query_word: str, found: str) -> str:
+        """exact (as typed), variant (a spelling table made them one), or stem."""
+        typed, printed = normalize_text(query_word).lower(), normalize_text(found).lower()
+        for suffix in ("'s", "'"):
+            printed = printed.removesuffix(suffix)
+        if typed == printed or typed.replace(".", "") == printed.replace(".", ""):
+            return "exact"
+        tables = self.tables
+        if any(word in tables.variants or tables.spellings.lookup(word) for word in (typed, printed)):
+            return "variant"
+        return "stem"
