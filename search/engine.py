@@ -172,7 +172,7 @@ class Engine:
         A short plain query ranks the articles with all its words first (a tier
         of their own), then those with some.
         """
-        terms, weights = self._content_terms(parsed), self.weighting.weights
+        terms, weights = parsed.terms, self.weighting.weights
         ranking, parsed.feedback_words = self._with_feedback(searcher, parsed, filter_query)
         scale = feedback.original_scale(parsed, weights) if ranking is not parsed else 1.0
         query = with_entity_boost(ranking.query, terms, weights, scale)
@@ -189,10 +189,6 @@ class Engine:
         elif not partial:
             total = self._count(searcher, query, filter_query, grouped)
         return rows[:depth], max(total, len(rows)), partial
-
-    def _content_terms(self, parsed: ParsedQuery) -> list[str]:
-        analyzer = self.ix.schema["content"].analyzer
-        return [token.text for token in analyzer(" ".join(parsed.words), mode="query")]
 
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""

@@ -134,6 +134,7 @@ class EntityKeyAnalyzer(Analyzer):
 
 def document_fields(article: Article, key: str, signature: str, extra: Enrichment = Enrichment()) -> dict:
     """The field values Whoosh stores and indexes for one article."""
+    content = content_of(article.title, article.text)[0]
     fields = {
         "id": article.id,
         "file_key": key,
@@ -141,8 +142,8 @@ def document_fields(article: Article, key: str, signature: str, extra: Enrichmen
         "path": article.path,
         "line": article.line,
         "body": article.text,
-        "content": content_of(article.title, article.text)[0],
-        "content_exact": content_of(article.title, article.text)[0],
+        "content": content,
+        "content_exact": content,
         "authors": list(article.authors),
         "url": article.url,
     }

@@ -72,8 +72,13 @@ class ParsedQuery:
     alias_terms: dict[str, str] = field(default_factory=dict)
     feedback_words: set[str] = field(default_factory=set)
     plain: bool = False
-    distinct_terms: int = 0
+    terms: list[str] = field(default_factory=list)
     all_words: wq.Query | None = None
+
+    @property
+    def distinct_terms(self) -> int:
+        """How many different terms the user's words make."""
+        return len(set(self.terms))
 
 
 class CappedPrefix(wq.Prefix):
@@ -277,9 +282,10 @@ class QueryBuilder:
         query, alias_terms = self._with_aliases(query, words, plain)
         if date_filters:
             query = wq.And([query, *date_filters]) if query is not wq.NullQuery else wq.And(date_filters)
-        terms = list(dict.fromkeys(t.text for t in self.content_analyzer(" ".join(words), mode="query")))
+        terms = [t.text for t in self.content_analyzer(" ".join(words), mode="query")]
         return ParsedQuery(text, query.normalize(), warnings, words, alias_terms, plain=plain,
-                           distinct_terms=len(terms), all_words=all_words_query(terms) if plain else None)
+                           terms=terms,
+                           all_words=all_words_query(list(dict.fromkeys(terms))) if plain else None)
 
     def _with_aliases(self, query: wq.Query, words: list[str],
                       plain: bool) -> tuple[wq.Query, dict[str, str]]:
