@@ -19,17 +19,21 @@ from whoosh.searching import Searcher
 
 from search import feedback, spelling
 from search.aliases import alias_table, load_alias_files
+from search.articles import article_record
+from search.completion import MAX_COMPLETIONS, completions
 from search.errors import InvalidParameter, NotFound
-from search.hits import HitMaker
-from search.index import ColumnValues, IndexMeta, open_index
+from search.facets import count_facets
+from search.hits import HitMaker, story_versions
+from search.index import UNDATED, ColumnValues, IndexMeta, entity_term, open_index
 from search.query import ParsedQuery, QueryBuilder, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
-from search.results import SCORE_DECIMALS, response
+from search.related import related_stories
+from search.results import SCORE_DECIMALS, citation_record, response
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 1000
+MAX_RELATED = 20
 TIME_BUDGET_SECONDS = 2.0
-UNDATED = 2**64 - 1  # the date column's value for a document without a date
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class Filters:
         if self.author:
             parts.append(wq.Phrase("author", self.author.lower().split()))
         if self.entity:
-            parts.append(wq.Term("entity", self.entity.lower()))
+            parts.append(wq.Term("entity", entity_term(self.entity)))
         if self.date_from or self.date_to:
             dates = date_range(self.date_from, self.date_to)
             if dates is None:
@@ -106,6 +110,30 @@ class Deadline(WrappingCollector):
         return self.child.collect(sub_docnum)
 
 
+@dataclass
+class Ranking:
+    """The top documents as (docnum, score, matched terms), how many stories (or documents)
+    match, whether the time budget cut the search short, and the query that was run."""
+
+    rows: list[tuple]
+    total: int
+    partial: bool
+    query: wq.Query
+
+
+@dataclass
+class Answer:
+    """A ranked query before its hits are shaped: what `search` and `citations` share."""
+
+    searcher: Searcher
+    parsed: ParsedQuery
+    ranking: Ranking
+    filter_query: wq.Query | None
+    suggestion: str | None
+    corrected: str | None
+    page: list[tuple]
+
+
 NEWEST_FIRST = sorting.MultiFacet([
     sorting.TranslateFacet(lambda raw: 1 if raw == UNDATED else -raw, sorting.FieldFacet("date")),
     sorting.FieldFacet("id"),
@@ -121,49 +149,80 @@ class Engine:
         self.ix = open_index(self.index_dir)
         self.weighting = NewsBM25F(weights)
         self.time_budget = time_budget
-        meta = IndexMeta.read(self.index_dir)
-        self.tables = meta.tables_for_index()
-        aliases = alias_table([*meta.alias_groups(), *load_alias_files(alias_files)], meta.learned_groups())
-        self.builder = QueryBuilder(self.ix.schema, aliases)
+        self.alias_files = alias_files
+        self._load_meta()
         self._local = threading.local()
 
+    def _load_meta(self) -> None:
+        """Read what the index learned (aliases, definitions, variants) into the query builder."""
+        meta = IndexMeta.read(self.index_dir) or IndexMeta()
+        self.meta_updated = meta.updated
+        self.tables = meta.tables_for_index()
+        groups = [*meta.alias_groups(), *load_alias_files(self.alias_files)]
+        aliases = alias_table(groups, meta.learned_groups())
+        self.builder = QueryBuilder(self.ix.schema, aliases)
+
     def searcher(self) -> Searcher:
-        """This thread's searcher, reopened when the index has a new commit."""
+        """This thread's searcher, reopened when the index has a new commit (whose
+        learned aliases and definitions are then read too)."""
         current = getattr(self._local, "searcher", None)
         if current is None:
             current = self.ix.searcher(weighting=self.weighting)
         elif not current.up_to_date():
-            current = current.refresh()
+            stale, current = current, current.refresh()
+            stale.close()
+            meta = IndexMeta.read(self.index_dir)
+            if meta is not None and meta.updated != self.meta_updated:
+                self._load_meta()
         self._local.searcher = current
         return current
 
     def search(self, text: str, *, limit: int = 10, offset: int = 0,
-               filters: Filters | None = None, sort: str = "relevance") -> dict:
+               filters: Filters | None = None, sort: str = "relevance", facets: bool = False) -> dict:
         """Run a query and return the response in the result shape.
 
         Unknown words get a spelling suggestion; when the query finds nothing and
-        the corrected one does, the corrected query's results are returned.
+        the corrected one does, the corrected query's results are returned. With
+        `facets`, the response also counts the matching stories by source,
+        author, entity and month.
         """
         started = time.perf_counter()
+        answer = self._answer(text, limit, offset, filters, sort)
+        maker = HitMaker(answer.searcher, answer.parsed, self.ix.schema, self.tables)
+        hits = [maker.hit(docnum, score, terms) for docnum, score, terms in answer.page]
+        partial, counted = answer.ranking.partial, None
+        if facets:
+            docnums, complete = self._matching(answer.searcher, answer.ranking.query, answer.filter_query)
+            counted, partial = count_facets(answer.searcher.reader(), docnums), partial or not complete
+        took = (time.perf_counter() - started) * 1000
+        result = response(text, hits, answer.ranking.total, took, answer.parsed.warnings, partial=partial,
+                          suggestion=answer.suggestion, corrected_query=answer.corrected)
+        if counted is not None:
+            result["facets"] = counted
+        return result
+
+    def citations(self, text: str, *, limit: int = MAX_RESULTS, filters: Filters | None = None,
+                  sort: str = "relevance") -> list[dict]:
+        """The top hits as references to cite (title, source, date, authors, url), no snippets."""
+        answer = self._answer(text, limit, 0, filters, sort)
+        return [citation_record(answer.searcher.stored_fields(docnum)) for docnum, _, _ in answer.page]
+
+    def _answer(self, text: str, limit: int, offset: int, filters: Filters | None, sort: str) -> Answer:
+        """Parse and rank a query, retrying with its spelling correction when it finds nothing."""
         self._check(text, limit, offset, sort)
         searcher = self.searcher()
         filter_query = (filters or Filters()).query()
         parsed = self.builder.parse(text)
-        ranked, total, partial = self._rank(searcher, parsed, offset + limit, filter_query, sort)
+        ranking = self._rank(searcher, parsed, offset + limit, filter_query, sort)
         suggestion = spelling.corrected_query(text, spelling.corrections(searcher, parsed.words))
         corrected = None
-        if total == 0 and suggestion:
+        if ranking.total == 0 and suggestion:
             retry = self.builder.parse(suggestion)
-            retry_ranked, retry_total, retry_partial = self._rank(
-                searcher, retry, offset + limit, filter_query, sort)
-            if retry_total:
-                parsed, ranked, total, partial = retry, retry_ranked, retry_total, retry_partial
-                corrected = suggestion
-        maker = HitMaker(searcher, parsed, self.ix.schema, self.tables)
-        hits = [maker.hit(docnum, score, terms) for docnum, score, terms in ranked[offset:offset + limit]]
-        took = (time.perf_counter() - started) * 1000
-        return response(text, hits, total, took, parsed.warnings, partial=partial,
-                        suggestion=suggestion, corrected_query=corrected)
+            retry_ranking = self._rank(searcher, retry, offset + limit, filter_query, sort)
+            if retry_ranking.total:
+                parsed, ranking, corrected = retry, retry_ranking, suggestion
+        return Answer(searcher, parsed, ranking, filter_query, suggestion, corrected,
+                      ranking.rows[offset:offset + limit])
 
     def _rank(self, searcher: Searcher, parsed: ParsedQuery, depth: int,
               filter_query: wq.Query | None, sort: str, grouped: bool = True):
@@ -187,15 +246,15 @@ class Engine:
                                                 with_terms=grouped, grouped=grouped)
             rows = rows + _unseen(searcher, rest, rows, grouped)
         elif not partial:
-            total = self._count(searcher, query, filter_query, grouped)
-        return rows[:depth], max(total, len(rows)), partial
+            total, partial = self._count(searcher, query, filter_query, grouped)
+        return Ranking(rows[:depth], max(total, len(rows)), partial, query)
 
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""
         parsed = self.builder.parse(text)
         searcher = self.searcher()
-        ranked, _, _ = self._rank(searcher, parsed, limit, None, "relevance", grouped=False)
-        return [(searcher.stored_fields(docnum)["id"], score) for docnum, score, _ in ranked]
+        ranking = self._rank(searcher, parsed, limit, None, "relevance", grouped=False)
+        return [(searcher.stored_fields(docnum)["id"], score) for docnum, score, _ in ranking.rows]
 
     def _with_feedback(self, searcher: Searcher, parsed: ParsedQuery,
                        filter_query: wq.Query | None) -> tuple[ParsedQuery, set[str]]:
@@ -250,17 +309,31 @@ class Engine:
             reader = searcher.reader()
             dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
             rows.sort(key=lambda row: _rank_key(row[1], dates[row[0]], ids[row[0]]))
-        total = len(rows) if partial or not count else self._count(searcher, query, filter_query, grouped)
+        total = len(rows)
+        if count and not partial:
+            total, partial = self._count(searcher, query, filter_query, grouped)
         return rows[:depth], total, partial
 
-    @staticmethod
-    def _count(searcher: Searcher, query: wq.Query, filter_query: wq.Query | None, grouped: bool) -> int:
-        """How many documents match, or, grouped, how many stories have a matching version."""
-        matching = searcher.search(query, limit=None, scored=False, filter=filter_query)
+    def _count(self, searcher: Searcher, query: wq.Query, filter_query: wq.Query | None,
+               grouped: bool) -> tuple[int, bool]:
+        """How many documents match, or, grouped, how many stories have a matching
+        version; and whether the time budget cut the count short."""
+        docnums, complete = self._matching(searcher, query, filter_query)
         if not grouped:
-            return len(matching.docs())
+            return len(docnums), not complete
         stories = ColumnValues(searcher.reader(), "story")
-        return len({stories[docnum] for docnum in matching.docs()})
+        return len({stories[docnum] for docnum in docnums}), not complete
+
+    def _matching(self, searcher: Searcher, query: wq.Query,
+                  filter_query: wq.Query | None) -> tuple[list[int], bool]:
+        """Every matching document (unscored), and whether all were found in the time budget."""
+        collector = Deadline(searcher.collector(limit=None, scored=False, filter=filter_query),
+                             self.time_budget)
+        try:
+            searcher.search_with_collector(query, collector)
+        except TimeLimit:
+            return list(collector.results().docs()), False
+        return list(collector.results().docs()), True
 
     def _collect(self, searcher: Searcher, query: wq.Query, limit: int,
                  filter_query: wq.Query | None, sort: str, with_terms: bool, grouped: bool = False):
@@ -280,11 +353,33 @@ class Engine:
 
     def document(self, doc_id: str) -> dict:
         """One stored article by id."""
+        return self.searcher().stored_fields(self._docnum(doc_id))
+
+    def article(self, doc_id: str) -> dict:
+        """One article in its full shape: paragraphs, entities marked, its story's versions."""
         searcher = self.searcher()
-        stored = searcher.document(id=doc_id)
-        if stored is None:
+        stored = searcher.stored_fields(self._docnum(doc_id))
+        return article_record(stored, story_versions(searcher, stored))
+
+    def related(self, doc_id: str, limit: int = 5) -> list[dict]:
+        """The other stories most like this article (related coverage)."""
+        if not 1 <= limit <= MAX_RELATED:
+            raise InvalidParameter(f"the limit must be between 1 and {MAX_RELATED}")
+        return related_stories(self.searcher(), self._docnum(doc_id), limit)
+
+    def suggest(self, typed: str, limit: int = 8) -> list[dict]:
+        """Completions of what is being typed: names, headlines, then words."""
+        if len(typed) > MAX_QUERY_CHARS:
+            raise InvalidParameter(f"the text is longer than {MAX_QUERY_CHARS} characters")
+        if not 1 <= limit <= MAX_COMPLETIONS:
+            raise InvalidParameter(f"the limit must be between 1 and {MAX_COMPLETIONS}")
+        return completions(self.searcher().reader(), typed, limit)
+
+    def _docnum(self, doc_id: str) -> int:
+        docnum = self.searcher().document_number(id=doc_id) if isinstance(doc_id, str) else None
+        if docnum is None:
             raise NotFound(f"no article with id {doc_id!r}")
-        return stored
+        return docnum
 
     def stats(self) -> dict:
         """Counts and sizes that describe the index."""

@@ -45,7 +45,7 @@ def phrase_runs(text: str, matches: list[Match], phrases: list[list[str]]) -> li
     return list({(m.startchar, m.endchar): m for m in kept}.values())
 
 
-def _versions(searcher: Searcher, stored: dict) -> list[dict]:
+def story_versions(searcher: Searcher, stored: dict) -> list[dict]:
     """The story's other versions, oldest first (undated last), then by id."""
     story = stored.get("story")
     if not story:
@@ -105,7 +105,7 @@ class HitMaker:
         if phrases:
             body_matches = phrase_runs(body, body_matches, phrases)
         hit = Hit(stored, score, snippet=snippet(body, body_matches),
-                  versions=_versions(searcher, stored))
+                  versions=story_versions(searcher, stored))
         hit.matched = self._explain([(title, list(title_matches.values())), (body, body_matches)])
         return hit
 

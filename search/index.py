@@ -28,12 +28,15 @@ from search.errors import IndexIncompatible, IndexMissing
 from search.ingest import Article
 from search.tables import AnalysisTables, analysis_tables, fingerprint
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 META_FILE = "search-meta.json"
 REBUILD_HINT = "run `search index --rebuild`"
 KEY_SEPARATOR = "\x1f"
 ENTITY_FILTERS = ("person", "org", "place", "weapon")
 CONTENT_SEPARATOR = "\n\n"
+COMPLETION_SEPARATOR = "\t"
+MAX_COMPLETION_CHARS = 120
+UNDATED = 2**64 - 1  # the date column's value for a document without a date
 
 
 def build_schema(tables: AnalysisTables | None = None) -> Schema:
@@ -59,6 +62,8 @@ def build_schema(tables: AnalysisTables | None = None) -> Schema:
         url=STORED,
         story=ID(stored=True, sortable=True),
         minhash=COLUMN(VarBytesColumn()),
+        facets=COLUMN(VarBytesColumn()),
+        completion=KEYWORD(commas=True, scorable=True),
         entities=STORED,
         entity=KEYWORD(lowercase=True, commas=True),
         entity_keys=TEXT(analyzer=EntityKeyAnalyzer(news), phrase=False),
@@ -158,14 +163,55 @@ def document_fields(article: Article, key: str, signature: str, extra: Enrichmen
     fields["story"] = extra.story or article.id
     fields["minhash"] = extra.minhash
     fields["entities"] = [entity.as_dict() for entity in extra.entities]
+    fields["facets"] = facet_values(article, extra.entities)
+    fields["completion"] = ",".join(completion_terms(article, extra.entities))
     if extra.entities:
-        fields["entity"] = ",".join(entity.name.replace(",", " ") for entity in extra.entities)
+        fields["entity"] = ",".join(entity_term(entity.name) for entity in extra.entities)
         fields["entity_keys"] = "\n".join(f"{e.salience:.4f}\t{e.type}\t{e.name}" for e in extra.entities)
     for kind in ENTITY_FILTERS:
         names = [entity.name for entity in extra.entities if entity.type == kind]
         if names:
             fields[kind] = " ; ".join(names)
     return fields
+
+
+def facet_values(article: Article, entities: tuple[Entity, ...]) -> bytes:
+    """The values the results are counted by (source, authors, entities), kept in a column
+    so counting them over every match never loads stored documents."""
+    values = {
+        "source": article.source,
+        "author": list(article.authors),
+        "entity": [[entity.type, entity.name] for entity in entities],
+    }
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def read_facet_values(raw: bytes) -> dict:
+    return json.loads(raw) if raw else {"source": None, "author": [], "entity": []}
+
+
+def completion_term(kind: str, text: str, typed: str | None = None) -> str:
+    """One completion: the lowercased text a typed prefix matches, its kind, the text to show."""
+    shown = " ".join(text.replace(",", " ").split())[:MAX_COMPLETION_CHARS]
+    return COMPLETION_SEPARATOR.join(((typed or shown).lower(), kind, shown))
+
+
+def completion_terms(article: Article, entities: tuple[Entity, ...]) -> list[str]:
+    """What typing in the search box can complete to: entity names (a person's also from
+    the surname) and the headline."""
+    found = set()
+    for entity in entities:
+        found.add(completion_term("entity", entity.name))
+        if entity.type == "person" and " " in entity.name.strip():
+            found.add(completion_term("entity", entity.name, typed=entity.name.split()[-1]))
+    if article.title and article.title.strip():
+        found.add(completion_term("headline", article.title))
+    return sorted(term for term in found if not term.startswith(COMPLETION_SEPARATOR))
+
+
+def entity_term(name: str) -> str:
+    """How an entity's name is indexed in the `entity` field (and looked up there)."""
+    return " ".join(name.replace(",", " ").split()).lower()
 
 
 @dataclass

@@ -63,6 +63,18 @@ def version_record(stored: dict) -> dict:
     }
 
 
+def citation_record(stored: dict) -> dict:
+    """What it takes to cite an article: the export row."""
+    return {
+        "id": stored["id"],
+        "title": stored.get("title"),
+        "source": stored.get("source"),
+        "date": format_date(stored.get("date")),
+        "authors": list(stored.get("authors") or []),
+        "url": stored.get("url"),
+    }
+
+
 def response(
     query: str,
     hits: list[Hit],
