@@ -1,9 +1,11 @@
 # One command per job. Everything installs what it needs into .venv.
 SHARED ?= ../shared
 PYTHON ?= python3
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: install index run test lint clean eval
 
@@ -19,9 +21,17 @@ index: install
 	$(BIN)/search index corpus
 
 run: index
-	$(BIN)/search "Amraam"
+	$(BIN)/search serve --host 127.0.0.1 --port $(PORT)
 
-test: install
+# The browser tests drive Debian's Chromium (no browser download); installed when root.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	else \
+		echo "the browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+	fi
+
+test: install $(CHROMIUM)
 	$(BIN)/ruff check search web tests bench
 	$(BIN)/pytest -q
 

@@ -4,6 +4,7 @@
     search index [PATH...] [--rebuild] [--variants FILE]
     search show ID | search stats | search run --queries FILE.tsv
     search eval --queries FILE.tsv --qrels QRELS.txt
+    search serve [--host 127.0.0.1] [--port 8000] [--threads 8]
 
 A first word that names a subcommand is that subcommand; `search -- index`
 searches for the word. Errors are one line on stderr and exit code 2.
@@ -30,8 +31,9 @@ from search.indexer import print_progress, update_index
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
 INDEX_ENV = "SEARCH_INDEX"
-SUBCOMMANDS = ("index", "show", "stats", "run", "eval")
-VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--qrels", "--variants", "--aliases", "--tag"}
+SUBCOMMANDS = ("index", "show", "stats", "run", "eval", "serve")
+VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--qrels", "--variants", "--aliases", "--tag",
+                 "--host", "--port", "--threads"}
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 EXIT_USAGE = 2
 
@@ -54,6 +56,13 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def port_number(text: str) -> int:
+    value = positive_int(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number up to 65535, got {value}")
     return value
 
 
@@ -98,6 +107,10 @@ def subcommand_parser(name: str) -> Parser:
         parser.add_argument("--queries", type=Path, required=True, help="qid<TAB>query lines")
         parser.add_argument("--qrels", type=Path, required=True, help="TREC qrels: qid 0 docid rel")
         parser.add_argument("--json", action="store_true")
+    elif name == "serve":
+        parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+        parser.add_argument("--port", type=port_number, default=8000, help="port (default 8000)")
+        parser.add_argument("--threads", type=positive_int, default=8, help="worker threads (default 8)")
     return parser
 
 
@@ -251,6 +264,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web app and API with waitress (a production WSGI server) until interrupted."""
+    from web.server import serve
+
+    serve(index_dir(args), args.host, args.port, args.threads)
+    return 0
+
+
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cmd_search,
     "index": cmd_index,
@@ -258,6 +279,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "stats": cmd_stats,
     "run": cmd_run,
     "eval": cmd_eval,
+    "serve": cmd_serve,
 }
 
 

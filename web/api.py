@@ -1,0 +1,71 @@
+"""The JSON API: each endpoint reads its parameters, calls the engine, returns JSON."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from search.engine import MAX_RELATED, MAX_RESULTS
+from web.engine import current_engine
+from web.export import csv_export, json_export
+from web.openapi import openapi_document
+from web.params import MAX_VALUE_CHARS, article_id, check_known, search_params, text_value, whole_number
+
+blueprint = Blueprint("api", __name__, url_prefix="/api")
+
+
+def search_page(params) -> dict:
+    """One page of results with facets: the search response plus `page` and `size`."""
+    found = current_engine().search(params.q, limit=params.size, offset=params.offset,
+                                    filters=params.filters, sort=params.sort, facets=True)
+    return {**found, "page": params.page, "size": params.size}
+
+
+@blueprint.get("/search")
+def search():
+    params = search_params(request.args)
+    if params.format:
+        rows = current_engine().citations(params.q, limit=MAX_RESULTS, filters=params.filters,
+                                          sort=params.sort)
+        return (csv_export if params.format == "csv" else json_export)(params.q, rows)
+    return jsonify(search_page(params))
+
+
+@blueprint.get("/articles/<doc_id>")
+def article(doc_id: str):
+    check_known(request.args, frozenset())
+    return jsonify(current_engine().article(article_id(doc_id)))
+
+
+@blueprint.get("/articles/<doc_id>/related")
+def related(doc_id: str):
+    check_known(request.args, frozenset({"limit"}))
+    limit = whole_number(request.args, "limit", 5, 1, MAX_RELATED)
+    doc_id = article_id(doc_id)
+    return jsonify({"id": doc_id, "related": current_engine().related(doc_id, limit)})
+
+
+@blueprint.get("/suggest")
+def suggest():
+    check_known(request.args, frozenset({"q", "limit"}))
+    typed = text_value(request.args, "q", MAX_VALUE_CHARS) or ""
+    limit = whole_number(request.args, "limit", 8, 1, 20)
+    return jsonify({"query": typed, "suggestions": current_engine().suggest(typed, limit)})
+
+
+@blueprint.get("/stats")
+def stats():
+    check_known(request.args, frozenset())
+    return jsonify(current_engine().stats())
+
+
+@blueprint.get("/health")
+def health():
+    """200 with the document count when the index answers; the engine's 503 otherwise."""
+    engine = current_engine()
+    return jsonify({"status": "ok", "documents": engine.searcher().doc_count(),
+                    "generation": engine.ix.latest_generation()})
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())

@@ -1,0 +1,32 @@
+"""The app's one engine, opened when first needed (and again once an index appears)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from flask import current_app
+
+from search.engine import Engine
+
+
+class EngineHolder:
+    """Opens the engine lazily, so the server starts before the index exists."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Engine:
+        """The open engine; raises the engine's typed error while there is no usable index."""
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    self._engine = Engine(self.index_dir)
+        return self._engine
+
+
+def current_engine() -> Engine:
+    """The engine of the app handling this request."""
+    return current_app.extensions["search_engine"].get()

@@ -1,0 +1,47 @@
+"""Errors as answers: JSON `{"error": {"code", "message"}}` under /api, a page elsewhere.
+
+User input never causes a 500: every expected failure is one of the engine's
+typed errors or an HTTP error, each with its status and a stable code.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from search.errors import SearchError
+
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
+
+
+def error_response(status: int, code: str, message: str):
+    """The error envelope: JSON for the API, an HTML page for people."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"code": code, "message": message}}), status
+    return render_template("error.html", status=status, code=code, message=message), status
+
+
+def register(app: Flask) -> None:
+    """Install the handlers that turn every failure into an envelope."""
+
+    @app.before_request
+    def refuse_large_bodies():
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if request.content_length is not None and request.content_length > limit:
+            return error_response(413, "request_too_large", f"request bodies are limited to {limit} bytes")
+        return None
+
+    @app.errorhandler(SearchError)
+    def search_error(error: SearchError):
+        return error_response(error.status, error.code, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        code = HTTP_CODES.get(status, "bad_request" if status < 500 else "server_error")
+        return error_response(status, code, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        app.logger.exception("unexpected error answering %s", request.path)
+        return error_response(500, "internal_error", "something went wrong on our side; it has been logged")

@@ -1,0 +1,109 @@
+"""Reading and checking request parameters: one place for every limit the web applies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from werkzeug.datastructures import MultiDict
+
+from search.engine import MAX_QUERY_CHARS, MAX_RESULTS, Filters
+from search.errors import InvalidParameter, NotFound
+from search.query import date_range
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 10
+SORTS = ("relevance", "date")
+EXPORT_FORMATS = ("csv", "json")
+FILTER_PARAMS = {"source": "source", "author": "author", "entity": "entity",
+                 "from": "date_from", "to": "date_to"}
+SEARCH_PARAMS = frozenset({"q", "page", "size", "sort", "format", *FILTER_PARAMS})
+MAX_VALUE_CHARS = 200
+ARTICLE_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """A checked search request."""
+
+    q: str
+    page: int = 1
+    size: int = DEFAULT_PAGE_SIZE
+    sort: str = "relevance"
+    format: str | None = None
+    filters: Filters = field(default_factory=Filters)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.size
+
+    def args(self, **changes) -> dict:
+        """The query-string arguments of this request with some changed (None drops one)."""
+        values = {"q": self.q, "sort": self.sort if self.sort != "relevance" else None,
+                  "size": self.size if self.size != DEFAULT_PAGE_SIZE else None,
+                  "page": self.page if self.page != 1 else None}
+        values |= {name: getattr(self.filters, attr) for name, attr in FILTER_PARAMS.items()}
+        values |= changes
+        return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+def check_known(args: MultiDict, known: frozenset[str]) -> None:
+    """Refuse parameters the endpoint does not take (a typo should not pass silently)."""
+    unknown = sorted(set(args) - known)
+    if unknown:
+        expected = ", ".join(sorted(known)) or "none"
+        raise InvalidParameter(f"unknown parameter {unknown[0][:40]!r}; expected: {expected}")
+
+
+def whole_number(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter within [low, high]."""
+    raw = args.get(name)
+    if raw in (None, ""):
+        return default
+    if not re.fullmatch(r"\s*\d{1,9}\s*", raw):
+        raise InvalidParameter(f"{name} must be a whole number, got {raw[:40]!r}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise InvalidParameter(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def text_value(args: MultiDict, name: str, limit: int = MAX_VALUE_CHARS) -> str | None:
+    """A text parameter, stripped; None when absent or blank."""
+    value = (args.get(name) or "").strip()
+    if "\x00" in value:
+        raise InvalidParameter(f"{name} contains a NUL character")
+    if len(value) > limit:
+        raise InvalidParameter(f"{name} is longer than {limit} characters")
+    return value or None
+
+
+def search_params(args: MultiDict, require_query: bool = True) -> SearchParams:
+    """The checked parameters of a search request; InvalidParameter names the first problem."""
+    check_known(args, SEARCH_PARAMS)
+    q = text_value(args, "q", MAX_QUERY_CHARS)
+    if q is None and require_query:
+        raise InvalidParameter("q is required: the words to search for")
+    size = whole_number(args, "size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+    page = whole_number(args, "page", 1, 1, MAX_RESULTS)
+    if page * size > MAX_RESULTS:
+        raise InvalidParameter(f"only the first {MAX_RESULTS} results can be paged through (page × size)")
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise InvalidParameter(f"sort must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
+    export = args.get("format") or None
+    if export is not None and export not in EXPORT_FORMATS:
+        raise InvalidParameter(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {export[:40]!r}")
+    filters = Filters(**{attr: text_value(args, name) for name, attr in FILTER_PARAMS.items()})
+    for name in ("from", "to"):
+        value = text_value(args, name)
+        if value and date_range(value, None) is None:
+            raise InvalidParameter(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD, got {value[:40]!r}")
+    return SearchParams(q or "", page, size, sort, export, filters)
+
+
+def article_id(value: str) -> str:
+    """An id as the index writes them; anything else cannot name an article."""
+    if not ARTICLE_ID.fullmatch(value):
+        raise NotFound(f"no article with id {value[:80]!r}")
+    return value

@@ -1,0 +1,37 @@
+"""Serving the app with waitress: a production WSGI server, with request limits."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import waitress
+
+from search.errors import SearchError
+from web import create_app
+from web.engine import EngineHolder
+
+MAX_HEADER_BYTES = 32 * 1024
+MAX_BODY_BYTES = 1024 * 1024  # a backstop: the app refuses bodies over MAX_REQUEST_BYTES itself
+CHANNEL_TIMEOUT_SECONDS = 30
+
+
+def describe(holder: EngineHolder) -> str:
+    """One line about the index being served (or why there is none yet)."""
+    try:
+        engine = holder.get()
+    except SearchError as error:
+        return f"no usable index yet: {error.message}"
+    return f"{engine.searcher().doc_count()} articles in {holder.index_dir}"
+
+
+def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
+    """Run the server in the foreground until interrupted."""
+    app = create_app(index_dir)
+    print(f"serving {describe(app.extensions['search_engine'])} at http://{host}:{port}/", file=sys.stderr)
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="news-search",
+                       max_request_body_size=MAX_BODY_BYTES, max_request_header_size=MAX_HEADER_BYTES,
+                       channel_timeout=CHANNEL_TIMEOUT_SECONDS, _quiet=True)
+    except OSError as error:
+        raise SearchError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
