@@ -26,14 +26,14 @@ from search.dates import format_date
 from search.engine import Engine
 from search.errors import SearchError
 from search.evaluate import read_qrels, read_queries, run_queries, score_run
-from search.indexer import print_progress, update_index
+from search.indexer import COMMIT_EVERY_DOCS, LOCK_TIMEOUT_SECONDS, print_progress, update_index
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
 INDEX_ENV = "SEARCH_INDEX"
 SUBCOMMANDS = ("index", "show", "stats", "run", "eval", "serve")
 VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--qrels", "--variants", "--aliases", "--tag",
-                 "--host", "--port", "--threads"}
+                 "--host", "--port", "--threads", "--wait", "--commit-every"}
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 EXIT_USAGE = 2
 
@@ -56,6 +56,16 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"expected 0 to 3600 seconds, got {text}")
     return value
 
 
@@ -94,6 +104,10 @@ def subcommand_parser(name: str) -> Parser:
                             help="extra spelling variants (canonical<TAB>variants...)")
         parser.add_argument("--aliases", type=Path, action="append", default=[],
                             help="extra aliases kept with the index (canonical<TAB>alias|alias)")
+        parser.add_argument("--commit-every", type=positive_int, default=COMMIT_EVERY_DOCS,
+                            help="commit after this many documents, between files (default 5000)")
+        parser.add_argument("--wait", type=seconds, default=LOCK_TIMEOUT_SECONDS,
+                            help="seconds to wait for another run's lock (default 30)")
     elif name == "show":
         parser.add_argument("id")
         parser.add_argument("--json", action="store_true")
@@ -185,7 +199,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     roots = args.paths or [Path(DEFAULT_CORPUS)]
     progress = print_progress if sys.stderr.isatty() else None
     report = update_index(index_dir(args), roots, rebuild=args.rebuild, variant_files=args.variants,
-                          progress=progress, alias_files=args.aliases)
+                          progress=progress, alias_files=args.aliases, lock_timeout=args.wait,
+                          commit_every=args.commit_every)
     for problem in report.problems:
         label = "skipped" if problem.fatal else "warning"
         print(f"{label}: {problem}", file=sys.stderr)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -39,6 +40,8 @@ from search.stories import StoryFinder, signature
 from search.tables import variant_pairs
 
 LOCK_TIMEOUT_SECONDS = 30.0
+COMMIT_EVERY_DOCS = 5000
+COMMIT_EVERY_SECONDS = 60.0
 PARALLEL_MIN_FILES = 64
 PARALLEL_MIN_BYTES = 2_000_000
 WRITER_MEMORY_MB = 256
@@ -201,7 +204,8 @@ class Indexer:
     """One run that brings an index up to date with a set of roots."""
 
     def __init__(self, ix: Index, progress: Progress | None = None, workers: int | None = None,
-                 user_aliases: list[tuple[str, list[str]]] | None = None):
+                 user_aliases: list[tuple[str, list[str]]] | None = None,
+                 lock_timeout: float = LOCK_TIMEOUT_SECONDS, commit_every: int = COMMIT_EVERY_DOCS):
         self.ix = ix
         self.directory = Path(ix.storage.folder)
         self.meta = IndexMeta.read(self.directory)
@@ -210,6 +214,9 @@ class Indexer:
             self.meta.aliases.setdefault(canonical, [])
             self.meta.aliases[canonical] = sorted({*self.meta.aliases[canonical], *others})
         self.progress = progress
+        self.lock_timeout, self.commit_every = lock_timeout, commit_every
+        self.pending, self.last_commit = 0, time.monotonic()
+        self.writer_options: dict = {}
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.report = UpdateReport()
 
@@ -224,26 +231,45 @@ class Indexer:
             if self.user_aliases:
                 self.meta.write(self.directory)
             return self._finish(plan)
-        try:
-            writer = self.ix.writer(timeout=LOCK_TIMEOUT_SECONDS, delay=0.25, **self._parallel(plan))
-        except LockError:
-            raise IndexBusy(
-                f"another `search index` is writing to this index; gave up after "
-                f"{LOCK_TIMEOUT_SECONDS:.0f} seconds"
-            ) from None
+        self.writer_options = self._parallel(plan)
+        writer = self._writer()
         try:
             plan = plan_update(writer.reader(), roots)
-            self._apply(writer, plan)
+            writer = self._apply(writer, plan)
         except BaseException:
             writer.cancel()
             raise
-        if self.report.added or self.report.updated or self.report.removed:
-            writer.commit()
-            self.meta.write(self.directory)
-            self.report.committed = True
-        else:
-            writer.cancel()
+        self._commit(writer)
         return self._finish(plan)
+
+    def _writer(self) -> SegmentWriter:
+        """A writer holding the index's lock (waiting for another run to finish first)."""
+        try:
+            return self.ix.writer(timeout=self.lock_timeout, delay=0.25, **self.writer_options)
+        except LockError:
+            raise IndexBusy(
+                f"another `search index` is writing to this index; gave up after "
+                f"{self.lock_timeout:g} seconds"
+            ) from None
+
+    def _commit(self, writer: SegmentWriter) -> None:
+        """Commit what the writer holds (or give it up when it holds nothing)."""
+        if not self.pending:
+            writer.cancel()
+            return
+        writer.commit()
+        self.meta.write(self.directory)
+        self.report.committed = True
+        self.pending, self.last_commit = 0, time.monotonic()
+
+    def _checkpoint(self, writer: SegmentWriter) -> SegmentWriter:
+        """Commit between files once enough work is pending, so a crash loses little:
+        a file is never split across commits, and a re-run reads the rest again."""
+        due = time.monotonic() - self.last_commit >= COMMIT_EVERY_SECONDS
+        if self.pending >= self.commit_every or (self.pending and due):
+            self._commit(writer)
+            return self._writer()
+        return writer
 
     def _parallel(self, plan: Plan) -> dict:
         """Whoosh's multiprocess writer (analysis in worker processes) for large runs only:
@@ -259,10 +285,12 @@ class Indexer:
             self._problem(problem)
         return self.report
 
-    def _apply(self, writer: SegmentWriter, plan: Plan) -> None:
-        """Delete the documents of changed and removed files, then read and add the changed ones."""
-        for key in plan.removed_keys + [c.key for c in plan.changes if c.key in plan.indexed]:
+    def _apply(self, writer: SegmentWriter, plan: Plan) -> SegmentWriter:
+        """Delete the documents of removed files; then, file by file, replace the documents
+        of changed files and add new ones, committing every so often. Returns the open writer."""
+        for key in plan.removed_keys:
             writer.delete_by_term("file_key", key)
+            self.pending += 1
         replaced, removed = plan.replaced_ids(), plan.removed_ids()
         held_ids = {
             doc_id
@@ -273,6 +301,9 @@ class Indexer:
         added_ids: set[str] = set()
         stories = StoryFinder(known_signatures(writer.reader(), replaced | removed))
         for done, (change, (contents, extras, learned)) in enumerate(self._read_all(plan.changes), start=1):
+            if change.key in plan.indexed:
+                writer.delete_by_term("file_key", change.key)
+                self.pending += 1
             for problem in contents.problems:
                 self._problem(problem)
             self._learn(learned)
@@ -283,13 +314,16 @@ class Indexer:
                 added_ids.add(article.id)
                 extra = replace(extra, story=stories.assign(article.id, extra.minhash))
                 writer.add_document(**document_fields(article, change.key, change.signature, extra))
+                self.pending += 1
                 if article.id in replaced:
                     self.report.updated += 1
                 else:
                     self.report.added += 1
             if self.progress:
                 self.progress(done, len(plan.changes))
+            writer = self._checkpoint(writer)
         self.report.removed = len(removed) + len(replaced - added_ids)
+        return writer
 
     def _learn(self, definitions: list[tuple[str, str]]) -> None:
         """Keep acronym definitions the corpus gave (`ATACMS` = `Army Tactical Missile Systems`)."""
@@ -346,11 +380,15 @@ def update_index(
     variant_files: list[Path] | None = None,
     progress: Progress | None = None,
     alias_files: list[Path] | None = None,
+    lock_timeout: float = LOCK_TIMEOUT_SECONDS,
+    commit_every: int = COMMIT_EVERY_DOCS,
 ) -> UpdateReport:
     """Bring the index at `directory` up to date with `roots` (the engine's entry point)."""
     user_aliases = load_alias_files(alias_files or [])
     ix = open_for_update(directory, rebuild, variant_files or [])
-    return Indexer(ix, progress, user_aliases=user_aliases).run(roots)
+    indexer = Indexer(ix, progress, user_aliases=user_aliases, lock_timeout=lock_timeout,
+                      commit_every=commit_every)
+    return indexer.run(roots)
 
 
 def print_progress(done: int, total: int) -> None:
