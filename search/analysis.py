@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -186,12 +187,13 @@ def shouted_flags(text: str, matches: list[re.Match]) -> list[bool]:
     if not any(capitals):
         return capitals
     quiet = [(m.start(), m.end()) for m in QUIET_LINE.finditer(text)]
+    quiet_starts = [low for low, _ in quiet]
     flags = [False] * len(matches)
     run: list[int] = []
     for i, match in enumerate(matches):
         if capitals[i]:
-            start = match.start()
-            if quiet and any(low <= start < high for low, high in quiet):
+            line = bisect_right(quiet_starts, match.start()) - 1
+            if line >= 0 and match.start() < quiet[line][1]:
                 flags[i] = True
             run.append(i)
         elif any(c.isalpha() for c in match.group()):

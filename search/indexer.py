@@ -13,7 +13,7 @@ import hashlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,7 +35,7 @@ from search.index import (
     is_whoosh_index,
     open_index,
 )
-from search.ingest import FileContents, Problem, find_files, read_file
+from search.ingest import Article, FileContents, Problem, find_files, read_file
 from search.stories import StoryFinder, signature
 from search.tables import variant_pairs
 
@@ -46,6 +46,8 @@ PARALLEL_MIN_FILES = 64
 PARALLEL_MIN_BYTES = 2_000_000
 WRITER_MEMORY_MB = 256
 READ_CHUNK = 16
+BIG_FILE_BYTES = 1_000_000
+ENRICH_CHUNK = 200
 
 
 @dataclass
@@ -306,7 +308,6 @@ class Indexer:
                 self.pending += 1
             for problem in contents.problems:
                 self._problem(problem)
-            self._learn(learned)
             for article, extra in zip(contents.articles, extras, strict=True):
                 if article.id in added_ids or article.id in held_ids:
                     self._problem(Problem(article.location, f"duplicate id {article.id!r}, skipped"))
@@ -319,6 +320,7 @@ class Indexer:
                     self.report.updated += 1
                 else:
                     self.report.added += 1
+            self._learn(learned)
             if self.progress:
                 self.progress(done, len(plan.changes))
             writer = self._checkpoint(writer)
@@ -333,14 +335,20 @@ class Indexer:
                 known.append(long)
 
     def _read_all(self, changes: list[FileChange]) -> Iterable[tuple[FileChange, ReadResult]]:
+        """Each changed file read and enriched, in plan order: many files are read in a
+        process pool; a big file is read here and its articles enriched in the pool."""
         definitions = {short: longs[0] for short, longs in self.meta.learned.items() if longs}
         jobs = [(change.path, change.relative, definitions) for change in changes]
-        if self.workers > 1 and len(changes) >= PARALLEL_MIN_FILES:
-            with ProcessPoolExecutor(self.workers) as pool:
-                yield from zip(changes, pool.map(_read_job, jobs, chunksize=READ_CHUNK), strict=True)
-        else:
+        big = [_is_big(change.path) for change in changes]
+        if self.workers < 2 or (len(changes) < PARALLEL_MIN_FILES and not any(big)):
             for change, job in zip(changes, jobs, strict=True):
                 yield change, _read_job(job)
+            return
+        with ProcessPoolExecutor(self.workers) as pool:
+            small = pool.map(_read_job, [job for job, is_big in zip(jobs, big, strict=True) if not is_big],
+                             chunksize=READ_CHUNK)
+            for change, job, is_big in zip(changes, jobs, big, strict=True):
+                yield change, _read_big(pool, job) if is_big else next(small)
 
     def _problem(self, problem: Problem) -> None:
         self.report.problems.append(problem)
@@ -348,20 +356,50 @@ class Indexer:
             self.report.failed += 1
 
 
-ReadResult = tuple[FileContents, list[Enrichment], list[tuple[str, str]]]
+ReadResult = tuple[FileContents, Iterable[Enrichment], list[tuple[str, str]]]
 
 
-def _read_job(job: tuple[Path, str, dict[str, str]]) -> ReadResult:
-    """Read one file and learn what index time learns of each article (runs in a worker)."""
-    path, relative, definitions = job
-    contents = read_file(path, relative)
+def _is_big(path: Path) -> bool:
+    try:
+        return path.stat().st_size >= BIG_FILE_BYTES
+    except OSError:
+        return False
+
+
+def _enrich(job: tuple[list[Article], dict[str, str]]) -> tuple[list[Enrichment], list[tuple[str, str]]]:
+    """What index time learns of each article: entities, acronym definitions, MinHash signature."""
+    articles, definitions = job
     extras, learned = [], []
-    for article in contents.articles:
+    for article in articles:
         local = acronym_definitions(article.text)
         learned.extend(local)
         entities = extract_entities(article.title, article.text, {**definitions, **dict(local)})
         extras.append(Enrichment(tuple(entities), signature(article.title, article.text)))
-    return contents, extras, learned
+    return extras, learned
+
+
+def _read_job(job: tuple[Path, str, dict[str, str]]) -> ReadResult:
+    """Read one file and enrich its articles (runs in a worker)."""
+    path, relative, definitions = job
+    contents = read_file(path, relative)
+    return (contents, *_enrich((contents.articles, definitions)))
+
+
+def _read_big(pool: ProcessPoolExecutor, job: tuple[Path, str, dict[str, str]]) -> ReadResult:
+    """Read a big file here and enrich its articles in the pool, a chunk per task; the
+    enrichments stream back as chunks finish (`learned` is complete once they have)."""
+    path, relative, definitions = job
+    contents = read_file(path, relative)
+    articles = contents.articles
+    chunks = [(articles[i:i + ENRICH_CHUNK], definitions) for i in range(0, len(articles), ENRICH_CHUNK)]
+    learned: list[tuple[str, str]] = []
+
+    def stream() -> Iterator[Enrichment]:
+        for chunk_extras, chunk_learned in pool.map(_enrich, chunks):
+            learned.extend(chunk_learned)
+            yield from chunk_extras
+
+    return contents, stream(), learned
 
 
 def known_signatures(reader: IndexReader, leaving: set[str]) -> list[tuple[str, str, bytes]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -34,15 +35,22 @@ def shingles(title: str | None, text: str) -> set[bytes]:
     return {" ".join(words[i:i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
 
 
+@lru_cache(maxsize=1)
+def permutations() -> object:
+    """The hash permutations every signature uses (fixed by the seed; computed once, not per article)."""
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
+
+
 def signature(title: str | None, text: str) -> bytes:
     """The article's MinHash signature, as bytes for the index."""
-    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
+    minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=permutations())
     minhash.update_batch(list(shingles(title, text)))
     return minhash.hashvalues.astype(np.uint32).tobytes()
 
 
 def _minhash(raw: bytes) -> MinHash:
-    return MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=np.frombuffer(raw, dtype=np.uint32))
+    return MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=permutations(),
+                   hashvalues=np.frombuffer(raw, dtype=np.uint32))
 
 
 class StoryFinder:
