@@ -1,0 +1,503 @@
+"""The pages in a real browser: headless Chromium (Playwright) against `search serve` on loopback.
+
+Three live servers, each the real `search serve` command in a subprocess: the seed corpus
+(no dates), a dated fixture corpus (timeline and filters) and a hostile corpus (markup and
+script in every field). Chromium starts once for the module. Screenshots of every page go
+to artifacts/ (git-ignored). When Chromium or Playwright is missing the tests fail, never skip.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from browser_support import (
+    LiveServer,
+    launch_chromium,
+    require_search_command,
+    screenshot,
+    sync_playwright,
+)
+from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB
+
+from search.indexer import update_index
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+OUR_SCRIPTS = 1  # base.html loads static/suggest.js and nothing else
+
+# --- fixture corpora -------------------------------------------------------------------------
+
+COMMON_WORD = "harbour"
+DATED_SOURCES = ("Coastal Gazette", "Evening Ledger", "Wire Report")
+# (month, day, source) of each article; the story in two versions is the last two rows.
+DATED_PLAN = [
+    ("2023-01", 9, "Coastal Gazette"), ("2023-01", 17, "Evening Ledger"), ("2023-01", 25, "Wire Report"),
+    ("2023-02", 3, "Coastal Gazette"), ("2023-02", 21, "Evening Ledger"),
+    ("2023-03", 2, "Coastal Gazette"), ("2023-03", 14, "Evening Ledger"), ("2023-03", 28, "Wire Report"),
+    ("2023-04", 6, "Coastal Gazette"), ("2023-04", 19, "Evening Ledger"),
+    ("2023-02", 12, "Coastal Gazette"), ("2023-02", 13, "Wire Report"),
+]
+VERSIONED = ("dated-10", "dated-11")
+SYLLABLES = [consonant + vowel for consonant in "bdklmnrstv" for vowel in "aeiou"]
+
+
+def made_up_words(rng: random.Random, count: int) -> list[str]:
+    return ["".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(count)]
+
+
+def dated_body(rng: random.Random) -> str:
+    """Six sentences of words no other article shares, and the common word once."""
+    sentences = []
+    for number in range(6):
+        words = made_up_words(rng, 12)
+        if number == 2:
+            words.insert(5, COMMON_WORD)
+        sentences.append(" ".join(words).capitalize() + ".")
+    return " ".join(sentences)
+
+
+def write_dated_corpus(path: Path) -> Path:
+    """About twelve dated articles over four months from three sources; one story in two versions."""
+    rng = random.Random(20230101)
+    records = []
+    for number, (month, day, source) in enumerate(DATED_PLAN):
+        records.append({
+            "id": f"dated-{number:02d}", "title": f"{made_up_words(rng, 1)[0].capitalize()} {COMMON_WORD} "
+                                                 f"report {number}",
+            "text": dated_body(rng), "date": f"{month}-{day:02d}", "source": source,
+            "url": f"https://news.example/{number}", "authors": [f"Reporter {number}"],
+        })
+    original, copy = (next(r for r in records if r["id"] == doc_id) for doc_id in VERSIONED)
+    copy["text"] = original["text"] + " " + dated_body(rng).split(". ")[0] + "."
+    path.mkdir(parents=True, exist_ok=True)
+    target = path / "dated.jsonl"
+    target.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return target
+
+
+HOSTILE_TITLE = '<script>alert("title")</script> Harbour "><img src=x onerror=alert(1)>'
+HOSTILE_SOURCE = '<script>alert("source")</script>Evil Times'
+HOSTILE_AUTHORS = ['<img src=x onerror=alert("author")>', 'Jane <b onmouseover=alert(2)>Doe</b>']
+HOSTILE_BODY = (
+    'The harbour council met on Monday. <script>alert("body")</script> Officials said the '
+    '"><img src=x onerror=alert(3)> dredging would continue. <svg onload=alert(4)></svg> '
+    "Mr Smith said the harbour would reopen. <iframe src=javascript:alert(5)></iframe> "
+    "The <b>bold</b> claims were denied by the harbour master, who spoke to reporters at length."
+)
+HOSTILE_VERSION_TITLE = '<img src=x onerror=alert("version")> Harbour reopening'
+
+
+def write_hostile_corpus(path: Path) -> Path:
+    """Articles with markup and script in headline, authors, source, body and a javascript: url."""
+    records = [
+        {"id": "hostile-1", "title": HOSTILE_TITLE, "date": "2023-05-02",
+         "text": HOSTILE_BODY,
+         "source": HOSTILE_SOURCE, "authors": HOSTILE_AUTHORS, "url": "javascript:alert('url')"},
+        {"id": "hostile-2", "title": HOSTILE_VERSION_TITLE,
+         "text": HOSTILE_BODY.replace("harbour council", "port council") + " The port board met again.",
+         "date": "2023-05-03", "source": "Plain Post", "authors": ["Ann Writer"],
+         "url": " JavaScript:alert('url2')"},
+        {"id": "hostile-3", "title": "Harbour fees rise", "date": "2023-06-01", "source": "Plain Post",
+         "text": "Fees at the harbour rise next month, the council said. Traders objected to the change.",
+         "authors": ["Ann Writer"], "url": "https://news.example/fees"},
+    ]
+    path.mkdir(parents=True, exist_ok=True)
+    target = path / "hostile.jsonl"
+    target.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return target
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+
+def build_index(directory: Path, write) -> Path:
+    corpus = directory / "corpus"
+    write(corpus)
+    report = update_index(directory / "index", [corpus])
+    assert report.added >= 3 and not report.problems, report
+    return directory / "index"
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory, seed_index):
+    """Starts one live server per index when first asked for; all stopped at module teardown."""
+    require_search_command()
+    running: dict[str, LiveServer] = {}
+    builders = {"dated": write_dated_corpus, "hostile": write_hostile_corpus}
+
+    def server(name: str) -> LiveServer:
+        if name not in running:
+            directory = tmp_path_factory.mktemp(f"live-{name}")
+            index = seed_index if name == "seed" else build_index(directory, builders[name])
+            running[name] = LiveServer(index, directory / "server.log")
+        return running[name]
+
+    yield server
+    for live in running.values():
+        live.stop()
+
+
+@pytest.fixture(scope="module")
+def seed_server(servers) -> LiveServer:
+    return servers("seed")
+
+
+@pytest.fixture(scope="module")
+def dated_server(servers) -> LiveServer:
+    return servers("dated")
+
+
+@pytest.fixture(scope="module")
+def hostile_server(servers) -> LiveServer:
+    return servers("hostile")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = sync_playwright().start()
+    chromium = launch_chromium(playwright)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+class Tab:
+    """A page in a fresh browser context that records dialogs and script errors."""
+
+    def __init__(self, browser, viewport: dict):
+        self.context = browser.new_context(viewport=viewport)
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", self._console)
+        self.page.on("response", self._response)
+
+    def _console(self, message) -> None:
+        # A failed load is reported with its address by _response.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            self.errors.append(f"console: {message.text}")
+
+    def _response(self, response) -> None:
+        # The browser asks for /favicon.ico by itself; the app has none (not an error of a page).
+        if response.status >= 400 and not response.url.endswith("/favicon.ico"):
+            self.errors.append(f"{response.status} for {response.url}")
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def open(self, url: str):
+        response = self.page.goto(url, wait_until="load")
+        assert response is not None and response.status == 200, (url, response and response.status)
+        return self.page
+
+    def assert_clean(self) -> None:
+        assert self.dialogs == [], f"a dialog opened: {self.dialogs}"
+        assert self.errors == [], f"script errors on the page: {self.errors}"
+
+
+@pytest.fixture
+def tab(browser):
+    opened = Tab(browser, DESKTOP)
+    yield opened
+    opened.context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    opened = Tab(browser, PHONE)
+    yield opened
+    opened.context.close()
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def hit_sources(page) -> list[str]:
+    """The source printed on each hit (not on its versions)."""
+    return page.locator("li.hit > .meta .source").all_inner_texts()
+
+
+def hit_dates(page) -> list[str]:
+    return [page.locator("li.hit > .meta time").nth(i).get_attribute("datetime")
+            for i in range(page.locator("li.hit > .meta time").count())]
+
+
+def total(page) -> int:
+    return int(page.locator(".summary .total").inner_text())
+
+
+def wait_for_url(page, pattern: str) -> None:
+    page.wait_for_url(re.compile(pattern), timeout=TIMEOUT_MS)
+
+
+def horizontal_overflow(page) -> dict:
+    return page.evaluate("""() => ({scrollWidth: document.documentElement.scrollWidth,
+                                    innerWidth: window.innerWidth,
+                                    wide: [...document.querySelectorAll('body *')]
+                                      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+                                      .slice(0, 5).map(e => e.tagName + '.' + e.className)})""")
+
+
+# --- (a) search Amraam over the seed corpus ----------------------------------------------------
+
+
+def test_home_focuses_the_search_box_and_amraam_finds_the_telegraph(tab, seed_server):
+    page = tab.open(seed_server.url("/"))
+    focused = page.evaluate("() => [document.activeElement.tagName, document.activeElement.name]")
+    assert focused == ["INPUT", "q"], f"the search box is not focused on load: {focused}"
+    screenshot(page, "home")
+
+    page.keyboard.type("Amraam")
+    page.keyboard.press("Enter")
+    wait_for_url(page, r"/search\?q=Amraam$")
+    page.wait_for_selector("li.hit")
+    screenshot(page, "results-amraam")
+
+    first = page.locator("li.hit").first
+    assert first.get_attribute("data-id") == TELEGRAPH_PRINT
+    marks = first.locator(".snippet mark").all_inner_texts()
+    assert "Amraam" in marks, f"no <mark>Amraam</mark> in the first snippet: {first.inner_html()}"
+    assert first.locator(".meta .source").first.inner_text() == "The Daily Telegraph"
+    version = first.locator(f'details.versions a[href^="/articles/{TELEGRAPH_WEB}"]')
+    assert version.count() == 1, "the other Telegraph edition is not listed as a version of the hit"
+    assert version.is_visible()
+    assert first.locator("details.versions li").count() == 1
+    assert page.locator(".masthead input[name=q]").input_value() == "Amraam"
+    tab.assert_clean()
+
+
+# --- (b) completions --------------------------------------------------------------------------
+
+
+def test_typing_fills_the_completions(tab, seed_server):
+    page = tab.open(seed_server.url("/"))
+    page.locator(".masthead input[name=q]").press_sequentially("Wal", delay=50)
+    option = page.locator('datalist#suggestions option[value="Ben Wallace"]')
+    option.wait_for(state="attached", timeout=TIMEOUT_MS)
+    values = page.locator("datalist#suggestions option").evaluate_all("os => os.map(o => o.value)")
+    assert values[0] == "Ben Wallace", values
+    assert all(value.lower().startswith("wal") or " wal" in value.lower() for value in values), values
+    screenshot(page, "home-typing-wal")
+
+    page.locator(".masthead input[name=q]").fill("")
+    page.locator(".masthead input[name=q]").press_sequentially("x", delay=10)
+    page.locator(".masthead input[name=q]").press("Backspace")
+    page.wait_for_function("() => document.querySelectorAll('#suggestions option').length === 0")
+    tab.assert_clean()
+
+
+# --- (c) filters and timeline over the dated corpus ---------------------------------------------
+
+
+FILTERS_IGNORED = pytest.mark.xfail(strict=True, reason=(
+    "engine bug: Filters (the source/author/entity/from/to URL parameters) are ignored. "
+    "search/engine.py Deadline.collect_matches calls child.collect() directly, which skips Whoosh's "
+    "FilterCollector (it filters only in its own collect_matches), so every filter= is dropped; "
+    "the in-query forms source:wire and date:2023-02 do narrow"))
+
+
+@FILTERS_IGNORED
+def test_a_source_filter_narrows_the_results(tab, dated_server):
+    page = tab.open(dated_server.url(f"/search?q={COMMON_WORD}"))
+    before_items, before_total = page.locator("li.hit").count(), total(page)
+    assert before_total == len(DATED_PLAN) - 1, "one story in two versions counts once"
+    assert set(hit_sources(page)) == set(DATED_SOURCES)
+    screenshot(page, "dated-results")
+
+    link = page.locator('aside.filters section[data-facet="source"] a', has_text="Wire Report")
+    assert link.count() == 1
+    link.click()
+    wait_for_url(page, r"[?&]source=Wire\+Report")
+    page.wait_for_selector("li.hit")
+    screenshot(page, "dated-results-source-filter")
+
+    after_items = page.locator("li.hit").count()
+    assert after_items < before_items and total(page) < before_total
+    assert hit_sources(page) == ["Wire Report"] * after_items
+    assert after_items == sum(source == "Wire Report" for _, _, source in DATED_PLAN)
+    chosen = page.locator('section[data-facet="source"] li.chosen a')
+    assert chosen.inner_text() == "Wire Report"
+    assert page.locator(".active-filters a.remove-filter", has_text="source: Wire Report").count() == 1
+    tab.assert_clean()
+
+
+@FILTERS_IGNORED
+def test_clicking_a_timeline_bar_filters_to_that_month(tab, dated_server):
+    page = tab.open(dated_server.url(f"/search?q={COMMON_WORD}"))
+    bars = page.locator("figure.timeline svg a.bar")
+    months = bars.evaluate_all("bars => bars.map(b => b.dataset.month)")
+    assert months == ["2023-01", "2023-02", "2023-03", "2023-04"], months
+    before = total(page)
+
+    page.locator('svg a.bar[data-month="2023-02"]').click()
+    wait_for_url(page, r"[?&]from=2023-02&to=2023-02")
+    page.wait_for_selector("li.hit")
+    screenshot(page, "dated-results-month-2023-02")
+
+    assert re.search(r"[?&]from=2023-02(&|$)", page.url) and re.search(r"[?&]to=2023-02(&|$)", page.url)
+    dates = hit_dates(page)
+    in_month = sum(month == "2023-02" for month, _, _ in DATED_PLAN) - 1  # the two versions count once
+    assert len(dates) == page.locator("li.hit").count() == total(page) == in_month < before
+    assert all(date.startswith("2023-02") for date in dates), dates
+    # The story in two versions is shown once, with its other version.
+    assert page.locator("li.hit details.versions li").count() == 1
+    tab.assert_clean()
+
+
+# --- (d) the article page ------------------------------------------------------------------------
+
+
+def test_an_article_page_marks_entities_and_links_versions_and_related(tab, seed_server):
+    page = tab.open(seed_server.url("/search?q=Amraam"))
+    page.locator("li.hit").first.locator("h2 a").click()
+    wait_for_url(page, rf"/articles/{TELEGRAPH_PRINT}\?q=Amraam$")
+    page.wait_for_selector("article.article")
+    screenshot(page, "article-telegraph")
+
+    assert page.locator("article h1").inner_text() == "Wallace heads to Pentagon over Kyiv strikes"
+    entities = page.locator("article .body mark.entity")
+    assert entities.count() >= 10
+    assert page.locator('mark.entity[data-type="person"][title="Ben Wallace"]').count() >= 2
+    assert page.locator('mark.entity[data-type="weapon"]', has_text="Amraam").count() >= 1
+    versions = page.locator("aside section.versions")
+    assert versions.count() == 1
+    assert versions.locator(f'a[href="/articles/{TELEGRAPH_WEB}"]').count() == 1
+    related = page.locator("aside section.related li a")
+    assert related.count() >= 1
+    related_ids = related.evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert all(href.startswith("/articles/") for href in related_ids), related_ids
+    assert not {f"/articles/{TELEGRAPH_PRINT}", f"/articles/{TELEGRAPH_WEB}"} & set(related_ids), related_ids
+    assert page.locator("aside section.entities li").count() >= 5
+
+    versions.locator("a").first.click()
+    wait_for_url(page, rf"/articles/{TELEGRAPH_WEB}$")
+    assert page.locator(f'aside section.versions a[href="/articles/{TELEGRAPH_PRINT}"]').count() == 1
+    screenshot(page, "article-telegraph-web-edition")
+    tab.assert_clean()
+
+
+# --- (e) hostile input renders inert -------------------------------------------------------------
+
+INJECTED_CHECKS = """() => ({
+  scripts: document.querySelectorAll('script').length,
+  imgX: document.querySelectorAll('img[src="x"]').length,
+  images: document.querySelectorAll('img').length,
+  iframes: document.querySelectorAll('iframe').length,
+  injectedSvg: document.querySelectorAll('svg[onload], main svg:not(figure.timeline svg)').length,
+  bold: document.querySelectorAll('main b').length,
+  handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes]
+      .filter(a => a.name.startsWith('on')).map(a => e.tagName + '@' + a.name)),
+  jsLinks: [...document.querySelectorAll('a[href]')]
+      .filter(a => (a.getAttribute('href') || '').trim().toLowerCase().startsWith('javascript:')).length,
+})"""
+
+
+def assert_inert(tab: Tab) -> None:
+    tab.page.wait_for_timeout(300)  # give onerror/onload handlers a chance to run, if any existed
+    found = tab.page.evaluate(INJECTED_CHECKS)
+    assert found == {"scripts": OUR_SCRIPTS, "imgX": 0, "images": 0, "iframes": 0, "injectedSvg": 0,
+                     "bold": 0, "handlers": [], "jsLinks": 0}, found
+    assert tab.page.locator("script").first.get_attribute("src") == "/static/suggest.js"
+    tab.assert_clean()
+
+
+def test_hostile_markup_is_shown_as_text_on_the_results_page(tab, hostile_server):
+    page = tab.open(hostile_server.url(f"/search?q={COMMON_WORD}"))
+    assert_inert(tab)
+    screenshot(page, "hostile-results")
+
+    titles = page.locator("li.hit h2").all_inner_texts()
+    assert HOSTILE_TITLE in titles, titles
+    hostile_hit = page.locator("li.hit", has=page.locator("h2", has_text=HOSTILE_TITLE))
+    assert hostile_hit.locator(".meta .source").first.inner_text() == HOSTILE_SOURCE
+    assert hostile_hit.locator(".meta .authors").first.inner_text() == ", ".join(HOSTILE_AUTHORS)
+    assert hostile_hit.locator("a.original").count() == 0, "a javascript: url must not become a link"
+    snippet = hostile_hit.locator(".snippet")
+    assert "<" in snippet.inner_text() and snippet.locator("mark").count() >= 1
+    assert snippet.locator(":not(mark)").count() == 0, snippet.inner_html()
+    facet_sources = page.locator('section[data-facet="source"] a').all_inner_texts()
+    assert HOSTILE_SOURCE in facet_sources, facet_sources
+    assert page.get_by_text(HOSTILE_TITLE, exact=True).first.is_visible()
+
+    # The hostile source as a filter, and a hostile query echoed back: still inert.
+    page.locator('section[data-facet="source"] a', has_text=HOSTILE_SOURCE).click()
+    page.wait_for_selector("li.hit")
+    assert_inert(tab)
+    query = f'{COMMON_WORD} "><img src=x onerror=alert(9)><script>alert(10)</script>'
+    tab.open(hostile_server.url("/search?q=" + re.sub(r"[^A-Za-z0-9]", lambda m: f"%{ord(m[0]):02X}", query)))
+    assert page.locator(".masthead input[name=q]").input_value() == query
+    assert_inert(tab)
+    screenshot(page, "hostile-query")
+
+
+def test_hostile_markup_is_shown_as_text_on_the_article_page(tab, hostile_server):
+    page = tab.open(hostile_server.url(f"/search?q={COMMON_WORD}"))
+    page.locator("li.hit h2 a", has_text=HOSTILE_TITLE).click()
+    wait_for_url(page, r"/articles/hostile-1\?q=harbour$")
+    page.wait_for_selector("article.article")
+    assert_inert(tab)
+    screenshot(page, "hostile-article")
+
+    assert page.locator("article h1").inner_text() == HOSTILE_TITLE
+    assert page.locator("article .meta .source").inner_text() == HOSTILE_SOURCE
+    body = page.locator("article .body").inner_text()
+    assert '<script>alert("body")</script>' in body and "<svg onload=alert(4)></svg>" in body
+    assert page.locator("article a.original").count() == 0
+    versions = page.locator("aside section.versions a").all_inner_texts()
+    assert versions == [HOSTILE_VERSION_TITLE], versions
+
+    tab.open(hostile_server.url("/articles/hostile-2?q=%3Cscript%3Ealert(11)%3C%2Fscript%3E"))
+    assert page.locator("a.back").inner_text() == "← results for <script>alert(11)</script>"
+    assert page.locator("aside section.versions a").all_inner_texts() == [HOSTILE_TITLE]
+    assert_inert(tab)
+    screenshot(page, "hostile-article-version")
+
+
+# --- (f) a phone's width -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("corpus, path, name", [
+    ("seed", "/search?q=Amraam", "phone-results-amraam"),
+    ("seed", "/search?q=Ukraine", "phone-results-ukraine"),
+    ("dated", f"/search?q={COMMON_WORD}", "phone-results-dated"),
+    ("hostile", f"/search?q={COMMON_WORD}", "phone-results-hostile"),
+    ("seed", "/", "phone-home"),
+    ("seed", f"/articles/{TELEGRAPH_PRINT}?q=Amraam", "phone-article"),
+])
+def test_pages_fit_a_phone_screen(phone, servers, corpus, path, name):
+    page = phone.open(servers(corpus).url(path))
+    screenshot(page, name)
+    sizes = horizontal_overflow(page)
+    assert sizes["scrollWidth"] <= sizes["innerWidth"], f"the page scrolls sideways on a phone: {sizes}"
+    if "/search" in path:
+        box = page.locator("section.results").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 0.5, box
+    phone.assert_clean()
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "layout bug: a facet value with a long unbreakable word (here the author "
+    "'Jane <b onmouseover=alert(2)>Doe</b>') is wider than the 15rem filters column; "
+    "web/static/style.css gives `.filters li a` no overflow-wrap/min-width, so the link and "
+    "its count spill into the results column on a desktop"))
+def test_long_facet_values_stay_inside_the_filters_column(tab, hostile_server):
+    page = tab.open(hostile_server.url(f"/search?q={COMMON_WORD}"))
+    screenshot(page, "hostile-results-facets")
+    spill = page.evaluate("""() => {
+        const column = document.querySelector('aside.filters').getBoundingClientRect();
+        return [...document.querySelectorAll('aside.filters li, aside.filters li *')]
+          .filter(e => e.getBoundingClientRect().right > column.right + 0.5)
+          .map(e => `${e.tagName}: ${e.textContent.trim().slice(0, 60)} `
+                    + `(${Math.round(e.getBoundingClientRect().right)} > ${Math.round(column.right)})`);
+    }""")
+    assert spill == [], f"facet entries wider than the filters column: {spill}"
+    tab.assert_clean()
