@@ -103,3 +103,80 @@ def run_cli(tmp_path):
         return CliResult(completed.returncode, completed.stdout, completed.stderr)
 
     return run
+
+
+# --- the web layer: Flask apps and test clients over real indexes (tests/test_web_*.py) -------
+
+
+def _web_app(index_dir: Path):
+    from web import create_app
+
+    app = create_app(index_dir)
+    app.config.update(TESTING=True)
+    return app
+
+
+@pytest.fixture(scope="session")
+def app(seed_index):
+    """The web app over the seed index (read-only, shared by the session)."""
+    return _web_app(seed_index)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def dated_index(tmp_path_factory) -> Path:
+    """An index of the dated corpus (tests/fixtures_corpora.py): twelve articles, Sept-Dec 2022."""
+    from fixtures_corpora import DATED_RECORDS
+
+    return build_jsonl_index(tmp_path_factory.mktemp("dated-index"), DATED_RECORDS)
+
+
+@pytest.fixture(scope="session")
+def dated_app(dated_index):
+    return _web_app(dated_index)
+
+
+@pytest.fixture
+def dated_client(dated_app):
+    return dated_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def hostile_index(tmp_path_factory) -> Path:
+    """An index of articles with markup and script in headline, byline, source, body and url."""
+    from fixtures_corpora import HOSTILE_RECORDS
+
+    return build_jsonl_index(tmp_path_factory.mktemp("hostile-index"), HOSTILE_RECORDS)
+
+
+@pytest.fixture(scope="session")
+def hostile_app(hostile_index):
+    return _web_app(hostile_index)
+
+
+@pytest.fixture
+def hostile_client(hostile_app):
+    return hostile_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def web_edition_client(tmp_path_factory):
+    """A client over an index of the Telegraph web edition alone (it never says `Amraam`)."""
+    base = tmp_path_factory.mktemp("web-edition-app")
+    root = base / "corpus"
+    root.mkdir()
+    shutil.copy(CORPUS / f"{TELEGRAPH_WEB}.txt", root)
+    update_index(base / "index", [root])
+    return _web_app(base / "index").test_client()
+
+
+@pytest.fixture
+def no_index_client(tmp_path):
+    """A client of an app whose index folder is empty: every engine call answers 503."""
+    empty = tmp_path / "empty-index"
+    empty.mkdir()
+    return _web_app(empty).test_client()
