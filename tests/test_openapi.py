@@ -1,0 +1,342 @@
+"""The OpenAPI document (web/openapi.py, web/data/openapi.json): real schemas, every route
+documented, every documented answer exercised and valid, and a wrong answer refused."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+import jsonschema
+import pytest
+from conftest import TELEGRAPH_WEB
+from web_support import assert_matches_openapi, served_document, validate_body
+
+from search.results import result_schema
+
+DOC = served_document()
+OPERATIONS = [(path, item["get"]) for path, item in DOC["paths"].items()]
+ARTICLE = f"/api/articles/{TELEGRAPH_WEB}"
+
+# One request for every documented (path, status): the client fixture to send it with and the URL.
+EXAMPLES: dict[tuple[str, int], tuple[str, str]] = {
+    ("/api/search", 200): ("client", "/api/search?q=Amraam"),
+    ("/api/search", 400): ("client", "/api/search?q=Amraam&size=101"),
+    ("/api/search", 503): ("no_index_client", "/api/search?q=Amraam"),
+    ("/api/articles/{id}", 200): ("client", ARTICLE),
+    ("/api/articles/{id}", 400): ("client", f"{ARTICLE}?q=x"),
+    ("/api/articles/{id}", 404): ("client", "/api/articles/nope"),
+    ("/api/articles/{id}", 503): ("no_index_client", ARTICLE),
+    ("/api/articles/{id}/related", 200): ("client", f"{ARTICLE}/related"),
+    ("/api/articles/{id}/related", 400): ("client", f"{ARTICLE}/related?limit=0"),
+    ("/api/articles/{id}/related", 404): ("client", "/api/articles/nope/related"),
+    ("/api/articles/{id}/related", 503): ("no_index_client", f"{ARTICLE}/related"),
+    ("/api/suggest", 200): ("client", "/api/suggest?q=wal"),
+    ("/api/suggest", 400): ("client", "/api/suggest?q=wal&limit=99"),
+    ("/api/suggest", 503): ("no_index_client", "/api/suggest?q=wal"),
+    ("/api/stats", 200): ("client", "/api/stats"),
+    ("/api/stats", 400): ("client", "/api/stats?x=1"),
+    ("/api/stats", 503): ("no_index_client", "/api/stats"),
+    ("/api/health", 200): ("client", "/api/health"),
+    ("/api/health", 503): ("no_index_client", "/api/health"),
+    ("/api/openapi.json", 200): ("no_index_client", "/api/openapi.json"),
+}
+
+
+def walk(node, at=""):
+    """Every (json pointer, node) in a document."""
+    yield at, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from walk(value, f"{at}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from walk(value, f"{at}/{index}")
+
+
+def resolve(pointer: str) -> object:
+    node = DOC
+    for part in pointer.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def flask_to_template(rule: str) -> str:
+    """/api/articles/<doc_id>/related -> /api/articles/{}/related (parameter names aside)."""
+    return re.sub(r"<(?:[^:<>]+:)?[^<>]+>", "{}", rule)
+
+
+def doc_to_template(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+# --- the document itself ----------------------------------------------------------------------
+
+
+def test_the_document_is_openapi_3_1():
+    assert DOC["openapi"].startswith("3.1.")
+    assert DOC["info"]["title"] and DOC["info"]["version"]
+    assert [op["operationId"] for _, op in OPERATIONS] == list(dict.fromkeys(
+        op["operationId"] for _, op in OPERATIONS)), "operationIds are unique"
+
+
+@pytest.mark.parametrize("name", sorted(DOC["components"]["schemas"]))
+def test_every_component_is_a_valid_json_schema(name):
+    jsonschema.Draft202012Validator.check_schema(DOC["components"]["schemas"][name])
+
+
+def test_every_reference_resolves():
+    references = [(at, node["$ref"]) for at, node in walk(DOC) if isinstance(node, dict) and "$ref" in node]
+    assert len(references) > 20
+    for at, reference in references:
+        assert reference.startswith("#/components/schemas/"), (at, reference)
+        assert isinstance(resolve(reference), dict), (at, reference)
+
+
+@pytest.mark.parametrize(("path", "operation"), OPERATIONS, ids=[path for path, _ in OPERATIONS])
+def test_every_answer_has_a_real_schema(path, operation):
+    for status, answer in operation["responses"].items():
+        assert answer["description"]
+        for content_type, content in answer["content"].items():
+            schema = content["schema"]
+            assert schema not in ({}, True), (path, status, content_type)
+            jsonschema.Draft202012Validator.check_schema(schema)
+        if status != "200":
+            assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+@pytest.mark.parametrize(("path", "operation"), OPERATIONS, ids=[path for path, _ in OPERATIONS])
+def test_path_parameters_are_declared(path, operation):
+    declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+    assert declared == set(re.findall(r"\{([^}]+)\}", path))
+    for parameter in operation.get("parameters", []):
+        assert parameter["in"] in ("path", "query") and parameter["description"] and parameter["schema"]
+
+
+def test_the_search_response_is_the_committed_result_schema():
+    committed = result_schema()
+    served = DOC["components"]["schemas"]["SearchResponse"]
+    assert served["required"] == committed["required"]
+    assert served["properties"].keys() == committed["properties"].keys()
+    results = {"type": "array", "items": {"$ref": "#/components/schemas/result"}}
+    assert served["properties"]["results"] == results
+    for name in committed["$defs"]:
+        assert name in DOC["components"]["schemas"]
+    assert not any("$defs" in str(node.get("$ref", "")) for _, node in walk(DOC) if isinstance(node, dict))
+
+
+# --- the document and the app agree -----------------------------------------------------------
+
+
+def test_every_api_route_is_documented_and_every_documented_path_is_a_route(app):
+    rules = [rule.rule for rule in app.url_map.iter_rules()]
+    routes = {flask_to_template(rule) for rule in rules if rule.startswith("/api")}
+    documented = {doc_to_template(path) for path in DOC["paths"]}
+    assert routes == documented
+
+
+def test_api_routes_answer_get_only_as_documented(app):
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api"):
+            assert rule.methods - {"HEAD", "OPTIONS"} == {"GET"}, rule.rule
+    assert all(set(item) == {"get"} for item in DOC["paths"].values())
+
+
+def test_every_documented_answer_has_an_example():
+    documented = {(path, int(status)) for path, operation in OPERATIONS for status in operation["responses"]}
+    assert set(EXAMPLES) == documented
+
+
+@pytest.mark.parametrize(("path", "status"), list(EXAMPLES), ids=[f"{p} {s}" for p, s in EXAMPLES])
+def test_every_documented_answer_is_given_and_valid(request, path, status):
+    fixture, url = EXAMPLES[(path, status)]
+    response = request.getfixturevalue(fixture).get(url)
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert_matches_openapi(response, path)
+
+
+def test_the_csv_export_is_documented(client):
+    response = client.get("/api/search?q=Amraam&format=csv")
+    assert response.mimetype == "text/csv"
+    assert_matches_openapi(response, "/api/search")
+    header = response.get_data(as_text=True).splitlines()[0]
+    described = DOC["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["text/csv"]["schema"]
+    assert f"Header {header};" in described["description"]
+
+
+def url_with(path: str) -> str:
+    return path.replace("{id}", TELEGRAPH_WEB)
+
+
+def valid_value(schema: dict) -> str:
+    if "enum" in schema:
+        return schema["enum"][0]
+    if "default" in schema:
+        return str(schema["default"])
+    if "pattern" in schema:
+        return "2022-10"
+    return str(schema.get("minimum", 1)) if schema["type"] == "integer" else "drones"
+
+
+def query_parameters() -> list:
+    return [pytest.param(path, parameter, id=f"{path} {parameter['name']}")
+            for path, operation in OPERATIONS for parameter in operation.get("parameters", [])
+            if parameter["in"] == "query"]
+
+
+def call(client, path: str, **args):
+    base = {"q": "drones"} if path == "/api/search" else {}
+    response = client.get(url_with(path), query_string={**base, **args})
+    assert_matches_openapi(response, path)
+    return response
+
+
+@pytest.mark.parametrize(("path", "parameter"), query_parameters())
+def test_every_documented_parameter_is_accepted(client, path, parameter):
+    schema = parameter["schema"]
+    values = schema.get("enum") or [valid_value(schema)]
+    for value in values:
+        assert call(client, path, **{parameter["name"]: value}).status_code == 200, value
+
+
+@pytest.mark.parametrize(("path", "parameter"), query_parameters())
+def test_every_documented_bound_is_the_bound_applied(client, path, parameter):
+    name, schema = parameter["name"], parameter["schema"]
+    checked = 0
+    if "maximum" in schema:
+        assert call(client, path, **{name: str(schema["maximum"])}).status_code == 200
+        assert call(client, path, **{name: str(schema["maximum"] + 1)}).status_code == 400
+        checked += 1
+    if "minimum" in schema:
+        assert call(client, path, **{name: str(schema["minimum"])}).status_code == 200
+        assert call(client, path, **{name: str(schema["minimum"] - 1)}).status_code == 400
+        checked += 1
+    if "maxLength" in schema:
+        assert call(client, path, **{name: "x" * schema["maxLength"]}).status_code == 200
+        assert call(client, path, **{name: "x" * (schema["maxLength"] + 1)}).status_code == 400
+        checked += 1
+    if "enum" in schema:
+        assert call(client, path, **{name: "none-of-these"}).status_code == 400
+        checked += 1
+    if "pattern" in schema:
+        for value in ("2022-10-01", "2022"):
+            assert re.search(schema["pattern"], value)
+            assert call(client, path, **{name: value}).status_code == 200
+        for value in ("2022-1", "01-10-2022", "2022-10-01x"):
+            assert not re.search(schema["pattern"], value)
+            assert call(client, path, **{name: value}).status_code == 400
+        checked += 1
+    if schema.get("type") == "integer":
+        assert call(client, path, **{name: "1.5"}).status_code == 400
+        checked += 1
+    if parameter.get("required"):
+        assert call(client, path, **{name: ""}).status_code == 400
+        checked += 1
+    assert checked, f"{path} {name}: nothing documented to check"
+
+
+UNCHECKED_PARAMETERS = (
+    "the document says unknown parameters are refused with 400, but /api/health and "
+    "/api/openapi.json never call check_known (web/api.py) and document no 400 answer"
+)
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=UNCHECKED_PARAMETERS))
+    if path in ("/api/health", "/api/openapi.json") else path
+    for path in DOC["paths"]
+])
+def test_unknown_parameters_are_refused_everywhere(client, path):
+    assert "unknown parameters are refused with 400" in DOC["info"]["description"]
+    response = client.get(url_with(path), query_string={"q": "drones", "unknown_thing": "1"}
+                          if path == "/api/search" else {"unknown_thing": "1"})
+    assert response.status_code == 400
+    assert_matches_openapi(response, path)
+
+
+# --- a wrong answer fails ------------------------------------------------------------------------
+
+
+def drop(key_path: list):
+    def mutate(body):
+        node = body
+        for key in key_path[:-1]:
+            node = node[key]
+        del node[key_path[-1]]
+    return mutate
+
+
+def put(key_path: list, value):
+    def mutate(body):
+        node = body
+        for key in key_path[:-1]:
+            node = node[key]
+        node[key_path[-1]] = value
+    return mutate
+
+
+SEARCH, EXPORT = "/api/search?q=Amraam", "/api/search?q=Amraam&format=json"
+MUTATIONS = {
+    "search: no page": (SEARCH, "/api/search", drop(["page"])),
+    "search: no facets": (SEARCH, "/api/search", drop(["facets"])),
+    "search: no results": (SEARCH, "/api/search", drop(["results"])),
+    "search: total as text": (SEARCH, "/api/search", put(["total"], "1")),
+    "search: size over 100": (SEARCH, "/api/search", put(["size"], 101)),
+    "search: hit with an extra key": (SEARCH, "/api/search", put(["results", 0, "body"], "x")),
+    "search: hit without snippet": (SEARCH, "/api/search", drop(["results", 0, "snippet"])),
+    "search: unknown match kind": (SEARCH, "/api/search",
+                                   put(["results", 0, "matched", 0, "via"], "guess")),
+    "search: unsafe id": (SEARCH, "/api/search", put(["results", 0, "id"], "../etc")),
+    "search: malformed date": (SEARCH, "/api/search", put(["results", 0, "date"], "yesterday")),
+    "search: facet count 0": (SEARCH, "/api/search", put(["facets", "source", 0, "count"], 0)),
+    "search: unknown facet": (SEARCH, "/api/search", put(["facets", "colour"], [])),
+    "search: month facet not a month": (SEARCH, "/api/search",
+                                        put(["facets", "month"], [{"value": "October", "count": 1}])),
+    "export: count as text": (EXPORT, "/api/search", put(["count"], "1")),
+    "export: citation with an extra key": (EXPORT, "/api/search",
+                                           put(["results", 0, "snippet"], "x")),
+    "article: no paragraphs_html": (ARTICLE, "/api/articles/{id}", drop(["paragraphs_html"])),
+    "article: extra key": (ARTICLE, "/api/articles/{id}", put(["body"], "x")),
+    "article: authors as text": (ARTICLE, "/api/articles/{id}", put(["authors"], "A, B")),
+    "related: story without score": (f"{ARTICLE}/related", "/api/articles/{id}/related",
+                                     drop(["related", 0, "score"])),
+    "related: not a list": (f"{ARTICLE}/related", "/api/articles/{id}/related", put(["related"], {})),
+    "suggest: unknown kind": ("/api/suggest?q=wal", "/api/suggest",
+                              put(["suggestions", 0, "kind"], "phrase")),
+    "suggest: empty text": ("/api/suggest?q=wal", "/api/suggest", put(["suggestions", 0, "text"], "")),
+    "stats: negative count": ("/api/stats", "/api/stats", put(["documents"], -1)),
+    "stats: extra key": ("/api/stats", "/api/stats", put(["path"], "/srv/index")),
+    "health: status not ok": ("/api/health", "/api/health", put(["status"], "fine")),
+    "error: no message": ("/api/articles/nope", "/api/articles/{id}", drop(["error", "message"])),
+    "error: unknown code": ("/api/articles/nope", "/api/articles/{id}", put(["error", "code"], "teapot")),
+    "error: empty message": ("/api/articles/nope", "/api/articles/{id}", put(["error", "message"], "")),
+    "error: extra key": ("/api/articles/nope", "/api/articles/{id}", put(["traceback"], "...")),
+}
+
+
+@pytest.mark.parametrize("name", list(MUTATIONS))
+def test_a_wrong_answer_fails_validation(client, name):
+    url, path, mutate = MUTATIONS[name]
+    response = client.get(url)
+    body = assert_matches_openapi(response, path)
+    wrong = copy.deepcopy(body)
+    mutate(wrong)
+    assert wrong != body
+    with pytest.raises(jsonschema.ValidationError):
+        validate_body(path, response.status_code, wrong)
+
+
+def test_an_answer_under_the_wrong_status_fails_validation(client):
+    article = client.get(ARTICLE).get_json()
+    with pytest.raises(jsonschema.ValidationError):
+        validate_body("/api/articles/{id}", 404, article)
+    error = client.get("/api/articles/nope").get_json()
+    with pytest.raises(jsonschema.ValidationError):
+        validate_body("/api/articles/{id}", 200, error)
+
+
+def test_an_undocumented_status_fails_the_check(client):
+    response = client.get("/api/health?x=1")
+    fake = copy.copy(response)
+    fake.status_code = 404
+    with pytest.raises(AssertionError, match="does not document status 404"):
+        assert_matches_openapi(fake, "/api/health")
