@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 index: install
-	$(BIN)/search index corpus
+	$(BIN)/search index corpus --upgrade
 
 run: index
 	$(BIN)/search serve --host 127.0.0.1 --port $(PORT)
@@ -43,3 +43,22 @@ clean:
 
 eval: install
 	$(BIN)/python bench/eval.py --shared $(SHARED)
+
+# Speed, memory and relevance beside the peers: bench/RESULTS.md (about 60 minutes on 2 cores);
+# bench-large adds the 1M-document corpus (about 120 minutes). BENCH_ARGS=--quick: a small run of
+# every code path, written to bench/work/RESULTS-quick.md.
+BENCH_STAMP := $(VENV)/.bench-installed
+BENCH_ARGS ?=
+.PHONY: bench bench-large bench-install
+
+bench-install: $(BENCH_STAMP)
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(BENCH_STAMP)
+
+bench: bench-install
+	$(BIN)/python bench/run.py --shared $(SHARED) $(BENCH_ARGS)
+
+bench-large: bench-install
+	$(BIN)/python bench/run.py --shared $(SHARED) --large $(BENCH_ARGS)

@@ -104,6 +104,8 @@ def subcommand_parser(name: str) -> Parser:
                             help="extra spelling variants (canonical<TAB>variants...)")
         parser.add_argument("--aliases", type=Path, action="append", default=[],
                             help="extra aliases kept with the index (canonical<TAB>alias|alias)")
+        parser.add_argument("--upgrade", action="store_true",
+                            help="rebuild the index if another version of the analysis built it")
         parser.add_argument("--commit-every", type=positive_int, default=COMMIT_EVERY_DOCS,
                             help="commit after this many documents, between files (default 5000)")
         parser.add_argument("--wait", type=seconds, default=LOCK_TIMEOUT_SECONDS,
@@ -200,7 +202,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     progress = print_progress if sys.stderr.isatty() else None
     report = update_index(index_dir(args), roots, rebuild=args.rebuild, variant_files=args.variants,
                           progress=progress, alias_files=args.aliases, lock_timeout=args.wait,
-                          commit_every=args.commit_every)
+                          commit_every=args.commit_every, upgrade=args.upgrade)
     for problem in report.problems:
         label = "skipped" if problem.fatal else "warning"
         print(f"{label}: {problem}", file=sys.stderr)

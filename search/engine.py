@@ -15,6 +15,7 @@ from pathlib import Path
 from whoosh import query as wq
 from whoosh import sorting
 from whoosh.collectors import CollapseCollector, TimeLimit, WrappingCollector
+from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from search import feedback, spelling
@@ -46,12 +47,13 @@ class Filters:
     date_from: str | None = None
     date_to: str | None = None
 
-    def query(self) -> wq.Query | None:
+    def query(self, schema: Schema) -> wq.Query | None:
+        """The filter as a query, each name analysed as its field analyses it (`O'Brien`)."""
         parts: list[wq.Query] = []
-        if self.source:
-            parts.append(wq.Phrase("source", self.source.lower().split()))
-        if self.author:
-            parts.append(wq.Phrase("author", self.author.lower().split()))
+        for fieldname in ("source", "author"):
+            value = getattr(self, fieldname)
+            if value:
+                parts.append(name_query(schema, fieldname, value))
         if self.entity:
             parts.append(wq.Term("entity", entity_term(self.entity)))
         if self.date_from or self.date_to:
@@ -62,6 +64,28 @@ class Filters:
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def name_query(schema: Schema, fieldname: str, value: str) -> wq.Query:
+    """The words of a name in order, as the field's analyzer splits them."""
+    words = [token.text for token in schema[fieldname].analyzer(value)]
+    if not words:
+        return wq.NullQuery
+    return wq.Term(fieldname, words[0]) if len(words) == 1 else wq.Phrase(fieldname, words)
+
+
+def required(query: wq.Query, filter_query: wq.Query | None) -> wq.Query:
+    """The query restricted to the filter's documents, scored by the query alone.
+
+    A filter in the query itself (not a FilterCollector) holds under every
+    collector wrapped around it: Whoosh's collapsing and time-limit collectors
+    call the inner `collect` directly and would skip a FilterCollector's check.
+    (Whoosh's `Require` trips an assertion when top-k pruning skips blocks; an
+    `And` with a zero-scored filter prunes correctly.)
+    """
+    if filter_query is None:
+        return query
+    return wq.And([query, wq.ConstantScoreQuery(filter_query, 0.0)])
 
 
 def _rank_key(score: float, date: int, doc_id: str) -> tuple:
@@ -169,8 +193,7 @@ class Engine:
         if current is None:
             current = self.ix.searcher(weighting=self.weighting)
         elif not current.up_to_date():
-            stale, current = current, current.refresh()
-            stale.close()
+            current = current.refresh()  # shares unchanged segments' readers: the old one stays open
             meta = IndexMeta.read(self.index_dir)
             if meta is not None and meta.updated != self.meta_updated:
                 self._load_meta()
@@ -211,7 +234,7 @@ class Engine:
         """Parse and rank a query, retrying with its spelling correction when it finds nothing."""
         self._check(text, limit, offset, sort)
         searcher = self.searcher()
-        filter_query = (filters or Filters()).query()
+        filter_query = (filters or Filters()).query(self.ix.schema)
         parsed = self.builder.parse(text)
         ranking = self._rank(searcher, parsed, offset + limit, filter_query, sort)
         suggestion = spelling.corrected_query(text, spelling.corrections(searcher, parsed.words))
@@ -327,10 +350,9 @@ class Engine:
     def _matching(self, searcher: Searcher, query: wq.Query,
                   filter_query: wq.Query | None) -> tuple[list[int], bool]:
         """Every matching document (unscored), and whether all were found in the time budget."""
-        collector = Deadline(searcher.collector(limit=None, scored=False, filter=filter_query),
-                             self.time_budget)
+        collector = Deadline(searcher.collector(limit=None, scored=False), self.time_budget)
         try:
-            searcher.search_with_collector(query, collector)
+            searcher.search_with_collector(required(query, filter_query), collector)
         except TimeLimit:
             return list(collector.results().docs()), False
         return list(collector.results().docs()), True
@@ -340,13 +362,13 @@ class Engine:
         """Run the collectors: top-k (or by date), under the time budget, one version per story."""
         sortedby = NEWEST_FIRST if sort == "date" else None
         collector = Deadline(
-            searcher.collector(limit=limit, terms=with_terms, filter=filter_query, sortedby=sortedby),
+            searcher.collector(limit=limit, terms=with_terms, sortedby=sortedby),
             self.time_budget,
         )
         if grouped:
             collector = CollapseCollector(collector, sorting.FieldFacet("story"), limit=1)
         try:
-            searcher.search_with_collector(query, collector)
+            searcher.search_with_collector(required(query, filter_query), collector)
         except TimeLimit:
             return collector.results(), True
         return collector.results(), False

@@ -101,12 +101,20 @@ def load_user_variants(paths: Iterable[Path]) -> list[tuple[str, str]]:
     return pairs
 
 
-def open_for_update(directory: Path, rebuild: bool, variant_files: list[Path]) -> Index:
-    """The index to write to: a new one when asked, absent or built with other variants."""
+def open_for_update(directory: Path, rebuild: bool, variant_files: list[Path],
+                    upgrade: bool = False) -> Index:
+    """The index to write to: a new one when asked or absent (or, with `upgrade`, when
+    built by another version); an error when built with other variants."""
     user_variants = load_user_variants(variant_files)
     if rebuild or not is_whoosh_index(directory):
         return create_index(directory, user_variants)
-    ix = open_index(directory)
+    try:
+        ix = open_index(directory)
+    except IndexIncompatible as error:
+        if not upgrade:
+            raise
+        print(f"note: {error.message.split(';')[0]}; rebuilding it", file=sys.stderr)
+        return create_index(directory, user_variants)
     meta = IndexMeta.read(directory)
     if variant_files and [list(p) for p in user_variants] != meta.user_variants:
         raise IndexIncompatible(
@@ -420,10 +428,11 @@ def update_index(
     alias_files: list[Path] | None = None,
     lock_timeout: float = LOCK_TIMEOUT_SECONDS,
     commit_every: int = COMMIT_EVERY_DOCS,
+    upgrade: bool = False,
 ) -> UpdateReport:
     """Bring the index at `directory` up to date with `roots` (the engine's entry point)."""
     user_aliases = load_alias_files(alias_files or [])
-    ix = open_for_update(directory, rebuild, variant_files or [])
+    ix = open_for_update(directory, rebuild, variant_files or [], upgrade)
     indexer = Indexer(ix, progress, user_aliases=user_aliases, lock_timeout=lock_timeout,
                       commit_every=commit_every)
     return indexer.run(roots)

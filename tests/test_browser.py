@@ -298,14 +298,6 @@ def test_typing_fills_the_completions(tab, seed_server):
 # --- (c) filters and timeline over the dated corpus ---------------------------------------------
 
 
-FILTERS_IGNORED = pytest.mark.xfail(strict=True, reason=(
-    "engine bug: Filters (the source/author/entity/from/to URL parameters) are ignored. "
-    "search/engine.py Deadline.collect_matches calls child.collect() directly, which skips Whoosh's "
-    "FilterCollector (it filters only in its own collect_matches), so every filter= is dropped; "
-    "the in-query forms source:wire and date:2023-02 do narrow"))
-
-
-@FILTERS_IGNORED
 def test_a_source_filter_narrows_the_results(tab, dated_server):
     page = tab.open(dated_server.url(f"/search?q={COMMON_WORD}"))
     before_items, before_total = page.locator("li.hit").count(), total(page)
@@ -330,7 +322,6 @@ def test_a_source_filter_narrows_the_results(tab, dated_server):
     tab.assert_clean()
 
 
-@FILTERS_IGNORED
 def test_clicking_a_timeline_bar_filters_to_that_month(tab, dated_server):
     page = tab.open(dated_server.url(f"/search?q={COMMON_WORD}"))
     bars = page.locator("figure.timeline svg a.bar")
@@ -484,11 +475,6 @@ def test_pages_fit_a_phone_screen(phone, servers, corpus, path, name):
     phone.assert_clean()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "layout bug: a facet value with a long unbreakable word (here the author "
-    "'Jane <b onmouseover=alert(2)>Doe</b>') is wider than the 15rem filters column; "
-    "web/static/style.css gives `.filters li a` no overflow-wrap/min-width, so the link and "
-    "its count spill into the results column on a desktop"))
 def test_long_facet_values_stay_inside_the_filters_column(tab, hostile_server):
     page = tab.open(hostile_server.url(f"/search?q={COMMON_WORD}"))
     screenshot(page, "hostile-results-facets")

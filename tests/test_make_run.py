@@ -116,10 +116,6 @@ def test_make_run_serves_the_corpus_and_answers_like_the_cli(current_project_ind
     assert "search index corpus" in log and "serve" in log, log
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Makefile bug: `make index` runs `search index corpus`, which exits 2 (\"built by another version of "
-    "the analysis; run `search index --rebuild`\") when index/ was built by an older checkout, so `make run` "
-    "stops before serving after every analysis change; it should rebuild such an index"))
 def test_make_run_after_an_analysis_change_rebuilds_the_stale_index(tmp_path):
     require_search_command()
     project = tmp_path / "project"

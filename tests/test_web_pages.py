@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB
 from fixtures_corpora import DATED_RECORDS, HOSTILE_RECORDS, IMG, SCRIPT
-from web_support import FILTERS_IGNORED
 
 AMRAAM_LONG = "advanced medium-range air-to-air missile"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -303,7 +302,6 @@ def test_a_chosen_filter_is_shown_and_can_be_removed(dated_client):
     assert [e.text.split()[0] for e in chosen] == ["Reuters"]
 
 
-@pytest.mark.xfail(strict=True, reason=FILTERS_IGNORED)
 @pytest.mark.parametrize("facet", ["source", "author", "entity"])
 def test_following_a_facet_link_narrows_the_results_to_its_count(dated_client, facet):
     page = get_page(dated_client, "/search", q="Ukraine", size="100")
@@ -340,7 +338,6 @@ def test_timeline_bars_link_to_their_month(dated_client):
         assert get_page(dated_client, bar.attrs["href"]).find("a", "remove-filter")
 
 
-@pytest.mark.xfail(strict=True, reason=FILTERS_IGNORED)
 def test_following_a_timeline_bar_narrows_to_that_month(dated_client):
     page = get_page(dated_client, "/search", q="Ukraine", size="100")
     for bar in timeline_bars(page):

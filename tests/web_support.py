@@ -16,28 +16,6 @@ import jsonschema
 
 from web import create_app
 
-# Known bugs (tests marked xfail(strict=True) with these reasons until they are fixed).
-FILTERS_IGNORED = (
-    "engine bug: source/author/entity/from/to filters never narrow the results. "
-    "searcher.collector(filter=...) wraps the collector in Whoosh's FilterCollector, which "
-    "filters only in its own collect_matches(); Engine's Deadline.collect_matches and Whoosh's "
-    "CollapseCollector.collect_matches iterate child.matches() and call child.collect() "
-    "directly, so every match is collected, filtered or not (search/engine.py _collect, _matching)"
-)
-
-FILTER_SPLITS_ON_SPACES = (
-    "engine bug: Filters.query builds source/author filters as wq.Phrase(field, value.lower().split()), "
-    "but the source and author fields are analysed with SimpleAnalyzer, which splits O'Brien into "
-    "o + brien (also Anne-Marie, J.R., '(Online)'): a facet value with punctuation never matches itself"
-)
-
-REFRESH_CLOSES_READERS = (
-    "engine bug: after an incremental re-index every request answers 500 (whoosh ReaderClosed) until "
-    "the server restarts. Engine.searcher() calls current.refresh() and then stale.close(); Whoosh's "
-    "Searcher.refresh() reuses the segment readers of unchanged segments (ix.reader(reuse=...)), so "
-    "closing the stale searcher closes readers the fresh one uses (search/engine.py Engine.searcher)"
-)
-
 HTML_MARKUP_ALLOWED = re.compile(r'<mark( class="entity" data-type="[^"<>]*" title="[^"<>]*")?>|</mark>')
 
 

@@ -61,6 +61,7 @@ def stats():
 @blueprint.get("/health")
 def health():
     """200 with the document count when the index answers; the engine's 503 otherwise."""
+    check_known(request.args, frozenset())
     engine = current_engine()
     return jsonify({"status": "ok", "documents": engine.searcher().doc_count(),
                     "generation": engine.ix.latest_generation()})
@@ -68,4 +69,5 @@ def health():
 
 @blueprint.get("/openapi.json")
 def openapi():
+    check_known(request.args, frozenset())
     return jsonify(openapi_document())

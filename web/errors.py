@@ -39,7 +39,9 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         status = error.code or 500
         code = HTTP_CODES.get(status, "bad_request" if status < 500 else "server_error")
-        return error_response(status, code, error.description or error.name)
+        body, status = error_response(status, code, error.description or error.name)
+        headers = {name: value for name, value in error.get_headers() if name == "Allow"}
+        return body, status, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
