@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from tokens import words
+from tokens import tokens
 
 RECORDS_PER_SHARD = 100
 MANIFEST = "manifest.json"
@@ -86,18 +86,21 @@ def split_jsonl(source: Path, folder: Path, limit: int | None = None) -> int:
                     yield json.loads(line)
 
     count = write_shards(records(), folder)
-    write_manifest(folder, {"stamp": stamp, "documents": count,
-                            "vocabulary": vocabulary_size(iter_records(folder))})
+    vocabulary, chars = text_statistics(iter_records(folder))
+    write_manifest(folder, {"stamp": stamp, "documents": count, "vocabulary": vocabulary,
+                            "mean_chars": round(chars / max(count, 1), 1)})
     return count
 
 
-def vocabulary_size(records: Iterable[dict]) -> int:
-    """Distinct lowercased words (runs of letters and digits) in titles and texts."""
+def text_statistics(records: Iterable[dict]) -> tuple[int, int]:
+    """Distinct lowercased words (as the generator counts them) and characters of titles and texts."""
     seen: set[str] = set()
+    chars = 0
     for record in records:
-        seen.update(words(record.get("title") or ""))
-        seen.update(words(record.get("text") or ""))
-    return len(seen)
+        for text in (record.get("title") or "", record.get("text") or ""):
+            seen.update(t.lower() for t in tokens(text) if any(c.isalnum() for c in t))
+            chars += len(text)
+    return len(seen), chars
 
 
 def folder_bytes(path: Path) -> int:

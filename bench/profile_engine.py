@@ -37,6 +37,8 @@ def _key(frame) -> str:
     for marker in ("site-packages/", "/work/main/"):
         if marker in path:
             path = path.split(marker, 1)[1]
+    while path.startswith("../"):
+        path = path[3:]
     return f"{frame.function} ({path}:{frame.line_no})"
 
 
