@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.collectors import CollapseCollector, TimeLimit, WrappingCollector
+from whoosh.collectors import TimeLimit, WrappingCollector
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
@@ -34,6 +35,7 @@ from search.results import SCORE_DECIMALS, citation_record, response
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 1000
 MAX_RELATED = 20
+DEADLINE_CHECK_EVERY = 1024
 TIME_BUDGET_SECONDS = 2.0
 
 
@@ -99,21 +101,31 @@ def _tied_at(rows: list[tuple], depth: int) -> bool:
     return round(rows[-1][1], SCORE_DECIMALS) == cut
 
 
-def _unseen(searcher: Searcher, rows: list[tuple], seen: list[tuple], grouped: bool) -> list[tuple]:
-    """`rows` less the documents (or, grouped, the stories) already in `seen`."""
+def first_per_story(rows: list[tuple], stories: np.ndarray) -> list[tuple]:
+    """The first (best) row of each story, in order."""
+    seen: set[int] = set()
+    kept = []
+    for row in rows:
+        story = int(stories[row[0]])
+        if story not in seen:
+            seen.add(story)
+            kept.append(row)
+    return kept
+
+
+def _unseen(rows: list[tuple], seen: list[tuple], stories: np.ndarray | None) -> list[tuple]:
+    """`rows` less the documents (or, with story codes, the stories) already in `seen`."""
     seen_docs = {row[0] for row in seen}
-    if not grouped:
+    if stories is None:
         return [row for row in rows if row[0] not in seen_docs]
-    stories = ColumnValues(searcher.reader(), "story")
-    seen_stories = {stories[docnum] for docnum in seen_docs}
-    return [row for row in rows if row[0] not in seen_docs and stories[row[0]] not in seen_stories]
+    seen_stories = {int(stories[docnum]) for docnum in seen_docs}
+    return [row for row in rows if row[0] not in seen_docs and int(stories[row[0]]) not in seen_stories]
 
 
 class Deadline(WrappingCollector):
     """Stops collecting when the time budget is spent (no signals: it works in any thread).
 
-    Unlike Whoosh's TimeLimitCollector it checks on every `collect`, so it also
-    holds under a collapsing collector, which drives the loop itself.
+    Unlike Whoosh's TimeLimitCollector it checks the clock on every `collect`.
     """
 
     def __init__(self, child, seconds: float):
@@ -267,7 +279,7 @@ class Engine:
         if len(rows) < depth and not partial:
             rest, total, partial = self._ranked(searcher, query, depth + len(rows), filter_query, sort,
                                                 with_terms=grouped, grouped=grouped)
-            rows = rows + _unseen(searcher, rest, rows, grouped)
+            rows = rows + _unseen(rest, rows, self._story_codes(searcher) if grouped else None)
         elif not partial:
             total, partial = self._count(searcher, query, filter_query, grouped)
         return Ranking(rows[:depth], max(total, len(rows)), partial, query)
@@ -313,29 +325,53 @@ class Engine:
         """The top `depth` documents as (docnum, score, matched terms), the total, and
         whether the time budget cut the search short.
 
-        Grouped, each story counts once: its best version stands for it. Ties are
-        broken by date, then id; when documents tie at the cut, more are collected,
-        so every page agrees with one long list.
+        Grouped, each story counts once: its best version stands for it. The top
+        documents are collected ungrouped (so top-k pruning works) and collapsed
+        here; the first `depth` stories of a long enough ungrouped list are the
+        grouped answer. Ties are broken by date, then id; when documents tie at
+        the cut, more are collected, so every page agrees with one long list.
         """
         if query is wq.NullQuery:
             return [], 0, False
-        limit = depth + 1
+        stories = self._story_codes(searcher) if grouped else None
+        limit = 2 * depth + 1 if grouped else depth + 1
         while True:
-            results, partial = self._collect(searcher, query, limit, filter_query, sort, with_terms, grouped)
-            rows = [(docnum, score if sort == "relevance" else 0.0,
-                     results.docterms.get(docnum, ()) if with_terms else ())
-                    for score, docnum in results.top_n]
-            if partial or sort == "date" or len(rows) < limit or not _tied_at(rows, depth):
+            results, partial = self._collect(searcher, query, limit, filter_query, sort, with_terms)
+            collected = [(docnum, score if sort == "relevance" else 0.0,
+                          results.docterms.get(docnum, ()) if with_terms else ())
+                         for score, docnum in results.top_n]
+            if sort == "relevance":
+                collected.sort(key=self._rank_key_of(searcher))
+            rows = first_per_story(collected, stories) if grouped else collected
+            if partial or len(collected) < limit:
+                break
+            if len(rows) > depth and (sort == "date" or not _tied_at(rows[:depth] + collected[-1:], depth)):
                 break
             limit *= 2
-        if sort == "relevance":
-            reader = searcher.reader()
-            dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
-            rows.sort(key=lambda row: _rank_key(row[1], dates[row[0]], ids[row[0]]))
         total = len(rows)
         if count and not partial:
             total, partial = self._count(searcher, query, filter_query, grouped)
         return rows[:depth], total, partial
+
+    @staticmethod
+    def _rank_key_of(searcher: Searcher):
+        reader = searcher.reader()
+        dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
+        return lambda row: _rank_key(row[1], dates[row[0]], ids[row[0]])
+
+    def _story_codes(self, searcher: Searcher) -> np.ndarray:
+        """Each document's story as a number, read once per searcher (for collapsing and counting)."""
+        cached = getattr(self._local, "story_codes", None)
+        if cached is not None and cached[0] is searcher:
+            return cached[1]
+        codes: dict[str, int] = {}
+        values = []
+        for leaf, _ in searcher.reader().leaf_readers():
+            column = leaf.column_reader("story")
+            values.extend(codes.setdefault(story, len(codes)) for story in column)
+        array = np.fromiter(values, dtype=np.int64, count=len(values))
+        self._local.story_codes = (searcher, array)
+        return array
 
     def _count(self, searcher: Searcher, query: wq.Query, filter_query: wq.Query | None,
                grouped: bool) -> tuple[int, bool]:
@@ -344,29 +380,28 @@ class Engine:
         docnums, complete = self._matching(searcher, query, filter_query)
         if not grouped:
             return len(docnums), not complete
-        stories = ColumnValues(searcher.reader(), "story")
-        return len({stories[docnum] for docnum in docnums}), not complete
+        stories = self._story_codes(searcher)
+        return len(np.unique(stories[np.asarray(docnums, dtype=np.int64)])), not complete
 
     def _matching(self, searcher: Searcher, query: wq.Query,
                   filter_query: wq.Query | None) -> tuple[list[int], bool]:
         """Every matching document (unscored), and whether all were found in the time budget."""
-        collector = Deadline(searcher.collector(limit=None, scored=False), self.time_budget)
-        try:
-            searcher.search_with_collector(required(query, filter_query), collector)
-        except TimeLimit:
-            return list(collector.results().docs()), False
-        return list(collector.results().docs()), True
+        deadline = time.monotonic() + self.time_budget
+        docnums: list[int] = []
+        for docnum in searcher.docs_for_query(required(query, filter_query)):
+            docnums.append(docnum)
+            if len(docnums) % DEADLINE_CHECK_EVERY == 0 and time.monotonic() > deadline:
+                return docnums, False
+        return docnums, True
 
     def _collect(self, searcher: Searcher, query: wq.Query, limit: int,
-                 filter_query: wq.Query | None, sort: str, with_terms: bool, grouped: bool = False):
-        """Run the collectors: top-k (or by date), under the time budget, one version per story."""
+                 filter_query: wq.Query | None, sort: str, with_terms: bool):
+        """Run the collectors: top-k with pruning (or by date), under the time budget."""
         sortedby = NEWEST_FIRST if sort == "date" else None
         collector = Deadline(
             searcher.collector(limit=limit, terms=with_terms, sortedby=sortedby),
             self.time_budget,
         )
-        if grouped:
-            collector = CollapseCollector(collector, sorting.FieldFacet("story"), limit=1)
         try:
             searcher.search_with_collector(required(query, filter_query), collector)
         except TimeLimit:

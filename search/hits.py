@@ -50,8 +50,11 @@ def story_versions(searcher: Searcher, stored: dict) -> list[dict]:
     story = stored.get("story")
     if not story:
         return []
-    versions = searcher.docs_for_query(wq.Term("story", story))
-    others = [searcher.stored_fields(docnum) for docnum in versions]
+    reader = searcher.reader()
+    if ("story", story) not in reader:
+        return []
+    versions = reader.postings("story", story).all_ids()
+    others = [reader.stored_fields(docnum) for docnum in versions]
     others = [other for other in others if other["id"] != stored["id"]]
     others.sort(key=lambda other: (other.get("date") is None, other.get("date") or 0, other["id"]))
     return [version_record(other) for other in others]
@@ -62,7 +65,7 @@ def _matches(searcher: Searcher, docnum: int, terms: tuple, fields: tuple[str, .
     for fieldname, btext in dict.fromkeys(terms):
         if fieldname not in fields:
             continue
-        postings = searcher.postings(fieldname, btext)
+        postings = searcher.reader().postings(fieldname, btext)  # no scorer: only the offsets
         postings.skip_to(docnum)
         if not postings.is_active() or postings.id() != docnum:
             continue
