@@ -302,7 +302,7 @@ class Engine:
         if partial:
             return parsed, set()
         top = [(docnum, score) for score, docnum in first.top_n]
-        model = feedback.relevance_model(searcher, top, self.ix.schema["content"].analyzer)
+        model = feedback.relevance_model(searcher, top)
         query, added = feedback.expand(parsed, model, weights)
         return replace(parsed, query=query), added
 

@@ -16,7 +16,6 @@ from collections import Counter
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from search.index import content_of
 from search.query import SEARCH_FIELDS, ParsedQuery
 from search.rank import Weights
 
@@ -26,8 +25,12 @@ def applies(parsed: ParsedQuery, weights: Weights) -> bool:
     return weights.feedback_docs > 0 and parsed.plain and parsed.distinct_terms >= weights.feedback_min_terms
 
 
-def relevance_model(searcher: Searcher, top: list[tuple[int, float]], analyzer) -> Counter:
-    """P(word | relevant) over the top documents, each weighted by exp(score)."""
+def relevance_model(searcher: Searcher, top: list[tuple[int, float]]) -> Counter:
+    """P(word | relevant) over the top documents, each weighted by exp(score).
+
+    Word counts come from the content field's term vectors, written at index
+    time: nothing is analysed again per query.
+    """
     if not top:
         return Counter()
     best = top[0][1]
@@ -35,9 +38,9 @@ def relevance_model(searcher: Searcher, top: list[tuple[int, float]], analyzer) 
     total = sum(priors)
     model: Counter = Counter()
     for (docnum, _), prior in zip(top, priors, strict=True):
-        stored = searcher.stored_fields(docnum)
-        text = content_of(stored.get("title"), stored.get("body") or "")[0]
-        counts = Counter(token.text for token in analyzer(text))
+        if not searcher.has_vector(docnum, "content"):
+            continue
+        counts = dict(searcher.vector_as("frequency", docnum, "content"))
         length = sum(counts.values()) or 1
         for word, count in counts.items():
             model[word] += (prior / total) * count / length

@@ -19,6 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import Analyzer, SimpleAnalyzer, Token
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Frequency
 from whoosh.index import Index
 from whoosh.reading import IndexReader
 
@@ -28,7 +29,7 @@ from search.errors import IndexIncompatible, IndexMissing
 from search.ingest import Article
 from search.tables import AnalysisTables, analysis_tables, fingerprint
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 META_FILE = "search-meta.json"
 REBUILD_HINT = "run `search index --rebuild`"
 KEY_SEPARATOR = "\x1f"
@@ -52,7 +53,7 @@ def build_schema(tables: AnalysisTables | None = None) -> Schema:
         line=STORED,
         title=TEXT(analyzer=news, stored=True, chars=True),
         title_exact=TEXT(analyzer=exact, chars=True),
-        content=TEXT(analyzer=news, chars=True),
+        content=TEXT(analyzer=news, chars=True, vector=Frequency()),
         content_exact=TEXT(analyzer=exact, chars=True),
         body=STORED,
         source=TEXT(analyzer=names, stored=True),
