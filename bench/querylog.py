@@ -12,6 +12,10 @@ Each line is `kind<TAB>query`; the kinds and their shares of the log:
   with weight sqrt(mentions);
 - `phrase`: two or three adjacent content words from a body, in double quotes.
 
+Synthetic corpora's logs are drawn from their first 10,000 articles, which are the same at every
+size (bench/corpus_gen.py), so syn-10k, syn-100k and syn-1m share one log and the scale curve
+compares like with like; Reuters' log is drawn from all of Reuters.
+
 Queries are distinct; only letters, digits, spaces (and a phrase's quotes) appear, so every
 engine's query syntax takes them as words.
 """
@@ -31,7 +35,8 @@ from tokens import STOPWORDS, words
 
 DEFAULT_COUNT = 1000
 DEFAULT_SEED = 7
-SAMPLE_DOCS = 20_000
+SAMPLE_DOCS = 30_000  # all of Reuters
+SYNTHETIC_SAMPLE_DOCS = 10_000  # the generator's first 10,000 articles are the same at every size
 SHARES = {"word": 0.30, "two-words": 0.25, "headline": 0.20, "entity": 0.15, "phrase": 0.10}
 COMPANY_WORDS = frozenset({"Inc", "Co", "Corp", "Ltd", "Plc", "Cos", "Group", "Shr", "Qtr"})
 NAME = re.compile(r"(?<=[a-z,] )[A-Z][a-z]+(?: (?:of )?[A-Z][a-z]+){1,2}\b")
@@ -57,13 +62,13 @@ def write_log(path: Path, queries: list[Query]) -> None:
 class Sampler:
     """Document frequencies, headlines, bodies and names of a corpus sample."""
 
-    def __init__(self, corpus: Path, rng: random.Random):
+    def __init__(self, corpus: Path, rng: random.Random, sample_docs: int = SAMPLE_DOCS):
         self.rng = rng
         self.titles: list[list[str]] = []
         self.bodies: list[list[str]] = []
         df: Counter[str] = Counter()
         names: Counter[str] = Counter()
-        for record in iter_records(corpus, SAMPLE_DOCS):
+        for record in iter_records(corpus, sample_docs):
             title, text = record.get("title") or "", record.get("text") or ""
             self.titles.append(words(title))
             self.bodies.append(words(text))
@@ -114,10 +119,12 @@ class Sampler:
         return f'"{phrase}"' if phrase else None
 
 
-def make_log(corpus: Path, count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED) -> list[Query]:
-    """`count` distinct queries drawn from `corpus` in the shares above, in a shuffled order."""
+def make_log(corpus: Path, count: int = DEFAULT_COUNT, seed: int = DEFAULT_SEED,
+             sample_docs: int = SAMPLE_DOCS) -> list[Query]:
+    """`count` distinct queries drawn from the first `sample_docs` documents of `corpus` in the shares
+    above, in a shuffled order."""
     rng = random.Random(seed)
-    sampler = Sampler(corpus, rng)
+    sampler = Sampler(corpus, rng, sample_docs)
     wanted = {kind: round(share * count) for kind, share in SHARES.items()}
     wanted["word"] += count - sum(wanted.values())
     seen: set[str] = set()
@@ -146,8 +153,9 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--count", type=int, default=DEFAULT_COUNT)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--sample-docs", type=int, default=SAMPLE_DOCS)
     args = parser.parse_args()
-    queries = make_log(args.corpus, args.count, args.seed)
+    queries = make_log(args.corpus, args.count, args.seed, args.sample_docs)
     write_log(args.out, queries)
     print(f"wrote {len(queries)} queries to {args.out}: {dict(Counter(k for k, _ in queries))}")
     return 0

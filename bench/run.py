@@ -37,7 +37,7 @@ import psutil
 import report
 from corpus_gen import generate
 from corpus_io import folder_bytes, read_manifest, split_jsonl
-from querylog import make_log, read_log, write_log
+from querylog import SAMPLE_DOCS, SYNTHETIC_SAMPLE_DOCS, make_log, read_log, write_log
 from timing import ChildRun, median_of, run_child
 
 HERE = Path(__file__).resolve().parent
@@ -176,7 +176,8 @@ class Run:
     def query_log(self, spec: CorpusSpec, folder: Path) -> Path:
         path = self.s.queries_dir / f"{spec.name}.tsv"
         if not path.exists() or len(read_log(path)) != self.s.query_count:
-            write_log(path, make_log(folder, self.s.query_count))
+            sample = SYNTHETIC_SAMPLE_DOCS if spec.synthetic else SAMPLE_DOCS
+            write_log(path, make_log(folder, self.s.query_count, sample_docs=sample))
             self.log(f"wrote the query log {path}")
         return path
 
