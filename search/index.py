@@ -31,6 +31,7 @@ from search.tables import AnalysisTables, analysis_tables, fingerprint
 
 FORMAT_VERSION = 5
 META_FILE = "search-meta.json"
+WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, multiprocess temp files
 REBUILD_HINT = "run `search index --rebuild`"
 KEY_SEPARATOR = "\x1f"
 ENTITY_FILTERS = ("person", "org", "place", "weapon")
@@ -293,7 +294,7 @@ def clear_index(directory: Path) -> None:
     entries = [p for p in directory.iterdir() if not p.name.startswith(".") or p.name in ours]
     foreign = [
         p for p in entries
-        if p.name not in ours and not p.name.startswith(("_MAIN_", "MAIN_")) and p.suffix != ".seg"
+        if p.name not in ours and not p.name.startswith(WHOOSH_PREFIXES) and p.suffix != ".seg"
     ]
     if foreign:
         raise IndexIncompatible(

@@ -326,3 +326,18 @@ def test_user_variant_is_searchable_as_the_canonical_form(tmp_path, index_dir, c
 
     assert [hit["id"] for hit in answer["results"]] == [HOLR]
     assert {"query": "Schapps", "found": "Shapps", "via": "variant"} in answer["results"][0]["matched"]
+
+
+def test_rebuild_clears_what_a_killed_multiprocess_run_left(tmp_path, corpus_copy):
+    """A run killed inside Whoosh's multiprocess writer leaves its lock and a MAIN.tmp folder."""
+    folder = tmp_path / "index"
+    update_index(folder, [corpus_copy])
+    leftovers = folder / "MAIN.tmp"
+    leftovers.mkdir()
+    (leftovers / "abc.run").write_bytes(b"half a run")
+    (folder / "MAIN_WRITELOCK").write_bytes(b"")
+
+    update_index(folder, [corpus_copy], rebuild=True)
+
+    assert not leftovers.exists()
+    assert Engine(folder).search("Amraam")["results"][0]["id"] == TELEGRAPH_PRINT
