@@ -19,9 +19,10 @@ MAX_CANDIDATES = 500
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 MIN_WORD_PREFIX = 2
 MAX_COMPLETIONS = 20
+DEFAULT_COMPLETIONS = 8
 
 
-def completions(reader: IndexReader, typed: str, limit: int = 8) -> list[dict]:
+def completions(reader: IndexReader, typed: str, limit: int = DEFAULT_COMPLETIONS) -> list[dict]:
     """Up to `limit` completions of `typed`, as {text, kind}, the most common first."""
     prefix = " ".join(normalize_text(typed).split()).lower()
     if not prefix:

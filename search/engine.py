@@ -22,7 +22,7 @@ from whoosh.searching import Searcher
 from search import feedback, spelling
 from search.aliases import alias_table, load_alias_files
 from search.articles import article_record
-from search.completion import MAX_COMPLETIONS, completions
+from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
 from search.errors import InvalidParameter, NotFound
 from search.facets import count_facets
 from search.hits import HitMaker, story_versions
@@ -424,7 +424,7 @@ class Engine:
             raise InvalidParameter(f"the limit must be between 1 and {MAX_RELATED}")
         return related_stories(self.searcher(), self._docnum(doc_id), limit)
 
-    def suggest(self, typed: str, limit: int = 8) -> list[dict]:
+    def suggest(self, typed: str, limit: int = DEFAULT_COMPLETIONS) -> list[dict]:
         """Completions of what is being typed: names, headlines, then words."""
         if len(typed) > MAX_QUERY_CHARS:
             raise InvalidParameter(f"the text is longer than {MAX_QUERY_CHARS} characters")

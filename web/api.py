@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
+from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS
 from search.engine import MAX_RELATED, MAX_RESULTS
 from web.engine import current_engine
 from web.export import csv_export, json_export
@@ -48,7 +49,7 @@ def related(doc_id: str):
 def suggest():
     check_known(request.args, frozenset({"q", "limit"}))
     typed = text_value(request.args, "q", MAX_VALUE_CHARS) or ""
-    limit = whole_number(request.args, "limit", 8, 1, 20)
+    limit = whole_number(request.args, "limit", DEFAULT_COMPLETIONS, 1, MAX_COMPLETIONS)
     return jsonify({"query": typed, "suggestions": current_engine().suggest(typed, limit)})
 
 
