@@ -10,7 +10,7 @@ from search.engine import MAX_RESULTS
 from web.api import search_page
 from web.engine import current_engine
 from web.params import SearchParams, article_id, check_known, search_params
-from web.timeline import HEIGHT, LABEL_HEIGHT, WIDTH, timeline_bars
+from web.timeline import HEIGHT, WIDTH, timeline_bars
 
 blueprint = Blueprint("pages", __name__)
 RELATED_ON_PAGE = 5
@@ -32,7 +32,7 @@ def search():
     return render_template(
         "search.html", params=params, found=found, pages=pages,
         bars=timeline_bars(found["facets"]["month"]),
-        chart={"width": WIDTH, "height": HEIGHT, "label": LABEL_HEIGHT},
+        chart={"width": WIDTH, "height": HEIGHT},
     )
 
 

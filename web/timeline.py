@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-WIDTH, HEIGHT, LABEL_HEIGHT = 600, 80, 16
+WIDTH, HEIGHT = 600, 80
 MAX_MONTHS = 120
 
 
