@@ -172,7 +172,7 @@ def corpus_section(name: str, corpus: dict) -> list[str]:
             f"{'' if is_ranking else num(a.get('build_index_bytes'), 1, MB)} | "
             f"{num(a.get('search_peak_memory_bytes'), 0, MB)} | {ms(a.get('search_p50_ms'))} | "
             f"{ms(a.get('search_p95_ms'))} | {ms(a.get('search_p99_ms'))} | {num(a.get('search_qps'), 1)} | "
-            f"{'; '.join(notes)} |")
+            f"{'; '.join(notes).replace('|', '/')} |")
     lines += ["", *ratio_table(corpus), *kind_table(corpus)]
     return lines
 
@@ -398,6 +398,8 @@ def method_section(queries: int) -> list[str]:
              "committed: one-word, two-word, headline-fragment, entity-name and quoted-phrase queries.",
              "", "Engines, as their users would run them:", ""]
     lines += [f"- **{cls.label}**: {cls.configuration}." for cls in peers.ADAPTERS.values()]
+    lines += ["- **Lucene** (the Anserini jar inside the pyserini 0.21.0 wheel, driven from Java 17) is "
+              "optional in issue 6 and not part of this benchmark yet: skipped."]
     return [*lines, ""]
 
 
@@ -435,16 +437,18 @@ def write_plot(results: dict, path: Path) -> bool:
                     hollow.append(estimated)
             if not xs:
                 continue
-            line, = axis.plot(xs, ys, marker="o", label=label(engine))
+            color = f"C{ORDER.index(engine)}"
+            style = "--" if engine == "ours-ranking" else "-"
+            axis.plot(xs, ys, style, marker="o", color=color, label=label(engine))
             for x, y, est in zip(xs, ys, hollow, strict=True):
                 if est:
-                    axis.plot([x], [y], marker="o", markerfacecolor="white", color=line.get_color())
+                    axis.plot([x], [y], marker="o", markerfacecolor="white", color=color)
         axis.set_xscale("log")
         axis.set_yscale("log")
         axis.set_xlabel("documents")
         axis.set_title(title)
         axis.grid(True, which="both", alpha=0.3)
-    axes[0].legend(fontsize=8)
+    axes[2].legend(fontsize=8)
     figure.suptitle("Scale: synthetic news corpora (hollow marker: estimated, not measured)")
     figure.tight_layout()
     figure.savefig(path, dpi=110)
