@@ -1,0 +1,341 @@
+"""Hostile corpus input: nothing crashes a run and nothing valid is lost.
+
+tests/test_ingest.py and tests/test_indexer.py already cover, one at a time: empty and
+whitespace-only .txt/.jsonl files, NUL-holding .txt/.jsonl files, byte-order marks, a cp1252
+.txt, a JSONL line broken in the middle of a file, a non-object record. This file adds what
+they do not: the record size limit (and that a large file of normal records is fine), files
+made only of NUL bytes, UTF-16 without a byte-order mark, latin-1, a JSONL file cut off at its
+end (also in the middle of a character), mixed encodings in one file, directory symlink loops,
+a file that vanishes during the run, all of them together in one run with the index's document
+count checked afterwards, and two properties over arbitrary bytes and arbitrary JSONL lines.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from corpus_generator import records
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+
+from search.engine import Engine
+from search.indexer import update_index
+from search.ingest import MAX_RECORD_BYTES, SUPPORTED_SUFFIXES, read_file
+
+EXAMPLES = settings(max_examples=200, deadline=None, derandomize=True,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+ARTICLE = "Kyiv’s mayor says power is back\n\nKyiv’s mayor said the city’s power was restored on Wednesday.\n"
+LATIN = "Café owners in Kyiv reopen\n\nThe café owners said the power came back on Wednesday morning.\n"
+
+
+def stored_ids(index_dir: Path) -> list[str]:
+    """Every document id in the index (a list: a document indexed twice shows up twice)."""
+    with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
+        return [fields["id"] for fields in searcher.all_stored_fields()]
+
+
+def jsonl_line(record: dict) -> bytes:
+    return json.dumps(record, ensure_ascii=False).encode("utf-8")
+
+
+def normal_records(count: int, seed: int) -> list[dict]:
+    return list(records(count, seed=seed))
+
+
+# --- everything at once ---------------------------------------------------------------------
+
+@pytest.fixture
+def hostile_root(tmp_path) -> tuple[Path, set[str], set[str]]:
+    """A folder of good and hostile files: (root, ids that must be indexed, locations that
+    must be reported as skipped)."""
+    root = tmp_path / "feeds"
+    (root / "nested" / "deeper").mkdir(parents=True)
+    expected, skipped = set(), set()
+
+    (root / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    expected.add("good")
+
+    # a large file: normal records around one record over the size limit
+    feed = normal_records(300, seed=11)
+    huge = {"id": "huge", "title": "Too big", "text": "x" * (MAX_RECORD_BYTES + 10)}
+    lines = [jsonl_line(r) for r in feed[:150]] + [jsonl_line(huge)] + [jsonl_line(r) for r in feed[150:]]
+    (root / "wire.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    expected |= {r["id"] for r in feed}
+    skipped.add("wire.jsonl:151")
+
+    # cut off at the end: the last record is incomplete
+    tail = normal_records(3, seed=12)
+    (root / "cut.jsonl").write_bytes(b"\n".join(jsonl_line(r) for r in tail)[:-15])
+    expected |= {r["id"] for r in tail[:2]}
+    skipped.add("cut.jsonl:3")
+
+    # encodings: cp1252 and latin-1 are read (with a warning); UTF-16 without BOM is not text to us
+    (root / "old.txt").write_bytes(ARTICLE.replace("Kyiv", "Odesa").encode("cp1252"))
+    (root / "nested" / "latin.md").write_bytes(LATIN.encode("latin-1"))
+    expected |= {"old", "nested.latin"}
+
+    # empty and NUL-only files of every kind
+    for suffix in sorted(SUPPORTED_SUFFIXES):
+        (root / f"empty{suffix}").write_bytes(b"")
+        (root / f"nul{suffix}").write_bytes(b"\x00" * 4096)
+        skipped |= {f"empty{suffix}", f"nul{suffix}"}
+    (root / "blob.txt").write_bytes(bytes(range(256)) * 64)
+    skipped.add("blob.txt")
+
+    # links: a loop back to the root, a link to itself, a dangling link; an unsupported file
+    (root / "nested" / "deeper" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "nested" / "self").symlink_to(root / "nested" / "self")
+    (root / "nested" / "gone.txt").symlink_to(root / "nowhere.txt")
+    (root / "photo.pdf").write_bytes(b"%PDF-1.4\x00\x01")
+    return root, expected, skipped
+
+
+def test_a_hostile_folder_is_indexed_without_losing_anything_valid(tmp_path, hostile_root):
+    root, expected, skipped = hostile_root
+
+    report = update_index(tmp_path / "index", [root])
+
+    assert report.committed
+    indexed = stored_ids(tmp_path / "index")
+    assert len(indexed) == len(set(indexed)), "a document was indexed twice (through a link?)"
+    assert set(indexed) == expected
+    assert report.added == len(expected)
+    fatal = {p.location for p in report.problems if p.fatal}
+    assert fatal == skipped
+    assert report.failed == len(skipped)
+    oversized = next(p for p in report.problems if p.location == "wire.jsonl:151")
+    assert str(MAX_RECORD_BYTES) in oversized.reason
+    warnings = {p.location for p in report.problems if not p.fatal}
+    assert {"old.txt", "nested/latin.md"} <= warnings
+    engine = Engine(tmp_path / "index")
+    assert [h["id"] for h in engine.search("Odesa")["results"]] == ["old"]
+    assert [h["id"] for h in engine.search("café owners")["results"]][:1] == ["nested.latin"]
+
+    again = update_index(tmp_path / "index", [root])
+    assert not again.committed
+    assert (again.added, again.updated, again.removed) == (0, 0, 0)
+
+
+# --- the record size limit ------------------------------------------------------------------
+
+def test_a_large_file_of_normal_records_is_read_whole(tmp_path):
+    """The limit is per record: a file of more than MAX_RECORD_BYTES of normal records is fine."""
+    feed = normal_records(16_000, seed=13)
+    path = tmp_path / "big.jsonl"
+    path.write_bytes(b"\n".join(jsonl_line(r) for r in feed) + b"\n")
+    assert path.stat().st_size > MAX_RECORD_BYTES
+
+    contents = read_file(path, "big.jsonl")
+
+    assert contents.problems == []
+    assert [a.id for a in contents.articles] == [r["id"] for r in feed]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "search/ingest.py _add_record compares len(line) (characters) with MAX_RECORD_BYTES: a JSON Lines "
+    "record of 1.7 million emoji is 6.8 MB of UTF-8 and is accepted"))
+def test_the_record_limit_is_in_bytes(tmp_path):
+    record = {"id": "wide", "text": "😀" * (MAX_RECORD_BYTES // 3)}
+    line = jsonl_line(record)
+    assert len(line) > MAX_RECORD_BYTES
+    path = tmp_path / "wide.jsonl"
+    path.write_bytes(line + b"\n")
+
+    contents = read_file(path, "wide.jsonl")
+
+    assert contents.articles == []
+    assert [p.location for p in contents.problems] == ["wide.jsonl:1"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "search/ingest.py _read_json: records of a .json file (one object or an array) are never "
+    "checked against MAX_RECORD_BYTES; only JSON Lines records are"))
+@pytest.mark.parametrize("shape", ["object", "array"])
+def test_the_record_limit_holds_in_json_files(tmp_path, shape):
+    record = json.dumps({"id": "huge", "text": "x" * (MAX_RECORD_BYTES + 10)})
+    path = tmp_path / "huge.json"
+    path.write_text(record if shape == "object" else f"[{record}]", encoding="utf-8")
+
+    contents = read_file(path, "huge.json")
+
+    assert contents.articles == []
+    assert contents.problems and all(p.fatal for p in contents.problems)
+
+
+# --- encodings ------------------------------------------------------------------------------
+
+GOOD = {"id": "utf8-1", "title": "Kyiv’s café", "text": "Zelenskyy’s café in Kyiv reopened."}
+OTHER = {"id": "utf8-2", "title": "Odesa’s port", "text": "Odesa’s port reopened on Wednesday."}
+
+
+def _one_cp1252_line() -> bytes:
+    legacy = {"id": "legacy", "title": "Old feed", "text": "Café in Kyiv"}
+    return b"\n".join([jsonl_line(GOOD), json.dumps(legacy, ensure_ascii=False).encode("cp1252"),
+                       jsonl_line(OTHER)]) + b"\n"
+
+
+def _cut_inside_a_character() -> bytes:
+    data = b"\n".join([jsonl_line(GOOD), jsonl_line(OTHER), jsonl_line({"id": "cut", "text": "Kyiv’s"})])
+    cut = data.rindex("’".encode()) + 2  # two of the three bytes of the last ’
+    return data[:cut]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "search/ingest.py decode() chooses one encoding per file: one line that is not UTF-8 (a cp1252 "
+    "record, or a file cut off inside a character) makes the whole file cp1252, and every valid "
+    "UTF-8 record is stored as mojibake (`Kyiv’s café` becomes `Kyivâ€™s cafÃ©`)"))
+@pytest.mark.parametrize("data", [_one_cp1252_line(), _cut_inside_a_character()],
+                         ids=["one-cp1252-line", "cut-inside-a-character"])
+def test_one_badly_encoded_line_does_not_garble_the_others(tmp_path, data):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(data)
+
+    contents = read_file(path, "mixed.jsonl")
+
+    by_id = {a.id: a for a in contents.articles}
+    assert by_id["utf8-1"].title == GOOD["title"]
+    assert by_id["utf8-2"].text == OTHER["text"]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "search/ingest.py read_file: UTF-16 text without a byte-order mark has a NUL in every other byte "
+    "and is refused as `binary file, not text`: a readable article is lost"))
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
+    path = tmp_path / "wide.txt"
+    path.write_bytes(ARTICLE.encode(encoding))
+
+    contents = read_file(path, "wide.txt")
+
+    [article] = contents.articles
+    assert article.title == "Kyiv’s mayor says power is back"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_reported_and_the_rest_indexed(tmp_path, encoding):
+    root = tmp_path / "feeds"
+    root.mkdir()
+    (root / "wide.txt").write_bytes(ARTICLE.encode(encoding))
+    (root / "good.txt").write_text(ARTICLE, encoding="utf-8")
+
+    report = update_index(tmp_path / "index", [root])
+
+    assert stored_ids(tmp_path / "index") == ["good"]
+    assert [(p.location, p.fatal) for p in report.problems] == [("wide.txt", True)]
+
+
+# --- files that change under the run ----------------------------------------------------------
+
+def test_a_file_that_vanishes_during_the_run_is_reported_and_the_rest_indexed(tmp_path):
+    root = tmp_path / "feeds"
+    root.mkdir()
+    names = [f"{n:02d}.txt" for n in range(6)]
+    for n, name in enumerate(names):
+        (root / name).write_text(ARTICLE.replace("Wednesday", f"day {n}"), encoding="utf-8")
+    doomed = root / names[3]
+
+    def vanish(done: int, total: int) -> None:
+        if done == 1:  # the first file is read; the plan already holds all six
+            doomed.unlink()
+
+    report = update_index(tmp_path / "index", [root], progress=vanish)
+
+    assert sorted(stored_ids(tmp_path / "index")) == [n[:-4] for n in names if n != doomed.name]
+    assert [p.location for p in report.problems if p.fatal] == [doomed.name]
+    assert report.committed
+    again = update_index(tmp_path / "index", [root])
+    assert (again.added, again.removed, again.failed) == (0, 0, 0)
+
+
+def test_a_file_replaced_by_a_folder_during_the_run_is_reported(tmp_path):
+    root = tmp_path / "feeds"
+    root.mkdir()
+    for n in range(3):
+        (root / f"{n}.txt").write_text(ARTICLE, encoding="utf-8")
+
+    def swap(done: int, total: int) -> None:
+        if done == 1:
+            (root / "2.txt").unlink()
+            (root / "2.txt").mkdir()
+
+    report = update_index(tmp_path / "index", [root], progress=swap)
+
+    assert sorted(stored_ids(tmp_path / "index")) == ["0", "1"]
+    assert [p.location for p in report.problems if p.fatal] == ["2.txt"]
+
+
+# --- properties over arbitrary input ----------------------------------------------------------
+
+@EXAMPLES
+@given(data=st.one_of(st.binary(max_size=2000),
+                     st.text(max_size=500).map(lambda s: s.encode("utf-8", "surrogatepass"))),
+       suffix=st.sampled_from(sorted(SUPPORTED_SUFFIXES)))
+def test_any_bytes_are_articles_or_problems_never_an_exception(tmp_path, data, suffix):
+    path = tmp_path / f"input{suffix}"
+    path.write_bytes(data)
+
+    contents = read_file(path, path.name)
+
+    assert all(p.location == path.name or p.location.startswith(f"{path.name}:") for p in contents.problems)
+    assert contents.articles or any(p.fatal for p in contents.problems)
+    for article in contents.articles:
+        assert isinstance(article.text, str) and isinstance(article.id, str) and article.id
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+)
+record_like = st.fixed_dictionaries(
+    {},
+    optional={"id": st.one_of(st.text(max_size=12), st.integers(), st.none(), st.just("a/b c?")),
+              "title": st.one_of(st.text(max_size=40), json_values),
+              "text": st.one_of(st.text(max_size=80), json_values),
+              "date": st.one_of(st.sampled_from(["2022-10-17", "2022-13-45", "yesterday", ""]), json_values),
+              "authors": json_values, "source": json_values, "url": json_values},
+)
+jsonl_lines = st.lists(
+    st.one_of(record_like.map(json.dumps), json_values.map(json.dumps),
+              st.text(max_size=40).filter(lambda s: "\n" not in s and "\r" not in s)),
+    max_size=12,
+).filter(lambda lines: not "\n".join(lines).lstrip().startswith("["))  # see the xfail below
+
+
+@EXAMPLES
+@given(lines=jsonl_lines)
+def test_every_jsonl_line_is_an_article_or_a_problem_at_its_line(tmp_path, lines):
+    """Nothing is dropped silently: each non-blank line is an article or a skipped path:line."""
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogatepass")
+
+    contents = read_file(path, "feed.jsonl")
+
+    if any(p.location == "feed.jsonl" and p.fatal for p in contents.problems):
+        return  # the file as a whole was refused (e.g. a NUL byte: not text), with a message
+    numbered = {n for n, line in enumerate("\n".join(lines).split("\n"), start=1) if line.strip()}
+    articles = {a.line for a in contents.articles}
+    skipped = {int(p.location.rsplit(":", 1)[1]) for p in contents.problems if p.fatal}
+    assert articles | skipped == numbered
+    assert not articles & skipped
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "search/ingest.py _read_json: a .jsonl file whose first line starts with `[` is parsed as one "
+    "JSON document; when that fails (it is JSON Lines) the whole file is one `path:2: invalid JSON: "
+    "Extra data` problem and every valid record after the first line is lost"))
+def test_a_jsonl_file_that_starts_with_an_array_keeps_its_other_records(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text('["a list, not a record"]\n'
+                    + json.dumps({"id": "a", "text": "Valid record one."}) + "\n"
+                    + json.dumps({"id": "b", "text": "Valid record two."}) + "\n", encoding="utf-8")
+
+    contents = read_file(path, "feed.jsonl")
+
+    assert [a.id for a in contents.articles] == ["a", "b"]
+    assert [p.location for p in contents.problems] == ["feed.jsonl:1"]
