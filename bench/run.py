@@ -78,6 +78,7 @@ class Settings:
     profile_corpus: str | None
     relevance: bool
     budget_seconds: float | None = None
+    query_time_cap: float | None = None  # seconds per query run; later queries of the log are left out
     engines: tuple[str, ...] = ENGINES
     seed: int = 20240601
     notes: list[str] = field(default_factory=list)
@@ -118,14 +119,15 @@ def settings_for(args: argparse.Namespace) -> Settings:
                      CorpusSpec("syn-3k", 3000, 1, True)],
             queries_dir=work / "queries", query_count=50, max_build_seconds=None, sample_queries=20,
             http_seconds=3, load_seconds=3, profile_count=20, extras_corpus="reuters-2k",
-            profile_corpus="syn-3k", relevance=not args.no_relevance, **common, **budget)
+            profile_corpus="syn-3k", relevance=not args.no_relevance, **common, **budget,
+            query_time_cap=args.query_time_cap or 60)
     if args.large:
         return Settings(
             mode="large", work=HERE / "work", results=HERE / "RESULTS.md",
             corpora=[CorpusSpec("syn-1m", 1_000_000, 1, True)], queries_dir=HERE / "queries",
             query_count=1000, max_build_seconds=args.max_build_seconds or 1800, sample_queries=100,
             http_seconds=0, load_seconds=0, profile_count=0, extras_corpus=None, profile_corpus=None,
-            relevance=False, **common,
+            relevance=False, **common, query_time_cap=args.query_time_cap or 300,
             budget_seconds=(args.budget_minutes if args.budget_minutes is not None else 115) * 60 or None)
     return Settings(
         mode="full", work=HERE / "work", results=HERE / "RESULTS.md",
@@ -134,6 +136,7 @@ def settings_for(args: argparse.Namespace) -> Settings:
         queries_dir=HERE / "queries", query_count=1000, max_build_seconds=args.max_build_seconds,
         sample_queries=100, http_seconds=20, load_seconds=30, profile_count=200, extras_corpus="reuters",
         profile_corpus="syn-10k", relevance=not args.no_relevance, **common,
+        query_time_cap=args.query_time_cap or 150,
         budget_seconds=(args.budget_minutes if args.budget_minutes is not None else 55) * 60 or None)
 
 
@@ -203,6 +206,8 @@ class Run:
         args = ["query", engine, str(index), str(log_path), "--limit", "10"]
         if limit:
             args += ["--max-queries", str(limit)]
+        if self.s.query_time_cap:
+            args += ["--time-cap", str(self.s.query_time_cap)]
         result = self.child("worker.py", args, tag, 2 * HOUR)
         if not result.ok:
             return {"failed": result.error}
@@ -298,7 +303,13 @@ class Run:
         for engine, data in engines.items():
             data["aggregate"] = aggregate(data["rounds"])
             limit = self.s.query_limit(engine.replace("-ranking", ""), state.docs)
-            if limit:
+            capped = [r["query"]["queries"] for r in data["rounds"]
+                      if (r.get("query") or {}).get("time_capped")]
+            if capped:
+                count = f"{min(capped)}" if min(capped) == max(capped) else f"{min(capped)}–{max(capped)}"
+                data["notes"].append(f"timed on the first {count} queries of the log: "
+                                     f"the {self.s.query_time_cap:g}-s cap per query run")
+            elif limit:
                 data["notes"].append(f"timed on the first {limit} queries of the log (a sample)")
         if state.rounds_done < spec.rounds:
             self.s.notes.append(f"{spec.name}: {state.rounds_done} of {spec.rounds} rounds (time budget)")
@@ -507,6 +518,9 @@ def main() -> int:
                         help="rebuild in every round only engines whose first build took at most this (s)")
     parser.add_argument("--max-build-seconds", type=float, default=None,
                         help="estimate instead of building when the projected build is longer")
+    parser.add_argument("--query-time-cap", type=float, default=None,
+                        help="seconds per query run (default 150 full, 300 large, 60 quick); the rest of "
+                             "the log is left out and the sample size reported")
     parser.add_argument("--no-relevance", action="store_true")
     parser.add_argument("--engines", help="comma-separated subset of " + ",".join(ENGINES))
     args = parser.parse_args()

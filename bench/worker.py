@@ -1,7 +1,7 @@
 """One timed step of the benchmark, run by `bench/run.py` in a fresh process; writes a JSON report.
 
     worker.py build ENGINE CORPUS INDEX --out OUT.json
-    worker.py query ENGINE INDEX QUERIES [--limit 10] [--max-queries N] --out OUT.json
+    worker.py query ENGINE INDEX QUERIES [--limit 10] [--max-queries N] [--time-cap S] --out OUT.json
     worker.py relevance ENGINE COLLECTION WORKDIR --out OUT.json
 """
 
@@ -39,7 +39,10 @@ def query(args: argparse.Namespace) -> dict:
     engine.open(args.index)
     open_seconds = time.perf_counter() - started
     latencies, kinds, hits, partial, errors = [], [], [], 0, []
+    deadline = time.perf_counter() + args.time_cap if args.time_cap else None
     for kind, text in queries:
+        if deadline and time.perf_counter() > deadline:  # the log is shuffled: a prefix is a sample
+            break
         began = time.perf_counter_ns()
         try:
             found = engine.top(text, args.limit)
@@ -53,6 +56,7 @@ def query(args: argparse.Namespace) -> dict:
     by_kind = {kind: latency_summary([ms for ms, k in zip(latencies, kinds, strict=True) if k == kind])
                for kind in sorted(set(kinds))}
     return {"open_seconds": open_seconds, **latency_summary(latencies), "by_kind": by_kind,
+            "log_queries": len(queries), "time_capped": len(latencies) + len(errors) < len(queries),
             "latencies_ms": [round(ms, 4) for ms in latencies], "mean_hits": sum(hits) / max(len(hits), 1),
             "empty_results": hits.count(0), "partial": partial, "errors": len(errors),
             "error_samples": errors[:5], "self_max_rss_bytes": max_rss_bytes()}
@@ -83,6 +87,7 @@ def main() -> int:
     step.add_argument("queries", type=Path)
     step.add_argument("--limit", type=int, default=10)
     step.add_argument("--max-queries", type=int, default=None)
+    step.add_argument("--time-cap", type=float, default=None, help="stop after this many seconds")
     step = steps.add_parser("relevance")
     step.add_argument("engine", choices=sorted(peers.ADAPTERS))
     step.add_argument("collection", type=Path)
