@@ -12,7 +12,10 @@ For every corpus, each round runs every engine in an order rotated by one per ro
 and each query run is a fresh child process (bench/worker.py). An engine whose first build took
 longer than `--rebuild-limit` seconds reuses that index in later rounds (only its queries are
 timed again); in a large run an engine whose build is projected past `--max-build-seconds` from
-the smaller corpora is not built and its build time is reported as estimated.
+the smaller corpora is not built and its build time is reported as estimated. A query run stops
+after `--query-time-cap` seconds (the log is shuffled, so what ran is a sample; the count is
+reported). Round 1 of every corpus, relevance and the extras run first; repeat rounds only while
+they fit in `--budget-minutes`.
 """
 
 from __future__ import annotations
