@@ -190,12 +190,16 @@ def _day(value: str, end: bool) -> datetime | None:
         return None
     if not end:
         return start
-    if day:
-        return start + timedelta(days=1) - timedelta(microseconds=1)
-    if month:
-        following = datetime(start.year + (start.month == 12), start.month % 12 + 1, 1)
-        return following - timedelta(microseconds=1)
-    return datetime(start.year + 1, 1, 1) - timedelta(microseconds=1)
+    try:
+        if day:
+            following = start + timedelta(days=1)
+        elif month:
+            following = datetime(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        else:
+            following = datetime(start.year + 1, 1, 1)
+    except (ValueError, OverflowError):  # the end of year 9999: the last moment datetime holds
+        return datetime.max
+    return following - timedelta(microseconds=1)
 
 
 def date_range(start: str | None, end: str | None) -> wq.Query | None:
