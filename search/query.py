@@ -48,6 +48,8 @@ PLAIN_WORD = re.compile(r"\w+(?:['’.\-]\w+)*\.?")
 SYNTAX = re.compile(r"[\"()*?~]|(?<!\S)[+-]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\w:")
 QUESTION_MARK = re.compile(r"\?+(?=[\s\"')\]]|$)")
 SYNTAX_CHARACTERS = re.compile(r"[\"()*?~^+\[\]{}:\\]|(?<!\w)-")
+EXCLUSION = re.compile(r"(?:(?<!\S)-|\b(?:AND)?NOT\s+)(?=\S)(\"[^\"]*\"|\([^()]*\)|[^\s()]+)")
+OPERATOR_WORD = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
 @dataclass(frozen=True)
@@ -280,7 +282,7 @@ class QueryBuilder:
         words = plain_words(rest)
         query = self._parse_words(rest) if rest.strip() else wq.NullQuery
         if query is wq.NullQuery and words:
-            query = self._exact_words(words)
+            query, words = self._unparsed_words(rest, words)
         query = self._with_term_counts(query, words)
         plain = is_plain(query) and not date_filters and not SYNTAX.search(rest)
         query, alias_terms = self._with_aliases(query, words, plain)
@@ -349,6 +351,29 @@ class QueryBuilder:
         if isinstance(node, wq.Wildcard) and not isinstance(node, CappedWildcard):
             return CappedWildcard(node.fieldname, node.text, boost=node.boost)
         return node
+
+    def _unparsed_words(self, text: str, words: list[str]) -> tuple[wq.Query, list[str]]:
+        """A query the parser reads as nothing: stopwords (`the who`) search the exact fields,
+        and words after `-` or NOT (`-Amraam`, `-a -b`, `NOT the`) are excluded, never searched:
+        a query of exclusions only finds everything else, as `NOT iran` does. Returns the
+        query and the words searched for."""
+        excluded = EXCLUSION.findall(text)
+        if not excluded:
+            return self._exact_words(words), words
+        wanted = plain_words(OPERATOR_WORD.sub(" ", EXCLUSION.sub(" ", text)))
+        banned = []
+        for fragment in excluded:
+            found = self._parse_words(fragment)
+            if found is wq.NullQuery:
+                found = self._exact_words(plain_words(fragment)).normalize()
+            if found is not wq.NullQuery:
+                banned.append(found)
+        query = self._exact_words(wanted).normalize() if wanted else wq.NullQuery
+        if not banned:
+            return query, wanted
+        if query is wq.NullQuery:
+            return wq.Not(wq.Or(banned)), wanted
+        return wq.AndNot(query, wq.Or(banned)), wanted
 
     def _exact_words(self, words: list[str]) -> wq.Query:
         """Stopword-only queries (`the who`) search the exact fields."""
