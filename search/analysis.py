@@ -41,6 +41,7 @@ PUNCTUATION_MAP = str.maketrans({
     "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-",
 })
 HYPHEN = "-"
+PRINTED_HYPHEN = re.compile(r"[-‐‑]")  # the hyphens TOKEN_PATTERN lets inside a word
 CACHE_LIMIT = 300_000
 snowball = lru_cache(maxsize=CACHE_LIMIT)(EnglishStemmer().stem)
 
@@ -135,6 +136,22 @@ def compound_parts(word: str) -> list[tuple[str, int]]:
     return parts
 
 
+def printed_spans(raw: str, parts: list[tuple[str, int]]) -> list[tuple[int, int]]:
+    """Where each part of a compound stands in the token as printed.
+
+    The parts are found in the normalised word, whose length can differ from the printed
+    one (`ﬁre-truck` -> `fire-truck`, `İ` lower-cased is two characters), so the spans come
+    from the printed token's own hyphens; when those do not line up with the parts, each
+    part is given the whole token.
+    """
+    spans, start = [], 0
+    for match in PRINTED_HYPHEN.finditer(raw):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(raw)))
+    return spans if len(spans) == len(parts) else [(0, len(raw))] * len(parts)
+
+
 def news_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables) -> tuple[Term, ...]:
     """Every stemmed-field term of one token as printed.
 
@@ -149,10 +166,11 @@ def news_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables) -> 
     whole = HYPHEN.join(fold_variant(part.lower(), tables) for part, _ in parts)
     terms = [Term(strip_possessive(whole), 0, len(raw))]
     if not query:
-        for position, (part, offset) in enumerate(parts):
+        spans = printed_spans(raw, parts)
+        for position, ((part, _), (start, end)) in enumerate(zip(parts, spans, strict=True)):
             found = news_term(part, shouted, tables)
             if found:
-                terms.append(Term(found[0], offset, offset + len(part), position, found[1]))
+                terms.append(Term(found[0], start, end, position, found[1]))
     return tuple(terms)
 
 
@@ -164,9 +182,11 @@ def exact_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables | N
     lines up with the parts' consecutive positions in the text.
     """
     word = normalize_text(raw).lower()
+    pieces = compound_parts(word)
+    spans = printed_spans(raw, pieces)
     parts = [
-        Term(part, offset, offset + len(part), position)
-        for position, (part, offset) in enumerate(compound_parts(word))
+        Term(part, start, end, position)
+        for position, ((part, _), (start, end)) in enumerate(zip(pieces, spans, strict=True))
     ]
     if query and parts:
         return tuple(parts)

@@ -146,10 +146,6 @@ def test_terms_helper_with_its_default_analyzer(text):
     assert all(isinstance(term, str) and term for term in found)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/analysis.py news_terms/exact_terms compute a compound's part offsets on the NFKC-normalised "
-    "(and, for exact terms, lower-cased) word and apply them to the raw text: `ﬁre-truck` (ligature) "
-    "gives `truck` at 5..10 in a 9-character text, so snippets mark `t<mark>ruck </mark>`"))
 @EXAMPLES
 @example(text="ﬁre-truck", name="news", mode="index")
 @example(text="İstanbul-x", name="exact", mode="index")
