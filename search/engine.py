@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -260,51 +260,41 @@ class Engine:
                       ranking.rows[offset:offset + limit])
 
     def _rank(self, searcher: Searcher, parsed: ParsedQuery, depth: int,
-              filter_query: wq.Query | None, sort: str, grouped: bool = True):
-        """The ranking pipeline: feedback, entity boost, then top-k collection.
+              filter_query: wq.Query | None, sort: str, grouped: bool = True, count: bool = True):
+        """The ranking pipeline: entity boost, top-k collection, feedback.
 
         A short plain query ranks the articles with all its words first (a tier
-        of their own), then those with some.
+        of their own), then those with some. A long one is re-scored by
+        pseudo-relevance feedback over a pool of its best candidates. The total
+        counts what the user's words match.
         """
         terms, weights = parsed.terms, self.weighting.weights
-        ranking, parsed.feedback_words = self._with_feedback(searcher, parsed, filter_query)
-        scale = feedback.original_scale(parsed, weights) if ranking is not parsed else 1.0
-        query = with_entity_boost(ranking.query, terms, weights, scale)
+        query = with_entity_boost(parsed.query, terms, weights)
         rows, total, partial = [], 0, False
         short = parsed.distinct_terms <= weights.all_words_max_terms
-        if parsed.all_words is not None and short and sort == "relevance" and not parsed.feedback_words:
+        with_feedback = sort == "relevance" and feedback.applies(parsed, weights)
+        if parsed.all_words is not None and short and sort == "relevance":
             all_words = with_entity_boost(parsed.all_words, terms, weights)
-            rows, _, partial = self._ranked(searcher, all_words, depth, filter_query, sort,
-                                            with_terms=grouped, grouped=grouped, count=False)
+            rows, partial = self._ranked(searcher, all_words, depth, filter_query, sort,
+                                         with_terms=grouped, grouped=grouped)
         if len(rows) < depth and not partial:
-            rest, total, partial = self._ranked(searcher, query, depth + len(rows), filter_query, sort,
-                                                with_terms=grouped, grouped=grouped)
+            wanted = max(depth, weights.feedback_pool) if with_feedback else depth + len(rows)
+            rest, partial = self._ranked(searcher, query, wanted, filter_query, sort,
+                                         with_terms=grouped, grouped=grouped)
+            if with_feedback and not partial:
+                rescored = feedback.rerank(searcher, rest, parsed, weights)
+                rest = sorted(rescored, key=self._rank_key_of(searcher))
             rows = rows + _unseen(rest, rows, self._story_codes(searcher) if grouped else None)
-        elif not partial:
-            total, partial = self._count(searcher, query, filter_query, grouped)
-        return Ranking(rows[:depth], max(total, len(rows)), partial, query)
+        if count and not partial:
+            total, partial = self._count(searcher, parsed.query, filter_query, grouped)
+        return Ranking(rows[:depth], max(total, len(rows)), partial, parsed.query)
 
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""
         parsed = self.builder.parse(text)
         searcher = self.searcher()
-        ranking = self._rank(searcher, parsed, limit, None, "relevance", grouped=False)
+        ranking = self._rank(searcher, parsed, limit, None, "relevance", grouped=False, count=False)
         return [(searcher.stored_fields(docnum)["id"], score) for docnum, score, _ in ranking.rows]
-
-    def _with_feedback(self, searcher: Searcher, parsed: ParsedQuery,
-                       filter_query: wq.Query | None) -> tuple[ParsedQuery, set[str]]:
-        """The query to rank with: widened by pseudo-relevance feedback when it applies."""
-        weights = self.weighting.weights
-        if not feedback.applies(parsed, weights):
-            return parsed, set()
-        first, partial = self._collect(searcher, parsed.query, weights.feedback_docs, filter_query,
-                                       "relevance", with_terms=False)
-        if partial:
-            return parsed, set()
-        top = [(docnum, score) for score, docnum in first.top_n]
-        model = feedback.relevance_model(searcher, top)
-        query, added = feedback.expand(parsed, model, weights)
-        return replace(parsed, query=query), added
 
     @staticmethod
     def _check(text: str, limit: int, offset: int, sort: str) -> None:
@@ -321,9 +311,9 @@ class Engine:
 
     def _ranked(self, searcher: Searcher, query: wq.Query, depth: int,
                 filter_query: wq.Query | None, sort: str, with_terms: bool = True,
-                grouped: bool = True, count: bool = True):
-        """The top `depth` documents as (docnum, score, matched terms), the total, and
-        whether the time budget cut the search short.
+                grouped: bool = True) -> tuple[list[tuple], bool]:
+        """The top `depth` documents as (docnum, score, matched terms), and whether the
+        time budget cut the search short.
 
         Grouped, each story counts once: its best version stands for it. The top
         documents are collected ungrouped (so top-k pruning works) and collapsed
@@ -332,7 +322,7 @@ class Engine:
         the cut, more are collected, so every page agrees with one long list.
         """
         if query is wq.NullQuery:
-            return [], 0, False
+            return [], False
         stories = self._story_codes(searcher) if grouped else None
         limit = 2 * depth + 1 if grouped else depth + 1
         while True:
@@ -348,10 +338,7 @@ class Engine:
             if len(rows) > depth and (sort == "date" or not _tied_at(rows[:depth] + collected[-1:], depth)):
                 break
             limit *= 2
-        total = len(rows)
-        if count and not partial:
-            total, partial = self._count(searcher, query, filter_query, grouped)
-        return rows[:depth], total, partial
+        return rows[:depth], partial
 
     @staticmethod
     def _rank_key_of(searcher: Searcher):

@@ -1,11 +1,15 @@
-"""Pseudo-relevance feedback (RM3): widen a long query with the words of its best answers.
+"""Pseudo-relevance feedback (RM3), as a second pass over the first pass's best documents.
 
-The top documents of a first pass are taken as relevant; each word's weight is
+The top documents of the first pass are taken as relevant; each word's weight is
 its share of those documents' text, weighted by their scores (a relevance
-model). The strongest words join the query at `Weights.feedback_weight`. It
-runs only for plain-word queries long enough to describe a topic: short
-queries (a name, an acronym) keep the precision of their own words. Measured
-in bench/EVAL.md.
+model). The strongest words then re-score the pool of first-pass candidates:
+their BM25 in each candidate's body joins the original score at
+`Weights.feedback_weight`. Word counts come from term vectors written at index
+time, so nothing is analysed per query, and the widened query is never run
+against the whole index (on news, its common words would match nearly every
+article). It runs only for plain-word queries long enough to describe a topic:
+short queries (a name, an acronym) keep the precision of their own words.
+Measured in bench/EVAL.md.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.query import SEARCH_FIELDS, ParsedQuery
-from search.rank import Weights
+from search.rank import Weights, bm25, idf
+
+FEEDBACK_FIELD = "content"
 
 
 def applies(parsed: ParsedQuery, weights: Weights) -> bool:
@@ -25,12 +31,15 @@ def applies(parsed: ParsedQuery, weights: Weights) -> bool:
     return weights.feedback_docs > 0 and parsed.plain and parsed.distinct_terms >= weights.feedback_min_terms
 
 
-def relevance_model(searcher: Searcher, top: list[tuple[int, float]]) -> Counter:
-    """P(word | relevant) over the top documents, each weighted by exp(score).
+def word_counts(searcher: Searcher, docnum: int) -> dict[str, int]:
+    """How often each term occurs in a document's headline and body (its term vector)."""
+    if not searcher.has_vector(docnum, FEEDBACK_FIELD):
+        return {}
+    return dict(searcher.vector_as("frequency", docnum, FEEDBACK_FIELD))
 
-    Word counts come from the content field's term vectors, written at index
-    time: nothing is analysed again per query.
-    """
+
+def relevance_model(searcher: Searcher, top: list[tuple[int, float]]) -> Counter:
+    """P(word | relevant) over the top documents, each weighted by exp(score)."""
     if not top:
         return Counter()
     best = top[0][1]
@@ -38,9 +47,7 @@ def relevance_model(searcher: Searcher, top: list[tuple[int, float]]) -> Counter
     total = sum(priors)
     model: Counter = Counter()
     for (docnum, _), prior in zip(top, priors, strict=True):
-        if not searcher.has_vector(docnum, "content"):
-            continue
-        counts = dict(searcher.vector_as("frequency", docnum, "content"))
+        counts = word_counts(searcher, docnum)
         length = sum(counts.values()) or 1
         for word, count in counts.items():
             model[word] += (prior / total) * count / length
@@ -48,22 +55,34 @@ def relevance_model(searcher: Searcher, top: list[tuple[int, float]]) -> Counter
 
 
 def original_scale(parsed: ParsedQuery, weights: Weights) -> float:
-    """What the user's own words weigh in the expanded query: (1 - feedback weight) over their count."""
+    """What the user's own words weigh beside feedback: (1 - feedback weight) over their count."""
     query_size = sum(leaf.boost for leaf in parsed.query.leaves()
                      if isinstance(leaf, wq.Term) and leaf.fieldname in SEARCH_FIELDS) / len(SEARCH_FIELDS)
     return (1 - weights.feedback_weight) / max(query_size, 1.0)
 
 
-def expand(parsed: ParsedQuery, model: Counter, weights: Weights) -> tuple[wq.Query, set[str]]:
-    """The query with the model's strongest words added, and those added words."""
-    original_terms = {leaf.text for leaf in parsed.query.leaves() if isinstance(leaf, wq.Term)}
+def expansion(model: Counter, weights: Weights) -> dict[str, float]:
+    """The model's strongest words and what each weighs (together, `feedback_weight`)."""
     chosen = model.most_common(weights.feedback_terms)
-    mass = sum(v for _, v in chosen) or 1.0
-    original = parsed.query.with_boost(original_scale(parsed, weights))
-    added = [
-        wq.Term(field, word, boost=weights.feedback_weight * value / mass)
-        for word, value in chosen
-        for field in SEARCH_FIELDS
-    ]
-    new_words = {word for word, _ in chosen} - original_terms
-    return wq.Or([original, *added]), new_words
+    mass = sum(value for _, value in chosen) or 1.0
+    return {word: weights.feedback_weight * value / mass for word, value in chosen}
+
+
+def rerank(searcher: Searcher, pool: list[tuple], parsed: ParsedQuery, weights: Weights) -> list[tuple]:
+    """The pool's rows (docnum, score, terms) re-scored with feedback, in no particular order."""
+    model = relevance_model(searcher, [(row[0], row[1]) for row in pool[:weights.feedback_docs]])
+    reader = searcher.reader()
+    doc_count = reader.doc_count_all()
+    avg_length = searcher.avg_field_length(FEEDBACK_FIELD) or 1.0
+    scale = weights.field_weight(FEEDBACK_FIELD)
+    words = {word: (weight * scale, idf(doc_count, reader.doc_frequency(FEEDBACK_FIELD, word)))
+             for word, weight in expansion(model, weights).items()}
+    original = original_scale(parsed, weights)
+
+    def feedback_score(docnum: int) -> float:
+        counts = word_counts(searcher, docnum)
+        length = reader.doc_field_length(docnum, FEEDBACK_FIELD, 1)
+        return sum(weight * bm25(counts[word], length, avg_length, word_idf, weights.k1, weights.b)
+                   for word, (weight, word_idf) in words.items() if word in counts)
+
+    return [(docnum, original * score + feedback_score(docnum), terms) for docnum, score, terms in pool]

@@ -80,20 +80,10 @@ class HitMaker:
     def __init__(self, searcher: Searcher, parsed: ParsedQuery, schema: Schema, tables: AnalysisTables):
         self.searcher, self.parsed, self.tables = searcher, parsed, tables
         self.sources = self._term_sources(parsed, schema)
-        asked = {key.split(":", 1)[1] for key in (*self.sources, *parsed.alias_terms)}
-        self.added = parsed.feedback_words - asked
-
-    def _asked(self, terms: tuple) -> tuple:
-        """Matched terms less the words feedback added (they are not what the user asked)."""
-        if not self.added:
-            return terms
-        return tuple((field, btext) for field, btext in terms
-                     if field not in TEXT_FIELDS or btext.decode("utf-8") not in self.added)
 
     def hit(self, docnum: int, score: float, terms: tuple) -> Hit:
         """The hit for one ranked document: snippet, what matched, the story's versions."""
         searcher, parsed = self.searcher, self.parsed
-        terms = self._asked(terms)
         stored = searcher.stored_fields(docnum)
         title, body = stored.get("title") or "", stored.get("body") or ""
         offset = content_of(title, body)[1]

@@ -72,7 +72,6 @@ class ParsedQuery:
     warnings: list[QueryWarning] = field(default_factory=list)
     words: list[str] = field(default_factory=list)
     alias_terms: dict[str, str] = field(default_factory=dict)
-    feedback_words: set[str] = field(default_factory=set)
     plain: bool = False
     terms: list[str] = field(default_factory=list)
     all_words: wq.Query | None = None

@@ -34,6 +34,7 @@ class Weights:
     feedback_terms: int = 20
     feedback_weight: float = 0.5
     feedback_min_terms: int = 4
+    feedback_pool: int = 100
     entity_boost: float = 1.0
     all_words_max_terms: int = 3
 

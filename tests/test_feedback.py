@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 from conftest import build_jsonl_index as build
-from whoosh import query as wq
 
 from search import feedback
 from search.analysis import terms
 from search.engine import Engine
 from search.index import build_schema
-from search.query import SEARCH_FIELDS, QueryBuilder
+from search.query import QueryBuilder
 from search.rank import DEFAULT_WEIGHTS, Weights
 
 BUILDER = QueryBuilder(build_schema())
@@ -110,38 +109,38 @@ def test_relevance_model_of_nothing_is_empty(greek_index):
     assert feedback.relevance_model(engine.searcher(), []) == Counter()
 
 
-# --- expanding a query ------------------------------------------------------------------------
+# --- the expansion and the second pass ---------------------------------------------------------
 
 
-def test_expand_keeps_the_query_and_adds_the_strongest_words():
-    parsed = BUILDER.parse("drone missile radar bridge")
+def test_expansion_keeps_the_strongest_words_weighted_to_the_feedback_weight():
     model = Counter({"tank": 0.5, "drone": 0.3, "river": 0.2, "pilot": 0.1, "convoy": 0.05})
     weights = replace(WEIGHTS, feedback_terms=3, feedback_weight=0.4)
-    query, added = feedback.expand(parsed, model, weights)
-
-    assert added == {"tank", "river"}                     # drone was typed already
-    assert isinstance(query, wq.Or)
-    original = query.subqueries[0]
-    assert original == parsed.query.with_boost(original.boost)
-    assert 0 < original.boost < 1
-    extra = [q for q in query.subqueries[1:]]
-    assert all(isinstance(q, wq.Term) and q.fieldname in SEARCH_FIELDS for q in extra)
-    assert {q.text for q in extra} == {"tank", "drone", "river"}
-    assert len({q.text for q in extra}) <= weights.feedback_terms
-    by_word = {q.text: q.boost for q in extra if q.fieldname == "content"}
-    assert by_word["tank"] / by_word["river"] == pytest.approx(0.5 / 0.2)
-    assert sum(by_word.values()) == pytest.approx(weights.feedback_weight)
-    original_leaves = {(leaf.fieldname, leaf.text) for leaf in parsed.query.leaves()}
-    assert original_leaves <= {(leaf.fieldname, leaf.text) for leaf in query.leaves()}
+    words = feedback.expansion(model, weights)
+    assert set(words) == {"tank", "drone", "river"}
+    assert words["tank"] / words["river"] == pytest.approx(0.5 / 0.2)
+    assert sum(words.values()) == pytest.approx(weights.feedback_weight)
 
 
 @pytest.mark.parametrize("count", [0, 1, 5, 20])
-def test_expand_adds_at_most_feedback_terms_words(count):
-    parsed = BUILDER.parse("drone missile radar bridge")
+def test_expansion_has_at_most_feedback_terms_words(count):
     model = Counter({f"word{i:02d}": 1.0 / (i + 1) for i in range(40)})
-    query, added = feedback.expand(parsed, model, replace(WEIGHTS, feedback_terms=count))
-    extra_words = {q.text for q in query.subqueries[1:]}
-    assert added == extra_words == {f"word{i:02d}" for i in range(count)}
+    assert set(feedback.expansion(model, replace(WEIGHTS, feedback_terms=count))) == {
+        f"word{i:02d}" for i in range(count)}
+
+
+def test_rerank_scales_the_first_pass_and_adds_what_the_best_documents_share(greek_index):
+    engine = Engine(greek_index)
+    searcher = engine.searcher()
+    a, b, c = (searcher.document_number(id=doc_id) for doc_id in "abc")
+    parsed = engine.builder.parse("alpha")
+    weights = replace(WEIGHTS, feedback_docs=1, feedback_weight=0.5)
+    pool = [(a, 2.0, ()), (b, 1.0, ()), (c, 1.0, ())]
+    rescored = {docnum: score for docnum, score, _ in feedback.rerank(searcher, pool, parsed, weights)}
+    scale = feedback.original_scale(parsed, weights)
+    assert rescored[a] > scale * 2.0, "a holds the words its own model chose"
+    assert rescored[b] == pytest.approx(scale * 1.0) and rescored[c] == pytest.approx(scale * 1.0)
+    without = feedback.rerank(searcher, pool, parsed, replace(weights, feedback_weight=0.0))
+    assert [score for _, score, _ in without] == pytest.approx([2.0, 1.0, 1.0])
 
 
 # --- through the engine -----------------------------------------------------------------------
@@ -176,8 +175,7 @@ def test_feedback_words_are_not_highlighted_or_matched(engine):
     searcher = engine.searcher()
     first = searcher.search(engine.builder.parse(QUERY).query, limit=engine.weighting.weights.feedback_docs)
     model = feedback.relevance_model(searcher, [(h.docnum, h.score) for h in first])
-    _, added = feedback.expand(engine.builder.parse(QUERY), model, engine.weighting.weights)
-    assert added - wanted
+    assert set(feedback.expansion(model, engine.weighting.weights)) - wanted
 
     answer = engine.search(QUERY, limit=10)
     baseline = {h["id"]: h for h in plain.search(QUERY, limit=10)["results"]}
