@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 
-from search.dates import format_date
+from search.results import article_metadata
 
 PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -60,13 +60,7 @@ def article_record(stored: dict, versions: list[dict]) -> dict:
     entities = list(stored.get("entities") or [])
     body_paragraphs = paragraphs(stored.get("body") or "")
     return {
-        "id": stored["id"],
-        "path": stored.get("path") or "",
-        "url": stored.get("url"),
-        "title": stored.get("title"),
-        "source": stored.get("source"),
-        "date": format_date(stored.get("date")),
-        "authors": list(stored.get("authors") or []),
+        **article_metadata(stored),
         "paragraphs": body_paragraphs,
         "paragraphs_html": [mark_entities(paragraph, entities) for paragraph in body_paragraphs],
         "entities": entities,

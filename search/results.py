@@ -24,6 +24,19 @@ def result_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
+def article_metadata(stored: dict) -> dict:
+    """What every full view of an article starts with: id, where it came from, headline, byline."""
+    return {
+        "id": stored["id"],
+        "path": stored.get("path") or "",
+        "url": stored.get("url"),
+        "title": stored.get("title"),
+        "source": stored.get("source"),
+        "date": format_date(stored.get("date")),
+        "authors": list(stored.get("authors") or []),
+    }
+
+
 @dataclass
 class Hit:
     """One ranked document with everything shown about it."""
@@ -37,13 +50,7 @@ class Hit:
     def as_dict(self) -> dict:
         stored = self.fields
         return {
-            "id": stored["id"],
-            "path": stored.get("path") or "",
-            "url": stored.get("url"),
-            "title": stored.get("title"),
-            "source": stored.get("source"),
-            "date": format_date(stored.get("date")),
-            "authors": list(stored.get("authors") or []),
+            **article_metadata(stored),
             "score": round(self.score, SCORE_DECIMALS),
             "snippet": self.snippet,
             "matched": self.matched,
