@@ -13,6 +13,7 @@ searches for the word. Errors are one line on stderr and exit code 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import json
 import os
@@ -300,9 +301,37 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def escape_unprintable() -> list[tuple[object, str]]:
+    """Make strict stdout and stderr write what they cannot encode as backslash escapes.
+
+    Bytes of the command line that are not UTF-8 reach Python as lone surrogates
+    (`search --json $'zz\\xff'` holds `zz\\udcff`); echoing the query back on a strict
+    UTF-8 stream would raise. Escaped, the JSON stays valid (`"zz\\udcff"`). Returns the
+    streams changed and their error handlers, for `main` to put back.
+    """
+    changed = []
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            with contextlib.suppress(OSError, ValueError):
+                stream.reconfigure(errors="backslashreplace")
+                changed.append((stream, "strict"))
+    return changed
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `search` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    changed = escape_unprintable()
+    try:
+        return run_command(argv)
+    finally:
+        for stream, errors in changed:
+            with contextlib.suppress(OSError, ValueError):
+                stream.reconfigure(errors=errors)
+
+
+def run_command(argv: list[str]) -> int:
+    """Run one command line; errors become one line on stderr and exit code 2."""
     try:
         name, rest = split_command(argv)
         parser = query_parser() if name is None else subcommand_parser(name)
