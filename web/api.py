@@ -9,12 +9,20 @@ from search.engine import MAX_RELATED, MAX_RESULTS
 from web.engine import current_engine
 from web.export import csv_export, json_export
 from web.openapi import openapi_document
-from web.params import MAX_VALUE_CHARS, article_id, check_known, search_params, text_value, whole_number
+from web.params import (
+    MAX_VALUE_CHARS,
+    SearchParams,
+    article_id,
+    check_known,
+    search_params,
+    text_value,
+    whole_number,
+)
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
 
 
-def search_page(params) -> dict:
+def search_page(params: SearchParams) -> dict:
     """One page of results with facets: the search response plus `page` and `size`."""
     found = current_engine().search(params.q, limit=params.size, offset=params.offset,
                                     filters=params.filters, sort=params.sort, facets=True)
