@@ -57,6 +57,22 @@ def test_corrections_skip_known_short_and_non_alphabetic_words(engine):
     assert spelling.corrections(searcher, ["Amram", "Wallace", "nat", "f16x", "2022"]) == {"Amram": "Amraam"}
 
 
+def test_corrections_look_up_only_the_first_unknown_words(engine):
+    """Each lookup scans the vocabulary outside the time budget: a few words, then no more."""
+    searcher = engine.searcher()
+    unknown = [f"qwxzv{letter}" for letter in "abcdefghijklmnop"[:spelling.MAX_LOOKUPS]]
+    assert spelling.corrections(searcher, [*unknown, "Amram"]) == {}
+    assert spelling.corrections(searcher, ["Amram", *unknown]) == {"Amram": "Amraam"}
+    # a word typed again is looked up once, and both spellings are corrected
+    assert spelling.corrections(searcher, ["Amram", *unknown[1:], "amram"]) == {
+        "Amram": "Amraam", "amram": "amraam"}
+
+
+def test_corrections_stop_when_their_time_is_spent(engine, monkeypatch):
+    monkeypatch.setattr(spelling, "LOOKUP_SECONDS", -1.0)
+    assert spelling.corrections(engine.searcher(), ["Amram"]) == {}
+
+
 def test_corrected_query_replaces_whole_words_and_keeps_syntax():
     fixes = {"Amram": "Amraam"}
     assert spelling.corrected_query('"Amram rockets" AND title:Amram', fixes) == (
