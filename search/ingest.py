@@ -20,7 +20,8 @@ from search.dates import parse_date
 from search.plaintext import parse_article
 
 TEXT_SUFFIXES = {".txt", ".md"}
-JSON_SUFFIXES = {".jsonl", ".ndjson", ".json"}
+JSON_LINES_SUFFIXES = {".jsonl", ".ndjson"}
+JSON_SUFFIXES = JSON_LINES_SUFFIXES | {".json"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
 MAX_RECORD_BYTES = 5_000_000
@@ -34,6 +35,7 @@ BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+WIDE_BOMS = tuple(bom for bom, encoding in BOMS if encoding != "utf-8-sig")
 TEXT_KEYS = ("text", "body", "content")
 DATE_KEYS = ("date", "published", "published_at", "pubdate")
 SOURCE_KEYS = ("source", "publication", "publisher", "site")
@@ -135,10 +137,15 @@ def read_file(path: Path, relative: str) -> FileContents:
     if b"\x00" in data[:8192] and not data.startswith(tuple(bom for bom, _ in BOMS)):
         contents.problems.append(Problem(relative, "binary file, not text"))
         return contents
+    suffix = path.suffix.lower()
+    if suffix in JSON_LINES_SUFFIXES and not data.startswith(WIDE_BOMS):
+        _read_json_lines(_utf8_lines(data, relative, contents), relative, contents)
+        return contents
     text, warnings = decode(data, relative)
     contents.problems.extend(warnings)
-    suffix = path.suffix.lower()
-    if suffix in JSON_SUFFIXES:
+    if suffix in JSON_LINES_SUFFIXES:
+        _read_json_lines(_text_lines(text), relative, contents)
+    elif suffix in JSON_SUFFIXES:
         _read_json(text, relative, contents)
     elif len(data) > MAX_RECORD_BYTES:
         contents.problems.append(Problem(relative, f"larger than {MAX_RECORD_BYTES} bytes"))
@@ -189,28 +196,55 @@ def _reads_as_article(body: str) -> bool:
 
 
 def _read_json(text: str, relative: str, contents: FileContents) -> None:
-    """A JSON document (one object or an array of them), else JSON Lines."""
-    if relative.lower().endswith(".json") or text.lstrip().startswith("["):
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            if text.lstrip().startswith("["):
-                problem = Problem(f"{relative}:{error.lineno}", f"invalid JSON: {error.msg}")
-                contents.problems.append(problem)
-                return
-        else:
-            records = document if isinstance(document, list) else [document]
-            for number, record in enumerate(records, start=1):
-                _add_parsed_record(record, relative, number, contents)
+    """A .json file: a JSON document (one object or an array of them), else JSON Lines."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        if text.lstrip().startswith("["):
+            problem = Problem(f"{relative}:{error.lineno}", f"invalid JSON: {error.msg}")
+            contents.problems.append(problem)
             return
+    else:
+        records = document if isinstance(document, list) else [document]
+        for number, record in enumerate(records, start=1):
+            _add_parsed_record(record, relative, number, contents)
+        return
+    _read_json_lines(_text_lines(text), relative, contents)
+
+
+def _utf8_lines(data: bytes, relative: str, contents: FileContents) -> Iterator[tuple[int, str, int]]:
+    """Each line of JSON Lines bytes (number, text, size in bytes), decoded on its own: UTF-8,
+    else cp1252 with a warning, so one legacy or cut-off line leaves the others as they are."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw.decode("cp1252", errors="replace")
+            if line.strip():
+                contents.problems.append(Problem(
+                    f"{relative}:{number}", f"not valid UTF-8 (byte {error.start}); read as cp1252",
+                    fatal=False))
+        yield number, line, len(raw)
+
+
+def _text_lines(text: str) -> Iterator[tuple[int, str, int]]:
+    """Each line of decoded JSON Lines text: number, text and its size in UTF-8 bytes."""
     for number, line in enumerate(text.split("\n"), start=1):
+        yield number, line, len(line.encode("utf-8", "surrogatepass"))
+
+
+def _read_json_lines(lines: Iterator[tuple[int, str, int]], relative: str, contents: FileContents) -> None:
+    """One record a line; every line on its own, whatever the first one looks like."""
+    for number, line, size in lines:
         if line.strip():
-            _add_record(line, relative, number, contents)
+            _add_record(line, size, relative, number, contents)
 
 
-def _add_record(line: str, relative: str, number: int, contents: FileContents) -> None:
+def _add_record(line: str, size: int, relative: str, number: int, contents: FileContents) -> None:
     location = f"{relative}:{number}"
-    if len(line) > MAX_RECORD_BYTES:
+    if size > MAX_RECORD_BYTES:
         contents.problems.append(Problem(location, f"record larger than {MAX_RECORD_BYTES} bytes"))
         return
     try:
