@@ -205,11 +205,25 @@ def _read_json(text: str, relative: str, contents: FileContents) -> None:
             contents.problems.append(problem)
             return
     else:
-        records = document if isinstance(document, list) else [document]
-        for number, record in enumerate(records, start=1):
-            _add_parsed_record(record, relative, number, contents)
+        large = len(text) > MAX_RECORD_BYTES // 4 and _utf8_size(text) > MAX_RECORD_BYTES
+        if not isinstance(document, list):
+            if large:  # the one record is the whole file
+                contents.problems.append(Problem(relative, f"record larger than {MAX_RECORD_BYTES} bytes"))
+            else:
+                _add_parsed_record(document, relative, 1, contents)
+            return
+        for number, record in enumerate(document, start=1):
+            if large and _utf8_size(json.dumps(record, ensure_ascii=False)) > MAX_RECORD_BYTES:
+                problem = Problem(f"{relative}:{number}", f"record larger than {MAX_RECORD_BYTES} bytes")
+                contents.problems.append(problem)
+            else:
+                _add_parsed_record(record, relative, number, contents)
         return
     _read_json_lines(_text_lines(text), relative, contents)
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _utf8_lines(data: bytes, relative: str, contents: FileContents) -> Iterator[tuple[int, str, int]]:
@@ -232,7 +246,7 @@ def _utf8_lines(data: bytes, relative: str, contents: FileContents) -> Iterator[
 def _text_lines(text: str) -> Iterator[tuple[int, str, int]]:
     """Each line of decoded JSON Lines text: number, text and its size in UTF-8 bytes."""
     for number, line in enumerate(text.split("\n"), start=1):
-        yield number, line, len(line.encode("utf-8", "surrogatepass"))
+        yield number, line, _utf8_size(line)
 
 
 def _read_json_lines(lines: Iterator[tuple[int, str, int]], relative: str, contents: FileContents) -> None:

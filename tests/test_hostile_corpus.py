@@ -148,9 +148,6 @@ def test_the_record_limit_is_in_bytes(tmp_path):
     assert [p.location for p in contents.problems] == ["wide.jsonl:1"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/ingest.py _read_json: records of a .json file (one object or an array) are never "
-    "checked against MAX_RECORD_BYTES; only JSON Lines records are"))
 @pytest.mark.parametrize("shape", ["object", "array"])
 def test_the_record_limit_holds_in_json_files(tmp_path, shape):
     record = json.dumps({"id": "huge", "text": "x" * (MAX_RECORD_BYTES + 10)})
@@ -161,6 +158,19 @@ def test_the_record_limit_holds_in_json_files(tmp_path, shape):
 
     assert contents.articles == []
     assert contents.problems and all(p.fatal for p in contents.problems)
+
+
+def test_a_json_array_keeps_its_records_around_one_over_the_limit(tmp_path):
+    records = [{"id": "a", "text": "Record one."}, {"id": "huge", "text": "é" * (MAX_RECORD_BYTES // 2 + 10)},
+               {"id": "b", "text": "Record three."}]
+    path = tmp_path / "three.json"
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+
+    contents = read_file(path, "three.json")
+
+    assert [a.id for a in contents.articles] == ["a", "b"]
+    assert [(p.location, p.fatal) for p in contents.problems] == [("three.json:2", True)]
+    assert str(MAX_RECORD_BYTES) in contents.problems[0].reason
 
 
 # --- encodings ------------------------------------------------------------------------------
