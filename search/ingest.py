@@ -123,6 +123,27 @@ def decode(data: bytes, location: str) -> tuple[str, list[Problem]]:
         return data.decode("cp1252", errors="replace"), [warning]
 
 
+def utf16_order(data: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` for UTF-16 text without a byte-order mark, else None.
+
+    Text in Latin script written as UTF-16 has a NUL as the high byte of most characters
+    and almost never as the low one, and the start decodes to printable text; binary data
+    with NUL bytes does not look like that.
+    """
+    head = data[:8192]
+    head = head[:len(head) - len(head) % 2]
+    for order, high, low in (("utf-16-le", head[1::2], head[0::2]), ("utf-16-be", head[0::2], head[1::2])):
+        if not high or high.count(0) * 2 < len(high) or low.count(0) * 100 > len(low):
+            continue
+        try:  # incremental: the head may end inside a surrogate pair
+            text = codecs.getincrementaldecoder(order)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        if text and sum(c.isprintable() or c.isspace() for c in text) * 100 >= 98 * len(text):
+            return order
+    return None
+
+
 def read_file(path: Path, relative: str) -> FileContents:
     """Every article in one file, with the problems met."""
     contents = FileContents()
@@ -134,14 +155,21 @@ def read_file(path: Path, relative: str) -> FileContents:
     if not data.strip():
         contents.problems.append(Problem(relative, "empty file"))
         return contents
+    wide = None
     if b"\x00" in data[:8192] and not data.startswith(tuple(bom for bom, _ in BOMS)):
-        contents.problems.append(Problem(relative, "binary file, not text"))
-        return contents
+        wide = utf16_order(data)
+        if wide is None:
+            contents.problems.append(Problem(relative, "binary file, not text"))
+            return contents
     suffix = path.suffix.lower()
-    if suffix in JSON_LINES_SUFFIXES and not data.startswith(WIDE_BOMS):
+    if suffix in JSON_LINES_SUFFIXES and not wide and not data.startswith(WIDE_BOMS):
         _read_json_lines(_utf8_lines(data, relative, contents), relative, contents)
         return contents
-    text, warnings = decode(data, relative)
+    if wide:
+        text = data.decode(wide, errors="replace")
+        warnings = [Problem(relative, f"no byte-order mark; read as {wide.upper()}", fatal=False)]
+    else:
+        text, warnings = decode(data, relative)
     contents.problems.extend(warnings)
     if suffix in JSON_LINES_SUFFIXES:
         _read_json_lines(_text_lines(text), relative, contents)

@@ -73,7 +73,7 @@ def hostile_root(tmp_path) -> tuple[Path, set[str], set[str]]:
     expected |= {r["id"] for r in tail[:2]}
     skipped.add("cut.jsonl:3")
 
-    # encodings: cp1252 and latin-1 are read (with a warning); UTF-16 without BOM is not text to us
+    # encodings: cp1252 and latin-1 are read (with a warning)
     (root / "old.txt").write_bytes(ARTICLE.replace("Kyiv", "Odesa").encode("cp1252"))
     (root / "nested" / "latin.md").write_bytes(LATIN.encode("latin-1"))
     expected |= {"old", "nested.latin"}
@@ -217,9 +217,6 @@ def test_a_cp1252_record_is_read_with_a_warning_at_its_line(tmp_path):
     assert [(p.location, p.fatal) for p in contents.problems] == [("mixed.jsonl:2", False)]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "search/ingest.py read_file: UTF-16 text without a byte-order mark has a NUL in every other byte "
-    "and is refused as `binary file, not text`: a readable article is lost"))
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
     path = tmp_path / "wide.txt"
@@ -232,16 +229,21 @@ def test_utf16_without_a_byte_order_mark_is_read(tmp_path, encoding):
 
 
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
-def test_utf16_without_a_byte_order_mark_is_reported_and_the_rest_indexed(tmp_path, encoding):
+def test_utf16_without_a_byte_order_mark_is_indexed_with_a_warning(tmp_path, encoding):
     root = tmp_path / "feeds"
     root.mkdir()
     (root / "wide.txt").write_bytes(ARTICLE.encode(encoding))
     (root / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    records = [{"id": "w1", "text": "Kyiv’s first record."}, {"id": "w2", "text": "Odesa’s second record."}]
+    lines = "\n".join(json.dumps(r, ensure_ascii=False) for r in records)
+    (root / "wide.jsonl").write_bytes(lines.encode(encoding))
 
     report = update_index(tmp_path / "index", [root])
 
-    assert stored_ids(tmp_path / "index") == ["good"]
-    assert [(p.location, p.fatal) for p in report.problems] == [("wide.txt", True)]
+    assert sorted(stored_ids(tmp_path / "index")) == ["good", "w1", "w2", "wide"]
+    assert sorted((p.location, p.fatal) for p in report.problems) == [
+        ("wide.jsonl", False), ("wide.txt", False)]
+    assert all(encoding.upper() in p.reason for p in report.problems)
 
 
 # --- files that change under the run ----------------------------------------------------------
