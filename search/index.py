@@ -271,7 +271,12 @@ def open_index(directory: Path) -> Index:
             f"the index at {directory} was built by another version of the analysis; {REBUILD_HINT}"
         )
     try:
-        return whoosh_index.open_dir(str(directory))
+        ix = whoosh_index.open_dir(str(directory))
+        # open_dir reads only the TOC: opening a reader reads the segments, so a segment
+        # file truncated, emptied, deleted or garbled is caught here, not by the first search
+        with ix.reader():
+            pass
+        return ix
     except Exception as error:  # Whoosh raises many kinds for damaged files
         raise IndexIncompatible(f"the index at {directory} is damaged ({error}); {REBUILD_HINT}") from None
 

@@ -224,15 +224,11 @@ def _truncate(path: Path, size: int) -> None:
         handle.truncate(size)
 
 
-SEGMENT_BUG = pytest.mark.xfail(strict=True, reason=(
-    "search/index.py open_index only opens the TOC: segment files are first read by ix.searcher() "
-    "(search/engine.py Engine.searcher) and ix.reader() (search/indexer.py Indexer.run), whose "
-    "EOFError / FileNotFoundError / struct errors escape as a traceback and exit 1"))
 DAMAGE = {
-    "segment-truncated": pytest.param(lambda ix: _truncate(_segment(ix), 1000), marks=SEGMENT_BUG),
-    "segment-emptied": pytest.param(lambda ix: _truncate(_segment(ix), 0), marks=SEGMENT_BUG),
-    "segment-deleted": pytest.param(lambda ix: _segment(ix).unlink(), marks=SEGMENT_BUG),
-    "segment-garbled": pytest.param(lambda ix: _garble(_segment(ix)), marks=SEGMENT_BUG),
+    "segment-truncated": lambda ix: _truncate(_segment(ix), 1000),
+    "segment-emptied": lambda ix: _truncate(_segment(ix), 0),
+    "segment-deleted": lambda ix: _segment(ix).unlink(),
+    "segment-garbled": lambda ix: _garble(_segment(ix)),
     "toc-garbage": lambda ix: next(ix.glob("_MAIN_*.toc")).write_bytes(os.urandom(100)),
     "toc-emptied": lambda ix: _truncate(next(ix.glob("_MAIN_*.toc")), 0),
     "metadata-garbage": lambda ix: (ix / "search-meta.json").write_bytes(b"{\x00garbage"),
