@@ -21,6 +21,7 @@ from search.query import (
     CappedFuzzyTerm,
     CappedPrefix,
     CappedWildcard,
+    NewsPhrase,
     ParsedQuery,
     QueryBuilder,
 )
@@ -191,6 +192,27 @@ def test_proximity_allows_words_between(phrase_index):
 
 def test_proximity_is_capped():
     assert {p.slop for p in of_type(parse('"drone strikes"~500').query, wq.Phrase)} == {MAX_SLOP}
+
+
+@pytest.mark.parametrize("words", [2, 3, 4, 5])
+def test_a_phrase_of_one_repeated_word_finds_and_scores_as_whoosh_does(tmp_path, words):
+    """A repeated word is matched by a run of positions (Whoosh's own matcher is slow on it)."""
+    index = build(tmp_path, [
+        {"id": "four", "text": "very very very very large"},
+        {"id": "three", "text": "very very very large and very very late"},
+        {"id": "two", "text": "very very large, very late"},
+        {"id": "apart", "text": "very large and very late and very early"},
+        {"id": "title", "title": "Very very", "text": "nothing else"},
+    ])
+    text = '"' + " ".join(["very"] * words) + '"'
+    with open_index(index).searcher() as searcher:
+        ours = searcher.search(parse(text).query, limit=None)
+        assert all(isinstance(p, NewsPhrase) for p in of_type(parse(text).query, wq.Phrase))
+        plain = wq.Or([wq.Phrase(field, ["very"] * words) for field in ("title_exact", "content_exact")])
+        theirs = searcher.search(plain, limit=None)
+        assert [(h["id"], round(h.score, 6)) for h in ours] == [(h["id"], round(h.score, 6)) for h in theirs]
+    expected = {2: {"four", "three", "two", "title"}, 3: {"four", "three"}, 4: {"four"}, 5: set()}[words]
+    assert found_raw(index, text) == expected
 
 
 # --- boolean logic ----------------------------------------------------------------------------
