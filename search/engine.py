@@ -205,7 +205,10 @@ class Engine:
         if current is None:
             current = self.ix.searcher(weighting=self.weighting)
         elif not current.up_to_date():
-            current = current.refresh()  # shares unchanged segments' readers: the old one stays open
+            # A new searcher, not Whoosh's refresh(): refresh reuses the old segment readers and,
+            # after a merge, can keep a merged-away segment beside the merged one (counted twice).
+            stale, current = current, self.ix.searcher(weighting=self.weighting)
+            stale.close()
             meta = IndexMeta.read(self.index_dir)
             if meta is not None and meta.updated != self.meta_updated:
                 self._load_meta()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 import jsonschema
@@ -236,3 +237,24 @@ def test_a_wrong_response_fails_schema_validation(engine, spoil):
     spoil(wrong)
     with pytest.raises(jsonschema.ValidationError):
         VALIDATOR.validate(wrong)
+
+
+def test_a_live_engine_sees_a_merged_index_once(tmp_path):
+    """A run that commits several times ends by merging its segments; an engine opened before
+    it must then count every document once (Whoosh's refresh kept a merged-away segment)."""
+    first, more = tmp_path / "first", tmp_path / "more"
+    first.mkdir()
+    more.mkdir()
+    seeds = [json.dumps({"id": f"seed-{i}", "text": f"seed word {i}"}) for i in range(50)]
+    (first / "seed.jsonl").write_text("\n".join(seeds) + "\n", encoding="utf-8")
+    update_index(tmp_path / "index", [first])
+    engine = Engine(tmp_path / "index")
+    assert engine.stats()["documents"] == 50
+    for batch in range(5):
+        (more / f"batch-{batch}.jsonl").write_text("".join(
+            json.dumps({"id": f"b{batch}-{i}", "text": f"batch {batch} doc {i}"}) + "\n" for i in range(100)),
+            encoding="utf-8")
+    update_index(tmp_path / "index", [more], commit_every=100)
+    assert len(engine.searcher().reader().leaf_readers()) == 1, "the run should end merged"
+    assert engine.stats()["documents"] == 550
+    assert engine.search("seed word", limit=1)["total"] == 50
