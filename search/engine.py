@@ -149,12 +149,14 @@ class Deadline(WrappingCollector):
 @dataclass
 class Ranking:
     """The top documents as (docnum, score, matched terms), how many stories (or documents)
-    match, whether the time budget cut the search short, and the query that was run."""
+    match, whether the time budget cut the search short, the query that was counted, and
+    the documents it matched (None when not counted)."""
 
     rows: list[tuple]
     total: int
     partial: bool
     query: wq.Query
+    matching: list[int] | None = None
 
 
 @dataclass
@@ -230,8 +232,11 @@ class Engine:
         hits = [maker.hit(docnum, score, terms) for docnum, score, terms in answer.page]
         partial, counted = answer.ranking.partial, None
         if facets:
-            docnums, complete = self._matching(answer.searcher, answer.ranking.query, answer.filter_query)
-            counted, partial = count_facets(answer.searcher.reader(), docnums), partial or not complete
+            docnums = answer.ranking.matching
+            if docnums is None:
+                docnums, complete = self._matching(answer.searcher, answer.ranking.query, answer.filter_query)
+                partial = partial or not complete
+            counted = count_facets(answer.searcher.reader(), docnums)
         took = (time.perf_counter() - started) * 1000
         result = response(text, hits, answer.ranking.total, took, answer.parsed.warnings, partial=partial,
                           suggestion=answer.suggestion, corrected_query=answer.corrected)
@@ -273,7 +278,7 @@ class Engine:
         """
         terms, weights = parsed.terms, self.weighting.weights
         query = with_entity_boost(parsed.query, terms, weights)
-        rows, total, partial = [], 0, False
+        rows, total, partial, matching = [], 0, False, None
         short = parsed.distinct_terms <= weights.all_words_max_terms
         with_feedback = sort == "relevance" and feedback.applies(parsed, weights)
         if parsed.all_words is not None and short and sort == "relevance":
@@ -289,8 +294,9 @@ class Engine:
                 rest = sorted(rescored, key=self._rank_key_of(searcher))
             rows = rows + _unseen(rest, rows, self._story_codes(searcher) if grouped else None)
         if count and not partial:
-            total, partial = self._count(searcher, parsed.query, filter_query, grouped)
-        return Ranking(rows[:depth], max(total, len(rows)), partial, parsed.query)
+            matching, complete = self._matching(searcher, parsed.query, filter_query)
+            total, partial = self._count(searcher, matching, grouped), not complete
+        return Ranking(rows[:depth], max(total, len(rows)), partial, parsed.query, matching)
 
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""
@@ -363,15 +369,12 @@ class Engine:
         self._local.story_codes = (searcher, array)
         return array
 
-    def _count(self, searcher: Searcher, query: wq.Query, filter_query: wq.Query | None,
-               grouped: bool) -> tuple[int, bool]:
-        """How many documents match, or, grouped, how many stories have a matching
-        version; and whether the time budget cut the count short."""
-        docnums, complete = self._matching(searcher, query, filter_query)
+    def _count(self, searcher: Searcher, docnums: list[int], grouped: bool) -> int:
+        """How many documents, or, grouped, how many stories they are versions of."""
         if not grouped:
-            return len(docnums), not complete
+            return len(docnums)
         stories = self._story_codes(searcher)
-        return len(np.unique(stories[np.asarray(docnums, dtype=np.int64)])), not complete
+        return len(np.unique(stories[np.asarray(docnums, dtype=np.int64)]))
 
     def _matching(self, searcher: Searcher, query: wq.Query,
                   filter_query: wq.Query | None) -> tuple[list[int], bool]:
