@@ -23,10 +23,10 @@ from search import feedback, spelling
 from search.aliases import alias_table, load_alias_files
 from search.articles import article_record
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
-from search.errors import InvalidParameter, NotFound
+from search.errors import IndexIncompatible, InvalidParameter, NotFound
 from search.facets import count_facets
 from search.hits import HitMaker, story_versions
-from search.index import UNDATED, ColumnValues, IndexMeta, entity_term, open_index
+from search.index import REBUILD_HINT, UNDATED, ColumnValues, IndexMeta, entity_term, open_index
 from search.query import ParsedQuery, QueryBuilder, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
 from search.related import related_stories
@@ -205,17 +205,36 @@ class Engine:
         learned aliases and definitions are then read too)."""
         current = getattr(self._local, "searcher", None)
         if current is None:
-            current = self.ix.searcher(weighting=self.weighting)
-        elif not current.up_to_date():
+            current = self._open_searcher()
+        elif self._changed(current):
+            try:
+                fresh = self._open_searcher()
+            except IndexIncompatible:
+                return current  # the index is being rewritten: answer from the last good commit
             # A new searcher, not Whoosh's refresh(): refresh reuses the old segment readers and,
             # after a merge, can keep a merged-away segment beside the merged one (counted twice).
-            stale, current = current, self.ix.searcher(weighting=self.weighting)
+            stale, current = current, fresh
             stale.close()
             meta = IndexMeta.read(self.index_dir)
             if meta is not None and meta.updated != self.meta_updated:
                 self._load_meta()
         self._local.searcher = current
         return current
+
+    def _open_searcher(self) -> Searcher:
+        try:
+            return self.ix.searcher(weighting=self.weighting)
+        except Exception as error:  # Whoosh raises many kinds for missing or damaged files
+            raise IndexIncompatible(f"the index at {self.index_dir} cannot be read ({error}); "
+                                    f"{REBUILD_HINT}") from None
+
+    @staticmethod
+    def _changed(current: Searcher) -> bool:
+        """Whether the index has a newer commit (False while it cannot be told)."""
+        try:
+            return not current.up_to_date()
+        except Exception:  # a rebuild is replacing the files
+            return False
 
     def search(self, text: str, *, limit: int = 10, offset: int = 0,
                filters: Filters | None = None, sort: str = "relevance", facets: bool = False) -> dict:

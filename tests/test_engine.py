@@ -24,6 +24,7 @@ from conftest import checked_search as search
 from search.analysis import normalize_text
 from search.engine import Engine
 from search.errors import InvalidParameter
+from search.index import clear_index
 from search.indexer import update_index
 
 
@@ -258,3 +259,17 @@ def test_a_live_engine_sees_a_merged_index_once(tmp_path):
     assert len(engine.searcher().reader().leaf_readers()) == 1, "the run should end merged"
     assert engine.stats()["documents"] == 550
     assert engine.search("seed word", limit=1)["total"] == 50
+
+
+def test_searches_answer_from_the_last_commit_while_the_index_is_rebuilt(tmp_path, corpus_copy):
+    index_dir = tmp_path / "index"
+    update_index(index_dir, [corpus_copy])
+    engine = Engine(index_dir)
+    before = engine.search("Amraam")
+    clear_index(index_dir)  # what `search index --rebuild` does first
+    during = engine.search("Amraam")
+    assert ids(during) == ids(before) and during["total"] == before["total"]
+    update_index(index_dir, [corpus_copy], rebuild=True)
+    after = engine.search("Amraam")
+    assert ids(after) == ids(before)
+    assert engine.searcher().up_to_date()
