@@ -185,6 +185,7 @@ class Engine:
                  time_budget: float = TIME_BUDGET_SECONDS, alias_files: tuple[Path, ...] = ()):
         self.index_dir = Path(index_dir)
         self.ix = open_index(self.index_dir)
+        self.schema = self.ix.schema  # Whoosh re-reads the table of contents on every `ix.schema`
         self.weighting = NewsBM25F(weights)
         self.time_budget = time_budget
         self.alias_files = alias_files
@@ -198,7 +199,7 @@ class Engine:
         self.tables = meta.tables_for_index()
         groups = [*meta.alias_groups(), *load_alias_files(self.alias_files)]
         aliases = alias_table(groups, meta.learned_groups())
-        self.builder = QueryBuilder(self.ix.schema, aliases)
+        self.builder = QueryBuilder(self.schema, aliases)
 
     def searcher(self) -> Searcher:
         """This thread's searcher, reopened when the index has a new commit (whose
@@ -247,7 +248,7 @@ class Engine:
         """
         started = time.perf_counter()
         answer = self._answer(text, limit, offset, filters, sort)
-        maker = HitMaker(answer.searcher, answer.parsed, self.ix.schema, self.tables)
+        maker = HitMaker(answer.searcher, answer.parsed, self.schema, self.tables)
         hits = [maker.hit(docnum, score, terms) for docnum, score, terms in answer.page]
         partial, counted = answer.ranking.partial, None
         if facets:
@@ -273,7 +274,7 @@ class Engine:
         """Parse and rank a query, retrying with its spelling correction when it finds nothing."""
         self._check(text, limit, offset, sort)
         searcher = self.searcher()
-        filter_query = (filters or Filters()).query(self.ix.schema)
+        filter_query = (filters or Filters()).query(self.schema)
         parsed = self.builder.parse(text)
         ranking = self._rank(searcher, parsed, offset + limit, filter_query, sort)
         suggestion = spelling.corrected_query(text, spelling.corrections(searcher, parsed.words))
