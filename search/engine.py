@@ -7,6 +7,7 @@ ranked document to `search.hits` for its snippet, what matched and versions.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from dataclasses import dataclass
@@ -23,9 +24,9 @@ from search import feedback, spelling
 from search.aliases import alias_table, load_alias_files
 from search.articles import article_record
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
-from search.errors import IndexIncompatible, InvalidParameter, NotFound
+from search.errors import IndexIncompatible, InvalidParameter, NotFound, SearchError
 from search.facets import count_facets
-from search.hits import HitMaker, story_versions
+from search.hits import HitMaker, matched_terms, story_versions
 from search.index import REBUILD_HINT, UNDATED, ColumnValues, IndexMeta, entity_term, open_index
 from search.query import ParsedQuery, QueryBuilder, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
@@ -101,6 +102,25 @@ def _tied_at(rows: list[tuple], depth: int) -> bool:
     return round(rows[-1][1], SCORE_DECIMALS) == cut
 
 
+def reading_index(method):
+    """Reports a failure to read the index files as the typed IndexIncompatible, with the way
+    out, instead of a traceback: damage to a segment's postings or stored fields only shows
+    when a search reads them. The engine's own typed errors pass through."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except SearchError:
+            raise
+        except Exception as error:
+            raise IndexIncompatible(
+                f"the index at {self.index_dir} could not be read ({type(error).__name__}: {error}); "
+                f"{REBUILD_HINT}") from error
+
+    return guarded
+
+
 def first_per_story(rows: list[tuple], stories: np.ndarray) -> list[tuple]:
     """The first (best) row of each story, in order."""
     seen: set[int] = set()
@@ -148,7 +168,7 @@ class Deadline(WrappingCollector):
 
 @dataclass
 class Ranking:
-    """The top documents as (docnum, score, matched terms), how many stories (or documents)
+    """The top documents as (docnum, score), how many stories (or documents)
     match, whether the time budget cut the search short, the query that was counted, and
     the documents it matched (None when not counted)."""
 
@@ -237,6 +257,7 @@ class Engine:
         except Exception:  # a rebuild is replacing the files
             return False
 
+    @reading_index
     def search(self, text: str, *, limit: int = 10, offset: int = 0,
                filters: Filters | None = None, sort: str = "relevance", facets: bool = False) -> dict:
         """Run a query and return the response in the result shape.
@@ -249,7 +270,8 @@ class Engine:
         started = time.perf_counter()
         answer = self._answer(text, limit, offset, filters, sort)
         maker = HitMaker(answer.searcher, answer.parsed, self.schema, self.tables)
-        hits = [maker.hit(docnum, score, terms) for docnum, score, terms in answer.page]
+        terms = matched_terms(answer.searcher, answer.parsed.query, [docnum for docnum, _ in answer.page])
+        hits = [maker.hit(docnum, score, terms[docnum]) for docnum, score in answer.page]
         partial, counted = answer.ranking.partial, None
         if facets:
             docnums = answer.ranking.matching
@@ -264,11 +286,12 @@ class Engine:
             result["facets"] = counted
         return result
 
+    @reading_index
     def citations(self, text: str, *, limit: int = MAX_RESULTS, filters: Filters | None = None,
                   sort: str = "relevance") -> list[dict]:
         """The top hits as references to cite (title, source, date, authors, url), no snippets."""
         answer = self._answer(text, limit, 0, filters, sort)
-        return [citation_record(answer.searcher.stored_fields(docnum)) for docnum, _, _ in answer.page]
+        return [citation_record(answer.searcher.stored_fields(docnum)) for docnum, _ in answer.page]
 
     def _answer(self, text: str, limit: int, offset: int, filters: Filters | None, sort: str) -> Answer:
         """Parse and rank a query, retrying with its spelling correction when it finds nothing."""
@@ -303,12 +326,10 @@ class Engine:
         with_feedback = sort == "relevance" and feedback.applies(parsed, weights)
         if parsed.all_words is not None and short and sort == "relevance":
             all_words = with_entity_boost(parsed.all_words, terms, weights)
-            rows, partial = self._ranked(searcher, all_words, depth, filter_query, sort,
-                                         with_terms=grouped, grouped=grouped)
+            rows, partial = self._ranked(searcher, all_words, depth, filter_query, sort, grouped)
         if len(rows) < depth and not partial:
             wanted = max(depth, weights.feedback_pool) if with_feedback else depth + len(rows)
-            rest, partial = self._ranked(searcher, query, wanted, filter_query, sort,
-                                         with_terms=grouped, grouped=grouped)
+            rest, partial = self._ranked(searcher, query, wanted, filter_query, sort, grouped)
             if with_feedback and not partial:
                 rescored = feedback.rerank(searcher, rest, parsed, weights)
                 rest = sorted(rescored, key=self._rank_key_of(searcher))
@@ -318,12 +339,13 @@ class Engine:
             total, partial = self._count(searcher, matching, grouped), not complete
         return Ranking(rows[:depth], max(total, len(rows)), partial, parsed.query, matching)
 
+    @reading_index
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""
         parsed = self.builder.parse(text)
         searcher = self.searcher()
         ranking = self._rank(searcher, parsed, limit, None, "relevance", grouped=False, count=False)
-        return [(searcher.stored_fields(docnum)["id"], score) for docnum, score, _ in ranking.rows]
+        return [(searcher.stored_fields(docnum)["id"], score) for docnum, score in ranking.rows]
 
     @staticmethod
     def _check(text: str, limit: int, offset: int, sort: str) -> None:
@@ -339,10 +361,9 @@ class Engine:
             raise InvalidParameter("sort must be relevance or date")
 
     def _ranked(self, searcher: Searcher, query: wq.Query, depth: int,
-                filter_query: wq.Query | None, sort: str, with_terms: bool = True,
-                grouped: bool = True) -> tuple[list[tuple], bool]:
-        """The top `depth` documents as (docnum, score, matched terms), and whether the
-        time budget cut the search short.
+                filter_query: wq.Query | None, sort: str, grouped: bool = True) -> tuple[list[tuple], bool]:
+        """The top `depth` documents as (docnum, score), and whether the time budget cut the
+        search short.
 
         Grouped, each story counts once: its best version stands for it. The top
         documents are collected ungrouped (so top-k pruning works) and collapsed
@@ -354,11 +375,11 @@ class Engine:
             return [], False
         stories = self._story_codes(searcher) if grouped else None
         limit = 2 * depth + 1 if grouped else depth + 1
+        deadline = time.monotonic() + self.time_budget
         while True:
-            results, partial = self._collect(searcher, query, limit, filter_query, sort, with_terms)
-            collected = [(docnum, score if sort == "relevance" else 0.0,
-                          results.docterms.get(docnum, ()) if with_terms else ())
-                         for score, docnum in results.top_n]
+            results, partial = self._collect(searcher, query, limit, filter_query, sort)
+            partial = partial or time.monotonic() > deadline  # every pass shares one budget
+            collected = [(docnum, score if sort == "relevance" else 0.0) for score, docnum in results.top_n]
             if sort == "relevance":
                 collected.sort(key=self._rank_key_of(searcher))
             rows = first_per_story(collected, stories) if grouped else collected
@@ -408,11 +429,11 @@ class Engine:
         return docnums, True
 
     def _collect(self, searcher: Searcher, query: wq.Query, limit: int,
-                 filter_query: wq.Query | None, sort: str, with_terms: bool):
+                 filter_query: wq.Query | None, sort: str):
         """Run the collectors: top-k with pruning (or by date), under the time budget."""
         sortedby = NEWEST_FIRST if sort == "date" else None
         collector = Deadline(
-            searcher.collector(limit=limit, terms=with_terms, sortedby=sortedby),
+            searcher.collector(limit=limit, sortedby=sortedby),
             self.time_budget,
         )
         try:
@@ -421,22 +442,26 @@ class Engine:
             return collector.results(), True
         return collector.results(), False
 
+    @reading_index
     def document(self, doc_id: str) -> dict:
         """One stored article by id."""
         return self.searcher().stored_fields(self._docnum(doc_id))
 
+    @reading_index
     def article(self, doc_id: str) -> dict:
         """One article in its full shape: paragraphs, entities marked, its story's versions."""
         searcher = self.searcher()
         stored = searcher.stored_fields(self._docnum(doc_id))
         return article_record(stored, story_versions(searcher, stored))
 
+    @reading_index
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
         """The other stories most like this article (related coverage)."""
         if not 1 <= limit <= MAX_RELATED:
             raise InvalidParameter(f"the limit must be between 1 and {MAX_RELATED}")
         return related_stories(self.searcher(), self._docnum(doc_id), limit)
 
+    @reading_index
     def suggest(self, typed: str, limit: int = DEFAULT_COMPLETIONS) -> list[dict]:
         """Completions of what is being typed: names, headlines, then words."""
         if len(typed) > MAX_QUERY_CHARS:
@@ -451,6 +476,7 @@ class Engine:
             raise NotFound(f"no article with id {doc_id!r}")
         return docnum
 
+    @reading_index
     def stats(self) -> dict:
         """Counts and sizes that describe the index."""
         searcher = self.searcher()

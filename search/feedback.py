@@ -69,7 +69,7 @@ def expansion(model: Counter, weights: Weights) -> dict[str, float]:
 
 
 def rerank(searcher: Searcher, pool: list[tuple], parsed: ParsedQuery, weights: Weights) -> list[tuple]:
-    """The pool's rows (docnum, score, terms) re-scored with feedback, in no particular order."""
+    """The pool's rows (docnum, score) re-scored with feedback, in no particular order."""
     model = relevance_model(searcher, [(row[0], row[1]) for row in pool[:weights.feedback_docs]])
     reader = searcher.reader()
     doc_count = reader.doc_count_all()
@@ -85,4 +85,4 @@ def rerank(searcher: Searcher, pool: list[tuple], parsed: ParsedQuery, weights: 
         return sum(weight * bm25(counts[word], length, avg_length, word_idf, weights.k1, weights.b)
                    for word, (weight, word_idf) in words.items() if word in counts)
 
-    return [(docnum, original * score + feedback_score(docnum), terms) for docnum, score, terms in pool]
+    return [(docnum, original * score + feedback_score(docnum)) for docnum, score in pool]

@@ -26,6 +26,7 @@ CONTENT_FIELDS = ("content", "content_exact")
 TITLE_FIELDS = ("title", "title_exact")
 TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS
 MAX_MATCHED = 12
+MAX_TERMS_CHECKED = 2000
 
 
 def phrase_runs(text: str, matches: list[Match], phrases: list[list[str]]) -> list[Match]:
@@ -72,6 +73,53 @@ def _matches(searcher: Searcher, docnum: int, terms: tuple, fields: tuple[str, .
         term = btext.decode("utf-8")
         for _, startchar, endchar in postings.value_as("characters"):
             yield Match(startchar, endchar, f"{fieldname}:{term}")
+
+
+def _leaf_terms(leaf: wq.Query, reader) -> Iterator[tuple[str, bytes]]:
+    """A leaf's terms, prefix, wildcard and fuzzy terms expanded (capped by the parser)."""
+    if isinstance(leaf, wq.MultiTerm):
+        texts = ((leaf.fieldname, btext) for btext in leaf._btexts(reader))  # Whoosh's own expansion
+    else:
+        texts = leaf.iter_all_terms(phrases=True)
+    for fieldname, text in texts:
+        yield fieldname, text if isinstance(text, bytes) else str(text).encode("utf-8")
+
+
+def _matching_docs(searcher: Searcher, leaf: wq.Query, docnums: list[int]) -> set[int]:
+    """Which of `docnums` the leaf (a phrase) matches as a whole."""
+    matcher = leaf.matcher(searcher)
+    found = set()
+    for docnum in sorted(docnums):
+        if not matcher.is_active():
+            break
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            found.add(docnum)
+    return found
+
+
+def matched_terms(searcher: Searcher, query: wq.Query, docnums: list[int]) -> dict[int, tuple]:
+    """Which of the query's terms each document holds in its text fields: looked up for the
+    shown page only, not recorded while collecting. A phrase's words count only where the
+    whole phrase matches."""
+    reader = searcher.reader()
+    found: dict[int, set] = {docnum: set() for docnum in docnums}
+    checked = 0
+    for leaf in query.leaves():
+        holders = _matching_docs(searcher, leaf, docnums) if isinstance(leaf, wq.Phrase) else set(docnums)
+        for fieldname, btext in _leaf_terms(leaf, reader):
+            known = fieldname in TEXT_FIELDS and (fieldname, btext) in reader
+            if not known or checked >= MAX_TERMS_CHECKED:
+                continue
+            checked += 1
+            postings = reader.postings(fieldname, btext)
+            for docnum in sorted(holders):
+                postings.skip_to(docnum)
+                if not postings.is_active():
+                    break
+                if postings.id() == docnum:
+                    found[docnum].add((fieldname, btext))
+    return {docnum: tuple(sorted(terms)) for docnum, terms in found.items()}
 
 
 class HitMaker:

@@ -134,13 +134,13 @@ def test_rerank_scales_the_first_pass_and_adds_what_the_best_documents_share(gre
     a, b, c = (searcher.document_number(id=doc_id) for doc_id in "abc")
     parsed = engine.builder.parse("alpha")
     weights = replace(WEIGHTS, feedback_docs=1, feedback_weight=0.5)
-    pool = [(a, 2.0, ()), (b, 1.0, ()), (c, 1.0, ())]
-    rescored = {docnum: score for docnum, score, _ in feedback.rerank(searcher, pool, parsed, weights)}
+    pool = [(a, 2.0), (b, 1.0), (c, 1.0)]
+    rescored = dict(feedback.rerank(searcher, pool, parsed, weights))
     scale = feedback.original_scale(parsed, weights)
     assert rescored[a] > scale * 2.0, "a holds the words its own model chose"
     assert rescored[b] == pytest.approx(scale * 1.0) and rescored[c] == pytest.approx(scale * 1.0)
     without = feedback.rerank(searcher, pool, parsed, replace(weights, feedback_weight=0.0))
-    assert [score for _, score, _ in without] == pytest.approx([2.0, 1.0, 1.0])
+    assert [score for _, score in without] == pytest.approx([2.0, 1.0, 1.0])
 
 
 # --- through the engine -----------------------------------------------------------------------
