@@ -318,6 +318,14 @@ def escape_unprintable() -> list[tuple[object, str]]:
     return changed
 
 
+LINE_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(message: str) -> str:
+    """A message on one line: the line breaks a path or query may hold, escaped."""
+    return LINE_BREAKS.sub(lambda match: ascii(match.group())[1:-1], message)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `search` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -338,10 +346,10 @@ def run_command(argv: list[str]) -> int:
         args = parser.parse_args(rest)
         return COMMANDS[name](args)
     except UsageError as error:
-        print(f"search: {error}", file=sys.stderr)
+        print(f"search: {one_line(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except SearchError as error:
-        print(f"search: {error.message}", file=sys.stderr)
+        print(f"search: {one_line(error.message)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
