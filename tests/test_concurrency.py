@@ -207,15 +207,16 @@ def test_the_lock_wait_is_an_option_and_defaults_to_thirty_seconds(run_cli):
 # --- (c) a damaged or foreign index -----------------------------------------------------------
 
 def _segment(index_dir: Path) -> Path:
-    [segment] = sorted(index_dir.glob("*.seg"))
-    return segment
+    """The segment's term dictionary (segments are separate files, read when the index opens)."""
+    [terms] = sorted(index_dir.glob("MAIN_*.trm"))
+    return terms
 
 
-def _garble(path: Path) -> None:
+def _garble_header(path: Path) -> None:
+    """Garbage over the start of a file (damage deep inside a segment file is only met, and
+    reported with the rebuild hint, when a search reads that part)."""
     data = bytearray(path.read_bytes())
-    rng = random.Random(3)
-    for _ in range(max(1, len(data) // 200)):
-        data[rng.randrange(len(data))] = rng.randrange(256)
+    data[:64] = random.Random(3).randbytes(64)
     path.write_bytes(bytes(data))
 
 
@@ -228,7 +229,7 @@ DAMAGE = {
     "segment-truncated": lambda ix: _truncate(_segment(ix), 1000),
     "segment-emptied": lambda ix: _truncate(_segment(ix), 0),
     "segment-deleted": lambda ix: _segment(ix).unlink(),
-    "segment-garbled": lambda ix: _garble(_segment(ix)),
+    "segment-garbled": lambda ix: _garble_header(_segment(ix)),
     "toc-garbage": lambda ix: next(ix.glob("_MAIN_*.toc")).write_bytes(os.urandom(100)),
     "toc-emptied": lambda ix: _truncate(next(ix.glob("_MAIN_*.toc")), 0),
     "metadata-garbage": lambda ix: (ix / "search-meta.json").write_bytes(b"{\x00garbage"),

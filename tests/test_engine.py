@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 
 import jsonschema
@@ -23,7 +24,7 @@ from conftest import checked_search as search
 
 from search.analysis import normalize_text
 from search.engine import Engine
-from search.errors import InvalidParameter
+from search.errors import IndexIncompatible, InvalidParameter
 from search.index import clear_index
 from search.indexer import update_index
 
@@ -273,3 +274,12 @@ def test_searches_answer_from_the_last_commit_while_the_index_is_rebuilt(tmp_pat
     after = engine.search("Amraam")
     assert ids(after) == ids(before)
     assert engine.searcher().up_to_date()
+
+
+def test_damage_met_while_searching_is_reported_with_the_rebuild_hint(tmp_path, corpus_copy):
+    index_dir = tmp_path / "index"
+    update_index(index_dir, [corpus_copy])
+    [postings] = index_dir.glob("MAIN_*.pst")
+    os.truncate(postings, 100)
+    with pytest.raises(IndexIncompatible, match="search index --rebuild"):
+        Engine(index_dir).search("Amraam")
