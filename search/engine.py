@@ -121,6 +121,15 @@ def reading_index(method):
     return guarded
 
 
+def _story_codes(reader) -> np.ndarray:
+    """Each document's story id as a number, by document number."""
+    codes: dict[str, int] = {}
+    values = []
+    for leaf, _ in reader.leaf_readers():
+        values.extend(codes.setdefault(story, len(codes)) for story in leaf.column_reader("story"))
+    return np.fromiter(values, dtype=np.int64, count=len(values))
+
+
 def first_per_story(rows: list[tuple], stories: np.ndarray) -> list[tuple]:
     """The first (best) row of each story, in order."""
     seen: set[int] = set()
@@ -390,25 +399,23 @@ class Engine:
             limit *= 2
         return rows[:depth], partial
 
-    @staticmethod
-    def _rank_key_of(searcher: Searcher):
-        reader = searcher.reader()
-        dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
+    def _per_searcher(self, searcher: Searcher, name: str, build):
+        """A value read from the index once per searcher (this thread's, until the next commit)."""
+        cached = getattr(self._local, name, None)
+        if cached is None or cached[0] is not searcher:
+            cached = (searcher, build(searcher.reader()))
+            setattr(self._local, name, cached)
+        return cached[1]
+
+    def _rank_key_of(self, searcher: Searcher):
+        """The sort key of a row: score, then newer date (undated last), then id."""
+        dates, ids = self._per_searcher(searcher, "rank_columns", lambda reader: (
+            ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")))
         return lambda row: _rank_key(row[1], dates[row[0]], ids[row[0]])
 
     def _story_codes(self, searcher: Searcher) -> np.ndarray:
-        """Each document's story as a number, read once per searcher (for collapsing and counting)."""
-        cached = getattr(self._local, "story_codes", None)
-        if cached is not None and cached[0] is searcher:
-            return cached[1]
-        codes: dict[str, int] = {}
-        values = []
-        for leaf, _ in searcher.reader().leaf_readers():
-            column = leaf.column_reader("story")
-            values.extend(codes.setdefault(story, len(codes)) for story in column)
-        array = np.fromiter(values, dtype=np.int64, count=len(values))
-        self._local.story_codes = (searcher, array)
-        return array
+        """Each document's story as a number (for collapsing and counting)."""
+        return self._per_searcher(searcher, "story_codes", _story_codes)
 
     def _count(self, searcher: Searcher, docnums: list[int], grouped: bool) -> int:
         """How many documents, or, grouped, how many stories they are versions of."""
