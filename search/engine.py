@@ -15,8 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import query as wq
-from whoosh import sorting
-from whoosh.collectors import TimeLimit, WrappingCollector
+from whoosh.collectors import TimeLimit
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
@@ -32,11 +31,11 @@ from search.query import ParsedQuery, QueryBuilder, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
 from search.related import related_stories
 from search.results import SCORE_DECIMALS, citation_record, response
+from search.scoring import ArrayScorer, Postings, Scored
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 1000
 MAX_RELATED = 20
-DEADLINE_CHECK_EVERY = 1024
 TIME_BUDGET_SECONDS = 2.0
 
 
@@ -96,12 +95,6 @@ def _rank_key(score: float, date: int, doc_id: str) -> tuple:
     return (-round(score, SCORE_DECIMALS), date == UNDATED, -date, doc_id)
 
 
-def _tied_at(rows: list[tuple], depth: int) -> bool:
-    """Whether the last collected score ties the score at the cut (more may tie beyond it)."""
-    cut = round(rows[min(depth, len(rows)) - 1][1], SCORE_DECIMALS)
-    return round(rows[-1][1], SCORE_DECIMALS) == cut
-
-
 def reading_index(method):
     """Reports a failure to read the index files as the typed IndexIncompatible, with the way
     out, instead of a traceback: damage to a segment's postings or stored fields only shows
@@ -130,16 +123,31 @@ def _story_codes(reader) -> np.ndarray:
     return np.fromiter(values, dtype=np.int64, count=len(values))
 
 
-def first_per_story(rows: list[tuple], stories: np.ndarray) -> list[tuple]:
-    """The first (best) row of each story, in order."""
-    seen: set[int] = set()
-    kept = []
-    for row in rows:
-        story = int(stories[row[0]])
-        if story not in seen:
-            seen.add(story)
-            kept.append(row)
-    return kept
+def first_per_story(ordered: np.ndarray, stories: np.ndarray) -> np.ndarray:
+    """The first (best) document of each story, in order."""
+    _, first = np.unique(stories[ordered], return_index=True)
+    return ordered[np.sort(first)]
+
+
+class RankColumns:
+    """What ties are broken by, per document: newer date (undated last), then id."""
+
+    def __init__(self, reader):
+        dates = ColumnValues(reader, "date", translate=False)
+        self.ids = ColumnValues(reader, "id")
+        count = reader.doc_count_all()
+        self.dates = np.fromiter((dates[docnum] for docnum in range(count)), dtype=np.uint64, count=count)
+        ids = [self.ids[docnum] for docnum in range(count)]
+        self.id_ranks = np.empty(count, dtype=np.int64)
+        self.id_ranks[sorted(range(count), key=ids.__getitem__)] = np.arange(count)
+
+    def order(self, docnums: np.ndarray, scores: np.ndarray | None) -> np.ndarray:
+        """The positions of `docnums` in rank order: higher score (rounded), newer, then id."""
+        dates = self.dates[docnums]
+        keys = [self.id_ranks[docnums], np.uint64(UNDATED) - dates, dates == UNDATED]
+        if scores is not None:
+            keys.append(-np.round(scores, SCORE_DECIMALS))
+        return np.lexsort(keys)
 
 
 def _unseen(rows: list[tuple], seen: list[tuple], stories: np.ndarray | None) -> list[tuple]:
@@ -149,30 +157,6 @@ def _unseen(rows: list[tuple], seen: list[tuple], stories: np.ndarray | None) ->
         return [row for row in rows if row[0] not in seen_docs]
     seen_stories = {int(stories[docnum]) for docnum in seen_docs}
     return [row for row in rows if row[0] not in seen_docs and int(stories[row[0]]) not in seen_stories]
-
-
-class Deadline(WrappingCollector):
-    """Stops collecting when the time budget is spent (no signals: it works in any thread).
-
-    Unlike Whoosh's TimeLimitCollector it checks the clock on every `collect`.
-    """
-
-    def __init__(self, child, seconds: float):
-        super().__init__(child)
-        self.seconds = seconds
-
-    def prepare(self, top_searcher, q, context):
-        self.deadline = time.monotonic() + self.seconds
-        super().prepare(top_searcher, q, context)
-
-    def collect_matches(self):
-        for sub_docnum in self.child.matches():
-            self.collect(sub_docnum)
-
-    def collect(self, sub_docnum):
-        if time.monotonic() > self.deadline:
-            raise TimeLimit
-        return self.child.collect(sub_docnum)
 
 
 @dataclass
@@ -199,12 +183,6 @@ class Answer:
     suggestion: str | None
     corrected: str | None
     page: list[tuple]
-
-
-NEWEST_FIRST = sorting.MultiFacet([
-    sorting.TranslateFacet(lambda raw: 1 if raw == UNDATED else -raw, sorting.FieldFacet("date")),
-    sorting.FieldFacet("id"),
-])
 
 
 class Engine:
@@ -279,15 +257,12 @@ class Engine:
         started = time.perf_counter()
         answer = self._answer(text, limit, offset, filters, sort)
         maker = HitMaker(answer.searcher, answer.parsed, self.schema, self.tables)
-        terms = matched_terms(answer.searcher, answer.parsed.query, [docnum for docnum, _ in answer.page])
+        docnums = [docnum for docnum, _ in answer.page]
+        terms = matched_terms(answer.searcher, answer.parsed.query, docnums, self._postings(answer.searcher))
         hits = [maker.hit(docnum, score, terms[docnum]) for docnum, score in answer.page]
         partial, counted = answer.ranking.partial, None
         if facets:
-            docnums = answer.ranking.matching
-            if docnums is None:
-                docnums, complete = self._matching(answer.searcher, answer.ranking.query, answer.filter_query)
-                partial = partial or not complete
-            counted = count_facets(answer.searcher.reader(), docnums)
+            counted = count_facets(answer.searcher.reader(), answer.ranking.matching or [])
         took = (time.perf_counter() - started) * 1000
         result = response(text, hits, answer.ranking.total, took, answer.parsed.warnings, partial=partial,
                           suggestion=answer.suggestion, corrected_query=answer.corrected)
@@ -321,7 +296,7 @@ class Engine:
 
     def _rank(self, searcher: Searcher, parsed: ParsedQuery, depth: int,
               filter_query: wq.Query | None, sort: str, grouped: bool = True, count: bool = True):
-        """The ranking pipeline: entity boost, top-k collection, feedback.
+        """The ranking pipeline: entity boost, top-k, feedback, all under one time budget.
 
         A short plain query ranks the articles with all its words first (a tier
         of their own), then those with some. A long one is re-scored by
@@ -329,24 +304,30 @@ class Engine:
         counts what the user's words match.
         """
         terms, weights = parsed.terms, self.weighting.weights
-        query = with_entity_boost(parsed.query, terms, weights)
-        rows, total, partial, matching = [], 0, False, None
+        scorer = self._scorer(searcher, time.monotonic() + self.time_budget)
+        scored = scorer.evaluate(required(with_entity_boost(parsed.query, terms, weights), filter_query))
+        rows: list[tuple] = []
         short = parsed.distinct_terms <= weights.all_words_max_terms
         with_feedback = sort == "relevance" and feedback.applies(parsed, weights)
         if parsed.all_words is not None and short and sort == "relevance":
             all_words = with_entity_boost(parsed.all_words, terms, weights)
-            rows, partial = self._ranked(searcher, all_words, depth, filter_query, sort, grouped)
-        if len(rows) < depth and not partial:
+            first = scorer.evaluate(required(all_words, filter_query))
+            rows = self._top(searcher, first, depth, sort, grouped)
+        if len(rows) < depth:
             wanted = max(depth, weights.feedback_pool) if with_feedback else depth + len(rows)
-            rest, partial = self._ranked(searcher, query, wanted, filter_query, sort, grouped)
-            if with_feedback and not partial:
-                rescored = feedback.rerank(searcher, rest, parsed, weights)
-                rest = sorted(rescored, key=self._rank_key_of(searcher))
+            rest = self._top(searcher, scored, wanted, sort, grouped)
+            if with_feedback and not scorer.partial:
+                try:
+                    rescored = feedback.rerank(searcher, rest, parsed, weights,
+                                               scorer.postings, scorer.deadline)
+                    rest = sorted(rescored, key=self._rank_key_of(searcher))
+                except TimeLimit:
+                    scorer.partial = True
             rows = rows + _unseen(rest, rows, self._story_codes(searcher) if grouped else None)
-        if count and not partial:
-            matching, complete = self._matching(searcher, parsed.query, filter_query)
-            total, partial = self._count(searcher, matching, grouped), not complete
-        return Ranking(rows[:depth], max(total, len(rows)), partial, parsed.query, matching)
+        matching = np.flatnonzero(scored.hit)
+        total = self._count(searcher, matching, grouped) if count else 0
+        return Ranking(rows[:depth], max(total, len(rows[:depth])), scorer.partial, parsed.query,
+                       matching.tolist() if count else None)
 
     @reading_index
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
@@ -369,35 +350,36 @@ class Engine:
         if sort not in ("relevance", "date"):
             raise InvalidParameter("sort must be relevance or date")
 
-    def _ranked(self, searcher: Searcher, query: wq.Query, depth: int,
-                filter_query: wq.Query | None, sort: str, grouped: bool = True) -> tuple[list[tuple], bool]:
-        """The top `depth` documents as (docnum, score), and whether the time budget cut the
-        search short.
+    def _top(self, searcher: Searcher, scored: Scored, depth: int, sort: str,
+             grouped: bool = True) -> list[tuple]:
+        """The first `depth` matching documents as (docnum, score), in rank order.
 
-        Grouped, each story counts once: its best version stands for it. The top
-        documents are collected ungrouped (so top-k pruning works) and collapsed
-        here; the first `depth` stories of a long enough ungrouped list are the
-        grouped answer. Ties are broken by date, then id; when documents tie at
-        the cut, more are collected, so every page agrees with one long list.
+        Grouped, each story counts once: its best version stands for it. Ties are
+        broken by date, then id, so every page agrees with one long list. Only
+        the documents that can reach the top are sorted: those scoring at least
+        the k-th best score (ties included), k doubled until enough stories
+        are found.
         """
-        if query is wq.NullQuery:
-            return [], False
-        stories = self._story_codes(searcher) if grouped else None
-        limit = 2 * depth + 1 if grouped else depth + 1
-        deadline = time.monotonic() + self.time_budget
+        candidates = np.flatnonzero(scored.hit)
+        columns = self._rank_columns(searcher)
+        if sort == "date":
+            scores = np.zeros(len(candidates))
+        else:
+            scores = np.round(scored.score[candidates], SCORE_DECIMALS)
+        wanted = 2 * depth + 1 if grouped else depth
         while True:
-            results, partial = self._collect(searcher, query, limit, filter_query, sort)
-            partial = partial or time.monotonic() > deadline  # every pass shares one budget
-            collected = [(docnum, score if sort == "relevance" else 0.0) for score, docnum in results.top_n]
-            if sort == "relevance":
-                collected.sort(key=self._rank_key_of(searcher))
-            rows = first_per_story(collected, stories) if grouped else collected
-            if partial or len(collected) < limit:
+            chosen = candidates
+            if sort == "relevance" and len(candidates) > wanted:
+                cut = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
+                chosen = candidates[scores >= cut]
+            ordered = chosen[columns.order(chosen, scored.score[chosen] if sort == "relevance" else None)]
+            if grouped:
+                ordered = first_per_story(ordered, self._story_codes(searcher))
+            if len(ordered) >= depth or len(chosen) == len(candidates):
                 break
-            if len(rows) > depth and (sort == "date" or not _tied_at(rows[:depth] + collected[-1:], depth)):
-                break
-            limit *= 2
-        return rows[:depth], partial
+            wanted *= 2
+        return [(int(docnum), float(scored.score[docnum]) if sort == "relevance" else 0.0)
+                for docnum in ordered[:depth]]
 
     def _per_searcher(self, searcher: Searcher, name: str, build):
         """A value read from the index once per searcher (this thread's, until the next commit)."""
@@ -407,47 +389,29 @@ class Engine:
             setattr(self._local, name, cached)
         return cached[1]
 
+    def _rank_columns(self, searcher: Searcher) -> RankColumns:
+        return self._per_searcher(searcher, "rank_columns", RankColumns)
+
+    def _postings(self, searcher: Searcher) -> Postings:
+        return self._per_searcher(searcher, "postings", lambda _: Postings(searcher))
+
+    def _scorer(self, searcher: Searcher, deadline: float) -> ArrayScorer:
+        return ArrayScorer(searcher, self._postings(searcher), self.weighting.weights, deadline)
+
     def _rank_key_of(self, searcher: Searcher):
         """The sort key of a row: score, then newer date (undated last), then id."""
-        dates, ids = self._per_searcher(searcher, "rank_columns", lambda reader: (
-            ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")))
-        return lambda row: _rank_key(row[1], dates[row[0]], ids[row[0]])
+        columns = self._rank_columns(searcher)
+        return lambda row: _rank_key(row[1], int(columns.dates[row[0]]), columns.ids[row[0]])
 
     def _story_codes(self, searcher: Searcher) -> np.ndarray:
         """Each document's story as a number (for collapsing and counting)."""
         return self._per_searcher(searcher, "story_codes", _story_codes)
 
-    def _count(self, searcher: Searcher, docnums: list[int], grouped: bool) -> int:
+    def _count(self, searcher: Searcher, docnums: np.ndarray, grouped: bool) -> int:
         """How many documents, or, grouped, how many stories they are versions of."""
         if not grouped:
             return len(docnums)
-        stories = self._story_codes(searcher)
-        return len(np.unique(stories[np.asarray(docnums, dtype=np.int64)]))
-
-    def _matching(self, searcher: Searcher, query: wq.Query,
-                  filter_query: wq.Query | None) -> tuple[list[int], bool]:
-        """Every matching document (unscored), and whether all were found in the time budget."""
-        deadline = time.monotonic() + self.time_budget
-        docnums: list[int] = []
-        for docnum in searcher.docs_for_query(required(query, filter_query)):
-            docnums.append(docnum)
-            if len(docnums) % DEADLINE_CHECK_EVERY == 0 and time.monotonic() > deadline:
-                return docnums, False
-        return docnums, True
-
-    def _collect(self, searcher: Searcher, query: wq.Query, limit: int,
-                 filter_query: wq.Query | None, sort: str):
-        """Run the collectors: top-k with pruning (or by date), under the time budget."""
-        sortedby = NEWEST_FIRST if sort == "date" else None
-        collector = Deadline(
-            searcher.collector(limit=limit, sortedby=sortedby),
-            self.time_budget,
-        )
-        try:
-            searcher.search_with_collector(required(query, filter_query), collector)
-        except TimeLimit:
-            return collector.results(), True
-        return collector.results(), False
+        return int(np.count_nonzero(np.bincount(self._story_codes(searcher)[docnums])))
 
     @reading_index
     def document(self, doc_id: str) -> dict:

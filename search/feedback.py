@@ -17,11 +17,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.query import SEARCH_FIELDS, ParsedQuery
 from search.rank import Weights, bm25, idf
+from search.scoring import Postings
 
 FEEDBACK_FIELD = "content"
 
@@ -68,21 +70,31 @@ def expansion(model: Counter, weights: Weights) -> dict[str, float]:
     return {word: weights.feedback_weight * value / mass for word, value in chosen}
 
 
-def rerank(searcher: Searcher, pool: list[tuple], parsed: ParsedQuery, weights: Weights) -> list[tuple]:
-    """The pool's rows (docnum, score) re-scored with feedback, in no particular order."""
+def rerank(searcher: Searcher, pool: list[tuple], parsed: ParsedQuery, weights: Weights,
+           postings: Postings | None = None, deadline: float = math.inf) -> list[tuple]:
+    """The pool's rows (docnum, score) re-scored with feedback, in no particular order.
+
+    Each feedback word's counts come from its postings (cached per searcher), looked up for
+    the pool's documents at once. Raises TimeLimit past the deadline.
+    """
     model = relevance_model(searcher, [(row[0], row[1]) for row in pool[:weights.feedback_docs]])
-    reader = searcher.reader()
-    doc_count = reader.doc_count_all()
+    postings = postings or Postings(searcher)
+    docnums = np.array([row[0] for row in pool], dtype=np.int64)
+    lengths = postings.lengths(FEEDBACK_FIELD)[docnums]
     avg_length = searcher.avg_field_length(FEEDBACK_FIELD) or 1.0
     scale = weights.field_weight(FEEDBACK_FIELD)
-    words = {word: (weight * scale, idf(doc_count, reader.doc_frequency(FEEDBACK_FIELD, word)))
-             for word, weight in expansion(model, weights).items()}
+    doc_count = searcher.doc_count_all()
+    extra = np.zeros(len(docnums))
+    for word, weight in expansion(model, weights).items():
+        btext = word.encode("utf-8")
+        ids, counts = postings.term(FEEDBACK_FIELD, btext, deadline)
+        if not len(ids):
+            continue
+        at = np.minimum(np.searchsorted(ids, docnums), len(ids) - 1)
+        held = ids[at] == docnums
+        word_idf = idf(doc_count, searcher.doc_frequency(FEEDBACK_FIELD, btext))
+        scores = bm25(counts[at], lengths, avg_length, word_idf, weights.k1, weights.b)
+        extra += np.where(held, weight * scale * scores, 0.0)
     original = original_scale(parsed, weights)
-
-    def feedback_score(docnum: int) -> float:
-        counts = word_counts(searcher, docnum)
-        length = reader.doc_field_length(docnum, FEEDBACK_FIELD, 1)
-        return sum(weight * bm25(counts[word], length, avg_length, word_idf, weights.k1, weights.b)
-                   for word, (weight, word_idf) in words.items() if word in counts)
-
-    return [(docnum, original * score + feedback_score(docnum)) for docnum, score in pool]
+    return [(docnum, original * score + float(more))
+            for (docnum, score), more in zip(pool, extra, strict=True)]

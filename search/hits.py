@@ -19,6 +19,7 @@ from search.analysis import normalize_text
 from search.index import content_of
 from search.query import EXACT_FIELDS, ParsedQuery
 from search.results import Hit, version_record
+from search.scoring import Postings, Spans
 from search.snippets import JOINERS, Match, coalesce, snippet
 from search.tables import AnalysisTables
 
@@ -61,18 +62,13 @@ def story_versions(searcher: Searcher, stored: dict) -> list[dict]:
     return [version_record(other) for other in others]
 
 
-def _matches(searcher: Searcher, docnum: int, terms: tuple, fields: tuple[str, ...]) -> Iterator[Match]:
+def _matches(found: dict[tuple[str, bytes], Spans], fields: tuple[str, ...]) -> Iterator[Match]:
     """Where the matched terms stand in a document's fields, from the postings' offsets."""
-    for fieldname, btext in dict.fromkeys(terms):
-        if fieldname not in fields:
-            continue
-        postings = searcher.reader().postings(fieldname, btext)  # no scorer: only the offsets
-        postings.skip_to(docnum)
-        if not postings.is_active() or postings.id() != docnum:
-            continue
-        term = btext.decode("utf-8")
-        for _, startchar, endchar in postings.value_as("characters"):
-            yield Match(startchar, endchar, f"{fieldname}:{term}")
+    for (fieldname, btext), spans in found.items():
+        if fieldname in fields:
+            term = btext.decode("utf-8")
+            for startchar, endchar in spans:
+                yield Match(startchar, endchar, f"{fieldname}:{term}")
 
 
 def _leaf_terms(leaf: wq.Query, reader) -> Iterator[tuple[str, bytes]]:
@@ -98,28 +94,24 @@ def _matching_docs(searcher: Searcher, leaf: wq.Query, docnums: list[int]) -> se
     return found
 
 
-def matched_terms(searcher: Searcher, query: wq.Query, docnums: list[int]) -> dict[int, tuple]:
-    """Which of the query's terms each document holds in its text fields: looked up for the
-    shown page only, not recorded while collecting. A phrase's words count only where the
-    whole phrase matches."""
+def matched_terms(searcher: Searcher, query: wq.Query, docnums: list[int],
+                  postings: Postings) -> dict[int, dict[tuple[str, bytes], Spans]]:
+    """Which of the query's terms each document holds in its text fields, and where: looked
+    up for the shown page only, not recorded while collecting. A phrase's words count only
+    where the whole phrase matches."""
     reader = searcher.reader()
-    found: dict[int, set] = {docnum: set() for docnum in docnums}
+    found: dict[int, dict] = {docnum: {} for docnum in docnums}
     checked = 0
     for leaf in query.leaves():
-        holders = _matching_docs(searcher, leaf, docnums) if isinstance(leaf, wq.Phrase) else set(docnums)
+        holders = _matching_docs(searcher, leaf, docnums) if isinstance(leaf, wq.Phrase) else docnums
         for fieldname, btext in _leaf_terms(leaf, reader):
             known = fieldname in TEXT_FIELDS and (fieldname, btext) in reader
-            if not known or checked >= MAX_TERMS_CHECKED:
+            if not known or checked >= MAX_TERMS_CHECKED or not holders:
                 continue
             checked += 1
-            postings = reader.postings(fieldname, btext)
-            for docnum in sorted(holders):
-                postings.skip_to(docnum)
-                if not postings.is_active():
-                    break
-                if postings.id() == docnum:
-                    found[docnum].add((fieldname, btext))
-    return {docnum: tuple(sorted(terms)) for docnum, terms in found.items()}
+            for docnum, spans in postings.characters(fieldname, btext, list(holders)).items():
+                found[docnum][(fieldname, btext)] = spans
+    return {docnum: dict(sorted(terms.items())) for docnum, terms in found.items()}
 
 
 class HitMaker:
@@ -129,16 +121,16 @@ class HitMaker:
         self.searcher, self.parsed, self.tables = searcher, parsed, tables
         self.sources = self._term_sources(parsed, schema)
 
-    def hit(self, docnum: int, score: float, terms: tuple) -> Hit:
+    def hit(self, docnum: int, score: float, terms: dict[tuple[str, bytes], Spans]) -> Hit:
         """The hit for one ranked document: snippet, what matched, the story's versions."""
         searcher, parsed = self.searcher, self.parsed
         stored = searcher.stored_fields(docnum)
         title, body = stored.get("title") or "", stored.get("body") or ""
         offset = content_of(title, body)[1]
-        in_content = list(_matches(searcher, docnum, terms, CONTENT_FIELDS))
+        in_content = list(_matches(terms, CONTENT_FIELDS))
         title_matches = {(m.startchar, m.endchar): m for m in in_content if m.endchar <= len(title)}
         title_matches.update(
-            ((m.startchar, m.endchar), m) for m in _matches(searcher, docnum, terms, TITLE_FIELDS)
+            ((m.startchar, m.endchar), m) for m in _matches(terms, TITLE_FIELDS)
         )
         body_matches = [Match(m.startchar - offset, m.endchar - offset, m.text)
                         for m in in_content if m.startchar >= offset]

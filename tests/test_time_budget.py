@@ -199,7 +199,8 @@ def test_the_budget_really_cuts_searches_short(engines, budget):
     outside the budget, and for the 500-word OR they alone take about 0.6 s.)
     """
     cut = []
-    for name in ("or-500-words", "five-common-words", "prefix-co", "fuzzy-common"):
+    for name in ("or-500-words", "five-common-words", "prefix-co", "fuzzy-common", "phrase-slop",
+                 "phrase-common"):
         answer, elapsed, _ = timed(engines[budget], GENERATED[name])
         VALIDATOR.validate(answer)
         if answer["partial"]:

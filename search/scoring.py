@@ -1,0 +1,336 @@
+"""Whole-index scoring with numpy: a Whoosh query evaluated into one score per document.
+
+Whoosh's matchers score one posting per Python call. Here each term's postings are
+read block by block into arrays once per searcher (kept while the index is unchanged),
+and the query tree is evaluated over every document at once: a term is `rank.bm25` over
+its postings, OR sums what matches, AND sums where every part matches, AND MAYBE adds
+the optional part where it matches, as Whoosh's matchers score them. A node with no
+array form here (phrases, ranges, `NOT` alone) is run by Whoosh's own matcher, so every
+query scores exactly as Whoosh would score it, and all of it runs under one deadline.
+"""
+
+from __future__ import annotations
+
+import time
+from bisect import bisect_left
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.collectors import TimeLimit
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from search.rank import ENTITY_FIELD, Weights, bm25, idf
+
+MAX_CACHED_POSTINGS = 20_000_000  # about 240 MB of (docnum, weight) pairs
+DEADLINE_CHECK_BLOCKS = 64
+DEADLINE_CHECK_MATCHES = 1024
+_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+_EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
+Spans = list[tuple[int, int]]
+
+
+@dataclass
+class Scored:
+    """A query over the whole index: each document's score, and which documents match."""
+
+    score: np.ndarray
+    hit: np.ndarray
+
+
+class Postings:
+    """A searcher's postings, field lengths and live documents as arrays, read once.
+
+    Postings are kept in a least-recently-used cache bounded by their total count.
+    """
+
+    def __init__(self, searcher: Searcher, max_cached: int = MAX_CACHED_POSTINGS):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.leaves = list(self.reader.leaf_readers())
+        self.doc_count = self.reader.doc_count_all()
+        self.max_cached = max_cached
+        self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._lengths: dict[str, np.ndarray] = {}
+        self._blocks: dict[tuple[str, bytes, int], BlockMap] = {}
+        self.live = self._live()
+
+    def _live(self) -> np.ndarray:
+        live = np.ones(self.doc_count, dtype=bool)
+        for leaf, offset in self.leaves:
+            if leaf.has_deletions():
+                deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
+                live[deleted + offset] = False
+        return live
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length in a field, as Whoosh stores it (one byte, decoded)."""
+        if fieldname not in self._lengths:
+            codes = np.zeros(self.doc_count, dtype=np.uint8)
+            for leaf, offset in self.leaves:
+                perdoc = getattr(leaf, "_perdoc", None)
+                column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc else None
+                if column is not None:
+                    values = np.fromiter(column, dtype=np.uint8, count=leaf.doc_count_all())
+                    codes[offset:offset + len(values)] = values
+            self._lengths[fieldname] = _LENGTHS[codes]
+        return self._lengths[fieldname]
+
+    def term(self, fieldname: str, btext: bytes, deadline: float) -> tuple[np.ndarray, np.ndarray]:
+        """A term's live documents (ascending) and the weight of each posting."""
+        key = (fieldname, btext)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        parts = [self._leaf_postings(number, fieldname, btext, deadline)
+                 for number in range(len(self.leaves))]
+        parts = [part for part in parts if part is not None]
+        if not parts:
+            found = (_EMPTY_IDS, _EMPTY_WEIGHTS)
+        else:
+            ids = np.concatenate([ids for ids, _ in parts])
+            weights = np.concatenate([weights for _, weights in parts])
+            keep = self.live[ids]
+            found = (ids, weights) if keep.all() else (ids[keep], weights[keep])
+        self._remember(key, found)
+        return found
+
+    def _remember(self, key: tuple[str, bytes], found: tuple[np.ndarray, np.ndarray]) -> None:
+        self._cache[key] = found
+        self._cached += len(found[0])
+        while self._cached > self.max_cached and len(self._cache) > 1:
+            _, (ids, _) = self._cache.popitem(last=False)
+            self._cached -= len(ids)
+
+    def _leaf_postings(self, number: int, fieldname: str, btext: bytes, deadline: float):
+        leaf, offset = self.leaves[number]
+        matcher = _raw_matcher(leaf, fieldname, btext)
+        if matcher is None:
+            return None
+        if not isinstance(matcher, W3LeafMatcher):  # postings inlined in the term info
+            ids, weights = [], []
+            while matcher.is_active():
+                ids.append(matcher.id())
+                weights.append(matcher.weight())
+                matcher.next()
+            return np.asarray(ids, dtype=np.int64) + offset, np.asarray(weights, dtype=np.float64)
+        blocks = BlockMap([], [])
+        found = _read_blocks(matcher, deadline, offset, blocks)
+        self._blocks[(fieldname, btext, number)] = blocks
+        return found
+
+    def characters(self, fieldname: str, btext: bytes, docnums: list[int]) -> dict[int, Spans]:
+        """Where a term stands in each of some documents' field, as (start, end) characters
+        (documents without it are left out). Postings are walked forward once, reading only
+        the blocks that hold the documents (jumping straight to them when the term's block
+        map is known)."""
+        found: dict[int, Spans] = {}
+        for number, (leaf, offset) in enumerate(self.leaves):
+            end = offset + leaf.doc_count_all()
+            local = sorted(docnum - offset for docnum in docnums if offset <= docnum < end)
+            matcher = _raw_matcher(leaf, fieldname, btext) if local else None
+            if matcher is None:
+                continue
+            blocks = self._blocks.get((fieldname, btext, number))
+            for docnum in local:
+                if blocks is not None and docnum > matcher.block_max_id():
+                    block = bisect_left(blocks.max_ids, docnum)
+                    if block == len(blocks.max_ids):
+                        break
+                    matcher._goto(blocks.positions[block])
+                if not matcher.is_active():
+                    break
+                matcher.skip_to(docnum)
+                if matcher.is_active() and matcher.id() == docnum:
+                    spans = matcher.value_as("characters")
+                    found[docnum + offset] = [(start, stop) for _, start, stop in spans]
+        return found
+
+
+@dataclass
+class BlockMap:
+    """Where each block of one posting list starts in the file, and its last document."""
+
+    positions: list[int]
+    max_ids: list[int]
+
+
+def _raw_matcher(leaf, fieldname: str, btext: bytes):
+    """A segment's postings of a term, unscored and unfiltered (None when it has none)."""
+    if (fieldname, btext) not in leaf:
+        return None
+    return leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+
+
+def _read_blocks(matcher: W3LeafMatcher, deadline: float, offset: int,
+                 blocks: BlockMap) -> tuple[np.ndarray, np.ndarray]:
+    """Every block of a posting list, decoded with numpy (Whoosh decodes a posting a call)."""
+    id_blocks, weight_blocks = [], []
+    position = matcher._baseoffset
+    while not matcher._atend:
+        blocks.positions.append(position)
+        blocks.max_ids.append(matcher._maxid)
+        position = matcher._nextoffset
+        matcher._read_data()
+        ids, weights = matcher._data[0], matcher._data[1]
+        count = matcher._blocklength
+        id_blocks.append(np.cumsum(np.asarray(ids, dtype=np.int64)))
+        if weights is None:
+            weight_blocks.append(np.ones(count))
+        elif isinstance(weights, float):
+            weight_blocks.append(np.full(count, weights))
+        else:
+            weight_blocks.append(np.asarray(weights, dtype=np.float64))
+        matcher._next_block()
+        if len(blocks.positions) % DEADLINE_CHECK_BLOCKS == 0 and time.monotonic() > deadline:
+            raise TimeLimit
+    return np.concatenate(id_blocks) + offset, np.concatenate(weight_blocks)
+
+
+class ArrayScorer:
+    """Evaluates Whoosh queries over a searcher's whole index at once, until a deadline.
+
+    Past the deadline, what is left unread counts as matching nothing, and `partial` is set.
+    """
+
+    def __init__(self, searcher: Searcher, postings: Postings, weights: Weights, deadline: float):
+        self.searcher, self.postings, self.weights = searcher, postings, weights
+        self.schema = searcher.schema
+        self.size = postings.doc_count
+        self.deadline = deadline
+        self.partial = False
+
+    def evaluate(self, query: wq.Query) -> Scored:
+        """The query's score for every document, and which documents it matches."""
+        scored = self._node(query)
+        return Scored(np.where(scored.hit, scored.score, 0.0), scored.hit & self.postings.live)
+
+    def _late(self) -> bool:
+        """Whether the deadline has passed (and so the answer is partial)."""
+        if time.monotonic() > self.deadline:
+            self.partial = True
+        return self.partial
+
+    def _empty(self) -> Scored:
+        return Scored(np.zeros(self.size), np.zeros(self.size, dtype=bool))
+
+    def _node(self, query: wq.Query) -> Scored:
+        if self._late():
+            return self._empty()
+        if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+            return self._empty()
+        if type(query) is wq.Term:
+            return self._term(query.fieldname, query.text, query.boost)
+        if isinstance(query, wq.MultiTerm) and not isinstance(query, wq.Term):
+            return self._expanded(query)
+        if type(query) in (wq.Or, wq.And, wq.DefaultOr, wq.PreloadedOr) and not getattr(query, "scale", None):
+            return self._compound(query)
+        if type(query) is wq.AndMaybe:
+            return self._and_maybe(query)
+        if type(query) is wq.AndNot:
+            return self._and_not(query)
+        if type(query) is wq.ConstantScoreQuery:
+            child = self._node(query.child)
+            return Scored(np.full(self.size, float(query.score)), child.hit)
+        return self._by_whoosh(query)
+
+    def _term(self, fieldname: str, text, boost: float) -> Scored:
+        ids, scores = self._term_postings(fieldname, text)
+        scored = self._empty()
+        scored.score[ids] = scores * boost if boost != 1.0 else scores
+        scored.hit[ids] = True
+        return scored
+
+    def _term_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """A term's documents and their scores."""
+        if fieldname not in self.schema:
+            return _EMPTY_IDS, _EMPTY_WEIGHTS
+        try:
+            btext = self.schema[fieldname].to_bytes(text)
+        except ValueError:
+            return _EMPTY_IDS, _EMPTY_WEIGHTS
+        try:
+            ids, weights = self.postings.term(fieldname, btext, self.deadline)
+        except TimeLimit:
+            self.partial = True
+            return _EMPTY_IDS, _EMPTY_WEIGHTS
+        if not len(ids):
+            return _EMPTY_IDS, _EMPTY_WEIGHTS
+        return ids, self._term_scores(fieldname, btext, ids, weights)
+
+    def _term_scores(self, fieldname: str, btext: bytes, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """What `rank.NewsBM25F`'s scorer gives each posting."""
+        if fieldname == ENTITY_FIELD:
+            return self.weights.entity_boost * weights
+        if not self.schema[fieldname].scorable:
+            return weights
+        searcher = self.searcher
+        term_idf = idf(searcher.doc_count_all(), searcher.doc_frequency(fieldname, btext))
+        avg_length = searcher.avg_field_length(fieldname) or 1.0
+        lengths = self.postings.lengths(fieldname)[ids]
+        scale = self.weights.field_weight(fieldname)
+        return scale * bm25(weights, lengths, avg_length, term_idf, self.weights.k1, self.weights.b)
+
+    def _expanded(self, query: wq.MultiTerm) -> Scored:
+        """A prefix, wildcard or fuzzy term: its expansions ORed, as Whoosh's MultiTerm does."""
+        texts = [btext for btext in query._btexts(self.searcher.reader()) if btext]
+        if len(texts) == 1:
+            return self._term(query.field(), texts[0], 1.0)
+        found = [self._term_postings(query.field(), btext) for btext in texts]
+        ids = np.concatenate([_EMPTY_IDS, *(ids for ids, _ in found)])
+        scores = np.concatenate([_EMPTY_WEIGHTS, *(scores for _, scores in found)])
+        total = np.bincount(ids, weights=scores, minlength=self.size).astype(np.float64, copy=False)
+        return Scored(total * query.boost if query.boost != 1.0 else total,
+                      np.bincount(ids, minlength=self.size) > 0)
+
+    def _compound(self, query: wq.CompoundQuery) -> Scored:
+        parts = [self._node(sub) for sub in query.subqueries]
+        if not parts:
+            return self._empty()
+        if len(parts) == 1:  # Whoosh uses the lone part's matcher, without the compound's boost
+            return parts[0]
+        if isinstance(query, wq.And):
+            hit = np.logical_and.reduce([part.hit for part in parts])
+            return Scored(self._sum(parts, query.boost), hit)
+        return self._union(parts, query.boost)
+
+    def _union(self, parts: list[Scored], boost: float) -> Scored:
+        if not parts:
+            return self._empty()
+        return Scored(self._sum(parts, boost), np.logical_or.reduce([part.hit for part in parts]))
+
+    @staticmethod
+    def _sum(parts: list[Scored], boost: float) -> np.ndarray:
+        total = parts[0].score.copy()
+        for part in parts[1:]:
+            total += part.score
+        return total * boost if boost != 1.0 else total
+
+    def _and_maybe(self, query: wq.AndMaybe) -> Scored:
+        required, optional = self._node(query.a), self._node(query.b)
+        return Scored(required.score + np.where(optional.hit, optional.score, 0.0), required.hit)
+
+    def _and_not(self, query: wq.AndNot) -> Scored:
+        positive, negative = self._node(query.a), self._node(query.b)
+        return Scored(positive.score, positive.hit & ~negative.hit)
+
+    def _by_whoosh(self, query: wq.Query) -> Scored:
+        """Any other node, scored by Whoosh's own matchers, segment by segment."""
+        scored = self._empty()
+        for subsearcher, offset in self.searcher.leaf_searchers():
+            matcher = query.matcher(subsearcher, subsearcher.context())
+            seen = 0
+            while matcher.is_active():
+                docnum = offset + matcher.id()
+                scored.hit[docnum] = True
+                scored.score[docnum] = matcher.score()
+                matcher.next()
+                seen += 1
+                if seen % DEADLINE_CHECK_MATCHES == 0 and self._late():
+                    return scored
+        return scored
