@@ -77,7 +77,8 @@ class Ours(Adapter):
     configuration = ("`search.indexer.update_index(..., rebuild=True)` over the corpus folder "
                      "(full analysis: entities, aliases, MinHash stories; process pool + Whoosh "
                      "MpWriter, 2 procs); "
-                     "`Engine(index_dir)` default configuration, `Engine.search(q, limit=10)`: ranking, "
+                     "`Engine(index_dir)` default configuration, `Engine.search(q, limit=10)`: ranking "
+                     "(numpy over posting arrays cached per searcher), entity boost, exact total, "
                      "story grouping, snippets, matched terms, spelling suggestion")
     distributions = ("news-search", "Whoosh-Reloaded")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -163,13 +163,15 @@ def _unseen(rows: list[tuple], seen: list[tuple], stories: np.ndarray | None) ->
 class Ranking:
     """The top documents as (docnum, score), how many stories (or documents)
     match, whether the time budget cut the search short, the query that was counted, and
-    the documents it matched (None when not counted)."""
+    the documents it matched (None when not counted), and the matches of the query's
+    nodes that Whoosh's matchers ran (by node id)."""
 
     rows: list[tuple]
     total: int
     partial: bool
     query: wq.Query
     matching: list[int] | None = None
+    node_hits: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -258,7 +260,8 @@ class Engine:
         answer = self._answer(text, limit, offset, filters, sort)
         maker = HitMaker(answer.searcher, answer.parsed, self.schema, self.tables)
         docnums = [docnum for docnum, _ in answer.page]
-        terms = matched_terms(answer.searcher, answer.parsed.query, docnums, self._postings(answer.searcher))
+        terms = matched_terms(answer.searcher, answer.parsed.query, docnums, self._postings(answer.searcher),
+                              answer.ranking.node_hits)
         hits = [maker.hit(docnum, score, terms[docnum]) for docnum, score in answer.page]
         partial, counted = answer.ranking.partial, None
         if facets:
@@ -327,7 +330,7 @@ class Engine:
         matching = np.flatnonzero(scored.hit)
         total = self._count(searcher, matching, grouped) if count else 0
         return Ranking(rows[:depth], max(total, len(rows[:depth])), scorer.partial, parsed.query,
-                       matching.tolist() if count else None)
+                       matching.tolist() if count else None, scorer.whoosh_hits)
 
     @reading_index
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from itertools import pairwise
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
@@ -81,8 +82,12 @@ def _leaf_terms(leaf: wq.Query, reader) -> Iterator[tuple[str, bytes]]:
         yield fieldname, text if isinstance(text, bytes) else str(text).encode("utf-8")
 
 
-def _matching_docs(searcher: Searcher, leaf: wq.Query, docnums: list[int]) -> set[int]:
-    """Which of `docnums` the leaf (a phrase) matches as a whole."""
+def _matching_docs(searcher: Searcher, leaf: wq.Query, docnums: list[int],
+                   node_hits: dict[int, np.ndarray]) -> set[int]:
+    """Which of `docnums` the leaf (a phrase) matches as a whole (`node_hits`: the matches
+    of the leaves the ranking already ran, by id)."""
+    if id(leaf) in node_hits:
+        return {docnum for docnum in docnums if node_hits[id(leaf)][docnum]}
     matcher = leaf.matcher(searcher)
     found = set()
     for docnum in sorted(docnums):
@@ -94,8 +99,8 @@ def _matching_docs(searcher: Searcher, leaf: wq.Query, docnums: list[int]) -> se
     return found
 
 
-def matched_terms(searcher: Searcher, query: wq.Query, docnums: list[int],
-                  postings: Postings) -> dict[int, dict[tuple[str, bytes], Spans]]:
+def matched_terms(searcher: Searcher, query: wq.Query, docnums: list[int], postings: Postings,
+                  node_hits: dict[int, np.ndarray]) -> dict[int, dict[tuple[str, bytes], Spans]]:
     """Which of the query's terms each document holds in its text fields, and where: looked
     up for the shown page only, not recorded while collecting. A phrase's words count only
     where the whole phrase matches."""
@@ -103,7 +108,8 @@ def matched_terms(searcher: Searcher, query: wq.Query, docnums: list[int],
     found: dict[int, dict] = {docnum: {} for docnum in docnums}
     checked = 0
     for leaf in query.leaves():
-        holders = _matching_docs(searcher, leaf, docnums) if isinstance(leaf, wq.Phrase) else docnums
+        is_phrase = isinstance(leaf, wq.Phrase)
+        holders = _matching_docs(searcher, leaf, docnums, node_hits) if is_phrase else docnums
         for fieldname, btext in _leaf_terms(leaf, reader):
             known = fieldname in TEXT_FIELDS and (fieldname, btext) in reader
             if not known or checked >= MAX_TERMS_CHECKED or not holders:

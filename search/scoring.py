@@ -5,8 +5,13 @@ read block by block into arrays once per searcher (kept while the index is uncha
 and the query tree is evaluated over every document at once: a term is `rank.bm25` over
 its postings, OR sums what matches, AND sums where every part matches, AND MAYBE adds
 the optional part where it matches, as Whoosh's matchers score them. A node with no
-array form here (phrases, ranges, `NOT` alone) is run by Whoosh's own matcher, so every
-query scores exactly as Whoosh would score it, and all of it runs under one deadline.
+array form here (phrases, ranges, `NOT` alone) is run by Whoosh's own matcher. All of it
+runs under one deadline.
+
+Two places differ from Whoosh, on purpose: AND NOT excludes every document of its
+negative side (Whoosh's matcher can keep a segment's first positive document), and a
+prefix or wildcard sums its expansions' BM25 scores everywhere (Whoosh scores each 1.0
+in segments of up to 5,000 documents and sums BM25 in larger ones).
 """
 
 from __future__ import annotations
@@ -204,6 +209,7 @@ class ArrayScorer:
         self.size = postings.doc_count
         self.deadline = deadline
         self.partial = False
+        self.whoosh_hits: dict[int, np.ndarray] = {}  # id(node) -> its matches, for the hits
 
     def evaluate(self, query: wq.Query) -> Scored:
         """The query's score for every document, and which documents it matches."""
@@ -333,4 +339,5 @@ class ArrayScorer:
                 seen += 1
                 if seen % DEADLINE_CHECK_MATCHES == 0 and self._late():
                     return scored
+        self.whoosh_hits[id(query)] = scored.hit
         return scored
