@@ -32,6 +32,7 @@ from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
 from search.related import related_stories
 from search.results import SCORE_DECIMALS, citation_record, response
 from search.scoring import ArrayScorer, Postings, Scored
+from search.stories import StoryMembers
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 1000
@@ -164,14 +165,14 @@ class Ranking:
     """The top documents as (docnum, score), how many stories (or documents)
     match, whether the time budget cut the search short, the query that was counted, and
     the documents it matched (None when not counted), and the matches of the query's
-    nodes that Whoosh's matchers ran (by node id)."""
+    phrases (by node id)."""
 
     rows: list[tuple]
     total: int
     partial: bool
     query: wq.Query
     matching: list[int] | None = None
-    node_hits: dict[int, np.ndarray] = field(default_factory=dict)
+    phrase_hits: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -258,10 +259,11 @@ class Engine:
         """
         started = time.perf_counter()
         answer = self._answer(text, limit, offset, filters, sort)
-        maker = HitMaker(answer.searcher, answer.parsed, self.schema, self.tables)
+        maker = HitMaker(answer.searcher, answer.parsed, self.schema, self.tables,
+                         self._story_members(answer.searcher))
         docnums = [docnum for docnum, _ in answer.page]
         terms = matched_terms(answer.searcher, answer.parsed.query, docnums, self._postings(answer.searcher),
-                              answer.ranking.node_hits)
+                              answer.ranking.phrase_hits)
         hits = [maker.hit(docnum, score, terms[docnum]) for docnum, score in answer.page]
         partial, counted = answer.ranking.partial, None
         if facets:
@@ -330,7 +332,7 @@ class Engine:
         matching = np.flatnonzero(scored.hit)
         total = self._count(searcher, matching, grouped) if count else 0
         return Ranking(rows[:depth], max(total, len(rows[:depth])), scorer.partial, parsed.query,
-                       matching.tolist() if count else None, scorer.whoosh_hits)
+                       matching.tolist() if count else None, scorer.phrase_hits)
 
     @reading_index
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
@@ -406,6 +408,10 @@ class Engine:
         columns = self._rank_columns(searcher)
         return lambda row: _rank_key(row[1], int(columns.dates[row[0]]), columns.ids[row[0]])
 
+    def _story_members(self, searcher: Searcher) -> StoryMembers:
+        return self._per_searcher(searcher, "story_members", lambda _: StoryMembers(
+            self._story_codes(searcher), self._postings(searcher).live))
+
     def _story_codes(self, searcher: Searcher) -> np.ndarray:
         """Each document's story as a number (for collapsing and counting)."""
         return self._per_searcher(searcher, "story_codes", _story_codes)
@@ -425,8 +431,10 @@ class Engine:
     def article(self, doc_id: str) -> dict:
         """One article in its full shape: paragraphs, entities marked, its story's versions."""
         searcher = self.searcher()
-        stored = searcher.stored_fields(self._docnum(doc_id))
-        return article_record(stored, story_versions(searcher, stored))
+        docnum = self._docnum(doc_id)
+        stored = searcher.stored_fields(docnum)
+        members = self._story_members(searcher).of(docnum)
+        return article_record(stored, story_versions(searcher, docnum, members))
 
     @reading_index
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:

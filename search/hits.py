@@ -22,11 +22,13 @@ from search.query import EXACT_FIELDS, ParsedQuery
 from search.results import Hit, version_record
 from search.scoring import Postings, Spans
 from search.snippets import JOINERS, Match, coalesce, snippet
+from search.stories import StoryMembers
 from search.tables import AnalysisTables
 
 CONTENT_FIELDS = ("content", "content_exact")
 TITLE_FIELDS = ("title", "title_exact")
 TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS
+HEADLINE_TWINS = dict(zip(TITLE_FIELDS, CONTENT_FIELDS, strict=True))
 MAX_MATCHED = 12
 MAX_TERMS_CHECKED = 2000
 
@@ -48,17 +50,9 @@ def phrase_runs(text: str, matches: list[Match], phrases: list[list[str]]) -> li
     return list({(m.startchar, m.endchar): m for m in kept}.values())
 
 
-def story_versions(searcher: Searcher, stored: dict) -> list[dict]:
-    """The story's other versions, oldest first (undated last), then by id."""
-    story = stored.get("story")
-    if not story:
-        return []
-    reader = searcher.reader()
-    if ("story", story) not in reader:
-        return []
-    versions = reader.postings("story", story).all_ids()
-    others = [reader.stored_fields(docnum) for docnum in versions]
-    others = [other for other in others if other["id"] != stored["id"]]
+def story_versions(searcher: Searcher, docnum: int, members: list[int]) -> list[dict]:
+    """The story's other versions (`members`: its documents), oldest first (undated last), then by id."""
+    others = [searcher.stored_fields(member) for member in members if member != docnum]
     others.sort(key=lambda other: (other.get("date") is None, other.get("date") or 0, other["id"]))
     return [version_record(other) for other in others]
 
@@ -83,11 +77,11 @@ def _leaf_terms(leaf: wq.Query, reader) -> Iterator[tuple[str, bytes]]:
 
 
 def _matching_docs(searcher: Searcher, leaf: wq.Query, docnums: list[int],
-                   node_hits: dict[int, np.ndarray]) -> set[int]:
-    """Which of `docnums` the leaf (a phrase) matches as a whole (`node_hits`: the matches
+                   phrase_hits: dict[int, np.ndarray]) -> set[int]:
+    """Which of `docnums` the leaf (a phrase) matches as a whole (`phrase_hits`: the matches
     of the leaves the ranking already ran, by id)."""
-    if id(leaf) in node_hits:
-        return {docnum for docnum in docnums if node_hits[id(leaf)][docnum]}
+    if id(leaf) in phrase_hits:
+        return {docnum for docnum in docnums if phrase_hits[id(leaf)][docnum]}
     matcher = leaf.matcher(searcher)
     found = set()
     for docnum in sorted(docnums):
@@ -100,31 +94,44 @@ def _matching_docs(searcher: Searcher, leaf: wq.Query, docnums: list[int],
 
 
 def matched_terms(searcher: Searcher, query: wq.Query, docnums: list[int], postings: Postings,
-                  node_hits: dict[int, np.ndarray]) -> dict[int, dict[tuple[str, bytes], Spans]]:
+                  phrase_hits: dict[int, np.ndarray]) -> dict[int, dict[tuple[str, bytes], Spans]]:
     """Which of the query's terms each document holds in its text fields, and where: looked
     up for the shown page only, not recorded while collecting. A phrase's words count only
-    where the whole phrase matches."""
-    reader = searcher.reader()
+    where the whole phrase matches. A headline term is not looked up where its body twin is:
+    the body field starts with the headline, analysed alike, so it has the same matches."""
+    wanted = _wanted_terms(searcher, query, docnums, phrase_hits)
     found: dict[int, dict] = {docnum: {} for docnum in docnums}
-    checked = 0
+    for (fieldname, btext), holders in wanted.items():
+        twin = wanted.get((HEADLINE_TWINS.get(fieldname, ""), btext), set())
+        if holders <= twin:
+            continue
+        for docnum, spans in postings.characters(fieldname, btext, sorted(holders)).items():
+            found[docnum][(fieldname, btext)] = spans
+    return {docnum: dict(sorted(terms.items())) for docnum, terms in found.items()}
+
+
+def _wanted_terms(searcher: Searcher, query: wq.Query, docnums: list[int],
+                  phrase_hits: dict[int, np.ndarray]) -> dict[tuple[str, bytes], set[int]]:
+    """Each text-field term of the query (at most MAX_TERMS_CHECKED) and the documents to look in."""
+    reader = searcher.reader()
+    wanted: dict[tuple[str, bytes], set[int]] = {}
     for leaf in query.leaves():
         is_phrase = isinstance(leaf, wq.Phrase)
-        holders = _matching_docs(searcher, leaf, docnums, node_hits) if is_phrase else docnums
-        for fieldname, btext in _leaf_terms(leaf, reader):
-            known = fieldname in TEXT_FIELDS and (fieldname, btext) in reader
-            if not known or checked >= MAX_TERMS_CHECKED or not holders:
+        holders = _matching_docs(searcher, leaf, docnums, phrase_hits) if is_phrase else set(docnums)
+        for key in _leaf_terms(leaf, reader):
+            if not holders or len(wanted) >= MAX_TERMS_CHECKED and key not in wanted:
                 continue
-            checked += 1
-            for docnum, spans in postings.characters(fieldname, btext, list(holders)).items():
-                found[docnum][(fieldname, btext)] = spans
-    return {docnum: dict(sorted(terms.items())) for docnum, terms in found.items()}
+            if key[0] in TEXT_FIELDS and key in reader:
+                wanted.setdefault(key, set()).update(holders)
+    return wanted
 
 
 class HitMaker:
     """Makes the hits of one query's results."""
 
-    def __init__(self, searcher: Searcher, parsed: ParsedQuery, schema: Schema, tables: AnalysisTables):
-        self.searcher, self.parsed, self.tables = searcher, parsed, tables
+    def __init__(self, searcher: Searcher, parsed: ParsedQuery, schema: Schema, tables: AnalysisTables,
+                 stories: StoryMembers):
+        self.searcher, self.parsed, self.tables, self.stories = searcher, parsed, tables, stories
         self.sources = self._term_sources(parsed, schema)
 
     def hit(self, docnum: int, score: float, terms: dict[tuple[str, bytes], Spans]) -> Hit:
@@ -144,7 +151,7 @@ class HitMaker:
         if phrases:
             body_matches = phrase_runs(body, body_matches, phrases)
         hit = Hit(stored, score, snippet=snippet(body, body_matches),
-                  versions=story_versions(searcher, stored))
+                  versions=story_versions(searcher, docnum, self.stories.of(docnum)))
         hit.matched = self._explain([(title, list(title_matches.values())), (body, body_matches)])
         return hit
 

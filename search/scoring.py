@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from bisect import bisect_left
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,10 +132,19 @@ class Postings:
 
     def characters(self, fieldname: str, btext: bytes, docnums: list[int]) -> dict[int, Spans]:
         """Where a term stands in each of some documents' field, as (start, end) characters
-        (documents without it are left out). Postings are walked forward once, reading only
-        the blocks that hold the documents (jumping straight to them when the term's block
-        map is known)."""
-        found: dict[int, Spans] = {}
+        (documents without it are left out)."""
+        found = self._values(fieldname, btext, docnums, "characters")
+        return {docnum: [(start, stop) for _, start, stop in spans] for docnum, spans in found.items()}
+
+    def positions(self, fieldname: str, btext: bytes, docnums: list[int]) -> dict[int, list[int]]:
+        """The word positions of a term in each of some documents' field (documents without
+        it are left out)."""
+        return self._values(fieldname, btext, docnums, "positions")
+
+    def _values(self, fieldname: str, btext: bytes, docnums: list[int], kind: str) -> dict[int, list]:
+        """The postings' values for some documents, reading only the blocks that hold them:
+        straight to each block when the term's block map is known, else walking forward."""
+        found: dict[int, list] = {}
         for number, (leaf, offset) in enumerate(self.leaves):
             end = offset + leaf.doc_count_all()
             local = sorted(docnum - offset for docnum in docnums if offset <= docnum < end)
@@ -142,19 +152,51 @@ class Postings:
             if matcher is None:
                 continue
             blocks = self._blocks.get((fieldname, btext, number))
-            for docnum in local:
-                if blocks is not None and docnum > matcher.block_max_id():
-                    block = bisect_left(blocks.max_ids, docnum)
-                    if block == len(blocks.max_ids):
-                        break
-                    matcher._goto(blocks.positions[block])
-                if not matcher.is_active():
-                    break
-                matcher.skip_to(docnum)
-                if matcher.is_active() and matcher.id() == docnum:
-                    spans = matcher.value_as("characters")
-                    found[docnum + offset] = [(start, stop) for _, start, stop in spans]
+            if blocks is None:
+                values = _walked_values(matcher, local, kind)
+            else:
+                values = _block_values(matcher, blocks, local, kind)
+            found.update((docnum + offset, value) for docnum, value in values)
         return found
+
+
+def _walked_values(matcher, docnums: list[int], kind: str) -> Iterator[tuple[int, list]]:
+    """Values of ascending documents by Whoosh's skip_to (for postings without a block map)."""
+    for docnum in docnums:
+        if not matcher.is_active():
+            return
+        matcher.skip_to(docnum)
+        if matcher.is_active() and matcher.id() == docnum:
+            yield docnum, list(matcher.value_as(kind))
+
+
+def _block_values(matcher: W3LeafMatcher, blocks: BlockMap, docnums: list[int],
+                  kind: str) -> Iterator[tuple[int, list]]:
+    """Values of ascending documents, each found by bisection in the one block that can hold it."""
+    current = -1
+    for docnum in docnums:
+        block = bisect_left(blocks.max_ids, docnum)
+        if block == len(blocks.max_ids):
+            return
+        if block != current:
+            matcher._goto(blocks.positions[block])
+            matcher._read_ids()
+            current = block
+        ids = matcher._ids
+        at = bisect_left(ids, docnum)
+        if at < len(ids) and ids[at] == docnum:
+            matcher._i = at
+            yield docnum, list(matcher.value_as(kind))
+
+
+def _in_a_row(positions: list) -> bool:
+    """Whether the words stand one after another somewhere (each word's positions given)."""
+    starts = set(positions[0])
+    for shift, later in enumerate(positions[1:], start=1):
+        starts &= {position - shift for position in later}
+        if not starts:
+            return False
+    return bool(starts)
 
 
 @dataclass
@@ -209,7 +251,7 @@ class ArrayScorer:
         self.size = postings.doc_count
         self.deadline = deadline
         self.partial = False
-        self.whoosh_hits: dict[int, np.ndarray] = {}  # id(node) -> its matches, for the hits
+        self.phrase_hits: dict[int, np.ndarray] = {}  # id(phrase node) -> its matches, for the hits
 
     def evaluate(self, query: wq.Query) -> Scored:
         """The query's score for every document, and which documents it matches."""
@@ -227,7 +269,7 @@ class ArrayScorer:
 
     def _node(self, query: wq.Query) -> Scored:
         if self._late():
-            return self._empty()
+            return self._remember_phrase(query, self._empty())
         if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
             return self._empty()
         if type(query) is wq.Term:
@@ -240,6 +282,8 @@ class ArrayScorer:
             return self._and_maybe(query)
         if type(query) is wq.AndNot:
             return self._and_not(query)
+        if isinstance(query, wq.Phrase) and query.slop == 1 and self._has_positions(query.fieldname):
+            return self._phrase(query)
         if type(query) is wq.ConstantScoreQuery:
             child = self._node(query.child)
             return Scored(np.full(self.size, float(query.score)), child.hit)
@@ -281,6 +325,40 @@ class ArrayScorer:
         lengths = self.postings.lengths(fieldname)[ids]
         scale = self.weights.field_weight(fieldname)
         return scale * bm25(weights, lengths, avg_length, term_idf, self.weights.k1, self.weights.b)
+
+    def _has_positions(self, fieldname: str) -> bool:
+        if fieldname not in self.schema:
+            return False
+        field = self.schema[fieldname]
+        return bool(field.format and field.format.supports("positions"))
+
+    def _phrase(self, query: wq.Phrase) -> Scored:
+        """Words in a row: the documents holding every word (from the arrays), then their
+        positions, read only there. Scored as Whoosh scores a phrase: the sum of its words'
+        scores (a repeated word once per time it is repeated), times the boost."""
+        field = self.schema[query.fieldname]
+        try:
+            words = [field.to_bytes(word) for word in query.words]
+        except ValueError:
+            return self._remember_phrase(query, self._empty())
+        found = {word: self._term_postings(query.fieldname, word) for word in dict.fromkeys(words)}
+        if not words or any(not len(ids) for ids, _ in found.values()):
+            return self._remember_phrase(query, self._empty())
+        candidates = found[words[0]][0]
+        for ids, _ in found.values():
+            candidates = np.intersect1d(candidates, ids, assume_unique=True)
+        candidates = candidates.tolist()
+        positions = {word: self.postings.positions(query.fieldname, word, candidates) for word in found}
+        held = np.array([docnum for docnum in candidates
+                         if _in_a_row([positions[word].get(docnum, ()) for word in words])], dtype=np.int64)
+        scored = self._empty()
+        for word in words:
+            ids, scores = found[word]
+            scored.score[held] += scores[np.searchsorted(ids, held)]
+        if query.boost != 1.0:
+            scored.score[held] *= query.boost
+        scored.hit[held] = True
+        return self._remember_phrase(query, scored)
 
     def _expanded(self, query: wq.MultiTerm) -> Scored:
         """A prefix, wildcard or fuzzy term: its expansions ORed, as Whoosh's MultiTerm does."""
@@ -338,6 +416,11 @@ class ArrayScorer:
                 matcher.next()
                 seen += 1
                 if seen % DEADLINE_CHECK_MATCHES == 0 and self._late():
-                    return scored
-        self.whoosh_hits[id(query)] = scored.hit
+                    return self._remember_phrase(query, scored)
+        return self._remember_phrase(query, scored)
+
+    def _remember_phrase(self, query: wq.Query, scored: Scored) -> Scored:
+        """Keep a phrase's matches: the hits ask which shown documents hold the whole phrase."""
+        if isinstance(query, wq.Phrase):
+            self.phrase_hits[id(query)] = scored.hit
         return scored

@@ -91,3 +91,19 @@ class StoryFinder:
         story = self.stories[best] if best else doc_id
         self._remember(doc_id, story, minhash)
         return story
+
+
+class StoryMembers:
+    """Each story's live documents, found by document number without a search."""
+
+    def __init__(self, codes: np.ndarray, live: np.ndarray):
+        self.codes = codes
+        order = np.argsort(codes, kind="stable")
+        self.order = order[live[order]]
+        bounds = np.arange(int(codes.max()) + 2 if len(codes) else 1)
+        self.starts = np.searchsorted(codes[self.order], bounds)
+
+    def of(self, docnum: int) -> list[int]:
+        """The documents of the story `docnum` belongs to (itself included when live)."""
+        code = self.codes[docnum]
+        return self.order[self.starts[code]:self.starts[code + 1]].tolist()
