@@ -42,7 +42,7 @@ from search.tables import variant_pairs
 LOCK_TIMEOUT_SECONDS = 30.0
 COMMIT_EVERY_DOCS = 5000
 COMMIT_EVERY_SECONDS = 60.0
-MAX_SEGMENTS = 3
+MAX_SEGMENTS = 8
 PARALLEL_MIN_FILES = 64
 PARALLEL_MIN_BYTES = 2_000_000
 WRITER_MEMORY_MB = 256
@@ -255,8 +255,10 @@ class Indexer:
         return self._finish(plan)
 
     def _merge_segments(self) -> None:
-        """Merge the index into one segment when a run left many (a large run writes a segment
-        per worker and memory flush): every query pays per segment, about 6x at 10 segments."""
+        """Merge the index into one segment when a run left more than MAX_SEGMENTS (a large run
+        writes a segment per worker and checkpoint). Every query pays a little per segment
+        (each term is looked up in each); the merge rewrites the whole index in one process,
+        which would double the build of a run that left a few."""
         with self.ix.reader() as reader:
             segments = len(reader.leaf_readers())
         if segments > MAX_SEGMENTS:
@@ -283,7 +285,7 @@ class Indexer:
         if not self.pending:
             writer.cancel()
             return
-        writer.commit()
+        writer.commit(merge=False)  # merging here would redo the growing index at every checkpoint
         self.meta.write(self.directory)
         self.report.committed = True
         self.pending, self.last_commit = 0, time.monotonic()

@@ -26,7 +26,7 @@ from search.analysis import normalize_text
 from search.engine import Engine
 from search.errors import IndexIncompatible, InvalidParameter
 from search.index import clear_index
-from search.indexer import update_index
+from search.indexer import MAX_SEGMENTS, update_index
 
 
 def found_ids(answer: dict) -> set[str]:
@@ -242,8 +242,8 @@ def test_a_wrong_response_fails_schema_validation(engine, spoil):
 
 
 def test_a_live_engine_sees_a_merged_index_once(tmp_path):
-    """A run that commits several times ends by merging its segments; an engine opened before
-    it must then count every document once (Whoosh's refresh kept a merged-away segment)."""
+    """A run that leaves more than MAX_SEGMENTS segments ends by merging them; an engine opened
+    before it must then count every document once (Whoosh's refresh kept a merged-away segment)."""
     first, more = tmp_path / "first", tmp_path / "more"
     first.mkdir()
     more.mkdir()
@@ -252,13 +252,14 @@ def test_a_live_engine_sees_a_merged_index_once(tmp_path):
     update_index(tmp_path / "index", [first])
     engine = Engine(tmp_path / "index")
     assert engine.stats()["documents"] == 50
-    for batch in range(5):
+    batches = MAX_SEGMENTS + 1
+    for batch in range(batches):
         (more / f"batch-{batch}.jsonl").write_text("".join(
             json.dumps({"id": f"b{batch}-{i}", "text": f"batch {batch} doc {i}"}) + "\n" for i in range(100)),
             encoding="utf-8")
     update_index(tmp_path / "index", [more], commit_every=100)
     assert len(engine.searcher().reader().leaf_readers()) == 1, "the run should end merged"
-    assert engine.stats()["documents"] == 550
+    assert engine.stats()["documents"] == 50 + 100 * batches
     assert engine.search("seed word", limit=1)["total"] == 50
 
 
