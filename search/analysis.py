@@ -229,6 +229,15 @@ def _mark_run(run: list[int], flags: list[bool]) -> None:
             flags[i] = True
 
 
+@lru_cache(maxsize=8)
+def token_spans(text: str) -> list[tuple[str, int, bool]]:
+    """Each token of a text, where it starts and whether it is shouted. Remembered for the
+    last few texts: a headline and a body are each analysed for two fields."""
+    matches = list(TOKEN_PATTERN.finditer(text))
+    shouted = shouted_flags(text, matches)
+    return [(m.group(), m.start(), flag) for m, flag in zip(matches, shouted, strict=True)]
+
+
 WordRule = Callable[[str, bool, bool, AnalysisTables], tuple[Term, ...]]
 
 
@@ -272,12 +281,7 @@ class NewsAnalyzer(Analyzer):
                  start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         query = mode == "query"
-        if tokenize:
-            matches = list(TOKEN_PATTERN.finditer(value))
-            shouted = shouted_flags(value, matches)
-            spans = [(m.group(), m.start(), flag) for m, flag in zip(matches, shouted, strict=True)]
-        else:
-            spans = [(value, 0, False)]
+        spans = token_spans(value) if tokenize else [(value, 0, False)]
         position = start_pos
         for raw, offset, is_shouted in spans:
             terms, advance = self.terms_of(raw, is_shouted, query)
