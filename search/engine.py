@@ -340,7 +340,8 @@ class Engine:
         parsed = self.builder.parse(text)
         searcher = self.searcher()
         ranking = self._rank(searcher, parsed, limit, None, "relevance", grouped=False, count=False)
-        return [(searcher.stored_fields(docnum)["id"], score) for docnum, score in ranking.rows]
+        ids = self._rank_columns(searcher).ids
+        return [(ids[docnum], score) for docnum, score in ranking.rows]
 
     @staticmethod
     def _check(text: str, limit: int, offset: int, sort: str) -> None:

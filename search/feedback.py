@@ -92,8 +92,8 @@ def rerank(searcher: Searcher, pool: list[tuple], parsed: ParsedQuery, weights: 
             continue
         at = np.minimum(np.searchsorted(ids, docnums), len(ids) - 1)
         held = ids[at] == docnums
-        word_idf = idf(doc_count, searcher.doc_frequency(FEEDBACK_FIELD, btext))
-        scores = bm25(counts[at], lengths, avg_length, word_idf, weights.k1, weights.b)
+        word_idf = idf(doc_count, postings.doc_frequency(FEEDBACK_FIELD, btext))
+        scores = bm25(counts[at].astype(np.float64), lengths, avg_length, word_idf, weights.k1, weights.b)
         extra += np.where(held, weight * scale * scores, 0.0)
     original = original_scale(parsed, weights)
     return [(docnum, original * score + float(more))

@@ -26,12 +26,14 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.collectors import TimeLimit
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from search.rank import ENTITY_FIELD, Weights, bm25, idf
 
-MAX_CACHED_POSTINGS = 20_000_000  # about 240 MB of (docnum, weight) pairs
+MAX_CACHED_POSTINGS = 16_000_000  # about 128 MB of (docnum, weight) pairs
+MAX_CACHED_BLOCKS = 4096  # decoded blocks of positions and offsets, a few KB each
 DEADLINE_CHECK_BLOCKS = 64
 DEADLINE_CHECK_MATCHES = 1024
 _LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
@@ -64,6 +66,8 @@ class Postings:
         self._cached = 0
         self._lengths: dict[str, np.ndarray] = {}
         self._blocks: dict[tuple[str, bytes, int], BlockMap] = {}
+        self._blocks_read: OrderedDict[tuple, tuple[tuple, tuple]] = OrderedDict()
+        self._frequencies: dict[tuple[str, bytes], int] = {}
         self.live = self._live()
 
     def _live(self) -> np.ndarray:
@@ -73,6 +77,13 @@ class Postings:
                 deleted = np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
                 live[deleted + offset] = False
         return live
+
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+        """How many documents hold a term (deleted ones included, as Whoosh counts)."""
+        key = (fieldname, btext)
+        if key not in self._frequencies:
+            self._frequencies[key] = self.reader.doc_frequency(fieldname, btext)
+        return self._frequencies[key]
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in a field, as Whoosh stores it (one byte, decoded)."""
@@ -88,7 +99,7 @@ class Postings:
         return self._lengths[fieldname]
 
     def term(self, fieldname: str, btext: bytes, deadline: float) -> tuple[np.ndarray, np.ndarray]:
-        """A term's live documents (ascending) and the weight of each posting."""
+        """A term's live documents (ascending, int32) and the weight of each posting (float32)."""
         key = (fieldname, btext)
         if key in self._cache:
             self._cache.move_to_end(key)
@@ -102,7 +113,9 @@ class Postings:
             ids = np.concatenate([ids for ids, _ in parts])
             weights = np.concatenate([weights for _, weights in parts])
             keep = self.live[ids]
-            found = (ids, weights) if keep.all() else (ids[keep], weights[keep])
+            if not keep.all():
+                ids, weights = ids[keep], weights[keep]
+            found = (ids.astype(np.int32), weights.astype(np.float32))  # Whoosh's weights are float32
         self._remember(key, found)
         return found
 
@@ -155,8 +168,37 @@ class Postings:
             if blocks is None:
                 values = _walked_values(matcher, local, kind)
             else:
-                values = _block_values(matcher, blocks, local, kind)
+                values = self._block_values(matcher, (fieldname, btext, number), blocks, local, kind)
             found.update((docnum + offset, value) for docnum, value in values)
+        return found
+
+
+    def _block_values(self, matcher: W3LeafMatcher, key: tuple, blocks: BlockMap, docnums: list[int],
+                      kind: str) -> Iterator[tuple[int, list]]:
+        """Values of ascending documents, each found by bisection in the one block that can
+        hold it (decoded blocks are kept, least recently used first out)."""
+        decode = matcher.format.decoder(kind)
+        for docnum in docnums:
+            block = bisect_left(blocks.max_ids, docnum)
+            if block == len(blocks.max_ids):
+                return
+            ids, values = self._decoded_block(matcher, (*key, block), blocks.positions[block])
+            at = bisect_left(ids, docnum)
+            if at < len(ids) and ids[at] == docnum:
+                yield docnum, list(decode(values[at]))
+
+    def _decoded_block(self, matcher: W3LeafMatcher, key: tuple, position: int) -> tuple[tuple, tuple]:
+        """One block's document numbers and raw values."""
+        found = self._blocks_read.get(key)
+        if found is None:
+            matcher._goto(position)
+            matcher._read_ids()
+            matcher._read_values()
+            found = self._blocks_read[key] = (matcher._ids, matcher._values)
+            if len(self._blocks_read) > MAX_CACHED_BLOCKS:
+                self._blocks_read.popitem(last=False)
+        else:
+            self._blocks_read.move_to_end(key)
         return found
 
 
@@ -167,25 +209,6 @@ def _walked_values(matcher, docnums: list[int], kind: str) -> Iterator[tuple[int
             return
         matcher.skip_to(docnum)
         if matcher.is_active() and matcher.id() == docnum:
-            yield docnum, list(matcher.value_as(kind))
-
-
-def _block_values(matcher: W3LeafMatcher, blocks: BlockMap, docnums: list[int],
-                  kind: str) -> Iterator[tuple[int, list]]:
-    """Values of ascending documents, each found by bisection in the one block that can hold it."""
-    current = -1
-    for docnum in docnums:
-        block = bisect_left(blocks.max_ids, docnum)
-        if block == len(blocks.max_ids):
-            return
-        if block != current:
-            matcher._goto(blocks.positions[block])
-            matcher._read_ids()
-            current = block
-        ids = matcher._ids
-        at = bisect_left(ids, docnum)
-        if at < len(ids) and ids[at] == docnum:
-            matcher._i = at
             yield docnum, list(matcher.value_as(kind))
 
 
@@ -209,9 +232,13 @@ class BlockMap:
 
 def _raw_matcher(leaf, fieldname: str, btext: bytes):
     """A segment's postings of a term, unscored and unfiltered (None when it has none)."""
-    if (fieldname, btext) not in leaf:
+    terms = getattr(leaf, "_terms", None)
+    if terms is None:  # an empty index
         return None
-    return leaf._terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    try:
+        return terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+    except TermNotFound:
+        return None
 
 
 def _read_blocks(matcher: W3LeafMatcher, deadline: float, offset: int,
@@ -315,12 +342,13 @@ class ArrayScorer:
 
     def _term_scores(self, fieldname: str, btext: bytes, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """What `rank.NewsBM25F`'s scorer gives each posting."""
+        weights = weights.astype(np.float64)
         if fieldname == ENTITY_FIELD:
             return self.weights.entity_boost * weights
         if not self.schema[fieldname].scorable:
             return weights
         searcher = self.searcher
-        term_idf = idf(searcher.doc_count_all(), searcher.doc_frequency(fieldname, btext))
+        term_idf = idf(searcher.doc_count_all(), self.postings.doc_frequency(fieldname, btext))
         avg_length = searcher.avg_field_length(fieldname) or 1.0
         lengths = self.postings.lengths(fieldname)[ids]
         scale = self.weights.field_weight(fieldname)
