@@ -31,7 +31,7 @@ from search.query import ParsedQuery, QueryBuilder, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
 from search.related import related_stories
 from search.results import SCORE_DECIMALS, citation_record, response
-from search.scoring import ArrayScorer, Postings, Scored
+from search.scoring import ArrayCache, ArrayScorer, Postings, Scored
 from search.stories import StoryMembers
 
 MAX_QUERY_CHARS = 2000
@@ -201,6 +201,8 @@ class Engine:
         self.alias_files = alias_files
         self._load_meta()
         self._local = threading.local()
+        self._caches: dict[int, ArrayCache] = {}
+        self._caches_lock = threading.Lock()
 
     def _load_meta(self) -> None:
         """Read what the index learned (aliases, definitions, variants) into the query builder."""
@@ -399,7 +401,19 @@ class Engine:
         return self._per_searcher(searcher, "rank_columns", RankColumns)
 
     def _postings(self, searcher: Searcher) -> Postings:
-        return self._per_searcher(searcher, "postings", lambda _: Postings(searcher))
+        return self._per_searcher(searcher, "postings",
+                                  lambda reader: Postings(searcher, self._cache_of(reader)))
+
+    def _cache_of(self, reader) -> ArrayCache:
+        """The arrays read of one commit, shared by every thread's searcher of it (the last
+        two commits are kept: a thread may still answer from the one before)."""
+        generation = reader.generation()
+        with self._caches_lock:
+            if generation not in self._caches:
+                self._caches[generation] = ArrayCache()
+                for stale in sorted(self._caches)[:-2]:
+                    del self._caches[stale]
+            return self._caches[generation]
 
     def _scorer(self, searcher: Searcher, deadline: float) -> ArrayScorer:
         return ArrayScorer(searcher, self._postings(searcher), self.weighting.weights, deadline)

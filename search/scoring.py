@@ -16,6 +16,7 @@ in segments of up to 5,000 documents and sums BM25 in larger ones).
 
 from __future__ import annotations
 
+import threading
 import time
 from bisect import bisect_left
 from collections import OrderedDict
@@ -50,25 +51,62 @@ class Scored:
     hit: np.ndarray
 
 
+class LeastRecentlyUsed:
+    """A thread-safe cache that drops its least recently used entries past a total size."""
+
+    def __init__(self, capacity: int):
+        self.capacity, self.size = capacity, 0
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key, value, size: int = 1) -> None:
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = (value, size)
+            self.size += size
+            while self.size > self.capacity and len(self._entries) > 1:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self.size -= dropped
+
+    def value(self, key):
+        found = self.get(key)
+        return None if found is None else found[0]
+
+
+class ArrayCache:
+    """What is read of one commit of the index as arrays, shared by every searcher of that
+    commit (each server thread has its own searcher, and its own file handles to read with)."""
+
+    def __init__(self, max_postings: int = MAX_CACHED_POSTINGS, max_blocks: int = MAX_CACHED_BLOCKS):
+        self.postings = LeastRecentlyUsed(max_postings)
+        self.blocks_read = LeastRecentlyUsed(max_blocks)
+        self.block_maps: dict[tuple[str, bytes, int], BlockMap] = {}
+        self.lengths: dict[str, np.ndarray] = {}
+        self.frequencies: dict[tuple[str, bytes], int] = {}
+        self.live: np.ndarray | None = None
+
+
 class Postings:
-    """A searcher's postings, field lengths and live documents as arrays, read once.
+    """A searcher's postings, field lengths and live documents as arrays, read once per commit
+    (into an ArrayCache, which searchers of the same commit may share)."""
 
-    Postings are kept in a least-recently-used cache bounded by their total count.
-    """
-
-    def __init__(self, searcher: Searcher, max_cached: int = MAX_CACHED_POSTINGS):
+    def __init__(self, searcher: Searcher, cache: ArrayCache | None = None):
         self.searcher = searcher
         self.reader = searcher.reader()
         self.leaves = list(self.reader.leaf_readers())
         self.doc_count = self.reader.doc_count_all()
-        self.max_cached = max_cached
-        self._cache: OrderedDict[tuple[str, bytes], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self._cached = 0
-        self._lengths: dict[str, np.ndarray] = {}
-        self._blocks: dict[tuple[str, bytes, int], BlockMap] = {}
-        self._blocks_read: OrderedDict[tuple, tuple[tuple, tuple]] = OrderedDict()
-        self._frequencies: dict[tuple[str, bytes], int] = {}
-        self.live = self._live()
+        self.cache = cache or ArrayCache()
+        if self.cache.live is None:
+            self.cache.live = self._live()
+        self.live = self.cache.live
 
     def _live(self) -> np.ndarray:
         live = np.ones(self.doc_count, dtype=bool)
@@ -80,14 +118,16 @@ class Postings:
 
     def doc_frequency(self, fieldname: str, btext: bytes) -> int:
         """How many documents hold a term (deleted ones included, as Whoosh counts)."""
+        frequencies = self.cache.frequencies
         key = (fieldname, btext)
-        if key not in self._frequencies:
-            self._frequencies[key] = self.reader.doc_frequency(fieldname, btext)
-        return self._frequencies[key]
+        if key not in frequencies:
+            frequencies[key] = self.reader.doc_frequency(fieldname, btext)
+        return frequencies[key]
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in a field, as Whoosh stores it (one byte, decoded)."""
-        if fieldname not in self._lengths:
+        lengths = self.cache.lengths
+        if fieldname not in lengths:
             codes = np.zeros(self.doc_count, dtype=np.uint8)
             for leaf, offset in self.leaves:
                 perdoc = getattr(leaf, "_perdoc", None)
@@ -95,15 +135,15 @@ class Postings:
                 if column is not None:
                     values = np.fromiter(column, dtype=np.uint8, count=leaf.doc_count_all())
                     codes[offset:offset + len(values)] = values
-            self._lengths[fieldname] = _LENGTHS[codes]
-        return self._lengths[fieldname]
+            lengths[fieldname] = _LENGTHS[codes]
+        return lengths[fieldname]
 
     def term(self, fieldname: str, btext: bytes, deadline: float) -> tuple[np.ndarray, np.ndarray]:
         """A term's live documents (ascending, int32) and the weight of each posting (float32)."""
         key = (fieldname, btext)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key]
+        found = self.cache.postings.value(key)
+        if found is not None:
+            return found
         parts = [self._leaf_postings(number, fieldname, btext, deadline)
                  for number in range(len(self.leaves))]
         parts = [part for part in parts if part is not None]
@@ -116,15 +156,8 @@ class Postings:
             if not keep.all():
                 ids, weights = ids[keep], weights[keep]
             found = (ids.astype(np.int32), weights.astype(np.float32))  # Whoosh's weights are float32
-        self._remember(key, found)
+        self.cache.postings.put(key, found, max(len(found[0]), 1))
         return found
-
-    def _remember(self, key: tuple[str, bytes], found: tuple[np.ndarray, np.ndarray]) -> None:
-        self._cache[key] = found
-        self._cached += len(found[0])
-        while self._cached > self.max_cached and len(self._cache) > 1:
-            _, (ids, _) = self._cache.popitem(last=False)
-            self._cached -= len(ids)
 
     def _leaf_postings(self, number: int, fieldname: str, btext: bytes, deadline: float):
         leaf, offset = self.leaves[number]
@@ -140,7 +173,7 @@ class Postings:
             return np.asarray(ids, dtype=np.int64) + offset, np.asarray(weights, dtype=np.float64)
         blocks = BlockMap([], [])
         found = _read_blocks(matcher, deadline, offset, blocks)
-        self._blocks[(fieldname, btext, number)] = blocks
+        self.cache.block_maps[(fieldname, btext, number)] = blocks
         return found
 
     def characters(self, fieldname: str, btext: bytes, docnums: list[int]) -> dict[int, Spans]:
@@ -164,7 +197,7 @@ class Postings:
             matcher = _raw_matcher(leaf, fieldname, btext) if local else None
             if matcher is None:
                 continue
-            blocks = self._blocks.get((fieldname, btext, number))
+            blocks = self.cache.block_maps.get((fieldname, btext, number))
             if blocks is None:
                 values = _walked_values(matcher, local, kind)
             else:
@@ -189,16 +222,13 @@ class Postings:
 
     def _decoded_block(self, matcher: W3LeafMatcher, key: tuple, position: int) -> tuple[tuple, tuple]:
         """One block's document numbers and raw values."""
-        found = self._blocks_read.get(key)
+        found = self.cache.blocks_read.value(key)
         if found is None:
             matcher._goto(position)
             matcher._read_ids()
             matcher._read_values()
-            found = self._blocks_read[key] = (matcher._ids, matcher._values)
-            if len(self._blocks_read) > MAX_CACHED_BLOCKS:
-                self._blocks_read.popitem(last=False)
-        else:
-            self._blocks_read.move_to_end(key)
+            found = (matcher._ids, matcher._values)
+            self.cache.blocks_read.put(key, found)
         return found
 
 

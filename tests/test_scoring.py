@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 import time
 
 import numpy as np
@@ -188,7 +189,8 @@ def test_characters_equal_whooshs_before_and_after_reading_the_term(segmented_en
     assert missing not in expected and len(expected) == 4
     assert postings.characters(fieldname, btext, docnums) == expected
     postings.term(fieldname, btext, time.monotonic() + 60)
-    blocks = [len(found.max_ids) for key, found in postings._blocks.items() if key[:2] == (fieldname, btext)]
+    maps = postings.cache.block_maps.items()
+    blocks = [len(found.max_ids) for key, found in maps if key[:2] == (fieldname, btext)]
     assert max(blocks) > 1
     assert postings.characters(fieldname, btext, docnums) == expected
 
@@ -241,3 +243,22 @@ def test_story_versions_are_counted_once(single_engine):
     matching = list(searcher.docs_for_query(single_engine.builder.parse("said").query))
     stories = {searcher.stored_fields(docnum)["story"] for docnum in matching}
     assert single_engine.search("said")["total"] == len(stories) < len(matching)
+
+
+def test_threads_share_a_commits_arrays_and_a_new_commit_reads_afresh(tmp_path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    write_jsonl(root / "first.jsonl", news(20, 5))
+    update_index(tmp_path / "index", [root])
+    engine = Engine(tmp_path / "index")
+    before = engine.search("grain", limit=1)["total"]
+    mine = engine._postings(engine.searcher()).cache
+    theirs = []
+    thread = threading.Thread(target=lambda: theirs.append(engine._postings(engine.searcher()).cache))
+    thread.start()
+    thread.join()
+    assert theirs == [mine]
+    write_jsonl(root / "more.jsonl", [{"id": "late", "title": "Grain", "text": "grain grain port"}])
+    update_index(tmp_path / "index", [root])
+    assert engine.search("grain", limit=1)["total"] == before + 1
+    assert engine._postings(engine.searcher()).cache is not mine
