@@ -108,7 +108,8 @@ def subcommand_parser(name: str) -> Parser:
         parser.add_argument("--upgrade", action="store_true",
                             help="rebuild the index if another version of the analysis built it")
         parser.add_argument("--commit-every", type=positive_int, default=COMMIT_EVERY_DOCS,
-                            help="commit after this many documents, between files (default 5000)")
+                            help=f"commit after this many documents, between files "
+                                 f"(default {COMMIT_EVERY_DOCS})")
         parser.add_argument("--wait", type=seconds, default=LOCK_TIMEOUT_SECONDS,
                             help="seconds to wait for another run's lock (default 30)")
     elif name == "show":
