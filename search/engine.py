@@ -24,7 +24,7 @@ from search.aliases import alias_table, load_alias_files
 from search.articles import article_record
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
 from search.errors import IndexIncompatible, InvalidParameter, NotFound, SearchError
-from search.facets import count_facets
+from search.facets import FacetTable
 from search.hits import HitMaker, matched_terms, story_versions
 from search.index import REBUILD_HINT, UNDATED, ColumnValues, IndexMeta, entity_term, open_index
 from search.query import ParsedQuery, QueryBuilder, date_range
@@ -134,13 +134,12 @@ class RankColumns:
     """What ties are broken by, per document: newer date (undated last), then id."""
 
     def __init__(self, reader):
-        dates = ColumnValues(reader, "date", translate=False)
-        self.ids = ColumnValues(reader, "id")
+        dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
         count = reader.doc_count_all()
         self.dates = np.fromiter((dates[docnum] for docnum in range(count)), dtype=np.uint64, count=count)
-        ids = [self.ids[docnum] for docnum in range(count)]
+        self.ids = [ids[docnum] for docnum in range(count)]
         self.id_ranks = np.empty(count, dtype=np.int64)
-        self.id_ranks[sorted(range(count), key=ids.__getitem__)] = np.arange(count)
+        self.id_ranks[sorted(range(count), key=self.ids.__getitem__)] = np.arange(count)
 
     def order(self, docnums: np.ndarray, scores: np.ndarray | None) -> np.ndarray:
         """The positions of `docnums` in rank order: higher score (rounded), newer, then id."""
@@ -269,7 +268,7 @@ class Engine:
         hits = [maker.hit(docnum, score, terms[docnum]) for docnum, score in answer.page]
         partial, counted = answer.ranking.partial, None
         if facets:
-            counted = count_facets(answer.searcher.reader(), answer.ranking.matching or [])
+            counted = self._facet_table(answer.searcher).count(answer.ranking.matching or [])
         took = (time.perf_counter() - started) * 1000
         result = response(text, hits, answer.ranking.total, took, answer.parsed.warnings, partial=partial,
                           suggestion=answer.suggestion, corrected_query=answer.corrected)
@@ -389,20 +388,23 @@ class Engine:
         return [(int(docnum), float(scored.score[docnum]) if sort == "relevance" else 0.0)
                 for docnum in ordered[:depth]]
 
-    def _per_searcher(self, searcher: Searcher, name: str, build):
-        """A value read from the index once per searcher (this thread's, until the next commit)."""
-        cached = getattr(self._local, name, None)
-        if cached is None or cached[0] is not searcher:
-            cached = (searcher, build(searcher.reader()))
-            setattr(self._local, name, cached)
-        return cached[1]
+    def _postings(self, searcher: Searcher) -> Postings:
+        """This thread's reader of posting arrays, over the cache of its searcher's commit."""
+        cached = getattr(self._local, "postings", None)
+        if cached is None or cached.searcher is not searcher:
+            cached = self._local.postings = Postings(searcher, self._cache_of(searcher.reader()))
+        return cached
+
+    def _per_commit(self, searcher: Searcher, name: str, build):
+        """A value read from the index once per commit, shared by every thread's searcher of it."""
+        return self._postings(searcher).cache.derived(name, lambda: build(searcher.reader()))
 
     def _rank_columns(self, searcher: Searcher) -> RankColumns:
-        return self._per_searcher(searcher, "rank_columns", RankColumns)
+        return self._per_commit(searcher, "rank_columns", RankColumns)
 
-    def _postings(self, searcher: Searcher) -> Postings:
-        return self._per_searcher(searcher, "postings",
-                                  lambda reader: Postings(searcher, self._cache_of(reader)))
+    def _facet_table(self, searcher: Searcher) -> FacetTable:
+        return self._per_commit(searcher, "facet_table",
+                                lambda reader: FacetTable(reader, self._story_codes(searcher)))
 
     def _cache_of(self, reader) -> ArrayCache:
         """The arrays read of one commit, shared by every thread's searcher of it (the last
@@ -424,12 +426,12 @@ class Engine:
         return lambda row: _rank_key(row[1], int(columns.dates[row[0]]), columns.ids[row[0]])
 
     def _story_members(self, searcher: Searcher) -> StoryMembers:
-        return self._per_searcher(searcher, "story_members", lambda _: StoryMembers(
+        return self._per_commit(searcher, "story_members", lambda _: StoryMembers(
             self._story_codes(searcher), self._postings(searcher).live))
 
     def _story_codes(self, searcher: Searcher) -> np.ndarray:
         """Each document's story as a number (for collapsing and counting)."""
-        return self._per_searcher(searcher, "story_codes", _story_codes)
+        return self._per_commit(searcher, "story_codes", _story_codes)
 
     def _count(self, searcher: Searcher, docnums: np.ndarray, grouped: bool) -> int:
         """How many documents, or, grouped, how many stories they are versions of."""

@@ -1,15 +1,15 @@
 """Facets: how the matching stories divide by source, author, entity and month.
 
 Each value counts stories, not documents, like the total: a count is the number
-of results its filter would leave. Values come from columns, so counting never
-loads a stored article.
+of results its filter would leave. Values come from columns, read into arrays once
+per index commit, so counting never loads a stored article.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+import numpy as np
 from whoosh.reading import IndexReader
 
 from search.index import UNDATED, ColumnValues, read_facet_values
@@ -25,31 +25,63 @@ def month_of(reader: IndexReader, raw_date: int) -> str | None:
     return reader.schema["date"].from_column_value(raw_date).strftime("%Y-%m")
 
 
-def count_facets(reader: IndexReader, docnums: Iterable[int]) -> dict[str, list[dict]]:
-    """The most frequent sources, authors and entities, and every month, with story counts."""
-    values, stories = ColumnValues(reader, "facets"), ColumnValues(reader, "story")
-    dates = ColumnValues(reader, "date", translate=False)
-    found: dict[str, dict[tuple, set]] = {name: defaultdict(set) for name in FACET_NAMES}
-    for docnum in docnums:
-        story, doc = stories[docnum], read_facet_values(values[docnum])
-        if doc["source"]:
-            found["source"][(doc["source"],)].add(story)
-        for author in doc["author"]:
-            found["author"][(author,)].add(story)
-        for kind, name in doc["entity"]:
-            found["entity"][(name, kind)].add(story)
+class FacetTable:
+    """Every document's facet values as (document, value code) pairs, read once per commit,
+    so that counting the matches of a search is a few array operations."""
+
+    def __init__(self, reader: IndexReader, stories: np.ndarray):
+        self.stories = stories
+        self.keys: dict[str, list[tuple]] = {}
+        self.pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        codes: dict[str, dict[tuple, int]] = {name: {} for name in FACET_NAMES}
+        docs: dict[str, list[int]] = {name: [] for name in FACET_NAMES}
+        values: dict[str, list[int]] = {name: [] for name in FACET_NAMES}
+        for docnum, keys in _document_keys(reader):
+            for name, key in keys:
+                docs[name].append(docnum)
+                values[name].append(codes[name].setdefault(key, len(codes[name])))
+        for name in FACET_NAMES:
+            self.keys[name] = list(codes[name])
+            self.pairs[name] = (np.array(docs[name], dtype=np.int64), np.array(values[name], dtype=np.int64))
+
+    def count(self, docnums: Iterable[int]) -> dict[str, list[dict]]:
+        """The most frequent sources, authors and entities, and every month, with story counts."""
+        matching = np.zeros(len(self.stories), dtype=bool)
+        matching[np.fromiter(docnums, dtype=np.int64)] = True
+        counts = {name: self._story_counts(name, matching) for name in FACET_NAMES}
+        months = sorted((self.keys["month"][code][0], int(n)) for code, n in enumerate(counts["month"]) if n)
+        return {
+            "source": self._top("source", counts["source"]),
+            "author": self._top("author", counts["author"]),
+            "entity": self._top("entity", counts["entity"], ("value", "type")),
+            "month": [{"value": month, "count": n} for month, n in months],
+        }
+
+    def _story_counts(self, name: str, matching: np.ndarray) -> np.ndarray:
+        """For each value, how many distinct stories among the matching documents hold it."""
+        docs, values = self.pairs[name]
+        held = matching[docs]
+        span = int(self.stories.max()) + 1 if len(self.stories) else 1
+        pairs = np.unique(values[held] * span + self.stories[docs[held]])
+        return np.bincount(pairs // span, minlength=len(self.keys[name]))
+
+    def _top(self, name: str, counts: np.ndarray, names: tuple[str, ...] = ("value",)) -> list[dict]:
+        """The most frequent values (ties by value), each as its named parts and a count."""
+        keys = self.keys[name]
+        ranked = sorted(np.flatnonzero(counts).tolist(),
+                        key=lambda code: (-counts[code], keys[code]))[:MAX_FACET_VALUES]
+        return [{**dict(zip(names, keys[code], strict=True)), "count": int(counts[code])} for code in ranked]
+
+
+def _document_keys(reader: IndexReader) -> Iterator[tuple[int, list[tuple[str, tuple]]]]:
+    """Each document's facet keys: (facet, key) pairs, from the columns."""
+    values, dates = ColumnValues(reader, "facets"), ColumnValues(reader, "date", translate=False)
+    for docnum in range(reader.doc_count_all()):
+        doc = read_facet_values(values[docnum])
+        keys = [("source", (doc["source"],))] if doc["source"] else []
+        keys += [("author", (author,)) for author in doc["author"]]
+        keys += [("entity", (name, kind)) for kind, name in doc["entity"]]
         month = month_of(reader, dates[docnum])
         if month:
-            found["month"][(month,)].add(story)
-    return {
-        "source": _top(found["source"]),
-        "author": _top(found["author"]),
-        "entity": _top(found["entity"], ("value", "type")),
-        "month": [{"value": key[0], "count": len(found["month"][key])} for key in sorted(found["month"])],
-    }
-
-
-def _top(counts: dict[tuple, set], names: tuple[str, ...] = ("value",)) -> list[dict]:
-    """The most frequent keys (ties by value), each as its named parts and a count."""
-    ranked = sorted(counts, key=lambda key: (-len(counts[key]), key))[:MAX_FACET_VALUES]
-    return [{**dict(zip(names, key, strict=True)), "count": len(counts[key])} for key in ranked]
+            keys.append(("month", (month,)))
+        yield docnum, keys

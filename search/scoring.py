@@ -92,6 +92,15 @@ class ArrayCache:
         self.lengths: dict[str, np.ndarray] = {}
         self.frequencies: dict[tuple[str, bytes], int] = {}
         self.live: np.ndarray | None = None
+        self._derived: dict[str, object] = {}
+        self._lock = threading.RLock()  # one derived value may be built from another
+
+    def derived(self, name: str, build):
+        """A value computed from this commit once (story codes, tie-break columns, facets)."""
+        with self._lock:
+            if name not in self._derived:
+                self._derived[name] = build()
+            return self._derived[name]
 
 
 class Postings:
