@@ -1,12 +1,13 @@
 """Whole-index scoring with numpy: a Whoosh query evaluated into one score per document.
 
 Whoosh's matchers score one posting per Python call. Here each term's postings are
-read block by block into arrays once per searcher (kept while the index is unchanged),
-and the query tree is evaluated over every document at once: a term is `rank.bm25` over
-its postings, OR sums what matches, AND sums where every part matches, AND MAYBE adds
-the optional part where it matches, as Whoosh's matchers score them. A node with no
-array form here (phrases, ranges, `NOT` alone) is run by Whoosh's own matcher. All of it
-runs under one deadline.
+read block by block into arrays once per index commit (an ArrayCache, shared by the
+searchers of that commit), and the query tree is evaluated over every document at once:
+a term is `rank.bm25` over its postings, OR sums what matches, AND sums where every part
+matches, AND MAYBE adds the optional part where it matches, as Whoosh's matchers score
+them; an exact phrase reads positions only where all its words stand. A node with no
+array form here (sloppy phrases, ranges, `NOT` alone) is run by Whoosh's own matcher.
+All of it runs under one deadline.
 
 Two places differ from Whoosh, on purpose: AND NOT excludes every document of its
 negative side (Whoosh's matcher can keep a segment's first positive document), and a
