@@ -170,7 +170,7 @@ class Ranking:
     total: int
     partial: bool
     query: wq.Query
-    matching: list[int] | None = None
+    matching: np.ndarray | None = None
     phrase_hits: dict[int, np.ndarray] = field(default_factory=dict)
 
 
@@ -268,7 +268,9 @@ class Engine:
         hits = [maker.hit(docnum, score, terms[docnum]) for docnum, score in answer.page]
         partial, counted = answer.ranking.partial, None
         if facets:
-            counted = self._facet_table(answer.searcher).count(answer.ranking.matching or [])
+            matching = answer.ranking.matching
+            counted = self._facet_table(answer.searcher).count(
+                matching if matching is not None else np.zeros(0, dtype=np.int64))
         took = (time.perf_counter() - started) * 1000
         result = response(text, hits, answer.ranking.total, took, answer.parsed.warnings, partial=partial,
                           suggestion=answer.suggestion, corrected_query=answer.corrected)
@@ -333,7 +335,7 @@ class Engine:
         matching = np.flatnonzero(scored.hit)
         total = self._count(searcher, matching, grouped) if count else 0
         return Ranking(rows[:depth], max(total, len(rows[:depth])), scorer.partial, parsed.query,
-                       matching.tolist() if count else None, scorer.phrase_hits)
+                       matching if count else None, scorer.phrase_hits)
 
     @reading_index
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
@@ -369,10 +371,7 @@ class Engine:
         """
         candidates = np.flatnonzero(scored.hit)
         columns = self._rank_columns(searcher)
-        if sort == "date":
-            scores = np.zeros(len(candidates))
-        else:
-            scores = np.round(scored.score[candidates], SCORE_DECIMALS)
+        scores = np.round(scored.score[candidates], SCORE_DECIMALS)
         wanted = 2 * depth + 1 if grouped else depth
         while True:
             chosen = candidates

@@ -61,11 +61,13 @@ class LeastRecentlyUsed:
         self._lock = threading.Lock()
 
     def get(self, key):
+        """The value kept for `key`, or None."""
         with self._lock:
             found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
 
     def put(self, key, value, size: int = 1) -> None:
         with self._lock:
@@ -76,10 +78,6 @@ class LeastRecentlyUsed:
             while self.size > self.capacity and len(self._entries) > 1:
                 _, (_, dropped) = self._entries.popitem(last=False)
                 self.size -= dropped
-
-    def value(self, key):
-        found = self.get(key)
-        return None if found is None else found[0]
 
 
 class ArrayCache:
@@ -151,7 +149,7 @@ class Postings:
     def term(self, fieldname: str, btext: bytes, deadline: float) -> tuple[np.ndarray, np.ndarray]:
         """A term's live documents (ascending, int32) and the weight of each posting (float32)."""
         key = (fieldname, btext)
-        found = self.cache.postings.value(key)
+        found = self.cache.postings.get(key)
         if found is not None:
             return found
         parts = [self._leaf_postings(number, fieldname, btext, deadline)
@@ -215,7 +213,6 @@ class Postings:
             found.update((docnum + offset, value) for docnum, value in values)
         return found
 
-
     def _block_values(self, matcher: W3LeafMatcher, key: tuple, blocks: BlockMap, docnums: list[int],
                       kind: str) -> Iterator[tuple[int, list]]:
         """Values of ascending documents, each found by bisection in the one block that can
@@ -232,7 +229,7 @@ class Postings:
 
     def _decoded_block(self, matcher: W3LeafMatcher, key: tuple, position: int) -> tuple[tuple, tuple]:
         """One block's document numbers and raw values."""
-        found = self.cache.blocks_read.value(key)
+        found = self.cache.blocks_read.get(key)
         if found is None:
             matcher._goto(position)
             matcher._read_ids()
