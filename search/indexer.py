@@ -23,6 +23,7 @@ from whoosh.reading import IndexReader
 from whoosh.writing import SegmentWriter
 
 from search.aliases import load_alias_files
+from search.codec import ArrayCodec
 from search.entities import acronym_definitions, extract_entities
 from search.errors import IndexBusy, IndexIncompatible, InvalidParameter
 from search.index import (
@@ -270,10 +271,11 @@ class Indexer:
 
         Segments are written as separate files, not Whoosh's compound file: a reader of a
         compound segment takes its size in memory (260 MB for Reuters), separate files none.
+        Each segment gets its postings as arrays too (`codec.ArrayCodec`), for scoring.
         """
         try:
             return self.ix.writer(timeout=self.lock_timeout, delay=0.25, compound=False,
-                                  **self.writer_options)
+                                  codec=ArrayCodec(), **self.writer_options)
         except LockError:
             raise IndexBusy(
                 f"another `search index` is writing to this index; gave up after "

@@ -32,6 +32,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from search.codec import BlockMap, SegmentArrays, TermArrays
 from search.rank import ENTITY_FIELD, Weights, bm25, idf
 
 MAX_CACHED_POSTINGS = 16_000_000  # about 128 MB of (docnum, weight) pairs
@@ -91,6 +92,7 @@ class ArrayCache:
         self.lengths: dict[str, np.ndarray] = {}
         self.frequencies: dict[tuple[str, bytes], int] = {}
         self.live: np.ndarray | None = None
+        self.segment_arrays: list[SegmentArrays | None] | None = None
         self._derived: dict[str, object] = {}
         self._lock = threading.RLock()  # one derived value may be built from another
 
@@ -114,7 +116,12 @@ class Postings:
         self.cache = cache or ArrayCache()
         if self.cache.live is None:
             self.cache.live = self._live()
+        if self.cache.segment_arrays is None:
+            self.cache.segment_arrays = [SegmentArrays.open(leaf.storage(), leaf.segment())
+                                         if hasattr(leaf, "segment") else None
+                                         for leaf, _ in self.leaves]
         self.live = self.cache.live
+        self.segment_arrays = self.cache.segment_arrays
 
     def _live(self) -> np.ndarray:
         live = np.ones(self.doc_count, dtype=bool)
@@ -129,8 +136,18 @@ class Postings:
         frequencies = self.cache.frequencies
         key = (fieldname, btext)
         if key not in frequencies:
-            frequencies[key] = self.reader.doc_frequency(fieldname, btext)
+            arrays = [self._field_arrays(number, fieldname) for number in range(len(self.leaves))]
+            if all(arrays):
+                frequencies[key] = sum(len(field.postings(row)[0]) for field in arrays
+                                       if (row := field.number(btext)) is not None)
+            else:
+                frequencies[key] = self.reader.doc_frequency(fieldname, btext)
         return frequencies[key]
+
+    def _field_arrays(self, number: int, fieldname: str) -> TermArrays | None:
+        """A segment's arrays of a field, when the segment was written with them."""
+        arrays = self.segment_arrays[number]
+        return arrays.fields.get(fieldname) if arrays is not None else None
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in a field, as Whoosh stores it (one byte, decoded)."""
@@ -169,6 +186,13 @@ class Postings:
 
     def _leaf_postings(self, number: int, fieldname: str, btext: bytes, deadline: float):
         leaf, offset = self.leaves[number]
+        arrays = self._field_arrays(number, fieldname)
+        if arrays is not None:
+            row = arrays.number(btext)
+            if row is None:
+                return None
+            ids, weights = arrays.postings(row)
+            return ids.astype(np.int64) + offset, weights
         matcher = _raw_matcher(leaf, fieldname, btext)
         if matcher is None:
             return None
@@ -205,13 +229,22 @@ class Postings:
             matcher = _raw_matcher(leaf, fieldname, btext) if local else None
             if matcher is None:
                 continue
-            blocks = self.cache.block_maps.get((fieldname, btext, number))
+            blocks = self.block_map(number, fieldname, btext)
             if blocks is None:
                 values = _walked_values(matcher, local, kind)
             else:
                 values = self._block_values(matcher, (fieldname, btext, number), blocks, local, kind)
             found.update((docnum + offset, value) for docnum, value in values)
         return found
+
+    def block_map(self, number: int, fieldname: str, btext: bytes) -> BlockMap | None:
+        """Where a term's blocks start in one segment: from its arrays file, or as noted when
+        its postings were read block by block (None when not known)."""
+        arrays = self._field_arrays(number, fieldname)
+        if arrays is None:
+            return self.cache.block_maps.get((fieldname, btext, number))
+        row = arrays.number(btext)
+        return arrays.block_map(row) if row is not None else None
 
     def _block_values(self, matcher: W3LeafMatcher, key: tuple, blocks: BlockMap, docnums: list[int],
                       kind: str) -> Iterator[tuple[int, list]]:
@@ -257,14 +290,6 @@ def _in_a_row(positions: list) -> bool:
         if not starts:
             return False
     return bool(starts)
-
-
-@dataclass
-class BlockMap:
-    """Where each block of one posting list starts in the file, and its last document."""
-
-    positions: list[int]
-    max_ids: list[int]
 
 
 def _raw_matcher(leaf, fieldname: str, btext: bytes):

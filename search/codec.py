@@ -1,0 +1,213 @@
+"""A Whoosh codec that also writes each segment's postings as flat arrays, read by memory map.
+
+Whoosh stores a term's postings in blocks of 128 that pickle and compress document
+numbers, weights, positions and character offsets together: to score a common word,
+every one of its blocks is decompressed and unpickled, offsets and all. While Whoosh
+writes a segment (a new batch or a merge), `ArrayCodec` keeps, for each scorable field,
+every term's document numbers and weights and where each of its blocks starts in
+Whoosh's postings file, and writes them beside the segment as one file of raw arrays
+(`<segment id>.arr`). Scoring then slices the mapped file; positions and offsets for
+snippets and phrases are still read from Whoosh's blocks, going straight to the block
+that holds a document. The file follows its segment's name, so Whoosh deletes it with
+the segment. A segment without one (an index written before) is read from its blocks.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import pickle
+import struct
+from array import array
+from dataclasses import dataclass, field
+
+import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter
+
+ARRAYS_EXT = ".arr"
+_HEADER = struct.Struct("<Q")  # the length of the pickled table of contents that follows
+_ALIGN = 8
+
+
+@dataclass
+class BlockMap:
+    """Where each block of one posting list starts in Whoosh's postings file, and its last document."""
+
+    positions: list[int]
+    max_ids: list[int]
+
+
+class ArrayCodec(W3Codec):
+    """Whoosh's own format, plus the arrays file of each segment it writes."""
+
+    def field_writer(self, storage, segment):
+        return ArrayFieldWriter(self, storage, segment)
+
+
+class BlockRecordingWriter(W3PostingsWriter):
+    """Whoosh's postings writer, noting where each block of the current term starts."""
+
+    def start_postings(self, format_, terminfo) -> None:
+        super().start_postings(format_, terminfo)
+        self.block_positions: list[int] = []
+        self.block_max_ids: list[int] = []
+
+    def _write_block(self, last: bool = False) -> None:
+        header = 0 if self._blockcount else len(WHOOSH3_HEADER_MAGIC)
+        self.block_positions.append(self._postfile.tell() + header)
+        self.block_max_ids.append(self._ids[-1])
+        super()._write_block(last)
+
+
+@dataclass
+class FieldArrays:
+    """One field's postings as they are written: terms in order, then flat columns."""
+
+    terms: list[bytes] = field(default_factory=list)
+    ids: array = field(default_factory=lambda: array("i"))
+    weights: array = field(default_factory=lambda: array("f"))
+    term_ends: array = field(default_factory=lambda: array("q"))
+    block_positions: array = field(default_factory=lambda: array("q"))
+    block_max_ids: array = field(default_factory=lambda: array("i"))
+    block_ends: array = field(default_factory=lambda: array("q"))
+
+    def finish_term(self, btext: bytes, writer: BlockRecordingWriter) -> None:
+        self.terms.append(btext)
+        self.term_ends.append(len(self.ids))
+        self.block_positions.extend(writer.block_positions)
+        self.block_max_ids.extend(writer.block_max_ids)
+        self.block_ends.append(len(self.block_positions))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        return {
+            "terms": np.frombuffer(b"".join(self.terms), dtype=np.uint8),
+            "term_ends": np.asarray(self.term_ends, dtype=np.int64),
+            "term_lengths": np.fromiter(map(len, self.terms), dtype=np.int64, count=len(self.terms)),
+            "ids": np.asarray(self.ids, dtype=np.int32),
+            "weights": np.asarray(self.weights, dtype=np.float32),
+            "block_positions": np.asarray(self.block_positions, dtype=np.int64),
+            "block_max_ids": np.asarray(self.block_max_ids, dtype=np.int32),
+            "block_ends": np.asarray(self.block_ends, dtype=np.int64),
+        }
+
+
+class ArrayFieldWriter(W3FieldWriter):
+    """Whoosh's inverted-index writer that also collects scorable fields' postings as arrays."""
+
+    def __init__(self, codec: W3Codec, storage, segment):
+        super().__init__(codec, storage, segment)
+        self._fields: dict[str, FieldArrays] = {}
+        self._arrays: FieldArrays | None = None
+
+    def start_field(self, fieldname, fieldobj) -> None:
+        super().start_field(fieldname, fieldobj)
+        self._arrays = None
+        if fieldobj.scorable:
+            codec = self._codec
+            self._postwriter = BlockRecordingWriter(
+                self._postfile, blocklimit=codec._blocklimit, compression=codec._compression,
+                inlinelimit=codec._inlinelimit)
+            self._arrays = self._fields.setdefault(fieldname, FieldArrays())
+
+    def add(self, docnum, weight, vbytes, length) -> None:
+        self._postwriter.add_posting(docnum, weight, vbytes, length)
+        if self._arrays is not None:
+            self._arrays.ids.append(docnum)
+            self._arrays.weights.append(weight)
+
+    def finish_term(self) -> None:
+        super().finish_term()
+        if self._arrays is not None:
+            self._arrays.finish_term(self._btext, self._postwriter)
+
+    def close(self) -> None:
+        super().close()
+        with self._segment.create_file(self._storage, ARRAYS_EXT) as out:
+            write_arrays(out, {name: arrays.columns() for name, arrays in self._fields.items()})
+
+
+def write_arrays(out, fields: dict[str, dict[str, np.ndarray]]) -> None:
+    """Raw arrays after a pickled table of contents: field -> column -> (dtype, start, count)."""
+    contents, start = {}, 0
+    for name, columns in fields.items():
+        contents[name] = {}
+        for column, values in columns.items():
+            contents[name][column] = (values.dtype.str, start, len(values))
+            start += _padded(values.nbytes)
+    table = pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL)
+    head = _HEADER.pack(len(table)) + table
+    out.write(head + bytes(_padded(len(head)) - len(head)))
+    for columns in fields.values():
+        for values in columns.values():
+            data = values.tobytes()
+            out.write(data + bytes(_padded(len(data)) - len(data)))
+
+
+def _padded(size: int) -> int:
+    return -(-size // _ALIGN) * _ALIGN
+
+
+class TermArrays:
+    """One field of one segment, mapped: a term's postings and block map by its bytes."""
+
+    def __init__(self, columns: dict[str, np.ndarray]):
+        self.columns = columns
+        self._numbers: dict[bytes, int] | None = None
+
+    def number(self, btext: bytes) -> int | None:
+        """The term's row, from a dictionary built the first time the field is asked."""
+        if self._numbers is None:
+            lengths = self.columns["term_lengths"]
+            ends = np.cumsum(lengths).tolist()
+            blob = self.columns["terms"].tobytes()
+            starts = [0, *ends[:-1]]
+            self._numbers = {blob[s:e]: row for row, (s, e) in enumerate(zip(starts, ends, strict=True))}
+        return self._numbers.get(btext)
+
+    def postings(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """The term's segment-local document numbers (ascending) and weights, as mapped views."""
+        ends = self.columns["term_ends"]
+        start = int(ends[row - 1]) if row else 0
+        stop = int(ends[row])
+        return self.columns["ids"][start:stop], self.columns["weights"][start:stop]
+
+    def block_map(self, row: int) -> BlockMap | None:
+        """Where the term's blocks start (None when Whoosh inlined its postings in the term info)."""
+        ends = self.columns["block_ends"]
+        start = int(ends[row - 1]) if row else 0
+        stop = int(ends[row])
+        if start == stop:
+            return None
+        return BlockMap(self.columns["block_positions"][start:stop].tolist(),
+                        self.columns["block_max_ids"][start:stop].tolist())
+
+
+class SegmentArrays:
+    """A segment's arrays file, memory-mapped; None from `open` when the segment has none."""
+
+    def __init__(self, fields: dict[str, TermArrays]):
+        self.fields = fields
+
+    @classmethod
+    def open(cls, storage, segment) -> SegmentArrays | None:
+        folder = getattr(storage, "folder", None)
+        if folder is None:
+            return None
+        path = os.path.join(folder, segment.make_filename(ARRAYS_EXT))
+        try:
+            with open(path, "rb") as handle:
+                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (FileNotFoundError, ValueError):  # ValueError: an empty file cannot be mapped
+            return None
+        return cls(_read_fields(mapped))
+
+
+def _read_fields(mapped: mmap.mmap) -> dict[str, TermArrays]:
+    (table_size,) = _HEADER.unpack_from(mapped, 0)
+    contents = pickle.loads(mapped[_HEADER.size:_HEADER.size + table_size])
+    base = _padded(_HEADER.size + table_size)
+    buffer = memoryview(mapped)
+    return {name: TermArrays({column: np.frombuffer(buffer, dtype=np.dtype(dtype), count=count,
+                                                    offset=base + start)
+                              for column, (dtype, start, count) in columns.items()})
+            for name, columns in contents.items()}

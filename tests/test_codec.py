@@ -1,0 +1,107 @@
+"""The arrays file each segment is written with (search/codec.py), against Whoosh's own postings."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+from search.codec import ARRAYS_EXT, SegmentArrays
+from search.indexer import MAX_SEGMENTS, update_index
+from search.scoring import _raw_matcher
+
+
+def write_batches(folder, batches: int, per_batch: int) -> None:
+    """Files of short notes over a few words: `grain` in every note, so its postings span blocks."""
+    folder.mkdir()
+    for batch in range(batches):
+        notes = [{"id": f"b{batch}-{n}", "title": f"Note {n % 7}",
+                  "text": "grain " * (n % 3 + 1) + ("port price" if n % 2 else f"ship {batch}")}
+                 for n in range(per_batch)]
+        (folder / f"batch-{batch}.jsonl").write_text(
+            "".join(json.dumps(note) + "\n" for note in notes), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def segmented_index(tmp_path_factory):
+    base = tmp_path_factory.mktemp("codec")
+    write_batches(base / "notes", batches=3, per_batch=200)
+    update_index(base / "index", [base / "notes"], commit_every=200)
+    return base / "index"
+
+
+def leaves(index_dir):
+    from whoosh import index as whoosh_index
+    reader = whoosh_index.open_dir(str(index_dir)).reader()
+    return reader, [leaf for leaf, _ in reader.leaf_readers()]
+
+
+def whoosh_postings(leaf, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
+    matcher = leaf.postings(fieldname, btext)
+    ids, weights = [], []
+    while matcher.is_active():
+        ids.append(matcher.id())
+        weights.append(matcher.weight())
+        matcher.next()
+    return ids, weights
+
+
+def whoosh_block_starts(leaf, fieldname: str, btext: bytes) -> list[int] | None:
+    matcher = _raw_matcher(leaf, fieldname, btext)
+    if not isinstance(matcher, W3LeafMatcher):
+        return None
+    starts = [matcher._baseoffset]
+    while not matcher._lastblock:
+        starts.append(matcher._nextoffset)
+        matcher._next_block()
+    return starts
+
+
+def test_every_segment_has_arrays_for_exactly_its_scorable_fields(segmented_index):
+    reader, segments = leaves(segmented_index)
+    assert len(segments) >= 3
+    for leaf in segments:
+        arrays = SegmentArrays.open(leaf.storage(), leaf.segment())
+        assert arrays is not None
+        scorable = {name for name in leaf.indexed_field_names() if leaf.schema[name].scorable}
+        assert set(arrays.fields) == scorable
+        assert {"content", "title", "content_exact", "title_exact"} <= scorable
+    reader.close()
+
+
+def test_arrays_hold_whooshs_postings_and_block_starts_for_every_term(segmented_index):
+    reader, segments = leaves(segmented_index)
+    multi_block = 0
+    for leaf in segments:
+        arrays = SegmentArrays.open(leaf.storage(), leaf.segment())
+        for fieldname, field in arrays.fields.items():
+            terms = list(leaf.lexicon(fieldname))
+            assert terms
+            for btext in terms:
+                row = field.number(btext)
+                ids, weights = field.postings(row)
+                assert (ids.tolist(), weights.tolist()) == whoosh_postings(leaf, fieldname, btext)
+                blocks = field.block_map(row)
+                expected = whoosh_block_starts(leaf, fieldname, btext)
+                assert (blocks.positions if blocks else None) == expected
+                if blocks:
+                    assert blocks.max_ids[-1] == ids[-1]
+                    multi_block += len(blocks.positions) > 1
+            assert field.number(b"never-written") is None
+    assert multi_block, "some posting list should span several blocks"
+    reader.close()
+
+
+def test_a_merge_writes_the_merged_segments_arrays_and_drops_the_old(tmp_path):
+    write_batches(tmp_path / "notes", batches=MAX_SEGMENTS + 1, per_batch=20)
+    update_index(tmp_path / "index", [tmp_path / "notes"], commit_every=20)
+    reader, segments = leaves(tmp_path / "index")
+    assert len(segments) == 1
+    files = sorted(path.name for path in (tmp_path / "index").glob(f"*{ARRAYS_EXT}"))
+    assert files == [segments[0].segment().make_filename(ARRAYS_EXT)]
+    arrays = SegmentArrays.open(segments[0].storage(), segments[0].segment())
+    field = arrays.fields["content"]
+    ids, _ = field.postings(field.number(b"grain"))
+    assert len(ids) == 20 * (MAX_SEGMENTS + 1) == reader.doc_frequency("content", b"grain")
+    reader.close()
