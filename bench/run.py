@@ -226,7 +226,7 @@ class Run:
         started = time.perf_counter()
         folder, manifest = self.corpus(spec)
         state = CorpusRun(spec, folder, manifest, self.query_log(spec, folder), int(manifest["documents"]))
-        for name in (*self.s.engines, *(["ours-ranking"] if "ours" in self.s.engines else [])):
+        for name in (*self.s.engines, *(peers.OURS_VIEWS if "ours" in self.s.engines else ())):
             state.engines[name] = {"rounds": [], "notes": []}
         self.log(f"corpus {spec.name}: {state.docs} documents, vocabulary {manifest.get('vocabulary')}, "
                  f"{spec.rounds} round(s)")
@@ -262,9 +262,10 @@ class Run:
             entry["query"] = self.query(engine, index, state.log_path, limit, tag)
             repeat += time.perf_counter() - began
             state.engines[engine]["rounds"].append(entry)
-            if engine == "ours" and number == 0:  # the ranking alone: one round is enough
-                ranking = self.query("ours-ranking", index, state.log_path, limit, f"{tag}-ranking")
-                state.engines["ours-ranking"]["rounds"].append({**entry, "build": None, "query": ranking})
+            if engine == "ours":  # the same index without snippets, and the ranking alone
+                for view in peers.OURS_VIEWS:
+                    timed = self.query(view, index, state.log_path, limit, f"{tag}-{view.split('-')[1]}")
+                    state.engines[view]["rounds"].append({**entry, "build": None, "query": timed})
         state.rounds_done = number + 1
         state.repeat_seconds = repeat
         self.phase(f"{spec.name} round {number + 1}", started)
@@ -301,11 +302,9 @@ class Run:
                 engines[engine]["notes"].append(
                     f"built once ({seconds:.0f} s > {self.s.rebuild_limit:.0f} s); later rounds reuse the "
                     "index and time the queries in fresh processes")
-        if "ours-ranking" in engines and state.rounds_done > 1:
-            engines["ours-ranking"]["notes"].append("first round only")
         for engine, data in engines.items():
             data["aggregate"] = aggregate(data["rounds"])
-            limit = self.s.query_limit(engine.replace("-ranking", ""), state.docs)
+            limit = self.s.query_limit("ours" if engine in peers.OURS_VIEWS else engine, state.docs)
             capped = [r["query"]["queries"] for r in data["rounds"]
                       if (r.get("query") or {}).get("time_capped")]
             if capped:
