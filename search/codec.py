@@ -6,10 +6,11 @@ every one of its blocks is decompressed and unpickled, offsets and all. While Wh
 writes a segment (a new batch or a merge), `ArrayCodec` keeps, for each scorable field,
 every term's document numbers and weights and where each of its blocks starts in
 Whoosh's postings file, and writes them beside the segment as one file of raw arrays
-(`<segment id>.arr`). Scoring then slices the mapped file; positions and offsets for
-snippets and phrases are still read from Whoosh's blocks, going straight to the block
-that holds a document. The file follows its segment's name, so Whoosh deletes it with
-the segment. A segment without one (an index written before) is read from its blocks.
+(`<segment id>.arr`), with the word positions of the fields phrases are matched in.
+Scoring and phrase matching then slice the mapped file; character offsets for snippets
+are still read from Whoosh's blocks, going straight to the block that holds a document.
+The file follows its segment's name, so Whoosh deletes it with the segment. A segment
+without one (an index written before) is read from its blocks.
 """
 
 from __future__ import annotations
@@ -38,7 +39,12 @@ class BlockMap:
 
 
 class ArrayCodec(W3Codec):
-    """Whoosh's own format, plus the arrays file of each segment it writes."""
+    """Whoosh's own format, plus the arrays file of each segment it writes (with word positions
+    for `positions_fields`, the fields phrases are matched in)."""
+
+    def __init__(self, positions_fields: tuple[str, ...] = (), **options):
+        super().__init__(**options)
+        self.positions_fields = positions_fields
 
     def field_writer(self, storage, segment):
         return ArrayFieldWriter(self, storage, segment)
@@ -70,6 +76,12 @@ class FieldArrays:
     block_positions: array = field(default_factory=lambda: array("q"))
     block_max_ids: array = field(default_factory=lambda: array("i"))
     block_ends: array = field(default_factory=lambda: array("q"))
+    positions: array | None = None
+    position_ends: array | None = None
+
+    def add_positions(self, positions: list[int]) -> None:
+        self.positions.extend(positions)
+        self.position_ends.append(len(self.positions))
 
     def finish_term(self, btext: bytes, writer: BlockRecordingWriter) -> None:
         self.terms.append(btext)
@@ -79,7 +91,11 @@ class FieldArrays:
         self.block_ends.append(len(self.block_positions))
 
     def columns(self) -> dict[str, np.ndarray]:
-        return {
+        positions = {} if self.positions is None else {
+            "positions": np.asarray(self.positions, dtype=np.int32),
+            "position_ends": np.asarray(self.position_ends, dtype=np.int64),
+        }
+        return {**positions,
             "terms": np.frombuffer(b"".join(self.terms), dtype=np.uint8),
             "term_ends": np.asarray(self.term_ends, dtype=np.int64),
             "term_lengths": np.fromiter(map(len, self.terms), dtype=np.int64, count=len(self.terms)),
@@ -107,13 +123,21 @@ class ArrayFieldWriter(W3FieldWriter):
             self._postwriter = BlockRecordingWriter(
                 self._postfile, blocklimit=codec._blocklimit, compression=codec._compression,
                 inlinelimit=codec._inlinelimit)
-            self._arrays = self._fields.setdefault(fieldname, FieldArrays())
+            self._arrays = self._fields.get(fieldname)
+            if self._arrays is None:
+                with_positions = fieldname in codec.positions_fields and fieldobj.format.supports("positions")
+                self._arrays = self._fields[fieldname] = FieldArrays(
+                    positions=array("i") if with_positions else None,
+                    position_ends=array("q") if with_positions else None)
 
     def add(self, docnum, weight, vbytes, length) -> None:
         self._postwriter.add_posting(docnum, weight, vbytes, length)
-        if self._arrays is not None:
-            self._arrays.ids.append(docnum)
-            self._arrays.weights.append(weight)
+        arrays = self._arrays
+        if arrays is not None:
+            arrays.ids.append(docnum)
+            arrays.weights.append(weight)
+            if arrays.positions is not None:
+                arrays.add_positions(self._format.decode_positions(vbytes))
 
     def finish_term(self) -> None:
         super().finish_term()
@@ -170,6 +194,20 @@ class TermArrays:
         start = int(ends[row - 1]) if row else 0
         stop = int(ends[row])
         return self.columns["ids"][start:stop], self.columns["weights"][start:stop]
+
+    def positions(self, row: int, at: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The word positions of the term's postings number `at` (indexes into its postings):
+        every position, and which of `at` each belongs to. None when positions were not written."""
+        if "positions" not in self.columns:
+            return None
+        ends = self.columns["position_ends"]
+        first = int(self.columns["term_ends"][row - 1]) if row else 0
+        stops = ends[first + at]
+        starts = np.where(first + at > 0, ends[np.maximum(first + at - 1, 0)], 0)
+        counts = stops - starts
+        owner = np.repeat(np.arange(len(at)), counts)
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return self.columns["positions"][np.repeat(starts, counts) + within], owner
 
     def block_map(self, row: int) -> BlockMap | None:
         """Where the term's blocks start (None when Whoosh inlined its postings in the term info)."""

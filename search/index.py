@@ -39,6 +39,7 @@ CONTENT_SEPARATOR = "\n\n"
 COMPLETION_SEPARATOR = "\t"
 MAX_COMPLETION_CHARS = 120
 UNDATED = 2**64 - 1  # the date column's value for a document without a date
+PHRASE_FIELDS = ("title_exact", "content_exact")  # the printed words, where quoted phrases match
 
 
 def build_schema(tables: AnalysisTables | None = None) -> Schema:

@@ -27,6 +27,7 @@ from search.codec import ArrayCodec
 from search.entities import acronym_definitions, extract_entities
 from search.errors import IndexBusy, IndexIncompatible, InvalidParameter
 from search.index import (
+    PHRASE_FIELDS,
     ColumnValues,
     Enrichment,
     IndexMeta,
@@ -275,7 +276,7 @@ class Indexer:
         """
         try:
             return self.ix.writer(timeout=self.lock_timeout, delay=0.25, compound=False,
-                                  codec=ArrayCodec(), **self.writer_options)
+                                  codec=ArrayCodec(PHRASE_FIELDS), **self.writer_options)
         except LockError:
             raise IndexBusy(
                 f"another `search index` is writing to this index; gave up after "

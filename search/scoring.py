@@ -219,6 +219,26 @@ class Postings:
         it are left out)."""
         return self._values(fieldname, btext, docnums, "positions")
 
+    def in_a_row(self, fieldname: str, words: list[bytes], candidates: np.ndarray) -> np.ndarray:
+        """Which of the candidates (documents holding every word) hold the words one after another:
+        from the arrays' positions where a segment has them, else from Whoosh's blocks."""
+        held = []
+        for number, (leaf, offset) in enumerate(self.leaves):
+            end = offset + leaf.doc_count_all()
+            local = candidates[(candidates >= offset) & (candidates < end)] - offset
+            if not len(local):
+                continue
+            arrays = self._field_arrays(number, fieldname)
+            if arrays is not None and "positions" in arrays.columns:
+                held.append(_phrase_docs(arrays, words, local) + offset)
+                continue
+            wanted = (local + offset).tolist()
+            positions = {word: self.positions(fieldname, word, wanted) for word in dict.fromkeys(words)}
+            held.append(np.array([docnum for docnum in wanted
+                                  if _in_a_row([positions[word].get(docnum, ()) for word in words])],
+                                 dtype=np.int64))
+        return np.concatenate([_EMPTY_IDS, *held])
+
     def _values(self, fieldname: str, btext: bytes, docnums: list[int], kind: str) -> dict[int, list]:
         """The postings' values for some documents, reading only the blocks that hold them:
         straight to each block when the term's block map is known, else walking forward."""
@@ -280,6 +300,21 @@ def _walked_values(matcher, docnums: list[int], kind: str) -> Iterator[tuple[int
         matcher.skip_to(docnum)
         if matcher.is_active() and matcher.id() == docnum:
             yield docnum, list(matcher.value_as(kind))
+
+
+def _phrase_docs(arrays: TermArrays, words: list[bytes], local: np.ndarray) -> np.ndarray:
+    """The segment's documents (of `local`, each holding every word) where the words stand in a
+    row: (document, position - place in the phrase) pairs common to every word."""
+    common = None
+    for place, word in enumerate(words):
+        row = arrays.number(word)
+        ids, _ = arrays.postings(row)
+        positions, owner = arrays.positions(row, np.searchsorted(ids, local))
+        keys = (local[owner].astype(np.int64) << 32) | (positions.astype(np.int64) - place + len(words))
+        common = keys if common is None else np.intersect1d(common, keys, assume_unique=True)
+        if not len(common):
+            return _EMPTY_IDS
+    return np.unique(common >> 32)
 
 
 def _in_a_row(positions: list) -> bool:
@@ -437,10 +472,7 @@ class ArrayScorer:
         candidates = found[words[0]][0]
         for ids, _ in found.values():
             candidates = np.intersect1d(candidates, ids, assume_unique=True)
-        candidates = candidates.tolist()
-        positions = {word: self.postings.positions(query.fieldname, word, candidates) for word in found}
-        held = np.array([docnum for docnum in candidates
-                         if _in_a_row([positions[word].get(docnum, ()) for word in words])], dtype=np.int64)
+        held = self.postings.in_a_row(query.fieldname, words, candidates)
         scored = self._empty()
         for word in words:
             ids, scores = found[word]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from search.codec import ARRAYS_EXT, SegmentArrays
+from search.index import PHRASE_FIELDS
 from search.indexer import MAX_SEGMENTS, update_index
 from search.scoring import _raw_matcher
 
@@ -88,9 +90,29 @@ def test_arrays_hold_whooshs_postings_and_block_starts_for_every_term(segmented_
                 if blocks:
                     assert blocks.max_ids[-1] == ids[-1]
                     multi_block += len(blocks.positions) > 1
+                assert_positions_equal_whooshs(leaf, fieldname, btext, field, row)
             assert field.number(b"never-written") is None
     assert multi_block, "some posting list should span several blocks"
     reader.close()
+
+
+def assert_positions_equal_whooshs(leaf, fieldname: str, btext: bytes, field, row: int) -> None:
+    """Positions are written for the phrase fields only, and then for every posting."""
+    ids, _ = field.postings(row)
+    every = np.arange(len(ids))
+    found = field.positions(row, every)
+    if fieldname not in PHRASE_FIELDS:
+        assert found is None
+        return
+    positions, owner = found
+    matcher, expected = leaf.postings(fieldname, btext), []
+    while matcher.is_active():
+        expected.append(matcher.value_as("positions"))
+        matcher.next()
+    assert [positions[owner == n].tolist() for n in every] == expected
+    some = every[::2]
+    positions, owner = field.positions(row, some)
+    assert [positions[owner == n].tolist() for n in range(len(some))] == expected[::2]
 
 
 def test_a_merge_writes_the_merged_segments_arrays_and_drops_the_old(tmp_path):

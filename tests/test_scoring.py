@@ -34,8 +34,8 @@ AND_NOT = ["drone -grain", "drone NOT port", "(drone OR river) -grain"]
 QUERIES = [
     "grain", "drone", "Kyiv", "grain port", "missile strike border talks deal", "drone OR grain",
     "drone AND grain", *(pytest.param(text, marks=WHOOSH_AND_NOT) for text in AND_NOT[:2]), AND_NOT[2],
-    "title:river", "wor*", "wo?k*", "wintr~", '"missile strike"', '"grain port"~3', "grain source:planet",
-    "Ben Wallace", "drone date:2022-01..2022-06", "grain grain port",
+    "title:river", "wor*", "wo?k*", "wintr~", '"missile strike"', '"ben wallace said"', '"grain port"~3',
+    "grain source:planet", "Ben Wallace", "drone date:2022-01..2022-06", "grain grain port",
 ]
 FIELDS = ("content", "title", "content_exact", "entity_keys")
 TEXT_FIELDS = ("content", "title", "content_exact", "title_exact")
@@ -151,6 +151,15 @@ def assert_scored_as(engine: Engine, query, expected: dict[int, float]) -> None:
 def test_scores_equal_whooshs_matchers(news_engine, text):
     query = boosted(news_engine, text)
     assert_scored_as(news_engine, query, whoosh_scores(news_engine.searcher(), query))
+
+
+@pytest.mark.parametrize("engine_name", ["segmented_engine", "blocks_only_engine"])
+def test_a_phrase_repeating_a_word_scores_as_whooshs(request, engine_name):
+    engine = request.getfixturevalue(engine_name)
+    query = boosted(engine, '"grain grain price"')
+    expected = whoosh_scores(engine.searcher(), query)
+    assert len(expected) > 1
+    assert_scored_as(engine, query, expected)
 
 
 @pytest.mark.parametrize("text", AND_NOT)
