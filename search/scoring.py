@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.collectors import TimeLimit
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
@@ -246,16 +246,26 @@ class Postings:
         for number, (leaf, offset) in enumerate(self.leaves):
             end = offset + leaf.doc_count_all()
             local = sorted(docnum - offset for docnum in docnums if offset <= docnum < end)
-            matcher = _raw_matcher(leaf, fieldname, btext) if local else None
-            if matcher is None:
+            if not local or not self._may_hold(number, fieldname, btext):
                 continue
             blocks = self.block_map(number, fieldname, btext)
+            if blocks is not None:
+                matcher = _block_matcher(leaf, fieldname, blocks)
+            else:
+                matcher = _raw_matcher(leaf, fieldname, btext)
+            if matcher is None:
+                continue
             if blocks is None:
                 values = _walked_values(matcher, local, kind)
             else:
                 values = self._block_values(matcher, (fieldname, btext, number), blocks, local, kind)
             found.update((docnum + offset, value) for docnum, value in values)
         return found
+
+    def _may_hold(self, number: int, fieldname: str, btext: bytes) -> bool:
+        """False when the segment's arrays show it lacks the term (no lookup in Whoosh's terms)."""
+        arrays = self._field_arrays(number, fieldname)
+        return arrays is None or arrays.number(btext) is not None
 
     def block_map(self, number: int, fieldname: str, btext: bytes) -> BlockMap | None:
         """Where a term's blocks start in one segment: from its arrays file, or as noted when
@@ -325,6 +335,13 @@ def _in_a_row(positions: list) -> bool:
         if not starts:
             return False
     return bool(starts)
+
+
+def _block_matcher(leaf, fieldname: str, blocks: BlockMap) -> W3LeafMatcher:
+    """A segment's postings of a term opened at its first block, as its block map gives it
+    (Whoosh's terms table is not read)."""
+    start = blocks.positions[0] - len(WHOOSH3_HEADER_MAGIC)
+    return W3LeafMatcher(leaf._terms._postfile, start, None, leaf.schema[fieldname].format)
 
 
 def _raw_matcher(leaf, fieldname: str, btext: bytes):
