@@ -91,11 +91,7 @@ class FieldArrays:
         self.block_ends.append(len(self.block_positions))
 
     def columns(self) -> dict[str, np.ndarray]:
-        positions = {} if self.positions is None else {
-            "positions": np.asarray(self.positions, dtype=np.int32),
-            "position_ends": np.asarray(self.position_ends, dtype=np.int64),
-        }
-        return {**positions,
+        columns = {
             "terms": np.frombuffer(b"".join(self.terms), dtype=np.uint8),
             "term_ends": np.asarray(self.term_ends, dtype=np.int64),
             "term_lengths": np.fromiter(map(len, self.terms), dtype=np.int64, count=len(self.terms)),
@@ -105,6 +101,10 @@ class FieldArrays:
             "block_max_ids": np.asarray(self.block_max_ids, dtype=np.int32),
             "block_ends": np.asarray(self.block_ends, dtype=np.int64),
         }
+        if self.positions is not None:
+            columns["positions"] = np.asarray(self.positions, dtype=np.int32)
+            columns["position_ends"] = np.asarray(self.position_ends, dtype=np.int64)
+        return columns
 
 
 class ArrayFieldWriter(W3FieldWriter):
@@ -184,7 +184,7 @@ class TermArrays:
             lengths = self.columns["term_lengths"]
             ends = np.cumsum(lengths).tolist()
             blob = self.columns["terms"].tobytes()
-            starts = [0, *ends[:-1]]
+            starts = [0, *ends][:len(ends)]
             self._numbers = {blob[s:e]: row for row, (s, e) in enumerate(zip(starts, ends, strict=True))}
         return self._numbers.get(btext)
 
