@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
+from search import indexer
 from search.codec import ARRAYS_EXT, SegmentArrays
 from search.index import PHRASE_FIELDS
 from search.indexer import MAX_SEGMENTS, update_index
@@ -126,4 +128,21 @@ def test_a_merge_writes_the_merged_segments_arrays_and_drops_the_old(tmp_path):
     field = arrays.fields["content"]
     ids, _ = field.postings(field.number(b"grain"))
     assert len(ids) == 20 * (MAX_SEGMENTS + 1) == reader.doc_frequency("content", b"grain")
+    reader.close()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="the multiprocess writer runs on two cores or more")
+def test_the_multiprocess_writer_gives_each_of_its_segments_arrays(tmp_path, monkeypatch):
+    """A large run writes with Whoosh's multiprocess writer, a segment per writer process: the
+    codec travels to the processes and each writes its segment's arrays."""
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_BYTES", 0)
+    write_batches(tmp_path / "notes", batches=4, per_batch=100)
+    update_index(tmp_path / "index", [tmp_path / "notes"])
+    reader, segments = leaves(tmp_path / "index")
+    assert len(segments) >= 2
+    for leaf in segments:
+        field = SegmentArrays.open(leaf.storage(), leaf.segment()).fields["content"]
+        ids, weights = field.postings(field.number(b"grain"))
+        assert (ids.tolist(), weights.tolist()) == whoosh_postings(leaf, "content", b"grain")
+    assert sum(leaf.doc_count() for leaf in segments) == 400
     reader.close()
