@@ -1,4 +1,4 @@
-"""A Whoosh codec that also writes each segment's postings as flat arrays, read by memory map.
+"""A Whoosh codec that also writes each segment's postings as flat arrays, read by slices.
 
 Whoosh stores a term's postings in blocks of 128 that pickle and compress document
 numbers, weights, positions and character offsets together: to score a common word,
@@ -7,7 +7,7 @@ writes a segment (a new batch or a merge), `ArrayCodec` keeps, for each scorable
 every term's document numbers and weights and where each of its blocks starts in
 Whoosh's postings file, and writes them beside the segment as one file of raw arrays
 (`<segment id>.arr`), with the word positions of the fields phrases are matched in.
-Scoring and phrase matching then slice the mapped file; character offsets for snippets
+Scoring and phrase matching then read slices of it; character offsets for snippets
 are still read from Whoosh's blocks, going straight to the block that holds a document.
 The file follows its segment's name, so Whoosh deletes it with the segment. A segment
 without one (an index written before) is read from its blocks.
@@ -15,17 +15,19 @@ without one (an index written before) is read from its blocks.
 
 from __future__ import annotations
 
-import mmap
 import os
 import pickle
 import struct
 from array import array
 from dataclasses import dataclass, field
+from hashlib import blake2b
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter
 
 ARRAYS_EXT = ".arr"
+FORMAT = 2  # files of another format are ignored (read from Whoosh's blocks)
+MAX_REMEMBERED_TERMS = 100_000  # per field and segment: the terms searched, found or not
 _HEADER = struct.Struct("<Q")  # the length of the pickled table of contents that follows
 _ALIGN = 8
 
@@ -91,10 +93,15 @@ class FieldArrays:
         self.block_ends.append(len(self.block_positions))
 
     def columns(self) -> dict[str, np.ndarray]:
+        hashes = np.fromiter(map(term_hash, self.terms), dtype=np.uint64, count=len(self.terms))
+        order = np.argsort(hashes, kind="stable")
         columns = {
             "terms": np.frombuffer(b"".join(self.terms), dtype=np.uint8),
+            "term_text_ends": np.cumsum(np.fromiter(map(len, self.terms), dtype=np.int64,
+                                                    count=len(self.terms))),
+            "term_hashes": hashes[order],
+            "hash_rows": order.astype(np.int64),
             "term_ends": np.asarray(self.term_ends, dtype=np.int64),
-            "term_lengths": np.fromiter(map(len, self.terms), dtype=np.int64, count=len(self.terms)),
             "ids": np.asarray(self.ids, dtype=np.int32),
             "weights": np.asarray(self.weights, dtype=np.float32),
             "block_positions": np.asarray(self.block_positions, dtype=np.int64),
@@ -152,11 +159,11 @@ class ArrayFieldWriter(W3FieldWriter):
 
 def write_arrays(out, fields: dict[str, dict[str, np.ndarray]]) -> None:
     """Raw arrays after a pickled table of contents: field -> column -> (dtype, start, count)."""
-    contents, start = {}, 0
+    contents, start = {"format": FORMAT, "fields": {}}, 0
     for name, columns in fields.items():
-        contents[name] = {}
+        contents["fields"][name] = {}
         for column, values in columns.items():
-            contents[name][column] = (values.dtype.str, start, len(values))
+            contents["fields"][name][column] = (values.dtype.str, start, len(values))
             start += _padded(values.nbytes)
     table = pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL)
     head = _HEADER.pack(len(table)) + table
@@ -171,81 +178,113 @@ def _padded(size: int) -> int:
     return -(-size // _ALIGN) * _ALIGN
 
 
-class TermArrays:
-    """One field of one segment, mapped: a term's postings and block map by its bytes."""
-
-    def __init__(self, columns: dict[str, np.ndarray]):
-        self.columns = columns
-        self._numbers: dict[bytes, int] | None = None
-
-    def number(self, btext: bytes) -> int | None:
-        """The term's row, from a dictionary built the first time the field is asked."""
-        if self._numbers is None:
-            lengths = self.columns["term_lengths"]
-            ends = np.cumsum(lengths).tolist()
-            blob = self.columns["terms"].tobytes()
-            starts = [0, *ends][:len(ends)]
-            self._numbers = {blob[s:e]: row for row, (s, e) in enumerate(zip(starts, ends, strict=True))}
-        return self._numbers.get(btext)
-
-    def postings(self, row: int) -> tuple[np.ndarray, np.ndarray]:
-        """The term's segment-local document numbers (ascending) and weights, as mapped views."""
-        ends = self.columns["term_ends"]
-        start = int(ends[row - 1]) if row else 0
-        stop = int(ends[row])
-        return self.columns["ids"][start:stop], self.columns["weights"][start:stop]
-
-    def positions(self, row: int, at: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """The word positions of the term's postings number `at` (indexes into its postings):
-        every position, and which of `at` each belongs to. None when positions were not written."""
-        if "positions" not in self.columns:
-            return None
-        ends = self.columns["position_ends"]
-        first = int(self.columns["term_ends"][row - 1]) if row else 0
-        stops = ends[first + at]
-        starts = np.where(first + at > 0, ends[np.maximum(first + at - 1, 0)], 0)
-        counts = stops - starts
-        owner = np.repeat(np.arange(len(at)), counts)
-        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return self.columns["positions"][np.repeat(starts, counts) + within], owner
-
-    def block_map(self, row: int) -> BlockMap | None:
-        """Where the term's blocks start (None when Whoosh inlined its postings in the term info)."""
-        ends = self.columns["block_ends"]
-        start = int(ends[row - 1]) if row else 0
-        stop = int(ends[row])
-        if start == stop:
-            return None
-        return BlockMap(self.columns["block_positions"][start:stop].tolist(),
-                        self.columns["block_max_ids"][start:stop].tolist())
+def term_hash(btext: bytes) -> int:
+    """A term's 64-bit key in the file's term table (stable across processes, unlike `hash`)."""
+    return int.from_bytes(blake2b(btext, digest_size=8).digest(), "little")
 
 
 class SegmentArrays:
-    """A segment's arrays file, memory-mapped; None from `open` when the segment has none."""
+    """A segment's arrays file, read by slices (`pread`, so nothing is mapped into the process);
+    None from `open` when the segment has none, or one of another format."""
 
-    def __init__(self, fields: dict[str, TermArrays]):
-        self.fields = fields
+    def __init__(self, descriptor: int, contents: dict, base: int):
+        self._descriptor = descriptor
+        self.fields = {name: TermArrays(self, columns, base) for name, columns in contents["fields"].items()}
 
     @classmethod
     def open(cls, storage, segment) -> SegmentArrays | None:
         folder = getattr(storage, "folder", None)
         if folder is None:
             return None
-        path = os.path.join(folder, segment.make_filename(ARRAYS_EXT))
         try:
-            with open(path, "rb") as handle:
-                mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except (FileNotFoundError, ValueError):  # ValueError: an empty file cannot be mapped
+            descriptor = os.open(os.path.join(folder, segment.make_filename(ARRAYS_EXT)), os.O_RDONLY)
+        except FileNotFoundError:
             return None
-        return cls(_read_fields(mapped))
+        (table_size,) = _HEADER.unpack(os.pread(descriptor, _HEADER.size, 0))
+        contents = pickle.loads(os.pread(descriptor, table_size, _HEADER.size))
+        if contents.get("format") != FORMAT:
+            os.close(descriptor)
+            return None
+        return cls(descriptor, contents, _padded(_HEADER.size + table_size))
+
+    def read(self, dtype: np.dtype, offset: int, count: int) -> np.ndarray:
+        return np.frombuffer(os.pread(self._descriptor, count * dtype.itemsize, offset), dtype=dtype)
+
+    def __del__(self) -> None:
+        os.close(self._descriptor)
 
 
-def _read_fields(mapped: mmap.mmap) -> dict[str, TermArrays]:
-    (table_size,) = _HEADER.unpack_from(mapped, 0)
-    contents = pickle.loads(mapped[_HEADER.size:_HEADER.size + table_size])
-    base = _padded(_HEADER.size + table_size)
-    buffer = memoryview(mapped)
-    return {name: TermArrays({column: np.frombuffer(buffer, dtype=np.dtype(dtype), count=count,
-                                                    offset=base + start)
-                              for column, (dtype, start, count) in columns.items()})
-            for name, columns in contents.items()}
+class TermArrays:
+    """One field of one segment: a term's postings, positions and block map, found by its bytes
+    in a table of term hashes (read once; each term looked up is remembered)."""
+
+    def __init__(self, segment: SegmentArrays, columns: dict[str, tuple[str, int, int]], base: int):
+        self._segment, self._columns, self._base = segment, columns, base
+        self._table: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._numbers: dict[bytes, int | None] = {}
+        self.has_positions = "positions" in columns
+
+    def _slice(self, column: str, start: int, stop: int) -> np.ndarray:
+        dtype, offset, _ = self._columns[column]
+        dtype = np.dtype(dtype)
+        return self._segment.read(dtype, self._base + offset + start * dtype.itemsize, stop - start)
+
+    def _whole(self, column: str) -> np.ndarray:
+        return self._slice(column, 0, self._columns[column][2])
+
+    def number(self, btext: bytes) -> int | None:
+        """The term's row (None when the segment lacks it)."""
+        if btext in self._numbers:
+            return self._numbers[btext]
+        if self._table is None:
+            self._table = tuple(self._whole(column) for column in
+                                ("term_hashes", "hash_rows", "term_text_ends", "term_ends"))
+        hashes, rows, text_ends, _ = self._table
+        key = np.uint64(term_hash(btext))
+        at, found = int(np.searchsorted(hashes, key)), None
+        while found is None and at < len(hashes) and hashes[at] == key:
+            row = int(rows[at])
+            start = int(text_ends[row - 1]) if row else 0
+            if bytes(self._slice("terms", start, int(text_ends[row]))) == btext:
+                found = row
+            at += 1
+        if len(self._numbers) >= MAX_REMEMBERED_TERMS:
+            self._numbers.clear()
+        self._numbers[btext] = found
+        return found
+
+    def _range(self, row: int) -> tuple[int, int]:
+        """Where the term's postings lie in the field's posting columns."""
+        ends = self._table[3]
+        return (int(ends[row - 1]) if row else 0), int(ends[row])
+
+    def postings(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """The term's segment-local document numbers (ascending) and weights."""
+        start, stop = self._range(row)
+        return self._slice("ids", start, stop), self._slice("weights", start, stop)
+
+    def positions(self, row: int, at: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """The word positions of the term's postings number `at` (indexes into its postings):
+        every position, and which of `at` each belongs to. None when positions were not written."""
+        if not self.has_positions:
+            return None
+        first, last = self._range(row)
+        raw = self._slice("position_ends", max(first - 1, 0), last)
+        base = int(raw[0]) if first else 0
+        ends = (raw[1:] if first else raw) - base
+        stops = ends[at]
+        starts = np.where(at > 0, ends[np.maximum(at - 1, 0)], 0)
+        counts = stops - starts
+        owner = np.repeat(np.arange(len(at)), counts)
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        every = self._slice("positions", base, base + int(ends[-1]))
+        return every[np.repeat(starts, counts) + within], owner
+
+    def block_map(self, row: int) -> BlockMap | None:
+        """Where the term's blocks start (None when Whoosh inlined its postings in the term info)."""
+        bounds = self._slice("block_ends", max(row - 1, 0), row + 1)
+        start, stop = (int(bounds[0]), int(bounds[1])) if row else (0, int(bounds[0]))
+        if start == stop:
+            return None
+        return BlockMap(self._slice("block_positions", start, stop).tolist(),
+                        self._slice("block_max_ids", start, stop).tolist())

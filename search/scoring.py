@@ -229,7 +229,7 @@ class Postings:
             if not len(local):
                 continue
             arrays = self._field_arrays(number, fieldname)
-            if arrays is not None and "positions" in arrays.columns:
+            if arrays is not None and arrays.has_positions:
                 held.append(_phrase_docs(arrays, words, local) + offset)
                 continue
             wanted = (local + offset).tolist()

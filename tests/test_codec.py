@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
+import shutil
+import struct
 
 import numpy as np
 import pytest
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from search import indexer
-from search.codec import ARRAYS_EXT, SegmentArrays
+from search.codec import ARRAYS_EXT, FORMAT, SegmentArrays
 from search.index import PHRASE_FIELDS
 from search.indexer import MAX_SEGMENTS, update_index
 from search.scoring import _raw_matcher
@@ -145,4 +148,21 @@ def test_the_multiprocess_writer_gives_each_of_its_segments_arrays(tmp_path, mon
         ids, weights = field.postings(field.number(b"grain"))
         assert (ids.tolist(), weights.tolist()) == whoosh_postings(leaf, "content", b"grain")
     assert sum(leaf.doc_count() for leaf in segments) == 400
+    reader.close()
+
+
+def test_an_arrays_file_of_another_format_is_ignored(segmented_index, tmp_path):
+    """The segment is then read from Whoosh's blocks, as one written before the arrays."""
+    copy = tmp_path / "index"
+    shutil.copytree(segmented_index, copy)
+    reader, segments = leaves(copy)
+    path = copy / segments[0].segment().make_filename(ARRAYS_EXT)
+    data = path.read_bytes()
+    (size,) = struct.unpack_from("<Q", data)
+    contents = pickle.loads(data[8:8 + size])
+    assert contents["format"] == FORMAT
+    table = pickle.dumps({**contents, "format": FORMAT - 1})
+    path.write_bytes(struct.pack("<Q", len(table)) + table)
+    assert SegmentArrays.open(segments[0].storage(), segments[0].segment()) is None
+    assert SegmentArrays.open(segments[1].storage(), segments[1].segment()) is not None
     reader.close()
