@@ -28,6 +28,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W
 ARRAYS_EXT = ".arr"
 FORMAT = 2  # files of another format are ignored (read from Whoosh's blocks)
 MAX_REMEMBERED_TERMS = 100_000  # per field and segment: the terms searched, found or not
+_UNKNOWN = object()
 _HEADER = struct.Struct("<Q")  # the length of the pickled table of contents that follows
 _ALIGN = 8
 
@@ -232,14 +233,19 @@ class TermArrays:
     def _whole(self, column: str) -> np.ndarray:
         return self._slice(column, 0, self._columns[column][2])
 
-    def number(self, btext: bytes) -> int | None:
-        """The term's row (None when the segment lacks it)."""
-        if btext in self._numbers:
-            return self._numbers[btext]
+    def _term_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Sorted term hashes, the row of each, where each term's text ends and its postings end."""
         if self._table is None:
             self._table = tuple(self._whole(column) for column in
                                 ("term_hashes", "hash_rows", "term_text_ends", "term_ends"))
-        hashes, rows, text_ends, _ = self._table
+        return self._table
+
+    def number(self, btext: bytes) -> int | None:
+        """The term's row (None when the segment lacks it)."""
+        found = self._numbers.get(btext, _UNKNOWN)
+        if found is not _UNKNOWN:
+            return found
+        hashes, rows, text_ends, _ = self._term_table()
         key = np.uint64(term_hash(btext))
         at, found = int(np.searchsorted(hashes, key)), None
         while found is None and at < len(hashes) and hashes[at] == key:
@@ -255,7 +261,7 @@ class TermArrays:
 
     def _range(self, row: int) -> tuple[int, int]:
         """Where the term's postings lie in the field's posting columns."""
-        ends = self._table[3]
+        ends = self._term_table()[3]
         return (int(ends[row - 1]) if row else 0), int(ends[row])
 
     def postings(self, row: int) -> tuple[np.ndarray, np.ndarray]:
