@@ -264,6 +264,11 @@ class TermArrays:
         ends = self._term_table()[3]
         return (int(ends[row - 1]) if row else 0), int(ends[row])
 
+    def doc_frequency(self, row: int) -> int:
+        """How many postings the term has in this segment (deleted documents included)."""
+        start, stop = self._range(row)
+        return stop - start
+
     def postings(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """The term's segment-local document numbers (ascending) and weights."""
         start, stop = self._range(row)

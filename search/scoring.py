@@ -138,7 +138,7 @@ class Postings:
         if key not in frequencies:
             arrays = [self._field_arrays(number, fieldname) for number in range(len(self.leaves))]
             if all(field is not None for field in arrays):
-                frequencies[key] = sum(len(field.postings(row)[0]) for field in arrays
+                frequencies[key] = sum(field.doc_frequency(row) for field in arrays
                                        if (row := field.number(btext)) is not None)
             else:
                 frequencies[key] = self.reader.doc_frequency(fieldname, btext)

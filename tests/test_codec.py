@@ -89,6 +89,7 @@ def test_arrays_hold_whooshs_postings_and_block_starts_for_every_term(segmented_
                 row = field.number(btext)
                 ids, weights = field.postings(row)
                 assert (ids.tolist(), weights.tolist()) == whoosh_postings(leaf, fieldname, btext)
+                assert field.doc_frequency(row) == leaf.doc_frequency(fieldname, btext)
                 blocks = field.block_map(row)
                 expected = whoosh_block_starts(leaf, fieldname, btext)
                 assert (blocks.positions if blocks else None) == expected
