@@ -371,21 +371,21 @@ class Engine:
         """
         candidates = np.flatnonzero(scored.hit)
         columns = self._rank_columns(searcher)
-        scores = np.round(scored.score[candidates], SCORE_DECIMALS)
+        by_score = sort == "relevance"
+        scores = np.round(scored.score[candidates], SCORE_DECIMALS) if by_score else None
         wanted = 2 * depth + 1 if grouped else depth
         while True:
             chosen = candidates
-            if sort == "relevance" and len(candidates) > wanted:
+            if by_score and len(candidates) > wanted:
                 cut = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
                 chosen = candidates[scores >= cut]
-            ordered = chosen[columns.order(chosen, scored.score[chosen] if sort == "relevance" else None)]
+            ordered = chosen[columns.order(chosen, scored.score[chosen] if by_score else None)]
             if grouped:
                 ordered = first_per_story(ordered, self._story_codes(searcher))
             if len(ordered) >= depth or len(chosen) == len(candidates):
                 break
             wanted *= 2
-        return [(int(docnum), float(scored.score[docnum]) if sort == "relevance" else 0.0)
-                for docnum in ordered[:depth]]
+        return [(int(docnum), float(scored.score[docnum]) if by_score else 0.0) for docnum in ordered[:depth]]
 
     def _postings(self, searcher: Searcher) -> Postings:
         """This thread's reader of posting arrays, over the cache of its searcher's commit."""
