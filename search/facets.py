@@ -31,6 +31,7 @@ class FacetTable:
 
     def __init__(self, reader: IndexReader, stories: np.ndarray):
         self.stories = stories
+        self.story_span = int(stories.max()) + 1 if len(stories) else 1  # (value, story) pairs as one number
         self.keys: dict[str, list[tuple]] = {}
         self.pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         codes: dict[str, dict[tuple, int]] = {name: {} for name in FACET_NAMES}
@@ -61,7 +62,7 @@ class FacetTable:
         """For each value, how many distinct stories among the matching documents hold it."""
         docs, values = self.pairs[name]
         held = matching[docs]
-        span = int(self.stories.max()) + 1 if len(self.stories) else 1
+        span = self.story_span
         pairs = np.unique(values[held] * span + self.stories[docs[held]])
         return np.bincount(pairs // span, minlength=len(self.keys[name]))
 
