@@ -161,15 +161,15 @@ def corpus_section(name: str, corpus: dict) -> list[str]:
         if a.get("search_partial"):
             notes.append(f"{a['search_partial']:.0f} answers partial (time budget)")
         notes += [f"failed: {f}" for f in a.get("failures", [])[:1]]
-        is_ranking = engine in peers.OURS_VIEWS
+        is_view = engine in peers.OURS_VIEWS
         build = f"~{num(seconds, 0)} (est.)" if estimated else num(seconds)
-        build = "(same index)" if is_ranking else build
-        dps = "" if is_ranking else (f"~{num(corpus['docs'] / seconds, 0)}" if estimated and seconds
+        build = "(same index)" if is_view else build
+        dps = "" if is_view else (f"~{num(corpus['docs'] / seconds, 0)}" if estimated and seconds
                                      else num(a.get("build_docs_per_second"), 0))
         lines.append(
             f"| {label(engine)} | {build} | {dps} | "
-            f"{'' if is_ranking else num(a.get('build_peak_memory_bytes'), 0, MB)} | "
-            f"{'' if is_ranking else num(a.get('build_index_bytes'), 1, MB)} | "
+            f"{'' if is_view else num(a.get('build_peak_memory_bytes'), 0, MB)} | "
+            f"{'' if is_view else num(a.get('build_index_bytes'), 1, MB)} | "
             f"{num(a.get('search_peak_memory_bytes'), 0, MB)} | {ms(a.get('search_p50_ms'))} | "
             f"{ms(a.get('search_p95_ms'))} | {ms(a.get('search_p99_ms'))} | {num(a.get('search_qps'), 1)} | "
             f"{'; '.join(notes).replace('|', '/')} |")
