@@ -6,9 +6,11 @@ every one of its blocks is decompressed and unpickled, offsets and all. While Wh
 writes a segment (a new batch or a merge), `ArrayCodec` keeps, for each scorable field,
 every term's document numbers and weights and where each of its blocks starts in
 Whoosh's postings file, and writes them beside the segment as one file of raw arrays
-(`<segment id>.arr`), with the word positions of the fields phrases are matched in.
-Scoring and phrase matching then read slices of it; character offsets for snippets
-are still read from Whoosh's blocks, going straight to the block that holds a document.
+(`<segment id>.arr`), with the word positions of the fields phrases are matched in and
+the postings turned around into each document's term vector (feedback's word counts,
+which Whoosh would write posting by posting). Scoring, phrase matching and feedback
+then read slices of it; character offsets for snippets are still read from Whoosh's
+blocks, going straight to the block that holds a document.
 The file follows its segment's name, so Whoosh deletes it with the segment. A segment
 without one (an index written before) is read from its blocks.
 """
@@ -21,6 +23,7 @@ import struct
 from array import array
 from dataclasses import dataclass, field
 from hashlib import blake2b
+from itertools import pairwise
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter
@@ -43,11 +46,14 @@ class BlockMap:
 
 class ArrayCodec(W3Codec):
     """Whoosh's own format, plus the arrays file of each segment it writes (with word positions
-    for `positions_fields`, the fields phrases are matched in)."""
+    for `positions_fields`, the fields phrases are matched in, and each document's terms and
+    counts for `vector_fields`, read by feedback)."""
 
-    def __init__(self, positions_fields: tuple[str, ...] = (), **options):
+    def __init__(self, positions_fields: tuple[str, ...] = (), vector_fields: tuple[str, ...] = (),
+                 **options):
         super().__init__(**options)
         self.positions_fields = positions_fields
+        self.vector_fields = vector_fields
 
     def field_writer(self, storage, segment):
         return ArrayFieldWriter(self, storage, segment)
@@ -81,6 +87,7 @@ class FieldArrays:
     block_ends: array = field(default_factory=lambda: array("q"))
     positions: array | None = None
     position_ends: array | None = None
+    with_vectors: bool = False
 
     def add_positions(self, positions: list[int]) -> None:
         self.positions.extend(positions)
@@ -112,7 +119,39 @@ class FieldArrays:
         if self.positions is not None:
             columns["positions"] = np.asarray(self.positions, dtype=np.int32)
             columns["position_ends"] = np.asarray(self.position_ends, dtype=np.int64)
+        if self.with_vectors:
+            columns.update(self._vectors(columns["ids"], columns["weights"], columns["term_ends"]))
         return columns
+
+    def _vectors(self, ids: np.ndarray, weights: np.ndarray, term_ends: np.ndarray) -> dict[str, np.ndarray]:
+        """The postings turned around: each document's terms (in term order) and their counts,
+        a term vector that costs no writing per posting."""
+        rows = np.repeat(np.arange(len(self.terms)), np.diff(term_ends, prepend=0))
+        order = np.argsort(ids, kind="stable")
+        texts = [self.terms[row] for row in rows[order].tolist()]
+        documents = int(ids.max()) + 1 if len(ids) else 0
+        return {
+            "vector_ends": np.searchsorted(ids[order], np.arange(documents), side="right").astype(np.int64),
+            "vector_texts": np.frombuffer(b"".join(texts), dtype=np.uint8),
+            "vector_text_ends": np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))),
+            "vector_weights": weights[order],
+        }
+
+
+class RememberedLengths:
+    """A segment's field lengths as Whoosh's postings writer asks for them: the length of
+    every posting's document, field after field. Each document's is read once per field."""
+
+    def __init__(self, lengths):
+        self._lengths, self._fieldname, self._known = lengths, None, {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        if fieldname != self._fieldname:
+            self._fieldname, self._known = fieldname, {}
+        length = self._known.get(docnum)
+        if length is None:
+            length = self._known[docnum] = self._lengths.doc_field_length(docnum, fieldname, default)
+        return length
 
 
 class ArrayFieldWriter(W3FieldWriter):
@@ -136,7 +175,11 @@ class ArrayFieldWriter(W3FieldWriter):
                 with_positions = fieldname in codec.positions_fields and fieldobj.format.supports("positions")
                 self._arrays = self._fields[fieldname] = FieldArrays(
                     positions=array("i") if with_positions else None,
-                    position_ends=array("q") if with_positions else None)
+                    position_ends=array("q") if with_positions else None,
+                    with_vectors=fieldname in codec.vector_fields)
+
+    def add_postings(self, schema, lengths, items) -> None:
+        super().add_postings(schema, RememberedLengths(lengths) if lengths else lengths, items)
 
     def add(self, docnum, weight, vbytes, length) -> None:
         self._postwriter.add_posting(docnum, weight, vbytes, length)
@@ -224,6 +267,7 @@ class TermArrays:
         self._table: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
         self._numbers: dict[bytes, int | None] = {}
         self.has_positions = "positions" in columns
+        self.has_vectors = "vector_ends" in columns
 
     def _slice(self, column: str, start: int, stop: int) -> np.ndarray:
         dtype, offset, _ = self._columns[column]
@@ -264,6 +308,11 @@ class TermArrays:
         ends = self._term_table()[3]
         return (int(ends[row - 1]) if row else 0), int(ends[row])
 
+    def _span(self, ends_column: str, row: int) -> tuple[int, int]:
+        """Where row `row` lies in the columns that `ends_column` cuts into rows."""
+        bounds = self._slice(ends_column, max(row - 1, 0), row + 1)
+        return (int(bounds[0]), int(bounds[1])) if row else (0, int(bounds[0]))
+
     def doc_frequency(self, row: int) -> int:
         """How many postings the term has in this segment (deleted documents included)."""
         start, stop = self._range(row)
@@ -293,9 +342,24 @@ class TermArrays:
 
     def block_map(self, row: int) -> BlockMap | None:
         """Where the term's blocks start (None when Whoosh inlined its postings in the term info)."""
-        bounds = self._slice("block_ends", max(row - 1, 0), row + 1)
-        start, stop = (int(bounds[0]), int(bounds[1])) if row else (0, int(bounds[0]))
+        start, stop = self._span("block_ends", row)
         if start == stop:
             return None
         return BlockMap(self._slice("block_positions", start, stop).tolist(),
                         self._slice("block_max_ids", start, stop).tolist())
+
+    def vector(self, docnum: int) -> list[tuple[bytes, float]] | None:
+        """A segment-local document's terms and counts (None when vectors were not written)."""
+        if not self.has_vectors:
+            return None
+        if docnum >= self._columns["vector_ends"][2]:
+            return []
+        start, stop = self._span("vector_ends", docnum)
+        if start == stop:
+            return []
+        text_ends = self._slice("vector_text_ends", max(start - 1, 0), stop).tolist()
+        base = text_ends.pop(0) if start else 0
+        texts = bytes(self._slice("vector_texts", base, text_ends[-1]))
+        cuts = [0, *(end - base for end in text_ends)]
+        weights = self._slice("vector_weights", start, stop).tolist()
+        return [(texts[a:b], weight) for (a, b), weight in zip(pairwise(cuts), weights, strict=True)]

@@ -5,10 +5,11 @@ its share of those documents' text, weighted by their scores (a relevance
 model). The strongest words then re-score the pool of first-pass candidates:
 their BM25 in each candidate's body joins the original score at
 `Weights.feedback_weight`. Word counts come from term vectors written at index
-time, so nothing is analysed per query, and the widened query is never run
-against the whole index (on news, its common words would match nearly every
-article). It runs only for plain-word queries long enough to describe a topic:
-short queries (a name, an acronym) keep the precision of their own words.
+time (in the arrays file, `search/codec.py`), so nothing is analysed per query,
+and the widened query is never run against the whole index (on news, its common
+words would match nearly every article). It runs only for plain-word queries long
+enough to describe a topic: short queries (a name, an acronym) keep the precision
+of their own words.
 Measured in bench/EVAL.md.
 """
 
@@ -21,11 +22,12 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from search.index import VECTOR_FIELD, content_of
 from search.query import SEARCH_FIELDS, ParsedQuery
 from search.rank import Weights, bm25, idf
 from search.scoring import Postings
 
-FEEDBACK_FIELD = "content"
+FEEDBACK_FIELD = VECTOR_FIELD
 
 
 def applies(parsed: ParsedQuery, weights: Weights) -> bool:
@@ -33,14 +35,18 @@ def applies(parsed: ParsedQuery, weights: Weights) -> bool:
     return weights.feedback_docs > 0 and parsed.plain and parsed.distinct_terms >= weights.feedback_min_terms
 
 
-def word_counts(searcher: Searcher, docnum: int) -> dict[str, int]:
-    """How often each term occurs in a document's headline and body (its term vector)."""
-    if not searcher.has_vector(docnum, FEEDBACK_FIELD):
-        return {}
-    return dict(searcher.vector_as("frequency", docnum, FEEDBACK_FIELD))
+def word_counts(postings: Postings, docnum: int) -> dict[str, float]:
+    """How often each term occurs in a document's headline and body: its term vector, or,
+    in a segment written without one (an older index), its stored text analysed again."""
+    counts = postings.word_counts(FEEDBACK_FIELD, docnum)
+    if counts is None:
+        stored = postings.searcher.stored_fields(docnum)
+        text = content_of(stored.get("title"), stored.get("body") or "")[0]
+        counts = Counter(token.text for token in postings.searcher.schema[FEEDBACK_FIELD].analyzer(text))
+    return counts
 
 
-def relevance_model(searcher: Searcher, top: list[tuple[int, float]]) -> Counter:
+def relevance_model(postings: Postings, top: list[tuple[int, float]]) -> Counter:
     """P(word | relevant) over the top documents, each weighted by exp(score)."""
     if not top:
         return Counter()
@@ -49,7 +55,7 @@ def relevance_model(searcher: Searcher, top: list[tuple[int, float]]) -> Counter
     total = sum(priors)
     model: Counter = Counter()
     for (docnum, _), prior in zip(top, priors, strict=True):
-        counts = word_counts(searcher, docnum)
+        counts = word_counts(postings, docnum)
         length = sum(counts.values()) or 1
         for word, count in counts.items():
             model[word] += (prior / total) * count / length
@@ -77,8 +83,8 @@ def rerank(searcher: Searcher, pool: list[tuple], parsed: ParsedQuery, weights: 
     Each feedback word's counts come from its postings (cached per searcher), looked up for
     the pool's documents at once. Raises TimeLimit past the deadline.
     """
-    model = relevance_model(searcher, [(row[0], row[1]) for row in pool[:weights.feedback_docs]])
     postings = postings or Postings(searcher)
+    model = relevance_model(postings, [(row[0], row[1]) for row in pool[:weights.feedback_docs]])
     docnums = np.array([row[0] for row in pool], dtype=np.int64)
     lengths = postings.lengths(FEEDBACK_FIELD)[docnums]
     avg_length = searcher.avg_field_length(FEEDBACK_FIELD) or 1.0

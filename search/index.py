@@ -19,7 +19,6 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import Analyzer, SimpleAnalyzer, Token
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.formats import Frequency
 from whoosh.index import Index
 from whoosh.reading import IndexReader
 
@@ -29,7 +28,7 @@ from search.errors import IndexIncompatible, IndexMissing
 from search.ingest import Article
 from search.tables import AnalysisTables, analysis_tables, fingerprint
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 META_FILE = "search-meta.json"
 WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, multiprocess temp files
 REBUILD_HINT = "run `search index --rebuild`"
@@ -40,6 +39,7 @@ COMPLETION_SEPARATOR = "\t"
 MAX_COMPLETION_CHARS = 120
 UNDATED = 2**64 - 1  # the date column's value for a document without a date
 PHRASE_FIELDS = ("title_exact", "content_exact")  # the printed words, where quoted phrases match
+VECTOR_FIELD = "content"  # each document's terms and counts are kept for it (feedback reads them)
 
 
 def build_schema(tables: AnalysisTables | None = None) -> Schema:
@@ -55,7 +55,7 @@ def build_schema(tables: AnalysisTables | None = None) -> Schema:
         line=STORED,
         title=TEXT(analyzer=news, stored=True, chars=True),
         title_exact=TEXT(analyzer=exact, chars=True),
-        content=TEXT(analyzer=news, chars=True, vector=Frequency()),
+        content=TEXT(analyzer=news, chars=True),
         content_exact=TEXT(analyzer=exact, chars=True),
         body=STORED,
         source=TEXT(analyzer=names, stored=True),

@@ -28,6 +28,7 @@ from search.entities import acronym_definitions, extract_entities
 from search.errors import IndexBusy, IndexIncompatible, InvalidParameter
 from search.index import (
     PHRASE_FIELDS,
+    VECTOR_FIELD,
     ColumnValues,
     Enrichment,
     IndexMeta,
@@ -276,7 +277,7 @@ class Indexer:
         """
         try:
             return self.ix.writer(timeout=self.lock_timeout, delay=0.25, compound=False,
-                                  codec=ArrayCodec(PHRASE_FIELDS), **self.writer_options)
+                                  codec=ArrayCodec(PHRASE_FIELDS, (VECTOR_FIELD,)), **self.writer_options)
         except LockError:
             raise IndexBusy(
                 f"another `search index` is writing to this index; gave up after "

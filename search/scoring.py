@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -213,6 +213,16 @@ class Postings:
         (documents without it are left out)."""
         found = self._values(fieldname, btext, docnums, "characters")
         return {docnum: [(start, stop) for _, start, stop in spans] for docnum, spans in found.items()}
+
+    def word_counts(self, fieldname: str, docnum: int) -> dict[str, float] | None:
+        """A document's terms in a field and how often each occurs (its term vector, from the
+        arrays file); None when its segment was written without one."""
+        number = bisect_right([offset for _, offset in self.leaves], docnum) - 1
+        arrays = self._field_arrays(number, fieldname)
+        vector = arrays.vector(docnum - self.leaves[number][1]) if arrays is not None else None
+        if vector is None:
+            return None
+        return {btext.decode("utf-8"): count for btext, count in vector}
 
     def positions(self, fieldname: str, btext: bytes, docnums: list[int]) -> dict[int, list[int]]:
         """The word positions of a term in each of some documents' field (documents without

@@ -74,6 +74,7 @@ def test_every_segment_has_arrays_for_exactly_its_scorable_fields(segmented_inde
         scorable = {name for name in leaf.indexed_field_names() if leaf.schema[name].scorable}
         assert set(arrays.fields) == scorable
         assert {"content", "title", "content_exact", "title_exact"} <= scorable
+        assert {name for name, field in arrays.fields.items() if field.has_vectors} == {"content"}
     reader.close()
 
 
@@ -130,8 +131,9 @@ def test_a_merge_writes_the_merged_segments_arrays_and_drops_the_old(tmp_path):
     assert files == [segments[0].segment().make_filename(ARRAYS_EXT)]
     arrays = SegmentArrays.open(segments[0].storage(), segments[0].segment())
     field = arrays.fields["content"]
-    ids, _ = field.postings(field.number(b"grain"))
+    ids, weights = field.postings(field.number(b"grain"))
     assert len(ids) == 20 * (MAX_SEGMENTS + 1) == reader.doc_frequency("content", b"grain")
+    assert [dict(field.vector(docnum))[b"grain"] for docnum in ids.tolist()] == weights.tolist()
     reader.close()
 
 
@@ -148,6 +150,7 @@ def test_the_multiprocess_writer_gives_each_of_its_segments_arrays(tmp_path, mon
         field = SegmentArrays.open(leaf.storage(), leaf.segment()).fields["content"]
         ids, weights = field.postings(field.number(b"grain"))
         assert (ids.tolist(), weights.tolist()) == whoosh_postings(leaf, "content", b"grain")
+        assert [dict(field.vector(docnum))[b"grain"] for docnum in ids.tolist()] == weights.tolist()
     assert sum(leaf.doc_count() for leaf in segments) == 400
     reader.close()
 

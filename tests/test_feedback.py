@@ -18,6 +18,7 @@ from search.engine import Engine
 from search.index import build_schema
 from search.query import QueryBuilder
 from search.rank import DEFAULT_WEIGHTS, Weights
+from search.scoring import Postings
 
 BUILDER = QueryBuilder(build_schema())
 WEIGHTS = Weights(feedback_docs=10, feedback_terms=20, feedback_min_terms=4)
@@ -88,7 +89,7 @@ def test_relevance_model_weights_words_of_better_documents_more(greek_index):
     searcher = engine.searcher()
     a, b = searcher.document_number(id="a"), searcher.document_number(id="b")
 
-    model = feedback.relevance_model(searcher, [(a, 2.0), (b, 1.0)])
+    model = feedback.relevance_model(Postings(searcher), [(a, 2.0), (b, 1.0)])
     prior_a, prior_b = 1 / (1 + math.exp(-1)), math.exp(-1) / (1 + math.exp(-1))
     expected = {"alpha": prior_a * 2 / 3, "beta": prior_a / 3, "gamma": prior_b * 2 / 3, "delta": prior_b / 3}
     assert set(model) == set(expected)
@@ -97,16 +98,16 @@ def test_relevance_model_weights_words_of_better_documents_more(greek_index):
     assert sum(model.values()) == pytest.approx(1.0)
     assert model["alpha"] > model["gamma"] and model["beta"] > model["delta"]
 
-    swapped = feedback.relevance_model(searcher, [(b, 2.0), (a, 1.0)])
+    swapped = feedback.relevance_model(Postings(searcher), [(b, 2.0), (a, 1.0)])
     assert swapped["gamma"] == pytest.approx(model["alpha"]) and swapped["gamma"] > swapped["alpha"]
 
-    equal = feedback.relevance_model(searcher, [(a, 1.0), (b, 1.0)])
+    equal = feedback.relevance_model(Postings(searcher), [(a, 1.0), (b, 1.0)])
     assert equal["alpha"] == pytest.approx(equal["gamma"]) == pytest.approx(1 / 3)
 
 
 def test_relevance_model_of_nothing_is_empty(greek_index):
     engine = Engine(greek_index)
-    assert feedback.relevance_model(engine.searcher(), []) == Counter()
+    assert feedback.relevance_model(Postings(engine.searcher()), []) == Counter()
 
 
 # --- the expansion and the second pass ---------------------------------------------------------
@@ -174,7 +175,7 @@ def test_feedback_words_are_not_highlighted_or_matched(engine):
     # the words feedback adds are printed in the results, so highlighting them would show
     searcher = engine.searcher()
     first = searcher.search(engine.builder.parse(QUERY).query, limit=engine.weighting.weights.feedback_docs)
-    model = feedback.relevance_model(searcher, [(h.docnum, h.score) for h in first])
+    model = feedback.relevance_model(Postings(searcher), [(h.docnum, h.score) for h in first])
     assert set(feedback.expansion(model, engine.weighting.weights)) - wanted
 
     answer = engine.search(QUERY, limit=10)

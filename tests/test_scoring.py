@@ -13,8 +13,10 @@ import pytest
 from conftest import build_jsonl_index
 from whoosh import query as wq
 
+from search import feedback
 from search.codec import ARRAYS_EXT
 from search.engine import Engine
+from search.feedback import FEEDBACK_FIELD
 from search.indexer import update_index
 from search.rank import with_entity_boost
 from search.scoring import ArrayScorer, Postings
@@ -284,3 +286,20 @@ def test_threads_share_a_commits_arrays_and_a_new_commit_reads_afresh(tmp_path):
     update_index(tmp_path / "index", [root])
     assert engine.search("grain", limit=1)["total"] == before + 1
     assert engine._postings(engine.searcher()).cache is not mine
+
+
+def test_word_counts_are_each_documents_postings_turned_around(news_engine):
+    """A document's term vector (from the arrays file, or its stored text analysed again in a
+    segment without one) holds exactly the terms whose postings list it, with their counts."""
+    searcher = news_engine.searcher()
+    reader, postings = searcher.reader(), Postings(searcher)
+    expected: dict[int, dict[str, float]] = {}
+    for btext in reader.lexicon(FEEDBACK_FIELD):
+        matcher = reader.postings(FEEDBACK_FIELD, btext)
+        while matcher.is_active():
+            expected.setdefault(matcher.id(), {})[btext.decode("utf-8")] = matcher.weight()
+            matcher.next()
+    live = list(reader.all_doc_ids())
+    assert len(live) > 50 and all(docnum in expected for docnum in live)
+    for docnum in live:
+        assert dict(feedback.word_counts(postings, docnum)) == expected[docnum], docnum
