@@ -216,7 +216,7 @@ def shouted_flags(text: str, matches: list[re.Match]) -> list[bool]:
             if line >= 0 and match.start() < quiet[line][1]:
                 flags[i] = True
             run.append(i)
-        elif any(c.isalpha() for c in match.group()):
+        elif run and any(c.isalpha() for c in match.group()):
             _mark_run(run, flags)
             run = []
     _mark_run(run, flags)
@@ -300,6 +300,21 @@ class NewsAnalyzer(Analyzer):
                     token.endchar = start_char + offset + term.end
                 yield token
             position += advance
+
+    def occurrences(self, value: str) -> dict[str, list[tuple[int, int, int]]]:
+        """Each term of a text (as indexed, stopwords left out) and where it occurs, as
+        (position, start, end): what a positional field with character offsets keeps,
+        collected without a Token per occurrence."""
+        found: dict[str, list[tuple[int, int, int]]] = {}
+        position = 0
+        for raw, offset, is_shouted in token_spans(value):
+            terms, advance = self.terms_of(raw, is_shouted, False)
+            for term in terms:
+                if not term.stopword:
+                    place = (position + term.position, offset + term.start, offset + term.end)
+                    found.setdefault(term.text, []).append(place)
+            position += advance
+        return found
 
 
 def news_analyzer(tables: AnalysisTables | None = None) -> NewsAnalyzer:

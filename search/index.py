@@ -19,10 +19,11 @@ from whoosh import index as whoosh_index
 from whoosh.analysis import Analyzer, SimpleAnalyzer, Token
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Characters
 from whoosh.index import Index
 from whoosh.reading import IndexReader
 
-from search.analysis import exact_analyzer, news_analyzer
+from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
 from search.entities import Entity
 from search.errors import IndexIncompatible, IndexMissing
 from search.ingest import Article
@@ -53,10 +54,10 @@ def build_schema(tables: AnalysisTables | None = None) -> Schema:
         file_sig=ID(sortable=True),
         path=STORED,
         line=STORED,
-        title=TEXT(analyzer=news, stored=True, chars=True),
-        title_exact=TEXT(analyzer=exact, chars=True),
-        content=TEXT(analyzer=news, chars=True),
-        content_exact=TEXT(analyzer=exact, chars=True),
+        title=positional_text(news, stored=True),
+        title_exact=positional_text(exact),
+        content=positional_text(news),
+        content_exact=positional_text(exact),
         body=STORED,
         source=TEXT(analyzer=names, stored=True),
         author=TEXT(analyzer=names),
@@ -72,6 +73,26 @@ def build_schema(tables: AnalysisTables | None = None) -> Schema:
         entity_keys=TEXT(analyzer=EntityKeyAnalyzer(news), phrase=False),
         **{kind: TEXT(analyzer=names) for kind in ENTITY_FILTERS},
     )
+
+
+class Occurrences(Characters):
+    """Whoosh's format of word positions and character offsets, filled from the analyzer's
+    `occurrences` in one pass over the text (Whoosh's own builds a Token per occurrence);
+    the postings written are the same."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, NewsAnalyzer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        for word, places in analyzer.occurrences(value).items():
+            yield word, len(places), len(places) * self.field_boost, self.encode(places)
+
+
+def positional_text(analyzer: Analyzer, **options) -> TEXT:
+    """A text field that keeps word positions (for phrases) and character offsets (for snippets)."""
+    field = TEXT(analyzer=analyzer, chars=True, **options)
+    field.format = Occurrences(field_boost=field.format.field_boost)
+    return field
 
 
 class ColumnValues:
