@@ -13,9 +13,11 @@ import hashlib
 import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 
 from whoosh.index import Index, LockError
@@ -49,7 +51,7 @@ MAX_SEGMENTS = 10
 PARALLEL_MIN_FILES = 64
 PARALLEL_MIN_BYTES = 2_000_000
 WRITER_MEMORY_MB = 1024  # per writer process: a checkpoint's postings stay in memory, unspilled
-READ_CHUNK = 16
+READ_AHEAD = 64  # files (or a big file's chunks) read and enriched ahead of the writer, at most
 BIG_FILE_BYTES = 1_000_000
 ENRICH_CHUNK = 200
 
@@ -378,8 +380,8 @@ class Indexer:
                 yield change, _read_job(job)
             return
         with ProcessPoolExecutor(self.workers) as pool:
-            small = pool.map(_read_job, [job for job, is_big in zip(jobs, big, strict=True) if not is_big],
-                             chunksize=READ_CHUNK)
+            smalls = [job for job, is_big in zip(jobs, big, strict=True) if not is_big]
+            small = in_order(pool, _read_job, smalls)
             for change, job, is_big in zip(changes, jobs, big, strict=True):
                 yield change, _read_big(pool, job) if is_big else next(small)
 
@@ -390,6 +392,18 @@ class Indexer:
 
 
 ReadResult = tuple[FileContents, Iterable[Enrichment], list[tuple[str, str]]]
+
+
+def in_order(pool: Executor, function: Callable, jobs: Iterable, ahead: int | None = None) -> Iterator:
+    """`pool.map`, but with at most `ahead` jobs (default READ_AHEAD) submitted and not yet
+    taken: `map` submits every job at once, and readers far ahead of the writer would hold
+    every enriched article of the run in memory (gigabytes for a million)."""
+    jobs = iter(jobs)
+    pending = deque(pool.submit(function, job) for job in islice(jobs, ahead or READ_AHEAD))
+    while pending:
+        result = pending.popleft().result()
+        pending.extend(pool.submit(function, job) for job in islice(jobs, 1))
+        yield result
 
 
 def _is_big(path: Path) -> bool:
@@ -428,7 +442,7 @@ def _read_big(pool: ProcessPoolExecutor, job: tuple[Path, str, dict[str, str]]) 
     learned: list[tuple[str, str]] = []
 
     def stream() -> Iterator[Enrichment]:
-        for chunk_extras, chunk_learned in pool.map(_enrich, chunks):
+        for chunk_extras, chunk_learned in in_order(pool, _enrich, chunks):
             learned.extend(chunk_learned)
             yield from chunk_extras
 

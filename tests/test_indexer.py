@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -12,10 +13,11 @@ import pytest
 from conftest import HOLR, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB
 from whoosh import index as whoosh_index
 
+from search import indexer
 from search.engine import Engine
 from search.errors import IndexIncompatible
-from search.index import META_FILE
-from search.indexer import update_index
+from search.index import META_FILE, create_index
+from search.indexer import in_order, update_index
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 
@@ -341,3 +343,56 @@ def test_rebuild_clears_what_a_killed_multiprocess_run_left(tmp_path, corpus_cop
 
     assert not leftovers.exists()
     assert Engine(folder).search("Amraam")["results"][0]["id"] == TELEGRAPH_PRINT
+
+
+def test_files_are_read_ahead_of_the_writer_in_order_and_only_a_few_at_a_time():
+    """The reading processes stay at most `ahead` files ahead of the writer, however many
+    files the run has (pool.map would read them all ahead and hold every article)."""
+    pulled = []
+
+    def jobs():
+        for number in range(50):
+            pulled.append(number)
+            yield number
+
+    with ThreadPoolExecutor(2) as pool:
+        results = in_order(pool, lambda number: number * number, jobs(), ahead=4)
+        taken = []
+        for result in results:
+            taken.append(result)
+            assert len(pulled) - len(taken) <= 4
+        assert taken == [number * number for number in range(50)]
+
+
+def test_reading_in_the_process_pool_indexes_what_one_process_does(tmp_path, monkeypatch):
+    """Many small files and a big one (its articles enriched in chunks), read a few at a time
+    ahead of the writer by two processes: each document from its own file, with the same
+    entities and story as when one process reads the files in turn."""
+    monkeypatch.setattr(indexer, "READ_AHEAD", 3)
+    monkeypatch.setattr(indexer, "ENRICH_CHUNK", 4)
+    monkeypatch.setattr(indexer, "BIG_FILE_BYTES", 4_000)
+    root = tmp_path / "corpus"
+    root.mkdir()
+    story = ("Ben Wallace said the Storm Shadow missiles reached Kyiv, "
+             "and NATO (North Atlantic Treaty Organization) agreed.")
+    for number in range(indexer.PARALLEL_MIN_FILES + 6):
+        records = [{"id": f"s{number}-{n}", "title": f"Note {number}", "text": f"{story} Item {number} {n}."}
+                   for n in range(2)]
+        (root / f"small-{number:03d}.jsonl").write_text("\n".join(map(json.dumps, records)), encoding="utf-8")
+    big = [{"id": f"big-{n}", "title": f"Wire {n}", "text": f"{story} Wire copy {n}."} for n in range(30)]
+    (root / "big.jsonl").write_text("\n".join(map(json.dumps, big)), encoding="utf-8")
+    sizes = [(root / name).stat().st_size for name in ("big.jsonl", "small-000.jsonl")]
+    assert sizes[0] > indexer.BIG_FILE_BYTES > sizes[1]
+
+    def indexed(workers: int) -> dict:
+        ix = create_index(tmp_path / f"index-{workers}", [])
+        report = indexer.Indexer(ix, workers=workers).run([root])
+        assert report.added == 2 * (indexer.PARALLEL_MIN_FILES + 6) + 30, report.problems
+        with ix.searcher() as searcher:
+            return {doc["id"]: (doc["path"], doc["entities"], doc["story"])
+                    for doc in searcher.all_stored_fields()}
+
+    in_pool, in_turn = indexed(2), indexed(1)
+    assert in_pool == in_turn
+    assert in_pool["s7-1"][0] == "small-007.jsonl" and in_pool["big-29"][0] == "big.jsonl"
+    assert all(entities for _, entities, _ in in_pool.values())
