@@ -9,6 +9,7 @@ nothing, so the index generation stays as it was.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import sys
@@ -276,7 +277,12 @@ class Indexer:
         Segments are written as separate files, not Whoosh's compound file: a reader of a
         compound segment takes its size in memory (260 MB for Reuters), separate files none.
         Each segment gets its postings as arrays too (`codec.ArrayCodec`), for scoring.
+        A multiprocess writer forks its processes as documents arrive: what this process
+        holds by then (every story signature of the run) is frozen out of the garbage
+        collector, whose passes in each fork would otherwise copy it page by page.
         """
+        if self.writer_options:
+            gc.freeze()
         try:
             return self.ix.writer(timeout=self.lock_timeout, delay=0.25, compound=False,
                                   codec=ArrayCodec(PHRASE_FIELDS, (VECTOR_FIELD,)), **self.writer_options)
