@@ -120,21 +120,22 @@ class FieldArrays:
             columns["positions"] = np.asarray(self.positions, dtype=np.int32)
             columns["position_ends"] = np.asarray(self.position_ends, dtype=np.int64)
         if self.with_vectors:
-            columns.update(self._vectors(columns["ids"], columns["weights"], columns["term_ends"]))
+            columns.update(self._vectors(columns))
         return columns
 
-    def _vectors(self, ids: np.ndarray, weights: np.ndarray, term_ends: np.ndarray) -> dict[str, np.ndarray]:
+    def _vectors(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The postings turned around: each document's terms (in term order) and their counts,
         a term vector that costs no writing per posting."""
-        rows = np.repeat(np.arange(len(self.terms)), np.diff(term_ends, prepend=0))
+        ids = columns["ids"]
         order = np.argsort(ids, kind="stable")
-        texts = [self.terms[row] for row in rows[order].tolist()]
+        rows = np.repeat(np.arange(len(self.terms)), np.diff(columns["term_ends"], prepend=0))[order]
         documents = int(ids.max()) + 1 if len(ids) else 0
+        texts = b"".join(self.terms[row] for row in rows.tolist())
         return {
             "vector_ends": np.searchsorted(ids[order], np.arange(documents), side="right").astype(np.int64),
-            "vector_texts": np.frombuffer(b"".join(texts), dtype=np.uint8),
-            "vector_text_ends": np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))),
-            "vector_weights": weights[order],
+            "vector_texts": np.frombuffer(texts, dtype=np.uint8),
+            "vector_text_ends": np.cumsum(np.diff(columns["term_text_ends"], prepend=0)[rows]),
+            "vector_weights": columns["weights"][order],
         }
 
 
@@ -308,10 +309,17 @@ class TermArrays:
         ends = self._term_table()[3]
         return (int(ends[row - 1]) if row else 0), int(ends[row])
 
+    def _cuts(self, ends_column: str, first: int, last: int) -> tuple[int, np.ndarray]:
+        """Where rows `first` to `last` (exclusive) of the column that `ends_column` cuts into
+        rows begin, and where each of them ends, counted from there."""
+        raw = self._slice(ends_column, max(first - 1, 0), last)
+        base = int(raw[0]) if first else 0
+        return base, (raw[1:] if first else raw) - base
+
     def _span(self, ends_column: str, row: int) -> tuple[int, int]:
-        """Where row `row` lies in the columns that `ends_column` cuts into rows."""
-        bounds = self._slice(ends_column, max(row - 1, 0), row + 1)
-        return (int(bounds[0]), int(bounds[1])) if row else (0, int(bounds[0]))
+        """Where row `row` lies in the column that `ends_column` cuts into rows."""
+        base, ends = self._cuts(ends_column, row, row + 1)
+        return base, base + int(ends[0])
 
     def doc_frequency(self, row: int) -> int:
         """How many postings the term has in this segment (deleted documents included)."""
@@ -328,10 +336,7 @@ class TermArrays:
         every position, and which of `at` each belongs to. None when positions were not written."""
         if not self.has_positions:
             return None
-        first, last = self._range(row)
-        raw = self._slice("position_ends", max(first - 1, 0), last)
-        base = int(raw[0]) if first else 0
-        ends = (raw[1:] if first else raw) - base
+        base, ends = self._cuts("position_ends", *self._range(row))
         stops = ends[at]
         starts = np.where(at > 0, ends[np.maximum(at - 1, 0)], 0)
         counts = stops - starts
@@ -357,9 +362,8 @@ class TermArrays:
         start, stop = self._span("vector_ends", docnum)
         if start == stop:
             return []
-        text_ends = self._slice("vector_text_ends", max(start - 1, 0), stop).tolist()
-        base = text_ends.pop(0) if start else 0
-        texts = bytes(self._slice("vector_texts", base, text_ends[-1]))
-        cuts = [0, *(end - base for end in text_ends)]
+        base, text_ends = self._cuts("vector_text_ends", start, stop)
+        texts = bytes(self._slice("vector_texts", base, base + int(text_ends[-1])))
+        cuts = [0, *text_ends.tolist()]
         weights = self._slice("vector_weights", start, stop).tolist()
         return [(texts[a:b], weight) for (a, b), weight in zip(pairwise(cuts), weights, strict=True)]
