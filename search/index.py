@@ -24,6 +24,7 @@ from whoosh.index import Index
 from whoosh.reading import IndexReader
 
 from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
+from search.codec import ArrayCodec
 from search.entities import Entity
 from search.errors import IndexIncompatible, IndexMissing
 from search.ingest import Article
@@ -41,6 +42,12 @@ MAX_COMPLETION_CHARS = 120
 UNDATED = 2**64 - 1  # the date column's value for a document without a date
 PHRASE_FIELDS = ("title_exact", "content_exact")  # the printed words, where quoted phrases match
 VECTOR_FIELD = "content"  # each document's terms and counts are kept for it (feedback reads them)
+
+
+def array_codec() -> ArrayCodec:
+    """How every segment is written: Whoosh's format plus the arrays file, with positions for
+    the phrase fields and term vectors for feedback's field."""
+    return ArrayCodec(PHRASE_FIELDS, (VECTOR_FIELD,))
 
 
 def build_schema(tables: AnalysisTables | None = None) -> Schema:

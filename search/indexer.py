@@ -26,15 +26,13 @@ from whoosh.reading import IndexReader
 from whoosh.writing import SegmentWriter
 
 from search.aliases import load_alias_files
-from search.codec import ArrayCodec
 from search.entities import acronym_definitions, extract_entities
 from search.errors import IndexBusy, IndexIncompatible, InvalidParameter
 from search.index import (
-    PHRASE_FIELDS,
-    VECTOR_FIELD,
     ColumnValues,
     Enrichment,
     IndexMeta,
+    array_codec,
     create_index,
     document_fields,
     file_key,
@@ -42,6 +40,7 @@ from search.index import (
     open_index,
 )
 from search.ingest import Article, FileContents, Problem, find_files, read_file
+from search.merging import ParallelMerge
 from search.stories import StoryFinder, signature
 from search.tables import variant_pairs
 
@@ -261,15 +260,16 @@ class Indexer:
         return self._finish(plan)
 
     def _merge_segments(self) -> None:
-        """Merge the index into one segment when a run left more than MAX_SEGMENTS (a large run
+        """Merge the index's segments when a run left more than MAX_SEGMENTS (a large run
         writes a segment per worker and checkpoint). Every query pays a little per segment
-        (each term is looked up in each); the merge rewrites the whole index in one process,
-        which would double the build of a run that left a few."""
+        (each term is looked up in each); a merge rewrites the whole index, which would
+        lengthen a run that left a few by half. A large merge is split over the workers
+        (`merging.ParallelMerge`), leaving a segment per worker."""
         with self.ix.reader() as reader:
             segments = len(reader.leaf_readers())
         if segments > MAX_SEGMENTS:
             self.writer_options = {}
-            self._writer().commit(optimize=True)
+            self._writer().commit(mergetype=ParallelMerge(self.workers))
 
     def _writer(self) -> SegmentWriter:
         """A writer holding the index's lock (waiting for another run to finish first).
@@ -285,7 +285,7 @@ class Indexer:
             gc.freeze()
         try:
             return self.ix.writer(timeout=self.lock_timeout, delay=0.25, compound=False,
-                                  codec=ArrayCodec(PHRASE_FIELDS, (VECTOR_FIELD,)), **self.writer_options)
+                                  codec=array_codec(), **self.writer_options)
         except LockError:
             raise IndexBusy(
                 f"another `search index` is writing to this index; gave up after "
