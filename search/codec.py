@@ -34,6 +34,7 @@ MAX_REMEMBERED_TERMS = 100_000  # per field and segment: the terms searched, fou
 _UNKNOWN = object()
 _HEADER = struct.Struct("<Q")  # the length of the pickled table of contents that follows
 _ALIGN = 8
+VECTOR_JOIN_ROWS = 1 << 20  # postings whose term texts are joined at a time (as Python ints: ~40 MB)
 
 
 @dataclass
@@ -130,7 +131,9 @@ class FieldArrays:
         order = np.argsort(ids, kind="stable")
         rows = np.repeat(np.arange(len(self.terms)), np.diff(columns["term_ends"], prepend=0))[order]
         documents = int(ids.max()) + 1 if len(ids) else 0
-        texts = b"".join(self.terms[row] for row in rows.tolist())
+        terms = self.terms
+        texts = b"".join(b"".join(map(terms.__getitem__, rows[start:start + VECTOR_JOIN_ROWS].tolist()))
+                         for start in range(0, len(rows), VECTOR_JOIN_ROWS))
         return {
             "vector_ends": np.searchsorted(ids[order], np.arange(documents), side="right").astype(np.int64),
             "vector_texts": np.frombuffer(texts, dtype=np.uint8),
@@ -198,8 +201,11 @@ class ArrayFieldWriter(W3FieldWriter):
 
     def close(self) -> None:
         super().close()
+        columns = {}
+        for name in list(self._fields):  # each field's lists are let go once they are arrays
+            columns[name] = self._fields.pop(name).columns()
         with self._segment.create_file(self._storage, ARRAYS_EXT) as out:
-            write_arrays(out, {name: arrays.columns() for name, arrays in self._fields.items()})
+            write_arrays(out, columns)
 
 
 def write_arrays(out, fields: dict[str, dict[str, np.ndarray]]) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
-from search import indexer
+from search import codec, indexer
 from search.codec import ARRAYS_EXT, FORMAT, SegmentArrays
 from search.index import PHRASE_FIELDS
 from search.indexer import MAX_SEGMENTS, update_index
@@ -170,3 +170,15 @@ def test_an_arrays_file_of_another_format_is_ignored(segmented_index, tmp_path):
     assert SegmentArrays.open(segments[0].storage(), segments[0].segment()) is None
     assert SegmentArrays.open(segments[1].storage(), segments[1].segment()) is not None
     reader.close()
+
+
+def test_term_vectors_joined_in_chunks_write_the_same_file(tmp_path, monkeypatch):
+    """A merged segment of many articles joins its vectors' term texts a chunk of postings at a
+    time (bounded memory): the file is the same as joined at once."""
+    write_batches(tmp_path / "notes", batches=2, per_batch=150)
+    update_index(tmp_path / "whole", [tmp_path / "notes"])
+    monkeypatch.setattr(codec, "VECTOR_JOIN_ROWS", 7)
+    update_index(tmp_path / "chunked", [tmp_path / "notes"])
+    (whole,), (chunked,) = ([path.read_bytes() for path in (tmp_path / name).glob(f"*{ARRAYS_EXT}")]
+                            for name in ("whole", "chunked"))
+    assert len(whole) > 8 * 300 and chunked == whole
