@@ -248,6 +248,17 @@ class Indexer:
                 self.meta.write(self.directory)
             return self._finish(plan)
         self.writer_options = self._parallel(plan)
+        frozen_before = gc.get_freeze_count()
+        try:
+            plan = self._write(roots)
+        finally:
+            if not frozen_before:  # what the writer froze (see _writer) is collected again
+                gc.unfreeze()
+        self._merge_segments()
+        return self._finish(plan)
+
+    def _write(self, roots: list[Path]) -> Plan:
+        """Under the lock: plan again (another run may have written since), apply, commit."""
         writer = self._writer()
         try:
             plan = plan_update(writer.reader(), roots)
@@ -256,8 +267,7 @@ class Indexer:
             writer.cancel()
             raise
         self._commit(writer)
-        self._merge_segments()
-        return self._finish(plan)
+        return plan
 
     def _merge_segments(self) -> None:
         """Merge the index's segments when a run left more than MAX_SEGMENTS (a large run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -396,3 +397,32 @@ def test_reading_in_the_process_pool_indexes_what_one_process_does(tmp_path, mon
     assert in_pool == in_turn
     assert in_pool["s7-1"][0] == "small-007.jsonl" and in_pool["big-29"][0] == "big.jsonl"
     assert all(entities for _, entities, _ in in_pool.values())
+
+
+def test_a_multiprocess_run_gives_back_to_the_garbage_collector_what_it_froze(tmp_path, monkeypatch):
+    """The writer freezes this process's objects before forking its processes; once the run
+    is over they are collected again, unless something else had frozen objects before."""
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_BYTES", 0)
+    root = tmp_path / "corpus"
+    root.mkdir()
+    write_jsonl(root / "notes.jsonl", *({"id": f"n{n}", "text": f"grain note {n}"} for n in range(40)))
+    frozen_while_writing = []
+    writer = indexer.Indexer._writer
+
+    def noting_writer(self):
+        found = writer(self)
+        frozen_while_writing.append(gc.get_freeze_count())
+        return found
+
+    monkeypatch.setattr(indexer.Indexer, "_writer", noting_writer)
+    assert gc.get_freeze_count() == 0
+    assert update_index(tmp_path / "index", [root]).added == 40
+    assert frozen_while_writing[0] > 0
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        write_jsonl(root / "more.jsonl", {"id": "m1", "text": "grain more"})
+        assert update_index(tmp_path / "index", [root]).added == 1
+        assert gc.get_freeze_count() > 0, "a freeze made before the run should stand"
+    finally:
+        gc.unfreeze()
