@@ -53,8 +53,9 @@ BENCH_ARGS ?=
 
 bench-install: $(BENCH_STAMP)
 
-$(BENCH_STAMP): pyproject.toml $(STAMP)
+$(BENCH_STAMP): pyproject.toml $(STAMP) bench/lucene/LuceneDriver.java
 	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/install_lucene.py
 	touch $(BENCH_STAMP)
 
 bench: bench-install

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import pickle
 import re
+import shutil
 import sqlite3
+import subprocess
 from abc import ABC, abstractmethod
 from importlib import metadata
 from pathlib import Path
@@ -21,6 +23,11 @@ from corpus_io import iter_records
 from tokens import stemmed_terms, words
 
 QUOTED = re.compile(r'"([^"]*)"')
+HERE = Path(__file__).resolve().parent
+LUCENE_SOURCE = HERE / "lucene" / "LuceneDriver.java"
+LUCENE_DIR = HERE / "work" / "lucene"  # the jar and the compiled driver (bench/install_lucene.py)
+LUCENE_JAR = LUCENE_DIR / "anserini-0.21.0-fatjar.jar"
+LUCENE_CLASS = LUCENE_DIR / "classes" / "LuceneDriver.class"
 
 
 def body_of(record: dict) -> str:
@@ -341,12 +348,71 @@ class SQLiteFTS5(Adapter):
         return [(doc_id, -score) for doc_id, score in rows]
 
 
+def _java_version() -> str:
+    done = subprocess.run(["java", "-version"], capture_output=True, text=True)
+    return (done.stderr.splitlines() or ["unknown"])[0]
+
+
+class Lucene(Adapter):
+    name = "lucene"
+    label = "Lucene"
+    configuration = ("Lucene from the Anserini 0.21.0 jar inside the pyserini 0.21.0 wheel, on Debian's "
+                     "Java 17, driven by `bench/lucene/LuceneDriver.java`: `title` and `body` `TextField`s "
+                     "with `EnglishAnalyzer` (Porter stemmer, stop words), `IndexWriter` defaults "
+                     "(one thread), one commit; `MultiFieldQueryParser` over both (OR; broken syntax "
+                     "escaped), `BM25Similarity`, top 10 and each hit's stored id. The queries go to one "
+                     "JVM over a pipe, so each time includes the round trip; the JVM starts cold, like "
+                     "every engine's process")
+
+    @classmethod
+    def versions(cls) -> dict[str, str]:
+        if cls.available():
+            return {"lucene": "not installed"}
+        done = subprocess.run(cls.command("version"), capture_output=True, text=True)
+        return {"lucene": f"{done.stdout.strip()} (anserini 0.21.0)", "java": _java_version()}
+
+    @classmethod
+    def available(cls) -> str | None:
+        if not shutil.which("java"):
+            return "no java on PATH (Debian: apt-get install openjdk-17-jdk-headless)"
+        if not (LUCENE_JAR.exists() and LUCENE_CLASS.exists()):
+            return "the Lucene driver is not built (make bench-install)"
+        return None
+
+    @staticmethod
+    def command(*args: str) -> list[str]:
+        return ["java", "-cp", f"{LUCENE_JAR}:{LUCENE_CLASS.parent}", "LuceneDriver", *args]
+
+    def build(self, corpus: Path, index: Path) -> int:
+        done = subprocess.run(self.command("build", str(corpus), str(index)), check=True,
+                              capture_output=True, text=True)
+        return int(done.stdout.split()[-1])
+
+    def open(self, index: Path) -> None:
+        self.process = subprocess.Popen(self.command("serve", str(index)), stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, encoding="utf-8")
+        if self.process.stdout.readline() != "\n":  # the JVM has started and opened the index
+            raise RuntimeError("the Lucene driver did not start")
+
+    def rank(self, text: str, depth: int) -> list[tuple[str, float]]:
+        self.process.stdin.write(f"{depth}\t{' '.join(text.split())}\n")
+        self.process.stdin.flush()
+        hits = []
+        for line in self.process.stdout:
+            if line == "\n":
+                return hits
+            doc_id, score = line.rstrip("\n").split("\t")
+            hits.append((doc_id, float(score)))
+        raise RuntimeError("the Lucene driver stopped answering")
+
+
 ADAPTERS: dict[str, type[Adapter]] = {
     cls.name: cls
-    for cls in (Ours, OursGrouped, OursRanking, StockWhoosh, RankBM25, BM25S, Tantivy, SQLiteFTS5)
+    for cls in (Ours, OursGrouped, OursRanking, StockWhoosh, RankBM25, BM25S, Tantivy, SQLiteFTS5, Lucene)
 }
 OURS_VIEWS = ("ours-grouped", "ours-ranking")  # timed on the index "ours" builds
-PEERS = ("whoosh", "rank-bm25", "bm25s", "tantivy", "sqlite-fts5")
+PEERS = ("whoosh", "rank-bm25", "bm25s", "tantivy", "sqlite-fts5", "lucene")
+OPTIONAL = ("lucene",)  # left out of a run, with a note, where it cannot run
 
 
 def adapter(name: str) -> Adapter:

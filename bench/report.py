@@ -379,7 +379,8 @@ def profile_section(results: dict) -> list[str]:
     return [*lines, ""]
 
 
-def method_section(queries: int) -> list[str]:
+def method_section(results: dict) -> list[str]:
+    queries = results.get("meta", {}).get("settings", {}).get("query_count", 1000)
     lines = ["## Method", "",
              "- Each corpus is measured in rounds; in every round each engine runs in turn, in an "
              "order rotated "
@@ -404,9 +405,10 @@ def method_section(queries: int) -> list[str]:
              "corpus and "
              "committed: one-word, two-word, headline-fragment, entity-name and quoted-phrase queries.",
              "", "Engines, as their users would run them:", ""]
-    lines += [f"- **{cls.label}**: {cls.configuration}." for cls in peers.ADAPTERS.values()]
-    lines += ["- **Lucene** (the Anserini jar inside the pyserini 0.21.0 wheel, driven from Java 17) is "
-              "optional in issue 6 and not part of this benchmark yet: skipped."]
+    measured = {engine for corpus in results.get("corpora", {}).values() for engine in corpus["engines"]}
+    for cls in peers.ADAPTERS.values():
+        absent = "" if cls.name in measured else " Not measured in these results."
+        lines.append(f"- **{cls.label}**: {cls.configuration}.{absent}")
     return [*lines, ""]
 
 
@@ -479,7 +481,7 @@ def write(results: dict, out: Path) -> None:
         lines += corpus_section(name, corpus)
     lines += relevance_section(results) + http_section(results) + slow_section(results)
     lines += profile_section(results) + machine_section(results)
-    lines += method_section(results.get("meta", {}).get("settings", {}).get("query_count", 1000))
+    lines += method_section(results)
     out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
 
 

@@ -542,6 +542,9 @@ def main() -> int:
     if args.engines:
         settings.engines = tuple(e for e in ENGINES if e in args.engines.split(","))
     unavailable = {e: why for e in settings.engines if (why := peers.ADAPTERS[e].available())}
+    for engine in [e for e in unavailable if e in peers.OPTIONAL]:
+        settings.notes.append(f"{peers.ADAPTERS[engine].label} left out: {unavailable.pop(engine)}")
+        settings.engines = tuple(e for e in settings.engines if e != engine)
     if unavailable:
         for engine, why in unavailable.items():
             print(f"bench: {engine}: {why}", file=sys.stderr)
