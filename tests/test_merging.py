@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.query import Prefix
 from whoosh.writing import OPTIMIZE
 
 from search.codec import SegmentArrays
@@ -109,6 +110,23 @@ def test_a_merge_in_two_processes_keeps_every_document_in_order(segmented, tmp_p
             field = SegmentArrays.open(leaf.storage(), leaf.segment()).fields["content"]
             ids, _ = field.postings(field.number(b"grain"))
             assert ids.tolist() == list(leaf.postings("content", b"grain").all_ids())
+
+
+def test_a_run_of_segments_whose_documents_are_all_deleted_leaves_no_segment(segmented, tmp_path):
+    """The first segment held two files; once both are gone, the process merging it alone
+    has nothing to write, and the index keeps the other process's segment only."""
+    shutil.copytree(segmented, tmp_path / "index")
+    ix = whoosh_index.open_dir(str(tmp_path / "index"))
+    writer = ix.writer(compound=False, codec=array_codec())
+    assert sum(writer.delete_by_query(Prefix("id", f"p{part}-")) for part in (0, 1)) == 160 + 100
+    writer.commit(merge=False)
+    first = ix._segments()[0]
+    assert first.doc_count() == 0 < first.doc_count_all()
+    merged = merged_copy(tmp_path / "index", tmp_path / "ours", ParallelMerge(2, min_docs=1))
+    whooshs = merged_copy(tmp_path / "index", tmp_path / "whoosh", OPTIMIZE)
+    assert len(merged._segments()) == 1
+    assert merged.doc_count() == 3 * 160
+    assert contents(merged) == contents(whooshs)
 
 
 def test_searches_answer_alike_after_either_merge(segmented, tmp_path):
