@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import (
     BLINKEN_LAMMY,
@@ -18,10 +20,20 @@ from conftest import (
     ids,
 )
 from conftest import checked_search as search
+from datasketch import MinHash, MinHashLSH
 
 from search.engine import Engine
 from search.indexer import update_index
-from search.stories import NUM_PERM, StoryFinder, shingles, signature
+from search.stories import (
+    LSH_THRESHOLD,
+    NUM_PERM,
+    SAME_STORY,
+    SCHEME,
+    StoryFinder,
+    permutations,
+    shingles,
+    signature,
+)
 
 # A few words of the Blinken/Lammy article changed, as a syndicating outlet would.
 EDITS = [
@@ -177,6 +189,55 @@ def test_the_two_telegraph_editions_join_whichever_is_indexed_first(first, secon
     finder = StoryFinder()
     finder.assign(first, signature(None, seed_text(first)))
     assert finder.assign(second, signature(None, seed_text(second))) == first
+
+
+class DatasketchStories:
+    """The story finder as first written, on datasketch's LSH and a MinHash object per article:
+    the reference the compact one must agree with."""
+
+    def __init__(self):
+        self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        self.stories, self.minhashes = {}, {}
+
+    def forget(self, doc_id):
+        if self.minhashes.pop(doc_id, None) is not None:
+            self.lsh.remove(doc_id)
+
+    def assign(self, doc_id, raw):
+        minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=permutations(),
+                          hashvalues=np.frombuffer(raw, dtype=np.uint32))
+        best, best_similarity = None, SAME_STORY
+        for candidate in sorted(self.lsh.query(minhash)):
+            similarity = minhash.jaccard(self.minhashes[candidate]) if candidate != doc_id else -1
+            if similarity > best_similarity or (best is None and similarity == best_similarity):
+                best, best_similarity = candidate, similarity
+        story = self.stories[best] if best else doc_id
+        self.forget(doc_id)
+        self.lsh.insert(doc_id, minhash)
+        self.minhashes[doc_id], self.stories[doc_id] = minhash, story
+        return story
+
+
+def test_the_compact_finder_assigns_the_stories_datasketchs_lsh_did():
+    """Articles and copies edited from lightly to heavily (similar around the threshold), some
+    forgotten, some assigned again: every story the same as the first implementation's."""
+    rng = random.Random(7)
+    vocabulary = [f"w{n}" for n in range(300)]
+    compact, reference = StoryFinder(), DatasketchStories()
+    joined = 0
+    for base in range(120):
+        words = rng.choices(vocabulary, k=rng.randint(20, 70))
+        for copy in range(4):
+            edited = [rng.choice(vocabulary) if rng.random() < copy * 0.05 else word for word in words]
+            doc_id = f"a{base}-{copy}" if rng.random() > 0.05 else f"a{base}-0"
+            raw = signature(None, " ".join(edited))
+            story = compact.assign(doc_id, raw)
+            assert story == reference.assign(doc_id, raw), doc_id
+            joined += story != doc_id
+        if base % 10 == 3:
+            compact.forget(f"a{base}-1")
+            reference.forget(f"a{base}-1")
+    assert 50 < joined < 300, "the copies should join their originals, but not all of them"
 
 
 # --- stories in the seed index ----------------------------------------------------------------
