@@ -405,9 +405,11 @@ def method_section(results: dict) -> list[str]:
              "corpus and "
              "committed: one-word, two-word, headline-fragment, entity-name and quoted-phrase queries.",
              "", "Engines, as their users would run them:", ""]
-    measured = {engine for corpus in results.get("corpora", {}).values() for engine in corpus["engines"]}
+    timed = {engine for corpus in results.get("corpora", {}).values() for engine in corpus["engines"]}
+    judged = {engine for rows in results.get("relevance", {}).values() for engine in rows}
     for cls in peers.ADAPTERS.values():
-        absent = "" if cls.name in measured else " Not measured in these results."
+        absent = ("" if cls.name in timed else " Only its relevance is in these results."
+                  if cls.name in judged else " Not measured in these results.")
         lines.append(f"- **{cls.label}**: {cls.configuration}.{absent}")
     return [*lines, ""]
 

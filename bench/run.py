@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py --shared ../shared            # make bench: Reuters, 10k, 100k (~60 min)
     .venv/bin/python bench/run.py --shared ../shared --large    # make bench-large: 1M (~120 min)
     .venv/bin/python bench/run.py --shared ../shared --quick    # every code path on small data (minutes)
+    .venv/bin/python bench/run.py --relevance-only --engines lucene  # one engine's relevance, added
 
 Writes bench/RESULTS.md, bench/RESULTS.json and bench/scale.png (a quick run writes to bench/work/
 instead, so the committed results only ever come from a full run). A large run adds the 1M corpus
@@ -124,6 +125,12 @@ def settings_for(args: argparse.Namespace) -> Settings:
             http_seconds=3, load_seconds=3, profile_count=20, extras_corpus="reuters-2k",
             profile_corpus="syn-3k", relevance=not args.no_relevance, **common, **budget,
             query_time_cap=args.query_time_cap or 60)
+    if args.relevance_only:
+        return Settings(
+            mode="relevance", work=HERE / "work", results=HERE / "RESULTS.md", corpora=[],
+            queries_dir=HERE / "queries", query_count=1000, max_build_seconds=None, sample_queries=100,
+            http_seconds=0, load_seconds=0, profile_count=0, extras_corpus=None, profile_corpus=None,
+            relevance=True, **common)
     if args.large:
         return Settings(
             mode="large", work=HERE / "work", results=HERE / "RESULTS.md",
@@ -524,6 +531,8 @@ def main() -> int:
     size = parser.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="small corpora, 50 queries: every code path")
     size.add_argument("--large", action="store_true", help="the 1M-document corpus (make bench-large)")
+    size.add_argument("--relevance-only", action="store_true",
+                      help="only the relevance runs, added to the last results (--engines: a new peer)")
     parser.add_argument("--large-docs", type=int, default=1_000_000,
                         help="the large corpus's size (a smaller one rehearses a large run)")
     parser.add_argument("--budget-minutes", type=float, default=None,
@@ -563,7 +572,10 @@ def main() -> int:
             "corpora": [asdict(c) for c in settings.corpora]}
     json_path = settings.results.with_suffix(".json")
     previous = json.loads(json_path.read_text(encoding="utf-8")) if json_path.exists() else {}
-    run.run_all(previous)
+    if settings.mode == "relevance":
+        run.run_relevance()
+    else:
+        run.run_all(previous)
     meta["finished"] = dt.datetime.now().isoformat(timespec="seconds")
     meta["phases_seconds"] = run.phases
     meta["notes"] = settings.notes
@@ -576,7 +588,17 @@ def main() -> int:
 
 
 def merge(previous: dict, current: dict, meta: dict, mode: str) -> dict:
-    """This run's results; a large run keeps the last full run's, a full run keeps the last 1M corpus."""
+    """This run's results; a large run keeps the last full run's, a full run keeps the last 1M corpus,
+    a relevance run adds its engines' relevance to the last results."""
+    if mode == "relevance":
+        merged = previous or {"corpora": {}, "relevance": {}, "extras": {}, "meta": {}}
+        for collection, rows in current["relevance"].items():
+            merged["relevance"].setdefault(collection, {}).update(rows)
+        engines = ", ".join(sorted({engine for rows in current["relevance"].values() for engine in rows}))
+        merged["meta"].setdefault("notes", []).append(
+            f"relevance of {engines}: measured alone ({meta['started'][:10]}, commit {meta['commit']}); "
+            "relevance does not depend on the machine's speed")
+        return merged
     if mode == "large":
         merged = previous or {"corpora": {}, "relevance": {}, "extras": {}, "meta": {}}
         merged["corpora"] = {**merged.get("corpora", {}), **current["corpora"]}
