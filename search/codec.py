@@ -310,6 +310,35 @@ class TermArrays:
         self._numbers[btext] = found
         return found
 
+    def _text(self, row: int) -> bytes:
+        text_ends = self._term_table()[2]
+        return bytes(self._slice("terms", int(text_ends[row - 1]) if row else 0, int(text_ends[row])))
+
+    def prefixed(self, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
+        """The first `limit` terms that start with `prefix`, in lexicon order, each with its
+        document frequency: a bisection over the sorted terms, then one slice of them."""
+        _, _, text_ends, term_ends = self._term_table()
+        low, high = 0, len(text_ends)
+        while low < high:
+            middle = (low + high) // 2
+            if self._text(middle) < prefix:
+                low = middle + 1
+            else:
+                high = middle
+        last = min(low + limit, len(text_ends))
+        if last == low:
+            return []
+        base, ends = self._cuts("term_text_ends", low, last)
+        texts = bytes(self._slice("terms", base, base + int(ends[-1])))
+        frequencies = np.diff(term_ends[low:last], prepend=int(term_ends[low - 1]) if low else 0)
+        found = []
+        for (start, stop), frequency in zip(pairwise([0, *ends.tolist()]), frequencies.tolist(), strict=True):
+            text = texts[start:stop]
+            if not text.startswith(prefix):
+                break
+            found.append((text, frequency))
+        return found
+
     def _range(self, row: int) -> tuple[int, int]:
         """Where the term's postings lie in the field's posting columns."""
         ends = self._term_table()[3]

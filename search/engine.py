@@ -466,7 +466,7 @@ class Engine:
             raise InvalidParameter(f"the text is longer than {MAX_QUERY_CHARS} characters")
         if not 1 <= limit <= MAX_COMPLETIONS:
             raise InvalidParameter(f"the limit must be between 1 and {MAX_COMPLETIONS}")
-        return completions(self.searcher().reader(), typed, limit)
+        return completions(self._postings(self.searcher()), typed, limit)
 
     def _docnum(self, doc_id: str) -> int:
         docnum = self.searcher().document_number(id=doc_id) if isinstance(doc_id, str) else None

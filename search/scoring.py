@@ -23,6 +23,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 from whoosh import query as wq
@@ -148,6 +149,22 @@ class Postings:
         """A segment's arrays of a field, when the segment was written with them."""
         arrays = self.segment_arrays[number]
         return arrays.fields.get(fieldname) if arrays is not None else None
+
+    def prefix_counts(self, fieldname: str, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
+        """The first `limit` terms of a field that start with `prefix`, in order, each with how
+        many documents hold it (deleted ones included, as Whoosh counts): from each segment's
+        arrays by bisection, or along its lexicon in one pass."""
+        counts: dict[bytes, int] = {}
+        for number, (leaf, _) in enumerate(self.leaves):
+            arrays = self._field_arrays(number, fieldname)
+            if arrays is not None:
+                found = arrays.prefixed(prefix, limit)
+            else:
+                found = ((btext, info.doc_frequency())
+                         for btext, info in islice(leaf.iter_prefix(fieldname, prefix), limit))
+            for btext, frequency in found:
+                counts[btext] = counts.get(btext, 0) + frequency
+        return sorted(counts.items())[:limit]
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in a field, as Whoosh stores it (one byte, decoded)."""

@@ -182,3 +182,18 @@ def test_term_vectors_joined_in_chunks_write_the_same_file(tmp_path, monkeypatch
     (whole,), (chunked,) = ([path.read_bytes() for path in (tmp_path / name).glob(f"*{ARRAYS_EXT}")]
                             for name in ("whole", "chunked"))
     assert len(whole) > 8 * 300 and chunked == whole
+
+
+@pytest.mark.parametrize("limit", [1, 3, 1000])
+def test_terms_by_prefix_are_whooshs_lexicon_with_each_terms_frequency(segmented_index, limit):
+    reader, segments = leaves(segmented_index)
+    for leaf in segments:
+        arrays = SegmentArrays.open(leaf.storage(), leaf.segment())
+        for fieldname in ("content", "completion", "title_exact"):
+            lexicon = list(leaf.lexicon(fieldname))
+            prefixes = {b"", b"zzzz", lexicon[0], lexicon[-1] + b"~", *(text[:2] for text in lexicon)}
+            for prefix in prefixes:
+                expected = [(btext, info.doc_frequency())
+                            for btext, info in leaf.iter_prefix(fieldname, prefix)][:limit]
+                assert arrays.fields[fieldname].prefixed(prefix, limit) == expected, (fieldname, prefix)
+    reader.close()

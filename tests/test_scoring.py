@@ -303,3 +303,15 @@ def test_word_counts_are_each_documents_postings_turned_around(news_engine):
     assert len(live) > 50 and all(docnum in expected for docnum in live)
     for docnum in live:
         assert dict(feedback.word_counts(postings, docnum)) == expected[docnum], docnum
+
+
+@pytest.mark.parametrize("prefix", [b"", b"g", b"gr", b"port", b"wire", b"zz"])
+def test_terms_by_prefix_count_the_documents_of_every_segment(news_engine, prefix):
+    """From the arrays where segments have them, else along Whoosh's lexicon: the same terms
+    and counts as the whole index's lexicon and document frequencies."""
+    reader = news_engine.searcher().reader()
+    postings = Postings(news_engine.searcher())
+    for fieldname in ("content", "content_exact", "completion"):
+        expected = [(btext, reader.doc_frequency(fieldname, btext))
+                    for btext in reader.expand_prefix(fieldname, prefix)][:5]
+        assert postings.prefix_counts(fieldname, prefix, 5) == expected
