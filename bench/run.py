@@ -320,7 +320,7 @@ class Run:
                 count = f"{min(capped)}" if min(capped) == max(capped) else f"{min(capped)}–{max(capped)}"
                 data["notes"].append(f"timed on the first {count} queries of the log: "
                                      f"the {self.s.query_time_cap:g}-s cap per query run")
-            elif limit:
+            elif limit and any(r.get("query") for r in data["rounds"]):
                 data["notes"].append(f"timed on the first {limit} queries of the log (a sample)")
         if state.rounds_done < spec.rounds:
             self.s.notes.append(f"{spec.name}: {state.rounds_done} of {spec.rounds} rounds (time budget)")
