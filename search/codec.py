@@ -296,13 +296,12 @@ class TermArrays:
         found = self._numbers.get(btext, _UNKNOWN)
         if found is not _UNKNOWN:
             return found
-        hashes, rows, text_ends, _ = self._term_table()
+        hashes, rows, _, _ = self._term_table()
         key = np.uint64(term_hash(btext))
         at, found = int(np.searchsorted(hashes, key)), None
         while found is None and at < len(hashes) and hashes[at] == key:
             row = int(rows[at])
-            start = int(text_ends[row - 1]) if row else 0
-            if bytes(self._slice("terms", start, int(text_ends[row]))) == btext:
+            if self._text(row) == btext:
                 found = row
             at += 1
         if len(self._numbers) >= MAX_REMEMBERED_TERMS:
@@ -311,6 +310,7 @@ class TermArrays:
         return found
 
     def _text(self, row: int) -> bytes:
+        """The term at a row."""
         text_ends = self._term_table()[2]
         return bytes(self._slice("terms", int(text_ends[row - 1]) if row else 0, int(text_ends[row])))
 

@@ -60,8 +60,8 @@ class StoryFinder:
     """Assigns story ids, remembering every signature it has seen.
 
     The signatures are rows of one array, and each LSH band is a table from the band's
-    values to the rows that share them: about 3 KB an article, where datasketch's LSH and a
-    MinHash object per article took 7 (7 GB for a million articles in the indexing process).
+    values to the rows that share them: about 2 KB an article, where datasketch's LSH and a
+    MinHash object per article took 7.4 (7 GB for a million articles in the indexing process).
     """
 
     def __init__(self, known: Iterable[tuple[str, str, bytes]] = ()):
