@@ -162,7 +162,7 @@ class Run:
         self.child_log = self.logs / f"{settings.mode}-children.log"
         self.raw = settings.work / "raw" / settings.mode
         self.phases: dict[str, float] = {}
-        self.results: dict = {"corpora": {}, "relevance": {}, "extras": {}}
+        self.results: dict = empty_results()
 
     def log(self, message: str) -> None:
         elapsed = time.perf_counter() - self.started
@@ -420,6 +420,11 @@ class Run:
             self.phase("profile", started)
 
 
+def empty_results() -> dict:
+    """The shape of RESULTS.json before anything is measured."""
+    return {"corpora": {}, "relevance": {}, "extras": {}, "meta": {}}
+
+
 def size_name(docs: int) -> str:
     """A synthetic corpus's name: syn-1m, syn-100k, syn-2500."""
     for unit, suffix in ((1_000_000, "m"), (1000, "k")):
@@ -591,7 +596,7 @@ def merge(previous: dict, current: dict, meta: dict, mode: str) -> dict:
     """This run's results; a large run keeps the last full run's, a full run keeps the last 1M corpus,
     a relevance run adds its engines' relevance to the last results."""
     if mode == "relevance":
-        merged = previous or {"corpora": {}, "relevance": {}, "extras": {}, "meta": {}}
+        merged = previous or empty_results()
         for collection, rows in current["relevance"].items():
             merged["relevance"].setdefault(collection, {}).update(rows)
         engines = ", ".join(sorted({engine for rows in current["relevance"].values() for engine in rows}))
@@ -600,7 +605,7 @@ def merge(previous: dict, current: dict, meta: dict, mode: str) -> dict:
             "relevance does not depend on the machine's speed")
         return merged
     if mode == "large":
-        merged = previous or {"corpora": {}, "relevance": {}, "extras": {}, "meta": {}}
+        merged = previous or empty_results()
         merged["corpora"] = {**merged.get("corpora", {}), **current["corpora"]}
         merged["large_meta"] = meta
         return merged
