@@ -46,6 +46,7 @@ DATE_VALUE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 FIELD_PREFIX = re.compile(r"(?<![\w\"])(\w+):")
 WILDCARD_WORD = re.compile(r"[^\s\"()]*[*?][^\s\"()]*")
 PLAIN_WORD = re.compile(r"\w+(?:['’.\-]\w+)*\.?")
+PLAIN_QUERY_WORD = re.compile(r"\w+(?:['’.\-]\w+)*[.,]?")  # a query word Whoosh's parser reads as itself
 SYNTAX = re.compile(r"[\"()*?~]|(?<!\S)[+-]|\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b|\w:")
 QUESTION_MARK = re.compile(r"\?+(?=[\s\"')\]]|$)")
 SYNTAX_CHARACTERS = re.compile(r"[\"()*?~^+\[\]{}:\\]|(?<!\w)-")
@@ -406,11 +407,33 @@ class QueryBuilder:
         return (query.accept(replace) if widen else query), alias_terms
 
     def _parse_words(self, text: str) -> wq.Query:
+        plain = self._plain_words_query(text)
+        if plain is not None:
+            return plain
         try:
             parsed = self.parser.parse(text)
         except Exception:  # the parser has no error contract; fall back to words
             parsed = self.parser.parse(" ".join(plain_words(text)))
         return require_filters(parsed.accept(self._rewrite))
+
+    def _plain_words_query(self, text: str) -> wq.Query | None:
+        """What Whoosh's parser makes of words without syntax, made without it (the parser took
+        a fifth of a ranked query's time): each word's term in each searched field, in one OR.
+        None for anything else, a word that analyses to several terms included."""
+        words = text.split()
+        if not all(map(PLAIN_QUERY_WORD.fullmatch, words)) or any(word in OPERATORS for word in words):
+            return None
+        terms = []
+        for word in words:
+            for fieldname in SEARCH_FIELDS:
+                analysed = [token.text for token in self.schema[fieldname].analyzer(word, mode="query")]
+                if len(analysed) > 1:
+                    return None
+                terms.extend(wq.Term(fieldname, term) for term in analysed)
+        terms = list(dict.fromkeys(terms))  # the parser keeps a word typed twice once
+        if len(terms) > 1:
+            return wq.Or(terms)
+        return terms[0] if terms else wq.NullQuery
 
     def _rewrite(self, node: wq.Query) -> wq.Query:
         """Caps the expansion of wildcard, prefix and fuzzy terms, and makes
