@@ -137,19 +137,22 @@ class AliasMatch:
 
     words: str
     alternatives: tuple[str, ...]
+    places: tuple[int, ...] = ()  # where the run's words stand in the words looked up
 
 
 def find_aliases(table: AliasTable, words: list[str]) -> list[AliasMatch]:
-    """The longest runs of query words that are a name in the table, left to right."""
-    terms = [(word, table.key(word)) for word in words]
-    terms = [(word, key) for word, key in terms if key]
+    """The longest runs of query words that are a name in the table, left to right (words
+    without terms, such as stopwords, are passed over)."""
+    terms = [(place, word, table.key(word)) for place, word in enumerate(words)]
+    terms = [(place, word, key) for place, word, key in terms if key]
     found, i = [], 0
     while i < len(terms):
         for size in range(min(MAX_ALIAS_WORDS, len(terms) - i), 0, -1):
-            key = " ".join(k for _, k in terms[i:i + size])
-            others = table.others(key)
+            run = terms[i:i + size]
+            others = table.others(" ".join(key for _, _, key in run))
             if others:
-                found.append(AliasMatch(" ".join(w for w, _ in terms[i:i + size]), tuple(others)))
+                found.append(AliasMatch(" ".join(word for _, word, _ in run), tuple(others),
+                                        tuple(place for place, _, _ in run)))
                 i += size
                 break
         else:

@@ -176,16 +176,27 @@ def print_results(answer: dict, offset: int) -> None:
         print(f"No results for {answer['query']!r}.")
         return
     for rank, result in enumerate(answer["results"], start=offset + 1):
-        title = result["title"] or "(untitled)"
-        print(f"{rank}. {title}")
+        print(f"{rank}. {result['headline']}")
         details = [result["source"] or "unknown source", result["date"] or "undated", result["path"]]
         print("   " + " · ".join(details))
         print("   " + render_snippet(result["snippet"], colour))
-        versions = result["versions"]
-        if versions:
-            print("   also: " + ", ".join(v["source"] or v["id"] for v in versions))
+        if result["missing"]:
+            print("   missing: " + ", ".join(result["missing"]))
+        for version in result["versions"]:
+            print(f"   also: {version['headline']} · {version['source'] or 'unknown source'}")
+            if version.get("snippet"):
+                print("         " + render_snippet(version["snippet"], colour))
     shown = offset + len(answer["results"])
-    print(f"\n{offset + 1}-{shown} of {answer['total']} ({answer['took_ms']:.0f} ms)")
+    print(f"\n{offset + 1}-{shown} of {counts_line(answer)} ({answer['took_ms']:.0f} ms)")
+
+
+def counts_line(answer: dict) -> str:
+    """`565 stories, 30 with all words` (the all-words count only when it says something)."""
+    total, every = answer["total"], answer.get("all_words_total")
+    line = f"{total} {'story' if total == 1 else 'stories'}"
+    if every is not None and every != total:
+        line += f", {every} with all words"
+    return line
 
 
 def cmd_search(args: argparse.Namespace) -> int:

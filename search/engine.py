@@ -25,18 +25,28 @@ from search.articles import article_record
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
 from search.errors import IndexIncompatible, InvalidParameter, NotFound, SearchError
 from search.facets import FacetTable
-from search.hits import HitMaker, matched_terms, story_versions
-from search.index import REBUILD_HINT, UNDATED, ColumnValues, IndexMeta, entity_term, open_index
+from search.hits import HitMaker, entity_filter_names, joined_phrases, matched_terms, story_versions
+from search.index import (
+    ENTITY_FILTERS,
+    REBUILD_HINT,
+    UNDATED,
+    ColumnValues,
+    IndexMeta,
+    entity_term,
+    open_index,
+    tag_term,
+)
 from search.query import ParsedQuery, QueryBuilder, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
 from search.related import related_stories
-from search.results import SCORE_DECIMALS, citation_record, response
+from search.results import SCORE_DECIMALS, citation_record, response, version_record
 from search.scoring import ArrayCache, ArrayScorer, Postings, Scored
 from search.stories import StoryMembers
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 1000
 MAX_RELATED = 20
+MAX_VERSION_PASSAGES = 3  # versions of a shown story that get their own highlighted passage
 TIME_BUDGET_SECONDS = 2.0
 
 
@@ -47,18 +57,25 @@ class Filters:
     source: str | None = None
     author: str | None = None
     entity: str | None = None
+    person: str | None = None
+    org: str | None = None
+    place: str | None = None
+    weapon: str | None = None
+    tag: str | None = None
     date_from: str | None = None
     date_to: str | None = None
 
     def query(self, schema: Schema) -> wq.Query | None:
-        """The filter as a query, each name analysed as its field analyses it (`O'Brien`)."""
+        """The filter as a query, each name analysed as its field analyses it (`O'Brien`); an
+        entity (of any type, as a facet offers it) by its whole name, a tag as it was given."""
         parts: list[wq.Query] = []
         for fieldname in ("source", "author"):
             value = getattr(self, fieldname)
             if value:
                 parts.append(name_query(schema, fieldname, value))
-        if self.entity:
-            parts.append(wq.Term("entity", entity_term(self.entity)))
+        parts += [wq.Term("entity", entity_term(name)) for name in self.entities()]
+        if self.tag:
+            parts.append(wq.Term("tag", tag_term(self.tag)))
         if self.date_from or self.date_to:
             dates = date_range(self.date_from, self.date_to)
             if dates is None:
@@ -67,6 +84,16 @@ class Filters:
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+    def entities(self) -> list[str]:
+        """The entity names the filter asks for (the untyped one, then by type)."""
+        return [name for _, name in self.typed_entities()]
+
+    def typed_entities(self) -> list[tuple[str, str]]:
+        """(type, name) of each entity the filter asks for (`entity` for the untyped one)."""
+        kinds = ("entity", *ENTITY_FILTERS)
+        return [(kind, getattr(self, kind)) for kind in kinds if getattr(self, kind)]
 
 
 def name_query(schema: Schema, fieldname: str, value: str) -> wq.Query:
@@ -161,17 +188,29 @@ def _unseen(rows: list[tuple], seen: list[tuple], stories: np.ndarray | None) ->
 
 @dataclass
 class Ranking:
-    """The top documents as (docnum, score), how many stories (or documents)
-    match, whether the time budget cut the search short, the query that was counted, and
-    the documents it matched (None when not counted), and the matches of the query's
-    phrases (by node id)."""
+    """The top documents as (docnum, score), how many stories (or documents) match, and how
+    many match every optional word (None when the query has no words), whether the time budget
+    cut the search short, the query that was counted, which documents it matched (None when not
+    counted), which documents hold each clause, and the matches of the query's phrases (by node id)."""
 
     rows: list[tuple]
     total: int
     partial: bool
     query: wq.Query
-    matching: np.ndarray | None = None
+    hit: np.ndarray | None = None
     phrase_hits: dict[int, np.ndarray] = field(default_factory=dict)
+    all_words_total: int | None = None
+    clause_hits: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def matching(self) -> np.ndarray:
+        """The matching documents' numbers (none when not counted)."""
+        return np.flatnonzero(self.hit) if self.hit is not None else np.zeros(0, dtype=np.int64)
+
+    def missing(self, docnum: int, clauses: list) -> list[str]:
+        """The optional words and phrases a document lacks, as typed."""
+        held = zip(clauses, self.clause_hits, strict=True)
+        return [clause.text for clause, holders in held if not holders[docnum]]
 
 
 @dataclass
@@ -260,47 +299,83 @@ class Engine:
         """
         started = time.perf_counter()
         answer = self._answer(text, limit, offset, filters, sort)
-        maker = HitMaker(answer.searcher, answer.parsed, self.schema, self.tables,
-                         self._story_members(answer.searcher))
-        docnums = [docnum for docnum, _ in answer.page]
-        terms = matched_terms(answer.searcher, answer.parsed.query, docnums, self._postings(answer.searcher),
-                              answer.ranking.phrase_hits)
-        hits = [maker.hit(docnum, score, terms[docnum]) for docnum, score in answer.page]
+        hits = self._hits(answer, filters or Filters())
         partial, counted = answer.ranking.partial, None
         if facets:
-            matching = answer.ranking.matching
-            counted = self._facet_table(answer.searcher).count(
-                matching if matching is not None else np.zeros(0, dtype=np.int64))
+            counted = self._facet_table(answer.searcher).count(answer.ranking.matching)
         took = (time.perf_counter() - started) * 1000
         result = response(text, hits, answer.ranking.total, took, answer.parsed.warnings, partial=partial,
-                          suggestion=answer.suggestion, corrected_query=answer.corrected)
+                          suggestion=answer.suggestion, corrected_query=answer.corrected,
+                          all_words_total=answer.ranking.all_words_total)
         if counted is not None:
             result["facets"] = counted
         return result
+
+    def _hits(self, answer: Answer, filters: Filters) -> list:
+        """The page's hits: each story shown by its best matching version (see `_shown`), with
+        its other versions, the first few with their own passages."""
+        searcher, parsed, ranking = answer.searcher, answer.parsed, answer.ranking
+        members = self._story_members(searcher)
+        shown = [self._shown(searcher, ranking, parsed, best, members.of(best)) for best, _ in answer.page]
+        versions = [story_versions(searcher, docnum, members.of(docnum)) for docnum in shown]
+        looked_up = shown + [other for story in versions for other in story[:MAX_VERSION_PASSAGES]]
+        postings = self._postings(searcher)
+        terms = matched_terms(searcher, parsed.query, looked_up, postings, ranking.phrase_hits)
+        entities = entity_filter_names(tuple(filters.typed_entities()), parsed.query)
+        maker = HitMaker(searcher, parsed, self.schema, self.tables, entities)
+        return [maker.hit(docnum, score, terms[docnum], ranking.missing(docnum, parsed.clauses),
+                          [maker.version(other, terms.get(other)) for other in others])
+                for (_, score), docnum, others in zip(answer.page, shown, versions, strict=True)]
+
+    @staticmethod
+    def _shown(searcher: Searcher, ranking: Ranking, parsed: ParsedQuery, best: int,
+               members: list[int]) -> int:
+        """The version that shows a story: among those the query and filters match, the one
+        lacking the fewest words, titled, then the most complete (longest); the best-scoring
+        version when it is as good. The story keeps the best version's score and place."""
+        if ranking.hit is None or len(members) < 2:
+            return best
+
+        def key(docnum: int) -> tuple:
+            stored = searcher.stored_fields(docnum)
+            titled = bool((stored.get("title") or "").strip())
+            missing = len(ranking.missing(docnum, parsed.clauses)) if ranking.clause_hits else 0
+            return missing, not titled, -len(stored.get("body") or ""), docnum != best
+
+        return min((docnum for docnum in members if ranking.hit[docnum]), key=key, default=best)
 
     @reading_index
     def citations(self, text: str, *, limit: int = MAX_RESULTS, filters: Filters | None = None,
                   sort: str = "relevance") -> list[dict]:
         """The top hits as references to cite (title, source, date, authors, url), no snippets."""
         answer = self._answer(text, limit, 0, filters, sort)
-        return [citation_record(answer.searcher.stored_fields(docnum)) for docnum, _ in answer.page]
+        searcher, members = answer.searcher, self._story_members(answer.searcher)
+        shown = (self._shown(searcher, answer.ranking, answer.parsed, best, members.of(best))
+                 for best, _ in answer.page)
+        return [citation_record(searcher.stored_fields(docnum)) for docnum in shown]
 
     def _answer(self, text: str, limit: int, offset: int, filters: Filters | None, sort: str) -> Answer:
         """Parse and rank a query, retrying with its spelling correction when it finds nothing."""
         self._check(text, limit, offset, sort)
         searcher = self.searcher()
         filter_query = (filters or Filters()).query(self.schema)
-        parsed = self.builder.parse(text)
+        parsed = self._parse(searcher, text)
         ranking = self._rank(searcher, parsed, offset + limit, filter_query, sort)
         suggestion = spelling.corrected_query(text, spelling.corrections(searcher, parsed.words))
         corrected = None
         if ranking.total == 0 and suggestion:
-            retry = self.builder.parse(suggestion)
+            retry = self._parse(searcher, suggestion)
             retry_ranking = self._rank(searcher, retry, offset + limit, filter_query, sort)
             if retry_ranking.total:
                 parsed, ranking, corrected = retry, retry_ranking, suggestion
         return Answer(searcher, parsed, ranking, filter_query, suggestion, corrected,
                       ranking.rows[offset:offset + limit])
+
+    def _parse(self, searcher: Searcher, text: str) -> ParsedQuery:
+        """The query, with the reporters and sources it names by name (as this index holds them)."""
+        reader = searcher.reader()
+        return self.builder.with_names(self.builder.parse(text), lambda field, key: (field, key) in reader,
+                                       common=lambda word: True)
 
     def _rank(self, searcher: Searcher, parsed: ParsedQuery, depth: int,
               filter_query: wq.Query | None, sort: str, grouped: bool = True, count: bool = True):
@@ -332,16 +407,30 @@ class Engine:
                 except TimeLimit:
                     scorer.partial = True
             rows = rows + _unseen(rest, rows, self._story_codes(searcher) if grouped else None)
-        matching = np.flatnonzero(scored.hit)
-        total = self._count(searcher, matching, grouped) if count else 0
-        return Ranking(rows[:depth], max(total, len(rows[:depth])), scorer.partial, parsed.query,
-                       matching if count else None, scorer.phrase_hits)
+        ranking = Ranking(rows[:depth], 0, scorer.partial, parsed.query, scored.hit if count else None,
+                          scorer.phrase_hits)
+        if count:
+            ranking.total = max(self._count(searcher, ranking.matching, grouped), len(ranking.rows))
+            self._count_all_words(searcher, scorer, parsed, ranking, grouped)
+        return ranking
+
+    def _count_all_words(self, searcher: Searcher, scorer: ArrayScorer, parsed: ParsedQuery,
+                         ranking: Ranking, grouped: bool) -> None:
+        """Which matching documents hold each optional word or phrase (through stems, variants,
+        aliases and bylines), and how many stories hold them all (the total, when the query's
+        words are all required; None when it has none)."""
+        ranking.clause_hits = [scorer.evaluate(clause.query).hit & ranking.hit for clause in parsed.clauses]
+        if ranking.clause_hits:
+            every = np.logical_and.reduce(ranking.clause_hits)
+            ranking.all_words_total = self._count(searcher, np.flatnonzero(every), grouped)
+        elif parsed.terms:
+            ranking.all_words_total = ranking.total
 
     @reading_index
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""
-        parsed = self.builder.parse(text)
         searcher = self.searcher()
+        parsed = self._parse(searcher, text)
         ranking = self._rank(searcher, parsed, limit, None, "relevance", grouped=False, count=False)
         ids = self._rank_columns(searcher).ids
         return [(ids[docnum], score) for docnum, score in ranking.rows]
@@ -444,13 +533,29 @@ class Engine:
         return self.searcher().stored_fields(self._docnum(doc_id))
 
     @reading_index
-    def article(self, doc_id: str) -> dict:
-        """One article in its full shape: paragraphs, entities marked, its story's versions."""
+    def article(self, doc_id: str, query: str | None = None) -> dict:
+        """One article in its full shape: paragraphs, entities marked, its story's versions; with
+        the query that found it, every form that query matched is highlighted."""
         searcher = self.searcher()
         docnum = self._docnum(doc_id)
         stored = searcher.stored_fields(docnum)
         members = self._story_members(searcher).of(docnum)
-        return article_record(stored, story_versions(searcher, docnum, members))
+        versions = [version_record(searcher.stored_fields(other))
+                    for other in story_versions(searcher, docnum, members)]
+        return article_record(stored, versions, self._matches_in(searcher, docnum, stored, query))
+
+    def _matches_in(self, searcher: Searcher, docnum: int, stored: dict,
+                    query: str | None) -> list[tuple[int, int]] | None:
+        """The body spans a query matches in one article (None without a query)."""
+        if query is None or not query.strip():
+            return None
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidParameter(f"the query is longer than {MAX_QUERY_CHARS} characters")
+        parsed = self._parse(searcher, query)
+        terms = matched_terms(searcher, parsed.query, [docnum], self._postings(searcher), {})
+        maker = HitMaker(searcher, parsed, self.schema, self.tables, entity_filter_names((), parsed.query))
+        found = joined_phrases(stored.get("body") or "", maker.matches(stored, terms[docnum])[1])
+        return [(match.startchar, match.endchar) for match in found]
 
     @reading_index
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:

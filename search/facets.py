@@ -1,20 +1,29 @@
-"""Facets: how the matching stories divide by source, author, entity and month.
+"""Facets: how the matching stories divide by source, author, entity type, tag and month.
 
 Each value counts stories, not documents, like the total: a count is the number
 of results its filter would leave. Values come from columns, read into arrays once
 per index commit, so counting never loads a stored article.
+
+The entity facets are one per type, named like the query fields (`person`, `org`,
+`place`, `weapon`); acronyms the recogniser could not type (`GNP`, `AG`) have no
+facet of their own: they stay on the article and behind `entity:`. One author
+printed in several casings (`TED D'AFFLISIO`, `Ted D'Afflisio`) is one value,
+shown in its most frequent casing.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 import numpy as np
 from whoosh.reading import IndexReader
 
-from search.index import UNDATED, ColumnValues, read_facet_values
+from search.bylines import author_key
+from search.index import ENTITY_FILTERS, UNDATED, ColumnValues, read_facet_values, tag_term
 
-FACET_NAMES = ("source", "author", "entity", "month")
+ENTITY_FACETS = ENTITY_FILTERS  # person, org, place, weapon
+FACET_NAMES = ("source", "author", *ENTITY_FACETS, "tag", "month")
 MAX_FACET_VALUES = 10
 
 
@@ -25,6 +34,21 @@ def month_of(reader: IndexReader, raw_date: int) -> str | None:
     return reader.schema["date"].from_column_value(raw_date).strftime("%Y-%m")
 
 
+def facet_keys(doc: dict, month: str | None) -> Iterator[tuple[str, str, str]]:
+    """A document's (facet, key, value as printed): a key groups the printings of one value."""
+    if doc["source"]:
+        yield "source", doc["source"], doc["source"]
+    for author in doc["author"]:
+        yield "author", author_key(author), author
+    for kind, name in doc["entity"]:
+        if kind in ENTITY_FACETS:
+            yield kind, name, name
+    for tag in doc["tag"]:
+        yield "tag", tag_term(tag), tag
+    if month:
+        yield "month", month, month
+
+
 class FacetTable:
     """Every document's facet values as (document, value code) pairs, read once per commit,
     so that counting the matches of a search is a few array operations."""
@@ -32,31 +56,34 @@ class FacetTable:
     def __init__(self, reader: IndexReader, stories: np.ndarray):
         self.stories = stories
         self.story_span = int(stories.max()) + 1 if len(stories) else 1  # (value, story) pairs as one number
-        self.keys: dict[str, list[tuple]] = {}
+        self.shown: dict[str, list[str]] = {}
         self.pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        codes: dict[str, dict[tuple, int]] = {name: {} for name in FACET_NAMES}
+        codes: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
+        printed: dict[str, list[Counter]] = {name: [] for name in FACET_NAMES}
         docs: dict[str, list[int]] = {name: [] for name in FACET_NAMES}
         values: dict[str, list[int]] = {name: [] for name in FACET_NAMES}
-        for docnum, keys in _document_keys(reader):
-            for name, key in keys:
+        for docnum, doc, month in _documents(reader):
+            for name, key, shown in facet_keys(doc, month):
+                code = codes[name].setdefault(key, len(codes[name]))
+                if code == len(printed[name]):
+                    printed[name].append(Counter())
+                printed[name][code][shown] += 1
                 docs[name].append(docnum)
-                values[name].append(codes[name].setdefault(key, len(codes[name])))
+                values[name].append(code)
         for name in FACET_NAMES:
-            self.keys[name] = list(codes[name])
+            self.shown[name] = [_most_printed(forms) for forms in printed[name]]
             self.pairs[name] = (np.array(docs[name], dtype=np.int64), np.array(values[name], dtype=np.int64))
 
     def count(self, docnums: np.ndarray) -> dict[str, list[dict]]:
-        """The most frequent sources, authors and entities, and every month, with story counts."""
+        """The most frequent values of each facet, and every month, with story counts."""
         matching = np.zeros(len(self.stories), dtype=bool)
         matching[docnums] = True
         counts = {name: self._story_counts(name, matching) for name in FACET_NAMES}
-        months = sorted((self.keys["month"][code][0], int(n)) for code, n in enumerate(counts["month"]) if n)
-        return {
-            "source": self._top("source", counts["source"]),
-            "author": self._top("author", counts["author"]),
-            "entity": self._top("entity", counts["entity"], ("value", "type")),
-            "month": [{"value": month, "count": n} for month, n in months],
-        }
+        found = {name: self._top(name, counts[name]) for name in FACET_NAMES if name != "month"}
+        months = self.shown["month"]
+        found["month"] = sorted(({"value": months[code], "count": int(n)}
+                                 for code, n in enumerate(counts["month"]) if n), key=lambda m: m["value"])
+        return found
 
     def _story_counts(self, name: str, matching: np.ndarray) -> np.ndarray:
         """For each value, how many distinct stories among the matching documents hold it."""
@@ -64,25 +91,23 @@ class FacetTable:
         held = matching[docs]
         span = self.story_span
         pairs = np.unique(values[held] * span + self.stories[docs[held]])
-        return np.bincount(pairs // span, minlength=len(self.keys[name]))
+        return np.bincount(pairs // span, minlength=len(self.shown[name]))
 
-    def _top(self, name: str, counts: np.ndarray, names: tuple[str, ...] = ("value",)) -> list[dict]:
-        """The most frequent values (ties by value), each as its named parts and a count."""
-        keys = self.keys[name]
+    def _top(self, name: str, counts: np.ndarray) -> list[dict]:
+        """The most frequent values (ties by value), each with its count."""
+        shown = self.shown[name]
         ranked = sorted(np.flatnonzero(counts).tolist(),
-                        key=lambda code: (-counts[code], keys[code]))[:MAX_FACET_VALUES]
-        return [{**dict(zip(names, keys[code], strict=True)), "count": int(counts[code])} for code in ranked]
+                        key=lambda code: (-counts[code], shown[code]))[:MAX_FACET_VALUES]
+        return [{"value": shown[code], "count": int(counts[code])} for code in ranked]
 
 
-def _document_keys(reader: IndexReader) -> Iterator[tuple[int, list[tuple[str, tuple]]]]:
-    """Each document's facet keys: (facet, key) pairs, from the columns."""
+def _most_printed(forms: Counter) -> str:
+    """The most frequent printing of a value (ties: the first in order)."""
+    return min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def _documents(reader: IndexReader) -> Iterator[tuple[int, dict, str | None]]:
+    """Each document's facet values and month, from the columns."""
     values, dates = ColumnValues(reader, "facets"), ColumnValues(reader, "date", translate=False)
     for docnum in range(reader.doc_count_all()):
-        doc = read_facet_values(values[docnum])
-        keys = [("source", (doc["source"],))] if doc["source"] else []
-        keys += [("author", (author,)) for author in doc["author"]]
-        keys += [("entity", (name, kind)) for kind, name in doc["entity"]]
-        month = month_of(reader, dates[docnum])
-        if month:
-            keys.append(("month", (month,)))
-        yield docnum, keys
+        yield docnum, read_facet_values(values[docnum]), month_of(reader, dates[docnum])

@@ -7,6 +7,7 @@ prefix, fuzzy pattern) that produced it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from itertools import pairwise
@@ -17,17 +18,21 @@ from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
 from search.analysis import normalize_text
-from search.index import content_of
+from search.articles import printed_forms
+from search.index import ENTITY_FILTERS, byline_keys, content_of, source_keys
 from search.query import EXACT_FIELDS, ParsedQuery
 from search.results import Hit, version_record
 from search.scoring import Postings, Spans
 from search.snippets import JOINERS, Match, coalesce, snippet
-from search.stories import StoryMembers
 from search.tables import AnalysisTables
 
+ENTITY = "entity:"  # the text of a match that marks an entity a filter names
+ENTITY_PASSAGE_BOOST = 1000.0  # a passage that names the filtered entity beats any that does not
+VIA_NAME = {"byline": "byline", "source_key": "source"}
 CONTENT_FIELDS = ("content", "content_exact")
 TITLE_FIELDS = ("title", "title_exact")
 TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS
+ENTITY_FIELDS = (*ENTITY_FILTERS, "entity")
 HEADLINE_TWINS = dict(zip(TITLE_FIELDS, CONTENT_FIELDS, strict=True))
 MAX_MATCHED = 12
 MAX_TERMS_CHECKED = 2000
@@ -50,11 +55,65 @@ def phrase_runs(text: str, matches: list[Match], phrases: list[list[str]]) -> li
     return list({(m.startchar, m.endchar): m for m in kept}.values())
 
 
-def story_versions(searcher: Searcher, docnum: int, members: list[int]) -> list[dict]:
+def joined_phrases(text: str, matches: list[Match]) -> list[Match]:
+    """Matches with a phrase's (or a multi-word alias's) words joined into one mark; other
+    matches stay one a word, so neighbouring words matched apart read as apart."""
+    exact = [m for m in matches if m.text.split(":", 1)[0] in EXACT_FIELDS.values()]
+    return sorted(coalesce(text, exact) + [m for m in matches if m not in exact], key=lambda m: m.startchar)
+
+
+def story_versions(searcher: Searcher, docnum: int, members: list[int]) -> list[int]:
     """The story's other versions (`members`: its documents), oldest first (undated last), then by id."""
-    others = [searcher.stored_fields(member) for member in members if member != docnum]
-    others.sort(key=lambda other: (other.get("date") is None, other.get("date") or 0, other["id"]))
-    return [version_record(other) for other in others]
+    others = [(searcher.stored_fields(member), member) for member in members if member != docnum]
+    others.sort(key=lambda pair: (pair[0].get("date") is None, pair[0].get("date") or 0, pair[0]["id"]))
+    return [member for _, member in others]
+
+
+def _names_match(printed: str, key: str, fieldname: str) -> bool:
+    """Whether a byline's or source's name is the one the query named (a surname names its byline)."""
+    if fieldname == "byline":
+        return key in byline_keys([printed])
+    return key in source_keys(printed)
+
+
+def entity_filter_names(filters: tuple[tuple[str, str], ...], query: wq.Query) -> tuple[tuple[str, str], ...]:
+    """(type or `entity`, lower-cased words) of each entity a search is filtered to: the filter's
+    own names and the query's entity fields (`person:wallace`, `weapon:himars`)."""
+    found = [(kind, " ".join(name.lower().split())) for kind, name in filters]
+    for leaf in query.leaves():
+        if getattr(leaf, "fieldname", None) in ENTITY_FIELDS and isinstance(leaf, (wq.Term, wq.Phrase)):
+            words = leaf.words if isinstance(leaf, wq.Phrase) else [str(leaf.text)]
+            found.append((leaf.fieldname, " ".join(words)))
+    return tuple(dict.fromkeys(found))
+
+
+def entity_mentions(body: str, entities: list[dict], wanted: tuple[tuple[str, str], ...]) -> list[Match]:
+    """Where the article prints the entities a filter names (as it printed them: its stored forms,
+    the name, a person's surname), so the passage is about the entity, not the lead."""
+    if not wanted:
+        return []
+    forms: set[str] = set()
+    for entity in entities:
+        name = entity["name"]
+        if any(_names_entity(entity, kind, words) for kind, words in wanted):
+            forms.update(entity.get("forms") or ())
+            forms.update(printed_forms(name))
+            if entity["type"] == "person" and " " in name:
+                forms.add(name.split()[-1])
+    forms = {form for form in forms if form.strip()}
+    if not forms:
+        return []
+    pattern = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
+    return [Match(m.start(), m.end(), f"{ENTITY}{m.group()}", boost=ENTITY_PASSAGE_BOOST)
+            for m in re.finditer(rf"(?<!\w)(?:{pattern})(?!\w)", body)]
+
+
+def _names_entity(entity: dict, kind: str, words: str) -> bool:
+    """Whether a filter (`person` + `wallace`, `entity` + `ben wallace`) names this entity."""
+    if kind not in ("entity", entity["type"]):
+        return False
+    name = " ".join(entity["name"].lower().split())
+    return name == words or (kind != "entity" and words in name.split())
 
 
 def _matches(found: dict[tuple[str, bytes], Spans], fields: tuple[str, ...]) -> Iterator[Match]:
@@ -127,33 +186,65 @@ def _wanted_terms(searcher: Searcher, query: wq.Query, docnums: list[int],
 
 
 class HitMaker:
-    """Makes the hits of one query's results."""
+    """Makes the hits of one query's results: each shown version's passage, what matched and how,
+    and its story's other versions with their own passages."""
 
     def __init__(self, searcher: Searcher, parsed: ParsedQuery, schema: Schema, tables: AnalysisTables,
-                 stories: StoryMembers):
-        self.searcher, self.parsed, self.tables, self.stories = searcher, parsed, tables, stories
+                 entity_filters: tuple[tuple[str, str], ...] = ()):
+        self.searcher, self.parsed, self.tables = searcher, parsed, tables
         self.sources = self._term_sources(parsed, schema)
+        self.phrases = [leaf.words for leaf in parsed.query.leaves() if isinstance(leaf, wq.Phrase)]
+        self.entity_filters = entity_filters
 
-    def hit(self, docnum: int, score: float, terms: dict[tuple[str, bytes], Spans]) -> Hit:
-        """The hit for one ranked document: snippet, what matched, the story's versions."""
-        searcher, parsed = self.searcher, self.parsed
-        stored = searcher.stored_fields(docnum)
+    def hit(self, docnum: int, score: float, terms: dict[tuple[str, bytes], Spans],
+            missing: list[str], versions: list[dict]) -> Hit:
+        """The hit for one shown document: its passage, what matched, what it lacks, its versions."""
+        stored = self.searcher.stored_fields(docnum)
+        passage, title_matches, body_matches = self._passage(stored, terms)
+        hit = Hit(stored, score, snippet=passage, versions=versions, missing=missing)
+        title, body = stored.get("title") or "", stored.get("body") or ""
+        found = [(title, title_matches), (body, [m for m in body_matches if not m.text.startswith(ENTITY)])]
+        hit.matched = self._explain(found) + self._by_name(stored)
+        return hit
+
+    def version(self, docnum: int, terms: dict[tuple[str, bytes], Spans] | None) -> dict:
+        """Another version of a shown story: its headline, source, date and (when its matches were
+        looked up) its own highlighted passage."""
+        stored = self.searcher.stored_fields(docnum)
+        if terms is None:
+            return version_record(stored)
+        return version_record(stored, self._passage(stored, terms)[0])
+
+    def _passage(self, stored: dict, terms: dict[tuple[str, bytes], Spans]) -> tuple[str, list, list]:
+        """The best passage of the body (HTML), and the matches in headline and body."""
+        title_matches, body_matches = self.matches(stored, terms)
+        return snippet(stored.get("body") or "", body_matches), title_matches, body_matches
+
+    def matches(self, stored: dict, terms: dict[tuple[str, bytes], Spans]) -> tuple[list[Match], list[Match]]:
+        """Where the query matched in the headline and in the body: its terms (a phrase's only
+        where the whole phrase stands) and the entities a filter names."""
         title, body = stored.get("title") or "", stored.get("body") or ""
         offset = content_of(title, body)[1]
         in_content = list(_matches(terms, CONTENT_FIELDS))
         title_matches = {(m.startchar, m.endchar): m for m in in_content if m.endchar <= len(title)}
-        title_matches.update(
-            ((m.startchar, m.endchar), m) for m in _matches(terms, TITLE_FIELDS)
-        )
+        title_matches.update(((m.startchar, m.endchar), m) for m in _matches(terms, TITLE_FIELDS))
         body_matches = [Match(m.startchar - offset, m.endchar - offset, m.text)
                         for m in in_content if m.startchar >= offset]
-        phrases = [leaf.words for leaf in parsed.query.leaves() if isinstance(leaf, wq.Phrase)]
-        if phrases:
-            body_matches = phrase_runs(body, body_matches, phrases)
-        hit = Hit(stored, score, snippet=snippet(body, body_matches),
-                  versions=story_versions(searcher, docnum, self.stories.of(docnum)))
-        hit.matched = self._explain([(title, list(title_matches.values())), (body, body_matches)])
-        return hit
+        if self.phrases:
+            body_matches = phrase_runs(body, body_matches, self.phrases)
+        body_matches += entity_mentions(body, stored.get("entities") or [], self.entity_filters)
+        return list(title_matches.values()), body_matches
+
+    def _by_name(self, stored: dict) -> list[dict]:
+        """Reporters and sources the query named, as this article's byline or source has them."""
+        found = []
+        names = {"byline": stored.get("authors") or [], "source_key": [stored.get("source") or ""]}
+        for key, typed in self.parsed.name_terms.items():
+            fieldname, _, wanted = key.partition(":")
+            printed = [name for name in names.get(fieldname, []) if _names_match(name, wanted, fieldname)]
+            if printed:
+                found.append({"query": typed, "found": printed[0], "via": VIA_NAME[fieldname]})
+        return found
 
     def _explain(self, texts: list[tuple[str, list[Match]]]) -> list[dict]:
         """Which query word each match answers, the form printed, and how it matched.

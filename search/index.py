@@ -30,7 +30,7 @@ from search.errors import IndexIncompatible, IndexMissing
 from search.ingest import Article
 from search.tables import AnalysisTables, analysis_tables, fingerprint
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 META_FILE = "search-meta.json"
 WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, multiprocess temp files
 REBUILD_HINT = "run `search index --rebuild`"
@@ -40,6 +40,7 @@ CONTENT_SEPARATOR = "\n\n"
 COMPLETION_SEPARATOR = "\t"
 MAX_COMPLETION_CHARS = 120
 UNDATED = 2**64 - 1  # the date column's value for a document without a date
+NAME_WORDS = SimpleAnalyzer()
 PHRASE_FIELDS = ("title_exact", "content_exact")  # the printed words, where quoted phrases match
 VECTOR_FIELD = "content"  # each document's terms and counts are kept for it (feedback reads them)
 
@@ -67,8 +68,13 @@ def build_schema(tables: AnalysisTables | None = None) -> Schema:
         content_exact=positional_text(exact),
         body=STORED,
         source=TEXT(analyzer=names, stored=True),
+        source_key=KEYWORD(commas=True, scorable=True),
         author=TEXT(analyzer=names),
         authors=STORED,
+        byline=KEYWORD(commas=True, scorable=True),
+        credit=STORED,
+        tag=KEYWORD(lowercase=True, commas=True),
+        tags=STORED,
         date=DATETIME(stored=True, sortable=True),
         url=STORED,
         story=ID(stored=True, sortable=True),
@@ -168,6 +174,29 @@ class EntityKeyAnalyzer(Analyzer):
                 yield token
 
 
+def name_key(name: str) -> str:
+    """A name as its words, lower-cased and space-joined (`Tony Diver` -> `tony diver`): how
+    bylines and sources are indexed for matching by name, and how a query's words are looked up."""
+    return " ".join(token.text for token in NAME_WORDS(name.replace(",", " ")))
+
+
+def byline_keys(authors: list[str]) -> list[str]:
+    """What finds a reporter's articles by name: each whole name, and each surname alone (the
+    query side decides when a lone surname may match: never a common English word)."""
+    keys = set()
+    for author in authors:
+        words = name_key(author).split()
+        if words:
+            keys.update({" ".join(words), words[-1]})
+    return sorted(keys)
+
+
+def source_keys(source: str | None) -> list[str]:
+    """What finds a source by its whole name: the name, and without a leading `the`."""
+    key = name_key(source or "")
+    return sorted({key, key.removeprefix("the ")} - {""})
+
+
 def document_fields(article: Article, key: str, signature: str, extra: Enrichment = Enrichment()) -> dict:
     """The field values Whoosh stores and indexes for one article."""
     content = content_of(article.title, article.text)[0]
@@ -187,13 +216,20 @@ def document_fields(article: Article, key: str, signature: str, extra: Enrichmen
         fields["title"] = fields["title_exact"] = article.title
     if article.source:
         fields["source"] = article.source
+        fields["source_key"] = ",".join(source_keys(article.source))
     if article.authors:
         fields["author"] = "; ".join(article.authors)
+        fields["byline"] = ",".join(byline_keys(article.authors))
+    if article.credit:
+        fields["credit"] = article.credit
+    if article.tags:
+        fields["tags"] = list(article.tags)
+        fields["tag"] = ",".join(tag_term(tag) for tag in article.tags)
     if article.date:
         fields["date"] = article.date
     fields["story"] = extra.story or article.id
     fields["minhash"] = extra.minhash
-    fields["entities"] = [entity.as_dict() for entity in extra.entities]
+    fields["entities"] = [{**entity.as_dict(), "forms": list(entity.forms)} for entity in extra.entities]
     fields["facets"] = facet_values(article, extra.entities)
     fields["completion"] = ",".join(completion_terms(article, extra.entities))
     if extra.entities:
@@ -213,12 +249,15 @@ def facet_values(article: Article, entities: tuple[Entity, ...]) -> bytes:
         "source": article.source,
         "author": list(article.authors),
         "entity": [[entity.type, entity.name] for entity in entities],
+        "tag": list(article.tags),
     }
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def read_facet_values(raw: bytes) -> dict:
-    return json.loads(raw) if raw else {"source": None, "author": [], "entity": []}
+    values = json.loads(raw) if raw else {}
+    return {"source": values.get("source"), "author": values.get("author", []),
+            "entity": values.get("entity", []), "tag": values.get("tag", [])}
 
 
 def completion_term(kind: str, text: str, typed: str | None = None) -> str:
@@ -238,6 +277,11 @@ def completion_terms(article: Article, entities: tuple[Entity, ...]) -> list[str
     if article.title and article.title.strip():
         found.add(completion_term("headline", article.title))
     return sorted(term for term in found if not term.startswith(COMPLETION_SEPARATOR))
+
+
+def tag_term(tag: str) -> str:
+    """How a tag is indexed in the `tag` field (and looked up there): `Money-FX` -> `money-fx`."""
+    return " ".join(tag.replace(",", " ").split()).lower()
 
 
 def entity_term(name: str) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from search.bylines import Byline, bylines, credit_and_source
 from search.dates import parse_date
 from search.plaintext import parse_article
 
@@ -40,6 +41,10 @@ TEXT_KEYS = ("text", "body", "content")
 DATE_KEYS = ("date", "published", "published_at", "pubdate")
 SOURCE_KEYS = ("source", "publication", "publisher", "site")
 URL_KEYS = ("url", "link")
+AUTHOR_KEYS = ("authors", "author", "byline")
+TAG_KEYS = ("topics", "tags", "keywords", "section", "category", "places", "people", "orgs", "exchanges")
+MAX_TAGS = 100
+MAX_TAG_CHARS = 80
 
 
 @dataclass
@@ -55,6 +60,8 @@ class Article:
     url: str | None = None
     authors: list[str] = field(default_factory=list)
     line: int | None = None
+    credit: str | None = None
+    tags: list[str] = field(default_factory=list)
 
     @property
     def location(self) -> str:
@@ -189,9 +196,10 @@ def _read_plain_text(text: str, relative: str, contents: FileContents) -> None:
     if not parsed.paragraphs and not parsed.title:
         contents.problems.append(Problem(relative, "no article text"))
         return
+    source, credit = credit_and_source(Byline(parsed.authors, parsed.agency), parsed.source)
     contents.articles.append(Article(
         id=id_for_path(relative), text=parsed.text, path=relative, title=parsed.title,
-        source=parsed.source, date=parsed.date, authors=parsed.authors,
+        source=source, date=parsed.date, authors=parsed.authors, credit=credit,
     ))
 
 
@@ -211,10 +219,12 @@ def _read_html(text: str, relative: str, contents: FileContents) -> None:
     lines = body.split("\n")
     if title and lines[0].strip() == title.strip():
         body = "\n".join(lines[1:]).strip()
+    byline = bylines(extracted.author)
+    source, credit = credit_and_source(byline, extracted.sitename or None)
     contents.articles.append(Article(
         id=id_for_path(relative), text=body.replace("\n", "\n\n"), path=relative,
-        title=title, source=extracted.sitename or None, date=parse_date(extracted.date),
-        url=extracted.url or None, authors=_split_authors(extracted.author),
+        title=title, source=source, date=parse_date(extracted.date),
+        url=extracted.url or None, authors=byline.names, credit=credit,
     ))
 
 
@@ -322,22 +332,35 @@ def _add_parsed_record(record: object, relative: str, number: int, contents: Fil
     else:
         doc_id = safe_id(f"{id_for_path(relative)}-{number}")
     source, url = _first(record, SOURCE_KEYS), _first(record, URL_KEYS)
+    byline = bylines(_first(record, AUTHOR_KEYS))
+    source, credit = credit_and_source(byline, source if isinstance(source, str) and source.strip() else None)
     contents.articles.append(Article(
         id=doc_id,
         text=text if isinstance(text, str) else "",
         path=relative,
         line=number,
         title=title.strip() or None if isinstance(title, str) else None,
-        source=source if isinstance(source, str) else None,
+        source=source,
         date=parse_date(_first(record, DATE_KEYS)),
         url=url if isinstance(url, str) else None,
-        authors=_split_authors(record.get("authors", record.get("author"))),
+        authors=byline.names,
+        credit=credit,
+        tags=record_tags(record),
     ))
 
 
-def _split_authors(value: object) -> list[str]:
-    if isinstance(value, list):
-        return [str(name).strip() for name in value if str(name).strip()]
-    if isinstance(value, str):
-        return [name.strip() for name in value.split(";") if name.strip()]
-    return []
+def record_tags(record: dict) -> list[str]:
+    """The tag lists a record carries (topics, keywords, section, Reuters' places …), as one
+    list without repeats (case ignored): a value is a list of strings or one string, which
+    `tags` and `keywords` may hold comma-separated."""
+    found: dict[str, str] = {}
+    for key in TAG_KEYS:
+        value = record.get(key)
+        if isinstance(value, str):
+            value = value.split(",") if key in ("tags", "keywords") else [value]
+        if not isinstance(value, list):
+            continue
+        for item in value:
+            if isinstance(item, str) and 0 < len(tag := " ".join(item.split())) <= MAX_TAG_CHARS:
+                found.setdefault(tag.casefold(), tag)
+    return list(found.values())[:MAX_TAGS]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 
+from search.bylines import parse_byline
 from search.dates import find_date, is_date_line
 from search.tables import DATA_DIR, read_pairs
 
@@ -21,8 +22,6 @@ MAX_HEADLINE_WORDS = 30
 MIN_JOINED_WORDS = 12
 SENTENCE_END = tuple(".!?:;\"'”’)…")
 BYLINE = re.compile(r"^[-–—•*\s]*By\s+(?P<names>[A-Z][^.!?]*?)\s*$", re.IGNORECASE)
-NAME_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+|\s*&\s*", re.IGNORECASE)
-BYLINE_PLACE = re.compile(r"\s+in\s+[A-Z][\w\s]*$")
 MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 DATE_ONLY_LINES = 4
 SMALL_WORDS = {"of", "the", "and", "a", "an", "in", "on", "for", "&"}
@@ -35,6 +34,7 @@ class ParsedText:
     title: str | None = None
     source: str | None = None
     authors: list[str] = field(default_factory=list)
+    agency: str | None = None
     date: datetime | None = None
     paragraphs: list[str] = field(default_factory=list)
 
@@ -51,7 +51,6 @@ class Patterns:
     cut_tails: re.Pattern
     credits: tuple[re.Pattern, ...]
     masthead_words: re.Pattern
-    roles: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -66,7 +65,6 @@ def patterns() -> Patterns:
     lines = [regex for kind, regex in boiler if kind == "line"]
     tails = [regex for kind, regex in boiler if kind == "tail"]
     words = [re.escape(regex) for kind, regex in pubs if kind == "word"]
-    roles = [re.escape(regex) for kind, regex in pubs if kind == "role"]
     return Patterns(
         drop_lines=re.compile(rf"^(?:{alternation(lines)})$", re.IGNORECASE),
         cut_tails=re.compile(rf"(?:{alternation(tails)})$", re.IGNORECASE),
@@ -74,7 +72,6 @@ def patterns() -> Patterns:
             re.compile(rf"^{regex}$", re.IGNORECASE) for kind, regex in pubs if kind == "credit"
         ),
         masthead_words=re.compile(rf"\b(?:{'|'.join(words)})\b", re.IGNORECASE),
-        roles=re.compile(rf"\b(?:{'|'.join(roles)})\b", re.IGNORECASE),
     )
 
 
@@ -173,13 +170,9 @@ def _take_headline(lines: list[str], found: ParsedText) -> list[str]:
 def _take_byline(lines: list[str], found: ParsedText) -> list[str]:
     """A `By A, B and C` line among the first lines gives the authors."""
     for i in _content(lines)[:2]:
-        match = BYLINE.match(lines[i])
-        if match:
-            names = BYLINE_PLACE.sub("", match["names"])
-            roles = patterns().roles
-            found.authors = [
-                name for name in NAME_SEPARATOR.split(names) if name and not roles.search(name)
-            ]
+        if BYLINE.match(lines[i]):
+            byline = parse_byline(lines[i])
+            found.authors, found.agency = byline.names, byline.agency
             return lines[:i] + lines[i + 1:]
     return lines
 

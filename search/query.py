@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from itertools import islice
 
 from whoosh import query as wq
@@ -28,14 +30,19 @@ from whoosh.qparser import (
 from whoosh.qparser.plugins import BoostPlugin, PhrasePlugin, RangePlugin
 
 from search.aliases import AliasTable, alternative_query, find_aliases
+from search.entities import entity_tables, phrase_key
+from search.index import name_key
+from search.tables import read_words
 
 SEARCH_FIELDS = ("title", "content")
 EXACT_FIELDS = {"title": "title_exact", "content": "content_exact"}
-FILTER_FIELDS = {"source", "author", "entity", "person", "org", "place", "weapon"}
+FILTER_FIELDS = {"source", "author", "entity", "person", "org", "place", "weapon", "tag"}
 FIELD_ALIASES = {"title": ["headline"], "content": ["body", "text"], "author": ["by", "authors"]}
 QUERY_FIELDS = set(SEARCH_FIELDS) | FILTER_FIELDS | {"date"} | {
     alias for aliases in FIELD_ALIASES.values() for alias in aliases
 }
+NAME_FIELDS = {"byline": 1.25, "source_key": 1.0}  # a name's field, and what each of its words weighs there
+MAX_NAME_WORDS = 4
 MAX_EXPANSIONS = 1000
 MIN_PREFIX = 2
 MAX_SLOP = 50
@@ -52,6 +59,9 @@ QUESTION_MARK = re.compile(r"\?+(?=[\s\"')\]]|$)")
 SYNTAX_CHARACTERS = re.compile(r"[\"()*?~^+\[\]{}:\\]|(?<!\w)-")
 EXCLUSION = re.compile(r"(?:(?<!\S)-|\b(?:AND)?NOT\s+)(?=\S)(\"[^\"]*\"|\([^()]*\)|[^\s()]+)")
 OPERATOR_WORD = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
+TOP_LEVEL_ITEM = re.compile(r'[+-]?"[^"]*"(?:~\d*)?|[()]|[^\s()"]+')
+BINARY_OPERATORS = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
+PRONOUN_US = re.compile(r"(?<![\w\"'])us(?![\w'])")
 
 
 @dataclass(frozen=True)
@@ -66,6 +76,20 @@ class QueryWarning:
 
 
 @dataclass
+class Clause:
+    """One optional word or phrase of a query, as typed, and what counts as having it: its
+    terms, and the other names (aliases, a reporter's byline, a source's name) it is part of.
+    `missing` and the all-words count are about clauses."""
+
+    text: str
+    query: wq.Query
+    words: tuple[str, ...] = ()
+
+    def widened(self, alternative: wq.Query) -> Clause:
+        return Clause(self.text, wq.Or([self.query, alternative]), self.words)
+
+
+@dataclass
 class ParsedQuery:
     """A query ready to run, and what the user should be told about it."""
 
@@ -77,6 +101,15 @@ class ParsedQuery:
     plain: bool = False
     terms: list[str] = field(default_factory=list)
     all_words: wq.Query | None = None
+    clauses: list[Clause] = field(default_factory=list)
+    only_optional: bool = False
+    name_terms: dict[str, str] = field(default_factory=dict)
+
+    def with_all_words(self) -> ParsedQuery:
+        """The all-words tier of a query of optional words and phrases only (None otherwise)."""
+        if self.only_optional and len(self.clauses) > 1:
+            self.all_words = wq.And([clause.query for clause in self.clauses])
+        return self
 
     @property
     def distinct_terms(self) -> int:
@@ -259,6 +292,80 @@ def plain_words(text: str) -> list[str]:
     ]
 
 
+def top_level_items(text: str) -> list[str]:
+    """The query's items outside parentheses (a group is one item), operators included."""
+    items, depth, group = [], 0, []
+    for match in TOP_LEVEL_ITEM.finditer(text):
+        token = match.group()
+        if token == "(":
+            depth += 1
+        if depth:
+            group.append(token)
+        else:
+            items.append(token)
+        if token == ")" and depth:
+            depth -= 1
+            if not depth:
+                items.append(" ".join(group))
+                group = []
+    return items + ([" ".join(group)] if group else [])
+
+
+def optional_items(text: str) -> tuple[list[str], bool]:
+    """The words and phrases a result may have or lack, as typed: neither required (`+w`, AND),
+    negated (`-w`, NOT), alternatives (`a OR b`), groups nor field values. Also whether the
+    query holds nothing else (its all-words tier then ranks results with every item first)."""
+    items = top_level_items(text)
+    excluded = set()
+    for i, item in enumerate(items):
+        if item in BINARY_OPERATORS:
+            excluded.update({i, i - 1, i + 1})
+        elif item == "NOT":
+            excluded.update({i, i + 1})
+    kept = []
+    for i, item in enumerate(items):
+        plain_item = item[:1] not in "+-(" and not FIELD_PREFIX.match(item)
+        if i not in excluded and plain_item:
+            kept.append(item)
+    return kept, len(kept) == len(items)
+
+
+def country_us(text: str, places: Callable[[str], bool]) -> str:
+    """`us` typed in lower case means the country when it is the whole query or stands beside a
+    country or place name (`us china trade`), unless a pronoun context says otherwise (`told us`,
+    `let us`); inside quotes it stays as typed. Documents keep `us` a stopword; this is the one
+    place queries are read differently."""
+    if not PRONOUN_US.search(text):
+        return text
+    words = plain_words(text)
+    others = [word for word in words if word.lower() != "us"]
+    if others and not any(places(word) for word in others):
+        return text
+    cues = pronoun_cues()
+    pieces = re.split(r'("[^"]*")', text)
+    for i in range(0, len(pieces), 2):
+        pieces[i] = PRONOUN_US.sub(lambda m, piece=pieces[i]: _us_form(piece, m, cues), pieces[i])
+    return "".join(pieces)
+
+
+@lru_cache(maxsize=1)
+def pronoun_cues() -> frozenset[str]:
+    """The words after which `us` is the pronoun (`data/pronoun_us.txt`)."""
+    return frozenset(read_words("pronoun_us.txt"))
+
+
+def _us_form(piece: str, match: re.Match, cues: frozenset[str]) -> str:
+    before = re.findall(r"[\w']+", piece[:match.start()].lower())
+    return "us" if before and before[-1] in cues else "US"
+
+
+def is_place_word(word: str) -> bool:
+    """A country or place name in the gazetteers (`china`, `brazilian`), as a query may type it."""
+    tables = entity_tables()
+    entry = tables.lexicon.get(phrase_key(word, tables.token))
+    return entry is not None and entry.type == "place" and (not entry.acronym or word.isupper())
+
+
 def _day(value: str, end: bool) -> datetime | None:
     match = DATE_VALUE.match(value)
     if not match:
@@ -319,11 +426,19 @@ def is_plain(query: wq.Query) -> bool:
     )
 
 
-def all_words_query(terms: list[str]) -> wq.Query | None:
-    """Every word of a short plain query, each in headline or body (None for one word)."""
-    if len(terms) < 2:
-        return None
-    return wq.And([wq.Or([wq.Term(f, term) for f in SEARCH_FIELDS]) for term in terms])
+def _name_runs(clauses: list[Clause]) -> list[tuple[tuple[int, ...], tuple[str, ...]]]:
+    """Where a name may stand: runs of up to MAX_NAME_WORDS consecutive one-word clauses
+    (longest first), and each quoted phrase's words."""
+    runs = []
+    for i, clause in enumerate(clauses):
+        if clause.text.startswith('"'):
+            runs.append(((i,), tuple(plain_words(clause.text))))
+            continue
+        for size in range(MAX_NAME_WORDS, 0, -1):
+            window = clauses[i:i + size]
+            if len(window) == size and all(len(c.words) == 1 for c in window):
+                runs.append((tuple(range(i, i + size)), tuple(c.words[0] for c in window)))
+    return runs
 
 
 def require_filters(query: wq.Query) -> wq.Query:
@@ -357,6 +472,7 @@ class QueryBuilder:
                 "syntax", f"the query has {problem}; searched as plain words"
             ))
             rest = " ".join(plain_words(rest))
+        rest = country_us(rest, is_place_word)
         words = plain_words(rest)
         query = self._parse_words(rest) if rest.strip() else wq.NullQuery
         if query is wq.NullQuery and words:
@@ -367,9 +483,56 @@ class QueryBuilder:
         if date_filters:
             query = wq.And([query, *date_filters]) if query is not wq.NullQuery else wq.And(date_filters)
         terms = [t.text for t in self.content_analyzer(" ".join(words), mode="query")]
-        return ParsedQuery(text, query.normalize(), warnings, words, alias_terms, plain=plain,
-                           terms=terms,
-                           all_words=all_words_query(list(dict.fromkeys(terms))) if plain else None)
+        items, only_optional = optional_items(rest)
+        parsed = ParsedQuery(text, query.normalize(), warnings, words, alias_terms, plain=plain,
+                             terms=terms, clauses=self._clauses(items),
+                             only_optional=only_optional and not date_filters)
+        return parsed.with_all_words()
+
+    def _clauses(self, items: list[str]) -> list[Clause]:
+        """Each optional item's clause (stopwords alone have none), with the aliases of the
+        names the items spell, alone or in a run of words (`advanced medium-range …`)."""
+        clauses = []
+        for item in dict.fromkeys(items):
+            found = self._parse_words(item).normalize()
+            if found is not wq.NullQuery:
+                words = tuple(plain_words(item)) if not item.startswith('"') else ()
+                clauses.append(Clause(item, found, words))
+        if not self.aliases:
+            return clauses
+        runs = [(i, clause.words[0]) for i, clause in enumerate(clauses) if len(clause.words) == 1]
+        for match in find_aliases(self.aliases, [word for _, word in runs]):
+            alternatives = wq.Or([alternative_query(name, EXACT_FIELDS)[0] for name in match.alternatives])
+            for place in match.places:
+                index = runs[place][0]
+                clauses[index] = clauses[index].widened(alternatives)
+        return clauses
+
+    def with_names(self, parsed: ParsedQuery, known: Callable[[str, str], bool],
+                   common: Callable[[str], bool]) -> ParsedQuery:
+        """Reporters and sources found by name: a run of the query's words (or a quoted phrase)
+        that is a byline as the index holds it (`tony diver`; a lone surname only when it is not
+        a common English word) or a source's whole name also matches there. The run's clauses
+        count it as theirs; a plain query adds it to what it matches."""
+        runs = _name_runs(parsed.clauses)
+        extra: list[wq.Query] = []
+        for places, words in runs:
+            key = name_key(" ".join(words))
+            for fieldname, weight in NAME_FIELDS.items():
+                lone = len(words) == 1 and fieldname == "byline"
+                if not key or not known(fieldname, key) or (lone and common(words[0])):
+                    continue
+                term = wq.Term(fieldname, key, boost=weight * len(words))
+                parsed.name_terms[f"{fieldname}:{key}"] = " ".join(words)
+                extra.append(term)
+                for place in places:
+                    parsed.clauses[place] = parsed.clauses[place].widened(term)
+        if not extra:
+            return parsed
+        if parsed.plain:
+            top = parsed.query.subqueries if isinstance(parsed.query, wq.Or) else [parsed.query]
+            parsed.query = wq.Or([*top, *extra]).normalize()
+        return parsed.with_all_words()
 
     def _with_aliases(self, query: wq.Query, words: list[str],
                       plain: bool) -> tuple[wq.Query, dict[str, str]]:

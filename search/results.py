@@ -12,16 +12,34 @@ from functools import lru_cache
 
 from search.dates import format_date
 from search.query import QueryWarning
+from search.sentences import sentence_spans
 from search.tables import DATA_DIR
 
 SCHEMA_PATH = DATA_DIR / "result.schema.json"
 SCORE_DECIMALS = 6
+MAX_HEADLINE_CHARS = 140
 
 
 @lru_cache(maxsize=1)
 def result_schema() -> dict:
     """The committed JSON Schema of a search response."""
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+def headline_of(stored: dict) -> str:
+    """What to show as an article's headline: its title, else its first sentence (cut on a word
+    edge), else its id: never a file name posing as a headline."""
+    title = (stored.get("title") or "").strip()
+    if title:
+        return title
+    body = stored.get("body") or ""
+    spans = sentence_spans(body)
+    if not spans:
+        return stored["id"]
+    first = " ".join(body[spans[0][0]:spans[0][1]].split())
+    if len(first) <= MAX_HEADLINE_CHARS:
+        return first
+    return first[:MAX_HEADLINE_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 def article_metadata(stored: dict) -> dict:
@@ -31,9 +49,12 @@ def article_metadata(stored: dict) -> dict:
         "path": stored.get("path") or "",
         "url": stored.get("url"),
         "title": stored.get("title"),
+        "headline": headline_of(stored),
         "source": stored.get("source"),
         "date": format_date(stored.get("date")),
         "authors": list(stored.get("authors") or []),
+        "credit": stored.get("credit"),
+        "tags": list(stored.get("tags") or []),
     }
 
 
@@ -46,6 +67,7 @@ class Hit:
     snippet: str = ""
     matched: list[dict] = field(default_factory=list)
     versions: list[dict] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         stored = self.fields
@@ -54,20 +76,30 @@ class Hit:
             "score": round(self.score, SCORE_DECIMALS),
             "snippet": self.snippet,
             "matched": self.matched,
-            "entities": list(stored.get("entities") or []),
+            "missing": self.missing,
+            "entities": [public_entity(entity) for entity in stored.get("entities") or []],
             "versions": self.versions,
         }
 
 
-def version_record(stored: dict) -> dict:
-    """A short reference to another version of the same story."""
-    return {
+def public_entity(entity: dict) -> dict:
+    """An entity as answers show it (the printed forms kept for passages stay inside)."""
+    return {key: value for key, value in entity.items() if key != "forms"}
+
+
+def version_record(stored: dict, snippet: str | None = None) -> dict:
+    """A short reference to another version of the same story (with its own passage, when given)."""
+    record = {
         "id": stored["id"],
         "path": stored.get("path") or "",
         "title": stored.get("title"),
+        "headline": headline_of(stored),
         "source": stored.get("source"),
         "date": format_date(stored.get("date")),
     }
+    if snippet is not None:
+        record["snippet"] = snippet
+    return record
 
 
 def citation_record(stored: dict) -> dict:
@@ -89,6 +121,7 @@ def response(
     took_ms: float,
     warnings: list[QueryWarning],
     *,
+    all_words_total: int | None = None,
     partial: bool = False,
     suggestion: str | None = None,
     corrected_query: str | None = None,
@@ -98,6 +131,7 @@ def response(
         "query": query,
         "corrected_query": corrected_query,
         "total": total,
+        "all_words_total": all_words_total,
         "took_ms": round(took_ms, 3),
         "partial": partial,
         "warnings": [w.as_dict() for w in warnings],

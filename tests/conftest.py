@@ -146,6 +146,15 @@ def dated_client(dated_app):
 
 
 @pytest.fixture(scope="session")
+def wire_index(tmp_path_factory) -> Path:
+    """An index of the wire corpus (tests/fixtures_corpora.py): Reuters-like records with bylines,
+    a first report and its rewrite, template earnings stories, tag lists."""
+    from fixtures_corpora import WIRE_RECORDS
+
+    return build_jsonl_index(tmp_path_factory.mktemp("wire-index"), WIRE_RECORDS)
+
+
+@pytest.fixture(scope="session")
 def hostile_index(tmp_path_factory) -> Path:
     """An index of articles with markup and script in headline, byline, source, body and url."""
     from fixtures_corpora import HOSTILE_RECORDS

@@ -169,3 +169,61 @@ def write_dated_corpus(path: Path | str) -> Path:
 def write_hostile_corpus(path: Path | str) -> Path:
     """The hostile corpus as JSON Lines (same conventions as `write_dated_corpus`)."""
     return _write(path, HOSTILE_RECORDS, "hostile.jsonl")
+
+
+# --- a small wire corpus, shaped like Reuters-21578 records (tests of the trust behaviours) -------
+# Bylines as the wire prints them (`By X, Reuters`, in capitals, two reporters, no comma), a short
+# first report and its longer rewrite that repeats its lead, two template earnings stories of
+# different companies, tag lists, `U.S.` beside the pronoun `us`, a phrase and a word, an alias.
+OIL_LEAD = ("OPEC oil ministers will meet in Vienna next week to review the group's production ceiling, "
+            "delegates said on Thursday, as oil prices slid below 17 dlrs a barrel.")
+WIRE_RECORDS: list[dict] = [
+    {"id": "wire-1", "date": "1987-03-05T09:10:00", "source": "Reuters", "author": "By Patti Domm, Reuters",
+     "title": "OPEC TO MEET ON OUTPUT CEILING", "text": OIL_LEAD, "topics": ["crude"], "places": ["austria"]},
+    {"id": "wire-2", "date": "1987-03-05T11:42:00", "source": "Reuters", "author": "BY PATTI DOMM, Reuters",
+     "title": "OPEC MINISTERS TO REVIEW CEILING AS OIL PRICES SLIDE",
+     "text": OIL_LEAD + "\nThe meeting was called by OPEC's president after Saudi Arabia and Kuwait "
+                        "complained that some members were producing above their quotas.\nAnalysts said "
+                        "a price war was unlikely, but that prices could fall further if the ministers "
+                        "failed to agree on a tighter ceiling for the third quarter.",
+     "topics": ["crude"], "places": ["austria", "saudi-arabia"]},
+    {"id": "wire-3", "date": "1987-03-06T14:00:00", "source": "Reuters",
+     "author": "By Ted D'Afflisio, REUTERS", "title": "TANKER HIT IN GULF, SHIPPING SOURCES SAY",
+     "text": "A Liberian-flagged tanker was hit by a missile in the Gulf on Friday, shipping sources "
+             "said.\nThe tanker was carrying crude oil from Kuwait to Japan when it was struck.",
+     "topics": ["ship", "crude"], "places": ["kuwait"]},
+    {"id": "wire-4", "date": "1987-03-06T15:30:00", "source": "Reuters",
+     "author": "BY TED D'AFFLISIO, Reuters", "title": "HEZBOLLAH WARNS GULF SHIPPING",
+     "text": "Hezbollah leaders in Beirut warned on Friday that Gulf shipping would be attacked if "
+             "Iran's oil tankers were targeted again.",
+     "topics": [], "places": ["lebanon"]},
+    {"id": "wire-5", "date": "1987-03-09T10:00:00", "source": "Reuters", "author": "",
+     "title": "ACME INDUSTRIES <ACME> 4TH QTR NET",
+     "text": "Shr profit 42 cts vs loss 12 cts\nNet profit 4.2 mln vs loss 1.1 mln\nRevs 91.5 mln "
+             "vs 80.2 mln\nYear shr profit 1.10 dlrs vs 50 cts", "topics": ["earn"], "places": ["usa"]},
+    {"id": "wire-6", "date": "1987-03-09T10:05:00", "source": "Reuters", "author": "",
+     "title": "BOLTON MILLS <BOLT> 4TH QTR NET",
+     "text": "Shr profit 40 cts vs loss 11 cts\nNet profit 4.0 mln vs loss 1.0 mln\nRevs 90.5 mln "
+             "vs 80.1 mln\nYear shr profit 1.08 dlrs vs 49 cts", "topics": ["earn"], "places": ["usa"]},
+    {"id": "wire-7", "date": "1987-03-10T08:00:00", "source": "Reuters",
+     "author": "By Stephen Jukes and Philip Shehadi, Reuters",
+     "title": "JAPAN TRADE SURPLUS WIDENS, U.S. PRESSURE GROWS",
+     "text": "Japan's trade surplus widened in February, adding to pressure from the U.S. Congress, "
+             "where the trade deficit with Japan is a sore point.\nU.S. officials said the trade "
+             "deficit would top the agenda when Japanese ministers visit Washington.",
+     "topics": ["trade"], "places": ["japan", "usa"]},
+    {"id": "wire-8", "date": "1987-03-10T09:00:00", "source": "Reuters", "author": "By Kunio Inoue",
+     "title": "TRADE DEFICIT DATA DUE",
+     "text": "The U.S. Commerce Department will publish the trade deficit figures on Friday.",
+     "topics": ["trade"], "places": ["usa"]},
+    {"id": "wire-9", "date": "1987-03-11T12:00:00", "source": "Reuters",
+     "author": "By Richard Price, Reuters",
+     "title": "COFFEE QUOTA TALKS STALL",
+     "text": "Brazilian delegates said coffee quota talks in London had stalled, and that they would "
+             "not accept a smaller share of the export market.\n\"Let us be clear, the market will "
+             "decide,\" one delegate told us.", "topics": ["coffee"], "places": ["brazil", "uk"]},
+    {"id": "wire-10", "date": "1987-03-11T13:00:00", "source": "Reuters", "author": "",
+     "title": "GRAIN PRICES FIRM",
+     "text": "Grain prices firmed in Chicago as the price of wheat rose on export demand, traders said.",
+     "topics": ["grain", "wheat"], "places": ["usa"]},
+]

@@ -99,7 +99,7 @@ def write_hostile_corpus(path: Path) -> Path:
          "text": HOSTILE_BODY,
          "source": HOSTILE_SOURCE, "authors": HOSTILE_AUTHORS, "url": "javascript:alert('url')"},
         {"id": "hostile-2", "title": HOSTILE_VERSION_TITLE,
-         "text": HOSTILE_BODY.replace("harbour council", "port council") + " The port board met again.",
+         "text": HOSTILE_BODY.replace("harbour council", "port council"),  # shorter: hostile-1 shows the story
          "date": "2023-05-03", "source": "Plain Post", "authors": ["Ann Writer"],
          "url": " JavaScript:alert('url2')"},
         {"id": "hostile-3", "title": "Harbour fees rise", "date": "2023-06-01", "source": "Plain Post",
@@ -350,7 +350,7 @@ def test_clicking_a_timeline_bar_filters_to_that_month(tab, dated_server):
 def test_an_article_page_marks_entities_and_links_versions_and_related(tab, seed_server):
     page = tab.open(seed_server.url("/search?q=Amraam"))
     page.locator("li.hit").first.locator("h2 a").click()
-    wait_for_url(page, rf"/articles/{TELEGRAPH_PRINT}\?q=Amraam$")
+    wait_for_url(page, rf"/articles/{TELEGRAPH_PRINT}\?q=Amraam#match-1$")
     page.wait_for_selector("article.article")
     screenshot(page, "article-telegraph")
 
@@ -358,10 +358,13 @@ def test_an_article_page_marks_entities_and_links_versions_and_related(tab, seed
     entities = page.locator("article .body mark.entity")
     assert entities.count() >= 10
     assert page.locator('mark.entity[data-type="person"][title="Ben Wallace"]').count() >= 2
-    assert page.locator('mark.entity[data-type="weapon"]', has_text="Amraam").count() >= 1
+    first = page.locator("mark.hit#match-1")
+    assert first.inner_text() == "Amraam", "the query's match is highlighted, over the entity mark"
+    assert first.evaluate("mark => { const r = mark.getBoundingClientRect(); "
+                          "return r.top >= 0 && r.bottom <= window.innerHeight; }"), "the page jumps to it"
     versions = page.locator("aside section.versions")
     assert versions.count() == 1
-    assert versions.locator(f'a[href="/articles/{TELEGRAPH_WEB}"]').count() == 1
+    assert versions.locator(f'a[href="/articles/{TELEGRAPH_WEB}?q=Amraam"]').count() == 1
     related = page.locator("aside section.related li a")
     assert related.count() >= 1
     related_ids = related.evaluate_all("links => links.map(a => a.getAttribute('href'))")
@@ -370,8 +373,9 @@ def test_an_article_page_marks_entities_and_links_versions_and_related(tab, seed
     assert page.locator("aside section.entities li").count() >= 5
 
     versions.locator("a").first.click()
-    wait_for_url(page, rf"/articles/{TELEGRAPH_WEB}$")
-    assert page.locator(f'aside section.versions a[href="/articles/{TELEGRAPH_PRINT}"]').count() == 1
+    wait_for_url(page, rf"/articles/{TELEGRAPH_WEB}\?q=Amraam$")
+    assert page.locator("mark.hit").first.inner_text() == "advanced medium-range air-to-air missile"
+    assert page.locator(f'aside section.versions a[href="/articles/{TELEGRAPH_PRINT}?q=Amraam"]').count() == 1
     screenshot(page, "article-telegraph-web-edition")
     tab.assert_clean()
 
@@ -433,7 +437,7 @@ def test_hostile_markup_is_shown_as_text_on_the_results_page(tab, hostile_server
 def test_hostile_markup_is_shown_as_text_on_the_article_page(tab, hostile_server):
     page = tab.open(hostile_server.url(f"/search?q={COMMON_WORD}"))
     page.locator("li.hit h2 a", has_text=HOSTILE_TITLE).click()
-    wait_for_url(page, r"/articles/hostile-1\?q=harbour$")
+    wait_for_url(page, r"/articles/hostile-1\?q=harbour#match-1$")
     page.wait_for_selector("article.article")
     assert_inert(tab)
     screenshot(page, "hostile-article")

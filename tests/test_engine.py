@@ -284,3 +284,128 @@ def test_damage_met_while_searching_is_reported_with_the_rebuild_hint(tmp_path, 
     os.truncate(postings, 100)
     with pytest.raises(IndexIncompatible, match="search index --rebuild"):
         Engine(index_dir).search("Amraam")
+
+
+# --- wire copy (tests/fixtures_corpora.py WIRE_RECORDS): bylines, partial matches, versions ----------
+
+@pytest.fixture(scope="module")
+def wire(wire_index) -> Engine:
+    return Engine(wire_index)
+
+
+def test_a_wire_byline_shows_the_reporter_and_keeps_the_agency_as_source(wire):
+    shown = hit(search(wire, "OPEC ceiling", limit=20), "wire-2")
+    assert shown["authors"] == ["Patti Domm"] and shown["source"] == "Reuters" and shown["credit"] is None
+    assert wire.document("wire-7")["authors"] == ["Stephen Jukes", "Philip Shehadi"]
+
+
+def test_a_reporter_typed_by_name_finds_their_articles_ranked_first(wire):
+    answer = search(wire, "Ted D'Afflisio")
+    assert ids(answer)[:2] and set(ids(answer)[:2]) == {"wire-3", "wire-4"}
+    by_name = {"query": "Ted D'Afflisio", "found": "Ted D'Afflisio", "via": "byline"}
+    assert by_name in answer["results"][0]["matched"]
+    assert answer["all_words_total"] == 2, "a byline match holds the name's words"
+    assert not answer["results"][0]["missing"]
+
+
+def test_a_name_matches_a_byline_only_as_the_byline_has_it(wire):
+    assert not {"wire-3", "wire-4"} & set(ids(search(wire, "D'Afflisio Ted"))), "out of order"
+    assert "wire-9" in ids(search(wire, "Richard Price"))
+    assert "wire-9" not in ids(search(wire, "price", limit=20)), "a common word never matches a byline alone"
+    assert "wire-9" not in ids(search(wire, "richard", limit=20))
+
+
+def test_a_source_matches_by_its_whole_name(wire, seed_index):
+    seeds = Engine(seed_index)
+    assert TELEGRAPH_PRINT in ids(search(seeds, "Daily Telegraph", limit=10))
+    telegraph = hit(search(seeds, "Daily Telegraph", limit=10), TELEGRAPH_PRINT)
+    by_name = {"query": "Daily Telegraph", "found": "The Daily Telegraph", "via": "source"}
+    assert by_name in telegraph["matched"]
+
+
+def test_partial_matches_are_counted_and_named(wire):
+    answer = search(wire, "hezbollah tanker", limit=10)
+    assert answer["all_words_total"] == 1 < answer["total"]
+    assert ids(answer)[0] == "wire-4", "`tankers` is the word `tanker`, stemmed: it has both"
+    assert hit(answer, "wire-4")["missing"] == []
+    assert hit(answer, "wire-3")["missing"] == ["hezbollah"]
+    assert search(wire, "hezbollah kuwait")["all_words_total"] == 0
+
+
+@pytest.mark.parametrize(("query", "counted"), [
+    ("+hezbollah tanker", {"tanker"}),
+    ("hezbollah -tanker", {"hezbollah"}),
+    ("hezbollah OR tanker", set()),
+    ("tag:crude tanker", {"tanker"}),
+])
+def test_only_optional_words_are_ever_missing(wire, query, counted):
+    answer = search(wire, query, limit=10)
+    missing = {word for h in answer["results"] for word in h["missing"]}
+    assert missing <= counted
+    assert answer["all_words_total"] is not None and answer["all_words_total"] <= answer["total"]
+
+
+def test_a_query_without_words_has_no_all_words_count(wire):
+    assert search(wire, "date:1987-03")["all_words_total"] is None
+
+
+def test_a_phrase_and_a_word_rank_stories_with_both_first(wire):
+    answer = search(wire, '"trade deficit" japan', limit=10)
+    assert ids(answer)[0] == "wire-7", "the only story with the phrase and the word"
+    assert answer["all_words_total"] == 1
+    assert hit(answer, "wire-8")["missing"] == ["japan"]
+
+
+def test_an_alias_counts_as_the_word(wire):
+    answer = search(wire, "coffee brazil")
+    assert ids(answer)[0] == "wire-9" and answer["all_words_total"] == 1
+    assert hit(answer, "wire-9")["missing"] == []
+
+
+def test_a_story_is_shown_by_its_most_complete_titled_version(wire):
+    answer = search(wire, "OPEC Vienna ceiling", limit=10)
+    story = [h for h in answer["results"] if h["id"] in ("wire-1", "wire-2")]
+    assert len(story) == 1, "the first report and its rewrite are one story"
+    shown = story[0]
+    assert shown["id"] == "wire-2", "the longer rewrite shows the story"
+    assert [v["id"] for v in shown["versions"]] == ["wire-1"]
+    version = shown["versions"][0]
+    assert version["headline"] == "OPEC TO MEET ON OUTPUT CEILING" and "<mark>" in version["snippet"]
+
+
+def test_the_sample_amraam_story_shows_the_web_editions_alias_under_the_print_edition(engine):
+    answer = search(engine, "Amraam")
+    shown = answer["results"][0]
+    assert shown["id"] == TELEGRAPH_PRINT and shown["headline"] == shown["title"]
+    web = next(v for v in shown["versions"] if v["id"] == TELEGRAPH_WEB)
+    assert "<mark>advanced medium-range air-to-air missile</mark>" in web["snippet"]
+    assert web["title"] is None and web["headline"] and not web["headline"].startswith("Untitled")
+
+
+@pytest.mark.parametrize("query", ["Stoltenberg", '"air defence"', "Shahed"])
+def test_no_hit_or_version_is_headlined_by_a_file_name(engine, query):
+    for shown in search(engine, query, limit=10)["results"]:
+        for item in [shown, *shown["versions"]]:
+            assert item["headline"] and item["headline"] != item["path"]
+            assert not item["headline"].startswith("Untitled")
+
+
+def test_an_entity_filter_shows_the_passage_about_the_entity(engine):
+    from search.engine import Filters
+
+    answer = search(engine, "Ukraine", filters=Filters(person="James Martin"), limit=5)
+    assert answer["results"]
+    for shown in answer["results"]:
+        assert "Martin</mark>" in shown["snippet"], "the passage names him (as printed: Maj Gen Martin)"
+    by_field = search(engine, "person:martin", limit=5)
+    assert by_field["results"] and all("Martin</mark>" in h["snippet"] for h in by_field["results"])
+
+
+def test_the_article_view_highlights_every_matched_form_of_the_query(engine):
+    article = engine.article(TELEGRAPH_WEB, "Amraam")
+    assert article["matches"] >= 1
+    html_text = " ".join(article["paragraphs_html"])
+    assert '<mark class="hit" id="match-1">advanced medium-range air-to-air missile</mark>' in html_text
+    stems = engine.article(TELEGRAPH_PRINT, "drone")
+    assert stems["matches"] >= 2 and '<mark class="hit" id="match-2">' in " ".join(stems["paragraphs_html"])
+    assert "matches" not in engine.article(TELEGRAPH_PRINT)

@@ -7,12 +7,17 @@ from fixtures_corpora import DATED_RECORDS
 
 from search.engine import Engine, Filters
 
-FILTER_OF = {"source": "source", "author": "author", "entity": "entity"}
+FILTER_OF = {"source": "source", "author": "author", "person": "person", "org": "org", "place": "place"}
 
 
 @pytest.fixture(scope="module")
 def dated_engine(dated_index) -> Engine:
     return Engine(dated_index)
+
+
+@pytest.fixture(scope="module")
+def wire_engine(wire_index) -> Engine:
+    return Engine(wire_index)
 
 
 def test_facets_count_stories_not_versions(dated_engine):
@@ -25,7 +30,7 @@ def test_facets_count_stories_not_versions(dated_engine):
     assert months["2022-10"] == len(october) - 1, "the two versions of the visit count once"
 
 
-@pytest.mark.parametrize("name", ["source", "author", "entity"])
+@pytest.mark.parametrize("name", ["source", "author", "person", "org", "place"])
 def test_each_facet_count_is_what_its_filter_leaves(dated_engine, name):
     answer = dated_engine.search("Ukraine", facets=True)
     assert answer["facets"][name], f"the dated corpus should have {name} values"
@@ -47,12 +52,41 @@ def test_month_counts_match_the_date_filter_and_undated_articles_have_no_month(d
 
 def test_facets_are_ranked_by_count_then_value(dated_engine):
     facets = dated_engine.search("Ukraine", facets=True)["facets"]
-    for name in ("source", "author", "entity"):
+    for name in ("source", "author", "person", "org", "place", "weapon", "tag"):
         keys = [(-item["count"], item["value"]) for item in facets[name]]
         assert keys == sorted(keys)
         assert len(keys) <= 10
-    kinds = {item["type"] for item in facets["entity"]}
-    assert kinds <= {"person", "org", "place", "weapon", "acronym", "misc"}
+
+
+def test_entities_are_faceted_by_type(dated_engine):
+    answer = dated_engine.search("Ukraine", facets=True)
+    types = {entity["name"]: entity["type"] for hit in dated_engine.search("Ukraine", limit=100)["results"]
+             for entity in hit["entities"]}
+    for kind in ("person", "org", "place"):
+        assert answer["facets"][kind], kind
+        assert {types.get(item["value"], kind) for item in answer["facets"][kind]} == {kind}
+    assert "Ben Wallace" in [item["value"] for item in answer["facets"]["person"]]
+    assert "entity" not in answer["facets"]
+
+
+def test_one_reporter_printed_in_several_casings_is_one_author_shown_as_most_printed(wire_engine):
+    authors = wire_engine.search("OPEC tanker Hezbollah gulf", facets=True)["facets"]["author"]
+    values = [item["value"] for item in authors]
+    assert "Patti Domm" in values and "Ted D'Afflisio" in values
+    assert len([v for v in values if v.lower() == "patti domm"]) == 1
+    ted = next(item for item in authors if item["value"] == "Ted D'Afflisio")
+    assert ted["count"] == 2
+    narrowed = wire_engine.search("OPEC tanker Hezbollah gulf", filters=Filters(author="TED D'AFFLISIO"))
+    assert narrowed["total"] == 2
+
+
+def test_record_tags_are_a_facet_and_a_filter(wire_engine):
+    tags = {item["value"]: item["count"] for item in wire_engine.search("oil", facets=True)["facets"]["tag"]}
+    assert tags["crude"] >= 2
+    for tag, count in tags.items():
+        assert wire_engine.search("oil", filters=Filters(tag=tag))["total"] == count
+    assert wire_engine.search("oil", filters=Filters(tag="CRUDE"))["total"] == tags["crude"]
+    assert {hit["id"] for hit in wire_engine.search("tag:earn", limit=20)["results"]} == {"wire-5", "wire-6"}
 
 
 def test_no_facets_unless_asked(dated_engine):

@@ -349,3 +349,39 @@ def test_find_files_on_a_single_file(tmp_path):
 
 def test_find_files_on_the_sample_corpus():
     assert list(find_files(CORPUS)) == SEEDS
+
+
+def test_a_wire_record_gives_clean_bylines_its_source_and_tags(tmp_path):
+    from fixtures_corpora import WIRE_RECORDS
+
+    path = tmp_path / "wire.jsonl"
+    path.write_text("\n".join(json.dumps(record) for record in WIRE_RECORDS), encoding="utf-8")
+    articles = {article.id: article for article in read_file(path, "wire.jsonl").articles}
+    assert articles["wire-1"].authors == ["Patti Domm"] and articles["wire-1"].source == "Reuters"
+    assert articles["wire-2"].authors == ["Patti Domm"], "a byline in capitals is shown in title case"
+    assert articles["wire-7"].authors == ["Stephen Jukes", "Philip Shehadi"]
+    assert articles["wire-5"].authors == []
+    assert articles["wire-2"].tags == ["crude", "austria", "saudi-arabia"]
+    assert articles["wire-2"].credit is None
+
+
+def test_a_byline_agency_is_the_source_when_the_record_has_none_and_a_credit_otherwise(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    path.write_text("\n".join(json.dumps(record) for record in [
+        {"id": "a", "title": "A", "text": "Some text.", "author": "By Jane Doe, Associated Press"},
+        {"id": "b", "title": "B", "text": "Some text.", "author": "By Jane Doe, AP", "source": "The Gazette"},
+        {"id": "c", "title": "C", "text": "Some text.", "keywords": "Oil, Gulf , oil", "section": "World"},
+    ]), encoding="utf-8")
+    articles = {article.id: article for article in read_file(path, "feed.jsonl").articles}
+    assert (articles["a"].source, articles["a"].credit) == ("Associated Press", None)
+    assert (articles["b"].source, articles["b"].credit) == ("The Gazette", "Associated Press")
+    assert articles["c"].tags == ["Oil", "Gulf", "World"], "repeats dropped, case ignored"
+
+
+def test_a_plain_text_byline_is_cleaned_alike(tmp_path):
+    path = tmp_path / "story.txt"
+    path.write_text("Tanker hit in the Gulf\n\nBY JANE DOE AND JOHN ROE, REUTERS\n\n"
+                    "A tanker was hit by a missile in the Gulf on Friday, shipping sources said.\n",
+                    encoding="utf-8")
+    article = read_file(path, "story.txt").articles[0]
+    assert article.authors == ["Jane Doe", "John Roe"] and article.source == "Reuters"

@@ -23,7 +23,7 @@ EXAMPLES: dict[tuple[str, int], tuple[str, str]] = {
     ("/api/search", 400): ("client", "/api/search?q=Amraam&size=101"),
     ("/api/search", 503): ("no_index_client", "/api/search?q=Amraam"),
     ("/api/articles/{id}", 200): ("client", ARTICLE),
-    ("/api/articles/{id}", 400): ("client", f"{ARTICLE}?q=x"),
+    ("/api/articles/{id}", 400): ("client", f"{ARTICLE}?limit=1"),
     ("/api/articles/{id}", 404): ("client", "/api/articles/nope"),
     ("/api/articles/{id}", 503): ("no_index_client", ARTICLE),
     ("/api/articles/{id}/related", 200): ("client", f"{ARTICLE}/related"),

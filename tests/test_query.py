@@ -13,6 +13,7 @@ from conftest import build_jsonl_index as build
 from conftest import checked_search as search
 from whoosh import query as wq
 
+from search.aliases import alias_table
 from search.engine import Engine
 from search.index import build_schema, open_index
 from search.query import (
@@ -551,3 +552,48 @@ def test_a_stopword_only_query_searches_the_exact_fields(engine):
     assert_finds(engine, "the who", SEED_IDS)
     answer = search(engine, "the who")
     assert {m["query"].lower() for hit in answer["results"] for m in hit["matched"]} <= {"the", "who"}
+
+
+# --- optional words and phrases: what `missing` and the all-words count are about ------------------
+
+@pytest.mark.parametrize(("text", "clauses", "only_optional"), [
+    ("hezbollah tanker", ["hezbollah", "tanker"], True),
+    ('"trade deficit" japan', ['"trade deficit"', "japan"], True),
+    ("+nato wallace -iran", ["wallace"], False),
+    ("nato AND wallace kyiv", ["kyiv"], False),
+    ("wallace OR nato kyiv", ["kyiv"], False),
+    ("NOT iran drones", ["drones"], False),
+    ("(drone strikes) russia", ["russia"], False),
+    ("place:kyiv drones", ["drones"], False),
+    ("drone* the russia", ["drone*", "russia"], True),
+    ("drones drones", ["drones"], True),
+])
+def test_clauses_are_the_optional_words_and_phrases_as_typed(text, clauses, only_optional):
+    parsed = parse(text)
+    assert [clause.text for clause in parsed.clauses] == clauses
+    assert parsed.only_optional is only_optional
+    assert (parsed.all_words is not None) is (only_optional and len(clauses) > 1)
+
+
+def test_a_clause_holds_the_aliases_of_the_names_it_spells():
+    builder = QueryBuilder(build_schema(), alias_table())
+    amraam = builder.parse("Amraam drones").clauses[0]
+    assert ("title_exact", "advanced") in {(leaf.fieldname, word) for leaf in amraam.query.leaves()
+                                           if isinstance(leaf, wq.Phrase) for word in leaf.words}
+    spelled = builder.parse("advanced medium-range air-to-air missile").clauses
+    assert all(("content", "AMRAAM") in set(clause.query.iter_all_terms()) for clause in spelled)
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("us", True),
+    ("us china trade", True),
+    ("china us", True),
+    ("us trade", False),
+    ("told us china", False),
+    ("let us brazil", False),
+    ('"us" china', False),
+    ("US", True),
+])
+def test_lower_case_us_means_the_country_alone_or_beside_a_place(text, country):
+    terms = {term for _, term in parse(text).query.iter_all_terms()}
+    assert ("US" in terms) is country

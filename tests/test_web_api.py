@@ -78,7 +78,7 @@ def test_search_answers_the_result_shape_with_page_size_and_facets(client):
     assert body["total"] == 1
     assert ids(body) == [TELEGRAPH_PRINT]
     assert body["page"] == 1 and body["size"] == 10
-    assert set(body["facets"]) == {"source", "author", "entity", "month"}
+    assert set(body["facets"]) == {"source", "author", "person", "org", "place", "weapon", "tag", "month"}
     assert body["facets"]["source"] == [{"value": "The Daily Telegraph", "count": 1}]
 
 
@@ -125,7 +125,8 @@ def test_broken_syntax_is_searched_as_words_with_a_warning(client, query):
 def test_a_query_without_results_has_empty_facets(client):
     body = api_search(client, q="xylophonequartet")
     assert body["total"] == 0 and body["results"] == []
-    assert body["facets"] == {"source": [], "author": [], "entity": [], "month": []}
+    assert body["facets"] == {name: [] for name in ("source", "author", "person", "org", "place", "weapon",
+                                                    "tag", "month")}
 
 
 def test_a_misspelling_is_corrected_when_it_finds_nothing(client):
@@ -284,7 +285,7 @@ def test_a_malformed_date_is_refused(client, name, value):
     assert name in message and "YYYY" in message
 
 
-@pytest.mark.parametrize("name", ["source", "author", "entity"])
+@pytest.mark.parametrize("name", ["source", "author", "entity", "person", "org", "place", "weapon", "tag"])
 def test_a_filter_value_over_200_characters_is_refused(client, name):
     assert name in invalid(client, q="drones", **{name: "x" * 201})
 
@@ -309,7 +310,7 @@ def test_facet_counts_are_story_counts(dated_client):
     assert body["facets"]["month"] == expected
     docs_in_october = sum(1 for r in DATED_RECORDS if month_of(r.get("date")) == "2022-10")
     assert docs_in_october == 4 and body["facets"]["month"][1] == {"value": "2022-10", "count": 3}
-    wallace = next(item for item in body["facets"]["entity"] if item["value"] == "Ben Wallace")
+    wallace = next(item for item in body["facets"]["person"] if item["value"] == "Ben Wallace")
     docs_naming_wallace = [r for r in DATED_RECORDS if "Wallace" in r["text"]]
     assert wallace["count"] == len({dated_story_of(r) for r in docs_naming_wallace}) == 4
     assert len(docs_naming_wallace) == 5
@@ -335,7 +336,7 @@ def facet_filter_args(kind: str, value: str) -> dict:
     return {"from": value, "to": value} if kind == "month" else {kind: value}
 
 
-@pytest.mark.parametrize("kind", ["source", "author", "entity", "month"])
+@pytest.mark.parametrize("kind", ["source", "author", "person", "org", "place", "month"])
 def test_a_facet_value_as_a_filter_gives_exactly_its_count(dated_client, kind):
     facets = api_search(dated_client, q="Ukraine", size=100)["facets"][kind]
     assert facets
@@ -467,8 +468,8 @@ def test_export_applies_the_filters(dated_client):
 # --- /api/articles/<id> ---------------------------------------------------------------------------
 
 
-def get_article(client, doc_id: str) -> dict:
-    response = client.get(f"/api/articles/{doc_id}")
+def get_article(client, doc_id: str, **args) -> dict:
+    response = client.get(f"/api/articles/{doc_id}", query_string=args)
     assert response.status_code == 200, response.get_data(as_text=True)
     return assert_matches_openapi(response, "/api/articles/{id}")
 
@@ -528,9 +529,15 @@ def test_ids_with_slashes_match_no_route(client, url):
     assert "root:" not in response.get_data(as_text=True)
 
 
-def test_an_article_takes_no_parameters(client):
-    error = api_error(client, f"/api/articles/{TELEGRAPH_WEB}", 400, "/api/articles/{id}", q="x")
+def test_an_article_takes_only_the_query_that_found_it(client):
+    error = api_error(client, f"/api/articles/{TELEGRAPH_WEB}", 400, "/api/articles/{id}", limit="1")
     assert error["code"] == "invalid_parameter"
+    error = api_error(client, f"/api/articles/{TELEGRAPH_WEB}", 400, "/api/articles/{id}", q="x" * 2001)
+    assert error["code"] == "invalid_parameter"
+    article = get_article(client, TELEGRAPH_WEB, q="Amraam")
+    assert article["matches"] == 1
+    assert any('<mark class="hit" id="match-1">advanced medium-range air-to-air missile</mark>' in paragraph
+               for paragraph in article["paragraphs_html"])
 
 
 # --- /api/articles/<id>/related -------------------------------------------------------------------

@@ -152,11 +152,13 @@ def test_amraam_page_shows_the_highlight_and_both_editions_as_one_story(client):
     assert page.total() == 1 and page.hit_ids() == [TELEGRAPH_PRINT]
     hit = page.one("li", "hit")
     assert "Wallace heads to Pentagon over Kyiv strikes" in hit.text
-    assert [m.text for m in page.find("mark")] == ["Amraam"]
+    assert [m.text for m in page.find("mark")] == ["Amraam", "advanced medium-range air-to-air missile"]
     versions = page.one("details", "versions")
     assert "1 other version of this story" in versions.text
+    assert "advanced medium-range air-to-air missile" in page.one("p", "version-snippet").text
     links = [e.attrs["href"] for e in page.find("a") if e.attrs.get("href", "").startswith("/articles/")]
-    assert f"/articles/{TELEGRAPH_WEB}?q=Amraam" in links and f"/articles/{TELEGRAPH_PRINT}?q=Amraam" in links
+    assert f"/articles/{TELEGRAPH_WEB}?q=Amraam#match-1" in links
+    assert f"/articles/{TELEGRAPH_PRINT}?q=Amraam#match-1" in links
 
 
 def test_the_page_says_when_a_hit_matched_through_an_alias(web_edition_client):
@@ -283,7 +285,7 @@ def facet_links(page: Page, facet: str) -> dict[str, str]:
     return {e.text: e.attrs["href"] for e in Page(section.group(1)).find("a")}
 
 
-@pytest.mark.parametrize("facet", ["source", "author", "entity"])
+@pytest.mark.parametrize("facet", ["source", "author", "person", "org", "place"])
 def test_facet_links_add_their_filter(dated_client, facet):
     page = get_page(dated_client, "/search", q="Ukraine")
     facets = dated_client.get("/api/search", query_string={"q": "Ukraine"}).get_json()["facets"][facet]
@@ -302,7 +304,7 @@ def test_a_chosen_filter_is_shown_and_can_be_removed(dated_client):
     assert [e.text.split()[0] for e in chosen] == ["Reuters"]
 
 
-@pytest.mark.parametrize("facet", ["source", "author", "entity"])
+@pytest.mark.parametrize("facet", ["source", "author", "person", "place"])
 def test_following_a_facet_link_narrows_the_results_to_its_count(dated_client, facet):
     page = get_page(dated_client, "/search", q="Ukraine", size="100")
     counts = {item["value"]: item["count"] for item in dated_client.get(
@@ -395,7 +397,7 @@ def test_an_article_page_links_its_entities_to_a_search(client):
     page = get_page(client, f"/articles/{TELEGRAPH_PRINT}")
     section = re.search(r'<section class="entities">(.*?)</section>', page.source, re.S).group(1)
     links = {e.text: query_args(e.attrs["href"]) for e in Page(section).find("a")}
-    assert links["Ben Wallace"] == {"q": "Ben Wallace", "entity": "Ben Wallace"}
+    assert links["Ben Wallace"] == {"q": "Ben Wallace", "person": "Ben Wallace"}
 
 
 def test_an_article_page_links_back_to_the_results(client):

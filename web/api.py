@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS
-from search.engine import MAX_RELATED, MAX_RESULTS
+from search.engine import MAX_QUERY_CHARS, MAX_RELATED, MAX_RESULTS
 from web.engine import current_engine
 from web.export import csv_export, json_export
 from web.openapi import openapi_document
@@ -41,8 +41,9 @@ def search():
 
 @blueprint.get("/articles/<doc_id>")
 def article(doc_id: str):
-    check_known(request.args, frozenset())
-    return jsonify(current_engine().article(article_id(doc_id)))
+    check_known(request.args, frozenset({"q"}))
+    q = text_value(request.args, "q", MAX_QUERY_CHARS)
+    return jsonify(current_engine().article(article_id(doc_id), q))
 
 
 @blueprint.get("/articles/<doc_id>/related")

@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from search.engine import MAX_RESULTS
+from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
 from web.api import search_page
 from web.engine import current_engine
-from web.params import SearchParams, article_id, check_known, search_params
+from web.params import SearchParams, article_id, check_known, search_params, text_value
 from web.timeline import HEIGHT, WIDTH, timeline_bars
 
 blueprint = Blueprint("pages", __name__)
@@ -40,10 +40,10 @@ def search():
 def article(doc_id: str):
     check_known(request.args, frozenset({"q"}))
     engine = current_engine()
-    record = engine.article(article_id(doc_id))
+    q = text_value(request.args, "q", MAX_QUERY_CHARS)
+    record = engine.article(article_id(doc_id), q)
     related = engine.related(record["id"], RELATED_ON_PAGE)
-    return render_template("article.html", article=record, related=related,
-                           params=SearchParams(q=request.args.get("q", "")[:2000]))
+    return render_template("article.html", article=record, related=related, params=SearchParams(q=q or ""))
 
 
 @blueprint.app_template_global()
@@ -58,6 +58,12 @@ def search_url(params: SearchParams, **changes) -> str:
 def export_url(params: SearchParams, export_format: str) -> str:
     args = params.args(page=None, size=None, format=export_format)
     return url_for("api.search", **args)
+
+
+@blueprint.app_template_global()
+def count_text(count: int, relation: str | None = None) -> str:
+    """A count as the page says it: `1,234`, or `more than 10,000` when the count is a lower bound."""
+    return f"more than {count:,}" if relation == "gte" else f"{count:,}"
 
 
 @blueprint.app_template_filter()

@@ -15,7 +15,8 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 10
 SORTS = ("relevance", "date")
 EXPORT_FORMATS = ("csv", "json")
-FILTER_PARAMS = {"source": "source", "author": "author", "entity": "entity",
+FILTER_PARAMS = {"source": "source", "author": "author", "entity": "entity", "person": "person", "org": "org",
+                 "place": "place", "weapon": "weapon", "tag": "tag",
                  "from": "date_from", "to": "date_to"}
 SEARCH_PARAMS = frozenset({"q", "page", "size", "sort", "format", *FILTER_PARAMS})
 MAX_VALUE_CHARS = 200
