@@ -45,7 +45,7 @@ def launcher_classpath(report: Callable[[str], None] = lambda line: None,
         entries = read_classpath(build_dir)
         if entries is None or sources_newer_than(build_dir / "classpath.txt"):
             report(f"building the OpenSearch launcher with Maven into {build_dir} "
-                   f"(the first build fetches about 60 MB of jars)")
+                   f"(the first build fetches about 75 MB of jars)")
             run_maven(build_dir)
             entries = read_classpath(build_dir)
         if entries is None:
