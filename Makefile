@@ -6,8 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+MAVEN := /usr/bin/mvn
 
-.PHONY: install index run test lint clean eval
+.PHONY: install index run test lint clean eval cluster cluster-stop
 
 install: $(STAMP)
 
@@ -31,7 +32,25 @@ $(CHROMIUM):
 		echo "the browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
 	fi
 
-test: install $(CHROMIUM)
+# The OpenSearch cluster's launcher is built by Maven on Debian's JDK 17; installed when root.
+$(MAVEN):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q maven openjdk-17-jdk-headless; \
+	else \
+		echo "the OpenSearch cluster needs Maven and Java 17: sudo apt-get install maven openjdk-17-jdk-headless" >&2; \
+		exit 1; \
+	fi
+
+# The project's 3-node OpenSearch cluster on 127.0.0.1:9201-9203, data in build/opensearch-cluster.
+# The first start builds the launcher (Maven fetches the OpenSearch jars into ~/.m2).
+cluster: install $(MAVEN)
+	$(BIN)/search cluster start
+
+cluster-stop: install
+	$(BIN)/search cluster stop
+
+# The OpenSearch tests start their own cluster on free ports (tests/opensearch_support.py).
+test: install $(CHROMIUM) $(MAVEN)
 	$(BIN)/ruff check search web tests bench
 	$(BIN)/pytest -q
 

@@ -5,6 +5,7 @@
     search show ID | search stats | search run --queries FILE.tsv
     search eval --queries FILE.tsv --qrels QRELS.txt
     search serve [--host 127.0.0.1] [--port 8000] [--threads 8]
+    search cluster start|stop [--wipe]|status   (the local OpenSearch cluster)
 
 A first word that names a subcommand is that subcommand; `search -- index`
 searches for the word. Errors are one line on stderr and exit code 2.
@@ -32,7 +33,7 @@ from search.indexer import COMMIT_EVERY_DOCS, LOCK_TIMEOUT_SECONDS, print_progre
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
 INDEX_ENV = "SEARCH_INDEX"
-SUBCOMMANDS = ("index", "show", "stats", "run", "eval", "serve")
+SUBCOMMANDS = ("index", "show", "stats", "run", "eval", "serve", "cluster")
 VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--qrels", "--variants", "--aliases", "--tag",
                  "--host", "--port", "--threads", "--wait", "--commit-every"}
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
@@ -302,6 +303,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cluster(argv: list[str]) -> int:
+    """`search cluster ...`: parses its own arguments (search/backends/opensearch/cluster_cli.py)."""
+    from search.backends.opensearch.cluster_cli import cluster_main
+
+    return cluster_main(argv)
+
+
 COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     None: cmd_search,
     "index": cmd_index,
@@ -354,6 +362,8 @@ def run_command(argv: list[str]) -> int:
     """Run one command line; errors become one line on stderr and exit code 2."""
     try:
         name, rest = split_command(argv)
+        if name == "cluster":
+            return cmd_cluster(rest)
         parser = query_parser() if name is None else subcommand_parser(name)
         args = parser.parse_args(rest)
         return COMMANDS[name](args)

@@ -17,6 +17,9 @@ from search.engine import Engine
 from search.indexer import update_index
 from search.results import result_schema
 
+# The session's OpenSearch cluster (fixture `opensearch_cluster`), started only when a test needs it.
+pytest_plugins = ["opensearch_support"]
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SEEDS = sorted(CORPUS.glob("*.txt"))
