@@ -99,7 +99,7 @@ def write_hostile_corpus(path: Path) -> Path:
          "text": HOSTILE_BODY,
          "source": HOSTILE_SOURCE, "authors": HOSTILE_AUTHORS, "url": "javascript:alert('url')"},
         {"id": "hostile-2", "title": HOSTILE_VERSION_TITLE,
-         "text": HOSTILE_BODY.replace("harbour council", "port council"),  # shorter: hostile-1 shows the story
+         "text": HOSTILE_BODY.replace("harbour council", "port council"),  # shorter: hostile-1 shows it
          "date": "2023-05-03", "source": "Plain Post", "authors": ["Ann Writer"],
          "url": " JavaScript:alert('url2')"},
         {"id": "hostile-3", "title": "Harbour fees rise", "date": "2023-06-01", "source": "Plain Post",
