@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -33,6 +34,8 @@ from search.tables import DATA_DIR, analysis_tables, data_lines, read_words
 ENTITY_DIR = DATA_DIR / "entities"
 TYPES = ("person", "org", "place", "weapon", "acronym")
 TEXT, HEADLINE, SHOUT = "text", "headline", "shout"
+NEVER_NAME, ORDINARY = "never-name", "ordinary"
+VERB_FORM, ADVERB = "verb-form", "adverb"
 CUE_KINDS = ("org-suffix", "org-head", "weapon-word", "verb", "role", "stop", "common", "company-word",
              "not-name", "legal-suffix")
 
@@ -551,16 +554,54 @@ def caps_word(token: Token) -> bool:
     return word.isupper() and sum(c.isalpha() for c in word) >= 2
 
 
-def ordinary_start(article: Article, token: Token) -> bool:
-    """A capitalised word that is no name: a stop word (`The`, `This`), or one that only begins a
-    sentence (`Yesterday`, or a word the article also prints in lower case)."""
+def ordinary_start(article: Article, token: Token) -> str | None:
+    """Why a capitalised word is no name part, or None when it may be one.
+
+    NEVER_NAME: a stop word (`The`, `This`), or at a sentence start a word of the `common` cues
+    (`Yesterday`, `Neither`) or an adverb (`Separately`). ORDINARY: at a sentence start, a word
+    the article also prints in lower case, or a verb form (`Adding Piedmont`, `Replacing Inco`):
+    these also begin company names (`Advanced Systems Inc`), which keep them.
+    """
     word = token.bare.lower()
     tables = article.tables
     if word in tables.stopwords:
-        return True
+        return NEVER_NAME
     if not sentence_initial(article.text, token.start):
-        return False
-    return word in tables.cues["common"] or word in article.lower_words()
+        return None
+    if word in tables.cues["common"]:
+        return NEVER_NAME
+    reading = english_reading(word)
+    if reading == ADVERB:
+        return NEVER_NAME
+    return ORDINARY if reading == VERB_FORM or word in article.lower_words() else None
+
+
+@lru_cache(maxsize=1)
+def english_lemmas() -> Callable[[str], dict[str, tuple[str, ...]]]:
+    """lemminflect's dictionary look-up (imported when first needed: it takes a third of a second)."""
+    from lemminflect import getAllLemmas
+
+    return getAllLemmas
+
+
+@lru_cache(maxsize=50_000)
+def english_reading(word: str) -> str | None:
+    """What an English dictionary makes of a lower-case word: VERB_FORM for an inflected verb
+    ending in -ing or -ed (`adding`, `remained`), ADVERB for a word that is only an adverb
+    (`separately`), else None.
+
+    The dictionary is lemminflect's (built from the NLM SPECIALIST lexicon): it knows English
+    words, not proper names, so `boeing` or `harding` read as None; a hand list could not
+    cover English verbs.
+    """
+    if not word.isalpha() or len(word) < 4:
+        return None
+    readings = english_lemmas()(word)
+    if word.endswith(("ing", "ed")) and any(lemma != word for lemma in readings.get("VERB", ())):
+        return VERB_FORM
+    if word.endswith("ly") and set(readings) == {"ADV"}:
+        return ADVERB
+    return None
 
 
 # --- the rules -----------------------------------------------------------------------------------
@@ -729,7 +770,9 @@ def org_of(article: Article, tokens: list[Token], j: int, mode: str) -> int:
 
 def classify_run(article: Article, run: list[Token], mode: str, prefix: list[Token]) -> None:
     """Type a run of unknown capitalised words: organisation, person, acronym, or a candidate name."""
-    while run and ordinary_start(article, run[0]):
+    while run and (reason := ordinary_start(article, run[0])):
+        if reason == ORDINARY and len(run) > 1 and is_org(article, run):
+            break  # `Circuit Systems Inc said`, `Advanced Systems Inc said`
         run, prefix = run[1:], []
     if not run:
         return

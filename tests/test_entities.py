@@ -306,6 +306,45 @@ def test_title_case_acronyms_match_mid_sentence_only():
     assert "HARM" not in by_name(entities)
 
 
+
+# --- sentence starts on wire copy ---------------------------------------------------------------
+
+@pytest.mark.parametrize("title, text, word", [
+    ("TARNWELL TANGLES HALVERSON BID",
+     "Analysts doubt the merger. Adding Halverson, dominant in the south, to the mix would help.", "Adding"),
+    ("LINDQVIST BACKS PLAN", "The minister spoke first. Echoing Lindqvist, the board said it would go on.",
+     "Echoing"),
+    ("NORVANE TO STAY", "Talks resumed. Replacing Norvane would take years, the board said.", "Replacing"),
+    ("TARNWELL SHARES UNSOLD", "Prices fell. Remained Tarnwell shares were unsold, they said.", "Remained"),
+    ("OKAFOR SILENT ON PLAN", "Neither Okafor nor his aides commented on the plan.", "Neither"),
+    ("TARNWELL UNIT SHUT", "Another Tarnwell unit shut on Monday.", "Another"),
+    ("HALVORSEN LOSES", "Though Halvorsen objected, the deal went on.", "Though"),
+    ("TARNWELL RIVALS QUIET", "Among Tarnwell rivals, none spoke.", "Among"),
+    ("TARNWELL SILENT", "Separately Tarnwell said nothing.", "Separately"),
+])
+def test_a_verb_or_function_word_opening_a_sentence_joins_no_name(title, text, word):
+    """The headline names the word after it, which made `Adding Halverson` a person
+    (a name whose surname the headline prints)."""
+    entities = extract_entities(title, text)
+    printed = {form for entity in entities for form in entity.forms} | set(by_name(entities))
+    assert not any(word in name.split() for name in printed), sorted(printed)
+
+
+def test_the_word_after_a_sentence_opening_verb_is_still_a_known_person():
+    text = "Carl Halverson said he would bid. Adding Halverson to the board, the chairman said, was wrong."
+    halverson = one(extract_entities(None, text), "Carl Halverson", "person")
+    assert halverson.mentions == 2 and "Halverson" in halverson.forms
+
+
+def test_company_names_that_begin_with_an_ordinary_word_keep_it():
+    text = ("Consolidated Tarnwell Inc said profits rose. Circuit Systems Inc said it sold its circuit "
+            "board unit. Pershing Velde, a lawyer, said the sale would go ahead.")
+    entities = extract_entities(None, text)
+    assert {"Consolidated Tarnwell Inc", "Circuit Systems Inc"} <= names_of(entities, "org")
+    one(entities, "Pershing Velde", "person")  # a name ending in -ing that is no English verb
+
+
+
 # --- acronyms ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, pair", [
