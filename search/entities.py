@@ -724,7 +724,7 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
         if k > i and lookup(article, tokens, k, mode)[0] is not None:
             break
         k += 1
-        if token.possessive:
+        if token.possessive or ends_company(article, tokens, k):
             break
     run = tokens[i:k]
     while run and run[-1].kind == "conn":
@@ -736,6 +736,16 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
             return end
     classify_run(article, run, mode, tokens[prefix:i] if prefix is not None else [])
     return max(k, i + 1)
+
+
+def ends_company(article: Article, tokens: list[Token], k: int) -> bool:
+    """Whether an abbreviated legal form with its stop ends a name before token k (`... from
+    Norfolk Southern Corp. Norfolk owns 20 pct`: one sequence of capitals, two sentences),
+    unless another legal form follows (`Hudson's Bay Co. Ltd.`). Without a stop the name goes on
+    (`Swiss Bank Corp International`)."""
+    legal = article.tables.cues["legal-suffix"]
+    last = tokens[k - 1]
+    return k < len(tokens) and last.kind == "abbrev" and last.fold in legal and tokens[k].fold not in legal
 
 
 def org_of(article: Article, tokens: list[Token], j: int, mode: str) -> int:
@@ -1031,6 +1041,71 @@ def title_case(word: str) -> str:
     return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
 
 
+# --- organisations: one name per company ---------------------------------------------------------
+
+def company_key(name: str, legal: frozenset[str]) -> str:
+    """What tells one organisation's names apart: lower case, without abbreviation stops and
+    without the legal forms at the end (`Norfolk Southern Corp.`, `Norfolk Southern Corporation`
+    and `NORFOLK SOUTHERN` are `norfolk southern`, as `Exxon Corp` is Exxon)."""
+    words = [word.strip(",").rstrip(".").lower() for word in name.split()]
+    words = [word for word in words if word]
+    while len(words) > 1 and (words[-1] in legal or words[-1] in ("&", "and")):
+        words.pop()
+    return " ".join(words)
+
+
+def promote_companies(article: Article) -> None:
+    """Unknown names that are an organisation of the article without its legal form are that
+    organisation (`Norfolk Southern Corp` ... `Norfolk Southern declined comment`)."""
+    legal = article.tables.cues["legal-suffix"]
+    keys = {company_key(m.name, legal) for m in article.mentions if m.type == "org"}
+    if not keys:
+        return
+    left = []
+    for run, mode in article.candidates:
+        start, end = run[0].start, run[-1].end
+        if company_key(article.text[start:end], legal) in keys:
+            add_typed(article, "org", list(run))
+        else:
+            left.append((run, mode))
+    article.candidates = left
+
+
+def company_names(article: Article, mentions: list[Mention]) -> list[Mention]:
+    """Each organisation under one name: the gazetteer's when it has one, else the most complete
+    form the article prints (`Norfolk Southern Corporation` over `Norfolk Southern Corp` over
+    `Norfolk Southern`). A stop that is also the sentence's full stop (`... from Norfolk Southern
+    Corp.` at a sentence end) does not count: wire copy writes `Corp`."""
+    legal = article.tables.cues["legal-suffix"]
+    best: dict[str, tuple[tuple, str]] = {}
+    for mention in mentions:
+        if mention.type != "org":
+            continue
+        shown = printed_company_name(article, mention)
+        printed = mention.name == mention.surface
+        rank = (gazetteer_name(article, mention.name), printed, len(shown), -mention.start)
+        key = company_key(mention.name, legal)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, shown)
+    return [m._replace(name=best[company_key(m.name, legal)][1]) if m.type == "org" else m for m in mentions]
+
+
+def printed_company_name(article: Article, mention: Mention) -> str:
+    """A mention's organisation name, less a final stop that also ends the sentence."""
+    name = mention.name
+    if name.endswith(".") and name == mention.surface:
+        after = article.text[mention.end:mention.end + 3].lstrip(" \t\"')")
+        if not after or after[0] == "\n" or after[0].isupper():
+            return name[:-1]
+    return name
+
+
+def gazetteer_name(article: Article, name: str) -> bool:
+    """Whether `name` is the canonical name of a gazetteer organisation."""
+    entry = article.tables.lexicon.get(phrase_key(name, article.tables.token))
+    return entry is not None and entry.type == "org" and entry.name == name
+
+
 # --- the article ---------------------------------------------------------------------------------
 
 def salience(mentions: int, most: int, in_headline: bool, in_lead: bool) -> float:
@@ -1098,7 +1173,9 @@ def extract_entities(title: str | None, text: str, definitions: dict[str, str] |
         if tokens:
             scan_span(article, tokens, article.mode_at(span.start()))
     named_in_headline(article)
+    promote_companies(article)
     promote_candidates(article)
-    known = {(m.type, m.name.lower()) for m in article.mentions}
+    mentions = company_names(article, article.mentions)
+    known = {(m.type, m.name.lower()) for m in mentions}
     people = [m for m in resolve_people(article) if not any((t, m.name.lower()) in known for t in TYPES[1:])]
-    return gather(article.mentions + people, article)
+    return gather(mentions + people, article)

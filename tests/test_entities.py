@@ -345,6 +345,39 @@ def test_company_names_that_begin_with_an_ordinary_word_keep_it():
 
 
 
+# --- company names -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", ["Corp", "Inc", "Co", "Ltd"])
+def test_a_legal_form_with_and_without_its_stop_is_one_organisation(suffix):
+    text = (f"Piedmont Aviation has an offer from Halvard Southern {suffix}.\n"
+            f"Halvard Southern {suffix} said on Monday it stuck with its offer, and Halvard Southern "
+            "declined to say more.")
+    entities = extract_entities(None, text)
+    halvard = [e for e in entities if e.type == "org" and "Halvard" in e.name]
+    assert len(halvard) == 1, halvard
+    assert halvard[0].name == f"Halvard Southern {suffix}"  # the stop was the full stop too
+    assert halvard[0].mentions == 3
+    assert {f"Halvard Southern {suffix}.", f"Halvard Southern {suffix}", "Halvard Southern"} \
+        == set(halvard[0].forms)
+
+
+def test_an_organisation_is_shown_in_its_most_complete_printed_form():
+    text = ("Talks with Tarnwell Shipping Co., the owner, ended. Tarnwell Shipping Co said on Monday it "
+            "would sell.\nTARNWELL SHIPPING CO <TSC> TO SELL\nTarnwell Shipping Company rejected the bid.")
+    tarnwell = [e for e in extract_entities(None, text) if "arnwell" in e.name]
+    assert [(e.name, e.type, e.mentions) for e in tarnwell] == [("Tarnwell Shipping Company", "org", 4)]
+
+
+def test_a_stopped_legal_form_ends_the_name_before_the_next_sentence():
+    text = ("Piedmont has an offer from Halvard Southern Corp. Halvard owns 20 pct of Piedmont. "
+            "Orvane Bank Corp International said it would lend.")
+    orgs = names_of(extract_entities(None, text), "org")
+    assert "Halvard Southern Corp" in orgs
+    assert not any(name.endswith("Halvard") for name in orgs), orgs
+    assert "Orvane Bank Corp International" in orgs  # without a stop the name goes on
+
+
+
 # --- acronyms ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, pair", [
