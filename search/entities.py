@@ -46,6 +46,8 @@ LEAD_CHARS = 600
 MAX_NAME_WORDS = 4
 MAX_PHRASE_WORDS = 8
 TITLE_WINDOW = 45
+CREDIT_LINE_CHARS = 100
+SIGN_OFF_NOISE = 3
 
 UPPER = "A-ZÀ-ÖØ-Þ"
 PARTICLES = frozenset((
@@ -63,6 +65,8 @@ PAREN = re.compile(r"\(([^()\n]{1,120})\)")
 LONG_FORM_START = re.compile(r"[.!?;:()\[\]\n\"]")
 SAID_BEFORE = re.compile(r"\b(?:said|says|according to)\s*,?\s*$", re.IGNORECASE)
 HEADLINE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+SIGN_OFF = " \t\r.,;:-–—()'\"*"
+DATELINE_DASH = re.compile(r"\s*\)?\s*[-–—]{1,2}\s")
 NAME_PART = re.compile(r"^[^\W\d_][^\W\d_']*(?:'[^\W\d_]+)*$")
 
 
@@ -72,6 +76,14 @@ class Entry(NamedTuple):
     name: str
     type: str
     acronym: bool = False
+
+
+class SourceRoles(NamedTuple):
+    """Where a story's own source is only at work (`data/entities/source-roles.tsv`)."""
+
+    before: re.Pattern
+    after: frozenset[str]
+    credit: re.Pattern
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,7 @@ class EntityTables:
     span: re.Pattern
     token: re.Pattern
     person_after: re.Pattern
+    source_roles: SourceRoles
     conflicts: tuple[str, ...] = ()
 
 
@@ -240,6 +253,24 @@ def person_after_pattern(verbs: frozenset[str], roles: frozenset[str]) -> re.Pat
     )
 
 
+def source_roles() -> SourceRoles:
+    """The source-role table compiled: phrases before the name, words after it, credit-line starts."""
+    kinds: dict[str, list[str]] = {"before": [], "after": [], "credit": []}
+    for kind, phrase in read_columns("source-roles.tsv"):
+        kinds[kind].append(phrase.lower())
+
+    def alternatives(phrases: list[str]) -> str:
+        longest_first = sorted(phrases, key=len, reverse=True)
+        return "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in longest_first)
+
+    before = alternatives(kinds["before"])
+    return SourceRoles(
+        before=re.compile(rf"(?<!\w)(?:{before})\s+(?:(?:the|a|an)\s+)?$", re.IGNORECASE),
+        after=frozenset(kinds["after"]),
+        credit=re.compile(rf"\s*\(?(?:{alternatives(kinds['credit'])})(?!\w)", re.IGNORECASE),
+    )
+
+
 def add_phrase(lexicon: dict[str, Entry], conflicts: list[str], key: str, entry: Entry) -> None:
     """Add one phrase; a phrase that already means something else is a conflict (first wins)."""
     if not key:
@@ -314,6 +345,7 @@ def entity_tables() -> EntityTables:
         span=span,
         token=token,
         person_after=person_after_pattern(frozenset(cues["verb"]), frozenset(cues["role"])),
+        source_roles=source_roles(),
         conflicts=tuple(conflicts),
     )
 
@@ -1044,11 +1076,13 @@ def title_case(word: str) -> str:
 # --- organisations: one name per company ---------------------------------------------------------
 
 def company_key(name: str, legal: frozenset[str]) -> str:
-    """What tells one organisation's names apart: lower case, without abbreviation stops and
-    without the legal forms at the end (`Norfolk Southern Corp.`, `Norfolk Southern Corporation`
-    and `NORFOLK SOUTHERN` are `norfolk southern`, as `Exxon Corp` is Exxon)."""
+    """What tells one organisation's names apart: lower case, without abbreviation stops, a
+    leading `The` and the legal forms at the end (`Norfolk Southern Corp.`, `Norfolk Southern
+    Corporation` and `NORFOLK SOUTHERN` are `norfolk southern`, as `Exxon Corp` is Exxon)."""
     words = [word.strip(",").rstrip(".").lower() for word in name.split()]
     words = [word for word in words if word]
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
     while len(words) > 1 and (words[-1] in legal or words[-1] in ("&", "and")):
         words.pop()
     return " ".join(words)
@@ -1104,6 +1138,59 @@ def gazetteer_name(article: Article, name: str) -> bool:
     """Whether `name` is the canonical name of a gazetteer organisation."""
     entry = article.tables.lexicon.get(phrase_key(name, article.tables.token))
     return entry is not None and entry.type == "org" and entry.name == name
+
+
+# --- the article's own source ---------------------------------------------------------------------
+
+def source_names(source: str | None, tables: EntityTables) -> frozenset[str]:
+    """The company keys that name the article's source: its own name and, when the gazetteer
+    knows it, the canonical name (`The Telegraph` is `Daily Telegraph`)."""
+    if not source or not source.strip():
+        return frozenset()
+    legal = tables.cues["legal-suffix"]
+    names = {company_key(source, legal)}
+    entry = tables.lexicon.get(phrase_key(source, tables.token))
+    if entry is not None and entry.type in ("org", "acronym"):
+        names.add(company_key(entry.name, legal))
+    return frozenset(names)
+
+
+def without_source_at_work(article: Article, mentions: list[Mention], source: str | None) -> list[Mention]:
+    """Drop the mentions of the article's own source where it is only at work: credited (`LONDON
+    (Reuters) -`, `By Patti Domm, Reuters`), signing off (`Reuter` alone on the last line), or
+    reporting (`told Reuters`, `a Reuter survey`). Where the story is about it (`Reuters Holdings
+    said`, `REUTERS TO CARRY JIJI SERVICE`, `Reuters will carry`), it stays an entity."""
+    names = source_names(source, article.tables)
+    if not names:
+        return mentions
+    legal = article.tables.cues["legal-suffix"]
+    return [mention for mention in mentions
+            if mention.type == "person" or company_key(mention.name, legal) not in names
+            or not source_at_work(article, mention)]
+
+
+def source_at_work(article: Article, mention: Mention) -> bool:
+    """Whether a mention of the source stands where a credit, a sign-off or a reporting role puts it."""
+    text, roles = article.text, article.tables.source_roles
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    line_end = text.find("\n", mention.end)
+    line_end = len(text) if line_end < 0 else line_end
+    before, after = text[line_start:mention.start], text[mention.end:line_end]
+    bare_after = after.lstrip("'s").lstrip()
+    if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
+        return True  # `(Reuters)`
+    if not before.strip(SIGN_OFF) and not after.strip(SIGN_OFF):
+        return True  # alone on its line: a sign-off or a credit
+    if len(text[mention.end:].strip(SIGN_OFF)) <= SIGN_OFF_NOISE:
+        return True  # the text's last word, but for a stray mark (`REUTER^M`)
+    if DATELINE_DASH.match(after):
+        return True  # `Reuters - `
+    if line_end - line_start <= CREDIT_LINE_CHARS and roles.credit.match(text, line_start):
+        return True  # `By Patti Domm, Reuters`
+    if roles.before.search(before):
+        return True  # `told Reuters`
+    following = bare_after.split(None, 1)[:1]
+    return bool(following) and following[0].strip(",.;:").lower() in roles.after  # `a Reuter survey`
 
 
 # --- the article ---------------------------------------------------------------------------------
@@ -1163,8 +1250,13 @@ def gather(mentions: list[Mention], article: Article) -> list[Entity]:
     return entities
 
 
-def extract_entities(title: str | None, text: str, definitions: dict[str, str] | None = None) -> list[Entity]:
-    """Entities of one article, most salient first (ties by name)."""
+def extract_entities(title: str | None, text: str, definitions: dict[str, str] | None = None, *,
+                     source: str | None = None) -> list[Entity]:
+    """Entities of one article, most salient first (ties by name).
+
+    `source` is the publication the article comes from (`Reuters`): where it is only at work
+    (credit, sign-off, `told Reuters`) it is no entity of the article.
+    """
     article = prepare(title, text, definitions)
     for span in article.tables.span.finditer(article.text):
         if span.group() in article.tables.ignorable:
@@ -1175,7 +1267,7 @@ def extract_entities(title: str | None, text: str, definitions: dict[str, str] |
     named_in_headline(article)
     promote_companies(article)
     promote_candidates(article)
-    mentions = company_names(article, article.mentions)
+    mentions = without_source_at_work(article, company_names(article, article.mentions), source)
     known = {(m.type, m.name.lower()) for m in mentions}
     people = [m for m in resolve_people(article) if not any((t, m.name.lower()) in known for t in TYPES[1:])]
     return gather(mentions + people, article)

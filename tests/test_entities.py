@@ -3,8 +3,9 @@
 import time
 
 import pytest
-from conftest import BLINKEN_LAMMY, CORPUS, HOLR, SEEDS, TELEGRAPH_PRINT, WASHINGTON_TIMES
+from conftest import BLINKEN_LAMMY, CORPUS, HOLR, SEEDS, TELEGRAPH_PRINT, WASHINGTON_TIMES, build_jsonl_index
 
+from search.engine import Engine
 from search.entities import (
     Entity,
     acronym_definitions,
@@ -375,6 +376,50 @@ def test_a_stopped_legal_form_ends_the_name_before_the_next_sentence():
     assert "Halvard Southern Corp" in orgs
     assert not any(name.endswith("Halvard") for name in orgs), orgs
     assert "Orvane Bank Corp International" in orgs  # without a stop the name goes on
+
+
+
+# --- the article's own source ----------------------------------------------------------------------
+
+AT_WORK = (
+    "LONDON (Reuters) - Output rose in March, a bank spokesman told Reuters. Economists polled by "
+    "Reuters had expected a fall, and a Reuter survey of dealers agreed. In an interview with Reuters, "
+    "Halvard Okafor said the figures were sound.\nREUTER"
+)
+ABOUT = ("Reuters Holdings Plc said it would carry the service from May. Reuters will charge "
+         "subscribers, the company said.")
+
+
+def test_the_source_at_work_is_no_entity_of_its_story():
+    entities = extract_entities("OUTPUT RISES", AT_WORK, source="Reuters")
+    assert "Reuters" not in by_name(entities)
+    one(entities, "London", "place")
+    assert "Reuters" in by_name(extract_entities("OUTPUT RISES", AT_WORK))  # no source given: kept
+
+
+def test_the_source_stays_an_entity_where_the_story_is_about_it():
+    entities = extract_entities("REUTERS TO CARRY JIJI SERVICE", ABOUT, source="Reuters")
+    assert one(entities, "Reuters", "org").mentions == 3
+    mixed = extract_entities(None, f"{ABOUT} A spokesman told Reuters the price was fair.", source="Reuters")
+    assert one(mixed, "Reuters", "org").mentions == 2
+
+
+@pytest.mark.parametrize("source", ["Halvard Gazette", "The Halvard Gazette"])
+def test_any_source_is_dropped_where_it_is_credited(source):
+    text = ("By Greta Lindqvist, Halvard Gazette\nThe mayor told the Halvard Gazette the plan would go "
+            "ahead. Halvard Gazette Ltd said it would cut 40 jobs.")
+    gazette = one(extract_entities(None, text, source=source), "Halvard Gazette Ltd", "org")
+    assert gazette.forms == ("Halvard Gazette Ltd",)
+
+
+def test_the_indexer_passes_the_records_source(tmp_path):
+    records = [{"id": "at-work", "title": "OUTPUT RISES", "text": AT_WORK, "source": "Reuters"},
+               {"id": "about", "title": "REUTERS TO CARRY JIJI SERVICE", "text": ABOUT, "source": "Reuters"}]
+    engine = Engine(build_jsonl_index(tmp_path, records))
+    names = {doc: {entity["name"] for entity in engine.article(doc)["entities"]}
+             for doc in ("at-work", "about")}
+    assert "Reuters" not in names["at-work"] and "London" in names["at-work"]
+    assert "Reuters" in names["about"]
 
 
 
