@@ -35,9 +35,9 @@ ENTITY_DIR = DATA_DIR / "entities"
 TYPES = ("person", "org", "place", "weapon", "acronym")
 TEXT, HEADLINE, SHOUT = "text", "headline", "shout"
 NEVER_NAME, ORDINARY = "never-name", "ordinary"
-VERB_FORM, ADVERB = "verb-form", "adverb"
+VERB_FORM, ADVERB, PLURAL = "verb-form", "adverb", "plural"
 CUE_KINDS = ("org-suffix", "org-head", "weapon-word", "verb", "role", "stop", "common", "company-word",
-             "not-name", "legal-suffix")
+             "not-name", "legal-suffix", "person-thing")
 
 FREQUENCY_WEIGHT = 0.5
 HEADLINE_WEIGHT = 0.3
@@ -67,6 +67,8 @@ SAID_BEFORE = re.compile(r"\b(?:said|says|according to)\s*,?\s*$", re.IGNORECASE
 HEADLINE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SIGN_OFF = " \t\r.,;:-–—()'\"*"
 DATELINE_DASH = re.compile(r"\s*\)?\s*[-–—]{1,2}\s")
+POSSESSED = re.compile(r"'s?((?:\s+[a-z][a-z-]*){1,3})")
+PLURAL_POSSESSIVE = re.compile(r"'(?![^\W\d_])")
 NAME_PART = re.compile(r"^[^\W\d_][^\W\d_']*(?:'[^\W\d_]+)*$")
 
 
@@ -154,6 +156,7 @@ class PersonMention(NamedTuple):
     end: int
     surface: str
     shouted: bool
+    weak: bool = False  # found by a weak cue: never a person of its own beside a fuller name
 
 
 @dataclass
@@ -499,10 +502,15 @@ def sentence_initial(text: str, position: int) -> bool:
 
 
 def span_tokens(span: re.Match) -> list[Token]:
-    """The tokens of one capitalised sequence, with offsets in the article."""
+    """The tokens of one capitalised sequence, with offsets in the article; a last word in -s
+    with an apostrophe after it is possessive too (`Shapps' inaugural trip`)."""
     base = span.start()
-    return [Token(text, bare, fold, kind, base + start, base + end, possessive)
-            for text, bare, fold, kind, start, end, possessive in relative_tokens(span.group())]
+    tokens = [Token(text, bare, fold, kind, base + start, base + end, possessive)
+              for text, bare, fold, kind, start, end, possessive in relative_tokens(span.group())]
+    if tokens and tokens[-1].kind == "word" and tokens[-1].bare[-1:] in ("s", "S") \
+            and PLURAL_POSSESSIVE.match(span.string, span.end()):
+        tokens[-1] = tokens[-1]._replace(possessive=True)
+    return tokens
 
 
 @lru_cache(maxsize=200_000)
@@ -578,6 +586,11 @@ def name_like(token: Token) -> bool:
     return all(part[:1].isupper() and NAME_PART.match(part) for part in word.split("-"))
 
 
+def plural_noun(token: Token) -> bool:
+    """A plural English noun (`Workers' union`, `Producers' group`): a possessive of it names no one."""
+    return english_reading(token.bare.lower()) == PLURAL
+
+
 def caps_word(token: Token) -> bool:
     """A word printed in capitals (`BEN`, `HIMARS`, `MPs`)."""
     word = token.bare.replace(".", "")
@@ -620,7 +633,7 @@ def english_lemmas() -> Callable[[str], dict[str, tuple[str, ...]]]:
 def english_reading(word: str) -> str | None:
     """What an English dictionary makes of a lower-case word: VERB_FORM for an inflected verb
     ending in -ing or -ed (`adding`, `remained`), ADVERB for a word that is only an adverb
-    (`separately`), else None.
+    (`separately`), PLURAL for a plural noun (`workers`), else None.
 
     The dictionary is lemminflect's (built from the NLM SPECIALIST lexicon): it knows English
     words, not proper names, so `boeing` or `harding` read as None; a hand list could not
@@ -633,6 +646,8 @@ def english_reading(word: str) -> str | None:
         return VERB_FORM
     if word.endswith("ly") and set(readings) == {"ADV"}:
         return ADVERB
+    if word.endswith("s") and any(lemma != word for lemma in readings.get("NOUN", ())):
+        return PLURAL
     return None
 
 
@@ -871,7 +886,7 @@ def is_person(article: Article, run: list[Token]) -> bool:
     words = [t for t in names if t.kind != "initial"]
     if len(words) < 2 or run[-1].kind == "initial":
         return False
-    if run[-1].possessive or len(words) < len(names):
+    if run[-1].possessive and not plural_noun(run[-1]) or len(words) < len(names):
         return len(names) <= 3
     if article.tables.person_after.match(text, run[-1].end):
         return True
@@ -932,11 +947,12 @@ def add_mention(article: Article, entry: Entry, start: int, end: int) -> None:
     article.mentions.append(Mention(entry.type, entry.name, start, end, article.text[start:end]))
 
 
-def add_person(article: Article, tokens: list[Token], start: int, end: int, shouted: bool) -> None:
+def add_person(article: Article, tokens: list[Token], start: int, end: int, shouted: bool,
+               weak: bool = False) -> None:
     """Record one mention of a person, keyed by the folded name (initials left out)."""
     key, display = person_key(article, tokens)
     if key:
-        article.people.append(PersonMention(key, display, start, end, article.text[start:end], shouted))
+        article.people.append(PersonMention(key, display, start, end, article.text[start:end], shouted, weak))
 
 
 def person_key(article: Article, tokens: tuple[Token, ...] | list[Token]) -> tuple[tuple[str, ...], ...]:
@@ -996,7 +1012,7 @@ def promote_candidates(article: Article) -> None:
         if key and key[-1] in surnames and len(names) <= MAX_NAME_WORDS and all(
             name_like(t) or caps_word(t) or t.fold in PARTICLES for t in run
         ):
-            add_person(article, list(run), run[0].start, run[-1].end, shouted=mode == SHOUT)
+            add_person(article, list(run), run[0].start, run[-1].end, shouted=mode == SHOUT, weak=True)
 
 
 def promote_words(article: Article, run: tuple[Token, ...], surnames: set[str],
@@ -1012,6 +1028,24 @@ def promote_words(article: Article, run: tuple[Token, ...], surnames: set[str],
         if key and key[0] in surnames:
             add_person(article, [run[i]], run[i].start, run[i].end, shouted=True)
         i += 1
+
+
+def possessive_people(article: Article) -> None:
+    """A lone unknown name in the possessive before something only a person has is a person:
+    `Shapps' inaugural trip`, `Zelenskiy's office` (the `person-thing` cues). `Piedmont's board`
+    or `TWA's offer` say nothing, and places and organisations the tables know keep their type
+    (`Britain's`, `NATO's`)."""
+    taken = {person.start for person in article.people}
+    things = article.tables.cues["person-thing"]
+    for run, mode in article.candidates:
+        token = run[-1]
+        if mode != TEXT or len(run) != 1 or not token.possessive or token.start in taken:
+            continue
+        if not name_like(token) or not plain_name(article, [token]) or plural_noun(token):
+            continue
+        following = POSSESSED.match(article.text, token.end)
+        if following and things.intersection(following.group(1).split()):
+            add_person(article, [token], token.start, token.end, shouted=False, weak=True)
 
 
 def compatible(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
@@ -1034,7 +1068,7 @@ def resolve_people(article: Article) -> list[Mention]:
     keys = sorted({p.key for p in people}, key=len, reverse=True)
     first: dict[tuple[str, ...], int] = {}
     for person in people:
-        if person.start >= article.title_end:
+        if person.start >= article.title_end and not person.weak:
             first.setdefault(person.key, person.start)
     fullest: list[tuple[str, ...]] = []
     owners: dict[tuple[str, ...], list[int]] = {}
@@ -1267,6 +1301,7 @@ def extract_entities(title: str | None, text: str, definitions: dict[str, str] |
     named_in_headline(article)
     promote_companies(article)
     promote_candidates(article)
+    possessive_people(article)
     mentions = without_source_at_work(article, company_names(article, article.mentions), source)
     known = {(m.type, m.name.lower()) for m in mentions}
     people = [m for m in resolve_people(article) if not any((t, m.name.lower()) in known for t in TYPES[1:])]

@@ -137,10 +137,10 @@ def test_seed_002_title_case_headline_names_no_one(diplomats):
 
 # --- seeds 003 and 004 ---------------------------------------------------------------------------
 
-def test_seed_003_headline_verb_is_not_a_person():
+def test_seed_003_headline_verb_is_not_a_person_and_possessives_are_people():
     entities = seed_entities(HOLR)
     assert "Visits" not in by_name(entities)
-    assert names_of(entities, "person") == {"Rustem Umerov"}
+    assert names_of(entities, "person") == {"Rustem Umerov", "Shapps", "Zelensky"}  # `Shapps’ inaugural trip`
     assert one(entities, "United Kingdom", "place").salience > 0.5
 
 
@@ -420,6 +420,43 @@ def test_the_indexer_passes_the_records_source(tmp_path):
              for doc in ("at-work", "about")}
     assert "Reuters" not in names["at-work"] and "London" in names["at-work"]
     assert "Reuters" in names["about"]
+
+
+
+# --- possessives ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, person", [
+    ("Grant Shapps’ inaugural trip to Kyiv was planned for weeks. Shapps said the visit mattered.",
+     "Grant Shapps"),
+    ("Okafor’s office said on Monday the talks would go on. President Kemal Okafor was in Lagos.",
+     "Kemal Okafor"),
+    ("Shapps' inaugural trip to Kyiv was planned. Grant Shapps, the defence secretary, arrived on Monday.",
+     "Grant Shapps"),
+    ("Ben Wallace, the defence secretary, spoke. Wallace's aides said he would return.", "Ben Wallace"),
+])
+def test_a_possessive_does_not_hide_a_person(text, person):
+    found = one(extract_entities(None, text), person, "person")
+    assert found.mentions == 2, found
+    assert names_of(extract_entities(None, text), "person") == {person}
+
+
+@pytest.mark.parametrize("text, person", [
+    ("The plan marked Lindqvist’s first visit to the region.", "Lindqvist"),
+    ("A statement released by Okafor's office quoted the president.", "Okafor"),
+    ("Analysts welcomed Vargas' resignation.", "Vargas"),
+])
+def test_a_lone_name_owning_what_only_a_person_has_is_a_person(text, person):
+    one(extract_entities(None, text), person, "person")
+
+
+def test_possessives_of_places_organisations_and_plural_nouns_name_no_one():
+    text = ("Britain's economy grew. NATO's chief spoke. Tarnwell's board met, and Halvard Corp's offer "
+            "stands. The Sheet Metal Workers' union and the Maize Producers' office agreed.")
+    entities = extract_entities(None, text)
+    assert names_of(entities, "person") == set()
+    one(entities, "United Kingdom", "place")
+    one(entities, "NATO", "org")
+    one(entities, "Halvard Corp", "org")
 
 
 
