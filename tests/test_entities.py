@@ -412,6 +412,21 @@ def test_any_source_is_dropped_where_it_is_credited(source):
     assert gazette.forms == ("Halvard Gazette Ltd",)
 
 
+def test_tag_lists_never_feed_entity_recognition(tmp_path):
+    """Records' own tags (Reuters' places, people, orgs ...) are metadata, not text: the entities
+    of a record with tags are those of its headline and body alone."""
+    title, text = "GRAIN TALKS RESUME", "Wheat traders in Winnipeg said talks would resume on Monday."
+    tags = {"topics": ["crude"], "tags": ["Kemal Okafor"], "keywords": ["Halvard Corp"], "section": "Oslo",
+            "category": "NATO", "places": ["japan", "Brazil"], "people": ["volcker", "Paul Volcker"],
+            "orgs": ["opec", "IMF"], "exchanges": ["nyse"]}
+    engine = Engine(build_jsonl_index(tmp_path, [{"id": "tagged", "title": title, "text": text, **tags}]))
+    stored = {(entity["name"], entity["type"]) for entity in engine.article("tagged")["entities"]}
+    assert stored == {(e.name, e.type) for e in extract_entities(title, text)}
+    assert ("Winnipeg", "place") in stored
+    tagged = {"Japan", "Brazil", "Paul Volcker", "OPEC", "IMF", "NATO", "Oslo", "Kemal Okafor", "Halvard"}
+    assert not {name for name, _ in stored} & tagged
+
+
 def test_the_indexer_passes_the_records_source(tmp_path):
     records = [{"id": "at-work", "title": "OUTPUT RISES", "text": AT_WORK, "source": "Reuters"},
                {"id": "about", "title": "REUTERS TO CARRY JIJI SERVICE", "text": ABOUT, "source": "Reuters"}]
