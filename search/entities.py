@@ -68,6 +68,7 @@ HEADLINE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SIGN_OFF = " \t\r.,;:-–—()'\"*"
 DATELINE_DASH = re.compile(r"\s*\)?\s*[-–—]{1,2}\s")
 POSSESSED = re.compile(r"'s?((?:\s+[a-z][a-z-]*){1,3})")
+TICKER = re.compile(rf"[{UPPER}0-9]{{1,6}}")
 PLURAL_POSSESSIVE = re.compile(r"'(?![^\W\d_])")
 NAME_PART = re.compile(r"^[^\W\d_][^\W\d_']*(?:'[^\W\d_]+)*$")
 
@@ -926,7 +927,8 @@ def add_acronym(article: Article, token: Token) -> None:
     short = token.bare.replace(".", "")
     if len(short) > 2 and short.endswith("s") and short[:-1].isupper():
         short = short[:-1]
-    if not 2 <= len(short) <= 10 or short.lower() in article.tables.cues["stop"]:
+    cues = article.tables.cues
+    if not 2 <= len(short) <= 10 or short.lower() in cues["stop"] or short.lower() in cues["legal-suffix"]:
         return
     long = article.definitions.get(short)
     entry = corpus_entry(short, long) if long else Entry(short, "acronym", True)
@@ -1284,6 +1286,14 @@ def gather(mentions: list[Mention], article: Article) -> list[Entity]:
     return entities
 
 
+def ticker_at(span: re.Match) -> bool:
+    """Whether a word in capitals is a ticker symbol in its brackets (`<NSC>`, `<RTRS.L>`): a
+    market code, not the National Security Council. A name in brackets (`<Siemens AG>`, Reuters'
+    mark of an unlisted company) is a name."""
+    text, start, end = span.string, span.start(), span.end()
+    return start > 0 and text[start - 1] == "<" and text[end:end + 1] in (">", ".")
+
+
 def extract_entities(title: str | None, text: str, definitions: dict[str, str] | None = None, *,
                      source: str | None = None) -> list[Entity]:
     """Entities of one article, most salient first (ties by name).
@@ -1293,7 +1303,7 @@ def extract_entities(title: str | None, text: str, definitions: dict[str, str] |
     """
     article = prepare(title, text, definitions)
     for span in article.tables.span.finditer(article.text):
-        if span.group() in article.tables.ignorable:
+        if span.group() in article.tables.ignorable or TICKER.fullmatch(span.group()) and ticker_at(span):
             continue
         tokens = span_tokens(span)
         if tokens:
@@ -1305,4 +1315,16 @@ def extract_entities(title: str | None, text: str, definitions: dict[str, str] |
     mentions = without_source_at_work(article, company_names(article, article.mentions), source)
     known = {(m.type, m.name.lower()) for m in mentions}
     people = [m for m in resolve_people(article) if not any((t, m.name.lower()) in known for t in TYPES[1:])]
-    return gather(mentions + people, article)
+    return gather(mentions + companies_not_people(article, mentions, people), article)
+
+
+def companies_not_people(article: Article, mentions: list[Mention], people: list[Mention]) -> list[Mention]:
+    """A person named like an organisation of the article without its legal form is that
+    organisation (`Circle Fine Art said` beside `Circle Fine Art Corp`)."""
+    legal = article.tables.cues["legal-suffix"]
+    companies = {company_key(m.name, legal): m.name for m in mentions if m.type == "org"}
+    found = []
+    for person in people:
+        company = companies.get(company_key(person.name, legal))
+        found.append(person._replace(type="org", name=company) if company else person)
+    return found

@@ -379,6 +379,31 @@ def test_a_stopped_legal_form_ends_the_name_before_the_next_sentence():
 
 
 
+@pytest.mark.parametrize("company", ["Halvard AB", "Tarnwell Oy", "Orvane A/S", "Kestrel Partners LP",
+                                     "Norvane KK", "Brambilla SpA", "Velde Holding BV"])
+def test_foreign_legal_forms_end_company_names_and_are_no_acronyms(company):
+    entities = extract_entities(None, f"Shares of {company} rose on Monday, dealers said.")
+    one(entities, company, "org")
+    assert names_of(entities, "acronym") == set()
+
+
+def test_a_person_named_like_a_company_of_the_article_is_that_company():
+    text = ("Halvard Fine Art Corp said it would list its shares. Halvard Fine Art said the listing "
+            "would raise 10 mln dlrs.")
+    entities = extract_entities(None, text)
+    assert names_of(entities, "person") == set()
+    assert one(entities, "Halvard Fine Art Corp", "org").mentions == 2
+
+
+def test_ticker_symbols_are_no_entities_but_bracketed_names_are():
+    entities = extract_entities("TARNWELL CORP <NSC> SETS SPLIT",
+                                "Tarnwell Corp <NSC.N> said its board approved a split. <Velde Holding BV> "
+                                "of Rotterdam said it backed the plan.")
+    assert "National Security Council" not in by_name(entities)
+    assert {"Tarnwell Corp", "Velde Holding BV"} <= names_of(entities, "org")
+
+
+
 # --- the article's own source ----------------------------------------------------------------------
 
 AT_WORK = (
