@@ -587,6 +587,13 @@ def name_like(token: Token) -> bool:
     return all(part[:1].isupper() and NAME_PART.match(part) for part in word.split("-"))
 
 
+def common_plural(words: list[Token]) -> bool:
+    """English words ending in a plural noun name a body of people or things, not a person:
+    `United Auto Workers said`, `Social Democrats said` (but `Robert Gates`, `Anne Mills`: given
+    names are not in the dictionary)."""
+    return plural_noun(words[-1]) and all(english_lemmas()(t.bare.lower()) for t in words[:-1])
+
+
 def plural_noun(token: Token) -> bool:
     """A plural English noun (`Workers' union`, `Producers' group`): a possessive of it names no one."""
     return english_reading(token.bare.lower()) == PLURAL
@@ -885,7 +892,7 @@ def is_person(article: Article, run: list[Token]) -> bool:
     if title_before(article, run[0].start, len(names)):
         return True
     words = [t for t in names if t.kind != "initial"]
-    if len(words) < 2 or run[-1].kind == "initial":
+    if len(words) < 2 or run[-1].kind == "initial" or common_plural(words):
         return False
     if run[-1].possessive and not plural_noun(run[-1]) or len(words) < len(names):
         return len(names) <= 3

@@ -463,6 +463,13 @@ def test_the_indexer_passes_the_records_source(tmp_path):
 
 
 
+def test_english_words_ending_in_a_plural_noun_name_no_person():
+    text = ("The United Auto Workers said it would strike. Social Democrats said they backed it. "
+            "Anne Mills, a lawyer, said the union was right, and Robert Gates said so too.")
+    assert names_of(extract_entities(None, text), "person") == {"Anne Mills", "Robert Gates"}
+
+
+
 # --- possessives ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text, person", [
