@@ -37,7 +37,7 @@ TEXT, HEADLINE, SHOUT = "text", "headline", "shout"
 NEVER_NAME, ORDINARY = "never-name", "ordinary"
 VERB_FORM, ADVERB, PLURAL = "verb-form", "adverb", "plural"
 CUE_KINDS = ("org-suffix", "org-head", "weapon-word", "verb", "role", "stop", "common", "company-word",
-             "not-name", "legal-suffix", "person-thing")
+             "not-name", "legal-suffix", "person-thing", "date", "date-before")
 
 FREQUENCY_WEIGHT = 0.5
 HEADLINE_WEIGHT = 0.3
@@ -68,6 +68,7 @@ HEADLINE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 SIGN_OFF = " \t\r.,;:-–—()'\"*"
 DATELINE_DASH = re.compile(r"\s*\)?\s*[-–—]{1,2}\s")
 POSSESSED = re.compile(r"'s?((?:\s+[a-z][a-z-]*){1,3})")
+PREVIOUS_WORD = re.compile(r"(?<![\w-])([A-Za-z]+)[ \t]+$")
 TICKER = re.compile(rf"[{UPPER}0-9]{{1,6}}")
 PLURAL_POSSESSIVE = re.compile(r"'(?![^\W\d_])")
 NAME_PART = re.compile(r"^[^\W\d_][^\W\d_']*(?:'[^\W\d_]+)*$")
@@ -308,6 +309,7 @@ def entity_tables() -> EntityTables:
             conflicts.append(f"cues.tsv: unknown kind {kind!r}")
         cues.setdefault(kind, set()).add(word.lower())
     cues["no-name"] = cues["company-word"] | cues["not-name"]
+    cues["common"] |= cues["date"]
     short_titles = [t for t in titles if " " not in t and len(t) <= 4 and t[0].isupper()]
     abbreviations = sorted({w.capitalize() for w in read_words("abbreviations.txt")
                             if w.isalpha() and w not in ("no", "vs", "etc")} | set(short_titles))
@@ -610,8 +612,9 @@ def caps_word(token: Token) -> bool:
 def ordinary_start(article: Article, token: Token) -> str | None:
     """Why a capitalised word is no name part, or None when it may be one.
 
-    NEVER_NAME: a stop word (`The`, `This`), or at a sentence start a word of the `common` cues
-    (`Yesterday`, `Neither`) or an adverb (`Separately`). ORDINARY: at a sentence start, a word
+    NEVER_NAME: a stop word (`The`, `This`), a day or month after `in`, `on` ... (`in February
+    USAir offered`), or at a sentence start a word of the `common` cues (`Yesterday`, `Neither`)
+    or an adverb (`Separately`). ORDINARY: at a sentence start, a word
     the article also prints in lower case, or a verb form (`Adding Piedmont`, `Replacing Inco`):
     these also begin company names (`Advanced Systems Inc`), which keep them.
     """
@@ -619,6 +622,8 @@ def ordinary_start(article: Article, token: Token) -> str | None:
     tables = article.tables
     if word in tables.stopwords:
         return NEVER_NAME
+    if word in tables.cues["date"] and date_before(article, token):
+        return NEVER_NAME  # `in February USAir offered`, `on Friday Reagan said`
     if not sentence_initial(article.text, token.start):
         return None
     if word in tables.cues["common"]:
@@ -627,6 +632,12 @@ def ordinary_start(article: Article, token: Token) -> str | None:
     if reading == ADVERB:
         return NEVER_NAME
     return ORDINARY if reading == VERB_FORM or word in article.lower_words() else None
+
+
+def date_before(article: Article, token: Token) -> bool:
+    """Whether the word before `token` makes it a date (`in`, `on`, `since`: the `date-before` cues)."""
+    before = PREVIOUS_WORD.search(article.text, max(0, token.start - 12), token.start)
+    return before is not None and before.group(1).lower() in article.tables.cues["date-before"]
 
 
 @lru_cache(maxsize=1)

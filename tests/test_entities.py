@@ -331,6 +331,16 @@ def test_a_verb_or_function_word_opening_a_sentence_joins_no_name(title, text, w
     assert not any(word in name.split() for name in printed), sorted(printed)
 
 
+def test_a_day_or_month_after_in_or_on_joins_no_name():
+    text = ("Kemal Okafor, the chairman, spoke first. In February Tarnwell Corp had offered 71 dlrs, and "
+            "on Friday Okafor said the offer stood. The Sunday Times said so too.")
+    entities = extract_entities(None, text)
+    printed = {form for entity in entities for form in entity.forms} | set(by_name(entities))
+    assert not {name for name in printed if name.split()[0] in ("February", "Friday")}, sorted(printed)
+    assert one(entities, "Kemal Okafor", "person").mentions == 2
+    one(entities, "Tarnwell Corp", "org")
+
+
 def test_the_word_after_a_sentence_opening_verb_is_still_a_known_person():
     text = "Carl Halverson said he would bid. Adding Halverson to the board, the chairman said, was wrong."
     halverson = one(extract_entities(None, text), "Carl Halverson", "person")
