@@ -7,10 +7,17 @@ Everything runs offline, without NLTK's chunker or any model:
     -> rules for the rest: people (`Maj Gen James Martin`, `Jens Stoltenberg, the
        Nato Secretary General`, `Liz Truss has also spoken`), organisations
        (`Warfighting Division`, `Ministry of Finance`) and acronyms, typed by the
-       definitions the text gives (Schwartz & Hearst 2003)
+       definitions the text gives (Schwartz & Hearst 2003); a word that only opens
+       a sentence (`Adding Piedmont`) is no name part
     -> people resolved within the article (`Mr Wallace`, `BEN WALLACE` and
-       `Wallace` are `Ben Wallace`)
+       `Wallace` are `Ben Wallace`; `Zelenskiy's office` is a person's)
+    -> one name per organisation whatever its legal form (`Norfolk Southern Corp.`
+       is `Norfolk Southern Corp`), and the article's own source dropped where it
+       only reports (`told Reuters`)
     -> mentions counted over headline and body, and a salience for each entity.
+
+The English dictionary that tells ordinary words from names (`Adding`,
+`Workers`) is lemminflect's, loaded on first use.
 
 People come from rules, never from a list of names. A line in capitals (a
 wire headline) or in title case (`Key Talks on Long-Range Weapons`) says
