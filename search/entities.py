@@ -600,7 +600,7 @@ def common_plural(words: list[Token]) -> bool:
     """English words ending in a plural noun name a body of people or things, not a person:
     `United Auto Workers said`, `Social Democrats said` (but `Robert Gates`, `Anne Mills`: given
     names are not in the dictionary)."""
-    return plural_noun(words[-1]) and all(english_lemmas()(t.bare.lower()) for t in words[:-1])
+    return plural_noun(words[-1]) and all(english_word(t.bare.lower()) for t in words[:-1])
 
 
 def plural_noun(token: Token) -> bool:
@@ -653,6 +653,12 @@ def english_lemmas() -> Callable[[str], dict[str, tuple[str, ...]]]:
     from lemminflect import getAllLemmas
 
     return getAllLemmas
+
+
+@lru_cache(maxsize=50_000)
+def english_word(word: str) -> bool:
+    """Whether the English dictionary holds a lower-case word (`gulf`, `social`; not `robert`)."""
+    return bool(english_lemmas()(word))
 
 
 @lru_cache(maxsize=50_000)
@@ -816,9 +822,11 @@ def ends_company(article: Article, tokens: list[Token], k: int) -> bool:
     Norfolk Southern Corp. Norfolk owns 20 pct`: one sequence of capitals, two sentences),
     unless another legal form follows (`Hudson's Bay Co. Ltd.`). Without a stop the name goes on
     (`Swiss Bank Corp International`)."""
-    legal = article.tables.cues["legal-suffix"]
     last = tokens[k - 1]
-    return k < len(tokens) and last.kind == "abbrev" and last.fold in legal and tokens[k].fold not in legal
+    if last.kind != "abbrev" or k >= len(tokens):
+        return False
+    legal = article.tables.cues["legal-suffix"]
+    return last.fold in legal and tokens[k].fold not in legal
 
 
 def org_of(article: Article, tokens: list[Token], j: int, mode: str) -> int:
@@ -1136,6 +1144,7 @@ def title_case(word: str) -> str:
 
 # --- organisations: one name per company ---------------------------------------------------------
 
+@lru_cache(maxsize=50_000)
 def company_key(name: str, legal: frozenset[str]) -> str:
     """What tells one organisation's names apart: lower case, without abbreviation stops, a
     leading `The` and the legal forms at the end (`Norfolk Southern Corp.`, `Norfolk Southern
@@ -1178,7 +1187,7 @@ def company_names(article: Article, mentions: list[Mention]) -> list[Mention]:
             continue
         shown = printed_company_name(article, mention)
         printed = mention.name == mention.surface
-        rank = (gazetteer_name(article, mention.name), printed, len(shown), -mention.start)
+        rank = (gazetteer_org(mention.name), printed, len(shown), -mention.start)
         key = company_key(mention.name, legal)
         if key not in best or rank > best[key][0]:
             best[key] = (rank, shown)
@@ -1195,19 +1204,24 @@ def printed_company_name(article: Article, mention: Mention) -> str:
     return name
 
 
-def gazetteer_name(article: Article, name: str) -> bool:
-    """Whether `name` is the canonical name of a gazetteer organisation."""
-    entry = article.tables.lexicon.get(phrase_key(name, article.tables.token))
+@lru_cache(maxsize=20_000)
+def gazetteer_org(name: str) -> bool:
+    """Whether `name` is the canonical name of a gazetteer organisation (remembered: few names recur)."""
+    tables = entity_tables()
+    entry = tables.lexicon.get(phrase_key(name, tables.token))
     return entry is not None and entry.type == "org" and entry.name == name
 
 
 # --- the article's own source ---------------------------------------------------------------------
 
-def source_names(source: str | None, tables: EntityTables) -> frozenset[str]:
+@lru_cache(maxsize=1_000)
+def source_names(source: str | None) -> frozenset[str]:
     """The company keys that name the article's source: its own name and, when the gazetteer
-    knows it, the canonical name (`The Telegraph` is `Daily Telegraph`)."""
+    knows it, the canonical name (`The Telegraph` is `Daily Telegraph`). Remembered: a corpus
+    has few sources."""
     if not source or not source.strip():
         return frozenset()
+    tables = entity_tables()
     legal = tables.cues["legal-suffix"]
     names = {company_key(source, legal)}
     entry = tables.lexicon.get(phrase_key(source, tables.token))
@@ -1221,7 +1235,7 @@ def without_source_at_work(article: Article, mentions: list[Mention], source: st
     (Reuters) -`, `By Patti Domm, Reuters`), signing off (`Reuter` alone on the last line), or
     reporting (`told Reuters`, `a Reuter survey`). Where the story is about it (`Reuters Holdings
     said`, `REUTERS TO CARRY JIJI SERVICE`, `Reuters will carry`), it stays an entity."""
-    names = source_names(source, article.tables)
+    names = source_names(source)
     if not names:
         return mentions
     legal = article.tables.cues["legal-suffix"]
