@@ -7,10 +7,17 @@ Everything runs offline, without NLTK's chunker or any model:
     -> rules for the rest: people (`Maj Gen James Martin`, `Jens Stoltenberg, the
        Nato Secretary General`, `Liz Truss has also spoken`), organisations
        (`Warfighting Division`, `Ministry of Finance`) and acronyms, typed by the
-       definitions the text gives (Schwartz & Hearst 2003)
+       definitions the text gives (Schwartz & Hearst 2003); a word that only opens
+       a sentence (`Adding Piedmont`) is no name part
     -> people resolved within the article (`Mr Wallace`, `BEN WALLACE` and
-       `Wallace` are `Ben Wallace`)
+       `Wallace` are `Ben Wallace`; `Zelenskiy's office` is a person's)
+    -> one name per organisation whatever its legal form (`Norfolk Southern Corp.`
+       is `Norfolk Southern Corp`), and the article's own source dropped where it
+       only reports (`told Reuters`)
     -> mentions counted over headline and body, and a salience for each entity.
+
+The English dictionary that tells ordinary words from names (`Adding`,
+`Workers`) is lemminflect's, loaded on first use.
 
 People come from rules, never from a list of names. A line in capitals (a
 wire headline) or in title case (`Key Talks on Long-Range Weapons`) says
@@ -23,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
@@ -33,8 +41,10 @@ from search.tables import DATA_DIR, analysis_tables, data_lines, read_words
 ENTITY_DIR = DATA_DIR / "entities"
 TYPES = ("person", "org", "place", "weapon", "acronym")
 TEXT, HEADLINE, SHOUT = "text", "headline", "shout"
+NEVER_NAME, ORDINARY = "never-name", "ordinary"
+VERB_FORM, ADVERB, PLURAL = "verb-form", "adverb", "plural"
 CUE_KINDS = ("org-suffix", "org-head", "weapon-word", "verb", "role", "stop", "common", "company-word",
-             "not-name", "legal-suffix")
+             "not-name", "legal-suffix", "person-thing", "date", "date-before")
 
 FREQUENCY_WEIGHT = 0.5
 HEADLINE_WEIGHT = 0.3
@@ -43,6 +53,8 @@ LEAD_CHARS = 600
 MAX_NAME_WORDS = 4
 MAX_PHRASE_WORDS = 8
 TITLE_WINDOW = 45
+CREDIT_LINE_CHARS = 100
+SIGN_OFF_NOISE = 3
 
 UPPER = "A-ZÀ-ÖØ-Þ"
 PARTICLES = frozenset((
@@ -60,6 +72,12 @@ PAREN = re.compile(r"\(([^()\n]{1,120})\)")
 LONG_FORM_START = re.compile(r"[.!?;:()\[\]\n\"]")
 SAID_BEFORE = re.compile(r"\b(?:said|says|according to)\s*,?\s*$", re.IGNORECASE)
 HEADLINE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+SIGN_OFF = " \t\r.,;:-–—()'\"*"
+DATELINE_DASH = re.compile(r"\s*\)?\s*[-–—]{1,2}\s")
+POSSESSED = re.compile(r"'s?((?:\s+[a-z][a-z-]*){1,3})")
+PREVIOUS_WORD = re.compile(r"(?<![\w-])([A-Za-z]+)[ \t]+$")
+TICKER = re.compile(rf"[{UPPER}0-9]{{1,6}}")
+PLURAL_POSSESSIVE = re.compile(r"'(?![^\W\d_])")
 NAME_PART = re.compile(r"^[^\W\d_][^\W\d_']*(?:'[^\W\d_]+)*$")
 
 
@@ -69,6 +87,14 @@ class Entry(NamedTuple):
     name: str
     type: str
     acronym: bool = False
+
+
+class SourceRoles(NamedTuple):
+    """Where a story's own source is only at work (`data/entities/source-roles.tsv`)."""
+
+    before: re.Pattern
+    after: frozenset[str]
+    credit: re.Pattern
 
 
 @dataclass(frozen=True)
@@ -88,6 +114,7 @@ class EntityTables:
     span: re.Pattern
     token: re.Pattern
     person_after: re.Pattern
+    source_roles: SourceRoles
     conflicts: tuple[str, ...] = ()
 
 
@@ -138,6 +165,7 @@ class PersonMention(NamedTuple):
     end: int
     surface: str
     shouted: bool
+    weak: bool = False  # found by a weak cue: never a person of its own beside a fuller name
 
 
 @dataclass
@@ -237,6 +265,24 @@ def person_after_pattern(verbs: frozenset[str], roles: frozenset[str]) -> re.Pat
     )
 
 
+def source_roles() -> SourceRoles:
+    """The source-role table compiled: phrases before the name, words after it, credit-line starts."""
+    kinds: dict[str, list[str]] = {"before": [], "after": [], "credit": []}
+    for kind, phrase in read_columns("source-roles.tsv"):
+        kinds[kind].append(phrase.lower())
+
+    def alternatives(phrases: list[str]) -> str:
+        longest_first = sorted(phrases, key=len, reverse=True)
+        return "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in longest_first)
+
+    before = alternatives(kinds["before"])
+    return SourceRoles(
+        before=re.compile(rf"(?<!\w)(?:{before})\s+(?:(?:the|a|an)\s+)?$", re.IGNORECASE),
+        after=frozenset(kinds["after"]),
+        credit=re.compile(rf"\s*\(?(?:{alternatives(kinds['credit'])})(?!\w)", re.IGNORECASE),
+    )
+
+
 def add_phrase(lexicon: dict[str, Entry], conflicts: list[str], key: str, entry: Entry) -> None:
     """Add one phrase; a phrase that already means something else is a conflict (first wins)."""
     if not key:
@@ -270,6 +316,7 @@ def entity_tables() -> EntityTables:
             conflicts.append(f"cues.tsv: unknown kind {kind!r}")
         cues.setdefault(kind, set()).add(word.lower())
     cues["no-name"] = cues["company-word"] | cues["not-name"]
+    cues["common"] |= cues["date"]
     short_titles = [t for t in titles if " " not in t and len(t) <= 4 and t[0].isupper()]
     abbreviations = sorted({w.capitalize() for w in read_words("abbreviations.txt")
                             if w.isalpha() and w not in ("no", "vs", "etc")} | set(short_titles))
@@ -311,6 +358,7 @@ def entity_tables() -> EntityTables:
         span=span,
         token=token,
         person_after=person_after_pattern(frozenset(cues["verb"]), frozenset(cues["role"])),
+        source_roles=source_roles(),
         conflicts=tuple(conflicts),
     )
 
@@ -464,10 +512,15 @@ def sentence_initial(text: str, position: int) -> bool:
 
 
 def span_tokens(span: re.Match) -> list[Token]:
-    """The tokens of one capitalised sequence, with offsets in the article."""
+    """The tokens of one capitalised sequence, with offsets in the article; a last word in -s
+    with an apostrophe after it is possessive too (`Shapps' inaugural trip`)."""
     base = span.start()
-    return [Token(text, bare, fold, kind, base + start, base + end, possessive)
-            for text, bare, fold, kind, start, end, possessive in relative_tokens(span.group())]
+    tokens = [Token(text, bare, fold, kind, base + start, base + end, possessive)
+              for text, bare, fold, kind, start, end, possessive in relative_tokens(span.group())]
+    if tokens and tokens[-1].kind == "word" and tokens[-1].bare[-1:] in ("s", "S") \
+            and PLURAL_POSSESSIVE.match(span.string, span.end()):
+        tokens[-1] = tokens[-1]._replace(possessive=True)
+    return tokens
 
 
 @lru_cache(maxsize=200_000)
@@ -543,6 +596,18 @@ def name_like(token: Token) -> bool:
     return all(part[:1].isupper() and NAME_PART.match(part) for part in word.split("-"))
 
 
+def common_plural(words: list[Token]) -> bool:
+    """English words ending in a plural noun name a body of people or things, not a person:
+    `United Auto Workers said`, `Social Democrats said` (but `Robert Gates`, `Anne Mills`: given
+    names are not in the dictionary)."""
+    return plural_noun(words[-1]) and all(english_word(t.bare.lower()) for t in words[:-1])
+
+
+def plural_noun(token: Token) -> bool:
+    """A plural English noun (`Workers' union`, `Producers' group`): a possessive of it names no one."""
+    return english_reading(token.bare.lower()) == PLURAL
+
+
 def caps_word(token: Token) -> bool:
     """A word printed in capitals (`BEN`, `HIMARS`, `MPs`)."""
     word = token.bare.replace(".", "")
@@ -551,16 +616,71 @@ def caps_word(token: Token) -> bool:
     return word.isupper() and sum(c.isalpha() for c in word) >= 2
 
 
-def ordinary_start(article: Article, token: Token) -> bool:
-    """A capitalised word that is no name: a stop word (`The`, `This`), or one that only begins a
-    sentence (`Yesterday`, or a word the article also prints in lower case)."""
+def ordinary_start(article: Article, token: Token) -> str | None:
+    """Why a capitalised word is no name part, or None when it may be one.
+
+    NEVER_NAME: a stop word (`The`, `This`), a day or month after `in`, `on` ... (`in February
+    USAir offered`), or at a sentence start a word of the `common` cues (`Yesterday`, `Neither`)
+    or an adverb (`Separately`). ORDINARY: at a sentence start, a word
+    the article also prints in lower case, or a verb form (`Adding Piedmont`, `Replacing Inco`):
+    these also begin company names (`Advanced Systems Inc`), which keep them.
+    """
     word = token.bare.lower()
     tables = article.tables
     if word in tables.stopwords:
-        return True
+        return NEVER_NAME
+    if word in tables.cues["date"] and date_before(article, token):
+        return NEVER_NAME  # `in February USAir offered`, `on Friday Reagan said`
     if not sentence_initial(article.text, token.start):
-        return False
-    return word in tables.cues["common"] or word in article.lower_words()
+        return None
+    if word in tables.cues["common"]:
+        return NEVER_NAME
+    reading = english_reading(word)
+    if reading == ADVERB:
+        return NEVER_NAME
+    return ORDINARY if reading == VERB_FORM or word in article.lower_words() else None
+
+
+def date_before(article: Article, token: Token) -> bool:
+    """Whether the word before `token` makes it a date (`in`, `on`, `since`: the `date-before` cues)."""
+    before = PREVIOUS_WORD.search(article.text, max(0, token.start - 12), token.start)
+    return before is not None and before.group(1).lower() in article.tables.cues["date-before"]
+
+
+@lru_cache(maxsize=1)
+def english_lemmas() -> Callable[[str], dict[str, tuple[str, ...]]]:
+    """lemminflect's dictionary look-up (imported when first needed: it takes a third of a second)."""
+    from lemminflect import getAllLemmas
+
+    return getAllLemmas
+
+
+@lru_cache(maxsize=50_000)
+def english_word(word: str) -> bool:
+    """Whether the English dictionary holds a lower-case word (`gulf`, `social`; not `robert`)."""
+    return bool(english_lemmas()(word))
+
+
+@lru_cache(maxsize=50_000)
+def english_reading(word: str) -> str | None:
+    """What an English dictionary makes of a lower-case word: VERB_FORM for an inflected verb
+    ending in -ing or -ed (`adding`, `remained`), ADVERB for a word that is only an adverb
+    (`separately`), PLURAL for a plural noun (`workers`), else None.
+
+    The dictionary is lemminflect's (built from the NLM SPECIALIST lexicon): it knows English
+    words, not proper names, so `boeing` or `harding` read as None; a hand list could not
+    cover English verbs.
+    """
+    if not word.isalpha() or len(word) < 4:
+        return None
+    readings = english_lemmas()(word)
+    if word.endswith(("ing", "ed")) and any(lemma != word for lemma in readings.get("VERB", ())):
+        return VERB_FORM
+    if word.endswith("ly") and set(readings) == {"ADV"}:
+        return ADVERB
+    if word.endswith("s") and any(lemma != word for lemma in readings.get("NOUN", ())):
+        return PLURAL
+    return None
 
 
 # --- the rules -----------------------------------------------------------------------------------
@@ -683,7 +803,7 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
         if k > i and lookup(article, tokens, k, mode)[0] is not None:
             break
         k += 1
-        if token.possessive:
+        if token.possessive or ends_company(article, tokens, k):
             break
     run = tokens[i:k]
     while run and run[-1].kind == "conn":
@@ -695,6 +815,18 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
             return end
     classify_run(article, run, mode, tokens[prefix:i] if prefix is not None else [])
     return max(k, i + 1)
+
+
+def ends_company(article: Article, tokens: list[Token], k: int) -> bool:
+    """Whether an abbreviated legal form with its stop ends a name before token k (`... from
+    Norfolk Southern Corp. Norfolk owns 20 pct`: one sequence of capitals, two sentences),
+    unless another legal form follows (`Hudson's Bay Co. Ltd.`). Without a stop the name goes on
+    (`Swiss Bank Corp International`)."""
+    last = tokens[k - 1]
+    if last.kind != "abbrev" or k >= len(tokens):
+        return False
+    legal = article.tables.cues["legal-suffix"]
+    return last.fold in legal and tokens[k].fold not in legal
 
 
 def org_of(article: Article, tokens: list[Token], j: int, mode: str) -> int:
@@ -729,7 +861,9 @@ def org_of(article: Article, tokens: list[Token], j: int, mode: str) -> int:
 
 def classify_run(article: Article, run: list[Token], mode: str, prefix: list[Token]) -> None:
     """Type a run of unknown capitalised words: organisation, person, acronym, or a candidate name."""
-    while run and ordinary_start(article, run[0]):
+    while run and (reason := ordinary_start(article, run[0])):
+        if reason == ORDINARY and len(run) > 1 and is_org(article, run):
+            break  # `Circuit Systems Inc said`, `Advanced Systems Inc said`
         run, prefix = run[1:], []
     if not run:
         return
@@ -784,9 +918,9 @@ def is_person(article: Article, run: list[Token]) -> bool:
     if title_before(article, run[0].start, len(names)):
         return True
     words = [t for t in names if t.kind != "initial"]
-    if len(words) < 2 or run[-1].kind == "initial":
+    if len(words) < 2 or run[-1].kind == "initial" or common_plural(words):
         return False
-    if run[-1].possessive or len(words) < len(names):
+    if run[-1].possessive and not plural_noun(run[-1]) or len(words) < len(names):
         return len(names) <= 3
     if article.tables.person_after.match(text, run[-1].end):
         return True
@@ -826,7 +960,8 @@ def add_acronym(article: Article, token: Token) -> None:
     short = token.bare.replace(".", "")
     if len(short) > 2 and short.endswith("s") and short[:-1].isupper():
         short = short[:-1]
-    if not 2 <= len(short) <= 10 or short.lower() in article.tables.cues["stop"]:
+    cues = article.tables.cues
+    if not 2 <= len(short) <= 10 or short.lower() in cues["stop"] or short.lower() in cues["legal-suffix"]:
         return
     long = article.definitions.get(short)
     entry = corpus_entry(short, long) if long else Entry(short, "acronym", True)
@@ -847,11 +982,12 @@ def add_mention(article: Article, entry: Entry, start: int, end: int) -> None:
     article.mentions.append(Mention(entry.type, entry.name, start, end, article.text[start:end]))
 
 
-def add_person(article: Article, tokens: list[Token], start: int, end: int, shouted: bool) -> None:
+def add_person(article: Article, tokens: list[Token], start: int, end: int, shouted: bool,
+               weak: bool = False) -> None:
     """Record one mention of a person, keyed by the folded name (initials left out)."""
     key, display = person_key(article, tokens)
     if key:
-        article.people.append(PersonMention(key, display, start, end, article.text[start:end], shouted))
+        article.people.append(PersonMention(key, display, start, end, article.text[start:end], shouted, weak))
 
 
 def person_key(article: Article, tokens: tuple[Token, ...] | list[Token]) -> tuple[tuple[str, ...], ...]:
@@ -911,7 +1047,7 @@ def promote_candidates(article: Article) -> None:
         if key and key[-1] in surnames and len(names) <= MAX_NAME_WORDS and all(
             name_like(t) or caps_word(t) or t.fold in PARTICLES for t in run
         ):
-            add_person(article, list(run), run[0].start, run[-1].end, shouted=mode == SHOUT)
+            add_person(article, list(run), run[0].start, run[-1].end, shouted=mode == SHOUT, weak=True)
 
 
 def promote_words(article: Article, run: tuple[Token, ...], surnames: set[str],
@@ -927,6 +1063,24 @@ def promote_words(article: Article, run: tuple[Token, ...], surnames: set[str],
         if key and key[0] in surnames:
             add_person(article, [run[i]], run[i].start, run[i].end, shouted=True)
         i += 1
+
+
+def possessive_people(article: Article) -> None:
+    """A lone unknown name in the possessive before something only a person has is a person:
+    `Shapps' inaugural trip`, `Zelenskiy's office` (the `person-thing` cues). `Piedmont's board`
+    or `TWA's offer` say nothing, and places and organisations the tables know keep their type
+    (`Britain's`, `NATO's`)."""
+    taken = {person.start for person in article.people}
+    things = article.tables.cues["person-thing"]
+    for run, mode in article.candidates:
+        token = run[-1]
+        if mode != TEXT or len(run) != 1 or not token.possessive or token.start in taken:
+            continue
+        if not name_like(token) or not plain_name(article, [token]) or plural_noun(token):
+            continue
+        following = POSSESSED.match(article.text, token.end)
+        if following and things.intersection(following.group(1).split()):
+            add_person(article, [token], token.start, token.end, shouted=False, weak=True)
 
 
 def compatible(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
@@ -949,7 +1103,7 @@ def resolve_people(article: Article) -> list[Mention]:
     keys = sorted({p.key for p in people}, key=len, reverse=True)
     first: dict[tuple[str, ...], int] = {}
     for person in people:
-        if person.start >= article.title_end:
+        if person.start >= article.title_end and not person.weak:
             first.setdefault(person.key, person.start)
     fullest: list[tuple[str, ...]] = []
     owners: dict[tuple[str, ...], list[int]] = {}
@@ -986,6 +1140,132 @@ def title_case(word: str) -> str:
     if word.lower() in PARTICLES:
         return word.lower()
     return "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+
+
+# --- organisations: one name per company ---------------------------------------------------------
+
+@lru_cache(maxsize=50_000)
+def company_key(name: str, legal: frozenset[str]) -> str:
+    """What tells one organisation's names apart: lower case, without abbreviation stops, a
+    leading `The` and the legal forms at the end (`Norfolk Southern Corp.`, `Norfolk Southern
+    Corporation` and `NORFOLK SOUTHERN` are `norfolk southern`, as `Exxon Corp` is Exxon)."""
+    words = [word.strip(",").rstrip(".").lower() for word in name.split()]
+    words = [word for word in words if word]
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    while len(words) > 1 and (words[-1] in legal or words[-1] in ("&", "and")):
+        words.pop()
+    return " ".join(words)
+
+
+def promote_companies(article: Article) -> None:
+    """Unknown names that are an organisation of the article without its legal form are that
+    organisation (`Norfolk Southern Corp` ... `Norfolk Southern declined comment`)."""
+    legal = article.tables.cues["legal-suffix"]
+    keys = {company_key(m.name, legal) for m in article.mentions if m.type == "org"}
+    if not keys:
+        return
+    left = []
+    for run, mode in article.candidates:
+        start, end = run[0].start, run[-1].end
+        if company_key(article.text[start:end], legal) in keys:
+            add_typed(article, "org", list(run))
+        else:
+            left.append((run, mode))
+    article.candidates = left
+
+
+def company_names(article: Article, mentions: list[Mention]) -> list[Mention]:
+    """Each organisation under one name: the gazetteer's when it has one, else the most complete
+    form the article prints (`Norfolk Southern Corporation` over `Norfolk Southern Corp` over
+    `Norfolk Southern`). A stop that is also the sentence's full stop (`... from Norfolk Southern
+    Corp.` at a sentence end) does not count: wire copy writes `Corp`."""
+    legal = article.tables.cues["legal-suffix"]
+    best: dict[str, tuple[tuple, str]] = {}
+    for mention in mentions:
+        if mention.type != "org":
+            continue
+        shown = printed_company_name(article, mention)
+        printed = mention.name == mention.surface
+        rank = (gazetteer_org(mention.name), printed, len(shown), -mention.start)
+        key = company_key(mention.name, legal)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, shown)
+    return [m._replace(name=best[company_key(m.name, legal)][1]) if m.type == "org" else m for m in mentions]
+
+
+def printed_company_name(article: Article, mention: Mention) -> str:
+    """A mention's organisation name, less a final stop that also ends the sentence."""
+    name = mention.name
+    if name.endswith(".") and name == mention.surface:
+        after = article.text[mention.end:mention.end + 3].lstrip(" \t\"')")
+        if not after or after[0] == "\n" or after[0].isupper():
+            return name[:-1]
+    return name
+
+
+@lru_cache(maxsize=20_000)
+def gazetteer_org(name: str) -> bool:
+    """Whether `name` is the canonical name of a gazetteer organisation (remembered: few names recur)."""
+    tables = entity_tables()
+    entry = tables.lexicon.get(phrase_key(name, tables.token))
+    return entry is not None and entry.type == "org" and entry.name == name
+
+
+# --- the article's own source ---------------------------------------------------------------------
+
+@lru_cache(maxsize=1_000)
+def source_names(source: str | None) -> frozenset[str]:
+    """The company keys that name the article's source: its own name and, when the gazetteer
+    knows it, the canonical name (`The Telegraph` is `Daily Telegraph`). Remembered: a corpus
+    has few sources."""
+    if not source or not source.strip():
+        return frozenset()
+    tables = entity_tables()
+    legal = tables.cues["legal-suffix"]
+    names = {company_key(source, legal)}
+    entry = tables.lexicon.get(phrase_key(source, tables.token))
+    if entry is not None and entry.type in ("org", "acronym"):
+        names.add(company_key(entry.name, legal))
+    return frozenset(names)
+
+
+def without_source_at_work(article: Article, mentions: list[Mention], source: str | None) -> list[Mention]:
+    """Drop the mentions of the article's own source where it is only at work: credited (`LONDON
+    (Reuters) -`, `By Patti Domm, Reuters`), signing off (`Reuter` alone on the last line), or
+    reporting (`told Reuters`, `a Reuter survey`). Where the story is about it (`Reuters Holdings
+    said`, `REUTERS TO CARRY JIJI SERVICE`, `Reuters will carry`), it stays an entity."""
+    names = source_names(source)
+    if not names:
+        return mentions
+    legal = article.tables.cues["legal-suffix"]
+    return [mention for mention in mentions
+            if mention.type == "person" or company_key(mention.name, legal) not in names
+            or not source_at_work(article, mention)]
+
+
+def source_at_work(article: Article, mention: Mention) -> bool:
+    """Whether a mention of the source stands where a credit, a sign-off or a reporting role puts it."""
+    text, roles = article.text, article.tables.source_roles
+    line_start = text.rfind("\n", 0, mention.start) + 1
+    line_end = text.find("\n", mention.end)
+    line_end = len(text) if line_end < 0 else line_end
+    before, after = text[line_start:mention.start], text[mention.end:line_end]
+    bare_after = after.lstrip("'s").lstrip()
+    if before.rstrip().endswith("(") and after.lstrip().startswith(")"):
+        return True  # `(Reuters)`
+    if not before.strip(SIGN_OFF) and not after.strip(SIGN_OFF):
+        return True  # alone on its line: a sign-off or a credit
+    if len(text[mention.end:].strip(SIGN_OFF)) <= SIGN_OFF_NOISE:
+        return True  # the text's last word, but for a stray mark (`REUTER^M`)
+    if DATELINE_DASH.match(after):
+        return True  # `Reuters - `
+    if line_end - line_start <= CREDIT_LINE_CHARS and roles.credit.match(text, line_start):
+        return True  # `By Patti Domm, Reuters`
+    if roles.before.search(before):
+        return True  # `told Reuters`
+    following = bare_after.split(None, 1)[:1]
+    return bool(following) and following[0].strip(",.;:").lower() in roles.after  # `a Reuter survey`
 
 
 # --- the article ---------------------------------------------------------------------------------
@@ -1045,17 +1325,45 @@ def gather(mentions: list[Mention], article: Article) -> list[Entity]:
     return entities
 
 
-def extract_entities(title: str | None, text: str, definitions: dict[str, str] | None = None) -> list[Entity]:
-    """Entities of one article, most salient first (ties by name)."""
+def ticker_at(span: re.Match) -> bool:
+    """Whether a word in capitals is a ticker symbol in its brackets (`<NSC>`, `<RTRS.L>`): a
+    market code, not the National Security Council. A name in brackets (`<Siemens AG>`, Reuters'
+    mark of an unlisted company) is a name."""
+    text, start, end = span.string, span.start(), span.end()
+    return start > 0 and text[start - 1] == "<" and text[end:end + 1] in (">", ".")
+
+
+def extract_entities(title: str | None, text: str, definitions: dict[str, str] | None = None, *,
+                     source: str | None = None) -> list[Entity]:
+    """Entities of one article, most salient first (ties by name).
+
+    `source` is the publication the article comes from (`Reuters`): where it is only at work
+    (credit, sign-off, `told Reuters`) it is no entity of the article.
+    """
     article = prepare(title, text, definitions)
     for span in article.tables.span.finditer(article.text):
-        if span.group() in article.tables.ignorable:
+        if span.group() in article.tables.ignorable or TICKER.fullmatch(span.group()) and ticker_at(span):
             continue
         tokens = span_tokens(span)
         if tokens:
             scan_span(article, tokens, article.mode_at(span.start()))
     named_in_headline(article)
+    promote_companies(article)
     promote_candidates(article)
-    known = {(m.type, m.name.lower()) for m in article.mentions}
+    possessive_people(article)
+    mentions = without_source_at_work(article, company_names(article, article.mentions), source)
+    known = {(m.type, m.name.lower()) for m in mentions}
     people = [m for m in resolve_people(article) if not any((t, m.name.lower()) in known for t in TYPES[1:])]
-    return gather(article.mentions + people, article)
+    return gather(mentions + companies_not_people(article, mentions, people), article)
+
+
+def companies_not_people(article: Article, mentions: list[Mention], people: list[Mention]) -> list[Mention]:
+    """A person named like an organisation of the article without its legal form is that
+    organisation (`Circle Fine Art said` beside `Circle Fine Art Corp`)."""
+    legal = article.tables.cues["legal-suffix"]
+    companies = {company_key(m.name, legal): m.name for m in mentions if m.type == "org"}
+    found = []
+    for person in people:
+        company = companies.get(company_key(person.name, legal))
+        found.append(person._replace(type="org", name=company) if company else person)
+    return found

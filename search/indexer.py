@@ -436,7 +436,8 @@ def _enrich(job: tuple[list[Article], dict[str, str]]) -> tuple[list[Enrichment]
     for article in articles:
         local = acronym_definitions(article.text)
         learned.extend(local)
-        entities = extract_entities(article.title, article.text, {**definitions, **dict(local)})
+        entities = extract_entities(article.title, article.text, {**definitions, **dict(local)},
+                                    source=article.source)
         extras.append(Enrichment(tuple(entities), signature(article.title, article.text)))
     return extras, learned
 
