@@ -265,6 +265,32 @@ class SegmentArrays:
         os.close(self._descriptor)
 
 
+class TermTexts:
+    """A field's terms in one segment: their bytes run together, where each ends, and how many
+    documents hold each; read by length, the terms of one length made into a list once."""
+
+    def __init__(self, texts: bytes, ends: np.ndarray, counts: np.ndarray):
+        self.texts, self.ends, self.counts = texts, ends, counts
+        self.lengths = np.diff(ends, prepend=0)
+        self._sized: dict[int, tuple[list[bytes], list[int]]] = {}
+
+    @classmethod
+    def of_pairs(cls, pairs: list[tuple[bytes, int]]) -> TermTexts:
+        """From (term, documents) pairs, as Whoosh's lexicon gives them."""
+        ends = np.cumsum([len(btext) for btext, _ in pairs], dtype=np.int64)
+        counts = np.array([count for _, count in pairs], dtype=np.int64)
+        return cls(b"".join(btext for btext, _ in pairs), ends, counts)
+
+    def sized(self, length: int) -> tuple[list[bytes], list[int]]:
+        """The terms `length` bytes long, in lexicon order, and the count of each."""
+        found = self._sized.get(length)
+        if found is None:
+            texts, chosen = self.texts, self.lengths == length
+            found = self._sized[length] = ([texts[end - length:end] for end in self.ends[chosen].tolist()],
+                                           self.counts[chosen].tolist())
+        return found
+
+
 class TermArrays:
     """One field of one segment: a term's postings, positions and block map, found by its bytes
     in a table of term hashes (read once; each term looked up is remembered)."""
@@ -313,6 +339,12 @@ class TermArrays:
         """The term at a row."""
         text_ends = self._term_table()[2]
         return bytes(self._slice("terms", int(text_ends[row - 1]) if row else 0, int(text_ends[row])))
+
+    def term_texts(self) -> TermTexts:
+        """Every term of the field, in lexicon order, and how many documents hold each."""
+        _, _, text_ends, term_ends = self._term_table()
+        texts = bytes(self._slice("terms", 0, int(text_ends[-1]))) if len(text_ends) else b""
+        return TermTexts(texts, text_ends, np.diff(term_ends, prepend=0))
 
     def prefixed(self, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
         """The first `limit` terms that start with `prefix`, in lexicon order, each with its

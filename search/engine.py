@@ -19,19 +19,28 @@ from whoosh.collectors import TimeLimit
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
-from search import feedback, spelling
+from search import feedback
 from search.aliases import alias_table, load_alias_files
 from search.articles import article_record
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
 from search.errors import IndexIncompatible, InvalidParameter, NotFound, SearchError
 from search.facets import FacetTable
 from search.hits import HitMaker, matched_terms, story_versions
-from search.index import REBUILD_HINT, UNDATED, ColumnValues, IndexMeta, entity_term, open_index
-from search.query import ParsedQuery, QueryBuilder, date_range
+from search.index import (
+    REBUILD_HINT,
+    SPELLING_FIELDS,
+    UNDATED,
+    ColumnValues,
+    IndexMeta,
+    entity_term,
+    open_index,
+)
+from search.query import ParsedQuery, QueryBuilder, all_words_query, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
 from search.related import related_stories
 from search.results import SCORE_DECIMALS, citation_record, response
 from search.scoring import ArrayCache, ArrayScorer, Postings, Scored
+from search.spelling import IndexVocabulary, Speller, SpellingLexicon, searched_words
 from search.stories import StoryMembers
 
 MAX_QUERY_CHARS = 2000
@@ -211,6 +220,7 @@ class Engine:
         groups = [*meta.alias_groups(), *load_alias_files(self.alias_files)]
         aliases = alias_table(groups, meta.learned_groups())
         self.builder = QueryBuilder(self.schema, aliases)
+        self.speller = Speller(self.tables, aliases)
 
     def searcher(self) -> Searcher:
         """This thread's searcher, reopened when the index has a new commit (whose
@@ -249,17 +259,17 @@ class Engine:
             return False
 
     @reading_index
-    def search(self, text: str, *, limit: int = 10, offset: int = 0,
-               filters: Filters | None = None, sort: str = "relevance", facets: bool = False) -> dict:
+    def search(self, text: str, *, limit: int = 10, offset: int = 0, filters: Filters | None = None,
+               sort: str = "relevance", facets: bool = False, correct: bool = True) -> dict:
         """Run a query and return the response in the result shape.
 
-        Unknown words get a spelling suggestion; when the query finds nothing and
-        the corrected one does, the corrected query's results are returned. With
-        `facets`, the response also counts the matching stories by source,
-        author, entity and month.
+        Words that look misspelled get a suggestion; with `correct`, a query that finds
+        nothing may be answered by its correction instead (search/spelling.py says when).
+        With `facets`, the response also counts the matching stories by source, author,
+        entity and month.
         """
         started = time.perf_counter()
-        answer = self._answer(text, limit, offset, filters, sort)
+        answer = self._answer(text, limit, offset, filters, sort, correct)
         maker = HitMaker(answer.searcher, answer.parsed, self.schema, self.tables,
                          self._story_members(answer.searcher))
         docnums = [docnum for docnum, _ in answer.page]
@@ -280,27 +290,43 @@ class Engine:
 
     @reading_index
     def citations(self, text: str, *, limit: int = MAX_RESULTS, filters: Filters | None = None,
-                  sort: str = "relevance") -> list[dict]:
-        """The top hits as references to cite (title, source, date, authors, url), no snippets."""
-        answer = self._answer(text, limit, 0, filters, sort)
-        return [citation_record(answer.searcher.stored_fields(docnum)) for docnum, _ in answer.page]
+                  sort: str = "relevance", correct: bool = True) -> list[dict]:
+        """The top hits as references to cite (title, source, date, authors, url), no snippets,
+        each with the query it is a result of (`query_run`: the correction, when one was run)."""
+        answer = self._answer(text, limit, 0, filters, sort, correct)
+        query_run = answer.corrected or text
+        return [{**citation_record(answer.searcher.stored_fields(docnum)), "query_run": query_run}
+                for docnum, _ in answer.page]
 
-    def _answer(self, text: str, limit: int, offset: int, filters: Filters | None, sort: str) -> Answer:
-        """Parse and rank a query, retrying with its spelling correction when it finds nothing."""
+    def _answer(self, text: str, limit: int, offset: int, filters: Filters | None, sort: str,
+                correct: bool = True) -> Answer:
+        """Parse and rank a query; one that finds nothing is answered by its spelling correction
+        when spelling allows the replacement and the correction's words occur together."""
         self._check(text, limit, offset, sort)
         searcher = self.searcher()
         filter_query = (filters or Filters()).query(self.schema)
         parsed = self.builder.parse(text)
         ranking = self._rank(searcher, parsed, offset + limit, filter_query, sort)
-        suggestion = spelling.corrected_query(text, spelling.corrections(searcher, parsed.words))
+        review = self.speller.review(self._vocabulary(searcher), text)
         corrected = None
-        if ranking.total == 0 and suggestion:
-            retry = self.builder.parse(suggestion)
+        if correct and ranking.total == 0 and review.replacement:
+            retry = self.builder.parse(review.replacement)
             retry_ranking = self._rank(searcher, retry, offset + limit, filter_query, sort)
-            if retry_ranking.total:
-                parsed, ranking, corrected = retry, retry_ranking, suggestion
-        return Answer(searcher, parsed, ranking, filter_query, suggestion, corrected,
+            if retry_ranking.total and self._words_together(searcher, review.replacement, filter_query):
+                parsed, ranking, corrected = retry, retry_ranking, review.replacement
+        return Answer(searcher, parsed, ranking, filter_query, review.suggestion, corrected,
                       ranking.rows[offset:offset + limit])
+
+    def _words_together(self, searcher: Searcher, text: str, filter_query: wq.Query | None) -> bool:
+        """Whether one story (within the filters) has every word the query looks for (through
+        stems and variants, in headline or body)."""
+        words = " ".join(searched_words(text))
+        terms = [token.text for token in self.builder.content_analyzer(words, mode="query")]
+        every_word = all_words_query(list(dict.fromkeys(terms)))
+        if every_word is None:
+            return True  # one word: the ranking that found it says so
+        scorer = self._scorer(searcher, time.monotonic() + self.time_budget)
+        return bool(scorer.evaluate(required(every_word, filter_query)).hit.any())
 
     def _rank(self, searcher: Searcher, parsed: ParsedQuery, depth: int,
               filter_query: wq.Query | None, sort: str, grouped: bool = True, count: bool = True):
@@ -397,6 +423,13 @@ class Engine:
     def _per_commit(self, searcher: Searcher, name: str, build):
         """A value read from the index once per commit, shared by every thread's searcher of it."""
         return self._postings(searcher).cache.derived(name, lambda: build(searcher.reader()))
+
+    def _vocabulary(self, searcher: Searcher) -> IndexVocabulary:
+        """What spelling reads of this commit; its lexicon of words is read on first need."""
+        postings = self._postings(searcher)
+        fields = [fieldname for fieldname in SPELLING_FIELDS if fieldname in self.schema]
+        return IndexVocabulary(searcher, lambda: self._per_commit(searcher, "spelling_lexicon", lambda _: (
+            SpellingLexicon({fieldname: postings.term_texts(fieldname) for fieldname in fields}))))
 
     def _rank_columns(self, searcher: Searcher) -> RankColumns:
         return self._per_commit(searcher, "rank_columns", RankColumns)
