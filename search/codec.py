@@ -34,6 +34,7 @@ MAX_REMEMBERED_TERMS = 100_000  # per field and segment: the terms searched, fou
 _UNKNOWN = object()
 _HEADER = struct.Struct("<Q")  # the length of the pickled table of contents that follows
 _ALIGN = 8
+SIZED_BLOCK_ROWS = 1 << 16  # terms of one length cut out at a time (a block of byte offsets: 8 bytes each)
 VECTOR_JOIN_ROWS = 1 << 20  # postings whose term texts are joined at a time (as Python ints: ~40 MB)
 
 
@@ -282,12 +283,19 @@ class TermTexts:
         return cls(b"".join(btext for btext, _ in pairs), ends, counts)
 
     def sized(self, length: int) -> tuple[list[bytes], list[int]]:
-        """The terms `length` bytes long, in lexicon order, and the count of each."""
+        """The terms `length` bytes long, in lexicon order, and the count of each: cut out of the
+        run of bytes by numpy, a block of rows at a time (a term has no NUL byte for the
+        fixed-width bytes to drop)."""
+        if length < 1:
+            return [], []
         found = self._sized.get(length)
         if found is None:
-            texts, chosen = self.texts, self.lengths == length
-            found = self._sized[length] = ([texts[end - length:end] for end in self.ends[chosen].tolist()],
-                                           self.counts[chosen].tolist())
+            rows = np.flatnonzero(self.lengths == length)
+            run, offsets, texts = np.frombuffer(self.texts, dtype=np.uint8), np.arange(length), []
+            for first in range(0, len(rows), SIZED_BLOCK_ROWS):
+                starts = self.ends[rows[first:first + SIZED_BLOCK_ROWS]] - length
+                texts.extend(run[starts[:, None] + offsets].view(f"S{length}").ravel().tolist())
+            found = self._sized[length] = (texts, self.counts[rows].tolist())
         return found
 
 

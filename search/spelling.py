@@ -441,11 +441,10 @@ class Speller:
     def _in_named_run(vocabulary: IndexVocabulary, words: list[QueryWord], run: list[int], index: int,
                       named: dict[tuple[int, ...], bool]) -> bool:
         """Whether a stretch of the run holding this word, two words or more, names something."""
+        at = run.index(index)
         for size in range(min(len(run), MAX_RUN_WORDS), 1, -1):
-            for first in range(len(run) - size + 1):
+            for first in range(max(0, at - size + 1), min(at, len(run) - size) + 1):
                 stretch = tuple(run[first:first + size])
-                if index not in stretch:
-                    continue
                 if stretch not in named:
                     named[stretch] = vocabulary.has_name([words[i].text for i in stretch])
                 if named[stretch]:

@@ -153,7 +153,8 @@ def test_a_suggestion_never_analyses_to_the_typed_words_terms(spelling_engine):
     assert suggested(spelling_engine, "grobbin") == (None, None)
 
 
-@pytest.mark.parametrize("text", ["United States", "states", "Tony Holmer", "tony holmer", '"Tony Holmer"'])
+@pytest.mark.parametrize("text", [
+    "United States", "states", "Tony Holmer", "tony holmer", '"Tony Holmer"', "mexico loan by tony holmer"])
 def test_a_run_of_words_that_names_something_is_checked_as_a_whole(spelling_engine, text):
     """`Holmer`, a byline printed once, is one edit from `holder`, printed in sixty: alone it is
     taken for a typo, but `Tony Holmer` is an author."""
