@@ -428,8 +428,11 @@ class Engine:
         """What spelling reads of this commit; its lexicon of words is read on first need."""
         postings = self._postings(searcher)
         fields = [fieldname for fieldname in SPELLING_FIELDS if fieldname in self.schema]
-        return IndexVocabulary(searcher, lambda: self._per_commit(searcher, "spelling_lexicon", lambda _: (
-            SpellingLexicon({fieldname: postings.term_texts(fieldname) for fieldname in fields}))))
+
+        def read_lexicon(_reader) -> SpellingLexicon:
+            return SpellingLexicon({fieldname: postings.term_texts(fieldname) for fieldname in fields})
+
+        return IndexVocabulary(searcher, lambda: self._per_commit(searcher, "spelling_lexicon", read_lexicon))
 
     def _rank_columns(self, searcher: Searcher) -> RankColumns:
         return self._per_commit(searcher, "rank_columns", RankColumns)
