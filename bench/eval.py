@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import entities_eval
+import spelling_eval
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
@@ -172,9 +173,10 @@ def main() -> int:
         for name in COLLECTIONS:
             if (args.shared / "data" / name / "qrels.txt").exists():
                 results[name] = evaluate_collection(args.shared, name, Path(work))
+        spelling_text, spelling = spelling_eval.section(args.shared, Path(work))
     entities_text, entities = entity_section(args.shared)
-    args.out.write_text(markdown(results) + entities_text, encoding="utf-8")
-    raw = {**results, "entities": entities}
+    args.out.write_text(markdown(results) + entities_text + spelling_text, encoding="utf-8")
+    raw = {**results, "entities": entities, "spelling": spelling}
     args.out.with_suffix(".json").write_text(json.dumps(raw, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -1,6 +1,6 @@
 """The `search` command: a thin caller of the engine.
 
-    search [--json] [--limit N] [--index DIR] QUERY...
+    search [--json] [--limit N] [--spell off] [--index DIR] QUERY...
     search index [PATH...] [--rebuild] [--variants FILE]
     search show ID | search stats | search run --queries FILE.tsv
     search eval --queries FILE.tsv --qrels QRELS.txt
@@ -35,7 +35,7 @@ DEFAULT_CORPUS = "corpus"
 INDEX_ENV = "SEARCH_INDEX"
 SUBCOMMANDS = ("index", "show", "stats", "run", "eval", "serve", "cluster")
 VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--qrels", "--variants", "--aliases", "--tag",
-                 "--host", "--port", "--threads", "--wait", "--commit-every"}
+                 "--spell", "--host", "--port", "--threads", "--wait", "--commit-every"}
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 EXIT_USAGE = 2
 
@@ -89,6 +89,8 @@ def query_parser() -> Parser:
     parser.add_argument("--limit", type=positive_int, default=10, help="results per page (default 10)")
     parser.add_argument("--page", type=positive_int, default=1, help="page of results (default 1)")
     parser.add_argument("--json", action="store_true", help="print the JSON result shape")
+    parser.add_argument("--spell", choices=("on", "off"), default="on",
+                        help="off: run the query as typed, never its spelling correction (default on)")
     parser.add_argument("--aliases", type=Path, action="append", default=[],
                         help="extra aliases for this search (canonical<TAB>alias|alias)")
     add_index_option(parser)
@@ -170,7 +172,8 @@ def print_results(answer: dict, offset: int) -> None:
     for warning in answer["warnings"]:
         print(f"note: {warning['message']}", file=sys.stderr)
     if answer.get("corrected_query"):
-        print(f"Showing results for {answer['corrected_query']!r}")
+        print(f"Showing results for {answer['corrected_query']!r} · "
+              f"Search instead for {answer['query']!r}: add --spell off")
     elif answer.get("suggestion"):
         print(f"Did you mean: {answer['suggestion']}?")
     if not answer["results"]:
@@ -203,7 +206,7 @@ def counts_line(answer: dict) -> str:
 def cmd_search(args: argparse.Namespace) -> int:
     engine = Engine(index_dir(args), alias_files=tuple(args.aliases))
     offset = (args.page - 1) * args.limit
-    answer = engine.search(" ".join(args.query), limit=args.limit, offset=offset)
+    answer = engine.search(" ".join(args.query), limit=args.limit, offset=offset, correct=args.spell == "on")
     if args.json:
         print(json.dumps(answer, ensure_ascii=False, indent=2))
     else:

@@ -34,6 +34,7 @@ MAX_REMEMBERED_TERMS = 100_000  # per field and segment: the terms searched, fou
 _UNKNOWN = object()
 _HEADER = struct.Struct("<Q")  # the length of the pickled table of contents that follows
 _ALIGN = 8
+SIZED_BLOCK_ROWS = 1 << 16  # terms of one length cut out at a time (a block of byte offsets: 8 bytes each)
 VECTOR_JOIN_ROWS = 1 << 20  # postings whose term texts are joined at a time (as Python ints: ~40 MB)
 
 
@@ -265,6 +266,39 @@ class SegmentArrays:
         os.close(self._descriptor)
 
 
+class TermTexts:
+    """A field's terms in one segment: their bytes run together, where each ends, and how many
+    documents hold each; read by length, the terms of one length made into a list once."""
+
+    def __init__(self, texts: bytes, ends: np.ndarray, counts: np.ndarray):
+        self.texts, self.ends, self.counts = texts, ends, counts
+        self.lengths = np.diff(ends, prepend=0)
+        self._sized: dict[int, tuple[list[bytes], list[int]]] = {}
+
+    @classmethod
+    def of_pairs(cls, pairs: list[tuple[bytes, int]]) -> TermTexts:
+        """From (term, documents) pairs, as Whoosh's lexicon gives them."""
+        ends = np.cumsum([len(btext) for btext, _ in pairs], dtype=np.int64)
+        counts = np.array([count for _, count in pairs], dtype=np.int64)
+        return cls(b"".join(btext for btext, _ in pairs), ends, counts)
+
+    def sized(self, length: int) -> tuple[list[bytes], list[int]]:
+        """The terms `length` bytes long, in lexicon order, and the count of each: cut out of the
+        run of bytes by numpy, a block of rows at a time (a term has no NUL byte for the
+        fixed-width bytes to drop)."""
+        if length < 1:
+            return [], []
+        found = self._sized.get(length)
+        if found is None:
+            rows = np.flatnonzero(self.lengths == length)
+            run, offsets, texts = np.frombuffer(self.texts, dtype=np.uint8), np.arange(length), []
+            for first in range(0, len(rows), SIZED_BLOCK_ROWS):
+                starts = self.ends[rows[first:first + SIZED_BLOCK_ROWS]] - length
+                texts.extend(run[starts[:, None] + offsets].view(f"S{length}").ravel().tolist())
+            found = self._sized[length] = (texts, self.counts[rows].tolist())
+        return found
+
+
 class TermArrays:
     """One field of one segment: a term's postings, positions and block map, found by its bytes
     in a table of term hashes (read once; each term looked up is remembered)."""
@@ -313,6 +347,12 @@ class TermArrays:
         """The term at a row."""
         text_ends = self._term_table()[2]
         return bytes(self._slice("terms", int(text_ends[row - 1]) if row else 0, int(text_ends[row])))
+
+    def term_texts(self) -> TermTexts:
+        """Every term of the field, in lexicon order, and how many documents hold each."""
+        _, _, text_ends, term_ends = self._term_table()
+        texts = bytes(self._slice("terms", 0, int(text_ends[-1]))) if len(text_ends) else b""
+        return TermTexts(texts, text_ends, np.diff(term_ends, prepend=0))
 
     def prefixed(self, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
         """The first `limit` terms that start with `prefix`, in lexicon order, each with its

@@ -19,7 +19,7 @@ from whoosh.collectors import TimeLimit
 from whoosh.fields import Schema
 from whoosh.searching import Searcher
 
-from search import feedback, spelling
+from search import feedback
 from search.aliases import alias_table, load_alias_files
 from search.articles import article_record
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
@@ -29,6 +29,7 @@ from search.hits import HitMaker, entity_filter_names, joined_phrases, matched_t
 from search.index import (
     ENTITY_FILTERS,
     REBUILD_HINT,
+    SPELLING_FIELDS,
     UNDATED,
     ColumnValues,
     IndexMeta,
@@ -36,12 +37,14 @@ from search.index import (
     open_index,
     tag_term,
 )
-from search.query import ParsedQuery, QueryBuilder, date_range
+from search.query import ParsedQuery, QueryBuilder, all_words_query, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
 from search.related import related_stories
 from search.results import SCORE_DECIMALS, citation_record, response, version_record
 from search.scoring import ArrayCache, ArrayScorer, Postings, Scored
+from search.spelling import IndexVocabulary, Speller, SpellingLexicon, searched_words
 from search.stories import StoryMembers
+from search.wordlist import is_common_word
 
 MAX_QUERY_CHARS = 2000
 MAX_RESULTS = 1000
@@ -250,6 +253,7 @@ class Engine:
         groups = [*meta.alias_groups(), *load_alias_files(self.alias_files)]
         aliases = alias_table(groups, meta.learned_groups())
         self.builder = QueryBuilder(self.schema, aliases)
+        self.speller = Speller(self.tables, aliases)
 
     def searcher(self) -> Searcher:
         """This thread's searcher, reopened when the index has a new commit (whose
@@ -288,17 +292,17 @@ class Engine:
             return False
 
     @reading_index
-    def search(self, text: str, *, limit: int = 10, offset: int = 0,
-               filters: Filters | None = None, sort: str = "relevance", facets: bool = False) -> dict:
+    def search(self, text: str, *, limit: int = 10, offset: int = 0, filters: Filters | None = None,
+               sort: str = "relevance", facets: bool = False, correct: bool = True) -> dict:
         """Run a query and return the response in the result shape.
 
-        Unknown words get a spelling suggestion; when the query finds nothing and
-        the corrected one does, the corrected query's results are returned. With
-        `facets`, the response also counts the matching stories by source,
-        author, entity and month.
+        Words that look misspelled get a suggestion; with `correct`, a query that finds
+        nothing may be answered by its correction instead (search/spelling.py says when).
+        With `facets`, the response also counts the matching stories by source, author,
+        entity and month.
         """
         started = time.perf_counter()
-        answer = self._answer(text, limit, offset, filters, sort)
+        answer = self._answer(text, limit, offset, filters, sort, correct)
         hits = self._hits(answer, filters or Filters())
         partial, counted = answer.ranking.partial, None
         if facets:
@@ -346,36 +350,52 @@ class Engine:
 
     @reading_index
     def citations(self, text: str, *, limit: int = MAX_RESULTS, filters: Filters | None = None,
-                  sort: str = "relevance") -> list[dict]:
-        """The top hits as references to cite (title, source, date, authors, url), no snippets."""
-        answer = self._answer(text, limit, 0, filters, sort)
+                  sort: str = "relevance", correct: bool = True) -> list[dict]:
+        """The top hits as references to cite (title, source, date, authors, url), no snippets,
+        each with the query it is a result of (`query_run`: the correction, when one was run)."""
+        answer = self._answer(text, limit, 0, filters, sort, correct)
         searcher, members = answer.searcher, self._story_members(answer.searcher)
         shown = (self._shown(searcher, answer.ranking, answer.parsed, best, members.of(best))
                  for best, _ in answer.page)
-        return [citation_record(searcher.stored_fields(docnum)) for docnum in shown]
+        query_run = answer.corrected or text
+        return [{**citation_record(searcher.stored_fields(docnum)), "query_run": query_run}
+                for docnum in shown]
 
-    def _answer(self, text: str, limit: int, offset: int, filters: Filters | None, sort: str) -> Answer:
-        """Parse and rank a query, retrying with its spelling correction when it finds nothing."""
+    def _answer(self, text: str, limit: int, offset: int, filters: Filters | None, sort: str,
+                correct: bool = True) -> Answer:
+        """Parse and rank a query; one that finds nothing is answered by its spelling correction
+        when spelling allows the replacement and the correction's words occur together."""
         self._check(text, limit, offset, sort)
         searcher = self.searcher()
         filter_query = (filters or Filters()).query(self.schema)
         parsed = self._parse(searcher, text)
         ranking = self._rank(searcher, parsed, offset + limit, filter_query, sort)
-        suggestion = spelling.corrected_query(text, spelling.corrections(searcher, parsed.words))
+        review = self.speller.review(self._vocabulary(searcher), text)
         corrected = None
-        if ranking.total == 0 and suggestion:
-            retry = self._parse(searcher, suggestion)
+        if correct and ranking.total == 0 and review.replacement:
+            retry = self._parse(searcher, review.replacement)
             retry_ranking = self._rank(searcher, retry, offset + limit, filter_query, sort)
-            if retry_ranking.total:
-                parsed, ranking, corrected = retry, retry_ranking, suggestion
-        return Answer(searcher, parsed, ranking, filter_query, suggestion, corrected,
+            if retry_ranking.total and self._words_together(searcher, review.replacement, filter_query):
+                parsed, ranking, corrected = retry, retry_ranking, review.replacement
+        return Answer(searcher, parsed, ranking, filter_query, review.suggestion, corrected,
                       ranking.rows[offset:offset + limit])
 
     def _parse(self, searcher: Searcher, text: str) -> ParsedQuery:
         """The query, with the reporters and sources it names by name (as this index holds them)."""
         reader = searcher.reader()
         return self.builder.with_names(self.builder.parse(text), lambda field, key: (field, key) in reader,
-                                       common=lambda word: True)
+                                       common=is_common_word)
+
+    def _words_together(self, searcher: Searcher, text: str, filter_query: wq.Query | None) -> bool:
+        """Whether one story (within the filters) has every word the query looks for (through
+        stems and variants, in headline or body)."""
+        words = " ".join(searched_words(text))
+        terms = [token.text for token in self.builder.content_analyzer(words, mode="query")]
+        every_word = all_words_query(list(dict.fromkeys(terms)))
+        if every_word is None:
+            return True  # one word: the ranking that found it says so
+        scorer = self._scorer(searcher, time.monotonic() + self.time_budget)
+        return bool(scorer.evaluate(required(every_word, filter_query)).hit.any())
 
     def _rank(self, searcher: Searcher, parsed: ParsedQuery, depth: int,
               filter_query: wq.Query | None, sort: str, grouped: bool = True, count: bool = True):
@@ -486,6 +506,16 @@ class Engine:
     def _per_commit(self, searcher: Searcher, name: str, build):
         """A value read from the index once per commit, shared by every thread's searcher of it."""
         return self._postings(searcher).cache.derived(name, lambda: build(searcher.reader()))
+
+    def _vocabulary(self, searcher: Searcher) -> IndexVocabulary:
+        """What spelling reads of this commit; its lexicon of words is read on first need."""
+        postings = self._postings(searcher)
+        fields = [fieldname for fieldname in SPELLING_FIELDS if fieldname in self.schema]
+
+        def read_lexicon(_reader) -> SpellingLexicon:
+            return SpellingLexicon({fieldname: postings.term_texts(fieldname) for fieldname in fields})
+
+        return IndexVocabulary(searcher, lambda: self._per_commit(searcher, "spelling_lexicon", read_lexicon))
 
     def _rank_columns(self, searcher: Searcher) -> RankColumns:
         return self._per_commit(searcher, "rank_columns", RankColumns)

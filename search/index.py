@@ -43,6 +43,11 @@ UNDATED = 2**64 - 1  # the date column's value for a document without a date
 NAME_WORDS = SimpleAnalyzer()
 PHRASE_FIELDS = ("title_exact", "content_exact")  # the printed words, where quoted phrases match
 VECTOR_FIELD = "content"  # each document's terms and counts are kept for it (feedback reads them)
+# The spelling vocabulary (search/spelling.py): the fields whose words did-you-mean checks a typed
+# word against and draws its corrections from. A searchable field joins it by being named here:
+# names (a capitalised word is only corrected to a name) or the printed words of the text.
+NAME_FIELDS = ("source", "author", *ENTITY_FILTERS)
+SPELLING_FIELDS = (*PHRASE_FIELDS, *NAME_FIELDS, "tag")
 
 
 def array_codec() -> ArrayCodec:

@@ -41,7 +41,7 @@ FIELD_ALIASES = {"title": ["headline"], "content": ["body", "text"], "author": [
 QUERY_FIELDS = set(SEARCH_FIELDS) | FILTER_FIELDS | {"date"} | {
     alias for aliases in FIELD_ALIASES.values() for alias in aliases
 }
-NAME_FIELDS = {"byline": 1.25, "source_key": 1.0}  # a name's field, and what each of its words weighs there
+NAME_MATCH_WEIGHTS = {"byline": 1.25, "source_key": 1.0}  # a name's field, and what each word weighs there
 MAX_NAME_WORDS = 4
 MAX_EXPANSIONS = 1000
 MIN_PREFIX = 2
@@ -426,6 +426,13 @@ def is_plain(query: wq.Query) -> bool:
     )
 
 
+def all_words_query(terms: list[str]) -> wq.Query | None:
+    """Every one of the terms, each in headline or body (None for one term)."""
+    if len(terms) < 2:
+        return None
+    return wq.And([wq.Or([wq.Term(f, term) for f in SEARCH_FIELDS]) for term in terms])
+
+
 def _name_runs(clauses: list[Clause]) -> list[tuple[tuple[int, ...], tuple[str, ...]]]:
     """Where a name may stand: runs of up to MAX_NAME_WORDS consecutive one-word clauses
     (longest first), and each quoted phrase's words."""
@@ -518,7 +525,7 @@ class QueryBuilder:
         extra: list[wq.Query] = []
         for places, words in runs:
             key = name_key(" ".join(words))
-            for fieldname, weight in NAME_FIELDS.items():
+            for fieldname, weight in NAME_MATCH_WEIGHTS.items():
                 lone = len(words) == 1 and fieldname == "byline"
                 if not key or not known(fieldname, key) or (lone and common(words[0])):
                     continue

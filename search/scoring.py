@@ -33,7 +33,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from search.codec import BlockMap, SegmentArrays, TermArrays
+from search.codec import BlockMap, SegmentArrays, TermArrays, TermTexts
 from search.rank import ENTITY_FIELD, Weights, bm25, idf
 
 MAX_CACHED_POSTINGS = 16_000_000  # about 128 MB of (docnum, weight) pairs
@@ -165,6 +165,19 @@ class Postings:
             for btext, frequency in found:
                 counts[btext] = counts.get(btext, 0) + frequency
         return sorted(counts.items())[:limit]
+
+    def term_texts(self, fieldname: str) -> list[TermTexts]:
+        """Every term of a field, segment by segment, with how many documents hold it (deleted
+        ones included, as Whoosh counts): from each segment's arrays, or along its lexicon."""
+        found = []
+        for number, (leaf, _) in enumerate(self.leaves):
+            arrays = self._field_arrays(number, fieldname)
+            if arrays is not None:
+                found.append(arrays.term_texts())
+            else:
+                found.append(TermTexts.of_pairs([(btext, info.doc_frequency())
+                                                 for btext, info in leaf.iter_field(fieldname)]))
+        return found
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in a field, as Whoosh stores it (one byte, decoded)."""

@@ -158,6 +158,29 @@ def wire_index(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def spelling_index(tmp_path_factory) -> Path:
+    """An index of the spelling corpus (tests/fixtures_corpora.py): typos beside their corrections."""
+    from fixtures_corpora import SPELLING_RECORDS
+
+    return build_jsonl_index(tmp_path_factory.mktemp("spelling-index"), SPELLING_RECORDS)
+
+
+@pytest.fixture(scope="session")
+def spelling_engine(spelling_index) -> Engine:
+    return Engine(spelling_index)
+
+
+@pytest.fixture(scope="session")
+def spelling_app(spelling_index):
+    return _web_app(spelling_index)
+
+
+@pytest.fixture
+def spelling_client(spelling_app):
+    return spelling_app.test_client()
+
+
+@pytest.fixture(scope="session")
 def hostile_index(tmp_path_factory) -> Path:
     """An index of articles with markup and script in headline, byline, source, body and url."""
     from fixtures_corpora import HOSTILE_RECORDS

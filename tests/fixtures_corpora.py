@@ -150,6 +150,33 @@ HOSTILE_RECORDS: list[dict] = [
 ]
 
 
+# The spelling corpus (tests/test_spelling.py): wire copy where a typo and its correction, a real
+# word and its neighbour, a rare byline and a common one stand side by side. It names Kim and
+# Kiel but never Kyiv or Kiev; prints `state` but never `states`; prints `recieved` once against
+# sixty stories that print `received`; has a `tanker` story and a `zorblat` story but none with both.
+SPELLING_RECORDS: list[dict] = [
+    *({"id": f"order-{i:02d}", "source": REUTERS, "authors": ["Ann Holder"],
+       "title": f"Company {i} receives order",
+       "text": f"The company received an order for {i} machines, the government said."} for i in range(60)),
+    {"id": "mexico-loan", "source": REUTERS, "authors": ["Tony Holmer"], "title": "Mexico gets first loan",
+     "text": "Mexico recieved the first 250 mln dlrs of the loan, the finance ministry said."},
+    {"id": "korea-kim", "source": REUTERS, "title": "South Korea studies its banks",
+     "text": "South Korean finance minister Kim said the banks needed reform."},
+    {"id": "kiel-farmers", "source": REUTERS, "title": "Farmers march in Kiel",
+     "text": "About 8,000 West German farmers marched through the northern city of Kiel today."},
+    {"id": "us-state", "source": REUTERS, "title": "U.S. officials meet",
+     "text": "Officials in the U.S. said the state would act on the budget."},
+    {"id": "zorblat-raid", "source": REUTERS, "title": "Guerrillas raid a village",
+     "text": "Zorblat guerrillas attacked a village near the border, officials said."},
+    {"id": "gulf-tanker", "source": REUTERS, "title": "Tanker hit in the Gulf",
+     "text": "An oil tanker was hit by a missile in the Gulf, shipping sources said."},
+    {"id": "bet-taker", "source": REUTERS, "title": "The taker of the bet",
+     "text": "The taker of the bet paid out on Friday."},
+    {"id": "amraam-delivery", "source": REUTERS, "authors": ["Jo Grobbins"], "title": "Missiles delivered",
+     "text": "The first AMRAAM missiles were delivered to the air force."},
+]
+
+
 def _write(path: Path | str, records: list[dict], name: str) -> Path:
     target = Path(path)
     if target.suffix != ".jsonl":
@@ -164,6 +191,11 @@ def write_dated_corpus(path: Path | str) -> Path:
     """The dated corpus as JSON Lines: in folder `path` (as `dated.jsonl`), or at `path` itself
     when it ends in `.jsonl`. Returns the file written."""
     return _write(path, DATED_RECORDS, "dated.jsonl")
+
+
+def write_spelling_corpus(path: Path | str) -> Path:
+    """The spelling corpus as JSON Lines (same conventions as `write_dated_corpus`)."""
+    return _write(path, SPELLING_RECORDS, "spelling.jsonl")
 
 
 def write_hostile_corpus(path: Path | str) -> Path:

@@ -244,3 +244,23 @@ def test_no_ansi_escape_codes(indexed, run_cli, no_color):
     assert "[Amraam]" in search.stdout
     for output in (search.stdout, search.stderr, show.stdout):
         assert not ANSI.search(output)
+
+
+def test_a_corrected_query_says_so_in_one_line(spelling_index, run_cli):
+    result = run_cli("--index", str(spelling_index), "amram")
+    assert result.code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Showing results for 'amraam' · Search instead for 'amram': add --spell off"
+    assert lines[1] == "1. Missiles delivered"
+
+
+def test_spell_off_runs_the_query_as_typed(spelling_index, run_cli):
+    result = run_cli("--index", str(spelling_index), "--spell", "off", "amram")
+    assert result.code == 0, result.stderr
+    assert result.stdout.splitlines() == ["Did you mean: amraam?", "No results for 'amram'."]
+
+
+def test_a_suggestion_keeps_the_results_of_the_query_typed(spelling_index, run_cli):
+    result = run_cli("--index", str(spelling_index), "recieved")
+    assert result.code == 0, result.stderr
+    assert result.stdout.splitlines()[:2] == ["Did you mean: received?", "1. Mexico gets first loan"]

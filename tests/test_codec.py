@@ -197,3 +197,17 @@ def test_terms_by_prefix_are_whooshs_lexicon_with_each_terms_frequency(segmented
                             for btext, info in leaf.iter_prefix(fieldname, prefix)][:limit]
                 assert arrays.fields[fieldname].prefixed(prefix, limit) == expected, (fieldname, prefix)
     reader.close()
+
+
+def test_term_texts_give_the_terms_of_one_length_with_their_counts():
+    from search.codec import SIZED_BLOCK_ROWS, TermTexts
+
+    pairs = [(b"amraam", 3), (b"army", 40), (b"arrays", 7), (b"\xc3\xa9lan", 2), (b"zorblat", 1)]
+    texts = TermTexts.of_pairs(pairs)
+    assert texts.sized(6) == ([b"amraam", b"arrays"], [3, 7])
+    assert texts.sized(5) == ([b"\xc3\xa9lan"], [2])  # a length in bytes
+    assert texts.sized(9) == ([], []) and texts.sized(0) == ([], [])
+    many = TermTexts.of_pairs([(f"w{i:05d}".encode(), i) for i in range(SIZED_BLOCK_ROWS + 5)])
+    words, counts = many.sized(6)
+    assert len(words) == SIZED_BLOCK_ROWS + 5 and words[-1] == f"w{SIZED_BLOCK_ROWS + 4:05d}".encode()
+    assert counts[-1] == SIZED_BLOCK_ROWS + 4

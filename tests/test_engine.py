@@ -409,3 +409,9 @@ def test_the_article_view_highlights_every_matched_form_of_the_query(engine):
     stems = engine.article(TELEGRAPH_PRINT, "drone")
     assert stems["matches"] >= 2 and '<mark class="hit" id="match-2">' in " ".join(stems["paragraphs_html"])
     assert "matches" not in engine.article(TELEGRAPH_PRINT)
+
+
+def test_a_surname_alone_finds_a_byline_unless_it_is_a_common_word(wire):
+    assert {"wire-3", "wire-4"} <= set(ids(search(wire, "Afflisio", limit=10)))
+    assert "wire-7" in ids(search(wire, "Shehadi", limit=10))
+    assert "wire-9" not in ids(search(wire, "Price", limit=10)), "Price is a common English word"

@@ -130,10 +130,21 @@ def test_a_query_without_results_has_empty_facets(client):
 
 
 def test_a_misspelling_is_corrected_when_it_finds_nothing(client):
-    body = api_search(client, q="Amram")
-    assert body["suggestion"] == "Amraam"
-    assert body["corrected_query"] == "Amraam"
+    body = api_search(client, q="amram")
+    assert body["suggestion"] == "amraam"
+    assert body["corrected_query"] == "amraam"
     assert ids(body) == [TELEGRAPH_PRINT]
+
+
+def test_spell_off_runs_the_query_as_typed(client):
+    body = api_search(client, q="amram", spell="off")
+    assert (body["total"], body["suggestion"], body["corrected_query"]) == (0, "amraam", None)
+    assert api_search(client, q="amram", spell="on")["corrected_query"] == "amraam"
+
+
+@pytest.mark.parametrize("value", ["no", "OFF", "0"])
+def test_spell_takes_on_or_off(client, value):
+    assert "spell" in invalid(client, q="amram", spell=value)
 
 
 # --- /api/search: q, page and size -------------------------------------------------------------
@@ -401,7 +412,25 @@ def test_json_export_lists_every_story_in_ranking_order(dated_client):
     record = next(r for r in DATED_RECORDS if r["id"] == "oct-kyiv-drones")
     citation = next(c for c in as_json["results"] if c["id"] == "oct-kyiv-drones")
     assert citation == {"id": record["id"], "title": record["title"], "source": record["source"],
-                        "date": record["date"], "authors": record["authors"], "url": record["url"]}
+                        "date": record["date"], "authors": record["authors"], "url": record["url"],
+                        "query_run": "Ukraine"}
+
+
+@pytest.mark.parametrize("export_format", ["csv", "json"])
+def test_every_export_row_says_which_query_it_is_a_result_of(spelling_client, export_format):
+    """`amram` finds nothing and is answered by `amraam`: the file says so on every row."""
+    def rows(**args) -> list[dict]:
+        response = export(spelling_client, export_format, **args)
+        if export_format == "json":
+            return response.get_json()["results"]
+        header, *lines = csv_rows(response)
+        return [dict(zip(header, line, strict=True)) for line in lines]
+
+    corrected = rows(q="amram")
+    assert [(row["id"], row["query_run"]) for row in corrected] == [("amraam-delivery", "amraam")]
+    assert rows(q="amram", spell="off") == []
+    typed = rows(q="tanker")
+    assert typed and all(row["query_run"] == "tanker" for row in typed)
 
 
 def test_export_ignores_paging(dated_client):

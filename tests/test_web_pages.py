@@ -175,21 +175,44 @@ def test_exact_matches_need_no_explanation(client):
 
 def test_a_misspelling_gets_a_did_you_mean_link(client):
     answer = client.get("/api/search", query_string={"q": "drones Zelenskky"}).get_json()
-    assert answer["suggestion"] == "drones Zelenskyy" and answer["corrected_query"] is None
+    assert answer["suggestion"] == "drones Zelensky" and answer["corrected_query"] is None
     page = get_page(client, "/search", q="drones Zelenskky")
-    link = next(e for e in page.find("a") if e.attrs["href"].startswith("/search") and "Zelenskyy" in e.text)
-    assert query_args(link.attrs["href"]) == {"q": "drones Zelenskyy"}
+    link = next(e for e in page.find("a") if e.attrs["href"].startswith("/search") and "Zelensky" in e.text)
+    assert query_args(link.attrs["href"]) == {"q": "drones Zelensky"}
     followed = get_page(client, link.attrs["href"])
     assert not followed.find("p", "did-you-mean")
-    assert followed.hit_ids() == api_ids(client, q="drones Zelenskyy")
+    assert followed.hit_ids() == api_ids(client, q="drones Zelensky")
 
 
-@pytest.mark.parametrize(("typed", "corrected"), [("Amram", "Amraam"), ("Zelenskky", "Zelenskyy")])
+@pytest.mark.parametrize(("typed", "corrected"), [("amram", "amraam"), ("zelenskky", "zelensky")])
 def test_a_misspelling_that_finds_nothing_shows_the_corrected_results(client, typed, corrected):
     page = get_page(client, "/search", q=typed)
     notice = page.one("p", "corrected")
-    assert typed in notice.text and corrected in notice.text
+    assert notice.text == f"Showing results for {corrected} · Search instead for {typed}"
     assert page.hit_ids() == api_ids(client, q=corrected)
+
+
+def test_search_instead_runs_the_typed_query_as_typed_keeping_filters_and_sort(spelling_client):
+    args = {"q": "amram", "sort": "date", "source": "Reuters"}
+    page = get_page(spelling_client, "/search", **args)
+    assert page.hit_ids() == ["amraam-delivery"]
+    link = page.one("a", "as-typed")
+    assert link.text == "amram"
+    assert query_args(link.attrs["href"]) == {**args, "spell": "off"}
+    typed = get_page(spelling_client, link.attrs["href"])
+    assert typed.hit_ids() == [] and not typed.find("p", "corrected")
+    assert typed.one("p", "did-you-mean").text == "Did you mean amraam?"
+    back = next(e for e in typed.find("a") if e.text == "amraam")
+    assert query_args(back.attrs["href"]) == {**args, "q": "amraam"}
+    # every other link of the page keeps the typed query as typed
+    sort_link = next(e for e in typed.find("a") if e.text == "relevance")
+    assert query_args(sort_link.attrs["href"])["spell"] == "off"
+
+
+def test_a_capitalised_typo_is_only_suggested(spelling_client):
+    page = get_page(spelling_client, "/search", q="Amram")
+    assert page.hit_ids() == [] and not page.find("p", "corrected")
+    assert "Amraam" in page.one("p", "did-you-mean").text
 
 
 @pytest.mark.parametrize("query", ['"unclosed', "((", "foo:bar"])

@@ -24,8 +24,8 @@ blueprint = Blueprint("api", __name__, url_prefix="/api")
 
 def search_page(params: SearchParams) -> dict:
     """One page of results with facets: the search response plus `page` and `size`."""
-    found = current_engine().search(params.q, limit=params.size, offset=params.offset,
-                                    filters=params.filters, sort=params.sort, facets=True)
+    found = current_engine().search(params.q, limit=params.size, offset=params.offset, filters=params.filters,
+                                    sort=params.sort, facets=True, correct=params.spell)
     return {**found, "page": params.page, "size": params.size}
 
 
@@ -34,7 +34,7 @@ def search():
     params = search_params(request.args)
     if params.format:
         rows = current_engine().citations(params.q, limit=MAX_RESULTS, filters=params.filters,
-                                          sort=params.sort)
+                                          sort=params.sort, correct=params.spell)
         return (csv_export if params.format == "csv" else json_export)(params.q, rows)
     return jsonify(search_page(params))
 

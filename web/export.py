@@ -8,7 +8,7 @@ import re
 
 from flask import Response, jsonify
 
-CITATION_COLUMNS = ("id", "title", "source", "date", "authors", "url")
+CITATION_COLUMNS = ("id", "title", "source", "date", "authors", "url", "query_run")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -15,10 +15,11 @@ MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 10
 SORTS = ("relevance", "date")
 EXPORT_FORMATS = ("csv", "json")
+SPELL_VALUES = ("on", "off")  # off: the query is run as typed, never replaced by its correction
 FILTER_PARAMS = {"source": "source", "author": "author", "entity": "entity", "person": "person", "org": "org",
                  "place": "place", "weapon": "weapon", "tag": "tag",
                  "from": "date_from", "to": "date_to"}
-SEARCH_PARAMS = frozenset({"q", "page", "size", "sort", "format", *FILTER_PARAMS})
+SEARCH_PARAMS = frozenset({"q", "page", "size", "sort", "format", "spell", *FILTER_PARAMS})
 MAX_VALUE_CHARS = 200
 ARTICLE_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
@@ -33,6 +34,7 @@ class SearchParams:
     sort: str = "relevance"
     format: str | None = None
     filters: Filters = field(default_factory=Filters)
+    spell: bool = True
 
     @property
     def offset(self) -> int:
@@ -42,7 +44,7 @@ class SearchParams:
         """The query-string arguments of this request with some changed (None drops one)."""
         values = {"q": self.q, "sort": self.sort if self.sort != "relevance" else None,
                   "size": self.size if self.size != DEFAULT_PAGE_SIZE else None,
-                  "page": self.page if self.page != 1 else None}
+                  "page": self.page if self.page != 1 else None, "spell": None if self.spell else "off"}
         values |= {name: getattr(self.filters, attr) for name, attr in FILTER_PARAMS.items()}
         values |= changes
         return {name: value for name, value in values.items() if value not in (None, "")}
@@ -95,12 +97,15 @@ def search_params(args: MultiDict, require_query: bool = True) -> SearchParams:
     export = args.get("format") or None
     if export is not None and export not in EXPORT_FORMATS:
         raise InvalidParameter(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {export[:40]!r}")
+    spell = args.get("spell") or "on"
+    if spell not in SPELL_VALUES:
+        raise InvalidParameter(f"spell must be one of {', '.join(SPELL_VALUES)}, got {spell[:40]!r}")
     filters = Filters(**{attr: text_value(args, name) for name, attr in FILTER_PARAMS.items()})
     for name in ("from", "to"):
         value = text_value(args, name)
         if value and date_range(value, None) is None:
             raise InvalidParameter(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD, got {value[:40]!r}")
-    return SearchParams(q or "", page, size, sort, export, filters)
+    return SearchParams(q or "", page, size, sort, export, filters, spell == "on")
 
 
 def article_id(value: str) -> str:
