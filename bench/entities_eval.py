@@ -1,4 +1,4 @@
-"""How well search/entities.py finds the people, organisations and places Reuters tagged.
+"""How well search/entities/ finds the people, organisations and places Reuters tagged.
 
     .venv/bin/python bench/entities_eval.py --reuters ../shared/data/reuters/corpus.jsonl [--json PATH]
 

@@ -1,4 +1,4 @@
-"""Named entities (search/entities.py): the seeds, invented articles, the tables, speed."""
+"""Named entities (search/entities/): the seeds, invented articles, the tables, speed."""
 
 import time
 

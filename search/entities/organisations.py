@@ -1,0 +1,94 @@
+"""Organisations: one name per company whatever its legal form (`Norfolk Southern Corp.`,
+`Norfolk Southern Corporation` and `Norfolk Southern` are one organisation).
+
+Separate because, like the resolution of people, it works on the whole article once the rules
+have run; the article's own source (source.py) is recognised by the same company key.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from search.entities.article import Article, Mention
+from search.entities.rules import add_typed
+from search.entities.tables import entity_tables, phrase_key
+
+
+@lru_cache(maxsize=50_000)
+def company_key(name: str, legal: frozenset[str]) -> str:
+    """What tells one organisation's names apart: lower case, without abbreviation stops, a
+    leading `The` and the legal forms at the end (`Norfolk Southern Corp.`, `Norfolk Southern
+    Corporation` and `NORFOLK SOUTHERN` are `norfolk southern`, as `Exxon Corp` is Exxon)."""
+    words = [word.strip(",").rstrip(".").lower() for word in name.split()]
+    words = [word for word in words if word]
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    while len(words) > 1 and (words[-1] in legal or words[-1] in ("&", "and")):
+        words.pop()
+    return " ".join(words)
+
+
+def promote_companies(article: Article) -> None:
+    """Unknown names that are an organisation of the article without its legal form are that
+    organisation (`Norfolk Southern Corp` ... `Norfolk Southern declined comment`)."""
+    legal = article.tables.cues["legal-suffix"]
+    keys = {company_key(m.name, legal) for m in article.mentions if m.type == "org"}
+    if not keys:
+        return
+    left = []
+    for run, mode in article.candidates:
+        start, end = run[0].start, run[-1].end
+        if company_key(article.text[start:end], legal) in keys:
+            add_typed(article, "org", list(run))
+        else:
+            left.append((run, mode))
+    article.candidates = left
+
+
+def company_names(article: Article, mentions: list[Mention]) -> list[Mention]:
+    """Each organisation under one name: the gazetteer's when it has one, else the most complete
+    form the article prints (`Norfolk Southern Corporation` over `Norfolk Southern Corp` over
+    `Norfolk Southern`). A stop that is also the sentence's full stop (`... from Norfolk Southern
+    Corp.` at a sentence end) does not count: wire copy writes `Corp`."""
+    legal = article.tables.cues["legal-suffix"]
+    best: dict[str, tuple[tuple, str]] = {}
+    for mention in mentions:
+        if mention.type != "org":
+            continue
+        shown = printed_company_name(article, mention)
+        printed = mention.name == mention.surface
+        rank = (gazetteer_org(mention.name), printed, len(shown), -mention.start)
+        key = company_key(mention.name, legal)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, shown)
+    return [m._replace(name=best[company_key(m.name, legal)][1]) if m.type == "org" else m for m in mentions]
+
+
+def printed_company_name(article: Article, mention: Mention) -> str:
+    """A mention's organisation name, less a final stop that also ends the sentence."""
+    name = mention.name
+    if name.endswith(".") and name == mention.surface:
+        after = article.text[mention.end:mention.end + 3].lstrip(" \t\"')")
+        if not after or after[0] == "\n" or after[0].isupper():
+            return name[:-1]
+    return name
+
+
+@lru_cache(maxsize=20_000)
+def gazetteer_org(name: str) -> bool:
+    """Whether `name` is the canonical name of a gazetteer organisation (remembered: few names recur)."""
+    tables = entity_tables()
+    entry = tables.lexicon.get(phrase_key(name, tables.token))
+    return entry is not None and entry.type == "org" and entry.name == name
+
+
+def companies_not_people(article: Article, mentions: list[Mention], people: list[Mention]) -> list[Mention]:
+    """A person named like an organisation of the article without its legal form is that
+    organisation (`Circle Fine Art said` beside `Circle Fine Art Corp`)."""
+    legal = article.tables.cues["legal-suffix"]
+    companies = {company_key(m.name, legal): m.name for m in mentions if m.type == "org"}
+    found = []
+    for person in people:
+        company = companies.get(company_key(person.name, legal))
+        found.append(person._replace(type="org", name=company) if company else person)
+    return found

@@ -1,0 +1,355 @@
+"""The span rules: each capitalised sequence of the article walked into mentions of people,
+organisations, places, weapons and acronyms.
+
+Titles and the names they introduce (`Maj Gen James Martin`), gazetteer phrases (longest match
+first), and for the words no table knows: organisations (`Warfighting Division`, `Ministry of
+Finance`), people (`Jens Stoltenberg, the Nato Secretary General`, `Liz Truss has also spoken`),
+acronyms (typed by the definitions the text or the corpus gives), and candidate names left for the
+resolution of people. People come from rules, never from a list of names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from search.entities.article import Article, Mention, PersonMention, Token
+from search.entities.definitions import corpus_entry
+from search.entities.tables import PARTICLES, Entry
+from search.entities.tokens import (
+    ORDINARY,
+    SHOUT,
+    TEXT,
+    caps_word,
+    case_fits,
+    common_plural,
+    lookup,
+    name_like,
+    ordinary_start,
+    plural_noun,
+)
+
+MAX_NAME_WORDS = 4
+TITLE_WINDOW = 45
+ORG_LINKS = frozenset(("of", "for", "and", "the", "&"))
+SAID_BEFORE = re.compile(r"\b(?:said|says|according to)\s*,?\s*$", re.IGNORECASE)
+
+
+def scan_span(article: Article, tokens: list[Token], mode: str) -> None:
+    """Walk one capitalised sequence: titles and names, gazetteer phrases, unknown runs."""
+    i, n = 0, len(tokens)
+    prefix: int | None = None
+    while i < n:
+        token = tokens[i]
+        if token.kind in ("conn", "number"):
+            i, prefix = i + 1, None
+            continue
+        entry, j = lookup(article, tokens, i, mode)
+        if entry is not None and entry.type == "title":
+            i, prefix = title_and_name(article, tokens, i, j, mode), None
+        elif entry is not None:
+            add_mention(article, entry, tokens[i].start, tokens[j - 1].end)
+            prefix = i if entry.type in ("place", "org") and not tokens[j - 1].possessive else None
+            i = j
+        elif "-" in token.bare and compound_parts(article, token, mode):
+            i, prefix = i + 1, None
+        else:
+            i, prefix = unknown_run(article, tokens, i, mode, prefix), None
+
+
+def title_and_name(article: Article, tokens: list[Token], i: int, j: int, mode: str) -> int:
+    """A title (and any titles after it) and the name it introduces: `Maj Gen James Martin`."""
+    while j < len(tokens) and not tokens[j - 1].possessive:
+        entry, after = lookup(article, tokens, j, mode)
+        if entry is None or entry.type != "title":
+            break
+        j = after
+    if tokens[j - 1].possessive or mode != TEXT:
+        return j
+    j = past_portfolio(tokens, j)
+    k = name_end(article, tokens, j, mode)
+    if k == j:
+        return j
+    if not plain_name(article, tokens[j:k]):
+        return unknown_run(article, tokens, i, mode, None) if j == i + 1 else k
+    add_person(article, tokens[j:k], tokens[i].start, tokens[k - 1].end, shouted=False)
+    return k
+
+
+def past_portfolio(tokens: list[Token], j: int) -> int:
+    """`Minister of Finance Tom Hockin`: skip the portfolio after a title to the name, its last two words."""
+    if j >= len(tokens) or tokens[j].fold not in ("of", "for"):
+        return j
+    k = j + 1
+    while k < len(tokens) and name_like(tokens[k]) and not tokens[k].possessive:
+        k += 1
+    return k - 2 if k - (j + 1) >= 3 else j
+
+
+def plain_name(article: Article, tokens: list[Token]) -> bool:
+    """No word of the name belongs to companies or places (`Industrial`, `City`, `Bank`) or is a stop word."""
+    banned = article.tables.cues["no-name"]
+    stopwords = article.tables.stopwords
+    return not any(t.fold in banned or t.fold in stopwords for t in tokens)
+
+
+def name_end(article: Article, tokens: list[Token], j: int, mode: str) -> int:
+    """Where the name after a title ends: up to four name-like words, particles between them."""
+    k, words = j, 0
+    suffixes = article.tables.cues["org-suffix"]
+    while k < len(tokens) and words < MAX_NAME_WORDS:
+        token = tokens[k]
+        if token.fold in PARTICLES and words and k + 1 < len(tokens) and name_like(tokens[k + 1]):
+            k += 1
+            continue
+        if not name_like(token) or token.fold in suffixes:
+            break
+        entry, _ = lookup(article, tokens, k, mode)
+        if entry is not None and (entry.type != "place" or entry.name in article.tables.country_names):
+            break
+        k += 1
+        words += 1
+        if token.possessive:
+            break
+    while k > j and tokens[k - 1].fold in PARTICLES:
+        k -= 1
+    return k
+
+
+def compound_parts(article: Article, token: Token, mode: str) -> bool:
+    """The known parts of an unknown hyphenated word (`Russia-Ukraine`); False when none is known."""
+    found = False
+    offset = token.start
+    for part in token.bare.split("-"):
+        key = part.lower()
+        entry = article.extras.get(key) or article.tables.lexicon.get(key)
+        if entry is not None and entry.type != "title" and part[:1].isupper():
+            piece = Token(part, part, key, "word", offset, offset + len(part), False)
+            if case_fits(entry, piece, mode, article):
+                add_mention(article, entry, offset, offset + len(part))
+                found = True
+        offset += len(part) + 1
+    return found
+
+
+def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix: int | None) -> int:
+    """Collect the words no table knows, from token i, and decide what they name.
+
+    `prefix` is where a place or organisation printed right before them starts,
+    which an organisation's name takes in (`London Metal Exchange`).
+    """
+    if tokens[i].fold in article.tables.stopwords:
+        return i + 1  # `The`, `This`: the run starts after it
+    k, n = i, len(tokens)
+    while k < n:
+        token = tokens[k]
+        if token.kind == "number":
+            break
+        if token.kind == "conn":
+            if token.fold in PARTICLES and k > i and k + 1 < n and name_like(tokens[k + 1]):
+                k += 1
+                continue
+            break
+        if k > i and lookup(article, tokens, k, mode)[0] is not None:
+            break
+        k += 1
+        if token.possessive or ends_company(article, tokens, k):
+            break
+    run = tokens[i:k]
+    while run and run[-1].kind == "conn":
+        run = run[:-1]
+    if mode == TEXT and len(run) == 1 and run[0].fold in article.tables.cues["org-head"]:
+        end = org_of(article, tokens, i + 1, mode)
+        if end > i + 1:
+            add_typed(article, "org", tokens[i:end])
+            return end
+    classify_run(article, run, mode, tokens[prefix:i] if prefix is not None else [])
+    return max(k, i + 1)
+
+
+def ends_company(article: Article, tokens: list[Token], k: int) -> bool:
+    """Whether an abbreviated legal form with its stop ends a name before token k (`... from
+    Norfolk Southern Corp. Norfolk owns 20 pct`: one sequence of capitals, two sentences),
+    unless another legal form follows (`Hudson's Bay Co. Ltd.`). Without a stop the name goes on
+    (`Swiss Bank Corp International`)."""
+    last = tokens[k - 1]
+    if last.kind != "abbrev" or k >= len(tokens):
+        return False
+    legal = article.tables.cues["legal-suffix"]
+    return last.fold in legal and tokens[k].fold not in legal
+
+
+def org_of(article: Article, tokens: list[Token], j: int, mode: str) -> int:
+    """`Ministry` + `of Foreign Affairs`: where such an organisation's name ends (j if it does not go on)."""
+    n, end = len(tokens), j
+    while j < n and tokens[j].kind == "conn" and (tokens[j].fold in ORG_LINKS or tokens[j].fold == "on"):
+        j += 1
+    if j == end or j >= n or tokens[j].kind != "word" or tokens[j - 1].fold not in ("of", "for", "on"):
+        return end
+    while j < n:
+        token = tokens[j]
+        if token.kind == "conn":
+            if token.fold not in ORG_LINKS:
+                break
+            j += 1
+            continue
+        if token.kind not in ("word", "dotted"):
+            break
+        entry, after = lookup(article, tokens, j, mode)
+        if entry is not None and entry.type == "title":
+            break  # `Bank of Finland Governor Rolf Kullberg`
+        if entry is not None:
+            add_mention(article, entry, token.start, tokens[after - 1].end)
+            j = after
+        else:
+            j += 1
+        end = j
+        if tokens[j - 1].possessive:
+            break
+    return end
+
+
+def classify_run(article: Article, run: list[Token], mode: str, prefix: list[Token]) -> None:
+    """Type a run of unknown capitalised words: organisation, person, acronym, or a candidate name."""
+    while run and (reason := ordinary_start(article, run[0])):
+        if reason == ORDINARY and len(run) > 1 and is_org(article, run):
+            break  # `Circuit Systems Inc said`, `Advanced Systems Inc said`
+        run, prefix = run[1:], []
+    if not run:
+        return
+    if mode != TEXT:
+        article.candidates.append((tuple(run), mode))
+        return
+    if all(caps_word(t) for t in run):
+        if len(run) == 1:
+            add_acronym(article, run[0])
+        else:
+            article.candidates.append((tuple(run), SHOUT))
+        return
+    if all(t.fold in article.tables.cues["legal-suffix"] for t in run):
+        return  # `Exxon Corp` is Exxon; `and Co Inc` names nothing
+    if is_org(article, prefix + run):
+        if prefix and article.mentions and article.mentions[-1].type == "org" \
+                and article.mentions[-1].start == prefix[0].start:
+            article.mentions.pop()
+        add_typed(article, "org", prefix + run)
+        return
+    if is_person(article, run):
+        add_person(article, run, run[0].start, run[-1].end, shouted=False)
+        return
+    article.candidates.append((tuple(run), TEXT))
+    for token in run:
+        if caps_word(token):
+            add_acronym(article, token)
+
+
+def is_org(article: Article, run: list[Token]) -> bool:
+    """Two words or more ending in an organisation word (`Warfighting Division`, `Exxon Corp`)
+    or holding a company word (`Wako International`)."""
+    if len(run) < 2:
+        return False
+    cues = article.tables.cues
+    if run[-1].fold in cues["org-suffix"]:
+        return True
+    company = cues["company-word"]
+    return any(t.fold in company for t in run)
+
+
+def is_person(article: Article, run: list[Token]) -> bool:
+    """The person rules: a title before the name; or a name of two to four words that holds an
+    initial (`Ivan F. Boesky`), is possessive (`Carl Icahn's bid`), is followed by a speech verb,
+    a comma appositive (`, the French president`), `, who` or an age, or comes after `said`."""
+    names = [t for t in run if t.fold not in PARTICLES]
+    if not names or len(names) > MAX_NAME_WORDS or not all(name_like(t) for t in names):
+        return False
+    if not plain_name(article, names):
+        return False
+    text = article.text
+    if title_before(article, run[0].start, len(names)):
+        return True
+    words = [t for t in names if t.kind != "initial"]
+    if len(words) < 2 or run[-1].kind == "initial" or common_plural(words):
+        return False
+    if run[-1].possessive and not plural_noun(run[-1]) or len(words) < len(names):
+        return len(names) <= 3
+    if article.tables.person_after.match(text, run[-1].end):
+        return True
+    return SAID_BEFORE.search(text, max(0, run[0].start - 20), run[0].start) is not None
+
+
+def title_before(article: Article, start: int, words: int) -> bool:
+    """Whether a title stands right before `start` (`spokesman Ned Price`, `the French president, X`);
+    a title in lower case only before a name of two words or more."""
+    window = article.text[max(0, start - TITLE_WINDOW):start].rstrip()
+    if window.endswith(","):
+        window = window[:-1].rstrip()
+    if not window or window[-1] in ".!?:;\n\"')":
+        return False
+    names = words
+    words = [word.rstrip(".") for word in window.split()[-4:]]
+    tables = article.tables
+    if words[-1].lower() not in tables.title_ends:
+        return False
+    for size in range(len(words), 0, -1):
+        key = " ".join(words[-size:]).lower()
+        entry = tables.lexicon.get(key)
+        if entry is not None and entry.type == "title":
+            if words[-size][:1].islower():
+                return key in tables.titles_any_case and names >= 2
+            return True
+    return False
+
+
+def add_acronym(article: Article, token: Token) -> None:
+    """An unknown word in capitals in ordinary text: an acronym entity, unless it is a stop word,
+    typed by its definition elsewhere in the corpus when there is one."""
+    if token.kind == "initial" or (token.start and article.text[token.start - 1] == "<"):
+        return
+    if len(token.bare) >= 6 and (token.start == 0 or article.text[token.start - 1] == "\n"):
+        return  # a dateline (`CINCINNATI, March 2`), not an acronym
+    short = token.bare.replace(".", "")
+    if len(short) > 2 and short.endswith("s") and short[:-1].isupper():
+        short = short[:-1]
+    cues = article.tables.cues
+    if not 2 <= len(short) <= 10 or short.lower() in cues["stop"] or short.lower() in cues["legal-suffix"]:
+        return
+    long = article.definitions.get(short)
+    entry = corpus_entry(short, long) if long else Entry(short, "acronym", True)
+    add_mention(article, entry, token.start, token.end)
+
+
+def add_typed(article: Article, kind: str, tokens: list[Token]) -> None:
+    """A mention named by its own words (`Warfighting Division`)."""
+    start, end = tokens[0].start, tokens[-1].end
+    name = article.text[start:end]
+    if article.mode_at(start) != TEXT or name.isupper():
+        name = " ".join(t.bare.capitalize() if t.kind == "word" else t.bare for t in tokens)
+    add_mention(article, Entry(name, kind), start, end)
+
+
+def add_mention(article: Article, entry: Entry, start: int, end: int) -> None:
+    """Record one mention of a typed entity."""
+    article.mentions.append(Mention(entry.type, entry.name, start, end, article.text[start:end]))
+
+
+def add_person(article: Article, tokens: list[Token], start: int, end: int, shouted: bool,
+               weak: bool = False) -> None:
+    """Record one mention of a person, keyed by the folded name (initials left out)."""
+    key, display = person_key(article, tokens)
+    if key:
+        article.people.append(PersonMention(key, display, start, end, article.text[start:end], shouted, weak))
+
+
+def person_key(article: Article, tokens: tuple[Token, ...] | list[Token]) -> tuple[tuple[str, ...], ...]:
+    """The resolution key (lower case, spelling variants folded) and the display words of a name."""
+    variants = article.tables.variants
+    key, display = [], []
+    for token in tokens:
+        word = token.bare
+        if token.kind != "initial":
+            lower = word.lower()
+            folded = variants.get(lower, lower)
+            key.append(folded)
+            if folded != lower:
+                word = folded.capitalize()
+        display.append(word)
+    return tuple(key), tuple(display)
