@@ -111,7 +111,7 @@ def resolve_people(article: Article) -> list[Mention]:
     a person of its own too: news names a person in full first.
     """
     people = sorted(article.people, key=lambda p: p.start)
-    keys = sorted({p.key for p in people}, key=len, reverse=True)
+    keys = sorted(dict.fromkeys(p.key for p in people), key=len, reverse=True)  # ties: first printed first
     first: dict[tuple[str, ...], int] = {}
     for person in people:
         if person.start >= article.title_end and not person.weak:
