@@ -30,7 +30,7 @@ from search.errors import IndexIncompatible, IndexMissing
 from search.ingest import Article
 from search.tables import AnalysisTables, analysis_tables, fingerprint
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 META_FILE = "search-meta.json"
 WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, multiprocess temp files
 REBUILD_HINT = "run `search index --rebuild`"

@@ -437,7 +437,7 @@ def _enrich(job: tuple[list[Article], dict[str, str]]) -> tuple[list[Enrichment]
         local = acronym_definitions(article.text)
         learned.extend(local)
         entities = extract_entities(article.title, article.text, {**definitions, **dict(local)})
-        extras.append(Enrichment(tuple(entities), signature(article.title, article.text)))
+        extras.append(Enrichment(tuple(entities), signature(article.title, article.text, article.date)))
     return extras, learned
 
 
