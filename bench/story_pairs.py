@@ -3,6 +3,7 @@
     .venv/bin/python bench/story_pairs.py draw [--reuters PATH] [--out PATH]
     .venv/bin/python bench/story_pairs.py show [--pairs PATH] [--chars N] [--only 1-20]
     .venv/bin/python bench/story_pairs.py split [--pairs PATH]
+    .venv/bin/python bench/story_pairs.py evaluate [--split test] [--json PATH]
 
 `draw` picks candidate pairs of stories dated the same or adjacent days, by rules that
 have nothing to do with how `search/stories.py` groups (it never looks at the bodies'
@@ -20,6 +21,12 @@ The pairs are then judged by hand (`label`: 1 when both are one report or a vers
 a brief and its rewrite, a repeat, a correction, a fuller table; 0 otherwise; `issuers`:
 for pairs of one template family, `same` or `different` issuer) and `split` gives each a
 `tune` or `test` half, a seeded random half of each label.
+
+`evaluate` assigns stories to the whole corpus as the indexer does (every record in file
+order, read by `search.ingest`) with the grouping rule of `search/stories.py` and with the
+rule it replaced (MinHash Jaccard of 0.3, by datasketch's LSH), and reports for each half
+the recall on same-story pairs, the precision on grouped pairs and the merges of
+different issuers by template family; `bench/eval.py` writes it to `bench/EVAL.md`.
 """
 
 from __future__ import annotations
@@ -37,6 +44,12 @@ from datetime import date
 from functools import cached_property
 from itertools import combinations
 from pathlib import Path
+
+from datasketch import MinHash, MinHashLSH
+
+from search.analysis import normalize_text
+from search.ingest import Article, read_file
+from search.stories import NUM_PERM, SCHEME, SHINGLE_WORDS, WORD, StoryFinder, permutations, signature
 
 HERE = Path(__file__).resolve().parent
 PAIRS = HERE / "data" / "story-pairs.tsv"
@@ -69,6 +82,7 @@ OVERLAP_STRATA = {
 }
 TICKER_PAIRS = {True: 25, False: 25}  # both headlines of one template family, or not
 RANDOM_PAIRS = 50
+LEGACY_SAME_STORY = 0.3  # the rule before issue 16: estimated Jaccard of 0.3, no other test
 # Added once the first 250 were judged, which held no money-supply pair of two countries
 # (the money family's draw was all Bank of England money-market reports): with a seed of
 # its own, so the pairs drawn before stay as they were.
@@ -300,6 +314,136 @@ def command_split(args: argparse.Namespace) -> int:
     return 0
 
 
+def legacy_shingles(title: str | None, text: str) -> set[bytes]:
+    """Word 5-shingles as the rule before issue 16 took them (ticker symbols kept)."""
+    words = WORD.findall(normalize_text(f"{title or ''} {text}").lower())
+    if len(words) < SHINGLE_WORDS:
+        return {" ".join(words).encode()} if words else set()
+    return {" ".join(words[i:i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
+
+
+def legacy_stories(articles: list[Article]) -> dict[str, str]:
+    """Story ids by the rule before issue 16: each article joins the story of the earlier
+    one with the highest estimated Jaccard similarity of at least 0.3 (datasketch's LSH,
+    which the compact finder it had reproduced exactly)."""
+    lsh = MinHashLSH(threshold=LEGACY_SAME_STORY, num_perm=NUM_PERM)
+    minhashes: dict[str, MinHash] = {}
+    stories: dict[str, str] = {}
+    for article in articles:
+        minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=permutations())
+        minhash.update_batch(list(legacy_shingles(article.title, article.text)))
+        best, best_similarity = None, LEGACY_SAME_STORY
+        for candidate in sorted(lsh.query(minhash)):
+            similarity = minhash.jaccard(minhashes[candidate])
+            if similarity > best_similarity or (best is None and similarity == best_similarity):
+                best, best_similarity = candidate, similarity
+        stories[article.id] = stories[best] if best else article.id
+        lsh.insert(article.id, minhash)
+        minhashes[article.id] = minhash
+    return stories
+
+
+def current_stories(articles: list[Article]) -> dict[str, str]:
+    """Story ids by `search/stories.py`, as the indexer assigns them."""
+    finder = StoryFinder()
+    return {article.id: finder.assign(article.id, signature(article.title, article.text, article.date))
+            for article in articles}
+
+
+def score(rows: list[dict[str, str]], stories: dict[str, str]) -> dict:
+    """Recall on same-story pairs, precision on grouped pairs, and merges of different
+    issuers per family (grouped, of how many such pairs)."""
+    grouped = [row for row in rows if stories[row["doc_a"]] == stories[row["doc_b"]]]
+    same = [row for row in rows if row["label"] == "1"]
+    correct = [row for row in grouped if row["label"] == "1"]
+    different = [row for row in rows if row["issuers"] == "different"]
+    return {
+        "pairs": len(rows), "same_story": len(same), "grouped": len(grouped), "correct": len(correct),
+        "recall": len(correct) / len(same) if same else 1.0,
+        "precision": len(correct) / len(grouped) if grouped else 1.0,
+        "cross_issuer": {family: [sum(1 for row in different if row["family"] == family and row in grouped),
+                                  sum(1 for row in different if row["family"] == family)]
+                         for family in [*TEMPLATE_FAMILIES, "other"]},
+        "false_merges": [row["pair"] for row in grouped if row["label"] == "0"],
+        "missed": [row["pair"] for row in same if row not in grouped],
+    }
+
+
+def evaluate(reuters: Path, pairs: Path) -> dict:
+    """Both rules on both halves of the labelled set, and the set's composition."""
+    articles = read_file(reuters, reuters.name).articles
+    rows = read_pairs(pairs)
+    rules = {"current": current_stories(articles), "legacy": legacy_stories(articles)}
+    return {
+        "pairs": len(rows),
+        "composition": composition(rows),
+        "articles": len(articles),
+        "rules": {name: {split: score([row for row in rows if row["split"] == split], stories)
+                         for split in ("tune", "test")} for name, stories in rules.items()},
+    }
+
+
+def composition(rows: list[dict[str, str]]) -> dict:
+    """How many pairs of each label were drawn each way, fell in each half and in each
+    family (`drawn overlap`, `split test`, `family earnings`)."""
+    keys = [f"drawn {way}" for way in ("overlap", "ticker", "random")]
+    keys += [f"split {half}" for half in ("tune", "test")]
+    keys += [f"family {family}" for family in [*TEMPLATE_FAMILIES, "other"]]
+    counts = {key: {"1": 0, "0": 0} for key in keys}
+    for row in rows:
+        for key in (f"drawn {row['drawn']}", f"split {row['split']}", f"family {row['family']}"):
+            counts[key][row["label"]] += 1
+    return counts
+
+
+def markdown(result: dict) -> str:
+    """The Stories section of bench/EVAL.md."""
+    lines = [
+        "## Stories on Reuters-21578",
+        "",
+        f"Story grouping judged on `bench/data/story-pairs.tsv`: {result['pairs']} pairs of Reuters "
+        "stories of the same or adjacent days, drawn by headline word overlap, "
+        "a shared ticker symbol and at random, and judged by hand (`bench/story_pairs.py`). The "
+        "rule was tuned on the `tune` half; the `test` half is the measure. Stories are assigned "
+        f"to all {result['articles']:,} records in file order, as the indexer does.",
+        "",
+        "| pairs | same story | different |",
+        "|---|---|---|",
+    ]
+    for key, counts in result["composition"].items():
+        lines.append(f"| {key} | {counts['1']} | {counts['0']} |")
+    lines += [
+        "",
+        "- **current**: `search/stories.py` (containment of the smaller version, one issuer, "
+        "the same figures, flashes matched to their story).",
+        "- **legacy**: the rule it replaced (MinHash Jaccard of at least 0.3, nothing else).",
+        "- Cross-issuer merges: grouped pairs of two different issuers, of all such pairs, per "
+        "template family (must be 0).",
+        "",
+        "| rule | half | same-story pairs | grouped | recall | precision | cross-issuer merges |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, halves in result["rules"].items():
+        for split in ("test", "tune"):
+            found = halves[split]
+            cross = ", ".join(f"{family} {merged}/{of}"
+                              for family, (merged, of) in found["cross_issuer"].items())
+            lines.append(f"| {name} | {split} | {found['same_story']} | {found['grouped']} | "
+                         f"{found['recall']:.3f} | {found['precision']:.3f} | {cross} |")
+    test = result["rules"]["current"]["test"]
+    lines += ["", f"Current rule on the test half: false merges {', '.join(test['false_merges']) or 'none'}; "
+              f"missed {', '.join(test['missed']) or 'none'} (see each pair's note).", ""]
+    return "\n".join(lines)
+
+
+def command_evaluate(args: argparse.Namespace) -> int:
+    result = evaluate(args.reuters, args.pairs)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(markdown(result))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -312,8 +456,12 @@ def main(argv: list[str] | None = None) -> int:
     showing.add_argument("--only", default="1-9999", help="pair numbers, e.g. 1-20")
     showing.add_argument("--chars", type=int, default=700)
     commands.add_parser("split", help="give each judged pair its tune/test half")
+    evaluating = commands.add_parser("evaluate", help="score the grouping rules on both halves")
+    evaluating.add_argument("--json", type=Path, help="also write the figures as JSON here")
     args = parser.parse_args(argv)
-    return {"draw": command_draw, "show": command_show, "split": command_split}[args.command](args)
+    commands_by_name = {"draw": command_draw, "show": command_show, "split": command_split,
+                        "evaluate": command_evaluate}
+    return commands_by_name[args.command](args)
 
 
 if __name__ == "__main__":
