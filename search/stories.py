@@ -11,8 +11,10 @@ time. Two versions are one story when, published within days of each other:
   low; or the smaller is a flash (a bare headline) whose words the story's headline repeats;
 - they name one issuer: template stories (earnings tables, dividends, money supply, market
   reports) share most of their words but not their issuer, so headlines that both carry
-  ticker symbols (`<ABC>`) must share one, and otherwise the headlines must not begin
-  with different subjects (`same_subject`);
+  ticker symbols (`<ABC>`) must share one; and where the text could be another issuer's
+  (a flash, a table or a notice under 50 shingles, a text under 120 that is not a copy
+  of the other) the headlines must not begin with different subjects (`same_subject`),
+  while a longer copy under another outlet's headline stays one story;
 - they give the same figures: a standing report's next issue repeats its words with new
   numbers (`same_figures`).
 
@@ -46,6 +48,9 @@ SAME_STORY = 0.5  # estimated containment of the smaller version in the larger o
 DAYS_APART = 3  # versions of one story are published within days of each other (a weekend)
 MIN_SHARED = 2  # signature values two versions must share (one is too often chance)
 SUBJECT_WORDS = 2  # a headline's subject starts in its first words
+TABLE_SHINGLES = 50  # a text this short (a table, a notice) can be another issuer's word for word
+NOTICE_SHINGLES = 120  # a text this short may be another issuer's with its names changed ...
+COPY = 0.9  # ... unless it is a copy (containment of at least this), which says one issuer
 NAME_WORDS = 3  # the most words a name in a template headline takes ("PUERTO RICO")
 HEADLINE_WORDS = 12  # headline words kept in the signature
 SAME_SPELLING = 0.8  # difflib ratio above which two words are one name misspelt (SVEECO, VEECO)
@@ -219,13 +224,13 @@ def same_subject(first: Sequence[str], second: Sequence[str]) -> bool:
     return len(found) > 1 or max(i2 - i1, j2 - j1) > NAME_WORDS
 
 
-def same_issuer(tickers: tuple[str, ...], words: tuple[str, ...],
-                other_tickers: tuple[str, ...], other_words: tuple[str, ...]) -> bool:
-    """Headlines that both carry tickers share one; otherwise they do not begin with
-    different subjects."""
+def same_issuer(tickers: tuple[str, ...], words: tuple[str, ...], other_tickers: tuple[str, ...],
+                other_words: tuple[str, ...], by_subject: bool = True) -> bool:
+    """Headlines that both carry tickers share one; otherwise (when `by_subject`) they do
+    not begin with different subjects."""
     if tickers and other_tickers:
         return not set(tickers).isdisjoint(other_tickers)
-    return same_subject(words, other_words)
+    return not by_subject or same_subject(words, other_words)
 
 
 def changed_figures(first: Sequence[str], second: Sequence[str]) -> int:
@@ -250,11 +255,12 @@ def same_figures(first: tuple[str, ...], second: tuple[str, ...], same_headline:
     return 2 * len(set(fewer) - set(more)) <= len(set(fewer))
 
 
-def same_report(names: bytes, other: bytes, same_headline: bool) -> bool:
-    """One issuer and the same figures, from two signatures' stored names."""
+def same_report(names: bytes, other: bytes, same_headline: bool, by_subject: bool) -> bool:
+    """One issuer and the same figures, from two signatures' stored names; the headlines'
+    subjects are compared when `by_subject`."""
     tickers, words, found = read_names(names)
     other_tickers, other_words, other_found = read_names(other)
-    return (same_issuer(tickers, words, other_tickers, other_words)
+    return (same_issuer(tickers, words, other_tickers, other_words, by_subject)
             and same_figures(found, other_found, same_headline))
 
 
@@ -374,12 +380,14 @@ class StoryFinder:
         passing = self._near(candidates, day, DAYS_APART) & (shared >= MIN_SHARED) & (contained >= SAME_STORY)
         if not passing.any():
             return None
+        smaller = np.minimum(self._header[candidates, 0], size)
+        short = (smaller < TABLE_SHINGLES) | ((smaller < NOTICE_SHINGLES) & (contained < COPY))
         ranked = sorted(zip(-contained[passing], -shared[passing], candidates[passing].tolist(),
-                            standing[passing].tolist(), strict=True),
+                            standing[passing].tolist(), short[passing].tolist(), strict=True),
                         key=lambda item: (item[0], item[1], self._ids[item[2]]))
         names = names_of(raw)
-        return next((row for _, _, row, same_headline in ranked
-                     if same_report(names, self._names[row], same_headline)), None)
+        return next((row for _, _, row, same_headline, by_subject in ranked
+                     if same_report(names, self._names[row], same_headline, by_subject)), None)
 
     def _flash(self, raw: bytes) -> int | None:
         """The earlier flash (a bare headline) whose headline this story's repeats: of the
@@ -396,7 +404,7 @@ class StoryFinder:
         rows, counts = rows[near], counts[near]
         for row in rows[np.argsort(-counts, kind="stable")][:FLASH_CANDIDATES].tolist():
             if (headline_overlap(words, read_names(self._names[row])[1]) >= FLASH_WORDS
-                    and same_report(names, self._names[row], False)):
+                    and same_report(names, self._names[row], False, True)):
                 return row
         return None
 
