@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import date
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import islice
 
 import numpy as np
 from datasketch import MinHash
@@ -73,7 +74,12 @@ def without_tickers(text: str) -> str:
 
 def shingles(title: str | None, text: str) -> set[bytes]:
     """Overlapping runs of SHINGLE_WORDS words, case, punctuation and ticker symbols ignored."""
-    words = WORD.findall(normalize_text(without_tickers(f"{title or ''} {text}")).lower())
+    return normalized_shingles(normalize_text(title or ""), normalize_text(text))
+
+
+def normalized_shingles(title: str, text: str) -> set[bytes]:
+    """`shingles` of a title and text already through `normalize_text`."""
+    words = WORD.findall(without_tickers(f"{title} {text}").lower())
     if len(words) < SHINGLE_WORDS:
         return {" ".join(words).encode()} if words else set()
     return {" ".join(words[i:i + SHINGLE_WORDS]).encode() for i in range(len(words) - SHINGLE_WORDS + 1)}
@@ -81,19 +87,19 @@ def shingles(title: str | None, text: str) -> set[bytes]:
 
 def headline_tickers(title: str | None) -> tuple[str, ...]:
     """The ticker symbols a headline carries (`STANDARD OIL <SRD> TO FORM UNIT` -> SRD)."""
-    return tuple(sorted(set(TICKER.findall(normalize_text(title or "")))))
+    return tuple(sorted(set(TICKER.findall(title or ""))))
 
 
 def headline_words(title: str | None) -> list[str]:
     """The headline's words, in capitals, without ticker symbols."""
-    return WORD.findall(normalize_text(without_tickers(title or "")).upper())
+    return WORD.findall(without_tickers(title or "").upper())
 
 
 def figures(title: str | None, text: str) -> tuple[str, ...]:
     """The first FIGURES numbers of the text, or of the headline when there is no text
     (`Shr 65 cts vs 63 cts` -> 65, 63); numbers inside words (`3RD`, `M-1`) are not figures."""
-    found = FIGURE.findall(normalize_text(text if text.strip() else title or ""))
-    return tuple(plain_number(figure) for figure in found[:FIGURES])
+    found = FIGURE.finditer(text if text.strip() else title or "")
+    return tuple(plain_number(match.group()) for match in islice(found, FIGURES))
 
 
 def plain_number(figure: str) -> str:
@@ -174,8 +180,9 @@ def read_names(raw: bytes) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str,
 
 def signature(title: str | None, text: str, when: date | None = None) -> bytes:
     """The article's signature, as bytes for the index."""
+    title, text = normalize_text(title or ""), normalize_text(text)
     minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=permutations())
-    found = shingles(title, text)
+    found = normalized_shingles(title, text)
     minhash.update_batch(list(found))
     words = headline_words(title)
     return Version(minhash.hashvalues, len(found), headline_key(words), when.toordinal() if when else 0,
