@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 import struct
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -403,13 +404,12 @@ class StoryFinder:
         the flash's figures in the story."""
         names = names_of(raw)
         words = read_names(names)[1]
-        found = [row for key in flash_keys(words) for row in self._flashes.get(key, ())]
-        if not found:
-            return None
-        rows, counts = np.unique(np.array(found, dtype=np.int64), return_counts=True)
-        near = self._near(rows, header_of(raw)[2], FLASH_DAYS)
-        rows, counts = rows[near], counts[near]
-        for row in rows[np.argsort(-counts, kind="stable")][:FLASH_CANDIDATES].tolist():
+        shared = Counter(row for key in flash_keys(words) for row in self._flashes.get(key, ()))
+        day = header_of(raw)[2]
+        days = self._header[:, 2]
+        near = [row for row, _ in shared.most_common()
+                if not day or not days[row] or abs(int(days[row]) - day) <= FLASH_DAYS]
+        for row in near[:FLASH_CANDIDATES]:
             if (headline_overlap(words, read_names(self._names[row])[1]) >= FLASH_WORDS
                     and same_report(names, self._names[row], False, True)):
                 return row
