@@ -20,6 +20,7 @@ from pathlib import Path
 
 import entities_eval
 import spelling_eval
+import story_pairs
 from whoosh import index as whoosh_index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
@@ -163,11 +164,34 @@ def entity_section(shared: Path) -> tuple[str, dict]:
     return text, result
 
 
+def stories_section(shared: Path) -> tuple[str, dict]:
+    """Story grouping against the hand-judged Reuters pairs (bench/story_pairs.py)."""
+    corpus = shared / "data" / "reuters" / "corpus.jsonl"
+    if not corpus.exists():
+        return "", {}
+    result = story_pairs.evaluate(corpus, story_pairs.PAIRS)
+    return story_pairs.markdown(result) + "\n", result
+
+
+def replace_section(document: str, section: str) -> str:
+    """`document` with the `## ` section that `section` starts with replaced (or appended)."""
+    heading = section.split("\n", 1)[0]
+    start = document.find(heading + "\n")
+    if start < 0:
+        return document.rstrip("\n") + "\n\n" + section
+    end = document.find("\n## ", start + len(heading))
+    return document[:start] + section + (document[end + 1:] if end >= 0 else "")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--out", type=Path, default=HERE / "EVAL.md")
+    parser.add_argument("--only-stories", action="store_true",
+                        help="rerun only the Stories section, in the existing EVAL.md and EVAL.json")
     args = parser.parse_args()
+    if args.only_stories:
+        return rewrite_stories(args.shared, args.out)
     results = {}
     with tempfile.TemporaryDirectory() as work:
         for name in COLLECTIONS:
@@ -175,10 +199,25 @@ def main() -> int:
                 results[name] = evaluate_collection(args.shared, name, Path(work))
         spelling_text, spelling = spelling_eval.section(args.shared, Path(work))
     entities_text, entities = entity_section(args.shared)
-    args.out.write_text(markdown(results) + entities_text + spelling_text, encoding="utf-8")
-    raw = {**results, "entities": entities, "spelling": spelling}
+    stories_text, stories = stories_section(args.shared)
+    args.out.write_text(markdown(results) + entities_text + stories_text + spelling_text, encoding="utf-8")
+    raw = {**results, "entities": entities, "stories": stories, "spelling": spelling}
     args.out.with_suffix(".json").write_text(json.dumps(raw, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")
+    return 0
+
+
+def rewrite_stories(shared: Path, out: Path) -> int:
+    """Only the Stories section and its JSON, the rest of the last full run kept."""
+    text, result = stories_section(shared)
+    if not text:
+        print(f"no Reuters corpus under {shared}", file=sys.stderr)
+        return 1
+    out.write_text(replace_section(out.read_text(encoding="utf-8"), text), encoding="utf-8")
+    raw_path = out.with_suffix(".json")
+    raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.exists() else {}
+    raw_path.write_text(json.dumps({**raw, "stories": result}, indent=2), encoding="utf-8")
+    print(f"wrote the Stories section of {out}")
     return 0
 
 

@@ -438,7 +438,7 @@ def _enrich(job: tuple[list[Article], dict[str, str]]) -> tuple[list[Enrichment]
         learned.extend(local)
         entities = extract_entities(article.title, article.text, {**definitions, **dict(local)},
                                     source=article.source)
-        extras.append(Enrichment(tuple(entities), signature(article.title, article.text)))
+        extras.append(Enrichment(tuple(entities), signature(article.title, article.text, article.date)))
     return extras, learned
 
 

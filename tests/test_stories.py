@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -17,20 +18,26 @@ from conftest import (
     TELEGRAPH_PRINT,
     TELEGRAPH_WEB,
     WASHINGTON_TIMES,
+    build_jsonl_index,
     ids,
 )
 from conftest import checked_search as search
-from datasketch import MinHash, MinHashLSH
 
 from search.engine import Engine
 from search.indexer import update_index
 from search.stories import (
-    LSH_THRESHOLD,
+    DAYS_APART,
+    MIN_SHARED,
     NUM_PERM,
     SAME_STORY,
-    SCHEME,
     StoryFinder,
-    permutations,
+    Version,
+    containment,
+    figures,
+    headline_tickers,
+    same_figures,
+    same_issuer,
+    same_subject,
     shingles,
     signature,
 )
@@ -79,6 +86,11 @@ def test_shingles_are_overlapping_runs_of_five_words():
     }
 
 
+def test_shingles_ignore_ticker_symbols():
+    """A version with the ticker and one without share their shingles."""
+    assert shingles("FORD <F> LATE MARCH SALES UP", "") == shingles("FORD LATE MARCH SALES UP", "")
+
+
 def test_shingles_ignore_case_and_punctuation_and_include_the_title():
     assert shingles("Drones, DRONES!", "over the “harbour” today.") == shingles(
         None, "drones drones over the harbour today"
@@ -95,12 +107,18 @@ def test_a_text_shorter_than_a_shingle_is_one_shingle_and_no_text_none():
 # --- signatures -------------------------------------------------------------------------------
 
 
-def test_signature_is_256_bytes_and_the_same_every_time():
+def test_signature_starts_with_the_minhash_values_and_reads_back():
     text = seed_text(BLINKEN_LAMMY)
-    first = signature("Headline", text)
+    first = signature("LAMMY <XYZ> IN KYIV", text, date(2022, 10, 19))
     assert isinstance(first, bytes)
-    assert len(first) == 256 == NUM_PERM * 4
-    assert signature("Headline", text) == first
+    assert signature("LAMMY <XYZ> IN KYIV", text, date(2022, 10, 19)) == first
+    version = Version.from_bytes(first)
+    assert len(version.hashes) == NUM_PERM
+    assert first[:NUM_PERM * 4] == version.hashes.tobytes()
+    assert version.size == len(shingles("LAMMY <XYZ> IN KYIV", text))
+    assert version.day == date(2022, 10, 19).toordinal()
+    assert (version.tickers, version.words, version.bare) == (("XYZ",), ("LAMMY", "IN", "KYIV"), False)
+    assert version.to_bytes() == first
 
 
 def test_signature_is_the_same_in_another_process():
@@ -191,53 +209,52 @@ def test_the_two_telegraph_editions_join_whichever_is_indexed_first(first, secon
     assert finder.assign(second, signature(None, seed_text(second))) == first
 
 
-class DatasketchStories:
-    """The story finder as first written, on datasketch's LSH and a MinHash object per article:
-    the reference the compact one must agree with."""
-
-    def __init__(self):
-        self.lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-        self.stories, self.minhashes = {}, {}
-
-    def forget(self, doc_id):
-        if self.minhashes.pop(doc_id, None) is not None:
-            self.lsh.remove(doc_id)
-
-    def assign(self, doc_id, raw):
-        minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=permutations(),
-                          hashvalues=np.frombuffer(raw, dtype=np.uint32))
-        best, best_similarity = None, SAME_STORY
-        for candidate in sorted(self.lsh.query(minhash)):
-            similarity = minhash.jaccard(self.minhashes[candidate]) if candidate != doc_id else -1
-            if similarity > best_similarity or (best is None and similarity == best_similarity):
-                best, best_similarity = candidate, similarity
-        story = self.stories[best] if best else doc_id
-        self.forget(doc_id)
-        self.lsh.insert(doc_id, minhash)
-        self.minhashes[doc_id], self.stories[doc_id] = minhash, story
-        return story
+def every_pair_reference(documents: list[tuple[str, bytes]], forgotten: dict[int, str]) -> dict[str, str]:
+    """The stories the finder must assign, found by comparing each document with every
+    live earlier one (no LSH): the finder's index must not lose a pair the rule accepts."""
+    known: dict[str, tuple[str, bytes]] = {}
+    stories = {}
+    for position, (doc_id, raw) in enumerate(documents):
+        known.pop(doc_id, None)
+        new = Version.from_bytes(raw)
+        best, best_rank = None, None
+        for other_id, (story, other_raw) in known.items():
+            other = Version.from_bytes(other_raw)
+            shared = int(np.count_nonzero(new.hashes == other.hashes))
+            contained = float(containment(np.array([shared]), new.size, np.array([other.size]))[0])
+            rank = (-contained, -shared, other_id)
+            if shared >= MIN_SHARED and contained >= SAME_STORY and (best_rank is None or rank < best_rank):
+                best, best_rank = story, rank
+        stories[doc_id] = best or doc_id
+        known[doc_id] = (stories[doc_id], raw)
+        if position in forgotten:
+            known.pop(forgotten[position], None)
+    return stories
 
 
-def test_the_compact_finder_assigns_the_stories_datasketchs_lsh_did():
-    """Articles and copies edited from lightly to heavily (similar around the threshold), some
-    forgotten, some assigned again: every story the same as the first implementation's."""
+def test_the_finders_index_finds_the_versions_that_comparing_every_pair_finds():
+    """Articles, copies edited lightly enough to be one story and unrelated articles, some
+    forgotten, some assigned again: every story the same as a comparison of every pair."""
     rng = random.Random(7)
     vocabulary = [f"w{n}" for n in range(300)]
-    compact, reference = StoryFinder(), DatasketchStories()
-    joined = 0
-    for base in range(120):
-        words = rng.choices(vocabulary, k=rng.randint(20, 70))
-        for copy in range(4):
-            edited = [rng.choice(vocabulary) if rng.random() < copy * 0.05 else word for word in words]
+    documents, forgotten = [], {}
+    for base in range(100):
+        words = rng.choices(vocabulary, k=rng.randint(30, 80))
+        for copy in range(3):
+            edited = [rng.choice(vocabulary) if rng.random() < copy * 0.04 else word for word in words]
             doc_id = f"a{base}-{copy}" if rng.random() > 0.05 else f"a{base}-0"
-            raw = signature(None, " ".join(edited))
-            story = compact.assign(doc_id, raw)
-            assert story == reference.assign(doc_id, raw), doc_id
-            joined += story != doc_id
+            documents.append((doc_id, signature(None, " ".join(edited))))
         if base % 10 == 3:
-            compact.forget(f"a{base}-1")
-            reference.forget(f"a{base}-1")
-    assert 50 < joined < 300, "the copies should join their originals, but not all of them"
+            forgotten[len(documents) - 1] = f"a{base}-1"
+    finder = StoryFinder()
+    assigned = {}
+    for position, (doc_id, raw) in enumerate(documents):
+        assigned[doc_id] = finder.assign(doc_id, raw)
+        if position in forgotten:
+            finder.forget(forgotten[position])
+    assert assigned == every_pair_reference(documents, forgotten)
+    joined = sum(story != doc_id for doc_id, story in assigned.items())
+    assert 100 < joined < 250, "the copies should join their originals, and only they"
 
 
 # --- stories in the seed index ----------------------------------------------------------------
@@ -359,3 +376,288 @@ def test_sorted_by_date_a_story_is_still_shown_once(engine):
     assert answer["total"] == 2
     shown = [doc_id for r in answer["results"] for doc_id in (r["id"], *version_ids(r))]
     assert sorted(shown) == sorted([TELEGRAPH_PRINT, TELEGRAPH_WEB, WASHINGTON_TIMES])
+
+
+# --- wire copy: rewrites, flashes and template stories (a Reuters-like corpus) -----------------
+
+LEAD = (
+    "Korland's Agriculture Minister Tomas Vell reaffirmed the country's commitment to last "
+    "year's grain export pact to steady world wheat prices, the state news agency said.\n"
+    "Asked about the recent slide in wheat prices, Vell said Korland would not sell its grain "
+    "below the agreed floor price under any circumstances.\n"
+)
+FIRST_REPORT = LEAD + "He said every member of the pact had told him it would keep to its quota.\n"
+REWRITE = LEAD + (
+    "Vell blamed the slide on a mild winter in the northern grain belt and on stocks that "
+    "traders had built up before the harvest, and he expected prices to recover by the spring.\n"
+    "Korland was one of the architects of the pact, under which the six exporters agreed to cut "
+    "their shipments by a tenth and to hold a floor of 140 dlrs a tonne for hard wheat.\n"
+    "The agreement followed two years in which prices fell by almost half as the big exporters "
+    "competed for buyers in North Africa and the Middle East.\n"
+    "Officials of the other members are due to meet in the port city of Aldmoor next month to "
+    "review the quotas, and Vell said he saw no reason to change them.\n"
+    "Traders in the capital said the minister's remarks had steadied the market, though buyers "
+    "were still holding back in the hope of further cuts before the new crop.\n"
+)
+TABLE_WORDING = (
+    "Shr {} cts vs {} cts\nNet {} vs {}\nRevs {} mln vs {} mln\n"
+    "Nine mths\nShr {} dlrs vs {} dlrs\nNet {} mln vs {} mln\nRevs {} mln vs {} mln\n"
+)
+TABLE = TABLE_WORDING.format(52, 41, "5,210,000", "4,102,000", 61.3, 55.0,
+                             1.48, 1.20, 14.8, 12.0, 180.2, 160.4)
+# The same wording with other companies' figures.
+CARVER_TABLE = TABLE_WORDING.format(17, 29, "1,930,000", "3,215,000", 24.8, 26.1,
+                                    0.66, 0.71, 7.4, 7.9, 77.0, 79.5)
+DUNMORE_TABLE = TABLE_WORDING.format(8, 12, "610,000", "905,000", 9.2, 9.0,
+                                     0.31, 0.35, 2.3, 2.6, 27.7, 27.1)
+FUND_PAYOUT = ("Mthly div 6.1 cts vs 6.1 cts prior\nPay April 30\nRecord April 15\n"
+               "NOTE: Northfield {} Tax-Free Fund.\n")
+TAX_STORY = (
+    "Korland cut its export tax on wheat to five pct from eight pct with immediate effect to help "
+    "its traders compete with cheaper grain from its neighbours, the finance ministry said.\n"
+    "The ministry said the cut would cost the treasury about 40 mln crowns a year but would be "
+    "paid for by higher shipments, which had fallen by a fifth since the autumn.\n"
+    "Exporters welcomed the move and said they expected to sign new contracts with buyers in "
+    "North Africa within weeks, though some said the cut came too late for this season.\n"
+    "The tax on barley and maize was left unchanged at six pct, the ministry added.\n"
+)
+FUTURES = "HARBOUR WHEAT\nMAY {0} UP 1 1/2\nJUL {1} UP 1/2\nSEP {2} UNCH\nDEC {3} OFF 1/4\n"
+
+WIRE_RECORDS = [
+    {"id": "first-report", "date": "1987-03-01",
+     "title": "KORLAND REAFFIRMS SUPPORT FOR GRAIN EXPORT PACT", "text": FIRST_REPORT},
+    {"id": "rewrite", "date": "1987-03-02",
+     "title": "KORLAND REAFFIRMS SUPPORT FOR GRAIN EXPORT ACCORD", "text": REWRITE},
+    {"id": "acme-qtr", "date": "1987-10-19", "title": "ACME WIDGETS INC <ACW> 3RD QTR NET", "text": TABLE},
+    {"id": "belmont-qtr", "date": "1987-10-19", "title": "BELMONT TOOLS <BLT> 3RD QTR NET", "text": TABLE},
+    {"id": "acme-qtr-again", "date": "1987-10-19", "title": "ACME WIDGETS <ACW> 3RD QTR NET",
+     "text": TABLE.replace("Revs 61.3", "Sales 61.3") + "Avg shrs 10.0 mln vs 10.0 mln\n"},
+    {"id": "carver-qtr", "date": "1987-10-20", "title": "CARVER MILLS INC 3RD QTR NET", "text": CARVER_TABLE},
+    {"id": "dunmore-qtr", "date": "1987-10-20", "title": "DUNMORE FOODS 3RD QTR NET", "text": DUNMORE_TABLE},
+    {"id": "ohio-payout", "date": "1987-04-13", "title": "NORTHFIELD OHIO TAX-FREE SETS PAYOUT",
+     "text": FUND_PAYOUT.format("Ohio")},
+    {"id": "iowa-payout", "date": "1987-04-13", "title": "NORTHFIELD IOWA TAX-FREE SETS PAYOUT",
+     "text": FUND_PAYOUT.format("Iowa")},
+    {"id": "tax-flash", "date": "1987-04-07",
+     "title": "KORLAND CUTS WHEAT EXPORT TAX TO FIVE PCT FROM EIGHT PCT", "text": ""},
+    {"id": "meridia-flash", "date": "1987-04-07",
+     "title": "MERIDIA CUTS WHEAT EXPORT TAX TO FIVE PCT FROM EIGHT PCT", "text": ""},
+    {"id": "tax-story", "date": "1987-04-07", "title": "KORLAND CUTS WHEAT EXPORT TAX", "text": TAX_STORY},
+    {"id": "futures-1100", "date": "1987-04-07", "title": "HARBOUR GRAIN FUTURES 11:00 EDT",
+     "text": FUTURES.format(285, 281, 277, 279)},
+    {"id": "futures-1200", "date": "1987-04-07", "title": "HARBOUR GRAIN FUTURES 12:00 EDT",
+     "text": FUTURES.format(286, 282, 277, 280)},
+    {"id": "futures-1100-repeat", "date": "1987-04-07", "title": "HARBOUR GRAIN FUTURES 11:00 EDT",
+     "text": FUTURES.format(285, 281, 277, 279)},
+    {"id": "first-report-next-month", "date": "1987-04-01",
+     "title": "KORLAND REAFFIRMS SUPPORT FOR GRAIN EXPORT PACT", "text": FIRST_REPORT},
+]
+WIRE = {record["id"]: record for record in WIRE_RECORDS}
+# The pairs one story, and the pairs not, each with why.
+ONE_STORY = [
+    ("first-report", "rewrite"),  # the rewrite repeats the first report's lead word for word
+    ("acme-qtr", "acme-qtr-again"),  # the table sent again with a line more
+    ("tax-flash", "tax-story"),  # a flash, then the story under a shorter headline
+    ("futures-1100", "futures-1100-repeat"),  # a repeat
+]
+NOT_ONE_STORY = [
+    ("acme-qtr", "belmont-qtr"),  # one table, two companies (tickers)
+    ("carver-qtr", "dunmore-qtr"),  # one wording, two companies' figures (no tickers)
+    ("acme-qtr", "carver-qtr"),  # one wording, two companies' figures (one ticker)
+    ("ohio-payout", "iowa-payout"),  # one fund family, two funds
+    ("meridia-flash", "tax-story"),  # another country's flash
+    ("futures-1100", "futures-1200"),  # the next issue of a standing report
+    ("first-report", "first-report-next-month"),  # a month apart
+]
+
+
+def wire_signature(doc_id: str) -> bytes:
+    record = WIRE[doc_id]
+    return signature(record["title"], record["text"], date.fromisoformat(record["date"]))
+
+
+def wire_stories() -> dict[str, str]:
+    finder = StoryFinder()
+    return {record["id"]: finder.assign(record["id"], wire_signature(record["id"]))
+            for record in WIRE_RECORDS}
+
+
+def exact_similarity(a: str, b: str) -> tuple[float, float]:
+    """(Jaccard, containment of the smaller) of two wire records' shingle sets."""
+    first = shingles(WIRE[a]["title"], WIRE[a]["text"])
+    second = shingles(WIRE[b]["title"], WIRE[b]["text"])
+    shared = len(first & second)
+    return shared / len(first | second), shared / min(len(first), len(second))
+
+
+def test_the_first_report_and_its_rewrite_are_the_wire_pattern_jaccard_misses():
+    jaccard, contained = exact_similarity("first-report", "rewrite")
+    assert jaccard < 0.3 < SAME_STORY < contained
+
+
+def test_the_template_tables_are_as_alike_as_copies():
+    """Only the headlines' names tell them apart: the shingles alone would make them one."""
+    for a, b in [("acme-qtr", "belmont-qtr"), ("ohio-payout", "iowa-payout")]:
+        assert exact_similarity(a, b)[1] > 0.7
+
+
+@pytest.mark.parametrize(("a", "b"), ONE_STORY)
+def test_versions_of_one_report_share_a_story(a, b):
+    stories = wire_stories()
+    assert stories[a] == stories[b] == a
+
+
+@pytest.mark.parametrize(("a", "b"), NOT_ONE_STORY)
+def test_different_reports_have_different_stories(a, b):
+    stories = wire_stories()
+    assert stories[a] != stories[b]
+
+
+def test_a_rewrite_joins_whichever_comes_first():
+    finder = StoryFinder()
+    finder.assign("rewrite", wire_signature("rewrite"))
+    assert finder.assign("first-report", wire_signature("first-report")) == "rewrite"
+
+
+def test_a_copy_under_another_outlets_headline_joins():
+    """A long text copied word for word is one story, whatever its headline begins with:
+    the headline names the issuer only where a short text could be another's."""
+    finder = StoryFinder()
+    finder.assign("rewrite", wire_signature("rewrite"))
+    copy = signature("Minister Vell stands by grain pact as wheat slides", REWRITE + "By a stringer.",
+                     date(1987, 3, 2))
+    assert finder.assign("copy", copy) == "rewrite"
+    notice = signature("Minister Vell sets payout", FUND_PAYOUT.format("Ohio"), date(1987, 4, 13))
+    finder.assign("ohio-payout", wire_signature("ohio-payout"))
+    assert finder.assign("notice", notice) == "notice"
+
+
+def test_an_undated_version_is_compared_whatever_the_date():
+    finder = StoryFinder()
+    finder.assign("first-report", wire_signature("first-report"))
+    undated = signature(WIRE["first-report-next-month"]["title"], FIRST_REPORT)
+    assert finder.assign("undated", undated) == "first-report"
+
+
+def test_a_flash_found_again_after_it_was_forgotten_no_longer_takes_stories():
+    finder = StoryFinder()
+    finder.assign("tax-flash", wire_signature("tax-flash"))
+    finder.forget("tax-flash")
+    assert finder.assign("tax-story", wire_signature("tax-story")) == "tax-story"
+
+
+def test_known_flashes_and_tables_come_back_from_stored_signatures():
+    """An incremental run builds its finder from the index's stored signatures."""
+    finder = StoryFinder([(doc_id, doc_id, wire_signature(doc_id)) for doc_id in ("tax-flash", "acme-qtr")])
+    assert finder.assign("tax-story", wire_signature("tax-story")) == "tax-flash"
+    assert finder.assign("belmont-qtr", wire_signature("belmont-qtr")) == "belmont-qtr"
+    assert finder.assign("acme-qtr-again", wire_signature("acme-qtr-again")) == "acme-qtr"
+
+
+def test_an_empty_article_is_a_story_of_its_own():
+    finder = StoryFinder()
+    assert finder.assign("empty", signature(None, "")) == "empty"
+    assert finder.assign("also-empty", signature("", "  ")) == "also-empty"
+
+
+@pytest.fixture(scope="module")
+def wire_engine(tmp_path_factory) -> Engine:
+    return Engine(build_jsonl_index(tmp_path_factory.mktemp("wire"), WIRE_RECORDS))
+
+
+@pytest.mark.parametrize(("a", "b"), ONE_STORY)
+def test_in_a_real_index_versions_share_a_story(wire_engine, a, b):
+    assert story_of(wire_engine, a) == story_of(wire_engine, b)
+
+
+@pytest.mark.parametrize(("a", "b"), NOT_ONE_STORY)
+def test_in_a_real_index_template_stories_stay_apart(wire_engine, a, b):
+    assert story_of(wire_engine, a) != story_of(wire_engine, b)
+
+
+def test_a_search_shows_the_first_report_and_its_rewrite_as_one_result(wire_engine):
+    answer = search(wire_engine, "grain export floor price")
+    (only,) = [hit for hit in answer["results"]
+               if {"first-report", "rewrite"} & {hit["id"], *version_ids(hit)}]
+    assert {only["id"], *version_ids(only)} >= {"first-report", "rewrite"}
+
+
+def test_a_search_shows_two_companies_tables_as_two_results(wire_engine):
+    answer = search(wire_engine, "3rd qtr net", limit=20)
+    acme, belmont = result_holding(answer, "acme-qtr"), result_holding(answer, "belmont-qtr")
+    carver, dunmore = result_holding(answer, "carver-qtr"), result_holding(answer, "dunmore-qtr")
+    assert len({id(acme), id(belmont), id(carver), id(dunmore)}) == 4
+    assert "acme-qtr-again" in {acme["id"], *version_ids(acme)}
+
+
+# --- the rules one by one ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("first", "second", "same"), [
+    ("REPUBLIC AMERICAN CORP 3RD QTR NET", "ATLANTIC AMERICAN CORP 3RD QTR NET", False),
+    ("U.S. M-1 MONEY SUPPLY RISES 1.9 BILLION", "CANADIAN MONEY SUPPLY M-1 RISES 217 MLN", False),
+    ("FRANKLIN INSURED TAX-FREE SETS PAYOUT", "FRANKLIN PUERTO RICO TAX-FREE SETS PAYOUT", False),
+    ("SIOUX FALLS HOGS OPEN UP 1.50 DLR", "ST LOUIS HOGS OPEN UP 1.00 DLR", False),
+    ("SAUDI ARABIA REITERATES COMMITMENT TO OPEC PACT", "SAUDI ARABIA REITERATES COMMITMENT TO OPEC ACCORD",
+     True),
+    ("PRESIDENT REAGAN COMING TO CAPITOL TO LOBBY", "REAGAN TO LOBBY SENATORS ON HIGHWAY BILL", True),
+    ("RIO DE JANEIRO - IBC closes export registrations", "IBC CLOSES EXPORT REGISTRATIONS", True),
+    ("CONGRESS MAY CURB U.S. AID TO DEVELOPMENT BANKS", "CONGRESS EYES LOANS THAT AID U.S. FIRMS", True),
+    ("U.S. HOSUING COMPLETIONS FELL 0.2 PCT", "U.S. HOUSING COMPLETIONS FELL 0.2 PCT IN JAN",
+     True),
+    ("S. AFRICA MINES BODY SEES MAY DAY WORK", "SOUTH AFRICA MINES BODY SEES MAY DAY WORK", True),
+    ("MIDWEST GRAIN FUTURES 12:00 EDT", "MIDWEST GRAIN FUTURES 12:40 EDT", True),
+    ("", "WALLACE HEADS TO PENTAGON", True),
+])
+def test_same_subject_compares_the_start_of_two_headlines(first, second, same):
+    first_words = Version.from_bytes(signature(first, "x")).words
+    second_words = Version.from_bytes(signature(second, "x")).words
+    assert same_subject(first_words, second_words) is same
+    assert same_subject(second_words, first_words) is same
+
+
+def test_headlines_with_tickers_are_one_issuer_only_when_they_share_one():
+    words = ("X",)
+    assert same_issuer(("ACW",), words, ("ACW", "BLT"), ("Y",))
+    assert not same_issuer(("ACW",), words, ("BLT",), words)
+    assert headline_tickers("SEARS <S>, MOBIL <MOB.N> SIGN PACT") == ("MOB.N", "S")
+    assert headline_tickers("<FRANKLIN CALIFORNIA TAX-FREE INCOME FUND> PAYOUT") == ()
+
+
+def test_figures_are_numbers_written_one_way():
+    assert figures(None, "Shr 52 cts vs 41 cts\nNet 5,210,000 vs 4,102,000, Revs 61.30 mln") == (
+        "52", "41", "5210000", "4102000", "61.3")
+    assert figures("U.S. M-1 MONEY SUPPLY RISES 1.9 BILLION IN FEB 23 WEEK", "") == ("1.9", "23")
+    assert figures("3RD QTR", "the M-1 aggregate") == ()
+
+
+@pytest.mark.parametrize(("first", "second", "same_headline", "same"), [
+    (("52", "41", "5210000"), ("52", "41", "5210000", "14.8"), False, True),  # a longer table
+    (("217", "32.8", "25"), ("1.16", "32.94", "11"), False, False),  # next week's figures
+    (("1000", ".34", ".35", ".16", ".77"), ("1100", ".34", ".35", ".16", ".80"), True, False),  # reissued
+    (("268.8", "81.7", "473784"), ("268797", "81.7", "473784"), True, True),  # one figure corrected
+    (("7",), ("8", "9"), True, True),  # one figure says nothing
+])
+def test_same_figures(first, second, same_headline, same):
+    assert same_figures(first, second, same_headline) is same
+
+
+def test_containment_is_estimated_from_jaccard_and_the_two_sizes():
+    first = signature(WIRE["first-report"]["title"], FIRST_REPORT)
+    second = signature(WIRE["rewrite"]["title"], REWRITE)
+    a, b = Version.from_bytes(first), Version.from_bytes(second)
+    shared = np.count_nonzero(a.hashes == b.hashes)
+    estimate = containment(np.array([shared]), a.size, np.array([b.size]))[0]
+    assert abs(estimate - exact_similarity("first-report", "rewrite")[1]) < 0.2
+    assert containment(np.array([NUM_PERM]), 10, np.array([10]))[0] == 1.0
+
+
+def test_versions_more_than_days_apart_are_two_stories():
+    def on(day: int) -> bytes:
+        return signature("X REPORT", FIRST_REPORT, date(1987, 3, day))
+
+    within, later = StoryFinder(), StoryFinder()
+    within.assign("monday", on(2))
+    later.assign("monday", on(2))
+    assert within.assign("within", on(2 + DAYS_APART)) == "monday"
+    assert later.assign("later", on(3 + DAYS_APART)) == "later"
