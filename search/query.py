@@ -520,15 +520,19 @@ class QueryBuilder:
         """Reporters and sources found by name: a run of the query's words (or a quoted phrase)
         that is a byline as the index holds it (`tony diver`; a lone surname only when it is not
         a common English word) or a source's whole name also matches there. The run's clauses
-        count it as theirs; a plain query adds it to what it matches."""
-        runs = _name_runs(parsed.clauses)
+        count it as theirs; a plain query adds it to what it matches. Longer runs go first: words
+        already matched as a longer name (`Patti Domm`) are not matched again alone (`Domm`)."""
+        runs = sorted(_name_runs(parsed.clauses), key=lambda run: -len(run[1]))
         extra: list[wq.Query] = []
+        covered: dict[str, set[int]] = {fieldname: set() for fieldname in NAME_MATCH_WEIGHTS}
         for places, words in runs:
             key = name_key(" ".join(words))
             for fieldname, weight in NAME_MATCH_WEIGHTS.items():
                 lone = len(words) == 1 and fieldname == "byline"
-                if not key or not known(fieldname, key) or (lone and common(words[0])):
+                if not key or covered[fieldname].issuperset(places) or not known(fieldname, key) \
+                        or (lone and common(words[0])):
                     continue
+                covered[fieldname].update(places)
                 term = wq.Term(fieldname, key, boost=weight * len(words))
                 parsed.name_terms[f"{fieldname}:{key}"] = " ".join(words)
                 extra.append(term)
