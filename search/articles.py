@@ -77,7 +77,7 @@ def entity_marks(text: str, entities: list[dict]) -> list[Mark]:
 
 def marked_html(text: str, marks: list[Mark], first: int = 1) -> tuple[str, int]:
     """HTML-escaped text (whitespace runs as one space) with query matches in
-    `<mark class="hit" id="match-N">` (numbered from `first`) and entity mentions in
+    `<mark class="match" id="match-N">` (numbered from `first`) and entity mentions in
     `<mark class="entity" …>`; an entity overlapping a match is left unmarked. Returns the HTML
     and the number of the next match."""
     out, last, number = [], 0, first
@@ -85,7 +85,7 @@ def marked_html(text: str, marks: list[Mark], first: int = 1) -> tuple[str, int]
         out.append(html.escape(SPACES.sub(" ", text[last:mark.start])))
         shown = html.escape(SPACES.sub(" ", text[mark.start:mark.end]))
         if mark.entity is None:
-            out.append(f'<mark class="hit" id="match-{number}">{shown}</mark>')
+            out.append(f'<mark class="match" id="match-{number}">{shown}</mark>')
             number += 1
         else:
             entity = mark.entity

@@ -358,10 +358,12 @@ def test_an_article_page_marks_entities_and_links_versions_and_related(tab, seed
     entities = page.locator("article .body mark.entity")
     assert entities.count() >= 10
     assert page.locator('mark.entity[data-type="person"][title="Ben Wallace"]').count() >= 2
-    first = page.locator("mark.hit#match-1")
+    first = page.locator("mark.match#match-1")
     assert first.inner_text() == "Amraam", "the query's match is highlighted, over the entity mark"
     assert first.evaluate("mark => { const r = mark.getBoundingClientRect(); "
                           "return r.top >= 0 && r.bottom <= window.innerHeight; }"), "the page jumps to it"
+    line = entities.first.evaluate("mark => mark.getBoundingClientRect().height")
+    assert first.evaluate("mark => mark.getBoundingClientRect().height") <= 1.5 * line, "inline, one line"
     versions = page.locator("aside section.versions")
     assert versions.count() == 1
     assert versions.locator(f'a[href="/articles/{TELEGRAPH_WEB}?q=Amraam"]').count() == 1
@@ -374,7 +376,7 @@ def test_an_article_page_marks_entities_and_links_versions_and_related(tab, seed
 
     versions.locator("a").first.click()
     wait_for_url(page, rf"/articles/{TELEGRAPH_WEB}\?q=Amraam$")
-    assert page.locator("mark.hit").first.inner_text() == "advanced medium-range air-to-air missile"
+    assert page.locator("mark.match").first.inner_text() == "advanced medium-range air-to-air missile"
     assert page.locator(f'aside section.versions a[href="/articles/{TELEGRAPH_PRINT}?q=Amraam"]').count() == 1
     screenshot(page, "article-telegraph-web-edition")
     tab.assert_clean()

@@ -565,7 +565,7 @@ def test_an_article_takes_only_the_query_that_found_it(client):
     assert error["code"] == "invalid_parameter"
     article = get_article(client, TELEGRAPH_WEB, q="Amraam")
     assert article["matches"] == 1
-    assert any('<mark class="hit" id="match-1">advanced medium-range air-to-air missile</mark>' in paragraph
+    assert any('<mark class="match" id="match-1">advanced medium-range air-to-air missile</mark>' in paragraph
                for paragraph in article["paragraphs_html"])
 
 
