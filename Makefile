@@ -51,11 +51,11 @@ cluster-stop: install
 
 # The OpenSearch tests start their own cluster on free ports (tests/opensearch_support.py).
 test: install $(CHROMIUM) $(MAVEN)
-	$(BIN)/ruff check search web tests bench
+	$(BIN)/ruff check search web tests bench docs
 	$(BIN)/pytest -q
 
 lint: install
-	$(BIN)/ruff check search web tests bench
+	$(BIN)/ruff check search web tests bench docs
 
 clean:
 	rm -rf $(VENV) index/MAIN_* index/_MAIN_* index/search-meta.json
