@@ -259,3 +259,8 @@ WIRE_RECORDS: list[dict] = [
      "text": "Grain prices firmed in Chicago as the price of wheat rose on export demand, traders said.",
      "topics": ["grain", "wheat"], "places": ["usa"]},
 ]
+
+
+def write_wire_corpus(path: Path | str) -> Path:
+    """The wire corpus as JSON Lines (same conventions as `write_dated_corpus`)."""
+    return _write(path, WIRE_RECORDS, "wire.jsonl")

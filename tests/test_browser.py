@@ -22,6 +22,7 @@ from browser_support import (
     sync_playwright,
 )
 from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB
+from fixtures_corpora import write_wire_corpus
 
 from search.indexer import update_index
 
@@ -128,7 +129,7 @@ def servers(tmp_path_factory, seed_index):
     """Starts one live server per index when first asked for; all stopped at module teardown."""
     require_search_command()
     running: dict[str, LiveServer] = {}
-    builders = {"dated": write_dated_corpus, "hostile": write_hostile_corpus}
+    builders = {"dated": write_dated_corpus, "hostile": write_hostile_corpus, "wire": write_wire_corpus}
 
     def server(name: str) -> LiveServer:
         if name not in running:
@@ -155,6 +156,11 @@ def dated_server(servers) -> LiveServer:
 @pytest.fixture(scope="module")
 def hostile_server(servers) -> LiveServer:
     return servers("hostile")
+
+
+@pytest.fixture(scope="module")
+def wire_server(servers) -> LiveServer:
+    return servers("wire")
 
 
 @pytest.fixture(scope="module")
@@ -379,6 +385,32 @@ def test_an_article_page_marks_entities_and_links_versions_and_related(tab, seed
     assert page.locator("mark.match").first.inner_text() == "advanced medium-range air-to-air missile"
     assert page.locator(f'aside section.versions a[href="/articles/{TELEGRAPH_PRINT}?q=Amraam"]').count() == 1
     screenshot(page, "article-telegraph-web-edition")
+    tab.assert_clean()
+
+
+def test_wire_copy_reads_as_a_reporter_expects(tab, wire_server):
+    """Counts of all and some words, what a hit lacks, a story's versions with their passages,
+    facets by type, tags and clean bylines, on a Reuters-like corpus."""
+    page = tab.open(wire_server.url("/search?q=hezbollah+tanker"))
+    screenshot(page, "wire-partial")
+    summary = page.locator("p.summary").inner_text()
+    assert "1 story with all words · 2 with some" in summary, summary
+    partial = page.locator("li.hit", has=page.locator("h2", has_text="TANKER HIT IN GULF"))
+    assert partial.locator("p.missing").inner_text() == "Missing: hezbollah"
+    assert partial.locator("p.missing s").count() == 1
+    assert partial.locator(".meta .authors").inner_text() == "Ted D'Afflisio"
+    assert page.locator('section[data-facet="tag"] a', has_text="crude").count() == 1
+
+    page = tab.open(wire_server.url("/search?q=OPEC+Vienna+ceiling"))
+    story = page.locator("li.hit").first
+    assert story.locator("h2").inner_text() == "OPEC MINISTERS TO REVIEW CEILING AS OIL PRICES SLIDE"
+    version = story.locator("details.versions li").first
+    assert "OPEC TO MEET ON OUTPUT CEILING" in version.inner_text()
+    assert version.locator("p.version-snippet mark").count() >= 1
+    for facet in ("person", "org", "place"):
+        assert page.locator(f'section[data-facet="{facet}"]').count() <= 1
+    assert page.locator('section[data-facet="entity"]').count() == 0
+    screenshot(page, "wire-versions")
     tab.assert_clean()
 
 

@@ -264,3 +264,17 @@ def test_a_suggestion_keeps_the_results_of_the_query_typed(spelling_index, run_c
     result = run_cli("--index", str(spelling_index), "recieved")
     assert result.code == 0, result.stderr
     assert result.stdout.splitlines()[:2] == ["Did you mean: received?", "1. Mexico gets first loan"]
+
+
+def test_partial_matches_bylines_and_versions_read_on_the_command_line(wire_index, run_cli):
+    result = run_cli("--index", str(wire_index), "hezbollah tanker")
+    assert result.code == 0, result.stderr
+    assert "   missing: hezbollah" in result.stdout.splitlines()
+    assert result.stdout.rstrip().splitlines()[-1].startswith("1-2 of 2 stories, 1 with all words")
+    story = run_cli("--index", str(wire_index), "OPEC Vienna ceiling")
+    lines = story.stdout.splitlines()
+    assert lines[0] == "1. OPEC MINISTERS TO REVIEW CEILING AS OIL PRICES SLIDE", "the fuller version"
+    assert "   also: OPEC TO MEET ON OUTPUT CEILING · Reuters" in lines
+    reporter = run_cli("--index", str(wire_index), "--json", "Patti Domm")
+    hits = json.loads(reporter.stdout)["results"]
+    assert hits and all(hit["authors"] == ["Patti Domm"] for hit in hits)
