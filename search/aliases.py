@@ -20,9 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from whoosh import query as wq
-
-from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
+from search.analysis import NewsAnalyzer, news_analyzer
 from search.entities import read_columns, split_aliases
 from search.errors import InvalidParameter
 
@@ -158,23 +156,3 @@ def find_aliases(table: AliasTable, words: list[str]) -> list[AliasMatch]:
         else:
             i += 1
     return found
-
-
-def alternative_query(name: str, fields: dict[str, str]) -> tuple[wq.Query, list[str]]:
-    """A query for one other name, and the `field:term` keys it can match.
-
-    A one-word name is a term of the stemmed fields (`Britain`, `IMF`); a longer
-    one is a phrase of its exact words on their exact twins, weighted to count as
-    one word (a phrase scores the sum of its words).
-    """
-    stemmed = [t.text for t in STEMMED(name, mode="query")]
-    if len(stemmed) == 1:
-        return wq.Or([wq.Term(f, stemmed[0]) for f in fields]), [f"{f}:{stemmed[0]}" for f in fields]
-    words = [t.text for t in EXACT(name, mode="query")]
-    keys = [f"{exact}:{word}" for exact in fields.values() for word in words]
-    weight = 1.0 / len(words)
-    return wq.Or([wq.Phrase(exact, words, boost=weight) for exact in fields.values()]), keys
-
-
-STEMMED = news_analyzer()
-EXACT = exact_analyzer()

@@ -106,33 +106,6 @@ def test_plain_words_are_an_or_over_headline_and_body():
                                ("title", "strike", 1.0), ("content", "strike", 1.0)}
 
 
-BENCH_QUERIES = Path(__file__).parent.parent / "bench" / "queries"
-TRICKY_WORDS = [
-    "the drone", "it's", "U.S. trade", "US’S", "Biden's plan", "air-to-air missile", "trade, deficit",
-    "Zelenskyy Zelenskiy", "AMRAAM", "and or not", "Kyiv.", "1,000 troops", "e-mail", "naïve café",
-    "drone drone", "'quoted words'", "U.S.-led", "trade,deficit", "a", "",
-]
-
-
-def bench_log_texts() -> list[str]:
-    return [line.split("\t", 1)[1] for path in sorted(BENCH_QUERIES.glob("*.tsv"))
-            for line in path.read_text(encoding="utf-8").splitlines()[:400] if "\t" in line]
-
-
-def test_plain_words_are_read_without_the_parser_as_the_parser_reads_them():
-    """The fast path for words without syntax gives Whoosh's parser's own query, or steps aside."""
-    texts = [*TRICKY_WORDS, *bench_log_texts()]
-    taken = 0
-    for text in texts:
-        fast = BUILDER._plain_words_query(text)
-        if fast is not None:
-            assert fast == BUILDER.parser.parse(text), text
-            taken += 1
-    assert BUILDER._plain_words_query('"drone strikes"') is None
-    assert BUILDER._plain_words_query("drone AND strike") is None
-    assert taken > len(texts) * 0.6
-
-
 def test_plain_words_find_documents_with_some_of_them(engine):
     drone, strikes = matching(engine, "drone"), matching(engine, "strikes")
     assert drone - strikes and strikes - drone and drone & strikes

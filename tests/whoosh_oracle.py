@@ -1,4 +1,12 @@
-"""The query language: from what a person typed to a Whoosh query that never fails.
+"""The query language as it was read before our own parser: Whoosh's query parser and the steps
+around it, kept unchanged in behaviour as the oracle of the parser parity test
+(tests/test_query_parity.py). It is `search/query.py` as of 7aac252, its query classes (capped
+expansions, NewsPhrase) now imported from the Whoosh backend where they moved, with two
+additions that change nothing it returns: `alternative_query` (then in `search/aliases.py`), and
+`parsed_texts`, the texts it handed to Whoosh's parser (the parity test asks Whoosh's own
+tagger about them to tell its deviation classes).
+
+The module's docstring then:
 
 Plain words (all preferred, some enough), `"exact phrases"` (words as written,
 on the unstemmed fields), `"a b"~5`, `AND` `OR` `NOT` `+` `-`, parentheses,
@@ -15,11 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
-from itertools import islice
 
 from whoosh import query as wq
 from whoosh.fields import Schema
-from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 from whoosh.qparser import (
     FieldAliasPlugin,
     FuzzyTermPlugin,
@@ -29,7 +35,9 @@ from whoosh.qparser import (
 )
 from whoosh.qparser.plugins import BoostPlugin, PhrasePlugin, RangePlugin
 
-from search.aliases import AliasTable, alternative_query, find_aliases
+from search.aliases import AliasTable, find_aliases
+from search.analysis import exact_analyzer, news_analyzer
+from search.backends.whoosh.queries import CappedFuzzyTerm, CappedPrefix, CappedWildcard, NewsPhrase
 from search.entities import entity_tables, phrase_key
 from search.index import name_key
 from search.tables import read_words
@@ -43,7 +51,6 @@ QUERY_FIELDS = set(SEARCH_FIELDS) | FILTER_FIELDS | {"date"} | {
 }
 NAME_MATCH_WEIGHTS = {"byline": 1.25, "source_key": 1.0}  # a name's field, and what each word weighs there
 MAX_NAME_WORDS = 4
-MAX_EXPANSIONS = 1000
 MIN_PREFIX = 2
 MAX_SLOP = 50
 
@@ -62,6 +69,26 @@ OPERATOR_WORD = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 TOP_LEVEL_ITEM = re.compile(r'[+-]?"[^"]*"(?:~\d*)?|[()]|[^\s()"]+')
 BINARY_OPERATORS = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
 PRONOUN_US = re.compile(r"(?<![\w\"'])us(?![\w'])")
+
+
+def alternative_query(name: str, fields: dict[str, str]) -> tuple[wq.Query, list[str]]:
+    """A query for one other name, and the `field:term` keys it can match.
+
+    A one-word name is a term of the stemmed fields (`Britain`, `IMF`); a longer
+    one is a phrase of its exact words on their exact twins, weighted to count as
+    one word (a phrase scores the sum of its words).
+    """
+    stemmed = [t.text for t in STEMMED(name, mode="query")]
+    if len(stemmed) == 1:
+        return wq.Or([wq.Term(f, stemmed[0]) for f in fields]), [f"{f}:{stemmed[0]}" for f in fields]
+    words = [t.text for t in EXACT(name, mode="query")]
+    keys = [f"{exact}:{word}" for exact in fields.values() for word in words]
+    weight = 1.0 / len(words)
+    return wq.Or([wq.Phrase(exact, words, boost=weight) for exact in fields.values()]), keys
+
+
+STEMMED = news_analyzer()
+EXACT = exact_analyzer()
 
 
 @dataclass(frozen=True)
@@ -115,104 +142,6 @@ class ParsedQuery:
     def distinct_terms(self) -> int:
         """How many different terms the user's words make."""
         return len(set(self.terms))
-
-
-class CappedPrefix(wq.Prefix):
-    """A prefix query that expands to at most MAX_EXPANSIONS terms."""
-
-    def _btexts(self, ixreader):
-        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)
-
-
-class CappedWildcard(wq.Wildcard):
-    """A wildcard query that expands to at most MAX_EXPANSIONS terms."""
-
-    def _btexts(self, ixreader):
-        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)
-
-
-class CappedFuzzyTerm(wq.FuzzyTerm):
-    """A fuzzy term that expands to at most MAX_EXPANSIONS terms."""
-
-    def _btexts(self, ixreader):
-        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)
-
-
-class RepeatedWordMatcher(WrappingMatcher):
-    """The documents where one term stands `length` times in a row.
-
-    What Whoosh's phrase matcher finds for `"time time … time"`, scored the same (the
-    term's score once per word), but by looking for a run in the term's positions:
-    Whoosh's matcher compares the spans of every copy of the word in every document that
-    has the word, while it is built, before any time budget can stop it (about 10 s for
-    ten words over 20,000 articles).
-    """
-
-    def __init__(self, child, length: int, boost: float = 1.0):
-        super().__init__(child, boost)
-        self.length = length
-        self._find()
-
-    def copy(self):
-        return RepeatedWordMatcher(self.child.copy(), self.length, self.boost)
-
-    def _replacement(self, newchild):
-        return RepeatedWordMatcher(newchild, self.length, self.boost)
-
-    def replace(self, minquality=0):
-        return self if self.is_active() else NullMatcher()
-
-    all_ids = Matcher.all_ids  # the child's ids are not all ours
-
-    def supports_block_quality(self) -> bool:
-        return False
-
-    def _has_run(self) -> bool:
-        if self.child.value_as("frequency") < self.length:
-            return False
-        run, last = 0, None
-        for position in self.child.value_as("positions"):
-            run = run + 1 if last is not None and position == last + 1 else 1
-            if run >= self.length:
-                return True
-            last = position
-        return False
-
-    def _find(self) -> None:
-        while self.child.is_active() and not self._has_run():
-            self.child.next()
-
-    def next(self):
-        self.child.next()
-        self._find()
-
-    def skip_to(self, id):
-        self.child.skip_to(id)
-        self._find()
-
-    def reset(self):
-        self.child.reset()
-        self._find()
-
-
-class NewsPhrase(wq.Phrase):
-    """A phrase; one word repeated (`"time time time"`) is matched by RepeatedWordMatcher."""
-
-    def matcher(self, searcher, context=None):
-        if self.slop != 1 or len(self.words) < 2 or len(set(self.words)) != 1 \
-                or self.fieldname not in searcher.schema:
-            return super().matcher(searcher, context)
-        field = searcher.schema[self.fieldname]
-        if not field.format or not field.format.supports("positions"):
-            return super().matcher(searcher, context)
-        try:
-            word = field.to_bytes(self.words[0])
-        except ValueError:
-            return NullMatcher()
-        if (self.fieldname, word) not in searcher.reader():
-            return NullMatcher()
-        term = wq.Term(self.fieldname, word).matcher(searcher, context)
-        return RepeatedWordMatcher(term, len(self.words), boost=len(self.words) * self.boost)
 
 
 class ExactPhrasePlugin(PhrasePlugin):
@@ -469,6 +398,7 @@ class QueryBuilder:
         self.parser = make_parser(schema)
         self.exact_analyzer = schema["content_exact"].analyzer
         self.content_analyzer = schema["content"].analyzer
+        self.parsed_texts: list[str] = []  # what reached Whoosh's parser (for the parity test)
 
     def parse(self, text: str) -> ParsedQuery:
         warnings: list[QueryWarning] = []
@@ -584,9 +514,11 @@ class QueryBuilder:
         plain = self._plain_words_query(text)
         if plain is not None:
             return plain
+        self.parsed_texts.append(text)
         try:
             parsed = self.parser.parse(text)
         except Exception:  # the parser has no error contract; fall back to words
+            self.parsed_texts.append(" ".join(plain_words(text)))
             parsed = self.parser.parse(" ".join(plain_words(text)))
         return require_filters(parsed.accept(self._rewrite))
 

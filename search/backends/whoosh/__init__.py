@@ -1,0 +1,1 @@
+"""The embedded backend: Whoosh-Reloaded's index on disk, searched in process."""
