@@ -200,7 +200,8 @@ def main() -> int:
         spelling_text, spelling = spelling_eval.section(args.shared, Path(work))
     entities_text, entities = entity_section(args.shared)
     stories_text, stories = stories_section(args.shared)
-    args.out.write_text(markdown(results) + entities_text + stories_text + spelling_text, encoding="utf-8")
+    sections = [markdown(results), entities_text, stories_text, spelling_text]
+    args.out.write_text("\n".join(section.rstrip("\n") + "\n" for section in sections), encoding="utf-8")
     raw = {**results, "entities": entities, "stories": stories, "spelling": spelling}
     args.out.with_suffix(".json").write_text(json.dumps(raw, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")
