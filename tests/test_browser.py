@@ -22,7 +22,7 @@ from browser_support import (
     sync_playwright,
 )
 from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB
-from fixtures_corpora import write_wire_corpus
+from fixtures_corpora import write_spelling_corpus, write_wire_corpus
 
 from search.indexer import update_index
 
@@ -129,7 +129,8 @@ def servers(tmp_path_factory, seed_index):
     """Starts one live server per index when first asked for; all stopped at module teardown."""
     require_search_command()
     running: dict[str, LiveServer] = {}
-    builders = {"dated": write_dated_corpus, "hostile": write_hostile_corpus, "wire": write_wire_corpus}
+    builders = {"dated": write_dated_corpus, "hostile": write_hostile_corpus, "wire": write_wire_corpus,
+                "spelling": write_spelling_corpus}
 
     def server(name: str) -> LiveServer:
         if name not in running:
@@ -411,6 +412,22 @@ def test_wire_copy_reads_as_a_reporter_expects(tab, wire_server):
         assert page.locator(f'section[data-facet="{facet}"]').count() <= 1
     assert page.locator('section[data-facet="entity"]').count() == 0
     screenshot(page, "wire-versions")
+    tab.assert_clean()
+
+
+def test_a_correction_shows_the_way_back_to_the_query_as_typed(tab, servers):
+    page = tab.open(servers("spelling").url("/search?q=amram&sort=date"))
+    notice = page.locator("p.corrected")
+    assert notice.inner_text() == "Showing results for amraam · Search instead for amram"
+    assert page.locator("li.hit").count() == 1
+    page.locator("a.as-typed").click()
+    page.wait_for_selector("p.did-you-mean")
+    assert page.locator("li.hit").count() == 0 and page.locator("p.corrected").count() == 0
+    assert "spell=off" in page.url and "sort=date" in page.url
+    page.locator("p.did-you-mean a").click()
+    page.wait_for_selector("li.hit")
+    assert page.locator(".masthead input[name=q]").input_value() == "amraam"
+    screenshot(page, "spelling-way-back")
     tab.assert_clean()
 
 

@@ -142,14 +142,18 @@ class QueryReader:
         """Reporters and sources found by name: a run of the query's words (or a quoted phrase)
         that is a byline as the index holds it (`tony diver`; a lone surname only when it is not
         a common English word) or a source's whole name also matches there. The run's clauses
-        count it as theirs; a plain query adds it to what it matches."""
+        count it as theirs; a plain query adds it to what it matches. Longer runs go first: words
+        already matched as a longer name (`Patti Domm`) are not matched again alone (`Domm`)."""
         extra: list[Node] = []
-        for places, words in name_runs(parsed.clauses):
+        covered: dict[str, set[int]] = {fieldname: set() for fieldname in NAME_MATCH_WEIGHTS}
+        for places, words in sorted(name_runs(parsed.clauses), key=lambda run: -len(run[1])):
             key = self.name_key(" ".join(words))
             for fieldname, weight in NAME_MATCH_WEIGHTS.items():
                 lone = len(words) == 1 and fieldname == "byline"
-                if not key or not known(fieldname, key) or (lone and common(words[0])):
+                if not key or covered[fieldname].issuperset(places) or not known(fieldname, key) \
+                        or (lone and common(words[0])):
                     continue
+                covered[fieldname].update(places)
                 term = Term(fieldname, key, weight * len(words))
                 parsed.name_terms[f"{fieldname}:{key}"] = " ".join(words)
                 extra.append(term)
