@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from search.index import create_index
+from search.backends.whoosh.store import create_index
 from search.indexer import Indexer
 
 RECORDS_PER_FILE = 50

@@ -33,8 +33,8 @@ import sys
 import time
 from pathlib import Path
 
+from search.documents import SPELLING_FIELDS
 from search.engine import Engine
-from search.index import SPELLING_FIELDS
 from search.indexer import update_index
 from search.query import SEARCH_FIELDS
 from search.spelling import MIN_WORD_CHARS, IndexVocabulary

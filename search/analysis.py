@@ -10,10 +10,12 @@ Each word the tokenizer finds goes through the same steps, in this order:
     -> stopword (never an acronym: `US` stays, `us` goes)
     -> stem (NLTK's Snowball English, guarded by the exceptions table)
 
-The steps are small pure functions; `NewsAnalyzer` is the Whoosh analyzer
-that runs them, remembering each distinct word's result, since news repeats
-its words. Tokens keep character offsets into the original text, so
-highlights mark exactly what the article printed. Acronyms become upper-case
+The steps are small pure functions; `NewsAnalyzer` runs them over a text,
+remembering each distinct word's result, since news repeats its words. It
+belongs to no search library: a backend adapts it to its own (the Whoosh
+backend's schema wraps it, the OpenSearch backend sends its terms). Tokens
+keep character offsets into the original text, so highlights mark exactly
+what the article printed. Acronyms become upper-case
 terms, which keeps them apart from ordinary words.
 """
 
@@ -27,7 +29,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nltk.stem.snowball import EnglishStemmer
-from whoosh.analysis import Analyzer, Token
 
 from search.tables import AnalysisTables, analysis_tables
 
@@ -241,8 +242,19 @@ def token_spans(text: str) -> list[tuple[str, int, bool]]:
 WordRule = Callable[[str, bool, bool, AnalysisTables], tuple[Term, ...]]
 
 
-class NewsAnalyzer(Analyzer):
-    """A Whoosh analyzer that runs one word rule over every token of a text.
+class Token:
+    """One term of a text as an analyzer yields it, with where it stands (one object reused from
+    term to term, as search libraries' analyzers do: copy what you keep)."""
+
+    __slots__ = ("text", "pos", "startchar", "endchar", "stopped", "boost", "original")
+
+    def __init__(self):
+        self.text, self.pos, self.startchar, self.endchar = "", 0, 0, 0
+        self.stopped, self.boost, self.original = False, 1.0, ""
+
+
+class NewsAnalyzer:
+    """Runs one word rule over every token of a text.
 
     The rule's answer for each distinct (word, shouted, mode) is remembered,
     so the Snowball stemmer and the tables see each word once.
@@ -278,8 +290,10 @@ class NewsAnalyzer(Analyzer):
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False,
                  keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **_options) -> Iterator[Token]:
+        """The terms of `value` (`mode="query"`: as a query asks for them), with positions and
+        character offsets when asked; the call search libraries make of an analyzer."""
+        token = Token()
         query = mode == "query"
         spans = token_spans(value) if tokenize else [(value, 0, False)]
         position = start_pos
@@ -331,3 +345,12 @@ def terms(text: str, analyzer: NewsAnalyzer | None = None, mode: str = "index") 
     """The terms an analyzer makes of `text` (a convenience for tests and tools)."""
     analyzer = analyzer or news_analyzer()
     return [token.text for token in analyzer(text, mode=mode)]
+
+
+NAME_WORD = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
+
+
+def name_terms(text: str) -> list[str]:
+    """The words of a name as the name fields index them (source, author, the entity types):
+    runs of letters, digits and `*` (a stop between two is kept: `U.S`), lower-cased."""
+    return [match.group().lower() for match in NAME_WORD.finditer(text)]

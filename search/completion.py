@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 from search.analysis import normalize_text
-from search.index import COMPLETION_SEPARATOR
-from search.scoring import Postings
+from search.backends.whoosh.scoring import Postings
+from search.documents import COMPLETION_SEPARATOR
 
 MAX_CANDIDATES = 500
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")

@@ -22,27 +22,20 @@ from whoosh.searching import Searcher
 from search import feedback
 from search.aliases import alias_table, load_alias_files
 from search.articles import article_record
+from search.backends.whoosh.schema import UNDATED, ColumnValues
+from search.backends.whoosh.scoring import ArrayCache, ArrayScorer, Postings, Scored
+from search.backends.whoosh.store import open_index, read_state
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
-from search.errors import IndexIncompatible, InvalidParameter, NotFound, SearchError
+from search.documents import ENTITY_FILTERS, SPELLING_FIELDS, entity_term, tag_term
+from search.errors import REBUILD_HINT, IndexIncompatible, InvalidParameter, NotFound, SearchError
 from search.facets import FacetTable
 from search.hits import HitMaker, entity_filter_names, joined_phrases, matched_terms, story_versions
-from search.index import (
-    ENTITY_FILTERS,
-    REBUILD_HINT,
-    SPELLING_FIELDS,
-    UNDATED,
-    ColumnValues,
-    IndexMeta,
-    entity_term,
-    open_index,
-    tag_term,
-)
 from search.query import ParsedQuery, QueryBuilder, all_words_query, date_range
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, with_entity_boost
 from search.related import related_stories
 from search.results import SCORE_DECIMALS, citation_record, response, version_record
-from search.scoring import ArrayCache, ArrayScorer, Postings, Scored
 from search.spelling import IndexVocabulary, Speller, SpellingLexicon, searched_words
+from search.state import IndexState
 from search.stories import StoryMembers
 from search.wordlist import is_common_word
 
@@ -247,7 +240,7 @@ class Engine:
 
     def _load_meta(self) -> None:
         """Read what the index learned (aliases, definitions, variants) into the query builder."""
-        meta = IndexMeta.read(self.index_dir) or IndexMeta()
+        meta = read_state(self.index_dir) or IndexState()
         self.meta_updated = meta.updated
         self.tables = meta.tables_for_index()
         groups = [*meta.alias_groups(), *load_alias_files(self.alias_files)]
@@ -270,7 +263,7 @@ class Engine:
             # after a merge, can keep a merged-away segment beside the merged one (counted twice).
             stale, current = current, fresh
             stale.close()
-            meta = IndexMeta.read(self.index_dir)
+            meta = read_state(self.index_dir)
             if meta is not None and meta.updated != self.meta_updated:
                 self._load_meta()
         self._local.searcher = current
@@ -615,7 +608,7 @@ class Engine:
         searcher = self.searcher()
         reader = searcher.reader()
         size = sum(p.stat().st_size for p in self.index_dir.iterdir() if p.is_file())
-        meta = IndexMeta.read(self.index_dir)
+        meta = read_state(self.index_dir)
         return {
             "documents": searcher.doc_count(),
             "terms": sum(1 for _ in reader.lexicon("content")),

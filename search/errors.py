@@ -6,6 +6,8 @@ them into one line on stderr and exit code 2, the web layer into JSON.
 
 from __future__ import annotations
 
+REBUILD_HINT = "run `search index --rebuild`"
+
 
 class SearchError(Exception):
     """Base of every error the engine raises on purpose."""

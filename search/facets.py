@@ -19,8 +19,9 @@ from collections.abc import Iterator
 import numpy as np
 from whoosh.reading import IndexReader
 
+from search.backends.whoosh.schema import UNDATED, ColumnValues
 from search.bylines import author_key
-from search.index import ENTITY_FILTERS, UNDATED, ColumnValues, read_facet_values, tag_term
+from search.documents import ENTITY_FILTERS, read_facet_values, tag_term
 
 ENTITY_FACETS = ENTITY_FILTERS  # person, org, place, weapon
 FACET_NAMES = ("source", "author", *ENTITY_FACETS, "tag", "month")

@@ -22,10 +22,10 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from search.index import VECTOR_FIELD, content_of
+from search.backends.whoosh.scoring import Postings
+from search.documents import VECTOR_FIELD, content_of
 from search.query import SEARCH_FIELDS, ParsedQuery
 from search.rank import Weights, bm25, idf
-from search.scoring import Postings
 
 FEEDBACK_FIELD = VECTOR_FIELD
 

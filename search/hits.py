@@ -19,10 +19,10 @@ from whoosh.searching import Searcher
 
 from search.analysis import normalize_text
 from search.articles import printed_forms
-from search.index import ENTITY_FILTERS, byline_keys, content_of, source_keys
+from search.backends.whoosh.scoring import Postings, Spans
+from search.documents import ENTITY_FILTERS, byline_keys, content_of, source_keys
 from search.query import EXACT_FIELDS, ParsedQuery
 from search.results import Hit, version_record
-from search.scoring import Postings, Spans
 from search.snippets import JOINERS, Match, coalesce, snippet
 from search.tables import AnalysisTables
 

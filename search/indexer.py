@@ -26,21 +26,13 @@ from whoosh.reading import IndexReader
 from whoosh.writing import SegmentWriter
 
 from search.aliases import load_alias_files
+from search.backends.whoosh.merging import ParallelMerge
+from search.backends.whoosh.schema import ColumnValues, array_codec, document_fields
+from search.backends.whoosh.store import create_index, is_whoosh_index, open_index, read_state, write_state
+from search.documents import Enrichment, file_key
 from search.entities import acronym_definitions, extract_entities
 from search.errors import IndexBusy, IndexIncompatible, InvalidParameter
-from search.index import (
-    ColumnValues,
-    Enrichment,
-    IndexMeta,
-    array_codec,
-    create_index,
-    document_fields,
-    file_key,
-    is_whoosh_index,
-    open_index,
-)
 from search.ingest import Article, FileContents, Problem, find_files, read_file
-from search.merging import ParallelMerge
 from search.stories import StoryFinder, signature
 from search.tables import variant_pairs
 
@@ -121,7 +113,7 @@ def open_for_update(directory: Path, rebuild: bool, variant_files: list[Path],
             raise
         print(f"note: {error.message.split(';')[0]}; rebuilding it", file=sys.stderr)
         return create_index(directory, user_variants)
-    meta = IndexMeta.read(directory)
+    meta = read_state(directory)
     if variant_files and [list(p) for p in user_variants] != meta.user_variants:
         raise IndexIncompatible(
             "--variants differ from the ones this index was built with; add --rebuild"
@@ -224,7 +216,7 @@ class Indexer:
                  lock_timeout: float = LOCK_TIMEOUT_SECONDS, commit_every: int = COMMIT_EVERY_DOCS):
         self.ix = ix
         self.directory = Path(ix.storage.folder)
-        self.meta = IndexMeta.read(self.directory)
+        self.meta = read_state(self.directory)
         self.user_aliases = user_aliases or []
         for canonical, others in self.user_aliases:
             self.meta.aliases.setdefault(canonical, [])
@@ -245,7 +237,7 @@ class Indexer:
             plan = plan_update(reader, roots)
         if plan.is_empty:
             if self.user_aliases:
-                self.meta.write(self.directory)
+                write_state(self.directory, self.meta)
             return self._finish(plan)
         self.writer_options = self._parallel(plan)
         frozen_before = gc.get_freeze_count()
@@ -308,7 +300,7 @@ class Indexer:
             writer.cancel()
             return
         writer.commit(merge=False)  # merging here would redo the growing index at every checkpoint
-        self.meta.write(self.directory)
+        write_state(self.directory, self.meta)
         self.report.committed = True
         self.pending, self.last_commit = 0, time.monotonic()
 

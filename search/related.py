@@ -6,7 +6,7 @@ from __future__ import annotations
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from search.index import content_of, entity_term
+from search.documents import content_of, entity_term
 from search.results import SCORE_DECIMALS, version_record
 
 KEY_TERMS = 12

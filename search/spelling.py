@@ -47,12 +47,12 @@ from whoosh.searching import Searcher
 from search import wordlist
 from search.aliases import AliasTable
 from search.analysis import normalize_text
-from search.index import NAME_FIELDS, SPELLING_FIELDS, entity_term
+from search.documents import NAME_FIELDS, SPELLING_FIELDS, entity_term
 from search.query import EXACT_FIELDS, FIELD_ALIASES, OPERATORS, QUERY_FIELDS, SEARCH_FIELDS
 from search.tables import AnalysisTables
 
 if TYPE_CHECKING:
-    from search.codec import TermTexts
+    from search.backends.whoosh.codec import TermTexts
 
 MIN_WORD_CHARS = 4
 LONG_WORD_CHARS = 8  # from this length a correction may be two edits away

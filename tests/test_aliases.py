@@ -19,9 +19,9 @@ from search.aliases import (
     load_alias_files,
     read_alias_file,
 )
+from search.backends.whoosh.store import META_FILE
 from search.engine import Engine
 from search.errors import InvalidParameter
-from search.index import META_FILE
 from search.indexer import update_index
 
 AMRAAM_LONG = "advanced medium-range air-to-air missile"

@@ -7,7 +7,7 @@ from conftest import BLINKEN_LAMMY, CORPUS, HOLR, SEEDS, TELEGRAPH_PRINT, WASHIN
 from whoosh.formats import Characters
 
 from search.analysis import exact_analyzer, news_analyzer, terms
-from search.index import Occurrences
+from search.backends.whoosh.schema import Occurrences
 from search.tables import analysis_tables
 
 

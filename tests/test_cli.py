@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from conftest import CORPUS, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB, one_error_line
 
-from search.index import META_FILE
+from search.backends.whoosh.store import META_FILE
 from search.indexer import update_index
 from search.results import result_schema
 

@@ -12,11 +12,12 @@ import numpy as np
 import pytest
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
-from search import codec, indexer
-from search.codec import ARRAYS_EXT, FORMAT, SegmentArrays
-from search.index import PHRASE_FIELDS
+from search import indexer
+from search.backends.whoosh import codec
+from search.backends.whoosh.codec import ARRAYS_EXT, FORMAT, SegmentArrays
+from search.backends.whoosh.scoring import _raw_matcher
+from search.documents import PHRASE_FIELDS
 from search.indexer import MAX_SEGMENTS, update_index
-from search.scoring import _raw_matcher
 
 
 def write_batches(folder, batches: int, per_batch: int) -> None:
@@ -200,7 +201,7 @@ def test_terms_by_prefix_are_whooshs_lexicon_with_each_terms_frequency(segmented
 
 
 def test_term_texts_give_the_terms_of_one_length_with_their_counts():
-    from search.codec import SIZED_BLOCK_ROWS, TermTexts
+    from search.backends.whoosh.codec import SIZED_BLOCK_ROWS, TermTexts
 
     pairs = [(b"amraam", 3), (b"army", 40), (b"arrays", 7), (b"\xc3\xa9lan", 2), (b"zorblat", 1)]
     texts = TermTexts.of_pairs(pairs)

@@ -18,8 +18,8 @@ from conftest import checked_search as search
 from whoosh import query as wq
 
 from search.analysis import news_analyzer
+from search.backends.whoosh.schema import EntityKeyAnalyzer
 from search.engine import Engine
-from search.index import EntityKeyAnalyzer
 from search.indexer import update_index
 from search.rank import DEFAULT_WEIGHTS, ENTITY_FIELD, MAX_NAME_TERMS, name_keys, with_entity_boost
 

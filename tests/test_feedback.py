@@ -14,11 +14,11 @@ from conftest import build_jsonl_index as build
 
 from search import feedback
 from search.analysis import terms
+from search.backends.whoosh.schema import build_schema
+from search.backends.whoosh.scoring import Postings
 from search.engine import Engine
-from search.index import build_schema
 from search.query import QueryBuilder
 from search.rank import DEFAULT_WEIGHTS, Weights
-from search.scoring import Postings
 
 BUILDER = QueryBuilder(build_schema())
 WEIGHTS = Weights(feedback_docs=10, feedback_terms=20, feedback_min_terms=4)

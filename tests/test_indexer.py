@@ -15,9 +15,9 @@ from conftest import HOLR, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB
 from whoosh import index as whoosh_index
 
 from search import indexer
+from search.backends.whoosh.store import META_FILE, create_index
 from search.engine import Engine
 from search.errors import IndexIncompatible
-from search.index import META_FILE, create_index
 from search.indexer import in_order, update_index
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")

@@ -10,11 +10,11 @@ from whoosh import index as whoosh_index
 from whoosh.query import Prefix
 from whoosh.writing import OPTIMIZE
 
-from search.codec import SegmentArrays
+from search.backends.whoosh.codec import SegmentArrays
+from search.backends.whoosh.merging import ParallelMerge, consecutive_runs
+from search.backends.whoosh.schema import array_codec
 from search.engine import Engine
-from search.index import array_codec
 from search.indexer import update_index
-from search.merging import ParallelMerge, consecutive_runs
 
 WORDS = ["grain", "port", "price", "ship", "drone", "missile", "strike", "river", "bridge", "talks"]
 

@@ -33,10 +33,10 @@ from hypothesis import strategies as st
 from whoosh import query as wq
 
 from search.analysis import exact_analyzer, news_analyzer, normalize_text, terms
+from search.backends.whoosh.schema import build_schema
 from search.cli import main, split_command
 from search.engine import MAX_QUERY_CHARS, Filters
 from search.errors import SearchError
-from search.index import build_schema
 from search.query import QUERY_FIELDS, ParsedQuery, QueryBuilder, QueryWarning
 
 # Derandomized: the same 200 examples on every run, so the suite never fails by chance for

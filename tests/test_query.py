@@ -14,8 +14,9 @@ from conftest import checked_search as search
 from whoosh import query as wq
 
 from search.aliases import alias_table
+from search.backends.whoosh.schema import build_schema
+from search.backends.whoosh.store import open_index
 from search.engine import Engine
-from search.index import build_schema, open_index
 from search.query import (
     MAX_EXPANSIONS,
     MAX_SLOP,

@@ -60,7 +60,7 @@ from whoosh.qparser.plugins import GroupPlugin
 from search.aliases import alias_table
 from search.backends.whoosh.compile import compile_tree
 from search.backends.whoosh.queries import NewsPhrase
-from search.index import build_schema
+from search.backends.whoosh.schema import build_schema
 from search.query import QueryBuilder, all_words_query
 from search.query.language import FIELD_ALIASES, QUESTION_MARK, extract_dates
 from search.query.parser import FIELD_NAMES, MAX_DEPTH

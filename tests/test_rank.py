@@ -14,8 +14,8 @@ from rank_bm25 import BM25Okapi
 from whoosh import query as wq
 
 from search.analysis import terms
+from search.backends.whoosh.store import open_index
 from search.engine import Engine
-from search.index import open_index
 from search.indexer import update_index
 from search.rank import DEFAULT_WEIGHTS, NewsBM25F, Weights, bm25, idf
 

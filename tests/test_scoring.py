@@ -14,12 +14,12 @@ from conftest import build_jsonl_index
 from whoosh import query as wq
 
 from search import feedback
-from search.codec import ARRAYS_EXT
+from search.backends.whoosh.codec import ARRAYS_EXT
+from search.backends.whoosh.scoring import ArrayScorer, Postings
 from search.engine import Engine
 from search.feedback import FEEDBACK_FIELD
 from search.indexer import update_index
 from search.rank import with_entity_boost
-from search.scoring import ArrayScorer, Postings
 
 WORDS = [
     "world", "war", "drone", "missile", "strike", "border", "talks", "deal", "market", "price", "grain",

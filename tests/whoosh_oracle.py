@@ -38,8 +38,8 @@ from whoosh.qparser.plugins import BoostPlugin, PhrasePlugin, RangePlugin
 from search.aliases import AliasTable, find_aliases
 from search.analysis import exact_analyzer, news_analyzer
 from search.backends.whoosh.queries import CappedFuzzyTerm, CappedPrefix, CappedWildcard, NewsPhrase
+from search.documents import name_key
 from search.entities import entity_tables, phrase_key
-from search.index import name_key
 from search.tables import read_words
 
 SEARCH_FIELDS = ("title", "content")

@@ -21,7 +21,7 @@ from search.backends.whoosh.queries import (
     NewsPhrase,
     RepeatedWordMatcher,
 )
-from search.index import name_key
+from search.documents import name_key
 from search.query.language import (
     EXACT_FIELDS,
     FIELD_ALIASES,

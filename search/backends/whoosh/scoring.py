@@ -33,7 +33,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from search.codec import BlockMap, SegmentArrays, TermArrays, TermTexts
+from search.backends.whoosh.codec import BlockMap, SegmentArrays, TermArrays, TermTexts
 from search.rank import ENTITY_FIELD, Weights, bm25, idf
 
 MAX_CACHED_POSTINGS = 16_000_000  # about 128 MB of (docnum, weight) pairs

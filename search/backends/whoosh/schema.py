@@ -1,0 +1,203 @@
+"""The Whoosh backend's schema: every field of a document and how Whoosh indexes it.
+
+The analyzers are ours (`search/analysis.py`), adapted to Whoosh's calling convention; the
+text fields keep positions and character offsets, written in one pass (`Occurrences`); each
+entity is indexed under its name's keys, weighted by its salience (`EntityKeyAnalyzer`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from whoosh.analysis import Analyzer, SimpleAnalyzer, Token
+from whoosh.columns import VarBytesColumn
+from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.formats import Characters
+from whoosh.reading import IndexReader
+
+from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
+from search.backends.whoosh.codec import ArrayCodec
+from search.documents import (
+    ENTITY_FILTERS,
+    NO_ENRICHMENT,
+    PHRASE_FIELDS,
+    VECTOR_FIELD,
+    Enrichment,
+    byline_keys,
+    completion_terms,
+    content_of,
+    entity_keys,
+    entity_term,
+    facet_values,
+    source_keys,
+    tag_term,
+)
+from search.ingest import Article
+from search.tables import AnalysisTables
+
+UNDATED = 2**64 - 1  # the date column's value for a document without a date
+
+
+def array_codec() -> ArrayCodec:
+    """How every segment is written: Whoosh's format plus the arrays file, with positions for
+    the phrase fields and term vectors for feedback's field."""
+    return ArrayCodec(PHRASE_FIELDS, (VECTOR_FIELD,))
+
+
+def build_schema(tables: AnalysisTables | None = None) -> Schema:
+    """Every field of a document, and how it is analysed."""
+    news = WhooshAnalyzer(news_analyzer(tables))
+    exact = WhooshAnalyzer(exact_analyzer())
+    names = SimpleAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        file_key=ID(sortable=True),
+        file_sig=ID(sortable=True),
+        path=STORED,
+        line=STORED,
+        title=positional_text(news, stored=True),
+        title_exact=positional_text(exact),
+        content=positional_text(news),
+        content_exact=positional_text(exact),
+        body=STORED,
+        source=TEXT(analyzer=names, stored=True),
+        source_key=KEYWORD(commas=True, scorable=True),
+        author=TEXT(analyzer=names),
+        authors=STORED,
+        byline=KEYWORD(commas=True, scorable=True),
+        credit=STORED,
+        tag=KEYWORD(lowercase=True, commas=True),
+        tags=STORED,
+        date=DATETIME(stored=True, sortable=True),
+        url=STORED,
+        story=ID(stored=True, sortable=True),
+        minhash=COLUMN(VarBytesColumn()),
+        facets=COLUMN(VarBytesColumn()),
+        completion=KEYWORD(commas=True, scorable=True),
+        entities=STORED,
+        entity=KEYWORD(lowercase=True, commas=True),
+        entity_keys=TEXT(analyzer=EntityKeyAnalyzer(news), phrase=False),
+        **{kind: TEXT(analyzer=names) for kind in ENTITY_FILTERS},
+    )
+
+
+class WhooshAnalyzer(Analyzer):
+    """One of our analyzers (search/analysis.py) as a Whoosh analyzer."""
+
+    def __init__(self, analyzer: NewsAnalyzer):
+        self.analyzer = analyzer
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, WhooshAnalyzer) and self.analyzer == other.analyzer
+
+    def __hash__(self) -> int:
+        return hash(self.analyzer)
+
+    def __call__(self, value: str, **options):
+        return self.analyzer(value, **options)
+
+    def occurrences(self, value: str) -> dict[str, list[tuple[int, int, int]]]:
+        return self.analyzer.occurrences(value)
+
+
+class Occurrences(Characters):
+    """Whoosh's format of word positions and character offsets, filled from the analyzer's
+    `occurrences` in one pass over the text (Whoosh's own builds a Token per occurrence);
+    the postings written are the same."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, WhooshAnalyzer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        for word, places in analyzer.occurrences(value).items():
+            yield word, len(places), len(places) * self.field_boost, self.encode(places)
+
+
+def positional_text(analyzer: Analyzer, **options) -> TEXT:
+    """A text field that keeps word positions (for phrases) and character offsets (for snippets)."""
+    field = TEXT(analyzer=analyzer, chars=True, **options)
+    field.format = Occurrences(field_boost=field.format.field_boost)
+    return field
+
+
+class ColumnValues:
+    """A column's values by top-level document number, read segment by segment
+    (Whoosh's multi-segment column reader can fail on the last segment)."""
+
+    def __init__(self, reader: IndexReader, fieldname: str, translate: bool = True):
+        leaves = reader.leaf_readers()
+        self.offsets = [offset for _, offset in leaves]
+        self.columns = [leaf.column_reader(fieldname, translate=translate) for leaf, _ in leaves]
+
+    def __getitem__(self, docnum: int):
+        leaf = bisect_right(self.offsets, docnum) - 1
+        return self.columns[leaf][docnum - self.offsets[leaf]]
+
+
+class EntityKeyAnalyzer(Analyzer):
+    """Indexes each entity under its name's key, weighted by the entity's salience.
+
+    A key is the name's terms joined by spaces (`ben wallac`, `AMRAAM`); a person
+    is also found by surname (`wallac`). At index time the value holds a
+    `salience<TAB>type<TAB>name` line per entity. The ranker reads the weights
+    back as the entity boost.
+    """
+
+    def __init__(self, words: Analyzer | NewsAnalyzer):
+        self.words = words
+
+    def key(self, name: str) -> list[str]:
+        return [token.text for token in self.words(name, mode="query")]
+
+    def __call__(self, value: str, mode: str = "", **kwargs):
+        token = Token(**kwargs)
+        for line in value.splitlines():
+            salience, kind, name = line.split("\t", 2)
+            for key in entity_keys(kind, self.key(name)):
+                token.text, token.boost = key, float(salience)
+                yield token
+
+
+def document_fields(article: Article, key: str, signature: str, extra: Enrichment = NO_ENRICHMENT) -> dict:
+    """The field values Whoosh stores and indexes for one article."""
+    content = content_of(article.title, article.text)[0]
+    fields = {
+        "id": article.id,
+        "file_key": key,
+        "file_sig": signature,
+        "path": article.path,
+        "line": article.line,
+        "body": article.text,
+        "content": content,
+        "content_exact": content,
+        "authors": list(article.authors),
+        "url": article.url,
+    }
+    if article.title:
+        fields["title"] = fields["title_exact"] = article.title
+    if article.source:
+        fields["source"] = article.source
+        fields["source_key"] = ",".join(source_keys(article.source))
+    if article.authors:
+        fields["author"] = "; ".join(article.authors)
+        fields["byline"] = ",".join(byline_keys(article.authors))
+    if article.credit:
+        fields["credit"] = article.credit
+    if article.tags:
+        fields["tags"] = list(article.tags)
+        fields["tag"] = ",".join(tag_term(tag) for tag in article.tags)
+    if article.date:
+        fields["date"] = article.date
+    fields["story"] = extra.story or article.id
+    fields["minhash"] = extra.minhash
+    fields["entities"] = [{**entity.as_dict(), "forms": list(entity.forms)} for entity in extra.entities]
+    fields["facets"] = facet_values(article, extra.entities)
+    fields["completion"] = ",".join(completion_terms(article, extra.entities))
+    if extra.entities:
+        fields["entity"] = ",".join(entity_term(entity.name) for entity in extra.entities)
+        fields["entity_keys"] = "\n".join(f"{e.salience:.4f}\t{e.type}\t{e.name}" for e in extra.entities)
+    for kind in ENTITY_FILTERS:
+        names = [entity.name for entity in extra.entities if entity.type == kind]
+        if names:
+            fields[kind] = " ; ".join(names)
+    return fields

@@ -1,0 +1,100 @@
+"""Where the Whoosh backend keeps an index: Whoosh's files and, beside them, the index's state.
+
+`search-meta.json` holds the state (search/state.py) with the format version of this
+backend's files, so an index the code no longer matches says so instead of answering wrongly.
+Opening checks the segments can be read; creating refuses a folder that holds anything else.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+from search.backends.whoosh.schema import build_schema
+from search.errors import REBUILD_HINT, IndexIncompatible, IndexMissing
+from search.state import IndexState
+from search.tables import fingerprint
+
+FORMAT_VERSION = 7
+META_FILE = "search-meta.json"
+WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, multiprocess temp files
+
+
+def read_state(directory: Path) -> IndexState | None:
+    """The state kept beside the index (None when there is none, or it cannot be read)."""
+    try:
+        return IndexState.from_dict(json.loads((directory / META_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def write_state(directory: Path, state: IndexState) -> None:
+    """Keep the state beside the index (written whole, then moved into place)."""
+    state.updated = time.time()
+    temporary = directory / f".{META_FILE}.tmp"
+    temporary.write_text(json.dumps(state.as_dict(), indent=1), encoding="utf-8")
+    temporary.replace(directory / META_FILE)
+
+
+def is_whoosh_index(directory: Path) -> bool:
+    """Whether `directory` holds a Whoosh index (of any version)."""
+    return directory.is_dir() and any(directory.glob("_MAIN_*.toc"))
+
+
+def open_index(directory: Path) -> Index:
+    """Open an index built by this version of the code, or say what to do."""
+    if not is_whoosh_index(directory):
+        raise IndexMissing(f"no index at {directory}; build it with `search index`")
+    meta = read_state(directory)
+    if meta is None:
+        raise IndexIncompatible(f"{directory} is not an index this program built; {REBUILD_HINT}")
+    if meta.format != FORMAT_VERSION or meta.tables != fingerprint():
+        raise IndexIncompatible(
+            f"the index at {directory} was built by another version of the analysis; {REBUILD_HINT}"
+        )
+    try:
+        ix = whoosh_index.open_dir(str(directory))
+        # open_dir reads only the TOC: opening a reader reads the segments, so a segment
+        # file truncated, emptied, deleted or garbled is caught here, not by the first search
+        with ix.reader():
+            pass
+        return ix
+    except Exception as error:  # Whoosh raises many kinds for damaged files
+        raise IndexIncompatible(f"the index at {directory} is damaged ({error}); {REBUILD_HINT}") from None
+
+
+def create_index(directory: Path, user_variants: list[tuple[str, str]]) -> Index:
+    """A new, empty index (replacing an old one of ours) with its metadata."""
+    clear_index(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    meta = IndexState(FORMAT_VERSION, fingerprint(), [list(p) for p in user_variants])
+    ix = whoosh_index.create_in(str(directory), build_schema(meta.tables_for_index()))
+    write_state(directory, meta)
+    return ix
+
+
+def clear_index(directory: Path) -> None:
+    """Remove an index's files; refuse a folder that holds anything else."""
+    if not directory.exists():
+        return
+    ours = {META_FILE, f".{META_FILE}.tmp"}
+    entries = [p for p in directory.iterdir() if not p.name.startswith(".") or p.name in ours]
+    foreign = [
+        p for p in entries
+        if p.name not in ours and not p.name.startswith(WHOOSH_PREFIXES) and p.suffix != ".seg"
+    ]
+    if foreign:
+        raise IndexIncompatible(
+            f"{directory} holds files that are not an index ({foreign[0].name}); "
+            "choose an empty folder with --index"
+        )
+    for entry in entries:
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()

@@ -1,0 +1,133 @@
+"""What an indexed article holds, said once for every backend: the text scored as one field,
+what index time learns (entities, story, signature), and the keys that find a file, a byline,
+a source, a tag, an entity or a completion. A backend's writer stores these as its fields.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from search.analysis import name_terms
+from search.entities import Entity
+from search.ingest import Article
+
+KEY_SEPARATOR = "\x1f"
+ENTITY_FILTERS = ("person", "org", "place", "weapon")
+CONTENT_SEPARATOR = "\n\n"
+COMPLETION_SEPARATOR = "\t"
+MAX_COMPLETION_CHARS = 120
+PHRASE_FIELDS = ("title_exact", "content_exact")  # the printed words, where quoted phrases match
+VECTOR_FIELD = "content"  # each document's terms and counts are kept for it (feedback reads them)
+# The spelling vocabulary (search/spelling.py): the fields whose words did-you-mean checks a typed
+# word against and draws its corrections from. A searchable field joins it by being named here:
+# names (a capitalised word is only corrected to a name) or the printed words of the text.
+NAME_FIELDS = ("source", "author", *ENTITY_FILTERS)
+SPELLING_FIELDS = (*PHRASE_FIELDS, *NAME_FIELDS, "tag")
+
+
+def file_key(root: str, path: str) -> str:
+    """The key shared by every document read from one file under one root."""
+    return f"{root}{KEY_SEPARATOR}{path}"
+
+
+def content_of(title: str | None, body: str) -> tuple[str, int]:
+    """The text scored as one field (headline, then body) and where the body starts in it.
+
+    Headline and body are scored together, as one BM25 field, because that
+    ranks better than summing two fields' scores (measured in bench/EVAL.md);
+    the headline field adds a smaller boost of its own.
+    """
+    if not title:
+        return body, 0
+    return f"{title}{CONTENT_SEPARATOR}{body}", len(title) + len(CONTENT_SEPARATOR)
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """What index time learns about an article beyond its text."""
+
+    entities: tuple[Entity, ...] = ()
+    minhash: bytes = b""
+    story: str = ""
+
+
+NO_ENRICHMENT = Enrichment()
+
+
+def entity_keys(kind: str, name_terms_of_name: list[str]) -> list[str]:
+    """The keys an entity is found by in the entity boost's field: its name's terms joined
+    (`ben wallac`, `AMRAAM`), and a person's surname term alone (`wallac`)."""
+    terms = name_terms_of_name
+    keys = {" ".join(terms), terms[-1]} if kind == "person" and terms else {" ".join(terms)}
+    return sorted(keys - {""})
+
+
+def name_key(name: str) -> str:
+    """A name as its words, lower-cased and space-joined (`Tony Diver` -> `tony diver`): how
+    bylines and sources are indexed for matching by name, and how a query's words are looked up."""
+    return " ".join(name_terms(name.replace(",", " ")))
+
+
+def byline_keys(authors: list[str]) -> list[str]:
+    """What finds a reporter's articles by name: each whole name, and each surname alone (the
+    query side decides when a lone surname may match: never a common English word)."""
+    keys = set()
+    for author in authors:
+        words = name_key(author).split()
+        if words:
+            keys.update({" ".join(words), words[-1]})
+    return sorted(keys)
+
+
+def source_keys(source: str | None) -> list[str]:
+    """What finds a source by its whole name: the name, and without a leading `the`."""
+    key = name_key(source or "")
+    return sorted({key, key.removeprefix("the ")} - {""})
+
+
+def facet_values(article: Article, entities: tuple[Entity, ...]) -> bytes:
+    """The values the results are counted by (source, authors, entities), kept in a column
+    so counting them over every match never loads stored documents."""
+    values = {
+        "source": article.source,
+        "author": list(article.authors),
+        "entity": [[entity.type, entity.name] for entity in entities],
+        "tag": list(article.tags),
+    }
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def read_facet_values(raw: bytes) -> dict:
+    values = json.loads(raw) if raw else {}
+    return {"source": values.get("source"), "author": values.get("author", []),
+            "entity": values.get("entity", []), "tag": values.get("tag", [])}
+
+
+def completion_term(kind: str, text: str, typed: str | None = None) -> str:
+    """One completion: the lowercased text a typed prefix matches, its kind, the text to show."""
+    shown = " ".join(text.replace(",", " ").split())[:MAX_COMPLETION_CHARS]
+    return COMPLETION_SEPARATOR.join(((typed or shown).lower(), kind, shown))
+
+
+def completion_terms(article: Article, entities: tuple[Entity, ...]) -> list[str]:
+    """What typing in the search box can complete to: entity names (a person's also from
+    the surname) and the headline."""
+    found = set()
+    for entity in entities:
+        found.add(completion_term("entity", entity.name))
+        if entity.type == "person" and " " in entity.name.strip():
+            found.add(completion_term("entity", entity.name, typed=entity.name.split()[-1]))
+    if article.title and article.title.strip():
+        found.add(completion_term("headline", article.title))
+    return sorted(term for term in found if not term.startswith(COMPLETION_SEPARATOR))
+
+
+def tag_term(tag: str) -> str:
+    """How a tag is indexed in the `tag` field (and looked up there): `Money-FX` -> `money-fx`."""
+    return " ".join(tag.replace(",", " ").split()).lower()
+
+
+def entity_term(name: str) -> str:
+    """How an entity's name is indexed in the `entity` field (and looked up there)."""
+    return " ".join(name.replace(",", " ").split()).lower()
