@@ -1,13 +1,14 @@
 """Query-biased snippets: the passage that answers the query, matches marked.
 
-Whoosh's highlight pipeline, with news-aware parts:
+    match spans (from the index) -> passages of whole sentences -> the best-scored one
+    -> escaped HTML with `<mark>`
 
-    match spans (from the index) -> SentenceFragmenter -> BasicFragmentScorer
-    -> MarkFormatter
-
-Match positions are read from the postings' stored character offsets, so the
-stored text is never re-analysed at query time. Output is HTML-escaped text
-in which only our own `<mark>` tags are markup.
+Match positions come from the index (the postings' character offsets, or the backend's
+own analysis of the stored text), so the stored text is never re-analysed here. A passage
+scores the sum of its matches' boosts times a hundred per distinct term matched (variety
+first); on a tie the later passage wins, as Whoosh's highlighter chose, which the snippets
+were first written with. Output is HTML-escaped text in which only our own `<mark>` tags
+are markup.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-
-from whoosh.highlight import BasicFragmentScorer, Formatter, Fragment, Fragmenter, top_fragments
 
 from search.sentences import sentence_spans
 
@@ -35,6 +34,23 @@ class Match:
     boost: float = 1.0
 
 
+@dataclass
+class Passage:
+    """A stretch of whole sentences (cut at word edges when too long) and the matches inside."""
+
+    text: str
+    matches: list[Match]
+    start: int
+    end: int
+    cut_left: bool = False
+    cut_right: bool = False
+
+    def score(self) -> float:
+        """The matches' boosts, times a hundred per distinct term matched."""
+        distinct = len({match.text for match in self.matches})
+        return sum(match.boost for match in self.matches) * (distinct * 100 or 1)
+
+
 def _trim(text: str, start: int, end: int, matches: list[Match], limit: int) -> tuple[int, int]:
     """Narrow `[start, end)` to about `limit` characters around the first match, on word edges."""
     if end - start <= limit:
@@ -49,51 +65,38 @@ def _trim(text: str, start: int, end: int, matches: list[Match], limit: int) -> 
     return left, right
 
 
-class SentenceFragmenter(Fragmenter):
-    """Fragments made of whole sentences (split with the abbreviations table),
-    about `max_chars` long, cut at word boundaries when a sentence is longer."""
-
-    def __init__(self, max_chars: int = SNIPPET_CHARS):
-        self.max_chars = max_chars
-
-    def must_retokenize(self) -> bool:
-        return False
-
-    def fragment_matches(self, text: str, matched_tokens: list[Match]) -> Iterator[Fragment]:
-        spans = sentence_spans(text)
-        for i, (start, end) in enumerate(spans):
-            inside = [m for m in matched_tokens if start <= m.startchar and m.endchar <= end]
-            if not inside:
-                continue
-            while end - start < self.max_chars // 2 and i + 1 < len(spans):
-                i += 1
-                end = spans[i][1]
-                inside = [m for m in matched_tokens if start <= m.startchar and m.endchar <= end]
-            left, right = _trim(text, start, end, inside, self.max_chars)
-            kept = [m for m in inside if left <= m.startchar and m.endchar <= right]
-            fragment = Fragment(text, kept, left, right)
-            fragment.cut_left, fragment.cut_right = left > start, right < end
-            yield fragment
+def passages(text: str, matches: list[Match], max_chars: int = SNIPPET_CHARS) -> Iterator[Passage]:
+    """Passages made of whole sentences (split with the abbreviations table) that hold matches,
+    each about `max_chars` long: short sentences joined with the next, long ones cut at word
+    boundaries around the first match."""
+    spans = sentence_spans(text)
+    for i, (start, end) in enumerate(spans):
+        inside = [m for m in matches if start <= m.startchar and m.endchar <= end]
+        if not inside:
+            continue
+        while end - start < max_chars // 2 and i + 1 < len(spans):
+            i += 1
+            end = spans[i][1]
+            inside = [m for m in matches if start <= m.startchar and m.endchar <= end]
+        left, right = _trim(text, start, end, inside, max_chars)
+        kept = [m for m in inside if left <= m.startchar and m.endchar <= right]
+        yield Passage(text, kept, left, right, left > start, right < end)
 
 
-class MarkFormatter(Formatter):
-    """Escapes the text and wraps matches in `<mark>`; `…` where text was cut."""
-
-    between = f" {ELLIPSIS} "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=True)
-
-    def format_token(self, text: str, token: Match, replace: bool = False) -> str:
-        return f"<mark>{html.escape(text[token.startchar:token.endchar], quote=True)}</mark>"
-
-    def format_fragment(self, fragment: Fragment, replace: bool = False) -> str:
-        joined = Fragment(fragment.text, coalesce(fragment.text, fragment.matches),
-                          fragment.startchar, fragment.endchar)
-        body = super().format_fragment(joined, replace)
-        prefix = ELLIPSIS + " " if getattr(fragment, "cut_left", False) else ""
-        suffix = " " + ELLIPSIS if getattr(fragment, "cut_right", False) else ""
-        return prefix + body + suffix
+def marked(passage: Passage) -> str:
+    """A passage as escaped HTML, its matches (adjacent ones joined) in `<mark>`, `…` where
+    text was cut. Overlapping matches: the first, longest one is marked."""
+    text, out, index = passage.text, [], passage.start
+    for match in coalesce(text, passage.matches):
+        if match.startchar < index:
+            continue
+        out.append(html.escape(text[index:match.startchar], quote=True))
+        out.append(f"<mark>{html.escape(text[match.startchar:match.endchar], quote=True)}</mark>")
+        index = match.endchar
+    out.append(html.escape(text[index:passage.end], quote=True))
+    prefix = ELLIPSIS + " " if passage.cut_left else ""
+    suffix = " " + ELLIPSIS if passage.cut_right else ""
+    return prefix + "".join(out) + suffix
 
 
 def coalesce(text: str, matches: Iterable[Match]) -> list[Match]:
@@ -114,11 +117,11 @@ def coalesce(text: str, matches: Iterable[Match]) -> list[Match]:
 
 def lead(text: str, max_chars: int = SNIPPET_CHARS) -> str:
     """The article's opening, escaped, when no match falls in the body."""
-    fragment = next(SentenceFragmenter(max_chars).fragment_matches(text, [Match(0, 0, "")]), None)
-    if fragment is None:
+    passage = next(passages(text, [Match(0, 0, "")], max_chars), None)
+    if passage is None:
         return ""
-    fragment.matches = []
-    return MarkFormatter().format_fragment(fragment)
+    passage.matches = []
+    return marked(passage)
 
 
 def snippet(text: str, matches: Iterable[Match], max_chars: int = SNIPPET_CHARS) -> str:
@@ -126,8 +129,7 @@ def snippet(text: str, matches: Iterable[Match], max_chars: int = SNIPPET_CHARS)
     matches = sorted(matches, key=lambda m: (m.startchar, -m.endchar))
     if not matches:
         return lead(text, max_chars)
-    fragments = SentenceFragmenter(max_chars).fragment_matches(text, matches)
-    best = top_fragments(fragments, 1, BasicFragmentScorer(), lambda f: f.startchar)
-    if not best:
+    scored = [(passage.score(), passage.start, passage) for passage in passages(text, matches, max_chars)]
+    if not scored or max(scored, key=lambda item: item[:2])[0] < 1:
         return lead(text, max_chars)
-    return MarkFormatter().format(best)
+    return marked(max(scored, key=lambda item: item[:2])[2])
