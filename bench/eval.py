@@ -59,7 +59,7 @@ def baseline_ranker(corpus: Path, directory: Path):
 
 def with_weights(engine: Engine, weights: Weights):
     def rank(text: str, depth: int) -> list[tuple[str, float]]:
-        engine.weighting.weights = weights
+        engine.weights = engine.backend.weighting.weights = weights
         return engine.ranked_ids(text, depth)
 
     return rank

@@ -204,7 +204,7 @@ def index_ids(index: Path, limit: int = 5000) -> list[str]:
     """Some article ids the index holds (every n-th, in id order)."""
     from search.engine import Engine
 
-    reader = Engine(index).searcher().reader()
+    reader = Engine(index).view().searcher.reader()  # the embedded backend's index
     ids = sorted(value for value in reader.field_terms("id"))
     step = max(len(ids) // limit, 1)
     return [value if isinstance(value, str) else value.decode() for value in ids[::step]]

@@ -33,11 +33,12 @@ import sys
 import time
 from pathlib import Path
 
+from search.backends.base import Vocabulary
 from search.documents import SPELLING_FIELDS
 from search.engine import Engine
 from search.indexer import update_index
 from search.query import SEARCH_FIELDS
-from search.spelling import MIN_WORD_CHARS, IndexVocabulary
+from search.spelling import MIN_WORD_CHARS
 from search.wordlist import REAL_WORD_ZIPF, zipf_frequency, zipf_table
 
 HERE = Path(__file__).resolve().parent
@@ -67,7 +68,7 @@ def one_edit(word: str, rng: random.Random) -> tuple[str, str]:
     return word[:at] + word[at + 1] + word[at] + word[at + 2:], kind
 
 
-def known_to(engine: Engine, vocabulary: IndexVocabulary, word: str) -> bool:
+def known_to(engine: Engine, vocabulary: Vocabulary, word: str) -> bool:
     """Whether Reuters has the word: a spelling field prints it, an analysed field has its term,
     or a name table holds it."""
     if word in engine.speller.names:
@@ -79,9 +80,9 @@ def known_to(engine: Engine, vocabulary: IndexVocabulary, word: str) -> bool:
 def generate(engine: Engine, seed: int = SEED) -> tuple[list[tuple[str, str, str]], list[tuple[str, float]]]:
     """The typos (typo, word, edit) and the real words (word, Zipf) for this index."""
     rng = random.Random(seed)
-    searcher = engine.searcher()
-    vocabulary = IndexVocabulary(searcher, lexicon=lambda: None)  # only asked what it has
-    reader = searcher.reader()
+    view = engine.view()
+    vocabulary = view.vocabulary()  # only asked what it has
+    reader = view.searcher.reader()
     sources = sorted(word for word in (term.decode() if isinstance(term, bytes) else term
                                        for term in reader.lexicon("content_exact"))
                      if LOWER_WORD.fullmatch(word) and len(word) >= MIN_WORD_CHARS

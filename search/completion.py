@@ -2,8 +2,8 @@
 then words of the vocabulary that finish its last word.
 
 Names and headlines are indexed for this in the `completion` field (lowercased
-text, kind, text as shown), so a prefix is a bisection of each segment's sorted terms
-(`Postings.prefix_counts`), with each term's count beside it.
+text, kind, text as shown), so a prefix is a range of the field's sorted terms, each with
+its count beside it (`View.prefix_counts`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from search.analysis import normalize_text
-from search.backends.whoosh.scoring import Postings
+from search.backends.base import View
 from search.documents import COMPLETION_SEPARATOR
 
 MAX_CANDIDATES = 500
@@ -21,34 +21,33 @@ MAX_COMPLETIONS = 20
 DEFAULT_COMPLETIONS = 8
 
 
-def completions(postings: Postings, typed: str, limit: int = DEFAULT_COMPLETIONS) -> list[dict]:
+def completions(view: View, typed: str, limit: int = DEFAULT_COMPLETIONS) -> list[dict]:
     """Up to `limit` completions of `typed`, as {text, kind}, the most common first."""
     prefix = " ".join(normalize_text(typed).split()).lower()
     if not prefix:
         return []
-    found = _names(postings, prefix) + _words(postings, prefix)
+    found = _names(view, prefix) + _words(view, prefix)
     unique = {item["text"].lower(): item for item in reversed(found)}
     ordered = sorted(unique.values(), key=lambda item: (item["kind"] == "word", -item["count"], item["text"]))
     return [{"text": item["text"], "kind": item["kind"]} for item in ordered[:limit]]
 
 
-def _names(postings: Postings, prefix: str) -> list[dict]:
+def _names(view: View, prefix: str) -> list[dict]:
     """Entity names and headlines that start with the prefix."""
     found = []
-    for btext, count in postings.prefix_counts("completion", prefix.encode("utf-8"), MAX_CANDIDATES):
-        _, kind, shown = btext.decode("utf-8").split(COMPLETION_SEPARATOR, 2)
+    for term, count in view.prefix_counts("completion", prefix, MAX_CANDIDATES):
+        _, kind, shown = term.split(COMPLETION_SEPARATOR, 2)
         found.append({"text": shown, "kind": kind, "count": count})
     return found
 
 
-def _words(postings: Postings, prefix: str) -> list[dict]:
+def _words(view: View, prefix: str) -> list[dict]:
     """The prefix with its last word finished by a word of the vocabulary."""
     head, _, last = prefix.rpartition(" ")
     if len(last) < MIN_WORD_PREFIX:
         return []
     found = []
-    for btext, count in postings.prefix_counts("content_exact", last.encode("utf-8"), MAX_CANDIDATES):
-        word = btext.decode("utf-8")
+    for word, count in view.prefix_counts("content_exact", last, MAX_CANDIDATES):
         if word != last and WORD.fullmatch(word):
             found.append({"text": f"{head} {word}" if head else word, "kind": "word", "count": count})
     return found

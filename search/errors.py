@@ -52,3 +52,9 @@ class NotFound(SearchError):
 
     code = "not_found"
     status = 404
+
+
+class UnsupportedByBackend(SearchError):
+    """The request asks for something this index's backend cannot do (its capabilities)."""
+
+    code = "unsupported_by_backend"

@@ -14,25 +14,16 @@ shown in its most frequent casing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import numpy as np
-from whoosh.reading import IndexReader
 
-from search.backends.whoosh.schema import UNDATED, ColumnValues
 from search.bylines import author_key
-from search.documents import ENTITY_FILTERS, read_facet_values, tag_term
+from search.documents import ENTITY_FILTERS, tag_term
 
 ENTITY_FACETS = ENTITY_FILTERS  # person, org, place, weapon
 FACET_NAMES = ("source", "author", *ENTITY_FACETS, "tag", "month")
 MAX_FACET_VALUES = 10
-
-
-def month_of(reader: IndexReader, raw_date: int) -> str | None:
-    """`YYYY-MM` of a raw date column value, or None when undated."""
-    if raw_date == UNDATED:
-        return None
-    return reader.schema["date"].from_column_value(raw_date).strftime("%Y-%m")
 
 
 def facet_keys(doc: dict, month: str | None) -> Iterator[tuple[str, str, str]]:
@@ -52,9 +43,10 @@ def facet_keys(doc: dict, month: str | None) -> Iterator[tuple[str, str, str]]:
 
 class FacetTable:
     """Every document's facet values as (document, value code) pairs, read once per commit,
-    so that counting the matches of a search is a few array operations."""
+    so that counting the matches of a search is a few array operations. `documents` gives each
+    document's number, facet values (search.documents.facet_values read back) and month."""
 
-    def __init__(self, reader: IndexReader, stories: np.ndarray):
+    def __init__(self, documents: Iterable[tuple[int, dict, str | None]], stories: np.ndarray):
         self.stories = stories
         self.story_span = int(stories.max()) + 1 if len(stories) else 1  # (value, story) pairs as one number
         self.shown: dict[str, list[str]] = {}
@@ -63,7 +55,7 @@ class FacetTable:
         printed: dict[str, list[Counter]] = {name: [] for name in FACET_NAMES}
         docs: dict[str, list[int]] = {name: [] for name in FACET_NAMES}
         values: dict[str, list[int]] = {name: [] for name in FACET_NAMES}
-        for docnum, doc, month in _documents(reader):
+        for docnum, doc, month in documents:
             for name, key, shown in facet_keys(doc, month):
                 code = codes[name].setdefault(key, len(codes[name]))
                 if code == len(printed[name]):
@@ -105,10 +97,3 @@ class FacetTable:
 def _most_printed(forms: Counter) -> str:
     """The most frequent printing of a value (ties: the first in order)."""
     return min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
-
-
-def _documents(reader: IndexReader) -> Iterator[tuple[int, dict, str | None]]:
-    """Each document's facet values and month, from the columns."""
-    values, dates = ColumnValues(reader, "facets"), ColumnValues(reader, "date", translate=False)
-    for docnum in range(reader.doc_count_all()):
-        yield docnum, read_facet_values(values[docnum]), month_of(reader, dates[docnum])

@@ -1,27 +1,24 @@
 """Shaping a ranked document into a hit: the snippet, what matched and how, its versions.
 
-Match positions come from the postings' stored character offsets; nothing is
-re-analysed. `matched` maps each match back to the query word (or alias,
+Match positions come from the backend (`View.spans`: where each of the query's terms stands);
+nothing is re-analysed here. `matched` maps each match back to the query word (or alias,
 prefix, fuzzy pattern) that produced it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 from itertools import pairwise
 
-import numpy as np
-from whoosh import query as wq
-from whoosh.fields import Schema
-from whoosh.searching import Searcher
-
 from search.analysis import normalize_text
 from search.articles import printed_forms
-from search.backends.whoosh.scoring import Postings, Spans
+from search.backends.base import TermSpans
 from search.documents import ENTITY_FILTERS, byline_keys, content_of, source_keys
+from search.fields import FieldAnalyzer
 from search.query import EXACT_FIELDS, ParsedQuery
+from search.query import tree as qt
 from search.results import Hit, version_record
 from search.snippets import JOINERS, Match, coalesce, snippet
 from search.tables import AnalysisTables
@@ -31,11 +28,8 @@ ENTITY_PASSAGE_BOOST = 1000.0  # a passage that names the filtered entity beats 
 VIA_NAME = {"byline": "byline", "source_key": "source"}
 CONTENT_FIELDS = ("content", "content_exact")
 TITLE_FIELDS = ("title", "title_exact")
-TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS
 ENTITY_FIELDS = (*ENTITY_FILTERS, "entity")
-HEADLINE_TWINS = dict(zip(TITLE_FIELDS, CONTENT_FIELDS, strict=True))
 MAX_MATCHED = 12
-MAX_TERMS_CHECKED = 2000
 
 
 def phrase_runs(text: str, matches: list[Match], phrases: list[list[str]]) -> list[Match]:
@@ -62,11 +56,12 @@ def joined_phrases(text: str, matches: list[Match]) -> list[Match]:
     return sorted(coalesce(text, exact) + [m for m in matches if m not in exact], key=lambda m: m.startchar)
 
 
-def story_versions(searcher: Searcher, docnum: int, members: list[int]) -> list[int]:
-    """The story's other versions (`members`: its documents), oldest first (undated last), then by id."""
-    others = [(searcher.stored_fields(member), member) for member in members if member != docnum]
-    others.sort(key=lambda pair: (pair[0].get("date") is None, pair[0].get("date") or 0, pair[0]["id"]))
-    return [member for _, member in others]
+def by_date(stored: list[dict]) -> list[int]:
+    """The positions of stored articles oldest first (undated last), then by id."""
+    def key(i: int) -> tuple:
+        return stored[i].get("date") is None, stored[i].get("date") or 0, stored[i]["id"]
+
+    return sorted(range(len(stored)), key=key)
 
 
 def _names_match(printed: str, key: str, fieldname: str) -> bool:
@@ -76,14 +71,14 @@ def _names_match(printed: str, key: str, fieldname: str) -> bool:
     return key in source_keys(printed)
 
 
-def entity_filter_names(filters: tuple[tuple[str, str], ...], query: wq.Query) -> tuple[tuple[str, str], ...]:
+def entity_filter_names(filters: tuple[tuple[str, str], ...], tree: qt.Node) -> tuple[tuple[str, str], ...]:
     """(type or `entity`, lower-cased words) of each entity a search is filtered to: the filter's
     own names and the query's entity fields (`person:wallace`, `weapon:himars`)."""
     found = [(kind, " ".join(name.lower().split())) for kind, name in filters]
-    for leaf in query.leaves():
-        if getattr(leaf, "fieldname", None) in ENTITY_FIELDS and isinstance(leaf, (wq.Term, wq.Phrase)):
-            words = leaf.words if isinstance(leaf, wq.Phrase) else [str(leaf.text)]
-            found.append((leaf.fieldname, " ".join(words)))
+    for leaf in tree.leaves():
+        if isinstance(leaf, (qt.Term, qt.Phrase)) and leaf.field in ENTITY_FIELDS:
+            words = leaf.words if isinstance(leaf, qt.Phrase) else [leaf.text]
+            found.append((leaf.field, " ".join(words)))
     return tuple(dict.fromkeys(found))
 
 
@@ -116,90 +111,28 @@ def _names_entity(entity: dict, kind: str, words: str) -> bool:
     return name == words or (kind != "entity" and words in name.split())
 
 
-def _matches(found: dict[tuple[str, bytes], Spans], fields: tuple[str, ...]) -> Iterator[Match]:
-    """Where the matched terms stand in a document's fields, from the postings' offsets."""
-    for (fieldname, btext), spans in found.items():
+def _matches(found: TermSpans, fields: tuple[str, ...]) -> Iterator[Match]:
+    """Where the matched terms stand in a document's fields."""
+    for (fieldname, term), spans in found.items():
         if fieldname in fields:
-            term = btext.decode("utf-8")
             for startchar, endchar in spans:
                 yield Match(startchar, endchar, f"{fieldname}:{term}")
-
-
-def _leaf_terms(leaf: wq.Query, reader) -> Iterator[tuple[str, bytes]]:
-    """A leaf's terms, prefix, wildcard and fuzzy terms expanded (capped by the parser)."""
-    if isinstance(leaf, wq.MultiTerm):
-        texts = ((leaf.fieldname, btext) for btext in leaf._btexts(reader))  # Whoosh's own expansion
-    else:
-        texts = leaf.iter_all_terms(phrases=True)
-    for fieldname, text in texts:
-        yield fieldname, text if isinstance(text, bytes) else str(text).encode("utf-8")
-
-
-def _matching_docs(searcher: Searcher, leaf: wq.Query, docnums: list[int],
-                   phrase_hits: dict[int, np.ndarray]) -> set[int]:
-    """Which of `docnums` the leaf (a phrase) matches as a whole (`phrase_hits`: the matches
-    of the leaves the ranking already ran, by id)."""
-    if id(leaf) in phrase_hits:
-        return {docnum for docnum in docnums if phrase_hits[id(leaf)][docnum]}
-    matcher = leaf.matcher(searcher)
-    found = set()
-    for docnum in sorted(docnums):
-        if not matcher.is_active():
-            break
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            found.add(docnum)
-    return found
-
-
-def matched_terms(searcher: Searcher, query: wq.Query, docnums: list[int], postings: Postings,
-                  phrase_hits: dict[int, np.ndarray]) -> dict[int, dict[tuple[str, bytes], Spans]]:
-    """Which of the query's terms each document holds in its text fields, and where: looked
-    up for the shown page only, not recorded while collecting. A phrase's words count only
-    where the whole phrase matches. A headline term is not looked up where its body twin is:
-    the body field starts with the headline, analysed alike, so it has the same matches."""
-    wanted = _wanted_terms(searcher, query, docnums, phrase_hits)
-    found: dict[int, dict] = {docnum: {} for docnum in docnums}
-    for (fieldname, btext), holders in wanted.items():
-        twin = wanted.get((HEADLINE_TWINS.get(fieldname, ""), btext), set())
-        if holders <= twin:
-            continue
-        for docnum, spans in postings.characters(fieldname, btext, sorted(holders)).items():
-            found[docnum][(fieldname, btext)] = spans
-    return {docnum: dict(sorted(terms.items())) for docnum, terms in found.items()}
-
-
-def _wanted_terms(searcher: Searcher, query: wq.Query, docnums: list[int],
-                  phrase_hits: dict[int, np.ndarray]) -> dict[tuple[str, bytes], set[int]]:
-    """Each text-field term of the query (at most MAX_TERMS_CHECKED) and the documents to look in."""
-    reader = searcher.reader()
-    wanted: dict[tuple[str, bytes], set[int]] = {}
-    for leaf in query.leaves():
-        is_phrase = isinstance(leaf, wq.Phrase)
-        holders = _matching_docs(searcher, leaf, docnums, phrase_hits) if is_phrase else set(docnums)
-        for key in _leaf_terms(leaf, reader):
-            if not holders or len(wanted) >= MAX_TERMS_CHECKED and key not in wanted:
-                continue
-            if key[0] in TEXT_FIELDS and key in reader:
-                wanted.setdefault(key, set()).update(holders)
-    return wanted
 
 
 class HitMaker:
     """Makes the hits of one query's results: each shown version's passage, what matched and how,
     and its story's other versions with their own passages."""
 
-    def __init__(self, searcher: Searcher, parsed: ParsedQuery, schema: Schema, tables: AnalysisTables,
+    def __init__(self, parsed: ParsedQuery, analyzers: Mapping[str, FieldAnalyzer], tables: AnalysisTables,
                  entity_filters: tuple[tuple[str, str], ...] = ()):
-        self.searcher, self.parsed, self.tables = searcher, parsed, tables
-        self.sources = self._term_sources(parsed, schema)
-        self.phrases = [leaf.words for leaf in parsed.query.leaves() if isinstance(leaf, wq.Phrase)]
+        self.parsed, self.tables = parsed, tables
+        self.sources = self._term_sources(parsed, analyzers)
+        self.phrases = [list(leaf.words) for leaf in parsed.tree.leaves() if isinstance(leaf, qt.Phrase)]
         self.entity_filters = entity_filters
 
-    def hit(self, docnum: int, score: float, terms: dict[tuple[str, bytes], Spans],
-            missing: list[str], versions: list[dict]) -> Hit:
+    def hit(self, stored: dict, score: float, terms: TermSpans, missing: list[str],
+            versions: list[dict]) -> Hit:
         """The hit for one shown document: its passage, what matched, what it lacks, its versions."""
-        stored = self.searcher.stored_fields(docnum)
         passage, title_matches, body_matches = self._passage(stored, terms)
         hit = Hit(stored, score, snippet=passage, versions=versions, missing=missing)
         title, body = stored.get("title") or "", stored.get("body") or ""
@@ -207,20 +140,19 @@ class HitMaker:
         hit.matched = self._explain(found) + self._by_name(stored)
         return hit
 
-    def version(self, docnum: int, terms: dict[tuple[str, bytes], Spans] | None) -> dict:
+    def version(self, stored: dict, terms: TermSpans | None) -> dict:
         """Another version of a shown story: its headline, source, date and (when its matches were
         looked up) its own highlighted passage."""
-        stored = self.searcher.stored_fields(docnum)
         if terms is None:
             return version_record(stored)
         return version_record(stored, self._passage(stored, terms)[0])
 
-    def _passage(self, stored: dict, terms: dict[tuple[str, bytes], Spans]) -> tuple[str, list, list]:
+    def _passage(self, stored: dict, terms: TermSpans) -> tuple[str, list, list]:
         """The best passage of the body (HTML), and the matches in headline and body."""
         title_matches, body_matches = self.matches(stored, terms)
         return snippet(stored.get("body") or "", body_matches), title_matches, body_matches
 
-    def matches(self, stored: dict, terms: dict[tuple[str, bytes], Spans]) -> tuple[list[Match], list[Match]]:
+    def matches(self, stored: dict, terms: TermSpans) -> tuple[list[Match], list[Match]]:
         """Where the query matched in the headline and in the body: its terms (a phrase's only
         where the whole phrase stands) and the entities a filter names."""
         title, body = stored.get("title") or "", stored.get("body") or ""
@@ -271,13 +203,13 @@ class HitMaker:
         return list(seen.values())
 
     @staticmethod
-    def _term_sources(parsed: ParsedQuery, schema: Schema) -> dict[str, str]:
+    def _term_sources(parsed: ParsedQuery, analyzers: Mapping[str, FieldAnalyzer]) -> dict[str, str]:
         """`field:term` -> the query word that produced the term."""
         sources: dict[str, str] = {}
         for word in parsed.words:
             for fieldname in (*CONTENT_FIELDS, *TITLE_FIELDS):
-                for token in schema[fieldname].analyzer(word, mode="query"):
-                    sources.setdefault(f"{fieldname}:{token.text}", word)
+                for term in analyzers[fieldname](word, False):
+                    sources.setdefault(f"{fieldname}:{term}", word)
         return sources
 
     @staticmethod
@@ -285,14 +217,14 @@ class HitMaker:
         if key in sources:
             return sources[key], "exact"
         fieldname, _, term = key.partition(":")
-        for leaf in parsed.query.leaves():
-            if getattr(leaf, "fieldname", None) not in (fieldname, EXACT_FIELDS.get(fieldname)):
+        for leaf in parsed.tree.leaves():
+            if getattr(leaf, "field", None) not in (fieldname, EXACT_FIELDS.get(fieldname)):
                 continue
-            if isinstance(leaf, wq.Prefix) and term.startswith(leaf.text):
+            if isinstance(leaf, qt.Prefix) and term.startswith(leaf.text):
                 return f"{leaf.text}*", "prefix"
-            if isinstance(leaf, wq.Wildcard) and fnmatchcase(term, leaf.text):
-                return leaf.text, "prefix"
-            if isinstance(leaf, wq.FuzzyTerm):
+            if isinstance(leaf, qt.Wildcard) and fnmatchcase(term, leaf.pattern):
+                return leaf.pattern, "prefix"
+            if isinstance(leaf, qt.Fuzzy):
                 return f"{leaf.text}~", "fuzzy"
         return term, "exact"
 

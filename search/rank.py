@@ -6,10 +6,10 @@ its weight (Whoosh's per-field BM25F), with Lucene's non-negative IDF:
     idf(N, n)  = log(1 + (N - n + 0.5) / (n + 0.5))
     bm25(tf)   = idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len / avg_len))
 
-It runs inside Whoosh's matchers, so a top-k search walks posting lists and
-skips blocks that cannot reach the top (block-max pruning), never every
-document. Boosts add to this score: `with_entity_boost` adds the salience of
-the entities a query names.
+Each backend scores with these numbers (the Whoosh backend over its posting arrays,
+`search/backends/whoosh/scoring.py`; its Whoosh weighting model for what Whoosh's own
+matchers run). Boosts add to this score: `with_entity_boost` adds the salience of the
+entities a query names, as a part of the query tree.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-from whoosh.scoring import BaseScorer, WeightingModel, WeightLengthScorer, WeightScorer
+from search.query.tree import NOTHING, AndMaybe, Node, Or, Term
 
 
 @dataclass(frozen=True)
@@ -58,58 +57,6 @@ def bm25(tf: float, length: float, avg_length: float, term_idf: float, k1: float
     return term_idf * tf * (k1 + 1.0) / (tf + norm)
 
 
-class NewsBM25F(WeightingModel):
-    """BM25 per field, weighted by field, with Lucene's IDF."""
-
-    def __init__(self, weights: Weights = DEFAULT_WEIGHTS):
-        self.weights = weights
-
-    def supports_block_quality(self) -> bool:
-        return True
-
-    def scorer(self, searcher, fieldname: str, text: bytes, qf: int = 1) -> BaseScorer:
-        if fieldname == ENTITY_FIELD:
-            return SalienceScorer(searcher, fieldname, text, self.weights.entity_boost)
-        if not searcher.schema[fieldname].scorable:
-            return WeightScorer.for_(searcher, fieldname, text)
-        return FieldBM25Scorer(searcher, fieldname, text, self.weights, qf)
-
-
-class FieldBM25Scorer(WeightLengthScorer):
-    """Scores one term in one field; global statistics come from the top searcher."""
-
-    def __init__(self, searcher, fieldname: str, text: bytes, weights: Weights, qf: int = 1):
-        parent = searcher.get_parent()
-        self.idf = idf(parent.doc_count_all(), parent.doc_frequency(fieldname, text))
-        self.avg_length = parent.avg_field_length(fieldname) or 1.0
-        self.k1, self.b = weights.k1, weights.b
-        self.scale = weights.field_weight(fieldname) * qf
-        self.setup(searcher, fieldname, text)
-
-    def _score(self, weight: float, length: float) -> float:
-        return self.scale * bm25(weight, length, self.avg_length, self.idf, self.k1, self.b)
-
-
-class SalienceScorer(BaseScorer):
-    """The entity boost: an entity's salience in the document (stored as the term's weight)."""
-
-    def __init__(self, searcher, fieldname: str, text: bytes, scale: float):
-        self.scale = scale
-        self._max = scale * searcher.term_info(fieldname, text).max_weight()
-
-    def supports_block_quality(self) -> bool:
-        return True
-
-    def score(self, matcher) -> float:
-        return self.scale * matcher.weight()
-
-    def max_quality(self) -> float:
-        return self._max
-
-    def block_quality(self, matcher) -> float:
-        return self.scale * matcher.block_max_weight()
-
-
 def name_keys(terms: list[str]) -> list[str]:
     """Every run of up to MAX_NAME_TERMS query terms, as an entity key (`ben wallac`)."""
     return sorted({
@@ -119,7 +66,7 @@ def name_keys(terms: list[str]) -> list[str]:
     })
 
 
-def with_entity_boost(query: wq.Query, terms: list[str], weights: Weights, scale: float = 1.0) -> wq.Query:
+def with_entity_boost(query: Node, terms: list[str], weights: Weights, scale: float = 1.0) -> Node:
     """The query, plus the salience of the entities it names, for documents it matches.
 
     An entity is named by its whole name, an alias's key, or (a person) the
@@ -127,7 +74,7 @@ def with_entity_boost(query: wq.Query, terms: list[str], weights: Weights, scale
     mentions him in passing. `scale` is what the user's words weigh in `query`
     (feedback scales them down); the boost is scaled alike.
     """
-    if not terms or weights.entity_boost == 0 or query is wq.NullQuery:
+    if not terms or weights.entity_boost == 0 or query == NOTHING:
         return query
-    boosts = wq.Or([wq.Term(ENTITY_FIELD, key) for key in name_keys(terms)], boost=scale)
-    return wq.AndMaybe(query, boosts)
+    boosts = Or(tuple(Term(ENTITY_FIELD, key) for key in name_keys(terms)), boost=scale)
+    return AndMaybe(query, boosts)

@@ -26,8 +26,8 @@ a suggestion, from every field) and is not in the index at all; the engine adds 
 typed query finds nothing and the corrected query's words occur together in a story.
 
 Every lookup runs outside the search's time budget, so at most MAX_LOOKUPS words are looked up
-and none once LOOKUP_SECONDS have passed. IndexVocabulary is the one class here that reads the
-index (Whoosh today).
+and none once LOOKUP_SECONDS have passed. The backend's Vocabulary (search/backends/base.py)
+is what reads the index.
 """
 
 from __future__ import annotations
@@ -36,23 +36,25 @@ import math
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import TYPE_CHECKING, AnyStr
-
-from whoosh import query as wq
-from whoosh.searching import Searcher
+from typing import AnyStr, Protocol
 
 from search import wordlist
 from search.aliases import AliasTable
 from search.analysis import normalize_text
-from search.documents import NAME_FIELDS, SPELLING_FIELDS, entity_term
+from search.backends.base import Vocabulary
+from search.documents import NAME_FIELDS, SPELLING_FIELDS
 from search.query import EXACT_FIELDS, FIELD_ALIASES, OPERATORS, QUERY_FIELDS, SEARCH_FIELDS
 from search.tables import AnalysisTables
 
-if TYPE_CHECKING:
-    from search.backends.whoosh.codec import TermTexts
+
+class TermsBySize(Protocol):
+    """A field's terms as a backend keeps them (for one segment, say), by length in bytes."""
+
+    def sized(self, length: int) -> tuple[list[bytes], list[int]]:
+        """The terms of this many bytes, and how many documents hold each."""
 
 MIN_WORD_CHARS = 4
 LONG_WORD_CHARS = 8  # from this length a correction may be two edits away
@@ -218,7 +220,7 @@ class SpellingLexicon:
     length at a time (the terms of one length, of each field and segment, made into a list on
     first need; read once per commit)."""
 
-    def __init__(self, fields: dict[str, list[TermTexts]]):
+    def __init__(self, fields: dict[str, list[TermsBySize]]):
         self.fields = fields
 
     def near(self, word: str, fields: tuple[str, ...], edits: int) -> dict[str, int]:
@@ -245,49 +247,6 @@ class SpellingLexicon:
                 choices.extend(texts)
                 counts.extend(numbers)
         return choices, counts
-
-
-class IndexVocabulary:
-    """What spelling asks of the index, and the one place it reads Whoosh: terms as a field
-    analyses them, how many documents hold them, whether words name something, and (through
-    `lexicon`, read on first need) the words near a word."""
-
-    def __init__(self, searcher: Searcher, lexicon: Callable[[], SpellingLexicon]):
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.schema = searcher.schema
-        self.lexicon = lexicon
-
-    def fields(self, names: Iterable[str]) -> tuple[str, ...]:
-        """Those of `names` this index has (an index built before a field was added lacks it)."""
-        return tuple(name for name in names if name in self.schema)
-
-    def terms(self, fieldname: str, text: str) -> list[str]:
-        """The terms the field's analyzer makes of `text` as a query."""
-        return list(self.schema[fieldname].process_text(text, mode="query"))
-
-    def has(self, fieldname: str, text: str) -> bool:
-        """Whether `text` analyses to terms of the field, all of them in the index."""
-        terms = self.terms(fieldname, text)
-        return bool(terms) and all((fieldname, term) in self.reader for term in terms)
-
-    def frequency(self, fieldname: str, term: str) -> int:
-        """How many documents hold the term in the field."""
-        return int(self.reader.doc_frequency(fieldname, term))
-
-    def has_name(self, words: list[str]) -> bool:
-        """Whether these words, in order, name an entity or stand as a phrase in a spelling field
-        that keeps positions (an author, a headline, a body)."""
-        name = " ".join(words)
-        if "entity" in self.schema and ("entity", entity_term(name)) in self.reader:
-            return True
-        for fieldname in self.fields(SPELLING_FIELDS):
-            field = self.schema[fieldname]
-            terms = self.terms(fieldname, name)
-            if len(terms) > 1 and field.format and field.format.supports("positions") \
-                    and wq.Phrase(fieldname, terms).matcher(self.searcher).is_active():
-                return True
-        return False
 
 
 @dataclass(frozen=True)
@@ -389,7 +348,7 @@ class Speller:
     def names(self) -> NameWords:
         return NameWords.of_tables(self.tables, self.aliases)
 
-    def review(self, vocabulary: IndexVocabulary, text: str) -> Review:
+    def review(self, vocabulary: Vocabulary, text: str) -> Review:
         """The fixes spelling offers for a query."""
         words = query_words(text)
         runs = word_runs(words)
@@ -421,7 +380,7 @@ class Speller:
             and lowered not in self.names
 
     @staticmethod
-    def _printed(vocabulary: IndexVocabulary, word: QueryWord, lowered: str) -> int:
+    def _printed(vocabulary: Vocabulary, word: QueryWord, lowered: str) -> int:
         """How many documents print the word in its spelling fields (counted only until it is
         plainly no rare word: most words of most queries stop at the first field)."""
         printed = 0
@@ -432,13 +391,13 @@ class Speller:
         return printed
 
     @staticmethod
-    def _analysed_known(vocabulary: IndexVocabulary, word: QueryWord) -> bool:
+    def _analysed_known(vocabulary: Vocabulary, word: QueryWord) -> bool:
         """Whether an analysed field knows the word (`tankers` where only `tanker` is printed)."""
         text = normalize_text(word.text)
         return any(vocabulary.has(f, text) for f in vocabulary.fields(stemmed_fields(word)))
 
     @staticmethod
-    def _in_named_run(vocabulary: IndexVocabulary, words: list[QueryWord], run: list[int], index: int,
+    def _in_named_run(vocabulary: Vocabulary, words: list[QueryWord], run: list[int], index: int,
                       named: dict[tuple[int, ...], bool]) -> bool:
         """Whether a stretch of the run holding this word, two words or more, names something."""
         at = run.index(index)
@@ -451,7 +410,7 @@ class Speller:
                     return True
         return False
 
-    def _correction(self, vocabulary: IndexVocabulary, word: QueryWord, lowered: str,
+    def _correction(self, vocabulary: Vocabulary, word: QueryWord, lowered: str,
                     printed: int) -> str | None:
         """The closest word of the vocabulary a typo is taken for, or None (a real word, or
         nothing close; for a word printed a few times, nothing far more frequent)."""

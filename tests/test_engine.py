@@ -258,7 +258,7 @@ def test_a_live_engine_sees_a_merged_index_once(tmp_path):
             json.dumps({"id": f"b{batch}-{i}", "text": f"batch {batch} doc {i}"}) + "\n" for i in range(100)),
             encoding="utf-8")
     update_index(tmp_path / "index", [more], commit_every=100)
-    assert len(engine.searcher().reader().leaf_readers()) == 1, "the run should end merged"
+    assert len(engine.view().searcher.reader().leaf_readers()) == 1, "the run should end merged"
     assert engine.stats()["documents"] == 50 + 100 * batches
     assert engine.search("seed word", limit=1)["total"] == 50
 
@@ -274,7 +274,7 @@ def test_searches_answer_from_the_last_commit_while_the_index_is_rebuilt(tmp_pat
     update_index(index_dir, [corpus_copy], rebuild=True)
     after = engine.search("Amraam")
     assert ids(after) == ids(before)
-    assert engine.searcher().up_to_date()
+    assert engine.view().searcher.up_to_date()
 
 
 def test_damage_met_while_searching_is_reported_with_the_rebuild_hint(tmp_path, corpus_copy):

@@ -15,12 +15,11 @@ from conftest import (
     ids,
 )
 from conftest import checked_search as search
-from whoosh import query as wq
 
-from search.analysis import news_analyzer
-from search.backends.whoosh.schema import EntityKeyAnalyzer
+from search.documents import entity_keys
 from search.engine import Engine
 from search.indexer import update_index
+from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, ENTITY_FIELD, MAX_NAME_TERMS, name_keys, with_entity_boost
 
 NO_BOOST = replace(DEFAULT_WEIGHTS, entity_boost=0)
@@ -163,23 +162,21 @@ def test_name_keys_collapse_repeats():
 
 
 def test_with_entity_boost_adds_an_optional_entity_clause():
-    base = wq.Term("content", "blinken")
+    base = qt.Term("content", "blinken")
     boosted = with_entity_boost(base, ["blinken"], DEFAULT_WEIGHTS)
-    assert isinstance(boosted, wq.AndMaybe)
-    assert boosted.a == base
-    assert {leaf.fieldname for leaf in boosted.b.leaves()} == {ENTITY_FIELD}
+    assert isinstance(boosted, qt.AndMaybe)
+    assert boosted.required == base
+    assert {leaf.field for leaf in boosted.optional.leaves()} == {ENTITY_FIELD}
     assert with_entity_boost(base, ["blinken"], NO_BOOST) is base
     assert with_entity_boost(base, [], DEFAULT_WEIGHTS) is base
-    assert with_entity_boost(wq.NullQuery, ["blinken"], DEFAULT_WEIGHTS) is wq.NullQuery
+    assert with_entity_boost(qt.NOTHING, ["blinken"], DEFAULT_WEIGHTS) is qt.NOTHING
 
 
-def test_entity_key_analyzer_indexes_people_by_name_and_surname_weighted_by_salience():
-    analyzer = EntityKeyAnalyzer(news_analyzer())
-    value = "0.8000\tperson\tBen Wallace\n0.5000\torg\tInternational Monetary Fund\n0.3000\tweapon\tAMRAAM"
-    tokens = [(token.text, token.boost) for token in analyzer(value)]
-    assert sorted(tokens) == sorted([
-        ("ben wallac", 0.8), ("wallac", 0.8), ("intern monetari fund", 0.5), ("AMRAAM", 0.3),
-    ])
+def test_entity_keys_are_the_names_terms_and_a_persons_surname():
+    assert entity_keys("person", ["ben", "wallac"]) == ["ben wallac", "wallac"]
+    assert entity_keys("org", ["intern", "monetari", "fund"]) == ["intern monetari fund"]
+    assert entity_keys("weapon", ["AMRAAM"]) == ["AMRAAM"]
+    assert entity_keys("person", []) == []
 
 
 # --- entities in results ----------------------------------------------------------------------

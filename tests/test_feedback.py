@@ -13,14 +13,14 @@ import pytest
 from conftest import build_jsonl_index as build
 
 from search import feedback
-from search.analysis import terms
-from search.backends.whoosh.schema import build_schema
-from search.backends.whoosh.scoring import Postings
+from search.analysis import exact_analyzer, news_analyzer, terms
+from search.documents import name_key
 from search.engine import Engine
-from search.query import QueryBuilder
+from search.fields import query_analyzers
+from search.query import QueryReader
 from search.rank import DEFAULT_WEIGHTS, Weights
 
-BUILDER = QueryBuilder(build_schema())
+BUILDER = QueryReader(query_analyzers(), name_key)
 WEIGHTS = Weights(feedback_docs=10, feedback_terms=20, feedback_min_terms=4)
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 
@@ -86,10 +86,11 @@ def greek_index(tmp_path_factory) -> Path:
 
 def test_relevance_model_weights_words_of_better_documents_more(greek_index):
     engine = Engine(greek_index)
-    searcher = engine.searcher()
-    a, b = searcher.document_number(id="a"), searcher.document_number(id="b")
+    view = engine.view()
+    source = view.feedback_source(engine.weights, math.inf)
+    a, b = view.ref("a"), view.ref("b")
 
-    model = feedback.relevance_model(Postings(searcher), [(a, 2.0), (b, 1.0)])
+    model = feedback.relevance_model(source, [(a, 2.0), (b, 1.0)])
     prior_a, prior_b = 1 / (1 + math.exp(-1)), math.exp(-1) / (1 + math.exp(-1))
     expected = {"alpha": prior_a * 2 / 3, "beta": prior_a / 3, "gamma": prior_b * 2 / 3, "delta": prior_b / 3}
     assert set(model) == set(expected)
@@ -98,16 +99,17 @@ def test_relevance_model_weights_words_of_better_documents_more(greek_index):
     assert sum(model.values()) == pytest.approx(1.0)
     assert model["alpha"] > model["gamma"] and model["beta"] > model["delta"]
 
-    swapped = feedback.relevance_model(Postings(searcher), [(b, 2.0), (a, 1.0)])
+    swapped = feedback.relevance_model(source, [(b, 2.0), (a, 1.0)])
     assert swapped["gamma"] == pytest.approx(model["alpha"]) and swapped["gamma"] > swapped["alpha"]
 
-    equal = feedback.relevance_model(Postings(searcher), [(a, 1.0), (b, 1.0)])
+    equal = feedback.relevance_model(source, [(a, 1.0), (b, 1.0)])
     assert equal["alpha"] == pytest.approx(equal["gamma"]) == pytest.approx(1 / 3)
 
 
 def test_relevance_model_of_nothing_is_empty(greek_index):
     engine = Engine(greek_index)
-    assert feedback.relevance_model(Postings(engine.searcher()), []) == Counter()
+    source = engine.view().feedback_source(engine.weights, math.inf)
+    assert feedback.relevance_model(source, []) == Counter()
 
 
 # --- the expansion and the second pass ---------------------------------------------------------
@@ -131,16 +133,18 @@ def test_expansion_has_at_most_feedback_terms_words(count):
 
 def test_rerank_scales_the_first_pass_and_adds_what_the_best_documents_share(greek_index):
     engine = Engine(greek_index)
-    searcher = engine.searcher()
-    a, b, c = (searcher.document_number(id=doc_id) for doc_id in "abc")
-    parsed = engine.builder.parse("alpha")
+    view = engine.view()
+    a, b, c = (view.ref(doc_id) for doc_id in "abc")
+    parsed = engine.reader.parse("alpha")
     weights = replace(WEIGHTS, feedback_docs=1, feedback_weight=0.5)
     pool = [(a, 2.0), (b, 1.0), (c, 1.0)]
-    rescored = dict(feedback.rerank(searcher, pool, parsed, weights))
     scale = feedback.original_scale(parsed, weights)
+    rescored = dict(feedback.rerank(pool, view.feedback_source(weights, math.inf), weights, scale))
     assert rescored[a] > scale * 2.0, "a holds the words its own model chose"
     assert rescored[b] == pytest.approx(scale * 1.0) and rescored[c] == pytest.approx(scale * 1.0)
-    without = feedback.rerank(searcher, pool, parsed, replace(weights, feedback_weight=0.0))
+    unweighted = replace(weights, feedback_weight=0.0)
+    without = feedback.rerank(pool, view.feedback_source(unweighted, math.inf), unweighted,
+                              feedback.original_scale(parsed, unweighted))
     assert [score for _, score in without] == pytest.approx([2.0, 1.0, 1.0])
 
 
@@ -150,33 +154,31 @@ QUERY = "drone strikes deep inside Russia"
 
 
 def user_terms(engine: Engine, text: str) -> set[str]:
-    schema = engine.ix.schema
-    return set(terms(text, schema["content"].analyzer, mode="query")) | set(
-        terms(text, schema["content_exact"].analyzer, mode="query"))
+    return set(engine.analyzers["content"](text, False)) | set(engine.analyzers["content_exact"](text, False))
 
 
 def test_feedback_runs_for_a_long_query_and_adds_words_the_results_contain(engine):
-    parsed = engine.builder.parse(QUERY)
-    assert feedback.applies(parsed, engine.weighting.weights)
-    plain = Engine(engine.index_dir, weights=replace(DEFAULT_WEIGHTS, feedback_docs=0))
+    parsed = engine.reader.parse(QUERY)
+    assert feedback.applies(parsed, engine.weights)
+    plain = Engine(engine.backend.index_dir, weights=replace(DEFAULT_WEIGHTS, feedback_docs=0))
     with_feedback = {h["id"]: h["score"] for h in engine.search(QUERY, limit=10)["results"]}
     without = {h["id"]: h["score"] for h in plain.search(QUERY, limit=10)["results"]}
     assert with_feedback != without
 
 
 def test_feedback_words_are_not_highlighted_or_matched(engine):
-    assert feedback.applies(engine.builder.parse(QUERY), engine.weighting.weights)
-    plain = Engine(engine.index_dir, weights=replace(DEFAULT_WEIGHTS, feedback_docs=0))
+    assert feedback.applies(engine.reader.parse(QUERY), engine.weights)
+    plain = Engine(engine.backend.index_dir, weights=replace(DEFAULT_WEIGHTS, feedback_docs=0))
     wanted = user_terms(engine, QUERY)
     typed = {w.lower() for w in QUERY.split()}
-    analyzer = engine.ix.schema["content"].analyzer
-    exact = engine.ix.schema["content_exact"].analyzer
+    analyzer, exact = news_analyzer(), exact_analyzer()
 
     # the words feedback adds are printed in the results, so highlighting them would show
-    searcher = engine.searcher()
-    first = searcher.search(engine.builder.parse(QUERY).query, limit=engine.weighting.weights.feedback_docs)
-    model = feedback.relevance_model(Postings(searcher), [(h.docnum, h.score) for h in first])
-    assert set(feedback.expansion(model, engine.weighting.weights)) - wanted
+    view = engine.view()
+    best = plain.ranked_ids(QUERY, engine.weights.feedback_docs)
+    first = [(view.ref(doc_id), score) for doc_id, score in best]
+    model = feedback.relevance_model(view.feedback_source(engine.weights, math.inf), first)
+    assert set(feedback.expansion(model, engine.weights)) - wanted
 
     answer = engine.search(QUERY, limit=10)
     baseline = {h["id"]: h for h in plain.search(QUERY, limit=10)["results"]}

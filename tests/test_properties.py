@@ -3,7 +3,7 @@
 Layers and properties:
 
 - the analyzer (`search.analysis`) never raises and makes strings;
-- the query parser (`QueryBuilder.parse`) always returns a ParsedQuery;
+- the query reader (`QueryReader.parse`) always returns a ParsedQuery;
 - `Engine.search` over the seed index returns the documented result shape, or raises only
   `search.errors.SearchError` subclasses, whatever the text, limit, offset, sort and filters;
 - the CLI (`search.cli.main`, in process, 200 examples) exits 0, or 2 with exactly one line on
@@ -30,14 +30,15 @@ import pytest
 from conftest import ROOT, VALIDATOR
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from whoosh import query as wq
 
 from search.analysis import exact_analyzer, news_analyzer, normalize_text, terms
-from search.backends.whoosh.schema import build_schema
 from search.cli import main, split_command
+from search.documents import name_key
 from search.engine import MAX_QUERY_CHARS, Filters
 from search.errors import SearchError
-from search.query import QUERY_FIELDS, ParsedQuery, QueryBuilder, QueryWarning
+from search.fields import query_analyzers
+from search.query import QUERY_FIELDS, ParsedQuery, QueryReader, QueryWarning
+from search.query import tree as qt
 
 # Derandomized: the same 200 examples on every run, so the suite never fails by chance for
 # someone else; run with `--hypothesis-seed=N` (and drop derandomize) to explore further.
@@ -162,7 +163,7 @@ def test_token_offsets_point_into_the_text_at_the_word(text, name, mode):
 @pytest.fixture(scope="module")
 def builders(engine):
     """The engine's own builder (with the seed index's aliases) and a bare one."""
-    return {"engine": engine.builder, "bare": QueryBuilder(build_schema())}
+    return {"engine": engine.reader, "bare": QueryReader(query_analyzers(), name_key)}
 
 
 @EXAMPLES
@@ -171,7 +172,7 @@ def test_parser_always_returns_a_parsed_query(builders, text, which):
     parsed = builders[which].parse(text)
     assert isinstance(parsed, ParsedQuery)
     assert parsed.text == text
-    assert isinstance(parsed.query, wq.Query)
+    assert isinstance(parsed.tree, qt.Node)
     assert all(isinstance(w, QueryWarning) and w.code and w.message for w in parsed.warnings)
     assert all(isinstance(w, str) for w in parsed.words)
     assert all(isinstance(t, str) for t in parsed.terms)

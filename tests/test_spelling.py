@@ -142,7 +142,7 @@ def test_every_field_a_query_can_name_has_its_words_in_the_spelling_vocabulary()
 ])
 def test_corrections_come_from_every_field_and_the_name_tables(spelling_engine, typed, correction):
     """(A variant is offered as any of its spellings: all of them find every spelling.)"""
-    analyzer = spelling_engine.schema["content"].analyzer
+    analyzer = spelling_engine.backend.schema["content"].analyzer
     suggestion = suggested(spelling_engine, typed)[0]
     assert suggestion is not None
     assert terms(suggestion, analyzer) == terms(correction, analyzer)
@@ -150,7 +150,7 @@ def test_corrections_come_from_every_field_and_the_name_tables(spelling_engine, 
 
 def test_a_suggestion_never_analyses_to_the_typed_words_terms(spelling_engine):
     """`grobbins` (a byline) is one edit from `grobbin` but the same term: nothing to offer."""
-    assert spelling_engine.searcher().reader().doc_frequency("author", "grobbins") == 1
+    assert spelling_engine.view().searcher.reader().doc_frequency("author", "grobbins") == 1
     assert suggested(spelling_engine, "grobbin") == (None, None)
 
 
@@ -277,7 +277,7 @@ def test_correction_can_be_turned_off(spelling_engine):
 
 
 def test_a_rare_printed_typo_of_a_far_more_frequent_word_gets_a_suggestion(spelling_engine):
-    reader = spelling_engine.searcher().reader()
+    reader = spelling_engine.view().searcher.reader()
     assert reader.doc_frequency("content_exact", "recieved") == 1
     assert reader.doc_frequency("content_exact", "received") == 60
     answer = search(spelling_engine, "recieved")

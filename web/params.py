@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.engine import MAX_QUERY_CHARS, MAX_RESULTS, Filters
 from search.errors import InvalidParameter, NotFound
-from search.query import date_range
+from search.query import date_filter
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 10
@@ -103,7 +103,7 @@ def search_params(args: MultiDict, require_query: bool = True) -> SearchParams:
     filters = Filters(**{attr: text_value(args, name) for name, attr in FILTER_PARAMS.items()})
     for name in ("from", "to"):
         value = text_value(args, name)
-        if value and date_range(value, None) is None:
+        if value and date_filter(value, None) is None:
             raise InvalidParameter(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD, got {value[:40]!r}")
     return SearchParams(q or "", page, size, sort, export, filters, spell == "on")
 

@@ -22,7 +22,7 @@ def describe(holder: EngineHolder) -> str:
         engine = holder.get()
     except SearchError as error:
         return f"no usable index yet: {error.message}"
-    return f"{engine.searcher().doc_count()} articles in {holder.index_dir}"
+    return f"{engine.health()['documents']} articles in {holder.index_dir}"
 
 
 def serve(index_dir: Path, host: str, port: int, threads: int) -> None:

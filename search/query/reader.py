@@ -45,7 +45,6 @@ class Clause:
     text: str
     tree: Node
     words: tuple[str, ...] = ()
-    query: object = None  # the tree compiled for the backend (set by search.query.QueryBuilder)
 
     def widened(self, alternative: Node) -> Clause:
         return Clause(self.text, Or((self.tree, alternative)), self.words)
@@ -66,8 +65,6 @@ class ParsedQuery:
     only_optional: bool = False
     name_terms: dict[str, str] = field(default_factory=dict)
     all_words_tree: Node | None = None
-    query: object = None  # `tree` compiled for the backend (set by search.query.QueryBuilder)
-    all_words: object = None  # likewise `all_words_tree`
 
     def with_all_words(self) -> ParsedQuery:
         """The all-words tier of a query of optional words and phrases only (None otherwise)."""

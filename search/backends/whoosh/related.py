@@ -6,8 +6,8 @@ from __future__ import annotations
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from search.backends.base import Row
 from search.documents import content_of, entity_term
-from search.results import SCORE_DECIMALS, version_record
 
 KEY_TERMS = 12
 MAX_ENTITIES = 6
@@ -24,19 +24,19 @@ def related_query(searcher: Searcher, stored: dict) -> wq.Query:
     return wq.Or(parts) if parts else wq.NullQuery
 
 
-def related_stories(searcher: Searcher, docnum: int, limit: int) -> list[dict]:
+def related_stories(searcher: Searcher, docnum: int, limit: int) -> list[Row]:
     """The best version of each of the `limit` most similar other stories."""
     stored = searcher.stored_fields(docnum)
     query = related_query(searcher, stored)
     if query is wq.NullQuery:
         return []
     results = searcher.search(query, limit=limit * 4 + 10, mask=wq.Term("story", stored.get("story") or ""))
-    found: dict[str, dict] = {}
+    found: dict[str, Row] = {}
     for hit in results:
         other = hit.fields()
         story = other.get("story") or other["id"]
         if story not in found:
-            found[story] = {**version_record(other), "score": round(hit.score, SCORE_DECIMALS)}
+            found[story] = Row(hit.docnum, hit.score)
         if len(found) == limit:
             break
     return list(found.values())

@@ -1,4 +1,4 @@
-"""Our query parser, compiled for Whoosh, against Whoosh's parser it replaced (tests/whoosh_oracle.py).
+"""Our query parser, compiled for Whoosh, against Whoosh's parser it replaced (whoosh_oracle.py beside it).
 
 For each input both read the text with the built-in aliases and find names with the same
 lookups; they must agree on the query (Whoosh query equality: both are normalized), the
@@ -61,14 +61,16 @@ from search.aliases import alias_table
 from search.backends.whoosh.compile import compile_tree
 from search.backends.whoosh.queries import NewsPhrase
 from search.backends.whoosh.schema import build_schema
-from search.query import QueryBuilder, all_words_query
+from search.documents import name_key
+from search.fields import query_analyzers
+from search.query import QueryReader, all_words_tree
 from search.query.language import FIELD_ALIASES, QUESTION_MARK, extract_dates
 from search.query.parser import FIELD_NAMES, MAX_DEPTH
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[3]
 SCHEMA = build_schema()
 ALIASES = alias_table()
-OURS = QueryBuilder(SCHEMA, ALIASES)
+OURS = QueryReader(query_analyzers(), name_key, ALIASES)
 ORACLE = whoosh_oracle.QueryBuilder(SCHEMA, ALIASES)
 KNOWN_NAMES = {"tony diver", "diver", "reuters", "telegraph", "the daily telegraph", "ben wallace", "wallace",
                "net loss", "mauricio cabrera", "nato", "oil"}
@@ -98,19 +100,30 @@ def canonical(query: wq.Query | None) -> wq.Query | None:
     return query.accept(as_news_phrase)
 
 
-def readings(parsed) -> dict[str, object]:
+def compiled(tree):
+    return None if tree is None else compile_tree(tree)
+
+
+def our_readings(parsed) -> dict[str, object]:
+    """Our reading, its trees compiled for Whoosh."""
+    clauses = [(c.text, c.words, compiled(c.tree)) for c in parsed.clauses]
+    return readings(parsed, compiled(parsed.tree), compiled(parsed.all_words_tree), clauses)
+
+
+def readings(parsed, query, all_words, clauses) -> dict[str, object]:
     """Everything a parsed query tells the engine, comparable across the two implementations."""
     return {
-        "query": parsed.query, "all_words": parsed.all_words,
+        "query": query, "all_words": all_words,
         "warnings": [w.as_dict() for w in parsed.warnings], "words": parsed.words,
         "terms": parsed.terms, "alias_terms": parsed.alias_terms, "name_terms": parsed.name_terms,
         "plain": parsed.plain, "only_optional": parsed.only_optional,
-        "clauses": [(c.text, c.words, c.query) for c in parsed.clauses],
+        "clauses": clauses,
     }
 
 
 def oracle_readings(parsed) -> dict[str, object]:
-    found = readings(parsed)
+    found = readings(parsed, parsed.query, parsed.all_words,
+                     [(c.text, c.words, c.query) for c in parsed.clauses])
     found["query"], found["all_words"] = canonical(parsed.query), canonical(parsed.all_words)
     found["clauses"] = [(text, words, canonical(query)) for text, words, query in found["clauses"]]
     return found
@@ -120,13 +133,12 @@ def differences(text: str) -> dict[str, tuple]:
     """What our reading of `text` and the oracle's disagree on (before and after names)."""
     ORACLE.parsed_texts.clear()
     ours, theirs = OURS.parse(text), ORACLE.parse(text)
-    found = _differing(readings(ours), oracle_readings(theirs), "")
+    found = _differing(our_readings(ours), oracle_readings(theirs), "")
     ours = OURS.with_names(ours, known, common)
     theirs = ORACLE.with_names(theirs, known, common)
-    found.update(_differing(readings(ours), oracle_readings(theirs), "named "))
-    assert ours.query == compile_tree(ours.tree)
+    found.update(_differing(our_readings(ours), oracle_readings(theirs), "named "))
     bare = extract_dates(QUESTION_MARK.sub(" ", text), [])[0]  # as the grammar sees it, unchecked
-    grammar, whoosh = compile_tree(OURS.reader.parser.parse(bare)), canonical(ORACLE._parse_words(bare))
+    grammar, whoosh = compile_tree(OURS.parser.parse(bare)), canonical(ORACLE._parse_words(bare))
     if grammar != whoosh:
         found["grammar"] = (grammar, whoosh)
     return found
@@ -219,7 +231,7 @@ def literal_texts() -> list[str]:
     """Every string (and bytes, as UTF-8) literal of the test modules, once, and the hostile
     queries the tests build by expression."""
     found: dict[str, None] = {}
-    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes)):
                 value = node.value.decode("utf-8", "replace") if isinstance(node.value, bytes) else node.value
@@ -339,7 +351,7 @@ def test_generated_queries_mostly_agree():
 
 def test_the_all_words_query_is_as_before():
     for terms in ([], ["nato"], ["nato", "iran"], ["drone", "strike", "kyiv", "drone"]):
-        assert all_words_query(terms) == whoosh_oracle.all_words_query(terms)
+        assert compiled(all_words_tree(terms)) == whoosh_oracle.all_words_query(terms)
 
 
 # --- the fast path ----------------------------------------------------------------------------
@@ -354,7 +366,7 @@ TRICKY_WORDS = [
 def test_plain_words_are_read_without_the_grammar_as_the_grammar_reads_them():
     """The fast path for words without syntax gives the full reading's tree (ours, and Whoosh's
     parser's query), or steps aside."""
-    parser = OURS.reader.parser
+    parser = OURS.parser
     texts = [*TRICKY_WORDS, *bench_log_texts()]
     taken = 0
     for text in texts:

@@ -1,4 +1,5 @@
-"""The numpy scorer (search/scoring.py) against Whoosh's own matchers, postings and field lengths."""
+"""The numpy scorer (search/backends/whoosh/scoring.py) against Whoosh's own matchers, postings and
+field lengths."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import pytest
 from conftest import build_jsonl_index
 from whoosh import query as wq
 
-from search import feedback
 from search.backends.whoosh.codec import ARRAYS_EXT
+from search.backends.whoosh.compile import compile_tree
 from search.backends.whoosh.scoring import ArrayScorer, Postings
 from search.engine import Engine
 from search.feedback import FEEDBACK_FIELD
@@ -101,7 +102,7 @@ def blocks_only_engine(segmented_engine, tmp_path_factory) -> Engine:
     """The segmented index without its arrays files, as an index written before them: every
     posting list is read from Whoosh's blocks."""
     copy = tmp_path_factory.mktemp("blocks-only") / "index"
-    shutil.copytree(segmented_engine.index_dir, copy)
+    shutil.copytree(segmented_engine.backend.index_dir, copy)
     for arrays in copy.glob(f"*{ARRAYS_EXT}"):
         arrays.unlink()
     return Engine(copy)
@@ -127,17 +128,22 @@ def whoosh_scores(searcher, query) -> dict[int, float]:
 
 
 def boosted(engine: Engine, text: str):
-    parsed = engine.builder.parse(text)
-    return with_entity_boost(parsed.query, parsed.terms, engine.weighting.weights)
+    """The query the engine ranks for `text` (entity boost included), compiled for Whoosh."""
+    parsed = engine.reader.parse(text)
+    return compile_tree(with_entity_boost(parsed.tree, parsed.terms, engine.weights))
+
+
+def whoosh_query(engine: Engine, text: str):
+    return compile_tree(engine.reader.parse(text).tree)
 
 
 def scorer(engine: Engine, deadline: float) -> ArrayScorer:
-    searcher = engine.searcher()
-    return ArrayScorer(searcher, Postings(searcher), engine.weighting.weights, deadline)
+    searcher = engine.view().searcher
+    return ArrayScorer(searcher, Postings(searcher), engine.weights, deadline)
 
 
 def test_segmented_index_has_several_segments_with_deletions(segmented_engine):
-    leaves = [leaf for leaf, _ in segmented_engine.searcher().reader().leaf_readers()]
+    leaves = [leaf for leaf, _ in segmented_engine.view().searcher.reader().leaf_readers()]
     assert len(leaves) > 1
     assert any(leaf.has_deletions() and leaf.doc_count() for leaf in leaves)
 
@@ -152,30 +158,30 @@ def assert_scored_as(engine: Engine, query, expected: dict[int, float]) -> None:
 @pytest.mark.parametrize("text", QUERIES)
 def test_scores_equal_whooshs_matchers(news_engine, text):
     query = boosted(news_engine, text)
-    assert_scored_as(news_engine, query, whoosh_scores(news_engine.searcher(), query))
+    assert_scored_as(news_engine, query, whoosh_scores(news_engine.view().searcher, query))
 
 
 @pytest.mark.parametrize("engine_name", ["segmented_engine", "blocks_only_engine"])
 def test_a_phrase_repeating_a_word_scores_as_whooshs(request, engine_name):
     engine = request.getfixturevalue(engine_name)
     query = boosted(engine, '"grain grain price"')
-    expected = whoosh_scores(engine.searcher(), query)
+    expected = whoosh_scores(engine.view().searcher, query)
     assert len(expected) > 1
     assert_scored_as(engine, query, expected)
 
 
 @pytest.mark.parametrize("text", AND_NOT)
 def test_and_not_scores_the_positive_side_without_the_negative_documents(news_engine, text):
-    query = news_engine.builder.parse(text).query
+    query = whoosh_query(news_engine, text)
     assert isinstance(query, wq.AndNot)
-    positive, negative = (whoosh_scores(news_engine.searcher(), side) for side in (query.a, query.b))
+    positive, negative = (whoosh_scores(news_engine.view().searcher, side) for side in (query.a, query.b))
     assert set(positive) & set(negative)
     expected = {docnum: score for docnum, score in positive.items() if docnum not in negative}
     assert_scored_as(news_engine, query, expected)
 
 
 def test_term_postings_equal_whooshs(news_engine):
-    searcher = news_engine.searcher()
+    searcher = news_engine.view().searcher
     reader, postings = searcher.reader(), Postings(searcher)
     for fieldname in FIELDS:
         lexicon = list(reader.lexicon(fieldname))
@@ -204,7 +210,7 @@ def whoosh_characters(reader, fieldname: str, btext: bytes, docnums: list[int]) 
 @pytest.mark.parametrize("engine_name", ["segmented_engine", "blocks_only_engine"])
 @pytest.mark.parametrize("fieldname", ["content", "title_exact"])
 def test_characters_equal_whooshs_before_and_after_reading_the_term(request, engine_name, fieldname):
-    searcher = request.getfixturevalue(engine_name).searcher()
+    searcher = request.getfixturevalue(engine_name).view().searcher
     reader, postings = searcher.reader(), Postings(searcher)
     btext = searcher.schema[fieldname].to_bytes("grain" if fieldname == "content" else "note")
     holders = Postings(searcher).term(fieldname, btext, time.monotonic() + 60)[0].tolist()
@@ -220,7 +226,7 @@ def test_characters_equal_whooshs_before_and_after_reading_the_term(request, eng
 
 
 def test_lengths_equal_whooshs_field_lengths(news_engine):
-    searcher = news_engine.searcher()
+    searcher = news_engine.view().searcher
     postings = Postings(searcher)
     for fieldname in TEXT_FIELDS:
         expected = {docnum: searcher.doc_field_length(docnum, fieldname)
@@ -247,15 +253,15 @@ def test_a_generous_deadline_is_complete(news_engine):
     '"missile strike"', "Ben Wallace", "grain source:planet", "title:river", "wor*",
 ])
 def test_totals_and_top_hits_agree_with_a_brute_force_count(news_engine, text):
-    searcher = news_engine.searcher()
-    parsed = news_engine.builder.parse(text)
-    matching = list(searcher.docs_for_query(parsed.query))
+    searcher = news_engine.view().searcher
+    parsed = news_engine.reader.parse(text)
+    matching = list(searcher.docs_for_query(compile_tree(parsed.tree)))
     story_of = {docnum: searcher.stored_fields(docnum)["story"] for docnum in matching}
     answer = news_engine.search(text, limit=1000)
     assert answer["total"] == len(set(story_of.values())) > 0
     stories = [searcher.document(id=hit["id"])["story"] for hit in answer["results"]]
     assert sorted(stories) == sorted(set(story_of.values()))
-    if parsed.all_words is None:
+    if parsed.all_words_tree is None:
         scores = [hit["score"] for hit in answer["results"]]
         best = max(whoosh_scores(searcher, boosted(news_engine, text)).values())
         assert scores == sorted(scores, reverse=True)
@@ -263,8 +269,8 @@ def test_totals_and_top_hits_agree_with_a_brute_force_count(news_engine, text):
 
 
 def test_story_versions_are_counted_once(single_engine):
-    searcher = single_engine.searcher()
-    matching = list(searcher.docs_for_query(single_engine.builder.parse("said").query))
+    searcher = single_engine.view().searcher
+    matching = list(searcher.docs_for_query(whoosh_query(single_engine, "said")))
     stories = {searcher.stored_fields(docnum)["story"] for docnum in matching}
     assert single_engine.search("said")["total"] == len(stories) < len(matching)
 
@@ -276,23 +282,23 @@ def test_threads_share_a_commits_arrays_and_a_new_commit_reads_afresh(tmp_path):
     update_index(tmp_path / "index", [root])
     engine = Engine(tmp_path / "index")
     before = engine.search("grain", limit=1)["total"]
-    mine = engine._postings(engine.searcher()).cache
+    mine = engine.view().postings.cache
     theirs = []
-    thread = threading.Thread(target=lambda: theirs.append(engine._postings(engine.searcher()).cache))
+    thread = threading.Thread(target=lambda: theirs.append(engine.view().postings.cache))
     thread.start()
     thread.join()
     assert theirs == [mine]
     write_jsonl(root / "more.jsonl", [{"id": "late", "title": "Grain", "text": "grain grain port"}])
     update_index(tmp_path / "index", [root])
     assert engine.search("grain", limit=1)["total"] == before + 1
-    assert engine._postings(engine.searcher()).cache is not mine
+    assert engine.view().postings.cache is not mine
 
 
 def test_word_counts_are_each_documents_postings_turned_around(news_engine):
     """A document's term vector (from the arrays file, or its stored text analysed again in a
     segment without one) holds exactly the terms whose postings list it, with their counts."""
-    searcher = news_engine.searcher()
-    reader, postings = searcher.reader(), Postings(searcher)
+    view = news_engine.view()
+    reader, source = view.searcher.reader(), view.feedback_source(news_engine.weights, time.monotonic() + 60)
     expected: dict[int, dict[str, float]] = {}
     for btext in reader.lexicon(FEEDBACK_FIELD):
         matcher = reader.postings(FEEDBACK_FIELD, btext)
@@ -302,15 +308,15 @@ def test_word_counts_are_each_documents_postings_turned_around(news_engine):
     live = list(reader.all_doc_ids())
     assert len(live) > 50 and all(docnum in expected for docnum in live)
     for docnum in live:
-        assert dict(feedback.word_counts(postings, docnum)) == expected[docnum], docnum
+        assert dict(source.term_counts(docnum)) == expected[docnum], docnum
 
 
 @pytest.mark.parametrize("prefix", [b"", b"g", b"gr", b"port", b"wire", b"zz"])
 def test_terms_by_prefix_count_the_documents_of_every_segment(news_engine, prefix):
     """From the arrays where segments have them, else along Whoosh's lexicon: the same terms
     and counts as the whole index's lexicon and document frequencies."""
-    reader = news_engine.searcher().reader()
-    postings = Postings(news_engine.searcher())
+    reader = news_engine.view().searcher.reader()
+    postings = Postings(news_engine.view().searcher)
     for fieldname in ("content", "content_exact", "completion"):
         expected = [(btext, reader.doc_frequency(fieldname, btext))
                     for btext in reader.expand_prefix(fieldname, prefix)][:5]

@@ -1,0 +1,259 @@
+"""The embedded backend: an index on this machine's disk, written by Whoosh and searched with
+numpy over posting arrays (search.backends.base.Backend).
+
+Each thread reads through its own Whoosh searcher of the latest commit; what is read of a commit
+as arrays (postings, lengths, columns, story codes, facets) is kept once per commit and shared
+by the threads' searchers of it (the last two commits are kept: a thread may still answer from
+the one before). A failure to read the files says to rebuild (IndexIncompatible); every other
+failure is a bug, and reaches the caller as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import struct
+import threading
+import zlib
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import numpy as np
+import whoosh
+from whoosh.searching import Searcher
+
+from search.backends.base import Capabilities, Ranking, RankRequest, Ref, Row, TermSpans, Version
+from search.backends.whoosh.compile import compile_tree
+from search.backends.whoosh.ranking import PostingsFeedback, RankColumns, Ranker, story_codes
+from search.backends.whoosh.related import related_stories
+from search.backends.whoosh.schema import UNDATED, ColumnValues
+from search.backends.whoosh.scoring import ArrayCache, Postings
+from search.backends.whoosh.spans import matched_terms
+from search.backends.whoosh.store import open_index, read_state
+from search.backends.whoosh.vocabulary import IndexVocabulary
+from search.backends.whoosh.weighting import NewsBM25F
+from search.documents import SPELLING_FIELDS, read_facet_values
+from search.errors import REBUILD_HINT, IndexIncompatible
+from search.facets import FacetTable
+from search.query import tree as qt
+from search.rank import DEFAULT_WEIGHTS, Weights
+from search.spelling import SpellingLexicon
+from search.state import IndexState
+from search.stories import StoryMembers
+
+
+class WhooshBackend:
+    """An index in a folder of this machine (see the module's docstring)."""
+
+    name = "whoosh"
+    capabilities = Capabilities()
+
+    def __init__(self, index_dir: Path, weights: Weights = DEFAULT_WEIGHTS):
+        self.index_dir = Path(index_dir)
+        self.location = str(self.index_dir)
+        self.ix = open_index(self.index_dir)
+        self.schema = self.ix.schema  # Whoosh re-reads the table of contents on every `ix.schema`
+        self.weights = weights
+        self.weighting = NewsBM25F(weights)
+        self._local = threading.local()
+        self._caches: dict[int, ArrayCache] = {}
+        self._caches_lock = threading.Lock()
+
+    def state(self) -> IndexState:
+        return read_state(self.index_dir) or IndexState()
+
+    def view(self) -> WhooshView:
+        """This thread's view of the latest commit. A new searcher, not Whoosh's refresh():
+        refresh reuses the old segment readers and, after a merge, can keep a merged-away
+        segment beside the merged one (counted twice)."""
+        current: WhooshView | None = getattr(self._local, "view", None)
+        if current is None:
+            current = self._local.view = self._open_view()
+        elif current.is_stale():
+            try:
+                fresh = self._open_view()
+            except IndexIncompatible:
+                return current  # the index is being rewritten: answer from the last good commit
+            current.searcher.close()
+            current = self._local.view = fresh
+        return current
+
+    def _open_view(self) -> WhooshView:
+        try:
+            searcher = self.ix.searcher(weighting=self.weighting)
+        except Exception as error:  # Whoosh raises many kinds for missing or damaged files
+            raise IndexIncompatible(f"the index at {self.index_dir} cannot be read ({error}); "
+                                    f"{REBUILD_HINT}") from None
+        return WhooshView(self, searcher, Postings(searcher, self._cache_of(searcher.reader())))
+
+    def _cache_of(self, reader) -> ArrayCache:
+        """The arrays read of one commit, shared by every thread's searcher of it."""
+        generation = reader.generation()
+        with self._caches_lock:
+            if generation not in self._caches:
+                self._caches[generation] = ArrayCache()
+                for stale in sorted(self._caches)[:-2]:
+                    del self._caches[stale]
+            return self._caches[generation]
+
+    def health(self) -> dict:
+        view = self.view()
+        return {"status": "ok", "documents": view.searcher.doc_count(), "generation": view.generation}
+
+
+_WHOOSH_PACKAGE = str(Path(whoosh.__file__).parent)
+_BUG_KINDS = (TypeError, AttributeError, NameError, AssertionError, RecursionError)
+
+
+def is_damage(error: BaseException) -> bool:
+    """Whether an error is damage met while reading the files: raised where Whoosh reads them
+    (its innermost frame inside the whoosh package, or a truncated struct, stream or zlib block),
+    and not a kind that only a bug raises."""
+    if isinstance(error, _BUG_KINDS):
+        return False
+    if isinstance(error, (EOFError, struct.error, zlib.error, OSError)):
+        return True
+    traceback = error.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    return traceback is not None and traceback.tb_frame.f_code.co_filename.startswith(_WHOOSH_PACKAGE)
+
+
+def reading_files(method: Callable) -> Callable:
+    """A view method whose damage met in the files says to rebuild; any other error is a bug and
+    reaches the caller as it is."""
+    @functools.wraps(method)
+    def guarded(view: WhooshView, *args, **kwargs):
+        try:
+            return method(view, *args, **kwargs)
+        except IndexIncompatible:
+            raise
+        except Exception as error:
+            if not is_damage(error):
+                raise
+            raise IndexIncompatible(f"the index at {view.backend.index_dir} is damaged ({error}); "
+                                    f"{REBUILD_HINT}") from error
+    return guarded
+
+
+def _guard_public_methods(cls: type) -> type:
+    for name, member in list(vars(cls).items()):
+        if callable(member) and not name.startswith("_") and name != "is_stale":
+            setattr(cls, name, reading_files(member))
+    return cls
+
+
+@_guard_public_methods
+class WhooshView:
+    """One commit of the index, for one thread (search.backends.base.View)."""
+
+    capabilities = WhooshBackend.capabilities
+
+    def __init__(self, backend: WhooshBackend, searcher: Searcher, postings: Postings):
+        self.backend, self.searcher, self.postings = backend, searcher, postings
+        self.schema = backend.schema
+        self.generation = searcher.reader().generation()
+
+    def is_stale(self) -> bool:
+        """Whether the index has a newer commit (False while it cannot be told)."""
+        try:
+            return not self.searcher.up_to_date()
+        except Exception:  # a rebuild is replacing the files
+            return False
+
+    def _per_commit(self, name: str, build):
+        """A value read from this commit once, shared by every thread's view of it."""
+        return self.postings.cache.derived(name, lambda: build(self.searcher.reader()))
+
+    def rank_columns(self) -> RankColumns:
+        return self._per_commit("rank_columns", RankColumns)
+
+    def story_codes(self) -> np.ndarray:
+        """Each document's story as a number (for collapsing and counting)."""
+        return self._per_commit("story_codes", story_codes)
+
+    def story_members(self) -> StoryMembers:
+        return self._per_commit("story_members",
+                                lambda _: StoryMembers(self.story_codes(), self.postings.live))
+
+    def facet_table(self) -> FacetTable:
+        return self._per_commit("facet_table", lambda reader: FacetTable(_facet_documents(reader),
+                                                                         self.story_codes()))
+
+    def count(self, docnums: np.ndarray, grouped: bool) -> int:
+        """How many documents, or, grouped, how many stories they are versions of."""
+        if not grouped:
+            return len(docnums)
+        return int(np.count_nonzero(np.bincount(self.story_codes()[docnums])))
+
+    def rank(self, request: RankRequest) -> Ranking:
+        return Ranker(self, request).rank()
+
+    def holds(self, ranking: Ranking, ref: Ref) -> tuple[bool, ...]:
+        return tuple(bool(held[ref]) for held in ranking.details.clause_hits)
+
+    def versions(self, ranking: Ranking | None, ref: Ref) -> list[Version]:
+        ids = self.rank_columns().ids
+        hit = ranking.details.hit if ranking is not None else None
+        return [Version(member, ids[member], bool(hit[member]) if hit is not None else True,
+                        self.holds(ranking, member) if ranking is not None else ())
+                for member in self.story_members().of(ref)]
+
+    def documents(self, refs: Iterable[Ref]) -> list[dict]:
+        return [self.searcher.stored_fields(ref) for ref in refs]
+
+    def ids(self, refs: Iterable[Ref]) -> list[str]:
+        ids = self.rank_columns().ids
+        return [ids[ref] for ref in refs]
+
+    def ref(self, doc_id: str) -> Ref | None:
+        return self.searcher.document_number(id=doc_id) if isinstance(doc_id, str) else None
+
+    def spans(self, tree: qt.Node, refs: list[Ref], ranking: Ranking | None = None) -> dict[Ref, TermSpans]:
+        details = ranking.details if ranking is not None else None
+        query = compile_tree(tree, details.compiled if details else None)
+        return matched_terms(self.searcher, query, list(refs), self.postings,
+                             details.phrase_hits if details else {})
+
+    def feedback_source(self, weights: Weights, deadline: float) -> PostingsFeedback:
+        return PostingsFeedback(self.searcher, self.postings, weights, deadline)
+
+    def has_term(self, fieldname: str, term: str) -> bool:
+        return (fieldname, term) in self.searcher.reader()
+
+    def vocabulary(self) -> IndexVocabulary:
+        """What spelling reads of this commit; its lexicon of words is read on first need."""
+        fields = [fieldname for fieldname in SPELLING_FIELDS if fieldname in self.schema]
+
+        def read_lexicon(_reader) -> SpellingLexicon:
+            return SpellingLexicon({fieldname: self.postings.term_texts(fieldname) for fieldname in fields})
+
+        return IndexVocabulary(self.searcher, lambda: self._per_commit("spelling_lexicon", read_lexicon))
+
+    def prefix_counts(self, fieldname: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        found = self.postings.prefix_counts(fieldname, prefix.encode("utf-8"), limit)
+        return [(btext.decode("utf-8"), count) for btext, count in found]
+
+    def related(self, ref: Ref, limit: int) -> list[Row]:
+        return related_stories(self.searcher, ref, limit)
+
+    def stats(self) -> dict:
+        reader = self.searcher.reader()
+        directory = self.backend.index_dir
+        state = read_state(directory)
+        return {
+            "documents": self.searcher.doc_count(),
+            "terms": sum(1 for _ in reader.lexicon("content")),
+            "size_bytes": sum(path.stat().st_size for path in directory.iterdir() if path.is_file()),
+            "generation": self.backend.ix.latest_generation(),
+            "updated": state.updated if state else None,
+        }
+
+
+def _facet_documents(reader):
+    """Each document's number, facet values and month (`YYYY-MM`, None when undated), from the columns."""
+    values, dates = ColumnValues(reader, "facets"), ColumnValues(reader, "date", translate=False)
+    date_field = reader.schema["date"]
+    for docnum in range(reader.doc_count_all()):
+        raw_date = dates[docnum]
+        month = None if raw_date == UNDATED else date_field.from_column_value(raw_date).strftime("%Y-%m")
+        yield docnum, read_facet_values(values[docnum]), month

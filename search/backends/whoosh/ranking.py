@@ -1,0 +1,225 @@
+"""Ranking in the Whoosh backend: a request's trees evaluated over the whole index with numpy.
+
+The query (and the all-words tier, and each optional word) is evaluated by the array scorer
+into one score and one match flag per document; the top rows are the best documents (one a
+story when grouped), ties broken by date and id so every page agrees with one long list. A
+short query's tier ranks first; a long query's pool is re-scored by feedback
+(search/feedback.py). The counts, which documents hold each optional word, and the facets
+come from the same arrays.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.collectors import TimeLimit
+from whoosh.searching import Searcher
+
+from search.backends.base import Feedback, Ranking, RankRequest, Row
+from search.backends.whoosh.compile import compile_tree
+from search.backends.whoosh.schema import UNDATED, ColumnValues
+from search.backends.whoosh.scoring import ArrayScorer, Postings, Scored
+from search.documents import content_of
+from search.feedback import FEEDBACK_FIELD, rerank
+from search.query import tree as qt
+from search.rank import Weights, bm25, idf
+from search.results import SCORE_DECIMALS
+
+
+def story_codes(reader) -> np.ndarray:
+    """Each document's story id as a number, by document number."""
+    codes: dict[str, int] = {}
+    values = []
+    for leaf, _ in reader.leaf_readers():
+        values.extend(codes.setdefault(story, len(codes)) for story in leaf.column_reader("story"))
+    return np.fromiter(values, dtype=np.int64, count=len(values))
+
+
+def first_per_story(ordered: np.ndarray, stories: np.ndarray) -> np.ndarray:
+    """The first (best) document of each story, in order."""
+    _, first = np.unique(stories[ordered], return_index=True)
+    return ordered[np.sort(first)]
+
+
+class RankColumns:
+    """What ties are broken by, per document: newer date (undated last), then id."""
+
+    def __init__(self, reader):
+        dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
+        count = reader.doc_count_all()
+        self.dates = np.fromiter((dates[docnum] for docnum in range(count)), dtype=np.uint64, count=count)
+        self.ids = [ids[docnum] for docnum in range(count)]
+        self.id_ranks = np.empty(count, dtype=np.int64)
+        self.id_ranks[sorted(range(count), key=self.ids.__getitem__)] = np.arange(count)
+
+    def order(self, docnums: np.ndarray, scores: np.ndarray | None, oldest: bool = False) -> np.ndarray:
+        """The positions of `docnums` in rank order: higher score (rounded), then newer (older
+        with `oldest`; undated last either way), then id."""
+        dates = self.dates[docnums]
+        keys = [self.id_ranks[docnums], dates if oldest else np.uint64(UNDATED) - dates, dates == UNDATED]
+        if scores is not None:
+            keys.append(-np.round(scores, SCORE_DECIMALS))
+        return np.lexsort(keys)
+
+    def key(self, docnum: int, score: float) -> tuple:
+        """A row's sort key: score, then newer date (undated last), then id."""
+        date = int(self.dates[docnum])
+        return (-round(score, SCORE_DECIMALS), date == UNDATED, -date, self.ids[docnum])
+
+
+def unseen(rows: list[tuple], seen: list[tuple], stories: np.ndarray | None) -> list[tuple]:
+    """`rows` less the documents (or, with story codes, the stories) already in `seen`."""
+    seen_docs = {row[0] for row in seen}
+    if stories is None:
+        return [row for row in rows if row[0] not in seen_docs]
+    seen_stories = {int(stories[docnum]) for docnum in seen_docs}
+    return [row for row in rows if row[0] not in seen_docs and int(stories[row[0]]) not in seen_stories]
+
+
+def required(query: qt.Node, filter_tree: qt.Node | None) -> qt.Node:
+    """The query restricted to the filter's documents, scored by the query alone.
+
+    A filter in the query itself (not a FilterCollector) holds under every collector wrapped
+    around it: Whoosh's collapsing and time-limit collectors call the inner `collect` directly
+    and would skip a FilterCollector's check. (Whoosh's `Require` trips an assertion when top-k
+    pruning skips blocks; an `And` with a zero-scored filter prunes correctly.)
+    """
+    if filter_tree is None:
+        return query
+    return qt.And((query, qt.ConstantScore(filter_tree, 0.0)))
+
+
+@dataclass
+class Details:
+    """What the Whoosh backend keeps of a ranking to answer for its rows: which documents match
+    (None when not counted), which hold each optional word, the matches of each phrase (by the
+    id of its Whoosh query), and the compiled queries by tree (so highlights reuse them)."""
+
+    hit: np.ndarray | None = None
+    clause_hits: list[np.ndarray] = field(default_factory=list)
+    phrase_hits: dict[int, np.ndarray] = field(default_factory=dict)
+    compiled: dict = field(default_factory=dict)
+
+
+class PostingsFeedback:
+    """Feedback's reads of the index (search.feedback.FeedbackSource), from the posting arrays."""
+
+    def __init__(self, searcher: Searcher, postings: Postings, weights: Weights, deadline: float):
+        self.searcher, self.postings, self.weights, self.deadline = searcher, postings, weights, deadline
+
+    def term_counts(self, docnum: int) -> dict[str, float]:
+        """A document's term vector, or, in a segment written without one (an older index), its
+        stored text analysed again."""
+        counts = self.postings.word_counts(FEEDBACK_FIELD, docnum)
+        if counts is None:
+            stored = self.searcher.stored_fields(docnum)
+            text = content_of(stored.get("title"), stored.get("body") or "")[0]
+            counts = Counter(token.text for token in self.searcher.schema[FEEDBACK_FIELD].analyzer(text))
+        return counts
+
+    def term_scores(self, term: str, docnums: list[int]) -> np.ndarray:
+        """Raises TimeLimit past the deadline."""
+        postings, btext = self.postings, term.encode("utf-8")
+        refs = np.array(docnums, dtype=np.int64)
+        ids, counts = postings.term(FEEDBACK_FIELD, btext, self.deadline)
+        if not len(ids):
+            return np.zeros(len(refs))
+        at = np.minimum(np.searchsorted(ids, refs), len(ids) - 1)
+        held = ids[at] == refs
+        weights = self.weights
+        word_idf = idf(self.searcher.doc_count_all(), postings.doc_frequency(FEEDBACK_FIELD, btext))
+        lengths = postings.lengths(FEEDBACK_FIELD)[refs]
+        avg_length = self.searcher.avg_field_length(FEEDBACK_FIELD) or 1.0
+        scores = bm25(counts[at].astype(np.float64), lengths, avg_length, word_idf, weights.k1, weights.b)
+        return np.where(held, scores, 0.0)
+
+
+class Ranker:
+    """One request ranked over one commit (see the module's docstring)."""
+
+    def __init__(self, view, request: RankRequest):
+        self.view, self.request = view, request
+        self.weights = request.weights
+        self.scorer = ArrayScorer(view.searcher, view.postings, self.weights, request.deadline)
+        self.details = Details()
+
+    def compile(self, tree: qt.Node) -> wq.Query:
+        return compile_tree(tree, self.details.compiled)
+
+    def evaluate(self, tree: qt.Node) -> Scored:
+        return self.scorer.evaluate(self.compile(required(tree, self.request.filter)))
+
+    def rank(self) -> Ranking:
+        request, view = self.request, self.view
+        scored = self.evaluate(request.query)
+        rows: list[tuple] = []
+        if request.tier is not None and request.sort == "relevance":
+            rows = self.top(self.evaluate(request.tier), request.depth)
+        if len(rows) < request.depth:
+            rest = self.top(scored, max(request.depth, request.feedback.pool) if request.feedback
+                            else request.depth + len(rows))
+            if request.feedback and not self.scorer.partial:
+                rest = self.with_feedback(rest, request.feedback)
+            rows = rows + unseen(rest, rows, view.story_codes() if request.grouped else None)
+        rows = rows[:request.depth]
+        ranking = Ranking([Row(docnum, score) for docnum, score in rows], details=self.details)
+        if request.count:
+            self.count(ranking, scored)
+        ranking.partial = self.scorer.partial
+        self.details.phrase_hits = self.scorer.phrase_hits
+        return ranking
+
+    def with_feedback(self, rest: list[tuple], feedback: Feedback) -> list[tuple]:
+        source = self.view.feedback_source(self.weights, self.request.deadline)
+        try:
+            rescored = rerank(rest, source, self.weights, feedback.original_scale)
+        except TimeLimit:
+            self.scorer.partial = True
+            return rest
+        columns = self.view.rank_columns()
+        return sorted(rescored, key=lambda row: columns.key(row[0], row[1]))
+
+    def count(self, ranking: Ranking, scored: Scored) -> None:
+        """How many stories (or documents) match and hold every optional word, which hold each,
+        and the facets when asked."""
+        request, view = self.request, self.view
+        hit = self.details.hit = scored.hit
+        matching = np.flatnonzero(hit)
+        ranking.total = max(view.count(matching, request.grouped), len(ranking.rows))
+        self.details.clause_hits = [self.scorer.evaluate(self.compile(clause)).hit & hit
+                                    for clause in request.clauses]
+        if self.details.clause_hits:
+            every = np.logical_and.reduce(self.details.clause_hits)
+            ranking.all_words_total = view.count(np.flatnonzero(every), request.grouped)
+        if request.facets:
+            ranking.facets = view.facet_table().count(matching)
+
+    def top(self, scored: Scored, depth: int) -> list[tuple]:
+        """The first `depth` matching documents as (docnum, score), in rank order.
+
+        Grouped, each story counts once: its best version stands for it. Only the documents that
+        can reach the top are sorted: those scoring at least the k-th best score (ties included),
+        k doubled until enough stories are found.
+        """
+        request, view = self.request, self.view
+        candidates = np.flatnonzero(scored.hit)
+        columns = view.rank_columns()
+        by_score = request.sort == "relevance"
+        oldest = request.sort == "oldest"
+        scores = np.round(scored.score[candidates], SCORE_DECIMALS) if by_score else None
+        wanted = 2 * depth + 1 if request.grouped else depth
+        while True:
+            chosen = candidates
+            if by_score and len(candidates) > wanted:
+                cut = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
+                chosen = candidates[scores >= cut]
+            ordered = chosen[columns.order(chosen, scored.score[chosen] if by_score else None, oldest)]
+            if request.grouped:
+                ordered = first_per_story(ordered, view.story_codes())
+            if len(ordered) >= depth or len(chosen) == len(candidates):
+                break
+            wanted *= 2
+        return [(int(docnum), float(scored.score[docnum]) if by_score else 0.0) for docnum in ordered[:depth]]

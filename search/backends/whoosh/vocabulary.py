@@ -1,0 +1,54 @@
+"""What spelling reads of a Whoosh index (search.backends.base.Vocabulary): terms as a field
+analyses them, how many documents hold them, whether words name something, and (read on first
+need, once per commit) the lexicon of words near a word."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from search.documents import SPELLING_FIELDS, entity_term
+from search.spelling import SpellingLexicon
+
+
+class IndexVocabulary:
+    """A Whoosh index's vocabulary for spelling (see the module's docstring)."""
+
+    def __init__(self, searcher: Searcher, lexicon: Callable[[], SpellingLexicon]):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.lexicon = lexicon
+
+    def fields(self, names: Iterable[str]) -> tuple[str, ...]:
+        """Those of `names` this index has (an index built before a field was added lacks it)."""
+        return tuple(name for name in names if name in self.schema)
+
+    def terms(self, fieldname: str, text: str) -> list[str]:
+        """The terms the field's analyzer makes of `text` as a query."""
+        return list(self.schema[fieldname].process_text(text, mode="query"))
+
+    def has(self, fieldname: str, text: str) -> bool:
+        """Whether `text` analyses to terms of the field, all of them in the index."""
+        terms = self.terms(fieldname, text)
+        return bool(terms) and all((fieldname, term) in self.reader for term in terms)
+
+    def frequency(self, fieldname: str, term: str) -> int:
+        """How many documents hold the term in the field."""
+        return int(self.reader.doc_frequency(fieldname, term))
+
+    def has_name(self, words: list[str]) -> bool:
+        """Whether these words, in order, name an entity or stand as a phrase in a spelling field
+        that keeps positions (an author, a headline, a body)."""
+        name = " ".join(words)
+        if "entity" in self.schema and ("entity", entity_term(name)) in self.reader:
+            return True
+        for fieldname in self.fields(SPELLING_FIELDS):
+            field = self.schema[fieldname]
+            terms = self.terms(fieldname, name)
+            if len(terms) > 1 and field.format and field.format.supports("positions") \
+                    and wq.Phrase(fieldname, terms).matcher(self.searcher).is_active():
+                return True
+        return False

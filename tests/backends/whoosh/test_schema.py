@@ -1,0 +1,47 @@
+"""The Whoosh backend's schema (search/backends/whoosh/schema.py): its fields analyse as the
+neutral analysis says (search/fields.py), the name fields' words equal Whoosh's SimpleAnalyzer,
+and entities are indexed under their keys, weighted by salience."""
+
+from __future__ import annotations
+
+import pytest
+from fixtures_corpora import DATED_RECORDS, WIRE_RECORDS
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.analysis import SimpleAnalyzer
+
+from search.analysis import name_terms, news_analyzer
+from search.backends.whoosh.schema import EntityKeyAnalyzer, build_schema
+from search.fields import query_analyzers
+from search.query.parser import ANALYSED_FIELDS
+
+TEXTS = [text for record in [*DATED_RECORDS, *WIRE_RECORDS] for key in ("title", "text", "author", "source")
+         for text in [record.get(key) or ""]] + ["U.S.-led", "D'Afflisio", "x*y", " a, ,b ", "", "Kyiv, NATO"]
+
+
+def whoosh_query_terms(fieldname: str, text: str, whole: bool) -> list[str]:
+    analyzer = build_schema()[fieldname].analyzer
+    return [token.text for token in analyzer(text, mode="query", tokenize=not whole, removestops=not whole)]
+
+
+@pytest.mark.parametrize("fieldname", ANALYSED_FIELDS)
+def test_each_field_is_queried_as_the_schema_analyses_it(fieldname):
+    analyzers = query_analyzers()
+    for text in TEXTS:
+        for whole in (False, True):
+            assert analyzers[fieldname](text, whole) == whoosh_query_terms(fieldname, text, whole), text
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, database=None)
+@given(st.text(max_size=60))
+def test_name_words_are_whooshs_simple_analyzers(text):
+    assert name_terms(text) == [token.text for token in SimpleAnalyzer()(text)]
+
+
+def test_entity_key_analyzer_indexes_people_by_name_and_surname_weighted_by_salience():
+    analyzer = EntityKeyAnalyzer(news_analyzer())
+    value = "0.8000\tperson\tBen Wallace\n0.5000\torg\tInternational Monetary Fund\n0.3000\tweapon\tAMRAAM"
+    tokens = [(token.text, token.boost) for token in analyzer(value)]
+    assert sorted(tokens) == sorted([
+        ("ben wallac", 0.8), ("wallac", 0.8), ("intern monetari fund", 0.5), ("AMRAAM", 0.3),
+    ])
