@@ -50,12 +50,13 @@ cluster-stop: install
 	$(BIN)/search cluster stop
 
 # The OpenSearch tests start their own cluster on free ports (tests/opensearch_support.py).
-test: install $(CHROMIUM) $(MAVEN)
-	$(BIN)/ruff check search web tests bench docs
+test: lint $(CHROMIUM) $(MAVEN)
 	$(BIN)/pytest -q
 
+# Style, and the import contracts of pyproject.toml (which way dependencies point).
 lint: install
 	$(BIN)/ruff check search web tests bench docs
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) index/MAIN_* index/_MAIN_* index/search-meta.json

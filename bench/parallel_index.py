@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from search.backends.whoosh.store import create_index
+from search.backends import DEFAULT_BACKEND, open_sink
 from search.indexer import Indexer
 
 RECORDS_PER_FILE = 50
@@ -30,9 +30,9 @@ def split(corpus: Path, folder: Path, docs: int) -> int:
 
 
 def timed_run(folder: Path, index_dir: Path, workers: int) -> float:
-    ix = create_index(index_dir, [])
+    sink = open_sink(DEFAULT_BACKEND, index_dir, rebuild=True, user_variants=[], workers=workers)
     started = time.perf_counter()
-    report = Indexer(ix, workers=workers).run([folder])
+    report = Indexer(sink, workers=workers).run([folder])
     assert report.failed == 0, report.problems[:3]
     return time.perf_counter() - started
 

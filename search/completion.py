@@ -13,12 +13,13 @@ import re
 from search.analysis import normalize_text
 from search.backends.base import View
 from search.documents import COMPLETION_SEPARATOR
+from search.settings import SETTINGS
 
 MAX_CANDIDATES = 500
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 MIN_WORD_PREFIX = 2
-MAX_COMPLETIONS = 20
-DEFAULT_COMPLETIONS = 8
+MAX_COMPLETIONS = SETTINGS.max_completions
+DEFAULT_COMPLETIONS = SETTINGS.completions
 
 
 def completions(view: View, typed: str, limit: int = DEFAULT_COMPLETIONS) -> list[dict]:

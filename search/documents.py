@@ -44,6 +44,14 @@ def content_of(title: str | None, body: str) -> tuple[str, int]:
 
 
 @dataclass(frozen=True)
+class IndexedFile:
+    """What the index holds of one file: its signature and document ids."""
+
+    signature: str
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Enrichment:
     """What index time learns about an article beyond its text."""
 

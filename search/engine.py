@@ -30,15 +30,16 @@ from search.query import ParsedQuery, QueryReader, all_words_tree, date_filter
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights, with_entity_boost
 from search.results import SCORE_DECIMALS, citation_record, response, version_record
+from search.settings import SETTINGS
 from search.spelling import Speller, searched_words
 from search.wordlist import is_common_word
 
-MAX_QUERY_CHARS = 2000
-MAX_RESULTS = 1000
-MAX_RELATED = 20
+MAX_QUERY_CHARS = SETTINGS.max_query_chars
+MAX_RESULTS = SETTINGS.max_results
+MAX_RELATED = SETTINGS.max_related
 MAX_VERSION_PASSAGES = 3  # versions of a shown story that get their own highlighted passage
-TIME_BUDGET_SECONDS = 2.0
-SORT_ALIASES = {"date": "newest"}  # `date` is what the CLI and web first called newest-first
+TIME_BUDGET_SECONDS = SETTINGS.time_budget_seconds
+SORT_ALIASES = dict(SETTINGS.sort_aliases)
 
 
 @dataclass(frozen=True)
@@ -262,8 +263,8 @@ class Engine:
         if offset < 0 or offset + limit > MAX_RESULTS:
             raise InvalidParameter(f"only the first {MAX_RESULTS} results can be paged through")
         sort = SORT_ALIASES.get(sort, sort)
-        if sort not in ("relevance", "newest", "oldest"):
-            raise InvalidParameter("sort must be relevance or date")
+        if sort not in SETTINGS.sorts:
+            raise InvalidParameter(f"sort must be one of {', '.join(SETTINGS.sorts + tuple(SORT_ALIASES))}")
         return sort
 
     def _hits(self, answer: Answer, filters: Filters) -> list:

@@ -1,7 +1,10 @@
 """The engine's typed errors: the only exceptions callers need to handle.
 
 Each carries a message meant for a person and a stable `code`; the CLI turns
-them into one line on stderr and exit code 2, the web layer into JSON.
+them into one line on stderr and exit code 2, the web layer into JSON. A failure of the index
+comes in one of three kinds: damage or an older format says to rebuild (`IndexIncompatible`);
+a backend that cannot be reached or fails for now says to try again (`BackendUnavailable`);
+anything else is a bug, raised as it is, for the log and the tests to see.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ class SearchError(Exception):
 
     code = "error"
     status = 400
+    retry_after_seconds: int | None = None  # when trying again later may succeed
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -38,6 +42,15 @@ class IndexIncompatible(SearchError):
 
     code = "index_incompatible"
     status = 503
+
+
+class BackendUnavailable(SearchError):
+    """The index's store cannot be reached or is failing for now (a cluster down, a disk that
+    refuses reads): try again later; nothing to rebuild."""
+
+    code = "backend_unavailable"
+    status = 503
+    retry_after_seconds = 5
 
 
 class IndexBusy(SearchError):

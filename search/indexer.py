@@ -9,7 +9,6 @@ nothing, so the index generation stays as it was.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import sys
@@ -21,28 +20,22 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
-from whoosh.index import Index, LockError
-from whoosh.reading import IndexReader
-from whoosh.writing import SegmentWriter
-
 from search.aliases import load_alias_files
-from search.backends.whoosh.merging import ParallelMerge
-from search.backends.whoosh.schema import ColumnValues, array_codec, document_fields
-from search.backends.whoosh.store import create_index, is_whoosh_index, open_index, read_state, write_state
-from search.documents import Enrichment, file_key
+from search.backends import DEFAULT_BACKEND, open_sink
+from search.backends.base import IndexSink
+from search.documents import Enrichment, IndexedFile, file_key
 from search.entities import acronym_definitions, extract_entities
-from search.errors import IndexBusy, IndexIncompatible, InvalidParameter
+from search.errors import InvalidParameter
 from search.ingest import Article, FileContents, Problem, find_files, read_file
+from search.settings import SETTINGS
 from search.stories import StoryFinder, signature
 from search.tables import variant_pairs
 
-LOCK_TIMEOUT_SECONDS = 30.0
-COMMIT_EVERY_DOCS = 25_000
+LOCK_TIMEOUT_SECONDS = SETTINGS.lock_wait_seconds
+COMMIT_EVERY_DOCS = SETTINGS.commit_every_docs
 COMMIT_EVERY_SECONDS = 120.0
-MAX_SEGMENTS = 10
 PARALLEL_MIN_FILES = 64
 PARALLEL_MIN_BYTES = 2_000_000
-WRITER_MEMORY_MB = 1024  # per writer process: a checkpoint's postings stay in memory, unspilled
 READ_AHEAD = 64  # files (or a big file's chunks) read and enriched ahead of the writer, at most
 BIG_FILE_BYTES = 1_000_000
 ENRICH_CHUNK = 200
@@ -65,14 +58,6 @@ class UpdateReport:
             f"added {self.added}, updated {self.updated}, removed {self.removed}, "
             f"unchanged {self.unchanged}, failed {self.failed}"
         )
-
-
-@dataclass(frozen=True)
-class IndexedFile:
-    """What the index holds of one file: its signature and document ids."""
-
-    signature: str
-    ids: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -99,28 +84,6 @@ def load_user_variants(paths: Iterable[Path]) -> list[tuple[str, str]]:
     return pairs
 
 
-def open_for_update(directory: Path, rebuild: bool, variant_files: list[Path],
-                    upgrade: bool = False) -> Index:
-    """The index to write to: a new one when asked or absent (or, with `upgrade`, when
-    built by another version); an error when built with other variants."""
-    user_variants = load_user_variants(variant_files)
-    if rebuild or not is_whoosh_index(directory):
-        return create_index(directory, user_variants)
-    try:
-        ix = open_index(directory)
-    except IndexIncompatible as error:
-        if not upgrade:
-            raise
-        print(f"note: {error.message.split(';')[0]}; rebuilding it", file=sys.stderr)
-        return create_index(directory, user_variants)
-    meta = read_state(directory)
-    if variant_files and [list(p) for p in user_variants] != meta.user_variants:
-        raise IndexIncompatible(
-            "--variants differ from the ones this index was built with; add --rebuild"
-        )
-    return ix
-
-
 def signature_of(path: Path, stat: os.stat_result) -> str:
     """`size:mtime_ns:sha1` of a file."""
     digest = hashlib.sha1(path.read_bytes()).hexdigest()
@@ -134,19 +97,6 @@ def is_unchanged(path: Path, stat: os.stat_result, indexed: IndexedFile) -> tupl
         return True, indexed.signature
     signature = signature_of(path, stat)
     return signature.rsplit(":", 1)[1] == digest, signature
-
-
-def indexed_files(reader: IndexReader) -> dict[str, IndexedFile]:
-    """Every file the index holds, read from the key, signature and id columns."""
-    if reader.doc_count() == 0:
-        return {}
-    keys, signatures, ids = (ColumnValues(reader, name) for name in ("file_key", "file_sig", "id"))
-    found: dict[str, list] = {}
-    for docnum in reader.all_doc_ids():
-        key = keys[docnum]
-        entry = found.setdefault(key, [signatures[docnum], []])
-        entry[1].append(ids[docnum])
-    return {key: IndexedFile(sig, tuple(doc_ids)) for key, (sig, doc_ids) in found.items()}
 
 
 @dataclass
@@ -172,9 +122,9 @@ class Plan:
         return {doc_id for key in self.removed_keys for doc_id in self.indexed[key].ids}
 
 
-def plan_update(reader: IndexReader, roots: list[Path]) -> Plan:
-    """Compare the roots' files with the index: new, changed, removed, unchanged."""
-    plan = Plan(indexed_files(reader))
+def plan_update(indexed: dict[str, IndexedFile], roots: list[Path]) -> Plan:
+    """Compare the roots' files with what the index holds: new, changed, removed, unchanged."""
+    plan = Plan(indexed)
     for root in roots:
         root = root.resolve()
         base = root.parent if root.is_file() else root
@@ -209,120 +159,59 @@ def _compare(plan: Plan, key: str, path: Path, relative: str) -> None:
 
 
 class Indexer:
-    """One run that brings an index up to date with a set of roots."""
+    """One run that brings an index up to date with a set of roots, through a backend's sink."""
 
-    def __init__(self, ix: Index, progress: Progress | None = None, workers: int | None = None,
+    def __init__(self, sink: IndexSink, progress: Progress | None = None, workers: int | None = None,
                  user_aliases: list[tuple[str, list[str]]] | None = None,
-                 lock_timeout: float = LOCK_TIMEOUT_SECONDS, commit_every: int = COMMIT_EVERY_DOCS):
-        self.ix = ix
-        self.directory = Path(ix.storage.folder)
-        self.meta = read_state(self.directory)
+                 commit_every: int = COMMIT_EVERY_DOCS):
+        self.sink = sink
+        self.state = sink.state
         self.user_aliases = user_aliases or []
         for canonical, others in self.user_aliases:
-            self.meta.aliases.setdefault(canonical, [])
-            self.meta.aliases[canonical] = sorted({*self.meta.aliases[canonical], *others})
+            self.state.aliases.setdefault(canonical, [])
+            self.state.aliases[canonical] = sorted({*self.state.aliases[canonical], *others})
         self.progress = progress
-        self.lock_timeout, self.commit_every = lock_timeout, commit_every
+        self.commit_every = commit_every
         self.pending, self.last_commit = 0, time.monotonic()
-        self.writer_options: dict = {}
         self.workers = workers if workers is not None else min(2, os.cpu_count() or 1)
         self.report = UpdateReport()
 
     def run(self, roots: list[Path]) -> UpdateReport:
-        """Plan without the lock; when there is work, take the lock, plan again and apply."""
+        """Plan without the lock; when there is work, take the lock, plan again (another run may
+        have written since), apply and commit."""
         for root in roots:
             if not root.exists():
                 raise InvalidParameter(f"no such file or folder: {root}")
-        with self.ix.reader() as reader:
-            plan = plan_update(reader, roots)
+        plan = plan_update(self.sink.indexed_files(), roots)
         if plan.is_empty:
             if self.user_aliases:
-                write_state(self.directory, self.meta)
+                self.sink.save_state()
             return self._finish(plan)
-        self.writer_options = self._parallel(plan)
-        frozen_before = gc.get_freeze_count()
+        self.sink.begin(parallel=self._parallel(plan))
         try:
-            plan = self._write(roots)
-        finally:
-            if not frozen_before:  # what the writer froze (see _writer) is collected again
-                gc.unfreeze()
-        self._merge_segments()
+            plan = plan_update(self.sink.indexed_files(), roots)
+            self._apply(plan)
+        except BaseException:
+            self.sink.cancel()
+            raise
+        self.sink.finish(changed=bool(self.pending))
+        self.report.committed = self.report.committed or bool(self.pending)
         return self._finish(plan)
 
-    def _write(self, roots: list[Path]) -> Plan:
-        """Under the lock: plan again (another run may have written since), apply, commit."""
-        writer = self._writer()
-        try:
-            plan = plan_update(writer.reader(), roots)
-            writer = self._apply(writer, plan)
-        except BaseException:
-            writer.cancel()
-            raise
-        self._commit(writer)
-        return plan
-
-    def _merge_segments(self) -> None:
-        """Merge the index's segments when a run left more than MAX_SEGMENTS (a large run
-        writes a segment per worker and checkpoint). Every query pays a little per segment
-        (each term is looked up in each); a merge rewrites the whole index, which would
-        lengthen a run that left a few by half. A large merge is split over the workers
-        (`merging.ParallelMerge`), leaving a segment per worker."""
-        with self.ix.reader() as reader:
-            segments = len(reader.leaf_readers())
-        if segments > MAX_SEGMENTS:
-            self.writer_options = {}
-            self._writer().commit(mergetype=ParallelMerge(self.workers))
-
-    def _writer(self) -> SegmentWriter:
-        """A writer holding the index's lock (waiting for another run to finish first).
-
-        Segments are written as separate files, not Whoosh's compound file: a reader of a
-        compound segment takes its size in memory (260 MB for Reuters), separate files none.
-        Each segment gets its postings as arrays too (`codec.ArrayCodec`), for scoring.
-        A multiprocess writer forks its processes as documents arrive: what this process
-        holds by then (every story signature of the run) is frozen out of the garbage
-        collector, whose passes in each fork would otherwise copy it page by page.
-        """
-        if self.writer_options:
-            gc.freeze()
-        try:
-            return self.ix.writer(timeout=self.lock_timeout, delay=0.25, compound=False,
-                                  codec=array_codec(), **self.writer_options)
-        except LockError:
-            raise IndexBusy(
-                f"another `search index` is writing to this index; gave up after "
-                f"{self.lock_timeout:g} seconds"
-            ) from None
-
-    def _commit(self, writer: SegmentWriter) -> None:
-        """Commit what the writer holds (or give it up when it holds nothing)."""
-        if not self.pending:
-            writer.cancel()
-            return
-        writer.commit(merge=False)  # merging here would redo the growing index at every checkpoint
-        write_state(self.directory, self.meta)
-        self.report.committed = True
-        self.pending, self.last_commit = 0, time.monotonic()
-
-    def _checkpoint(self, writer: SegmentWriter) -> SegmentWriter:
+    def _checkpoint(self) -> None:
         """Commit between files once enough work is pending, so a crash loses little:
         a file is never split across commits, and a re-run reads the rest again."""
         due = time.monotonic() - self.last_commit >= COMMIT_EVERY_SECONDS
         if self.pending >= self.commit_every or (self.pending and due):
-            self._commit(writer)
-            return self._writer()
-        return writer
+            self.sink.checkpoint()
+            self.report.committed = True
+            self.pending, self.last_commit = 0, time.monotonic()
 
-    def _parallel(self, plan: Plan) -> dict:
-        """Whoosh's multiprocess writer (analysis in worker processes) for large runs only:
-        it pays from a few megabytes on (bench/parallel_index.py), not for a few articles.
-        Each process sorts its postings in memory up to WRITER_MEMORY_MB (Whoosh's estimate),
-        then spills them to disk and merges the runs back, pickling every posting twice:
-        that cost a quarter of a Reuters build at 256 MB, and a checkpoint fits in 1024."""
+    def _parallel(self, plan: Plan) -> bool:
+        """Whether to analyse in worker processes: for large runs only, as it pays from a few
+        megabytes on (bench/parallel_index.py), not for a few articles."""
         size = sum(change.path.stat().st_size for change in plan.changes if change.path.exists())
-        if self.workers < 2 or size < PARALLEL_MIN_BYTES:
-            return {}
-        return {"procs": self.workers, "multisegment": True, "limitmb": WRITER_MEMORY_MB}
+        return self.workers >= 2 and size >= PARALLEL_MIN_BYTES
 
     def _finish(self, plan: Plan) -> UpdateReport:
         self.report.unchanged = plan.unchanged
@@ -330,11 +219,11 @@ class Indexer:
             self._problem(problem)
         return self.report
 
-    def _apply(self, writer: SegmentWriter, plan: Plan) -> SegmentWriter:
+    def _apply(self, plan: Plan) -> None:
         """Delete the documents of removed files; then, file by file, replace the documents
-        of changed files and add new ones, committing every so often. Returns the open writer."""
+        of changed files and add new ones, committing every so often."""
         for key in plan.removed_keys:
-            writer.delete_by_term("file_key", key)
+            self.sink.delete_file(key)
             self.pending += 1
         replaced, removed = plan.replaced_ids(), plan.removed_ids()
         held_ids = {
@@ -344,10 +233,10 @@ class Indexer:
             if doc_id not in replaced and doc_id not in removed
         }
         added_ids: set[str] = set()
-        stories = StoryFinder(known_signatures(writer.reader(), replaced | removed))
+        stories = StoryFinder(self.sink.story_signatures(replaced | removed))
         for done, (change, (contents, extras, learned)) in enumerate(self._read_all(plan.changes), start=1):
             if change.key in plan.indexed:
-                writer.delete_by_term("file_key", change.key)
+                self.sink.delete_file(change.key)
                 self.pending += 1
             for problem in contents.problems:
                 self._problem(problem)
@@ -357,7 +246,7 @@ class Indexer:
                     continue
                 added_ids.add(article.id)
                 extra = replace(extra, story=stories.assign(article.id, extra.minhash))
-                writer.add_document(**document_fields(article, change.key, change.signature, extra))
+                self.sink.add(article, change.key, change.signature, extra)
                 self.pending += 1
                 if article.id in replaced:
                     self.report.updated += 1
@@ -366,21 +255,20 @@ class Indexer:
             self._learn(learned)
             if self.progress:
                 self.progress(done, len(plan.changes))
-            writer = self._checkpoint(writer)
+            self._checkpoint()
         self.report.removed = len(removed) + len(replaced - added_ids)
-        return writer
 
     def _learn(self, definitions: list[tuple[str, str]]) -> None:
         """Keep acronym definitions the corpus gave (`ATACMS` = `Army Tactical Missile Systems`)."""
         for short, long in definitions:
-            known = self.meta.learned.setdefault(short, [])
+            known = self.state.learned.setdefault(short, [])
             if long not in known:
                 known.append(long)
 
     def _read_all(self, changes: list[FileChange]) -> Iterable[tuple[FileChange, ReadResult]]:
         """Each changed file read and enriched, in plan order: many files are read in a
         process pool; a big file is read here and its articles enriched in the pool."""
-        definitions = {short: longs[0] for short, longs in self.meta.learned.items() if longs}
+        definitions = {short: longs[0] for short, longs in self.state.learned.items() if longs}
         jobs = [(change.path, change.relative, definitions) for change in changes]
         big = [_is_big(change.path) for change in changes]
         if self.workers < 2 or (len(changes) < PARALLEL_MIN_FILES and not any(big)):
@@ -458,15 +346,6 @@ def _read_big(pool: ProcessPoolExecutor, job: tuple[Path, str, dict[str, str]]) 
     return contents, stream(), learned
 
 
-def known_signatures(reader: IndexReader, leaving: set[str]) -> list[tuple[str, str, bytes]]:
-    """(id, story, signature) of every indexed document that stays."""
-    if reader.doc_count() == 0:
-        return []
-    columns = [ColumnValues(reader, name) for name in ("id", "story", "minhash")]
-    rows = ((columns[0][d], columns[1][d], columns[2][d]) for d in reader.all_doc_ids())
-    return [row for row in rows if row[0] not in leaving]
-
-
 def update_index(
     directory: Path,
     roots: list[Path],
@@ -477,13 +356,15 @@ def update_index(
     lock_timeout: float = LOCK_TIMEOUT_SECONDS,
     commit_every: int = COMMIT_EVERY_DOCS,
     upgrade: bool = False,
+    backend: str = DEFAULT_BACKEND,
 ) -> UpdateReport:
-    """Bring the index at `directory` up to date with `roots` (the engine's entry point)."""
+    """Bring the index at `directory` (for another backend: its address) up to date with `roots`
+    (the engine's entry point)."""
     user_aliases = load_alias_files(alias_files or [])
-    ix = open_for_update(directory, rebuild, variant_files or [], upgrade)
-    indexer = Indexer(ix, progress, user_aliases=user_aliases, lock_timeout=lock_timeout,
-                      commit_every=commit_every)
-    return indexer.run(roots)
+    workers = min(2, os.cpu_count() or 1)
+    sink = open_sink(backend, directory, rebuild=rebuild, upgrade=upgrade, workers=workers,
+                     user_variants=load_user_variants(variant_files or []), lock_timeout=lock_timeout)
+    return Indexer(sink, progress, workers, user_aliases=user_aliases, commit_every=commit_every).run(roots)
 
 
 def print_progress(done: int, total: int) -> None:

@@ -19,13 +19,14 @@ from pathlib import Path
 from search.bylines import Byline, bylines, credit_and_source
 from search.dates import parse_date
 from search.plaintext import parse_article
+from search.settings import SETTINGS
 
 TEXT_SUFFIXES = {".txt", ".md"}
 JSON_LINES_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = JSON_LINES_SUFFIXES | {".json"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
-MAX_RECORD_BYTES = 5_000_000
+MAX_RECORD_BYTES = SETTINGS.max_record_bytes
 MIN_SENTENCE_WORDS = 6
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 UNSAFE_RUN = re.compile(r"[^A-Za-z0-9._-]+")

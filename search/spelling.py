@@ -47,6 +47,7 @@ from search.analysis import normalize_text
 from search.backends.base import Vocabulary
 from search.documents import NAME_FIELDS, SPELLING_FIELDS
 from search.query import EXACT_FIELDS, FIELD_ALIASES, OPERATORS, QUERY_FIELDS, SEARCH_FIELDS
+from search.settings import SETTINGS
 from search.tables import AnalysisTables
 
 
@@ -58,8 +59,8 @@ class TermsBySize(Protocol):
 
 MIN_WORD_CHARS = 4
 LONG_WORD_CHARS = 8  # from this length a correction may be two edits away
-MAX_LOOKUPS = 8  # words looked up per query
-LOOKUP_SECONDS = 0.3  # and no lookup starts after this long
+MAX_LOOKUPS = SETTINGS.spelling_lookups  # words looked up per query
+LOOKUP_SECONDS = SETTINGS.spelling_seconds  # and no lookup starts after this long
 RARE_WORD_MAX = 10  # a known word printed at most this often may still be a typo …
 RARE_WORD_RATIO = 50  # … of a word one edit away printed this many times as often
 REAL_WORD_RATIO = 10_000  # a listed word is a misspelling of a correction this many times as frequent

@@ -13,6 +13,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from search.backends import BACKENDS, open_backend
 from search.engine import Engine
 from search.indexer import update_index
 from search.results import result_schema
@@ -63,6 +64,17 @@ def build_jsonl_index(directory: Path, records: list[dict]) -> Path:
     return directory / "index"
 
 
+@pytest.fixture(scope="session", params=sorted(BACKENDS))
+def backend_name(request) -> str:
+    """The backend engine-level tests run on: each in turn, so that the same tests are every
+    backend's conformance suite (search/backends/base.py)."""
+    return request.param
+
+
+def open_engine(backend_name: str, location: Path) -> Engine:
+    return Engine(open_backend(backend_name, location))
+
+
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory) -> Path:
     """An index of the five seed articles, built once per test session (read-only)."""
@@ -72,8 +84,11 @@ def seed_index(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def engine(seed_index) -> Engine:
-    return Engine(seed_index)
+def engine(backend_name, tmp_path_factory) -> Engine:
+    """An engine over the five seed articles, indexed into the backend under test."""
+    location = tmp_path_factory.mktemp(f"seed-{backend_name}")
+    update_index(location, [CORPUS], backend=backend_name)
+    return open_engine(backend_name, location)
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, TELEGRAPH_PRINT, VALIDATOR, CliResult, one_error_line
 from corpus_generator import write_corpus
-from whoosh import index as whoosh_index
+from index_reading import document_count, holding_the_lock
 
 from search.cli import main
 from search.engine import Engine
@@ -72,11 +72,6 @@ def run_main(*args: str) -> CliResult:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(list(args))
     return CliResult(code, out.getvalue(), err.getvalue())
-
-
-def document_count(index_dir: Path) -> int:
-    with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
-        return searcher.doc_count()
 
 
 @pytest.fixture
@@ -162,7 +157,7 @@ def late_root(tmp_path) -> Path:
 
 
 def test_a_second_indexer_waits_then_exits_2_with_one_line(seeded_index, late_root, run_cli):
-    writer = whoosh_index.open_dir(str(seeded_index)).writer()  # holds the lock, as a running indexer does
+    writer = holding_the_lock(seeded_index)
     try:
         started = time.monotonic()
         result = run_cli("index", str(late_root), "--index", str(seeded_index), "--wait", "2")
@@ -181,7 +176,7 @@ def test_a_second_indexer_waits_then_exits_2_with_one_line(seeded_index, late_ro
 
 
 def test_a_second_indexer_goes_ahead_when_the_lock_comes_free_in_time(tmp_path, seeded_index, late_root):
-    writer = whoosh_index.open_dir(str(seeded_index)).writer()
+    writer = holding_the_lock(seeded_index)
     waiting = subprocess.Popen(
         cli("index", str(late_root), "--index", str(seeded_index), "--wait", "60"),
         cwd=tmp_path, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -273,19 +268,3 @@ def test_a_foreign_folder_is_reported_and_never_emptied(tmp_path, run_cli):
         line = one_error_line(run_main(*args, "--index", str(foreign)))
         assert "not an index" in line, line
     assert {p.name: p.read_bytes() for p in foreign.iterdir()} == files
-
-
-def test_an_index_built_by_plain_whoosh_names_rebuild(tmp_path, run_cli):
-    from whoosh.fields import TEXT, Schema
-
-    other = tmp_path / "other"
-    other.mkdir()
-    writer = whoosh_index.create_in(str(other), Schema(body=TEXT(stored=True))).writer()
-    writer.add_document(body="an index some other program built")
-    writer.commit()
-
-    assert "search index --rebuild" in one_error_line(run_cli("Amraam", "--index", str(other)))
-    rebuilt = run_main("index", "--rebuild", str(CORPUS), "--index", str(other))
-    assert rebuilt.code == 0, rebuilt.stderr
-    assert run_main("Amraam", "--index", str(other)).code == 0
-

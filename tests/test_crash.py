@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from whoosh import index as whoosh_index
+from index_reading import generation, stored_documents
 
 from search.engine import Engine
 
@@ -33,17 +33,8 @@ def write_corpus(root: Path) -> set[str]:
     return ids
 
 
-def generation(index_dir: Path) -> int:
-    try:
-        return whoosh_index.open_dir(str(index_dir)).latest_generation()
-    except Exception:
-        return -1
-
-
 def indexed_ids(index_dir: Path) -> list[str]:
-    ix = whoosh_index.open_dir(str(index_dir))
-    with ix.searcher() as searcher:
-        return [fields["id"] for fields in searcher.all_stored_fields()]
+    return [document["id"] for document in stored_documents(index_dir)]
 
 
 def run_index(root: Path, index_dir: Path, *extra: str) -> subprocess.Popen:

@@ -23,10 +23,11 @@ from conftest import (
 from conftest import checked_search as search
 
 from search.analysis import normalize_text
+from search.backends.whoosh.sink import MAX_SEGMENTS
 from search.backends.whoosh.store import clear_index
 from search.engine import Engine
 from search.errors import IndexIncompatible, InvalidParameter
-from search.indexer import MAX_SEGMENTS, update_index
+from search.indexer import update_index
 
 
 def found_ids(answer: dict) -> set[str]:

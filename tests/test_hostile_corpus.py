@@ -19,7 +19,7 @@ import pytest
 from corpus_generator import records
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from whoosh import index as whoosh_index
+from index_reading import stored_documents
 
 from search.engine import Engine
 from search.indexer import update_index
@@ -34,8 +34,7 @@ LATIN = "Café owners in Kyiv reopen\n\nThe café owners said the power came bac
 
 def stored_ids(index_dir: Path) -> list[str]:
     """Every document id in the index (a list: a document indexed twice shows up twice)."""
-    with whoosh_index.open_dir(str(index_dir)).searcher() as searcher:
-        return [fields["id"] for fields in searcher.all_stored_fields()]
+    return [document["id"] for document in stored_documents(index_dir)]
 
 
 def jsonl_line(record: dict) -> bytes:

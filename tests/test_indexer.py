@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 from conftest import HOLR, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB
-from whoosh import index as whoosh_index
+from index_reading import generation, stored_by_id, stored_documents
 
 from search import indexer
-from search.backends.whoosh.store import META_FILE, create_index
+from search.backends import DEFAULT_BACKEND, open_sink
+from search.backends.whoosh.store import META_FILE
 from search.engine import Engine
 from search.errors import IndexIncompatible
 from search.indexer import in_order, update_index
@@ -23,14 +24,7 @@ from search.indexer import in_order, update_index
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 
 
-def stored_docs(directory: Path) -> dict[str, dict]:
-    """Every stored document of the index at `directory`, by id."""
-    with whoosh_index.open_dir(str(directory)).searcher() as searcher:
-        return {fields["id"]: fields for fields in searcher.all_stored_fields()}
-
-
-def generation(directory: Path) -> int:
-    return whoosh_index.open_dir(str(directory)).latest_generation()
+stored_docs = stored_by_id
 
 
 def found_ids(directory: Path, query: str) -> set[str]:
@@ -386,12 +380,12 @@ def test_reading_in_the_process_pool_indexes_what_one_process_does(tmp_path, mon
     assert sizes[0] > indexer.BIG_FILE_BYTES > sizes[1]
 
     def indexed(workers: int) -> dict:
-        ix = create_index(tmp_path / f"index-{workers}", [])
-        report = indexer.Indexer(ix, workers=workers).run([root])
+        index_dir = tmp_path / f"index-{workers}"
+        sink = open_sink(DEFAULT_BACKEND, index_dir, rebuild=True, user_variants=[], workers=workers)
+        report = indexer.Indexer(sink, workers=workers).run([root])
         assert report.added == 2 * (indexer.PARALLEL_MIN_FILES + 6) + 30, report.problems
-        with ix.searcher() as searcher:
-            return {doc["id"]: (doc["path"], doc["entities"], doc["story"])
-                    for doc in searcher.all_stored_fields()}
+        return {document["id"]: (document["path"], document["entities"], document["story"])
+                for document in stored_documents(index_dir)}
 
     in_pool, in_turn = indexed(2), indexed(1)
     assert in_pool == in_turn
@@ -407,14 +401,13 @@ def test_a_multiprocess_run_gives_back_to_the_garbage_collector_what_it_froze(tm
     root.mkdir()
     write_jsonl(root / "notes.jsonl", *({"id": f"n{n}", "text": f"grain note {n}"} for n in range(40)))
     frozen_while_writing = []
-    writer = indexer.Indexer._writer
+    add = indexer.Indexer._learn
 
-    def noting_writer(self):
-        found = writer(self)
+    def noting_learn(self, definitions):
         frozen_while_writing.append(gc.get_freeze_count())
-        return found
+        return add(self, definitions)
 
-    monkeypatch.setattr(indexer.Indexer, "_writer", noting_writer)
+    monkeypatch.setattr(indexer.Indexer, "_learn", noting_learn)
     assert gc.get_freeze_count() == 0
     assert update_index(tmp_path / "index", [root]).added == 40
     assert frozen_while_writing[0] > 0

@@ -236,7 +236,15 @@ def test_sort_relevance_and_date_order_the_same_hits_differently(dated_client):
     assert [story[doc] for doc in relevance] != [story[doc] for doc in by_date]
 
 
-@pytest.mark.parametrize("sort", ["newest", "DATE", "score", "relevance "])
+def test_sort_oldest_is_oldest_first_with_undated_last(dated_client):
+    found = dated_client.get("/api/search?q=drone&sort=oldest&size=100").get_json()
+    dates = [hit["date"] for hit in found["results"]]
+    dated = [date for date in dates if date]
+    assert dated == sorted(dated) and len(dated) >= 2
+    assert all(date is None for date in dates[len(dated):]), "undated articles come last"
+
+
+@pytest.mark.parametrize("sort", ["latest", "DATE", "score", "relevance "])
 def test_an_unknown_sort_is_refused(client, sort):
     assert "sort" in invalid(client, q="drones", sort=sort)
 

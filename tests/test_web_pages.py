@@ -256,7 +256,7 @@ def test_a_page_beyond_the_first_1000_is_an_error_page(client):
     assert "1000" in page.one("p", "message").text
 
 
-@pytest.mark.parametrize("args", [{"size": "101"}, {"sort": "newest"}, {"from": "2022-13"}, {"foo": "1"},
+@pytest.mark.parametrize("args", [{"size": "101"}, {"sort": "latest"}, {"from": "2022-13"}, {"foo": "1"},
                                   {"q": "x" * 2001}])
 def test_invalid_parameters_are_an_error_page(client, args):
     page = get_page(client, "/search", 400, **{"q": "drones", **args})

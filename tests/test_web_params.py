@@ -46,7 +46,7 @@ def test_a_query_may_be_missing_where_it_is_not_required():
     ({"q": "x", "size": str(MAX_PAGE_SIZE + 1)}, "size must be between 1 and 100"),
     ({"q": "x", "page": "0"}, "page must be between 1 and 1000"),
     ({"q": "x", "page": "51", "size": "20"}, "first 1000 results"),
-    ({"q": "x", "sort": "newest"}, "sort must be one of relevance, date"),
+    ({"q": "x", "sort": "latest"}, "sort must be one of relevance, newest, oldest, date"),
     ({"q": "x", "format": "xml"}, "format must be one of csv, json"),
     ({"q": "x", "from": "2022-13"}, "from must be a date"),
     ({"q": "x", "to": "soon"}, "to must be a date"),
@@ -59,13 +59,15 @@ def test_invalid_values_name_the_problem(values, message):
         search_params(MultiDict(values))
 
 
-@pytest.mark.parametrize(("raw", "expected"), [(None, 7), ("", 7), ("1", 1), (" 42 ", 42), ("0050", 50)])
+@pytest.mark.parametrize(("raw", "expected"), [(None, 7), ("", 7), ("1", 1), (" 42 ", 42), ("0050", 50),
+                                               ("\x1d2", 2), ("3\x1f", 3)])
 def test_whole_number(raw, expected):
     values = MultiDict({} if raw is None else {"n": raw})
     assert whole_number(values, "n", 7, 1, 100) == expected
 
 
-@pytest.mark.parametrize("raw", ["0", "101", "-1", "+1", "1.0", "1e2", "one", "1 2", "9" * 10, "0x10"])
+@pytest.mark.parametrize("raw", ["0", "101", "-1", "+1", "1.0", "1e2", "one", "1 2", "9" * 10, "0x10",
+                                 "\u0663"])
 def test_whole_number_refuses(raw):
     with pytest.raises(InvalidParameter, match="n must be"):
         whole_number(MultiDict({"n": raw}), "n", 7, 1, 100)

@@ -11,18 +11,18 @@ from pathlib import Path
 
 from flask import Flask
 
+from search.settings import SETTINGS
 from web import api, errors, pages
 from web.engine import EngineHolder
 
-DEFAULT_INDEX = "index"
-MAX_REQUEST_BYTES = 16 * 1024
+MAX_REQUEST_BYTES = SETTINGS.max_request_bytes
 
 
 def create_app(index_dir: Path | str | None = None, **config) -> Flask:
     """The app serving the index at `index_dir` (default: $SEARCH_INDEX or ./index)."""
     app = Flask(__name__)
     app.config.from_mapping(
-        INDEX_DIR=str(index_dir or os.environ.get("SEARCH_INDEX") or DEFAULT_INDEX),
+        INDEX_DIR=str(index_dir or os.environ.get(SETTINGS.index_env) or SETTINGS.default_index),
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         JSON_SORT_KEYS=False,
     )

@@ -6,12 +6,12 @@ from flask import Blueprint, jsonify, request
 
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS
 from search.engine import MAX_QUERY_CHARS, MAX_RELATED, MAX_RESULTS
-from web.engine import current_engine
+from search.settings import SETTINGS
+from web.engine import current_engine, search_page
 from web.export import csv_export, json_export
 from web.openapi import openapi_document
 from web.params import (
     MAX_VALUE_CHARS,
-    SearchParams,
     article_id,
     check_known,
     search_params,
@@ -20,13 +20,6 @@ from web.params import (
 )
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
-
-
-def search_page(params: SearchParams) -> dict:
-    """One page of results with facets: the search response plus `page` and `size`."""
-    found = current_engine().search(params.q, limit=params.size, offset=params.offset, filters=params.filters,
-                                    sort=params.sort, facets=True, correct=params.spell)
-    return {**found, "page": params.page, "size": params.size}
 
 
 @blueprint.get("/search")
@@ -49,7 +42,7 @@ def article(doc_id: str):
 @blueprint.get("/articles/<doc_id>/related")
 def related(doc_id: str):
     check_known(request.args, frozenset({"limit"}))
-    limit = whole_number(request.args, "limit", 5, 1, MAX_RELATED)
+    limit = whole_number(request.args, "limit", SETTINGS.related, 1, MAX_RELATED)
     doc_id = article_id(doc_id)
     return jsonify({"id": doc_id, "related": current_engine().related(doc_id, limit)})
 

@@ -1,4 +1,5 @@
-"""The app's one engine, opened when first needed (and again once an index appears)."""
+"""The app's one engine, opened when first needed (and again once an index appears), and the page
+of results both the pages and the API show."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from flask import current_app
 
 from search.engine import Engine
+from web.params import SearchParams
 
 
 class EngineHolder:
@@ -30,3 +32,10 @@ class EngineHolder:
 def current_engine() -> Engine:
     """The engine of the app handling this request."""
     return current_app.extensions["search_engine"].get()
+
+
+def search_page(params: SearchParams) -> dict:
+    """One page of results with facets: the search response plus `page` and `size`."""
+    found = current_engine().search(params.q, limit=params.size, offset=params.offset, filters=params.filters,
+                                    sort=params.sort, facets=True, correct=params.spell)
+    return {**found, "page": params.page, "size": params.size}

@@ -33,7 +33,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(SearchError)
     def search_error(error: SearchError):
-        return error_response(error.status, error.code, error.message)
+        body, status = error_response(error.status, error.code, error.message)
+        if error.retry_after_seconds is None:
+            return body, status
+        return body, status, {"Retry-After": str(error.retry_after_seconds)}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

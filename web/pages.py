@@ -7,13 +7,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
-from web.api import search_page
-from web.engine import current_engine
+from search.settings import SETTINGS
+from web.engine import current_engine, search_page
 from web.params import SearchParams, article_id, check_known, search_params, text_value
 from web.timeline import HEIGHT, WIDTH, timeline_bars
 
 blueprint = Blueprint("pages", __name__)
-RELATED_ON_PAGE = 5
+RELATED_ON_PAGE = SETTINGS.related
 
 
 @blueprint.get("/")

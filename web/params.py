@@ -10,17 +10,18 @@ from werkzeug.datastructures import MultiDict
 from search.engine import MAX_QUERY_CHARS, MAX_RESULTS, Filters
 from search.errors import InvalidParameter, NotFound
 from search.query import date_filter
+from search.settings import SETTINGS
 
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 10
-SORTS = ("relevance", "date")
+MAX_PAGE_SIZE = SETTINGS.max_page_size
+DEFAULT_PAGE_SIZE = SETTINGS.page_size
+SORTS = SETTINGS.sorts + tuple(dict(SETTINGS.sort_aliases))
 EXPORT_FORMATS = ("csv", "json")
 SPELL_VALUES = ("on", "off")  # off: the query is run as typed, never replaced by its correction
 FILTER_PARAMS = {"source": "source", "author": "author", "entity": "entity", "person": "person", "org": "org",
                  "place": "place", "weapon": "weapon", "tag": "tag",
                  "from": "date_from", "to": "date_to"}
 SEARCH_PARAMS = frozenset({"q", "page", "size", "sort", "format", "spell", *FILTER_PARAMS})
-MAX_VALUE_CHARS = 200
+MAX_VALUE_CHARS = SETTINGS.max_value_chars
 ARTICLE_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
 
@@ -63,9 +64,9 @@ def whole_number(args: MultiDict, name: str, default: int, low: int, high: int) 
     raw = args.get(name)
     if raw in (None, ""):
         return default
-    if not re.fullmatch(r"\s*\d{1,9}\s*", raw):
+    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()):
         raise InvalidParameter(f"{name} must be a whole number, got {raw[:40]!r}")
-    value = int(raw)
+    value = int(raw.strip())  # int() refuses some spaces str.strip() and `\s` take (U+001C to U+001F)
     if not low <= value <= high:
         raise InvalidParameter(f"{name} must be between {low} and {high}, got {value}")
     return value

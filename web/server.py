@@ -7,6 +7,7 @@ from pathlib import Path
 
 import waitress
 
+from search.cli import Parser, add_index_option, index_dir, port_number, positive_int
 from search.errors import SearchError
 from web import create_app
 from web.engine import EngineHolder
@@ -23,6 +24,19 @@ def describe(holder: EngineHolder) -> str:
     except SearchError as error:
         return f"no usable index yet: {error.message}"
     return f"{engine.health()['documents']} articles in {holder.index_dir}"
+
+
+def serve_main(argv: list[str]) -> int:
+    """`search serve [--host H] [--port P] [--threads N] [--index DIR]` (registered with the command
+    line in pyproject.toml): serve the web app and API with waitress until interrupted."""
+    parser = Parser(prog="search serve")
+    add_index_option(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=port_number, default=8000, help="port (default 8000)")
+    parser.add_argument("--threads", type=positive_int, default=8, help="worker threads (default 8)")
+    args = parser.parse_args(argv)
+    serve(index_dir(args), args.host, args.port, args.threads)
+    return 0
 
 
 def serve(index_dir: Path, host: str, port: int, threads: int) -> None:

@@ -9,11 +9,13 @@ Nothing here names a search library: types in these signatures are ours.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from search.documents import Enrichment, IndexedFile
 from search.feedback import FeedbackSource
+from search.ingest import Article
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
 from search.state import IndexState
@@ -21,7 +23,6 @@ from search.state import IndexState
 Ref = Hashable  # a backend's handle on one document, valid for the view that gave it
 Spans = list[tuple[int, int]]  # (start, end) characters in a field's text
 TermSpans = dict[tuple[str, str], Spans]  # (field, term) -> where the term stands
-SORTS = ("relevance", "newest", "oldest")
 EXACT, LOWER_BOUND = "eq", "gte"  # a count's relation to the truth
 
 
@@ -137,6 +138,9 @@ class View(Protocol):
     def documents(self, refs: Iterable[Ref]) -> list[dict]:
         """The stored articles (id, title, body, source, date, authors, entities, …)."""
 
+    def every_document(self) -> Iterator[dict]:
+        """Every live stored article of this commit (for export and for reading an index whole)."""
+
     def ids(self, refs: Iterable[Ref]) -> list[str]:
         """The documents' ids (without loading the articles)."""
 
@@ -190,28 +194,35 @@ class Vocabulary(Protocol):
 
 
 class IndexSink(Protocol):
-    """Where an indexing run writes: what the index already holds, and the run's changes, made
-    visible at each checkpoint (search/indexer.py drives it)."""
+    """Where an indexing run writes (search/indexer.py drives it): what the index already holds,
+    the run's changes, made visible at each checkpoint, and the run's state kept with them."""
 
     state: IndexState
 
-    def indexed_files(self) -> dict[str, tuple[str, tuple[str, ...]]]:
-        """Each file the index holds: its key -> (signature, document ids)."""
+    def indexed_files(self) -> dict[str, IndexedFile]:
+        """Each file the index holds, by key (as the run sees it once begun)."""
 
     def story_signatures(self, leaving: set[str]) -> list[tuple[str, str, bytes]]:
         """(id, story, signature) of every indexed document not in `leaving`."""
 
+    def begin(self, parallel: bool) -> None:
+        """Take the index for this run (waiting for another run to finish first); `parallel`:
+        the run is large enough to analyse in worker processes."""
+
     def delete_file(self, key: str) -> None:
         """Remove every document read from the file with this key."""
 
-    def add(self, document: dict) -> None:
-        """Add one document (search.documents' fields of an article)."""
+    def add(self, article: Article, file_key: str, signature: str, enrichment: Enrichment) -> None:
+        """Add one article with what indexing learned of it."""
 
     def checkpoint(self) -> None:
         """Make what was added and deleted so far visible, and the state with it."""
 
-    def finish(self) -> None:
-        """The last checkpoint, then whatever upkeep the store needs (merging segments)."""
+    def save_state(self) -> None:
+        """Keep the state alone (a run that changed no document but the user's aliases)."""
+
+    def finish(self, changed: bool) -> None:
+        """The last checkpoint when `changed`, then whatever upkeep the store needs."""
 
     def cancel(self) -> None:
         """Give up what was not checkpointed."""

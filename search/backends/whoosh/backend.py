@@ -10,11 +10,12 @@ failure is a bug, and reaches the caller as it is.
 
 from __future__ import annotations
 
+import errno
 import functools
 import struct
 import threading
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +33,7 @@ from search.backends.whoosh.store import open_index, read_state
 from search.backends.whoosh.vocabulary import IndexVocabulary
 from search.backends.whoosh.weighting import NewsBM25F
 from search.documents import SPELLING_FIELDS, read_facet_values
-from search.errors import REBUILD_HINT, IndexIncompatible
+from search.errors import REBUILD_HINT, BackendUnavailable, IndexIncompatible
 from search.facets import FacetTable
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
@@ -96,12 +97,22 @@ class WhooshBackend:
             return self._caches[generation]
 
     def health(self) -> dict:
-        view = self.view()
-        return {"status": "ok", "documents": view.searcher.doc_count(), "generation": view.generation}
+        documents = self.view().searcher.doc_count()
+        return {"status": "ok", "documents": documents, "generation": self.ix.latest_generation()}
 
 
 _WHOOSH_PACKAGE = str(Path(whoosh.__file__).parent)
 _BUG_KINDS = (TypeError, AttributeError, NameError, AssertionError, RecursionError)
+
+
+UNAVAILABLE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EIO, errno.ESTALE, errno.ETIMEDOUT, errno.EMFILE,
+                      errno.ENFILE, errno.ENOMEM}
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """Whether the files could not be read for now (refused, a disk failing, no descriptors
+    left): trying again may succeed, rebuilding would not help."""
+    return isinstance(error, OSError) and error.errno in UNAVAILABLE_ERRNOS
 
 
 def is_damage(error: BaseException) -> bool:
@@ -128,6 +139,9 @@ def reading_files(method: Callable) -> Callable:
         except IndexIncompatible:
             raise
         except Exception as error:
+            if is_unavailable(error):
+                raise BackendUnavailable(f"the index at {view.backend.index_dir} cannot be read for now "
+                                         f"({error.strerror or error}); try again later") from error
             if not is_damage(error):
                 raise
             raise IndexIncompatible(f"the index at {view.backend.index_dir} is damaged ({error}); "
@@ -200,6 +214,9 @@ class WhooshView:
 
     def documents(self, refs: Iterable[Ref]) -> list[dict]:
         return [self.searcher.stored_fields(ref) for ref in refs]
+
+    def every_document(self) -> Iterator[dict]:
+        return self.searcher.all_stored_fields()
 
     def ids(self, refs: Iterable[Ref]) -> list[str]:
         ids = self.rank_columns().ids

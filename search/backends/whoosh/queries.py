@@ -7,7 +7,9 @@ from itertools import islice
 from whoosh import query as wq
 from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
 
-MAX_EXPANSIONS = 1000
+from search.settings import SETTINGS
+
+MAX_EXPANSIONS = SETTINGS.max_expansions
 
 
 class CappedPrefix(wq.Prefix):

@@ -7,8 +7,10 @@ Opening checks the segments can be read; creating refuses a folder that holds an
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from whoosh.index import Index
 from search.backends.whoosh.schema import build_schema
 from search.errors import REBUILD_HINT, IndexIncompatible, IndexMissing
 from search.state import IndexState
-from search.tables import fingerprint
+from search.tables import fingerprint, is_current_analysis
 
 FORMAT_VERSION = 7
 META_FILE = "search-meta.json"
@@ -41,6 +43,18 @@ def write_state(directory: Path, state: IndexState) -> None:
     temporary.replace(directory / META_FILE)
 
 
+# Where the classes a table of contents pickles (the codec of each segment) lived before the engine
+# was cut by role: an index written then is read with today's classes, not rebuilt.
+MOVED_MODULES = {"search.codec": "search.backends.whoosh.codec"}
+
+
+def _read_moved_classes() -> None:
+    """Let pickle find each moved module under its old name too."""
+    for old, new in MOVED_MODULES.items():
+        if old not in sys.modules:
+            sys.modules[old] = importlib.import_module(new)
+
+
 def is_whoosh_index(directory: Path) -> bool:
     """Whether `directory` holds a Whoosh index (of any version)."""
     return directory.is_dir() and any(directory.glob("_MAIN_*.toc"))
@@ -53,12 +67,15 @@ def open_index(directory: Path) -> Index:
     meta = read_state(directory)
     if meta is None:
         raise IndexIncompatible(f"{directory} is not an index this program built; {REBUILD_HINT}")
-    if meta.format != FORMAT_VERSION or meta.tables != fingerprint():
+    if meta.format != FORMAT_VERSION or not is_current_analysis(meta.tables):
         raise IndexIncompatible(
             f"the index at {directory} was built by another version of the analysis; {REBUILD_HINT}"
         )
     try:
-        ix = whoosh_index.open_dir(str(directory))
+        _read_moved_classes()
+        # the schema is built from the code, not unpickled from the TOC: a pickled schema names the
+        # classes of the code that wrote it, and code that moves a class would break every index
+        ix = whoosh_index.open_dir(str(directory), schema=build_schema(meta.tables_for_index()))
         # open_dir reads only the TOC: opening a reader reads the segments, so a segment
         # file truncated, emptied, deleted or garbled is caught here, not by the first search
         with ix.reader():

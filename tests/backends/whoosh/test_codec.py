@@ -16,8 +16,9 @@ from search import indexer
 from search.backends.whoosh import codec
 from search.backends.whoosh.codec import ARRAYS_EXT, FORMAT, SegmentArrays
 from search.backends.whoosh.scoring import _raw_matcher
+from search.backends.whoosh.sink import MAX_SEGMENTS
 from search.documents import PHRASE_FIELDS
-from search.indexer import MAX_SEGMENTS, update_index
+from search.indexer import update_index
 
 
 def write_batches(folder, batches: int, per_batch: int) -> None:

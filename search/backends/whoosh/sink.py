@@ -1,0 +1,172 @@
+"""An indexing run's writes to an index in a folder (search.backends.base.IndexSink).
+
+The run (search/indexer.py) decides what to read, add and delete; this sink holds Whoosh's
+writer and its lock, commits at each checkpoint with the run's state beside the index, and
+merges segments when a run leaves too many.
+"""
+
+from __future__ import annotations
+
+import gc
+import sys
+from pathlib import Path
+
+from whoosh.index import Index, LockError
+from whoosh.writing import SegmentWriter
+
+from search.backends.whoosh.merging import ParallelMerge
+from search.backends.whoosh.schema import ColumnValues, array_codec, document_fields
+from search.backends.whoosh.store import create_index, is_whoosh_index, open_index, read_state, write_state
+from search.documents import Enrichment, IndexedFile
+from search.errors import IndexBusy, IndexIncompatible
+from search.ingest import Article
+from search.state import IndexState
+
+MAX_SEGMENTS = 10
+WRITER_MEMORY_MB = 1024  # per writer process: a checkpoint's postings stay in memory, unspilled
+
+
+def open_sink(directory: Path, rebuild: bool, user_variants: list[tuple[str, str]],
+              upgrade: bool = False, lock_timeout: float = 30.0, workers: int = 1) -> WhooshSink:
+    """The index to write to: a new one when asked or absent (or, with `upgrade`, when built by
+    another version); an error when built with other variants than the ones given."""
+    directory = Path(directory)
+    if rebuild or not is_whoosh_index(directory):
+        return WhooshSink(create_index(directory, user_variants), lock_timeout, workers)
+    try:
+        ix = open_index(directory)
+    except IndexIncompatible as error:
+        if not upgrade:
+            raise
+        print(f"note: {error.message.split(';')[0]}; rebuilding it", file=sys.stderr)
+        return WhooshSink(create_index(directory, user_variants), lock_timeout, workers)
+    state = read_state(directory)
+    if user_variants and [list(pair) for pair in user_variants] != state.user_variants:
+        raise IndexIncompatible("--variants differ from the ones this index was built with; add --rebuild")
+    return WhooshSink(ix, lock_timeout, workers)
+
+
+class WhooshSink:
+    """Writes to one Whoosh index (see the module's docstring)."""
+
+    def __init__(self, ix: Index, lock_timeout: float, workers: int):
+        self.ix = ix
+        self.directory = Path(ix.storage.folder)
+        self.state: IndexState = read_state(self.directory)
+        self.lock_timeout, self.workers = lock_timeout, workers
+        self.writer: SegmentWriter | None = None
+        self.parallel = False
+        self.frozen_before = 0
+
+    def indexed_files(self) -> dict[str, IndexedFile]:
+        """Every file the index holds (as the writer sees it once the run has begun), from the
+        key, signature and id columns."""
+        return self._read(_indexed_files)
+
+    def story_signatures(self, leaving: set[str]) -> list[tuple[str, str, bytes]]:
+        """(id, story, signature) of every indexed document not in `leaving`."""
+        return self._read(lambda reader: _story_signatures(reader, leaving))
+
+    def _read(self, read):
+        if self.writer is not None:
+            return read(self.writer.reader())
+        with self.ix.reader() as reader:
+            return read(reader)
+
+    def begin(self, parallel: bool) -> None:
+        """Take the index's lock (waiting for another run to finish first). `parallel`: analyse
+        in worker processes (Whoosh's multiprocess writer), which pays from a few megabytes on
+        (bench/parallel_index.py)."""
+        self.parallel = parallel and self.workers > 1
+        self.frozen_before = gc.get_freeze_count()
+        self.writer = self._writer()
+
+    def _writer(self) -> SegmentWriter:
+        """A writer holding the lock.
+
+        Segments are written as separate files, not Whoosh's compound file: a reader of a
+        compound segment takes its size in memory (260 MB for Reuters), separate files none.
+        Each segment gets its postings as arrays too (`codec.ArrayCodec`), for scoring.
+        A multiprocess writer forks its processes as documents arrive: what this process
+        holds by then (every story signature of the run) is frozen out of the garbage
+        collector, whose passes in each fork would otherwise copy it page by page. Each process
+        sorts its postings in memory up to WRITER_MEMORY_MB, then spills them to disk and merges
+        the runs back, pickling every posting twice: that cost a quarter of a Reuters build at
+        256 MB, and a checkpoint fits in 1024.
+        """
+        options = {}
+        if self.parallel:
+            gc.freeze()
+            options = {"procs": self.workers, "multisegment": True, "limitmb": WRITER_MEMORY_MB}
+        try:
+            return self.ix.writer(timeout=self.lock_timeout, delay=0.25, compound=False,
+                                  codec=array_codec(), **options)
+        except LockError:
+            raise IndexBusy(f"another `search index` is writing to this index; gave up after "
+                            f"{self.lock_timeout:g} seconds") from None
+
+    def delete_file(self, key: str) -> None:
+        self.writer.delete_by_term("file_key", key)
+
+    def add(self, article: Article, file_key: str, signature: str, enrichment: Enrichment) -> None:
+        self.writer.add_document(**document_fields(article, file_key, signature, enrichment))
+
+    def checkpoint(self) -> None:
+        """Commit what the writer holds, the state with it, and open the next writer."""
+        self._commit()
+        self.writer = self._writer()
+
+    def _commit(self) -> None:
+        self.writer.commit(merge=False)  # merging here would redo the growing index at every checkpoint
+        self.save_state()
+
+    def save_state(self) -> None:
+        write_state(self.directory, self.state)
+
+    def finish(self, changed: bool) -> None:
+        """Commit the last changes (or give the writer up when there were none), then merge
+        segments when the run left more than MAX_SEGMENTS (a large run writes a segment per
+        worker and checkpoint). Every query pays a little per segment; a merge rewrites the
+        whole index, which would lengthen a run that left a few by half. A large merge is split
+        over the workers (`merging.ParallelMerge`), leaving a segment per worker."""
+        try:
+            if changed:
+                self._commit()
+            else:
+                self.writer.cancel()
+        finally:
+            self.writer = None
+            if not self.frozen_before:  # what _writer froze is collected again
+                gc.unfreeze()
+        with self.ix.reader() as reader:
+            segments = len(reader.leaf_readers())
+        if segments > MAX_SEGMENTS:
+            self.parallel = False
+            self._writer().commit(mergetype=ParallelMerge(self.workers))
+
+    def cancel(self) -> None:
+        """Give up what was not committed."""
+        if self.writer is not None:
+            self.writer.cancel()
+            self.writer = None
+        if not self.frozen_before:
+            gc.unfreeze()
+
+
+def _indexed_files(reader) -> dict[str, IndexedFile]:
+    if reader.doc_count() == 0:
+        return {}
+    keys, signatures, ids = (ColumnValues(reader, name) for name in ("file_key", "file_sig", "id"))
+    found: dict[str, list] = {}
+    for docnum in reader.all_doc_ids():
+        entry = found.setdefault(keys[docnum], [signatures[docnum], []])
+        entry[1].append(ids[docnum])
+    return {key: IndexedFile(sig, tuple(doc_ids)) for key, (sig, doc_ids) in found.items()}
+
+
+def _story_signatures(reader, leaving: set[str]) -> list[tuple[str, str, bytes]]:
+    if reader.doc_count() == 0:
+        return []
+    columns = [ColumnValues(reader, name) for name in ("id", "story", "minhash")]
+    rows = ((columns[0][d], columns[1][d], columns[2][d]) for d in reader.all_doc_ids())
+    return [row for row in rows if row[0] not in leaving]

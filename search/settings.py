@@ -1,0 +1,51 @@
+"""Every limit and default a user meets, declared once (like Datasette's SETTINGS table).
+
+The engine, the command line and the web layer read their limits from `SETTINGS`; the OpenAPI
+document and README's limits table state them for people, and tests/test_settings.py checks
+that all of them agree with this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+
+def setting(value, meaning: str):
+    """A field of the table: its value and what it limits."""
+    return field(default=value, metadata={"meaning": meaning})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The table (see the module's docstring)."""
+
+    max_query_chars: int = setting(2000, "characters of a query")
+    max_results: int = setting(1000, "results that can be paged through (page × size), and --limit")
+    page_size: int = setting(10, "results on a page (web `size`, CLI --limit) by default")
+    max_page_size: int = setting(100, "results on one web page at most")
+    max_value_chars: int = setting(200, "characters of a filter value or of `suggest` text")
+    related: int = setting(5, "related stories shown by default")
+    max_related: int = setting(20, "related stories asked for at most")
+    completions: int = setting(8, "completions by default")
+    max_completions: int = setting(20, "completions asked for at most")
+    max_request_bytes: int = setting(16 * 1024, "bytes of a request body the app reads")
+    time_budget_seconds: float = setting(2.0, "seconds a search may take before answering what it has")
+    max_expansions: int = setting(1000, "index terms a wildcard, prefix or fuzzy word expands to")
+    spelling_lookups: int = setting(8, "words a query has looked up for spelling")
+    spelling_seconds: float = setting(0.3, "seconds after which no spelling lookup starts")
+    max_record_bytes: int = setting(5_000_000, "bytes of one record in a file")
+    lock_wait_seconds: float = setting(30.0, "seconds a second indexer waits for the lock")
+    commit_every_docs: int = setting(25_000, "documents indexed between commits by default")
+    sorts: tuple[str, ...] = setting(("relevance", "newest", "oldest"), "the orders results come in")
+    sort_aliases: tuple[tuple[str, str], ...] = setting((("date", "newest"),),
+                                                        "other names of an order (`date` came first)")
+    default_index: str = setting("index", "the index folder when none is given")
+    index_env: str = setting("SEARCH_INDEX", "the environment variable naming the index folder")
+    default_corpus: str = setting("corpus", "the folder `search index` reads when given none")
+
+    def described(self) -> list[tuple[str, object, str]]:
+        """(name, value, meaning) of every setting."""
+        return [(item.name, getattr(self, item.name), item.metadata["meaning"]) for item in fields(self)]
+
+
+SETTINGS = Settings()
