@@ -33,6 +33,7 @@ from search.engine import Engine
 from search.errors import SearchError
 from search.evaluate import read_qrels, read_queries, run_queries, score_run
 from search.indexer import COMMIT_EVERY_DOCS, LOCK_TIMEOUT_SECONDS, print_progress, update_index
+from search.request import SearchRequest
 from search.settings import SETTINGS
 
 DEFAULT_INDEX = SETTINGS.default_index
@@ -210,7 +211,8 @@ def counts_line(answer: dict) -> str:
 def cmd_search(args: argparse.Namespace) -> int:
     engine = Engine(index_dir(args), alias_files=tuple(args.aliases))
     offset = (args.page - 1) * args.limit
-    answer = engine.search(" ".join(args.query), limit=args.limit, offset=offset, correct=args.spell == "on")
+    request = SearchRequest(" ".join(args.query), limit=args.limit, offset=offset, correct=args.spell == "on")
+    answer = engine.search(request)
     if args.json:
         print(json.dumps(answer, ensure_ascii=False, indent=2))
     else:

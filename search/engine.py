@@ -17,18 +17,18 @@ from pathlib import Path
 
 from search import feedback
 from search.aliases import alias_table, load_alias_files
-from search.analysis import name_terms
 from search.articles import article_record
 from search.backends import DEFAULT_BACKEND, open_backend
 from search.backends.base import Backend, Feedback, Ranking, RankRequest, Ref, View
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
-from search.documents import ENTITY_FILTERS, entity_term, name_key, tag_term
+from search.documents import name_key
 from search.errors import InvalidParameter, NotFound, UnsupportedByBackend
 from search.fields import query_analyzers
 from search.hits import HitMaker, by_date, entity_filter_names, joined_phrases
-from search.query import ParsedQuery, QueryReader, all_words_tree, date_filter
+from search.query import ParsedQuery, QueryReader, all_words_tree
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights, with_entity_boost
+from search.request import Filters, SearchRequest
 from search.results import SCORE_DECIMALS, citation_record, response, version_record
 from search.settings import SETTINGS
 from search.spelling import Speller, searched_words
@@ -39,60 +39,6 @@ MAX_RESULTS = SETTINGS.max_results
 MAX_RELATED = SETTINGS.max_related
 MAX_VERSION_PASSAGES = 3  # versions of a shown story that get their own highlighted passage
 TIME_BUDGET_SECONDS = SETTINGS.time_budget_seconds
-SORT_ALIASES = dict(SETTINGS.sort_aliases)
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrictions that narrow a search without changing its ranking."""
-
-    source: str | None = None
-    author: str | None = None
-    entity: str | None = None
-    person: str | None = None
-    org: str | None = None
-    place: str | None = None
-    weapon: str | None = None
-    tag: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-
-    def tree(self) -> qt.Node | None:
-        """The filter as a query tree, each name analysed as its field analyses it (`O'Brien`);
-        an entity (of any type, as a facet offers it) by its whole name, a tag as it was given."""
-        parts: list[qt.Node] = []
-        for fieldname in ("source", "author"):
-            value = getattr(self, fieldname)
-            if value:
-                parts.append(name_tree(fieldname, value))
-        parts += [qt.Term("entity", entity_term(name)) for name in self.entities()]
-        if self.tag:
-            parts.append(qt.Term("tag", tag_term(self.tag)))
-        if self.date_from or self.date_to:
-            dates = date_filter(self.date_from, self.date_to)
-            if dates is None:
-                raise InvalidParameter("dates must be YYYY, YYYY-MM or YYYY-MM-DD")
-            parts.append(dates)
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else qt.And(tuple(parts))
-
-    def entities(self) -> list[str]:
-        """The entity names the filter asks for (the untyped one, then by type)."""
-        return [name for _, name in self.typed_entities()]
-
-    def typed_entities(self) -> list[tuple[str, str]]:
-        """(type, name) of each entity the filter asks for (`entity` for the untyped one)."""
-        kinds = ("entity", *ENTITY_FILTERS)
-        return [(kind, getattr(self, kind)) for kind in kinds if getattr(self, kind)]
-
-
-def name_tree(fieldname: str, value: str) -> qt.Node:
-    """The words of a name in order, as the name fields split them."""
-    words = name_terms(value)
-    if not words:
-        return qt.NOTHING
-    return qt.Term(fieldname, words[0]) if len(words) == 1 else qt.Phrase(fieldname, tuple(words))
 
 
 @dataclass
@@ -109,6 +55,11 @@ class Answer:
     @property
     def page(self) -> list:
         return self.ranking.rows[self.offset:]
+
+
+def as_request(request: SearchRequest | str, options: dict) -> SearchRequest:
+    """A request as given, or made of a query's text and options."""
+    return request if isinstance(request, SearchRequest) else SearchRequest(request, **options)
 
 
 class Engine:
@@ -145,9 +96,9 @@ class Engine:
             self._generation = view.generation
         return view
 
-    def search(self, text: str, *, limit: int = 10, offset: int = 0, filters: Filters | None = None,
-               sort: str = "relevance", facets: bool = False, correct: bool = True) -> dict:
-        """Run a query and return the response in the result shape.
+    def search(self, request: SearchRequest | str, **options) -> dict:
+        """Run a search (a request, or a query's text with the request's options) and return the
+        response in the result shape.
 
         Words that look misspelled get a suggestion; with `correct`, a query that finds
         nothing may be answered by its correction instead (search/spelling.py says when).
@@ -155,24 +106,25 @@ class Engine:
         entity type, tag and month.
         """
         started = time.perf_counter()
-        answer = self._answer(text, limit, offset, filters, sort, correct, facets)
-        hits = self._hits(answer, filters or Filters())
+        request = as_request(request, options)
+        answer = self._answer(request)
+        hits = self._hits(answer, request.filters)
         ranking = answer.ranking
         took = (time.perf_counter() - started) * 1000
-        result = response(text, hits, ranking.total, took, answer.parsed.warnings, partial=ranking.partial,
-                          suggestion=answer.suggestion, corrected_query=answer.corrected,
-                          all_words_total=ranking.all_words_total)
-        if facets:
+        result = response(request.q, hits, ranking.total, took, answer.parsed.warnings,
+                          partial=ranking.partial, suggestion=answer.suggestion,
+                          corrected_query=answer.corrected, all_words_total=ranking.all_words_total)
+        if request.facets:
             result["facets"] = ranking.facets
         return result
 
-    def citations(self, text: str, *, limit: int = MAX_RESULTS, filters: Filters | None = None,
-                  sort: str = "relevance", correct: bool = True) -> list[dict]:
+    def citations(self, request: SearchRequest | str, **options) -> list[dict]:
         """The top hits as references to cite (title, source, date, authors, url), no snippets,
         each with the query it is a result of (`query_run`: the correction, when one was run)."""
-        answer = self._answer(text, limit, 0, filters, sort, correct)
+        request = as_request(request, options)
+        answer = self._answer(request)
         shown = [self._shown(answer, row.ref) for row in answer.page]
-        query_run = answer.corrected or text
+        query_run = answer.corrected or request.q
         return [{**citation_record(stored), "query_run": query_run}
                 for stored in answer.view.documents(shown)]
 
@@ -184,24 +136,23 @@ class Engine:
         ids = view.ids(row.ref for row in ranking.rows)
         return [(doc_id, row.score) for doc_id, row in zip(ids, ranking.rows, strict=True)]
 
-    def _answer(self, text: str, limit: int, offset: int, filters: Filters | None, sort: str,
-                correct: bool = True, facets: bool = False) -> Answer:
+    def _answer(self, request: SearchRequest) -> Answer:
         """Parse and rank a query; one that finds nothing is answered by its spelling correction
         when spelling allows the replacement and the correction's words occur together."""
-        sort = self._check(text, limit, offset, sort)
         view = self.view()
-        filter_tree = (filters or Filters()).tree()
-        parsed = self._parse(view, text)
-        ranking = view.rank(self._request(parsed, filter_tree, sort, offset + limit, facets=facets))
-        review = self.speller.review(view.vocabulary(), text)
+        filter_tree = request.filters.tree()
+        depth, sort, facets = request.offset + request.limit, request.sort, request.facets
+        parsed = self._parse(view, request.q)
+        ranking = view.rank(self._request(parsed, filter_tree, sort, depth, facets=facets))
+        review = self.speller.review(view.vocabulary(), request.q)
         corrected = None
-        if correct and ranking.total == 0 and review.replacement:
+        if request.correct and ranking.total == 0 and review.replacement:
             retry = self._parse(view, review.replacement)
-            retry_ranking = view.rank(self._request(retry, filter_tree, sort, offset + limit, facets=facets))
+            retry_ranking = view.rank(self._request(retry, filter_tree, sort, depth, facets=facets))
             if retry_ranking.total and self._words_together(view, review.replacement, filter_tree):
                 parsed, ranking, corrected = retry, retry_ranking, review.replacement
         self._complete_counts(parsed, ranking)
-        return Answer(view, parsed, ranking, review.suggestion, corrected, offset)
+        return Answer(view, parsed, ranking, review.suggestion, corrected, request.offset)
 
     def _parse(self, view: View, text: str) -> ParsedQuery:
         """The query, with the reporters and sources it names by name (as this index holds them);
@@ -250,22 +201,6 @@ class Engine:
         request = RankRequest(every_word, filter_tree, depth=1, grouped=False, weights=self.weights,
                               deadline=time.monotonic() + self.time_budget)
         return view.rank(request).total > 0
-
-    @staticmethod
-    def _check(text: str, limit: int, offset: int, sort: str) -> str:
-        """The request's sort (its canonical name), once every option is valid."""
-        if not isinstance(text, str) or not text.strip():
-            raise InvalidParameter("the query is empty")
-        if len(text) > MAX_QUERY_CHARS:
-            raise InvalidParameter(f"the query is longer than {MAX_QUERY_CHARS} characters")
-        if not 1 <= limit <= MAX_RESULTS:
-            raise InvalidParameter(f"the limit must be between 1 and {MAX_RESULTS}")
-        if offset < 0 or offset + limit > MAX_RESULTS:
-            raise InvalidParameter(f"only the first {MAX_RESULTS} results can be paged through")
-        sort = SORT_ALIASES.get(sort, sort)
-        if sort not in SETTINGS.sorts:
-            raise InvalidParameter(f"sort must be one of {', '.join(SETTINGS.sorts + tuple(SORT_ALIASES))}")
-        return sort
 
     def _hits(self, answer: Answer, filters: Filters) -> list:
         """The page's hits: each story shown by its best matching version (see `_shown`), with

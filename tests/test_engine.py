@@ -393,7 +393,7 @@ def test_no_hit_or_version_is_headlined_by_a_file_name(engine, query):
 
 
 def test_an_entity_filter_shows_the_passage_about_the_entity(engine):
-    from search.engine import Filters
+    from search.request import Filters
 
     answer = search(engine, "Ukraine", filters=Filters(person="James Martin"), limit=5)
     assert answer["results"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from fixtures_corpora import DATED_RECORDS
 
-from search.engine import Engine, Filters
+from search.engine import Engine
+from search.request import Filters
 
 FILTER_OF = {"source": "source", "author": "author", "person": "person", "org": "org", "place": "place"}
 

@@ -34,11 +34,12 @@ from hypothesis import strategies as st
 from search.analysis import exact_analyzer, news_analyzer, normalize_text, terms
 from search.cli import main, split_command
 from search.documents import name_key
-from search.engine import MAX_QUERY_CHARS, Filters
+from search.engine import MAX_QUERY_CHARS
 from search.errors import SearchError
 from search.fields import query_analyzers
 from search.query import QUERY_FIELDS, ParsedQuery, QueryReader, QueryWarning
 from search.query import tree as qt
+from search.request import Filters
 
 # Derandomized: the same 200 examples on every run, so the suite never fails by chance for
 # someone else; run with `--hypothesis-seed=N` (and drop derandomize) to explore further.

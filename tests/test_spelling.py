@@ -17,8 +17,9 @@ from search import spelling, wordlist
 from search.analysis import terms
 from search.backends.whoosh.schema import build_schema
 from search.documents import SPELLING_FIELDS
-from search.engine import Engine, Filters
+from search.engine import Engine
 from search.query import EXACT_FIELDS, FIELD_ALIASES, QUERY_FIELDS
+from search.request import Filters
 from search.spelling import EXCLUDED, FIELD, PLAIN, QUOTED, REQUIRED, Fix, query_words, rewrite
 
 

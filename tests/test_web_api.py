@@ -24,9 +24,10 @@ from web_support import (
 )
 
 from search.backends.base import RankRequest
-from search.engine import Engine, Filters
+from search.engine import Engine
 from search.indexer import update_index
 from search.query import tree as qt
+from search.request import Filters
 from web import create_app
 from web.export import CITATION_COLUMNS, cell, filename
 

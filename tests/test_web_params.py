@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from search.engine import Filters
 from search.errors import InvalidParameter, NotFound
+from search.request import Filters
 from web.params import (
     MAX_PAGE_SIZE,
     SearchParams,

@@ -26,8 +26,7 @@ blueprint = Blueprint("api", __name__, url_prefix="/api")
 def search():
     params = search_params(request.args)
     if params.format:
-        rows = current_engine().citations(params.q, limit=MAX_RESULTS, filters=params.filters,
-                                          sort=params.sort, correct=params.spell)
+        rows = current_engine().citations(params.request(limit=MAX_RESULTS, offset=0))
         return (csv_export if params.format == "csv" else json_export)(params.q, rows)
     return jsonify(search_page(params))
 

@@ -36,6 +36,5 @@ def current_engine() -> Engine:
 
 def search_page(params: SearchParams) -> dict:
     """One page of results with facets: the search response plus `page` and `size`."""
-    found = current_engine().search(params.q, limit=params.size, offset=params.offset, filters=params.filters,
-                                    sort=params.sort, facets=True, correct=params.spell)
+    found = current_engine().search(params.request(facets=True))
     return {**found, "page": params.page, "size": params.size}

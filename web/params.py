@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
-from search.engine import MAX_QUERY_CHARS, MAX_RESULTS, Filters
+from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
 from search.errors import InvalidParameter, NotFound
 from search.query import date_filter
+from search.request import SORT_NAMES, Filters, SearchRequest
 from search.settings import SETTINGS
 
 MAX_PAGE_SIZE = SETTINGS.max_page_size
 DEFAULT_PAGE_SIZE = SETTINGS.page_size
-SORTS = SETTINGS.sorts + tuple(dict(SETTINGS.sort_aliases))
 EXPORT_FORMATS = ("csv", "json")
 SPELL_VALUES = ("on", "off")  # off: the query is run as typed, never replaced by its correction
 FILTER_PARAMS = {"source": "source", "author": "author", "entity": "entity", "person": "person", "org": "org",
@@ -40,6 +40,12 @@ class SearchParams:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.size
+
+    def request(self, **changes) -> SearchRequest:
+        """What the engine runs for this page (with some options changed: an export's limit)."""
+        options = {"limit": self.size, "offset": self.offset, "filters": self.filters, "sort": self.sort,
+                   "correct": self.spell, **changes}
+        return SearchRequest(self.q, **options)
 
     def args(self, **changes) -> dict:
         """The query-string arguments of this request with some changed (None drops one)."""
@@ -93,8 +99,8 @@ def search_params(args: MultiDict, require_query: bool = True) -> SearchParams:
     if page * size > MAX_RESULTS:
         raise InvalidParameter(f"only the first {MAX_RESULTS} results can be paged through (page × size)")
     sort = args.get("sort") or "relevance"
-    if sort not in SORTS:
-        raise InvalidParameter(f"sort must be one of {', '.join(SORTS)}, got {sort[:40]!r}")
+    if sort not in SORT_NAMES:
+        raise InvalidParameter(f"sort must be one of {', '.join(SORT_NAMES)}, got {sort[:40]!r}")
     export = args.get("format") or None
     if export is not None and export not in EXPORT_FORMATS:
         raise InvalidParameter(f"format must be one of {', '.join(EXPORT_FORMATS)}, got {export[:40]!r}")

@@ -1,0 +1,103 @@
+"""One search as the engine takes it: the query, its page, filters, order and options, checked once.
+
+The command line and the web layer build a `SearchRequest` from what the user gave, and the engine
+runs it; a value out of bounds is refused when the request is made, with the same message
+whichever caller made it (a 400 on the web, one line and exit code 2 on the command line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from search.analysis import name_terms
+from search.documents import ENTITY_FILTERS, entity_term, tag_term
+from search.errors import InvalidParameter
+from search.query import date_filter
+from search.query import tree as qt
+from search.settings import SETTINGS
+
+SORT_ALIASES = dict(SETTINGS.sort_aliases)
+SORT_NAMES = (*SETTINGS.sorts, *SORT_ALIASES)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions that narrow a search without changing its ranking."""
+
+    source: str | None = None
+    author: str | None = None
+    entity: str | None = None
+    person: str | None = None
+    org: str | None = None
+    place: str | None = None
+    weapon: str | None = None
+    tag: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def tree(self) -> qt.Node | None:
+        """The filter as a query tree, each name analysed as its field analyses it (`O'Brien`);
+        an entity (of any type, as a facet offers it) by its whole name, a tag as it was given."""
+        parts: list[qt.Node] = []
+        for fieldname in ("source", "author"):
+            value = getattr(self, fieldname)
+            if value:
+                parts.append(name_tree(fieldname, value))
+        parts += [qt.Term("entity", entity_term(name)) for name in self.entities()]
+        if self.tag:
+            parts.append(qt.Term("tag", tag_term(self.tag)))
+        if self.date_from or self.date_to:
+            dates = date_filter(self.date_from, self.date_to)
+            if dates is None:
+                raise InvalidParameter("dates must be YYYY, YYYY-MM or YYYY-MM-DD")
+            parts.append(dates)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else qt.And(tuple(parts))
+
+    def entities(self) -> list[str]:
+        """The entity names the filter asks for (the untyped one, then by type)."""
+        return [name for _, name in self.typed_entities()]
+
+    def typed_entities(self) -> list[tuple[str, str]]:
+        """(type, name) of each entity the filter asks for (`entity` for the untyped one)."""
+        kinds = ("entity", *ENTITY_FILTERS)
+        return [(kind, getattr(self, kind)) for kind in kinds if getattr(self, kind)]
+
+
+def name_tree(fieldname: str, value: str) -> qt.Node:
+    """The words of a name in order, as the name fields split them."""
+    words = name_terms(value)
+    if not words:
+        return qt.NOTHING
+    return qt.Term(fieldname, words[0]) if len(words) == 1 else qt.Phrase(fieldname, tuple(words))
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search (see the module's docstring): `limit` results from `offset` on, one per story;
+    `facets` counts the matching stories by facet; `correct` lets a query that finds nothing be
+    answered by its spelling correction. `sort` is kept by its canonical name."""
+
+    q: str
+    limit: int = SETTINGS.page_size
+    offset: int = 0
+    filters: Filters | None = field(default_factory=Filters)  # None: no filter
+    sort: str = "relevance"
+    facets: bool = False
+    correct: bool = True
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.q, str) or not self.q.strip():
+            raise InvalidParameter("the query is empty")
+        if len(self.q) > SETTINGS.max_query_chars:
+            raise InvalidParameter(f"the query is longer than {SETTINGS.max_query_chars} characters")
+        if not 1 <= self.limit <= SETTINGS.max_results:
+            raise InvalidParameter(f"the limit must be between 1 and {SETTINGS.max_results}")
+        if self.offset < 0 or self.offset + self.limit > SETTINGS.max_results:
+            raise InvalidParameter(f"only the first {SETTINGS.max_results} results can be paged through")
+        sort = SORT_ALIASES.get(self.sort, self.sort)
+        if sort not in SETTINGS.sorts:
+            raise InvalidParameter(f"sort must be one of {', '.join(SORT_NAMES)}")
+        object.__setattr__(self, "sort", sort)
+        object.__setattr__(self, "filters", self.filters or Filters())
