@@ -14,29 +14,75 @@ shown in its most frequent casing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 
+from search.analysis import name_terms
 from search.bylines import author_key
-from search.documents import ENTITY_FILTERS, tag_term
+from search.documents import entity_term, tag_term
+from search.query import tree as qt
 
-ENTITY_FACETS = ENTITY_FILTERS  # person, org, place, weapon
-FACET_NAMES = ("source", "author", *ENTITY_FACETS, "tag", "month")
 MAX_FACET_VALUES = 10
+Values = Callable[[dict], Iterable[tuple[str, str]]]  # facet values read back -> (key, as printed)
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet: its name (also its filter's parameter, on the web and in `Filters`), its heading
+    on the page, the values a document holds (`search.documents.facet_values` read back: a key
+    groups the printings of one value, shown in the most frequent), and the filter a value makes."""
+
+    name: str
+    heading: str
+    values: Values
+    filter: Callable[[str], qt.Node]
+
+
+def name_tree(fieldname: str, value: str) -> qt.Node:
+    """The words of a name in order, as the name fields split them."""
+    words = name_terms(value)
+    if not words:
+        return qt.NOTHING
+    return qt.Term(fieldname, words[0]) if len(words) == 1 else qt.Phrase(fieldname, tuple(words))
+
+
+def entity_filter(name: str) -> qt.Node:
+    """Articles that name the entity (by its whole name, whatever its type)."""
+    return qt.Term("entity", entity_term(name))
+
+
+def _entities_of(kind: str) -> Values:
+    return lambda doc: ((name, name) for entity_kind, name in doc["entity"] if entity_kind == kind)
+
+
+def _source(doc: dict) -> Iterable[tuple[str, str]]:
+    return [(doc["source"], doc["source"])] if doc["source"] else []
+
+
+# The facets, in the order the page shows them. Adding one: a row here, its values in
+# search.documents.facet_values, its parameter and counts in web/data/openapi.json (checked by
+# tests/test_facets.py), and whatever its backends need to filter by it.
+FACETS: tuple[Facet, ...] = (
+    Facet("source", "Source", _source, lambda value: name_tree("source", value)),
+    Facet("person", "People", _entities_of("person"), entity_filter),
+    Facet("org", "Organisations", _entities_of("org"), entity_filter),
+    Facet("place", "Places", _entities_of("place"), entity_filter),
+    Facet("weapon", "Weapons", _entities_of("weapon"), entity_filter),
+    Facet("author", "Author", lambda doc: ((author_key(name), name) for name in doc["author"]),
+          lambda value: name_tree("author", value)),
+    Facet("tag", "Tags", lambda doc: ((tag_term(tag), tag) for tag in doc["tag"]),
+          lambda value: qt.Term("tag", tag_term(value))),
+)
+FACET_NAMES = (*(facet.name for facet in FACETS), "month")
 
 
 def facet_keys(doc: dict, month: str | None) -> Iterator[tuple[str, str, str]]:
-    """A document's (facet, key, value as printed): a key groups the printings of one value."""
-    if doc["source"]:
-        yield "source", doc["source"], doc["source"]
-    for author in doc["author"]:
-        yield "author", author_key(author), author
-    for kind, name in doc["entity"]:
-        if kind in ENTITY_FACETS:
-            yield kind, name, name
-    for tag in doc["tag"]:
-        yield "tag", tag_term(tag), tag
+    """A document's (facet, key, value as printed) for every facet, and its month."""
+    for facet in FACETS:
+        for key, shown in facet.values(doc):
+            yield facet.name, key, shown
     if month:
         yield "month", month, month
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from search.analysis import name_terms
-from search.documents import ENTITY_FILTERS, entity_term, tag_term
+from search.documents import ENTITY_FILTERS
 from search.errors import InvalidParameter
+from search.facets import FACETS, entity_filter
 from search.query import date_filter
 from search.query import tree as qt
 from search.settings import SETTINGS
@@ -22,7 +22,8 @@ SORT_NAMES = (*SETTINGS.sorts, *SORT_ALIASES)
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrictions that narrow a search without changing its ranking."""
+    """Restrictions that narrow a search without changing its ranking: a value of any facet
+    (search/facets.py), an entity of any type, a date range."""
 
     source: str | None = None
     author: str | None = None
@@ -36,16 +37,10 @@ class Filters:
     date_to: str | None = None
 
     def tree(self) -> qt.Node | None:
-        """The filter as a query tree, each name analysed as its field analyses it (`O'Brien`);
-        an entity (of any type, as a facet offers it) by its whole name, a tag as it was given."""
-        parts: list[qt.Node] = []
-        for fieldname in ("source", "author"):
-            value = getattr(self, fieldname)
-            if value:
-                parts.append(name_tree(fieldname, value))
-        parts += [qt.Term("entity", entity_term(name)) for name in self.entities()]
-        if self.tag:
-            parts.append(qt.Term("tag", tag_term(self.tag)))
+        """The filter as a query tree: each facet's value as the facet filters (a name analysed as
+        its field analyses it, `O'Brien`; an entity by its whole name; a tag as it was given)."""
+        parts = [entity_filter(self.entity)] if self.entity else []
+        parts += [facet.filter(getattr(self, facet.name)) for facet in FACETS if getattr(self, facet.name)]
         if self.date_from or self.date_to:
             dates = date_filter(self.date_from, self.date_to)
             if dates is None:
@@ -63,14 +58,6 @@ class Filters:
         """(type, name) of each entity the filter asks for (`entity` for the untyped one)."""
         kinds = ("entity", *ENTITY_FILTERS)
         return [(kind, getattr(self, kind)) for kind in kinds if getattr(self, kind)]
-
-
-def name_tree(fieldname: str, value: str) -> qt.Node:
-    """The words of a name in order, as the name fields split them."""
-    words = name_terms(value)
-    if not words:
-        return qt.NOTHING
-    return qt.Term(fieldname, words[0]) if len(words) == 1 else qt.Phrase(fieldname, tuple(words))
 
 
 @dataclass(frozen=True)

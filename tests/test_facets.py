@@ -92,3 +92,15 @@ def test_record_tags_are_a_facet_and_a_filter(wire_engine):
 
 def test_no_facets_unless_asked(dated_engine):
     assert "facets" not in dated_engine.search("Ukraine")
+
+
+def test_every_facet_of_the_registry_is_a_parameter_and_a_count_of_the_api():
+    from search.facets import FACET_NAMES, FACETS
+    from web.openapi import openapi_document
+
+    document = openapi_document()
+    [operation] = document["paths"]["/api/search"].values()
+    parameters = {parameter["name"] for parameter in operation["parameters"]}
+    counted = document["components"]["schemas"]["Facets"]
+    assert {facet.name for facet in FACETS} <= parameters
+    assert set(counted["properties"]) == set(counted["required"]) == set(FACET_NAMES)

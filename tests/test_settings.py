@@ -12,13 +12,14 @@ import pytest
 from conftest import CORPUS
 
 from search.cli import main
+from search.facets import FACETS
 from search.indexer import update_index
 from search.settings import SETTINGS
 from web import create_app
 from web.openapi import openapi_document
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-FILTERS = ("source", "author", "entity", "person", "org", "place", "weapon", "tag")
+FILTERS = ("entity", *(facet.name for facet in FACETS))
 
 
 def parameters(path: str) -> dict[str, dict]:

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
+from search.facets import FACETS
 from search.settings import SETTINGS
 from web.engine import current_engine, search_page
 from web.params import SearchParams, article_id, check_known, search_params, text_value
@@ -30,7 +31,7 @@ def search():
     found = search_page(params)
     pages = -(-min(found["total"], MAX_RESULTS) // params.size)
     return render_template(
-        "search.html", params=params, found=found, pages=pages,
+        "search.html", params=params, found=found, pages=pages, facets=FACETS,
         bars=timeline_bars(found["facets"]["month"]),
         chart={"width": WIDTH, "height": HEIGHT},
     )

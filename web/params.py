@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
 from search.errors import InvalidParameter, NotFound
+from search.facets import FACETS
 from search.query import date_filter
 from search.request import SORT_NAMES, Filters, SearchRequest
 from search.settings import SETTINGS
@@ -17,8 +18,7 @@ MAX_PAGE_SIZE = SETTINGS.max_page_size
 DEFAULT_PAGE_SIZE = SETTINGS.page_size
 EXPORT_FORMATS = ("csv", "json")
 SPELL_VALUES = ("on", "off")  # off: the query is run as typed, never replaced by its correction
-FILTER_PARAMS = {"source": "source", "author": "author", "entity": "entity", "person": "person", "org": "org",
-                 "place": "place", "weapon": "weapon", "tag": "tag",
+FILTER_PARAMS = {"entity": "entity", **{facet.name: facet.name for facet in FACETS},
                  "from": "date_from", "to": "date_to"}
 SEARCH_PARAMS = frozenset({"q", "page", "size", "sort", "format", "spell", *FILTER_PARAMS})
 MAX_VALUE_CHARS = SETTINGS.max_value_chars
