@@ -9,7 +9,7 @@ only, not an operator, a wildcard, a fuzzy word or a date. Then, cheapest questi
    `Tony Diver`, checked as a whole, in any case): nothing to say. A known word printed only a
    few times is still looked at when a word one edit away is far more frequent (`recieved`, 4
    times in Reuters, 765 `received`).
-2. Its closest word in the spelling vocabulary (SPELLING_FIELDS in search/index.py, plus the
+2. Its closest word in the spelling vocabulary (SPELLING_FIELDS in search/documents.py, plus the
    name tables), at most one edit away (a swap of two letters is one), two for words of
    LONG_WORD_CHARS letters or more: fewest edits first, then the most frequent; never a word that
    analyses to the same terms as the typed one (`States` is never offered `State`). A word typed
