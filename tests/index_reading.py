@@ -7,6 +7,7 @@ from pathlib import Path
 from search.backends import DEFAULT_BACKEND, open_backend, open_sink
 from search.backends.base import IndexSink
 from search.errors import SearchError
+from search.state import IndexState
 
 
 def stored_documents(index_dir: Path) -> list[dict]:
@@ -35,3 +36,17 @@ def holding_the_lock(index_dir: Path) -> IndexSink:
     sink = open_sink(DEFAULT_BACKEND, index_dir, rebuild=False, user_variants=[])
     sink.begin(parallel=False)
     return sink
+
+
+def index_state(index_dir: Path) -> IndexState:
+    """What the index keeps beside its documents (search/state.py), as its backend reads it."""
+    return open_backend(DEFAULT_BACKEND, index_dir).state()
+
+
+def change_state(index_dir: Path, **changes) -> None:
+    """Write the index's state with some values changed (as another version of the program
+    would have written it: another `format`, other analysis `tables`)."""
+    sink = open_sink(DEFAULT_BACKEND, index_dir, rebuild=False, user_variants=[])
+    for name, value in changes.items():
+        setattr(sink.state, name, value)
+    sink.save_state()

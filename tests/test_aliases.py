@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import BLINKEN_LAMMY, CORPUS, TELEGRAPH_PRINT, TELEGRAPH_WEB, VALIDATOR, ids, one_error_line
 from conftest import checked_search as search
+from index_reading import index_state
 
 from search.aliases import (
     AliasTable,
@@ -19,7 +20,6 @@ from search.aliases import (
     load_alias_files,
     read_alias_file,
 )
-from search.backends.whoosh.store import META_FILE
 from search.engine import Engine
 from search.errors import InvalidParameter
 from search.indexer import update_index
@@ -45,7 +45,7 @@ def write_corpus(root: Path, files: dict[str, str]) -> Path:
 
 def meta_aliases(index: Path, kind: str = "aliases") -> dict[str, list[str]]:
     """What search-meta.json keeps: the user's `aliases`, or the `learned` acronym definitions."""
-    return json.loads((index / META_FILE).read_text(encoding="utf-8"))[kind]
+    return getattr(index_state(index), kind)
 
 
 @pytest.fixture
@@ -325,11 +325,11 @@ def test_an_alias_file_given_to_an_up_to_date_index_is_kept(tmp_path, corpus_cop
 
 
 def test_an_alias_file_given_to_the_engine_works_for_that_engine_only(seed_index, alias_file):
-    before = (seed_index / META_FILE).read_text(encoding="utf-8")
+    before = index_state(seed_index)
     answer = search(Engine(seed_index, alias_files=(alias_file,)), "Widowmaker")
     assert ids(answer) == [BLINKEN_LAMMY]
     assert {"query": "Widowmaker", "found": "Storm Shadow", "via": "alias"} in answer["results"][0]["matched"]
-    assert (seed_index / META_FILE).read_text(encoding="utf-8") == before
+    assert index_state(seed_index) == before
     assert search(Engine(seed_index), "Widowmaker")["total"] == 0
 
 

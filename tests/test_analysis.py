@@ -4,10 +4,8 @@ import pickle
 
 import pytest
 from conftest import BLINKEN_LAMMY, CORPUS, HOLR, SEEDS, TELEGRAPH_PRINT, WASHINGTON_TIMES
-from whoosh.formats import Characters
 
 from search.analysis import exact_analyzer, news_analyzer, terms
-from search.backends.whoosh.schema import Occurrences
 from search.tables import analysis_tables
 
 
@@ -330,13 +328,3 @@ def test_user_variant_analyzer_pickles():
     assert terms("Navalnyi", restored) == terms("Navalny", restored) == terms("Navalny")
 
 
-@pytest.mark.parametrize("analyzer", [news_analyzer(), exact_analyzer()], ids=["news", "exact"])
-@pytest.mark.parametrize("path", SEEDS, ids=[path.stem for path in SEEDS])
-def test_the_index_formats_postings_equal_whooshs_from_the_token_stream(analyzer, path):
-    """`Occurrences` (what the text fields are indexed with) collects each term's positions
-    and offsets in one pass; Whoosh's own format walks the tokens. The postings are the same."""
-    text = path.read_text(encoding="utf-8") + "\n\nBEN WALLACE SAID the U.S. air-to-air AMRAAM, not the US’S."
-    ours = sorted(Occurrences().word_values(text, analyzer, mode="index"))
-    whooshs = sorted(Characters().word_values(text, analyzer, mode="index"))
-    assert len(ours) > 100
-    assert ours == whooshs

@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 from conftest import CORPUS, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB, one_error_line
+from index_reading import change_state, document_count
 
-from search.backends.whoosh.store import META_FILE
 from search.indexer import update_index
 from search.results import result_schema
 
@@ -51,7 +51,7 @@ def test_index_then_search_shows_headline_and_bracketed_match(tmp_path, corpus_c
     indexing = run_cli("index", "corpus")
     assert indexing.code == 0, indexing.stderr
     assert indexing.stdout.strip() == "added 5, updated 0, removed 0, unchanged 0, failed 0"
-    assert (tmp_path / "index" / META_FILE).is_file()
+    assert document_count(tmp_path / "index") == 5
     result = run_cli("Amraam")
     assert result.code == 0
     assert f"1. {HEADLINE}" in result.stdout
@@ -98,7 +98,7 @@ ENV_COMMANDS = {
 
 def test_search_index_env_var_selects_where_index_writes(tmp_path, corpus_copy, run_cli):
     assert run_cli("index", "corpus", env={"SEARCH_INDEX": str(tmp_path / "elsewhere")}).code == 0
-    assert (tmp_path / "elsewhere" / META_FILE).is_file()
+    assert document_count(tmp_path / "elsewhere") == 5
     assert not (tmp_path / "index").exists()
 
 
@@ -193,14 +193,12 @@ def test_no_index_yet_names_search_index(run_cli, args):
 
 @pytest.mark.parametrize("args", [("Amraam",), ("stats",), ("index", "corpus")])
 def test_incompatible_index_names_search_index_rebuild(indexed, run_cli, args):
-    meta = indexed / "index" / META_FILE
-    meta.write_text(json.dumps({**json.loads(meta.read_text()), "format": 999}), encoding="utf-8")
+    change_state(indexed / "index", format=999)
     assert "search index --rebuild" in one_error_line(run_cli(*args))
 
 
 def test_rebuild_makes_an_incompatible_index_usable_again(indexed, run_cli):
-    meta = indexed / "index" / META_FILE
-    meta.write_text(json.dumps({**json.loads(meta.read_text()), "tables": "0123456789abcdef"}))
+    change_state(indexed / "index", tables="0123456789abcdef")
     rebuild = run_cli("index", "--rebuild", "corpus")
     assert rebuild.code == 0, rebuild.stderr
     assert "added 5" in rebuild.stdout

@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 from conftest import HOLR, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB
-from index_reading import generation, stored_by_id, stored_documents
+from index_reading import change_state, generation, stored_by_id, stored_documents
 
 from search import indexer
 from search.backends import DEFAULT_BACKEND, open_sink
-from search.backends.whoosh.store import META_FILE
 from search.engine import Engine
 from search.errors import IndexIncompatible
 from search.indexer import in_order, update_index
@@ -283,8 +282,7 @@ def test_rebuild_starts_a_fresh_index(tmp_path, index_dir, indexed_copy, two_roo
 @pytest.mark.parametrize("change", [{"format": 999}, {"tables": "0123456789abcdef"}],
                          ids=["format", "tables"])
 def test_index_from_other_version_is_refused_until_rebuilt(index_dir, indexed_copy, change):
-    meta_path = index_dir / META_FILE
-    meta_path.write_text(json.dumps({**json.loads(meta_path.read_text()), **change}), encoding="utf-8")
+    change_state(index_dir, **change)
 
     with pytest.raises(IndexIncompatible, match="search index --rebuild"):
         Engine(index_dir)

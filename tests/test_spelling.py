@@ -14,10 +14,9 @@ from conftest import ROOT, build_jsonl_index, ids
 from conftest import checked_search as search
 
 from search import spelling, wordlist
-from search.analysis import terms
-from search.backends.whoosh.schema import build_schema
 from search.documents import SPELLING_FIELDS
 from search.engine import Engine
+from search.fields import query_analyzers
 from search.query import EXACT_FIELDS, FIELD_ALIASES, QUERY_FIELDS
 from search.request import Filters
 from search.spelling import EXCLUDED, FIELD, PLAIN, QUOTED, REQUIRED, Fix, query_words, rewrite
@@ -127,11 +126,10 @@ def test_the_command_line_imports_nothing_heavy_for_spelling():
 
 def test_every_field_a_query_can_name_has_its_words_in_the_spelling_vocabulary():
     """A searchable field joins the vocabulary by being named in SPELLING_FIELDS (search/index.py)."""
-    schema = build_schema()
     fields = {EXACT_FIELDS.get(name, name) for name in QUERY_FIELDS - spelling.SKIPPED_FIELDS}
     fields -= {alias for aliases in FIELD_ALIASES.values() for alias in aliases}
     assert fields <= set(SPELLING_FIELDS)
-    assert all(name in schema for name in SPELLING_FIELDS)
+    assert set(SPELLING_FIELDS) <= set(query_analyzers()), "a spelling field the index does not analyse"
 
 
 @pytest.mark.parametrize(("typed", "correction"), [
@@ -143,15 +141,15 @@ def test_every_field_a_query_can_name_has_its_words_in_the_spelling_vocabulary()
 ])
 def test_corrections_come_from_every_field_and_the_name_tables(spelling_engine, typed, correction):
     """(A variant is offered as any of its spellings: all of them find every spelling.)"""
-    analyzer = spelling_engine.backend.schema["content"].analyzer
+    content = spelling_engine.analyzers["content"]
     suggestion = suggested(spelling_engine, typed)[0]
     assert suggestion is not None
-    assert terms(suggestion, analyzer) == terms(correction, analyzer)
+    assert content(suggestion, False) == content(correction, False)
 
 
 def test_a_suggestion_never_analyses_to_the_typed_words_terms(spelling_engine):
     """`grobbins` (a byline) is one edit from `grobbin` but the same term: nothing to offer."""
-    assert spelling_engine.view().searcher.reader().doc_frequency("author", "grobbins") == 1
+    assert spelling_engine.view().vocabulary().frequency("author", "grobbins") == 1
     assert suggested(spelling_engine, "grobbin") == (None, None)
 
 
@@ -278,9 +276,9 @@ def test_correction_can_be_turned_off(spelling_engine):
 
 
 def test_a_rare_printed_typo_of_a_far_more_frequent_word_gets_a_suggestion(spelling_engine):
-    reader = spelling_engine.view().searcher.reader()
-    assert reader.doc_frequency("content_exact", "recieved") == 1
-    assert reader.doc_frequency("content_exact", "received") == 60
+    vocabulary = spelling_engine.view().vocabulary()
+    assert vocabulary.frequency("content_exact", "recieved") == 1
+    assert vocabulary.frequency("content_exact", "received") == 60
     answer = search(spelling_engine, "recieved")
     assert ids(answer) == ["mexico-loan"]
     assert (answer["suggestion"], answer["corrected_query"]) == ("received", None)

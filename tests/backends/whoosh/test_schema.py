@@ -5,13 +5,15 @@ and entities are indexed under their keys, weighted by salience."""
 from __future__ import annotations
 
 import pytest
+from conftest import SEEDS
 from fixtures_corpora import DATED_RECORDS, WIRE_RECORDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.analysis import SimpleAnalyzer
+from whoosh.formats import Characters
 
-from search.analysis import name_terms, news_analyzer
-from search.backends.whoosh.schema import EntityKeyAnalyzer, build_schema
+from search.analysis import exact_analyzer, name_terms, news_analyzer
+from search.backends.whoosh.schema import EntityKeyAnalyzer, Occurrences, WhooshAnalyzer, build_schema
 from search.fields import query_analyzers
 from search.query.parser import ANALYSED_FIELDS
 
@@ -45,3 +47,15 @@ def test_entity_key_analyzer_indexes_people_by_name_and_surname_weighted_by_sali
     assert sorted(tokens) == sorted([
         ("ben wallac", 0.8), ("wallac", 0.8), ("intern monetari fund", 0.5), ("AMRAAM", 0.3),
     ])
+
+
+@pytest.mark.parametrize("analyzer", [news_analyzer(), exact_analyzer()], ids=["news", "exact"])
+@pytest.mark.parametrize("path", SEEDS, ids=[path.stem for path in SEEDS])
+def test_the_index_formats_postings_equal_whooshs_from_the_token_stream(analyzer, path):
+    """`Occurrences` (what the text fields are indexed with) collects each term's positions
+    and offsets in one pass; Whoosh's own format walks the tokens. The postings are the same."""
+    text = path.read_text(encoding="utf-8") + "\n\nBEN WALLACE SAID the U.S. air-to-air AMRAAM, not the US’S."
+    ours = sorted(Occurrences().word_values(text, WhooshAnalyzer(analyzer), mode="index"))
+    whooshs = sorted(Characters().word_values(text, analyzer, mode="index"))
+    assert len(ours) > 100
+    assert ours == whooshs
