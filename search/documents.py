@@ -25,6 +25,41 @@ VECTOR_FIELD = "content"  # each document's terms and counts are kept for it (fe
 NAME_FIELDS = ("source", "author", *ENTITY_FILTERS)
 SPELLING_FIELDS = (*PHRASE_FIELDS, *NAME_FIELDS, "tag")
 
+# The kinds of field a backend keeps (each backend maps them to its own: the Whoosh schema,
+# OpenSearch's mapping).
+TEXT = "text"  # the news analysis: words with positions and character offsets
+NAME = "name"  # a name's words, in order (search.analysis.name_terms)
+KEYS = "keys"  # comma-separated values, each one term (bylines, sources, tags, entities, completions)
+ENTITY_KEYS = "entity_keys"  # each entity's key, weighted by its salience (the entity boost)
+ID = "id"  # one exact value
+DATE = "date"
+STORED = "stored"  # shown with a hit, never searched
+COLUMN = "column"  # bytes read for every document at once (facet values, the story signature)
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an indexed article: its name, its kind, and whether a hit shows its value."""
+
+    name: str
+    kind: str
+    stored: bool = False
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("id", ID, stored=True), Field("file_key", ID), Field("file_sig", ID),
+    Field("path", STORED, stored=True), Field("line", STORED, stored=True),
+    Field("title", TEXT, stored=True), Field("title_exact", TEXT),
+    Field("content", TEXT), Field("content_exact", TEXT), Field("body", STORED, stored=True),
+    Field("source", NAME, stored=True), Field("source_key", KEYS),
+    Field("author", NAME), Field("authors", STORED, stored=True), Field("byline", KEYS),
+    Field("credit", STORED, stored=True), Field("tag", KEYS), Field("tags", STORED, stored=True),
+    Field("date", DATE, stored=True), Field("url", STORED, stored=True),
+    Field("story", ID, stored=True), Field("minhash", COLUMN), Field("facets", COLUMN),
+    Field("completion", KEYS), Field("entities", STORED, stored=True), Field("entity", KEYS),
+    Field("entity_keys", ENTITY_KEYS), *(Field(kind, NAME) for kind in ENTITY_FILTERS),
+)
+
 
 def file_key(root: str, path: str) -> str:
     """The key shared by every document read from one file under one root."""

@@ -29,7 +29,7 @@ from search.query import ParsedQuery, QueryReader, all_words_tree
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights, with_entity_boost
 from search.request import Filters, SearchRequest
-from search.results import SCORE_DECIMALS, citation_record, response, version_record
+from search.results import SCORE_DECIMALS, SearchResponse, citation_record, version_record
 from search.settings import SETTINGS
 from search.spelling import Speller, searched_words
 from search.wordlist import is_common_word
@@ -111,12 +111,11 @@ class Engine:
         hits = self._hits(answer, request.filters)
         ranking = answer.ranking
         took = (time.perf_counter() - started) * 1000
-        result = response(request.q, hits, ranking.total, took, answer.parsed.warnings,
-                          partial=ranking.partial, suggestion=answer.suggestion,
-                          corrected_query=answer.corrected, all_words_total=ranking.all_words_total)
-        if request.facets:
-            result["facets"] = ranking.facets
-        return result
+        answered = SearchResponse(request.q, hits, ranking.total, took, answer.parsed.warnings,
+                                  all_words_total=ranking.all_words_total, partial=ranking.partial,
+                                  suggestion=answer.suggestion, corrected_query=answer.corrected,
+                                  facets=ranking.facets if request.facets else None)
+        return answered.as_dict()
 
     def citations(self, request: SearchRequest | str, **options) -> list[dict]:
         """The top hits as references to cite (title, source, date, authors, url), no snippets,

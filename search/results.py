@@ -114,27 +114,35 @@ def citation_record(stored: dict) -> dict:
     }
 
 
-def response(
-    query: str,
-    hits: list[Hit],
-    total: int,
-    took_ms: float,
-    warnings: list[QueryWarning],
-    *,
-    all_words_total: int | None = None,
-    partial: bool = False,
-    suggestion: str | None = None,
-    corrected_query: str | None = None,
-) -> dict:
-    """The search response in its one shape."""
-    return {
-        "query": query,
-        "corrected_query": corrected_query,
-        "total": total,
-        "all_words_total": all_words_total,
-        "took_ms": round(took_ms, 3),
-        "partial": partial,
-        "warnings": [w.as_dict() for w in warnings],
-        "suggestion": suggestion,
-        "results": [hit.as_dict() for hit in hits],
-    }
+@dataclass
+class SearchResponse:
+    """The answer to a search as a typed object; `as_dict` is its one JSON form, the shape
+    `data/result.schema.json` describes (tests validate every answer against it). `facets` is
+    there only when they were asked for."""
+
+    query: str
+    hits: list[Hit]
+    total: int
+    took_ms: float
+    warnings: list[QueryWarning]
+    all_words_total: int | None = None
+    partial: bool = False
+    suggestion: str | None = None
+    corrected_query: str | None = None
+    facets: dict | None = None
+
+    def as_dict(self) -> dict:
+        shaped = {
+            "query": self.query,
+            "corrected_query": self.corrected_query,
+            "total": self.total,
+            "all_words_total": self.all_words_total,
+            "took_ms": round(self.took_ms, 3),
+            "partial": self.partial,
+            "warnings": [warning.as_dict() for warning in self.warnings],
+            "suggestion": self.suggestion,
+            "results": [hit.as_dict() for hit in self.hits],
+        }
+        if self.facets is not None:
+            shaped["facets"] = self.facets
+        return shaped

@@ -13,8 +13,16 @@ from whoosh.analysis import SimpleAnalyzer
 from whoosh.formats import Characters
 
 from search.analysis import exact_analyzer, name_terms, news_analyzer
-from search.backends.whoosh.schema import EntityKeyAnalyzer, Occurrences, WhooshAnalyzer, build_schema
+from search.backends.whoosh.schema import (
+    EntityKeyAnalyzer,
+    Occurrences,
+    WhooshAnalyzer,
+    build_schema,
+    document_fields,
+)
+from search.documents import COLUMN, DATE, ENTITY_KEYS, FIELDS, ID, KEYS, NAME, STORED, TEXT
 from search.fields import query_analyzers
+from search.ingest import read_file
 from search.query.parser import ANALYSED_FIELDS
 
 TEXTS = [text for record in [*DATED_RECORDS, *WIRE_RECORDS] for key in ("title", "text", "author", "source")
@@ -59,3 +67,21 @@ def test_the_index_formats_postings_equal_whooshs_from_the_token_stream(analyzer
     whooshs = sorted(Characters().word_values(text, analyzer, mode="index"))
     assert len(ours) > 100
     assert ours == whooshs
+
+
+WHOOSH_TYPES = {TEXT: "TEXT", NAME: "TEXT", KEYS: "KEYWORD", ENTITY_KEYS: "TEXT", ID: "ID", DATE: "DATETIME",
+                STORED: "STORED", COLUMN: "COLUMN"}
+
+
+def test_the_schema_holds_the_declared_fields_each_of_its_kind_and_stored_as_declared():
+    schema = build_schema()
+    assert sorted(schema.names()) == sorted(field.name for field in FIELDS)
+    for field in FIELDS:
+        assert type(schema[field.name]).__name__ == WHOOSH_TYPES[field.kind], field
+        assert bool(schema[field.name].stored) == field.stored, field
+
+
+def test_an_articles_field_values_name_only_declared_fields():
+    article = read_file(SEEDS[0], SEEDS[0].name).articles[0]
+    values = document_fields(article, "key", "sig")
+    assert set(values) <= {field.name for field in FIELDS} and {"id", "content", "story"} <= set(values)
