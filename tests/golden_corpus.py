@@ -94,15 +94,15 @@ def top_ten(engine, query: str) -> dict:
             "scores": [hit["score"] for hit in answer["results"]]}
 
 
-def build(directory: Path) -> Path:
-    """The golden corpus indexed under `directory` (returns the index folder)."""
+def build(directory: Path, backend: str = "whoosh") -> Path:
+    """The golden corpus indexed under `directory` into `backend` (returns the index folder)."""
     from search.indexer import update_index
 
     root = directory / "golden-corpus"
     root.mkdir(parents=True, exist_ok=True)
     corpus = golden_records()
     (root / "golden.jsonl").write_text("".join(json.dumps(r) + "\n" for r in corpus), encoding="utf-8")
-    update_index(directory / "golden-index", [root])
+    update_index(directory / "golden-index", [root], backend=backend)
     return directory / "golden-index"
 
 

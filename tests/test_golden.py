@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import open_engine
 from golden_corpus import GOLDEN, build, golden_queries, golden_records, top_ten
 
 from search.engine import Engine
@@ -15,8 +16,9 @@ EXPECTED = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").spli
 
 
 @pytest.fixture(scope="module")
-def golden_engine(tmp_path_factory) -> Engine:
-    return Engine(build(tmp_path_factory.mktemp("golden")))
+def golden_engine(backend_name, tmp_path_factory) -> Engine:
+    """The golden corpus in the backend under test (every backend must answer as the file says)."""
+    return open_engine(backend_name, build(tmp_path_factory.mktemp("golden"), backend_name))
 
 
 def test_the_golden_queries_are_the_ones_generated():
