@@ -25,8 +25,8 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
-from importlib.metadata import EntryPoint, PackageNotFoundError, distribution
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from search.dates import format_date
 from search.engine import Engine
@@ -35,6 +35,9 @@ from search.evaluate import read_qrels, read_queries, run_queries, score_run
 from search.indexer import COMMIT_EVERY_DOCS, LOCK_TIMEOUT_SECONDS, print_progress, update_index
 from search.request import SearchRequest
 from search.settings import SETTINGS
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
 
 DEFAULT_INDEX = SETTINGS.default_index
 DEFAULT_CORPUS = SETTINGS.default_corpus
@@ -308,6 +311,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def registered_commands() -> dict[str, EntryPoint]:
     """Subcommands other packages register (see the module's docstring), by name; read from
     this distribution's own metadata only (about 35 ms, where a scan of every package is 80)."""
+    from importlib.metadata import PackageNotFoundError, distribution  # only when a word may name one
+
     try:
         points = distribution(DISTRIBUTION).entry_points.select(group=COMMAND_GROUP)
     except PackageNotFoundError:  # run from a checkout that was never installed
