@@ -89,6 +89,10 @@ def api_ids(client, **args) -> list[str]:
     return [hit["id"] for hit in client.get("/api/search", query_string=args).get_json()["results"]]
 
 
+def api_dates(client, **args) -> list[str | None]:
+    return [hit["date"] for hit in client.get("/api/search", query_string=args).get_json()["results"]]
+
+
 def assert_inert(page: Page) -> None:
     """No element, attribute or link the corpus could have injected."""
     assert not page.find("img"), "an injected <img> element"
@@ -262,6 +266,15 @@ def test_invalid_parameters_are_an_error_page(client, args):
     page = get_page(client, "/search", 400, **{"q": "drones", **args})
     assert page.one("section", "error").attrs["data-code"] == "invalid_parameter"
     assert page.one("p", "message").text
+
+
+@pytest.mark.parametrize(("sort", "shown"), [("newest", "date"), ("date", "date"), ("oldest", "oldest")])
+def test_the_page_says_which_order_it_shows(dated_client, sort, shown):
+    page = get_page(dated_client, "/search", q="Ukraine", size="100", sort=sort)
+    orders = ("relevance", "date", "oldest")
+    assert [element.text for element in page.find("strong") if element.text in orders] == [shown]
+    dates = [date for date in api_dates(dated_client, q="Ukraine", size=100, sort=sort) if date]
+    assert dates == sorted(dates, reverse=shown == "date")
 
 
 def test_sort_links_switch_between_relevance_and_date(dated_client):

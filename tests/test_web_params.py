@@ -60,14 +60,14 @@ def test_invalid_values_name_the_problem(values, message):
 
 
 @pytest.mark.parametrize(("raw", "expected"), [(None, 7), ("", 7), ("1", 1), (" 42 ", 42), ("0050", 50),
-                                               ("\x1d2", 2), ("3\x1f", 3)])
+                                               ("\t7\t", 7)])
 def test_whole_number(raw, expected):
     values = MultiDict({} if raw is None else {"n": raw})
     assert whole_number(values, "n", 7, 1, 100) == expected
 
 
 @pytest.mark.parametrize("raw", ["0", "101", "-1", "+1", "1.0", "1e2", "one", "1 2", "9" * 10, "0x10",
-                                 "\u0663"])
+                                 "\u0663", "\x1d2", "3\x1f"])
 def test_whole_number_refuses(raw):
     with pytest.raises(InvalidParameter, match="n must be"):
         whole_number(MultiDict({"n": raw}), "n", 7, 1, 100)

@@ -70,9 +70,10 @@ def whole_number(args: MultiDict, name: str, default: int, low: int, high: int) 
     raw = args.get(name)
     if raw in (None, ""):
         return default
-    if not re.fullmatch(r"[0-9]{1,9}", raw.strip()):
+    digits = raw.strip(" \t")  # spaces around a number are forgiven; control characters are not
+    if not re.fullmatch(r"[0-9]{1,9}", digits):
         raise InvalidParameter(f"{name} must be a whole number, got {raw[:40]!r}")
-    value = int(raw.strip())  # int() refuses some spaces str.strip() and `\s` take (U+001C to U+001F)
+    value = int(digits)
     if not low <= value <= high:
         raise InvalidParameter(f"{name} must be between {low} and {high}, got {value}")
     return value
