@@ -9,9 +9,10 @@
     if (!input || !list || !window.fetch) return;
     var timer = null, latest = 0;
     input.addEventListener("input", function () {
+      var ticket = ++latest;  // an answer for what was typed before this keystroke is dropped
       clearTimeout(timer);
       timer = setTimeout(function () {
-        var typed = input.value.trim(), ticket = ++latest;
+        var typed = input.value.trim();
         if (!typed) { list.replaceChildren(); return; }
         fetch(input.dataset.suggest + "?q=" + encodeURIComponent(typed.slice(0, 200)))
           .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
