@@ -17,7 +17,7 @@
                  `expansions` (the terms a vocabulary expands the node to), the node becomes an Or of
                  those terms instead, scored exactly as Whoosh scores it.
     DateRange    range on `date` (constant score: the boost)
-    Everything   match_all, or exists in the field (constant score: the boost)
+    Everything   match_all, or exists in the field but for the ABSENT term (constant score: the boost)
     Nothing      match_none
     And, Or      bool must / bool should (minimum_should_match 1): each the sum of its parts' scores
     Not          bool: match_all (score 1) and must_not
@@ -51,9 +51,8 @@ from search.backends.opensearch.mapping import (
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
 
-MAX_EXPANSIONS = 1000  # as the embedded backend caps prefix, wildcard and fuzzy terms
+MAX_EXPANSIONS = 1000  # as search/backends/whoosh/queries.py caps prefix, wildcard and fuzzy terms
 EXPANDING_REWRITE = f"top_terms_{MAX_EXPANSIONS}"
-MATCH_NONE: dict = {"match_none": {}}
 FIELD_KEYED = frozenset({"term", "prefix", "wildcard", "fuzzy", "range", "match_phrase"})
 
 Expansions = Callable[[qt.Node], Sequence[str]]
@@ -69,7 +68,7 @@ class Compiler:
         self.compilers: dict[type, Callable] = {
             qt.Term: self.term, qt.Phrase: self.phrase, qt.Prefix: self.multi_term,
             qt.Wildcard: self.multi_term, qt.Fuzzy: self.multi_term, qt.DateRange: self.date_range,
-            qt.Everything: self.everything, qt.Nothing: lambda node: MATCH_NONE,
+            qt.Everything: self.everything, qt.Nothing: lambda node: match_none(),
             qt.And: self.group, qt.Or: self.group, qt.Not: self.negation, qt.AndNot: self.and_not,
             qt.AndMaybe: self.and_maybe, qt.ConstantScore: self.constant_score,
         }
@@ -84,7 +83,7 @@ class Compiler:
             return {"rank_feature": {"field": f"{node.field}.{feature_name(node.text)}", "linear": {},
                                      "boost": node.boost * self.weights.entity_boost}}
         if kind not in SCORED_KINDS and kind != KEYWORD:
-            return MATCH_NONE
+            return match_none()
         return {"term": {node.field: {"value": node.text, "boost": self.boost(node)}}}
 
     def boost(self, node: qt.Leaf) -> float:
@@ -95,7 +94,7 @@ class Compiler:
 
     def phrase(self, node: qt.Phrase) -> dict:
         if field_kind(node.field) != TEXT or not node.words or (node.slop < 1 and len(node.words) > 1):
-            return MATCH_NONE  # only text fields keep positions; no two words are 0 positions apart
+            return match_none()  # only text fields keep positions; no two words are 0 positions apart
         counts = Counter(node.words)
         scores = [self.term(qt.Term(node.field, word, node.boost * count)) for word, count in counts.items()]
         return {"bool": {"filter": [phrase_filter(node.field, node.words, node.slop)], "must": scores}}
@@ -103,7 +102,7 @@ class Compiler:
     def multi_term(self, node: qt.Prefix | qt.Wildcard | qt.Fuzzy) -> dict:
         kind = field_kind(node.field)
         if kind not in SCORED_KINDS and kind != KEYWORD:
-            return MATCH_NONE
+            return match_none()
         if self.expansions is not None:
             return self.expanded(node, list(self.expansions(node))[:MAX_EXPANSIONS])
         parts = [self.expanding(node), statistics_anchor(node.field)]
@@ -124,7 +123,7 @@ class Compiler:
         """A multi-term node over its expansions: one expansion scores as that term alone (the
         node's boost dropped, as Whoosh drops it), several as their sum times the boost."""
         if not terms:
-            return MATCH_NONE
+            return match_none()
         if len(terms) == 1:
             return self.term(qt.Term(node.field, terms[0]))
         parts = [self.term(qt.Term(node.field, text)) for text in terms]
@@ -132,7 +131,7 @@ class Compiler:
 
     def date_range(self, node: qt.DateRange) -> dict:
         if field_kind(node.field) != DATE:
-            return MATCH_NONE
+            return match_none()
         bounds = {"gte": iso(node.start), "lte": iso(node.end)}
         limits = {key: value for key, value in bounds.items() if value is not None}
         return {"range": {node.field: {**limits, "boost": node.boost}}}
@@ -142,7 +141,7 @@ class Compiler:
             return {"match_all": {"boost": node.boost}}
         kind = field_kind(node.field)
         if kind is None:
-            return MATCH_NONE
+            return match_none()
         present: dict = {"bool": {"filter": [{"exists": {"field": node.field}}]}}
         if kind in SCORED_KINDS:
             present["bool"]["must_not"] = [{"term": {node.field: ABSENT}}]
@@ -150,7 +149,7 @@ class Compiler:
 
     def group(self, node: qt.And | qt.Or) -> dict:
         if not node.parts:
-            return MATCH_NONE
+            return match_none()
         if len(node.parts) == 1:  # Whoosh runs a lone part without the group's boost
             return self.compile(node.parts[0])
         parts = [self.compile(part) for part in node.parts]
@@ -183,6 +182,11 @@ def phrase_filter(field: str, words: Sequence[str], slop: int) -> dict:
         spans = {"span_near": {"clauses": [{"span_term": {field: word}}, spans], "slop": slop - 1,
                                "in_order": True}}
     return spans
+
+
+def match_none() -> dict:
+    """A query no document matches (a new dict each time: callers may add a `_name`)."""
+    return {"match_none": {}}
 
 
 def statistics_anchor(field: str) -> dict:
