@@ -1,5 +1,6 @@
-"""Our documents as OpenSearch documents: the fields `search.index.document_fields` gives, analysed
-here in Python by the schema's own analyzers, and the `_bulk` lines that write them.
+"""Our documents as OpenSearch documents: the fields `search.documents.document_fields` gives, analysed
+here in Python by the index-side analyzers every backend shares (`search.fields.index_analyzers`),
+and the `_bulk` lines that write them.
 
 Each analysed field becomes what mapping.py's field kinds expect: a text field our token stream
 (positions and stacked terms written out, see mapping.py), a keyword field its whole values, the
@@ -11,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 
@@ -32,15 +33,14 @@ from search.backends.opensearch.mapping import (
     TEXT,
     feature_name,
 )
-from search.index import build_schema, read_facet_values
+from search.documents import read_facet_values
+from search.fields import IndexAnalyzer, IndexToken, index_analyzers
 from search.tables import AnalysisTables
 
 # What a hit shows, as Whoosh stores it (beside the file's key and signature, which let an
 # incremental run compare files, and the MinHash signature, base64, which finds a story's versions).
 STORED_NAMES = ("id", "path", "line", "url", "title", "source", "date", "authors", "credit", "tags",
                 "entities", "body", "story", "file_key", "file_sig")
-
-Analyzer = Callable[..., Iterable]
 
 
 def indexable(term: str) -> bool:
@@ -64,16 +64,16 @@ def token_stream(tokens: Iterable[tuple[int, str]]) -> str:
 
 
 class DocumentMaker:
-    """Makes OpenSearch documents with the analyzers of the schema `search/index.py` builds for
-    the index's tables (its user variants included), so OpenSearch's terms are the index's terms."""
+    """Makes OpenSearch documents with the index-side analyzers for the index's tables (its user
+    variants included), so OpenSearch's terms are the embedded index's terms."""
 
     def __init__(self, tables: AnalysisTables | None = None):
-        schema = build_schema(tables)
-        self.analyzers: dict[str, Analyzer] = {name: schema[name].analyzer for name in FIELD_KINDS
-                                               if FIELD_KINDS[name] != DATE}
+        analyzers = index_analyzers(tables)
+        self.analyzers: dict[str, IndexAnalyzer] = {name: analyzers[name] for name in FIELD_KINDS
+                                                    if FIELD_KINDS[name] != DATE}
 
     def document(self, fields: dict) -> dict:
-        """The OpenSearch document of one article's fields (`search.index.document_fields`)."""
+        """The OpenSearch document of one article's fields (`search.documents.document_fields`)."""
         document: dict = {}
         for name, kind in FIELD_KINDS.items():
             value = fields.get(name)
@@ -92,22 +92,20 @@ class DocumentMaker:
 
     def analysed(self, name: str, kind: str, value: str) -> str | list[str] | dict[str, float]:
         """A field's value as OpenSearch takes it for its kind."""
-        analyzer = self.analyzers[name]
+        tokens = self.analyzers[name](value)
         if kind == TEXT:
-            tokens = analyzer(value, positions=True, mode="index")
-            return token_stream((token.pos, token.text) for token in tokens)
+            return token_stream((position, term) for position, term, _ in tokens)
         if kind == FEATURES:
-            return entity_features(analyzer(value))
-        found = [token.text for token in analyzer(value)]
-        return [term for term in found if indexable(term)]
+            return entity_features(tokens)
+        return [term for _, term, _ in tokens if indexable(term)]
 
 
-def entity_features(tokens: Iterable) -> dict[str, float]:
+def entity_features(tokens: Iterable[IndexToken]) -> dict[str, float]:
     """Each entity key and its weight, summed as Whoosh sums a term's weights in one document
     (`rank_features` takes only positive values: a key weighing nothing adds nothing anyway)."""
     weights: dict[str, float] = {}
-    for token in tokens:
-        weights[token.text] = weights.get(token.text, 0.0) + token.boost
+    for _, key, weight in tokens:
+        weights[key] = weights.get(key, 0.0) + weight
     return {feature_name(key): weight for key, weight in weights.items() if weight > 0 and indexable(key)}
 
 

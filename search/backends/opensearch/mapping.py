@@ -21,7 +21,7 @@ and average length (Whoosh divides by all documents; Lucene by those with the fi
 
 from __future__ import annotations
 
-from search.index import ENTITY_FILTERS
+from search.documents import ENTITY_FILTERS
 from search.rank import DEFAULT_WEIGHTS, ENTITY_FIELD, Weights
 
 POSITION_SEPARATOR = "\u001e"  # between the positions of a token stream
@@ -38,7 +38,7 @@ UNSCORED = "boolean"  # OpenSearch's similarity that scores a matching term by i
 DEFAULT_SHARDS = 2
 DEFAULT_REPLICAS = 1
 
-# Each searchable field of search/index.py's schema, by how OpenSearch holds it.
+# Each searchable field of a document (search/fields.py's index_analyzers), by how OpenSearch holds it.
 TEXT = "text"  # our token stream with positions, scored by BM25
 SCORED_KEYWORD = "scored_keyword"  # whole keys, scored by BM25 (length: the number of keys)
 KEYWORD = "keyword"  # whole values that match without ranking (each scores its boost)
