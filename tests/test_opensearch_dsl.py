@@ -11,27 +11,30 @@ Lucene rounding down by up to 11% and Whoosh up by up to 9%: 8.5% apart at most 
 headline and body terms), the one ABSENT term a document without a field adds to the field's
 average length (18% on `person:wallace`, the largest), float32 arithmetic, the salience kept to 9
 bits by `rank_features`, and Lucene's weight of a fuzzy expansion (20% on `Wallce~`).
+
+The embedded side is read through the engine's public surfaces only (the query reader, the backend
+protocol's `View.rank`, `ranked_ids`, stored documents); that OpenSearch's terms are the embedded
+index's postings follows from tests/backends/whoosh/test_index_analysis.py, which checks the shared
+index-side analysis (`search.fields.index_analyzers`) against the Whoosh schema.
 """
 
 from __future__ import annotations
 
 import base64
-import json
-import shutil
-import time
 import uuid
-from dataclasses import replace
+from collections.abc import Callable
+from fnmatch import fnmatchcase
 from pathlib import Path
 
-import numpy as np
 import pytest
-from conftest import CORPUS
+from corpus_fields import corpus_fields, write_corpus
 from fixtures_corpora import DATED_RECORDS, WIRE_RECORDS
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import RequestError
 
+from search.backends.base import RankRequest
 from search.backends.opensearch.compile import compile_tree, with_named_clauses
-from search.backends.opensearch.documents import DocumentMaker, bulk_actions, token_stream
+from search.backends.opensearch.documents import DocumentMaker, bulk_actions, indexable, token_stream
 from search.backends.opensearch.mapping import (
     ABSENT,
     FIELD_KINDS,
@@ -40,15 +43,11 @@ from search.backends.opensearch.mapping import (
     TOKENS_ANALYZER,
     index_body,
 )
-from search.backends.whoosh import compile as whoosh_compile
-from search.backends.whoosh.queries import CappedFuzzyTerm, CappedPrefix, CappedWildcard
 from search.engine import Engine
-from search.index import ColumnValues, build_schema, document_fields, file_key
-from search.indexer import _read_job, signature_of, update_index
-from search.ingest import find_files
+from search.fields import index_analyzers
+from search.indexer import update_index
 from search.query import tree as qt
-from search.rank import ENTITY_FIELD, name_keys
-from search.scoring import ArrayScorer, Postings
+from search.rank import ENTITY_FIELD, with_entity_boost
 from search.wordlist import is_common_word
 
 pytestmark = pytest.mark.opensearch
@@ -101,39 +100,35 @@ FUZZY = ("Wallce~", "Stoltenbreg~2")  # Lucene weighs a fuzzy expansion by 1 - e
 
 # --- the two indexes of the same records -----------------------------------------------------------
 
+RECORDS = WIRE_RECORDS + DATED_RECORDS + SLOP_RECORDS
+EVERY_DOCUMENT = 10_000  # more rows than the corpus has documents
+
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("dsl-corpus") / "corpus"
-    root.mkdir()
-    for seed in sorted(CORPUS.glob("*.txt")):
-        shutil.copy(seed, root)
-    records = WIRE_RECORDS + DATED_RECORDS + SLOP_RECORDS
-    (root / "records.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    return root
+    return write_corpus(tmp_path_factory.mktemp("dsl-corpus") / "corpus", RECORDS)
 
 
 @pytest.fixture(scope="module")
 def engine(corpus) -> Engine:
     index = corpus.parent / "index"
     report = update_index(index, [corpus])
-    assert report.added == 5 + len(WIRE_RECORDS) + len(DATED_RECORDS) + len(SLOP_RECORDS), report.problems
+    assert report.added == 5 + len(RECORDS), report.problems
     return Engine(index)
 
 
 @pytest.fixture(scope="module")
-def fields(corpus, engine) -> list[dict]:
+def shown(engine) -> dict[str, dict]:
+    """Each stored article of the embedded index, by id, as the backend protocol reads it."""
+    return {document["id"]: document for document in engine.view().every_document()}
+
+
+@pytest.fixture(scope="module")
+def fields(corpus, shown) -> list[dict]:
     """Each article's fields as the indexer makes them (read, entities, MinHash), with the story
     the embedded index gave it."""
-    searcher = engine.searcher()
-    found = []
-    for path in find_files(corpus):
-        relative = path.relative_to(corpus).as_posix()
-        contents, extras, _ = _read_job((path, relative, {}))
-        key, signature = file_key(str(corpus.resolve()), relative), signature_of(path, path.stat())
-        for article, extra in zip(contents.articles, extras, strict=True):
-            story = searcher.document(id=article.id)["story"]
-            found.append(document_fields(article, key, signature, replace(extra, story=story)))
+    found = corpus_fields(corpus, {doc_id: stored["story"] for doc_id, stored in shown.items()})
+    assert {record["id"] for record in found} == set(shown)
     return found
 
 
@@ -171,26 +166,18 @@ def two_shards(client, fields):
 
 def parsed_tree(engine: Engine, text: str) -> qt.Node:
     """The engine's tree for a typed query (aliases, reporters found by name) with its entity boost."""
-    reader = engine.searcher().reader()
-    parsed = engine.builder.with_names(engine.builder.parse(text), lambda field, key: (field, key) in reader,
-                                       common=is_common_word)
-    return with_entity_boost(parsed.tree, parsed.terms)
+    reader = engine.reader
+    parsed = reader.with_names(reader.parse(text), engine.view().has_term, common=is_common_word)
+    return with_entity_boost(parsed.tree, parsed.terms, engine.weights)
 
 
-def with_entity_boost(tree: qt.Node, terms: list[str]) -> qt.Node:
-    """`search.rank.with_entity_boost` as a tree: the query, and the salience of the entities it names."""
-    if not terms or tree == qt.NOTHING:
-        return tree
-    return qt.AndMaybe(tree, qt.Or(tuple(qt.Term(ENTITY_FIELD, key) for key in name_keys(terms))))
-
-
-def whoosh_scores(engine: Engine, tree: qt.Node) -> dict[str, float]:
-    """Every document the embedded engine's scorer matches with the tree, and its score."""
-    searcher = engine.searcher()
-    scorer = ArrayScorer(searcher, Postings(searcher), engine.weighting.weights, time.monotonic() + 60)
-    scored = scorer.evaluate(whoosh_compile.compile_tree(tree))
-    return {searcher.stored_fields(int(docnum))["id"]: float(scored.score[docnum])
-            for docnum in np.flatnonzero(scored.hit)}
+def embedded_scores(engine: Engine, tree: qt.Node) -> dict[str, float]:
+    """Every document the embedded backend matches with the tree, and its score (one row a document)."""
+    view = engine.view()
+    request = RankRequest(query=tree, depth=EVERY_DOCUMENT, grouped=False, count=False,
+                          weights=engine.weights)
+    rows = view.rank(request).rows
+    return dict(zip(view.ids(row.ref for row in rows), (row.score for row in rows), strict=True))
 
 
 def search(client: OpenSearch, index: str, query: dict, **options) -> list[dict]:
@@ -215,26 +202,60 @@ def searches_headline_and_body_only(tree: qt.Node) -> bool:
     return all(getattr(leaf, "field", None) in searched for leaf in tree.leaves())
 
 
-def whoosh_positions(engine: Engine, fieldname: str) -> dict[str, dict[str, list[int]]]:
-    """Per document id, each term of a field of the embedded index and its positions there."""
-    searcher = engine.searcher()
-    reader = searcher.reader()
+def indexed_positions(fields: list[dict], fieldname: str) -> dict[str, dict[str, list[int]]]:
+    """Per document id, each term of a text field and its positions, by the index-side analysis
+    (which tests/backends/whoosh/test_index_analysis.py checks equal to the embedded index's)."""
+    analyze = index_analyzers()[fieldname]
     found: dict[str, dict[str, list[int]]] = {}
-    for btext in reader.lexicon(fieldname):
-        postings = reader.postings(fieldname, btext)
-        while postings.is_active():
-            doc_id = searcher.stored_fields(postings.id())["id"]
-            found.setdefault(doc_id, {})[btext.decode("utf-8")] = list(postings.value_as("positions"))
-            postings.next()
+    for record in fields:
+        terms: dict[str, list[int]] = {}
+        for position, term, _ in analyze(record.get(fieldname) or ""):
+            if indexable(term):
+                terms.setdefault(term, []).append(position)
+        found[record["id"]] = terms
     return found
+
+
+def vocabulary_expansions(fields: list[dict]) -> Callable[[qt.Node], list[str]]:
+    """The terms a prefix, wildcard or fuzzy node expands to over the documents' terms, in term
+    order, as the embedded index expands them (a fuzzy term: within its edits, its prefix kept)."""
+    analyzers = index_analyzers()
+    vocabulary: dict[str, set[str]] = {}
+
+    def terms(fieldname: str) -> list[str]:
+        if fieldname not in vocabulary:
+            vocabulary[fieldname] = {term for record in fields
+                                     for _, term, _ in analyzers[fieldname](record.get(fieldname) or "")}
+        return sorted(vocabulary[fieldname])
+
+    def expand(node: qt.Node) -> list[str]:
+        if isinstance(node, qt.Prefix):
+            return [term for term in terms(node.field) if term.startswith(node.text)]
+        if isinstance(node, qt.Wildcard):
+            return [term for term in terms(node.field) if fnmatchcase(term, node.pattern)]
+        prefix = node.text[:node.prefixlength]
+        return [term for term in terms(node.field)
+                if term.startswith(prefix) and edit_distance(term, node.text) <= node.maxdist]
+    return expand
+
+
+def edit_distance(first: str, second: str) -> int:
+    """Levenshtein's distance: insertions, deletions and substitutions of one character."""
+    previous = list(range(len(second) + 1))
+    for i, char in enumerate(first, 1):
+        current = [i]
+        for j, other in enumerate(second, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char != other)))
+        previous = current
+    return previous[-1]
 
 
 # --- the mapping and the documents ---------------------------------------------------------------
 
 
-def test_the_mapping_holds_every_searched_field_of_the_schema():
-    searched = {name for name, field in build_schema().items() if field.indexed}
-    assert set(FIELD_KINDS) == searched - {"completion"}  # completion: suggestions, kept apart
+def test_the_mapping_holds_every_indexed_field():
+    indexed = set(index_analyzers()) | {"date"}
+    assert set(FIELD_KINDS) == indexed - {"completion"}  # completion: suggestions, kept apart
     settings = index_body()["settings"]
     assert (settings["number_of_shards"], settings["number_of_replicas"]) == (2, 1)
     similarity = settings["similarity"]["news_bm25"]
@@ -250,25 +271,23 @@ def test_the_mapping_holds_every_searched_field_of_the_schema():
     "Zelenskiy’s ally said it was time time time",
 ])
 def test_a_token_stream_reads_back_as_our_terms_at_our_positions(client, one_shard, text):
-    schema = build_schema()
+    analyzers = index_analyzers()
     for fieldname in ("content", "content_exact", "person"):
-        tokens = schema[fieldname].analyzer(text, positions=True, mode="index")
-        ours = [(token.pos, token.text) for token in tokens]
+        ours = [(position, term) for position, term, _ in analyzers[fieldname](text)]
         stream = token_stream(ours)
         answer = client.indices.analyze(index=one_shard, body={"analyzer": TOKENS_ANALYZER, "text": stream})
         assert [(token["position"], token["token"]) for token in answer["tokens"]] == ours, fieldname
-    tokens = schema["content"].analyzer("Shahed-136 drones", positions=True)
-    shahed = [(token.pos, token.text) for token in tokens]
+    shahed = [(position, term) for position, term, _ in analyzers["content"]("Shahed-136 drones")]
     assert [position for position, _ in shahed] == [0, 0, 1, 2] and shahed[0][1] == "shahed-136"  # stacked
 
 
-def test_every_document_holds_our_terms_at_our_positions(client, one_shard, engine, fields):
-    """The index's own postings, field by field, against OpenSearch's term vectors; and each field's
-    statistics: every document counted, the terms' total the embedded index's plus one ABSENT
-    term per document without the field."""
+def test_every_document_holds_our_terms_at_our_positions(client, one_shard, fields):
+    """OpenSearch's term vectors, field by field, against the index-side analysis of each document
+    (the embedded index's postings, by tests/backends/whoosh/test_index_analysis.py); and each
+    field's statistics: every document counted, each term occurrence once, plus one ABSENT term
+    per document without the field."""
     texts = [name for name, kind in FIELD_KINDS.items() if kind == TEXT]
-    expected = {name: whoosh_positions(engine, name) for name in texts}
-    reader = engine.searcher().reader()
+    expected = {name: indexed_positions(fields, name) for name in texts}
     for record in fields:
         answer = client.termvectors(index=one_shard, id=record["id"], routing=record["story"],
                                     fields=",".join(texts), positions=True, offsets=False, payloads=False,
@@ -277,30 +296,27 @@ def test_every_document_holds_our_terms_at_our_positions(client, one_shard, engi
         for name in texts:
             held = {term: [token["position"] for token in info["tokens"]]
                     for term, info in vectors.get(name, {}).get("terms", {}).items()}
-            ours = expected[name].get(record["id"], {})
+            ours = expected[name][record["id"]]
             assert held == (ours or {ABSENT: [0]}), (record["id"], name)
     for name in texts:
         statistics = vectors[name]["field_statistics"]
-        absent = len(fields) - len({doc for doc, terms in expected[name].items() if terms})
+        absent = sum(1 for terms in expected[name].values() if not terms)
+        occurrences = sum(len(places) for terms in expected[name].values() for places in terms.values())
         assert statistics["doc_count"] == len(fields), name
-        assert statistics["sum_ttf"] == reader.field_length(name) + absent, name
+        assert statistics["sum_ttf"] == occurrences + absent, name
 
 
-def test_the_stored_source_is_what_the_engine_shows(client, one_shard, engine, fields):
-    searcher = engine.searcher()
-    minhash = ColumnValues(searcher.reader(), "minhash")
+def test_the_stored_source_is_what_the_engine_shows(client, one_shard, shown, fields):
+    shown_names = ("id", "path", "line", "url", "title", "source", "authors", "credit", "tags", "body",
+                   "story", "entities")
     for record in fields:
         source = client.get(index=one_shard, id=record["id"], routing=record["story"])["_source"]
         assert set(source) == {"stored"}  # the analysed streams are searched, never shown
-        stored = source["stored"]
-        docnum = searcher.document_number(id=record["id"])
-        shown = searcher.stored_fields(docnum)
-        shown_names = ("id", "path", "line", "url", "title", "source", "authors", "credit", "tags", "body",
-                       "story", "entities")
+        stored, engine_shows = source["stored"], shown[record["id"]]
         for name in shown_names:
-            assert stored[name] == shown.get(name), (record["id"], name)
-        assert stored["date"] == (shown["date"].isoformat() if shown.get("date") else None)
-        assert base64.b64decode(stored["minhash"]) == minhash[docnum]
+            assert stored[name] == engine_shows.get(name), (record["id"], name)
+        assert stored["date"] == (engine_shows["date"].isoformat() if engine_shows.get("date") else None)
+        assert base64.b64decode(stored["minhash"]) == record["minhash"] and record["minhash"]
         assert (stored["file_key"], stored["file_sig"]) == (record["file_key"], record["file_sig"])
 
 
@@ -324,7 +340,7 @@ def test_every_version_of_a_story_sits_on_one_shard(client, two_shards, fields):
 @pytest.mark.parametrize("text", QUERIES)
 def test_a_typed_query_matches_what_the_embedded_engine_matches(client, one_shard, engine, text):
     tree = parsed_tree(engine, text)
-    ours = whoosh_scores(engine, tree)
+    ours = embedded_scores(engine, tree)
     assert set(ours) == {doc for doc, _ in engine.ranked_ids(text)}  # the scorer here is the engine's
     theirs = opensearch_scores(client, one_shard, tree)
     assert set(theirs) == set(ours), tree
@@ -338,7 +354,7 @@ def test_a_typed_query_matches_what_the_embedded_engine_matches(client, one_shar
 @pytest.mark.parametrize("name", HAND_MADE)
 def test_a_hand_made_tree_matches_and_scores_as_the_embedded_engine(client, one_shard, engine, name):
     tree = HAND_MADE[name]
-    ours, theirs = whoosh_scores(engine, tree), opensearch_scores(client, one_shard, tree)
+    ours, theirs = embedded_scores(engine, tree), opensearch_scores(client, one_shard, tree)
     assert ours and set(theirs) == set(ours)
     assert largest_difference(ours, theirs) <= SCORE_TOLERANCE, (ours, theirs)
 
@@ -363,22 +379,14 @@ def test_two_shards_with_dfs_score_as_one_shard(client, one_shard, two_shards, e
         assert largest_difference(single, sharded) < 1e-5, text
 
 
-def test_expansions_from_a_vocabulary_score_exactly_as_the_embedded_engine(client, one_shard, engine):
-    """Given the terms a prefix, wildcard or fuzzy word expands to (here, as the embedded index
-    expands them), the compiled Or of terms scores as Whoosh does: no fuzzy weighting left."""
-    reader = engine.searcher().reader()
-    capped = {qt.Prefix: lambda n: CappedPrefix(n.field, n.text),
-              qt.Wildcard: lambda n: CappedWildcard(n.field, n.pattern),
-              qt.Fuzzy: lambda n: CappedFuzzyTerm(n.field, n.text, maxdist=n.maxdist,
-                                                  prefixlength=n.prefixlength)}
-
-    def expansions(node: qt.Node) -> list[str]:
-        found = capped[type(node)](node)._btexts(reader)
-        return [text.decode("utf-8") if isinstance(text, bytes) else text for text in found]
-
+def test_expansions_from_a_vocabulary_score_exactly_as_the_embedded_engine(client, one_shard, engine, fields):
+    """Given the terms a prefix, wildcard or fuzzy word expands to (here, over the documents'
+    terms, as the embedded index expands them), the compiled Or of terms scores as the embedded
+    backend does: no fuzzy weighting left."""
+    expansions = vocabulary_expansions(fields)
     for text in ("Zelensk*", "Wall?ce", "dr?ne", *FUZZY):
         tree = parsed_tree(engine, text)
-        ours = whoosh_scores(engine, tree)
+        ours = embedded_scores(engine, tree)
         theirs = opensearch_scores(client, one_shard, tree, expansions=expansions)
         assert set(theirs) == set(ours) and ours, text
         assert largest_difference(ours, theirs) <= SEARCHED_TEXT, text
@@ -389,8 +397,8 @@ def test_the_entity_boost_ranks_an_article_about_the_entity_higher(client, one_s
     keep), and lifts an article where Kyiv is salient over one that scores higher by its words."""
     boosted_tree = parsed_tree(engine, "Kyiv")
     assert isinstance(boosted_tree, qt.AndMaybe)
-    salience = whoosh_scores(engine, boosted_tree.optional)
-    ours = whoosh_scores(engine, boosted_tree)
+    salience = embedded_scores(engine, boosted_tree.optional)
+    ours = embedded_scores(engine, boosted_tree)
     boosted = opensearch_scores(client, one_shard, boosted_tree)
     unboosted = opensearch_scores(client, one_shard, boosted_tree.required)
     assert salience and set(salience) <= set(boosted) == set(unboosted)
@@ -408,17 +416,17 @@ def test_names_known_to_opensearch_make_the_same_tree(client, one_shard, engine)
         query = compile_tree(qt.Term(fieldname, key))
         return client.count(index=one_shard, body={"query": query})["count"] > 0
 
-    builder = engine.builder
+    reader = engine.reader
     for text in ("Patti Domm", "Tony Diver drones", "Domm oil", "Reuters oil", "drones"):
-        parsed = builder.with_names(builder.parse(text), known, common=is_common_word)
-        assert with_entity_boost(parsed.tree, parsed.terms) == parsed_tree(engine, text), text
+        parsed = reader.with_names(reader.parse(text), known, common=is_common_word)
+        assert with_entity_boost(parsed.tree, parsed.terms, engine.weights) == parsed_tree(engine, text), text
     assert any(leaf.field == "byline" for leaf in parsed_tree(engine, "Patti Domm").leaves())
     assert any(leaf.field == "source_key" for leaf in parsed_tree(engine, "Reuters oil").leaves())
 
 
 def test_matched_queries_name_the_clauses_each_hit_holds(client, one_shard, engine):
     text = "Wallace drones Kyiv"
-    parsed = engine.builder.parse(text)
+    parsed = engine.reader.parse(text)
     tree = parsed_tree(engine, text)
     clauses = {f"clause-{i}": clause.tree for i, clause in enumerate(parsed.clauses)}
     assert len(clauses) == 3
@@ -426,7 +434,7 @@ def test_matched_queries_name_the_clauses_each_hit_holds(client, one_shard, engi
     hits = search(client, one_shard, with_named_clauses(compile_tree(tree), named))
     scores = {hit["_id"]: hit["_score"] for hit in hits}
     assert scores == opensearch_scores(client, one_shard, tree)  # the named clauses change nothing
-    holders = {name: set(whoosh_scores(engine, node)) for name, node in clauses.items()}
+    holders = {name: set(embedded_scores(engine, node)) for name, node in clauses.items()}
     for hit in hits:
         held = {name for name, docs in holders.items() if hit["_id"] in docs}
         assert set(hit.get("matched_queries", [])) == held, hit["_id"]
@@ -437,7 +445,7 @@ def test_a_field_a_document_lacks_matches_nothing_there(client, one_shard, engin
     """Its ABSENT term counts it in the field's statistics but never makes it match the field."""
     for fieldname in ("title", "byline", "person", "weapon"):
         assert FIELD_KINDS[fieldname] in SCORED_KINDS
-        having = set(whoosh_scores(engine, qt.Everything(fieldname)))
+        having = set(embedded_scores(engine, qt.Everything(fieldname)))
         assert 0 < len(having) < len(fields), fieldname
         hits = search(client, one_shard, compile_tree(qt.Everything(fieldname)))
         assert {hit["_id"] for hit in hits} == having
