@@ -174,3 +174,49 @@ def tag_term(tag: str) -> str:
 def entity_term(name: str) -> str:
     """How an entity's name is indexed in the `entity` field (and looked up there)."""
     return " ".join(name.replace(",", " ").split()).lower()
+
+
+def document_fields(article: Article, key: str, signature: str, extra: Enrichment = NO_ENRICHMENT) -> dict:
+    """The field values a backend stores and indexes for one article (a value to analyse is
+    text, the fields' analysis is `search.fields.index_analyzers`)."""
+    content = content_of(article.title, article.text)[0]
+    fields = {
+        "id": article.id,
+        "file_key": key,
+        "file_sig": signature,
+        "path": article.path,
+        "line": article.line,
+        "body": article.text,
+        "content": content,
+        "content_exact": content,
+        "authors": list(article.authors),
+        "url": article.url,
+    }
+    if article.title:
+        fields["title"] = fields["title_exact"] = article.title
+    if article.source:
+        fields["source"] = article.source
+        fields["source_key"] = ",".join(source_keys(article.source))
+    if article.authors:
+        fields["author"] = "; ".join(article.authors)
+        fields["byline"] = ",".join(byline_keys(article.authors))
+    if article.credit:
+        fields["credit"] = article.credit
+    if article.tags:
+        fields["tags"] = list(article.tags)
+        fields["tag"] = ",".join(tag_term(tag) for tag in article.tags)
+    if article.date:
+        fields["date"] = article.date
+    fields["story"] = extra.story or article.id
+    fields["minhash"] = extra.minhash
+    fields["entities"] = [{**entity.as_dict(), "forms": list(entity.forms)} for entity in extra.entities]
+    fields["facets"] = facet_values(article, extra.entities)
+    fields["completion"] = ",".join(completion_terms(article, extra.entities))
+    if extra.entities:
+        fields["entity"] = ",".join(entity_term(entity.name) for entity in extra.entities)
+        fields["entity_keys"] = "\n".join(f"{e.salience:.4f}\t{e.type}\t{e.name}" for e in extra.entities)
+    for kind in ENTITY_FILTERS:
+        names = [entity.name for entity in extra.entities if entity.type == kind]
+        if names:
+            fields[kind] = " ; ".join(names)
+    return fields

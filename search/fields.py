@@ -4,7 +4,8 @@ Headline and body are read by the news analyzer (stems, acronyms, variants), the
 by the printed-word analyzer (phrases), names (source, author, the entity types) as their
 words, and keyword fields (entity, tag) as comma-separated values. A backend indexes with the
 same analysis (the Whoosh backend's schema, `search/backends/whoosh/schema.py`), and the query
-parser reads a query's words with `query_analyzers`.
+parser reads a query's words with `query_analyzers`; a backend indexes a document's fields with
+`index_analyzers` (the Whoosh schema's analyzers give the same terms, tests/backends/whoosh).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import re
 from collections.abc import Callable
 
 from search.analysis import NewsAnalyzer, exact_analyzer, name_terms, news_analyzer
+from search.documents import entity_keys
+from search.rank import ENTITY_FIELD
 from search.tables import AnalysisTables
 
 FieldAnalyzer = Callable[[str, bool], list[str]]  # text, read whole -> the terms a query asks for
@@ -48,3 +51,64 @@ def query_analyzers(tables: AnalysisTables | None = None) -> dict[str, FieldAnal
     news, exact = news_query(news_analyzer(tables)), news_query(exact_analyzer())
     return {**dict.fromkeys(NEWS_FIELDS, news), **dict.fromkeys(EXACT_FIELDS, exact),
             **dict.fromkeys(NAME_FIELDS, name_query), **dict.fromkeys(KEYWORD_FIELDS, keyword_query)}
+
+
+# --- index side: the terms a backend indexes for each field ------------------------------------
+
+IndexToken = tuple[int, str, float]  # position, term, weight (a salience for entity keys, else 1)
+IndexAnalyzer = Callable[[str], list[IndexToken]]
+ID_FIELDS = ("id", "file_key", "file_sig", "story")  # one term: the value as given
+KEY_FIELDS = ("source_key", "byline", "completion")  # comma-separated keys, kept in their case
+
+
+def news_index(analyzer: NewsAnalyzer) -> IndexAnalyzer:
+    """A text field's terms as indexed: each at its position, stopwords leaving their gap."""
+    def analyze(text: str) -> list[IndexToken]:
+        return [(token.pos, token.text, 1.0) for token in analyzer(text, positions=True, mode="index")]
+    return analyze
+
+
+def name_index(text: str) -> list[IndexToken]:
+    """A name field's words, lower-cased, one position each."""
+    return [(position, term, 1.0) for position, term in enumerate(name_terms(text))]
+
+
+def keyword_index(lowercase: bool) -> IndexAnalyzer:
+    """A keyword field's comma-separated values, stripped (and lower-cased where the field is)."""
+    def analyze(text: str) -> list[IndexToken]:
+        values = [value.strip() for value in KEYWORD_VALUE.findall(text)]
+        values = [value.lower() for value in values] if lowercase else values
+        return [(position, value, 1.0) for position, value in enumerate(values)]
+    return analyze
+
+
+def whole_index(text: str) -> list[IndexToken]:
+    """An identifier's one term: the value itself."""
+    return [(0, text, 1.0)]
+
+
+def entity_key_index(analyzer: NewsAnalyzer) -> IndexAnalyzer:
+    """The entity boost's keys (`search.documents.entity_keys`) of `salience<TAB>type<TAB>name`
+    lines, each weighted by its entity's salience; a name's terms are the news analyzer's."""
+    def analyze(text: str) -> list[IndexToken]:
+        found: list[IndexToken] = []
+        for line in text.splitlines():
+            salience, kind, name = line.split("\t", 2)
+            words = [token.text for token in analyzer(name, mode="query")]
+            for key in entity_keys(kind, words):
+                found.append((len(found), key, float(salience)))
+        return found
+    return analyze
+
+
+def index_analyzers(tables: AnalysisTables | None = None) -> dict[str, IndexAnalyzer]:
+    """Every indexed field but the date, with the terms (positions, weights) a backend indexes
+    for a value of `search.documents.document_fields`: the one index-side analysis, so every
+    backend holds the same terms."""
+    news = news_analyzer(tables)
+    return {**dict.fromkeys(NEWS_FIELDS, news_index(news)),
+            **dict.fromkeys(EXACT_FIELDS, news_index(exact_analyzer())),
+            **dict.fromkeys(NAME_FIELDS, name_index), **dict.fromkeys(ID_FIELDS, whole_index),
+            **dict.fromkeys(KEY_FIELDS, keyword_index(lowercase=False)),
+            **dict.fromkeys(KEYWORD_FIELDS, keyword_index(lowercase=True)),
+            ENTITY_FIELD: entity_key_index(news)}

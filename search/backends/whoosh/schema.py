@@ -17,22 +17,7 @@ from whoosh.reading import IndexReader
 
 from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
 from search.backends.whoosh.codec import ArrayCodec
-from search.documents import (
-    ENTITY_FILTERS,
-    NO_ENRICHMENT,
-    PHRASE_FIELDS,
-    VECTOR_FIELD,
-    Enrichment,
-    byline_keys,
-    completion_terms,
-    content_of,
-    entity_keys,
-    entity_term,
-    facet_values,
-    source_keys,
-    tag_term,
-)
-from search.ingest import Article
+from search.documents import ENTITY_FILTERS, PHRASE_FIELDS, VECTOR_FIELD, entity_keys
 from search.tables import AnalysisTables
 
 UNDATED = 2**64 - 1  # the date column's value for a document without a date
@@ -156,48 +141,3 @@ class EntityKeyAnalyzer(Analyzer):
             for key in entity_keys(kind, self.key(name)):
                 token.text, token.boost = key, float(salience)
                 yield token
-
-
-def document_fields(article: Article, key: str, signature: str, extra: Enrichment = NO_ENRICHMENT) -> dict:
-    """The field values Whoosh stores and indexes for one article."""
-    content = content_of(article.title, article.text)[0]
-    fields = {
-        "id": article.id,
-        "file_key": key,
-        "file_sig": signature,
-        "path": article.path,
-        "line": article.line,
-        "body": article.text,
-        "content": content,
-        "content_exact": content,
-        "authors": list(article.authors),
-        "url": article.url,
-    }
-    if article.title:
-        fields["title"] = fields["title_exact"] = article.title
-    if article.source:
-        fields["source"] = article.source
-        fields["source_key"] = ",".join(source_keys(article.source))
-    if article.authors:
-        fields["author"] = "; ".join(article.authors)
-        fields["byline"] = ",".join(byline_keys(article.authors))
-    if article.credit:
-        fields["credit"] = article.credit
-    if article.tags:
-        fields["tags"] = list(article.tags)
-        fields["tag"] = ",".join(tag_term(tag) for tag in article.tags)
-    if article.date:
-        fields["date"] = article.date
-    fields["story"] = extra.story or article.id
-    fields["minhash"] = extra.minhash
-    fields["entities"] = [{**entity.as_dict(), "forms": list(entity.forms)} for entity in extra.entities]
-    fields["facets"] = facet_values(article, extra.entities)
-    fields["completion"] = ",".join(completion_terms(article, extra.entities))
-    if extra.entities:
-        fields["entity"] = ",".join(entity_term(entity.name) for entity in extra.entities)
-        fields["entity_keys"] = "\n".join(f"{e.salience:.4f}\t{e.type}\t{e.name}" for e in extra.entities)
-    for kind in ENTITY_FILTERS:
-        names = [entity.name for entity in extra.entities if entity.type == kind]
-        if names:
-            fields[kind] = " ; ".join(names)
-    return fields

@@ -15,9 +15,9 @@ from whoosh.index import Index, LockError
 from whoosh.writing import SegmentWriter
 
 from search.backends.whoosh.merging import ParallelMerge
-from search.backends.whoosh.schema import ColumnValues, array_codec, document_fields
+from search.backends.whoosh.schema import ColumnValues, array_codec
 from search.backends.whoosh.store import create_index, is_whoosh_index, open_index, read_state, write_state
-from search.documents import Enrichment, IndexedFile
+from search.documents import Enrichment, IndexedFile, document_fields
 from search.errors import IndexBusy, IndexIncompatible
 from search.ingest import Article
 from search.state import IndexState

@@ -24,7 +24,9 @@ input's neutral twin (the class's syntax replaced by syntax both read alike: `RE
   that parser (the fast path read `nato REQUIRE iran` as three words), so the same words read
   two ways depending on other syntax in the query (`nato REQUIRE iran*`); and the engine's
   array scorer does not filter with it (`nato REQUIRE iran` found 3 seed articles where
-  `nato AND iran` finds 1). Ours reads `REQUIRE` as a word, as the fast path did.
+  `nato AND iran` finds 1). Ours reads `REQUIRE` as a word, as the fast path did. Two in a row
+  (`0 REQUIRE REQUIRE drone`) make Whoosh's parser fail an assertion, its fallback to plain words
+  too (they keep the REQUIREs): the oracle has no reading then, and the neutral twin decides.
 - "date field": a `date:` name the date filter did not take out (after a non-space, as in
   `(date:2022)`) went to Whoosh's DATETIME field, which reads `2022-10-01..2022-12-31` as one
   second of 1 October and a malformed value as a query matching nothing (inside AND: nothing at
@@ -46,12 +48,13 @@ from __future__ import annotations
 
 import ast
 import re
+import traceback
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import whoosh_oracle
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 from whoosh.qparser import syntax
@@ -130,8 +133,19 @@ def oracle_readings(parsed) -> dict[str, object]:
 
 
 def differences(text: str) -> dict[str, tuple]:
-    """What our reading of `text` and the oracle's disagree on (before and after names)."""
+    """What our reading of `text` and the oracle's disagree on; the oracle having no reading
+    (Whoosh's parser failed an assertion, see "REQUIRE" in the module's docstring) is one."""
     ORACLE.parsed_texts.clear()
+    try:
+        return compared_readings(text)
+    except AssertionError as crash:
+        if "/whoosh/" not in traceback.extract_tb(crash.__traceback__)[-1].filename:
+            raise
+        return {"oracle crashed": (None, repr(crash))}
+
+
+def compared_readings(text: str) -> dict[str, tuple]:
+    """What our reading of `text` and the oracle's disagree on (before and after names)."""
     ours, theirs = OURS.parse(text), ORACLE.parse(text)
     found = _differing(our_readings(ours), oracle_readings(theirs), "")
     ours = OURS.with_names(ours, known, common)
@@ -334,6 +348,10 @@ generated_query = st.lists(
 @settings(max_examples=2000, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(text=generated_query)
+# Found by generation, and kept: which strings hypothesis generates depends on the modules loaded
+# before it (it draws constants from them), so a run of more test modules found it.
+@example(text="0\x1b REQUIRE REQUIRE drone ")
+@example(text='drone " REQUIRE REQUIRE drone ')
 def test_generated_queries_read_as_before(text):
     outcome, found = verdict(text)
     TALLY.setdefault("generated", Counter())[outcome] += 1

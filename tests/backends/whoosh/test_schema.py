@@ -18,9 +18,8 @@ from search.backends.whoosh.schema import (
     Occurrences,
     WhooshAnalyzer,
     build_schema,
-    document_fields,
 )
-from search.documents import COLUMN, DATE, ENTITY_KEYS, FIELDS, ID, KEYS, NAME, STORED, TEXT
+from search.documents import COLUMN, DATE, ENTITY_KEYS, FIELDS, ID, KEYS, NAME, STORED, TEXT, document_fields
 from search.fields import query_analyzers
 from search.ingest import read_file
 from search.query.parser import ANALYSED_FIELDS
