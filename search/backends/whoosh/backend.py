@@ -33,7 +33,7 @@ from search.backends.whoosh.store import open_index, read_state
 from search.backends.whoosh.vocabulary import IndexVocabulary
 from search.backends.whoosh.weighting import NewsBM25F
 from search.documents import SPELLING_FIELDS, read_facet_values
-from search.errors import REBUILD_HINT, BackendUnavailable, IndexIncompatible
+from search.errors import REBUILD_HINT, BackendUnavailable, IndexIncompatible, SearchError
 from search.facets import FacetTable
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
@@ -103,8 +103,6 @@ class WhooshBackend:
 
 _WHOOSH_PACKAGE = str(Path(whoosh.__file__).parent)
 _BUG_KINDS = (TypeError, AttributeError, NameError, AssertionError, RecursionError)
-
-
 UNAVAILABLE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EIO, errno.ESTALE, errno.ETIMEDOUT, errno.EMFILE,
                       errno.ENFILE, errno.ENOMEM}
 
@@ -136,7 +134,7 @@ def reading_files(method: Callable) -> Callable:
     def guarded(view: WhooshView, *args, **kwargs):
         try:
             return method(view, *args, **kwargs)
-        except IndexIncompatible:
+        except SearchError:  # already said (a view method calling another)
             raise
         except Exception as error:
             if is_unavailable(error):
