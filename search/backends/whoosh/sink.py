@@ -40,10 +40,10 @@ def open_sink(directory: Path, rebuild: bool, user_variants: list[tuple[str, str
             raise
         print(f"note: {error.message.split(';')[0]}; rebuilding it", file=sys.stderr)
         return WhooshSink(create_index(directory, user_variants), lock_timeout, workers)
-    state = read_state(directory)
-    if user_variants and [list(pair) for pair in user_variants] != state.user_variants:
+    sink = WhooshSink(ix, lock_timeout, workers)
+    if user_variants and [list(pair) for pair in user_variants] != sink.state.user_variants:
         raise IndexIncompatible("--variants differ from the ones this index was built with; add --rebuild")
-    return WhooshSink(ix, lock_timeout, workers)
+    return sink
 
 
 class WhooshSink:
@@ -135,9 +135,7 @@ class WhooshSink:
             else:
                 self.writer.cancel()
         finally:
-            self.writer = None
-            if not self.frozen_before:  # what _writer froze is collected again
-                gc.unfreeze()
+            self._release()
         with self.ix.reader() as reader:
             segments = len(reader.leaf_readers())
         if segments > MAX_SEGMENTS:
@@ -148,7 +146,12 @@ class WhooshSink:
         """Give up what was not committed."""
         if self.writer is not None:
             self.writer.cancel()
-            self.writer = None
+        self._release()
+
+    def _release(self) -> None:
+        """Drop the writer, and give the garbage collector back what `_writer` froze (unless
+        something had frozen objects before the run)."""
+        self.writer = None
         if not self.frozen_before:
             gc.unfreeze()
 
