@@ -28,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from search.backends import BACKENDS, DEFAULT_BACKEND
+from search.backends import index_location as choose_location
 from search.dates import format_date
 from search.engine import Engine
 from search.errors import SearchError
@@ -45,8 +47,8 @@ INDEX_ENV = SETTINGS.index_env
 SUBCOMMANDS = ("index", "show", "stats", "run", "eval")
 COMMAND_GROUP = "news_search.commands"
 DISTRIBUTION = "news-search"
-VALUE_OPTIONS = {"--index", "--limit", "--page", "--queries", "--qrels", "--variants", "--aliases", "--tag",
-                 "--spell", "--host", "--port", "--threads", "--wait", "--commit-every"}
+VALUE_OPTIONS = {"--index", "--backend", "--limit", "--page", "--queries", "--qrels", "--variants",
+                 "--aliases", "--tag", "--spell", "--host", "--port", "--threads", "--wait", "--commit-every"}
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 EXIT_USAGE = 2
 
@@ -90,8 +92,13 @@ def port_number(text: str) -> int:
 
 
 def add_index_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--index", type=Path, default=None,
-                        help=f"index folder (default: ${INDEX_ENV} or ./{DEFAULT_INDEX})")
+    parser.add_argument("--index", default=None,
+                        help=f"index folder, or for OpenSearch the cluster URL and index name "
+                             f"(default: ${INDEX_ENV} or ./{DEFAULT_INDEX}; ${SETTINGS.opensearch_url_env} "
+                             f"or {SETTINGS.default_opensearch_url})")
+    parser.add_argument("--backend", choices=sorted(BACKENDS), default=None,
+                        help=f"where the index is kept (default: ${SETTINGS.backend_env} or "
+                             f"{DEFAULT_BACKEND})")
 
 
 def query_parser() -> Parser:
@@ -160,8 +167,14 @@ def split_command(argv: list[str]) -> tuple[str | None, list[str]]:
     return None, argv
 
 
-def index_dir(args: argparse.Namespace) -> Path:
-    return args.index or Path(os.environ.get(INDEX_ENV) or DEFAULT_INDEX)
+def index_location(args: argparse.Namespace) -> tuple[str, Path | str]:
+    """The backend and index location the command line names (search.backends.index_location)."""
+    return choose_location(args.backend, args.index)
+
+
+def open_engine(args: argparse.Namespace, **options) -> Engine:
+    backend, location = index_location(args)
+    return Engine(location, backend=backend, **options)
 
 
 def use_colour(stream) -> bool:
@@ -212,7 +225,7 @@ def counts_line(answer: dict) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    engine = Engine(index_dir(args), alias_files=tuple(args.aliases))
+    engine = open_engine(args, alias_files=tuple(args.aliases))
     offset = (args.page - 1) * args.limit
     request = SearchRequest(" ".join(args.query), limit=args.limit, offset=offset, correct=args.spell == "on")
     answer = engine.search(request)
@@ -226,9 +239,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     roots = args.paths or [Path(DEFAULT_CORPUS)]
     progress = print_progress if sys.stderr.isatty() else None
-    report = update_index(index_dir(args), roots, rebuild=args.rebuild, variant_files=args.variants,
+    backend, location = index_location(args)
+    report = update_index(location, roots, rebuild=args.rebuild, variant_files=args.variants,
                           progress=progress, alias_files=args.aliases, lock_timeout=args.wait,
-                          commit_every=args.commit_every, upgrade=args.upgrade)
+                          commit_every=args.commit_every, upgrade=args.upgrade, backend=backend)
     for problem in report.problems:
         label = "skipped" if problem.fatal else "warning"
         print(f"{label}: {problem}", file=sys.stderr)
@@ -237,7 +251,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    stored = Engine(index_dir(args)).document(args.id)
+    stored = open_engine(args).document(args.id)
     if args.json:
         record = {key: stored.get(key) for key in ("id", "path", "title", "source", "url", "authors")}
         record.update(date=format_date(stored.get("date")), text=stored.get("body") or "")
@@ -260,7 +274,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    stats = Engine(index_dir(args)).stats()
+    stats = open_engine(args).stats()
     if args.json:
         print(json.dumps(stats, indent=2))
         return 0
@@ -282,7 +296,7 @@ def queries_from(path: Path) -> list[tuple[str, str]]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    engine = Engine(index_dir(args))
+    engine = open_engine(args)
     for qid, text in queries_from(args.queries):
         if not text:
             continue
@@ -292,7 +306,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    engine = Engine(index_dir(args))
+    engine = open_engine(args)
     queries = queries_from(args.queries)
     try:
         qrels = read_qrels(args.qrels)

@@ -66,9 +66,10 @@ class Engine:
     """A backend's index and everything needed to answer queries from it."""
 
     def __init__(self, index: Path | str | Backend, weights: Weights = DEFAULT_WEIGHTS,
-                 time_budget: float = TIME_BUDGET_SECONDS, alias_files: tuple[Path, ...] = ()):
+                 time_budget: float = TIME_BUDGET_SECONDS, alias_files: tuple[Path, ...] = (),
+                 backend: str = DEFAULT_BACKEND):
         opened = hasattr(index, "view")
-        self.backend = index if opened else open_backend(DEFAULT_BACKEND, Path(index), weights=weights)
+        self.backend = index if opened else open_backend(backend, index, weights=weights)
         self.weights = weights
         self.time_budget = time_budget
         self.alias_files = alias_files

@@ -41,6 +41,11 @@ class Settings:
                                                         "other names of an order (`date` came first)")
     default_index: str = setting("index", "the index folder when none is given")
     index_env: str = setting("SEARCH_INDEX", "the environment variable naming the index folder")
+    backend_env: str = setting("SEARCH_BACKEND", "the environment variable naming the backend (`--backend`)")
+    default_opensearch_url: str = setting("http://127.0.0.1:9201/news",
+                                          "the OpenSearch index when none is given (cluster URL / alias)")
+    opensearch_url_env: str = setting("SEARCH_OPENSEARCH_URL",
+                                      "the environment variable naming the OpenSearch index")
     default_corpus: str = setting("corpus", "the folder `search index` reads when given none")
 
     def described(self) -> list[tuple[str, object, str]]:

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,14 +65,27 @@ def build_jsonl_index(directory: Path, records: list[dict]) -> Path:
     return directory / "index"
 
 
-@pytest.fixture(scope="session", params=sorted(BACKENDS))
+CLUSTER_BACKENDS = ("opensearch",)  # backends whose tests need the session's cluster
+
+
+@pytest.fixture(scope="session", params=[pytest.param(name, marks=pytest.mark.opensearch)
+                                         if name in CLUSTER_BACKENDS else name for name in sorted(BACKENDS)])
 def backend_name(request) -> str:
     """The backend engine-level tests run on: each in turn, so that the same tests are every
     backend's conformance suite (search/backends/base.py)."""
     return request.param
 
 
-def open_engine(backend_name: str, location: Path) -> Engine:
+def backend_location(backend_name: str, request, directory: Path, label: str) -> Path | str:
+    """Where the backend under test keeps a new index: a folder, or (on the session's cluster)
+    an alias of its own."""
+    if backend_name in CLUSTER_BACKENDS:
+        cluster = request.getfixturevalue("opensearch_cluster")
+        return f"{cluster.url}/{label}-{uuid.uuid4().hex[:10]}"
+    return directory
+
+
+def open_engine(backend_name: str, location: Path | str) -> Engine:
     return Engine(open_backend(backend_name, location))
 
 
@@ -84,9 +98,10 @@ def seed_index(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def engine(backend_name, tmp_path_factory) -> Engine:
+def engine(backend_name, request, tmp_path_factory) -> Engine:
     """An engine over the five seed articles, indexed into the backend under test."""
-    location = tmp_path_factory.mktemp(f"seed-{backend_name}")
+    folder = tmp_path_factory.mktemp(f"seed-{backend_name}")
+    location = backend_location(backend_name, request, folder, "seed")
     update_index(location, [CORPUS], backend=backend_name)
     return open_engine(backend_name, location)
 

@@ -94,16 +94,18 @@ def top_ten(engine, query: str) -> dict:
             "scores": [hit["score"] for hit in answer["results"]]}
 
 
-def build(directory: Path, backend: str = "whoosh") -> Path:
-    """The golden corpus indexed under `directory` into `backend` (returns the index folder)."""
+def build(directory: Path, backend: str = "whoosh", location: Path | str | None = None) -> Path | str:
+    """The golden corpus written under `directory` and indexed into `backend` at `location`
+    (by default a folder under `directory`); returns the index's location."""
     from search.indexer import update_index
 
     root = directory / "golden-corpus"
     root.mkdir(parents=True, exist_ok=True)
     corpus = golden_records()
     (root / "golden.jsonl").write_text("".join(json.dumps(r) + "\n" for r in corpus), encoding="utf-8")
-    update_index(directory / "golden-index", [root], backend=backend)
-    return directory / "golden-index"
+    location = location or directory / "golden-index"
+    update_index(location, [root], backend=backend)
+    return location
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ is missing. The time the start took is printed in pytest's closing summary.
 from __future__ import annotations
 
 import atexit
+import os
 import random
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ import pytest
 from search.backends.opensearch import cluster as cluster_control
 
 NODES = 3
+RUNNING_CLUSTER = "SEARCH_TEST_CLUSTER"  # a running cluster's data folder to use instead (for development)
 PORT_RANGE = (20000, 60000)
 TIMINGS: dict[str, float] = {}
 
@@ -44,7 +46,12 @@ def start_cluster_on_free_ports(data_dir: Path, nodes: int) -> cluster_control.C
 
 @pytest.fixture(scope="session")
 def opensearch_cluster(tmp_path_factory) -> Iterator[cluster_control.Cluster]:
-    """The session's 3-node cluster (`.url`, `.urls`, `.nodes`, `.kill_node(i)`, `.restart_node(i)`)."""
+    """The session's 3-node cluster (`.url`, `.urls`, `.nodes`, `.kill_node(i)`, `.restart_node(i)`):
+    started for the session, or with SEARCH_TEST_CLUSTER the one running from that folder (left
+    running; `search cluster start` starts one)."""
+    if os.environ.get(RUNNING_CLUSTER):
+        yield cluster_control.require_cluster(os.environ[RUNNING_CLUSTER])
+        return
     data_dir = tmp_path_factory.mktemp("opensearch-cluster")
     started = time.monotonic()
     try:

@@ -14,6 +14,7 @@ from conftest import build_jsonl_index as build
 
 from search import feedback
 from search.analysis import exact_analyzer, news_analyzer, terms
+from search.backends import open_backend
 from search.documents import name_key
 from search.engine import Engine
 from search.fields import query_analyzers
@@ -153,6 +154,13 @@ def test_rerank_scales_the_first_pass_and_adds_what_the_best_documents_share(gre
 QUERY = "drone strikes deep inside Russia"
 
 
+def same_index_without_feedback(engine: Engine) -> Engine:
+    """An engine over the same index in the same backend, with feedback turned off."""
+    weights = replace(DEFAULT_WEIGHTS, feedback_docs=0)
+    backend = open_backend(engine.backend.name, engine.backend.location, weights=weights)
+    return Engine(backend, weights=weights)
+
+
 def user_terms(engine: Engine, text: str) -> set[str]:
     return set(engine.analyzers["content"](text, False)) | set(engine.analyzers["content_exact"](text, False))
 
@@ -160,7 +168,7 @@ def user_terms(engine: Engine, text: str) -> set[str]:
 def test_feedback_runs_for_a_long_query_and_adds_words_the_results_contain(engine):
     parsed = engine.reader.parse(QUERY)
     assert feedback.applies(parsed, engine.weights)
-    plain = Engine(engine.backend.index_dir, weights=replace(DEFAULT_WEIGHTS, feedback_docs=0))
+    plain = same_index_without_feedback(engine)
     with_feedback = {h["id"]: h["score"] for h in engine.search(QUERY, limit=10)["results"]}
     without = {h["id"]: h["score"] for h in plain.search(QUERY, limit=10)["results"]}
     assert with_feedback != without
@@ -168,7 +176,7 @@ def test_feedback_runs_for_a_long_query_and_adds_words_the_results_contain(engin
 
 def test_feedback_words_are_not_highlighted_or_matched(engine):
     assert feedback.applies(engine.reader.parse(QUERY), engine.weights)
-    plain = Engine(engine.backend.index_dir, weights=replace(DEFAULT_WEIGHTS, feedback_docs=0))
+    plain = same_index_without_feedback(engine)
     wanted = user_terms(engine, QUERY)
     typed = {w.lower() for w in QUERY.split()}
     analyzer, exact = news_analyzer(), exact_analyzer()

@@ -255,7 +255,7 @@ def edit_distance(first: str, second: str) -> int:
 
 def test_the_mapping_holds_every_indexed_field():
     indexed = set(index_analyzers()) | {"date"}
-    assert set(FIELD_KINDS) == indexed - {"completion"}  # completion: suggestions, kept apart
+    assert set(FIELD_KINDS) == indexed
     settings = index_body()["settings"]
     assert (settings["number_of_shards"], settings["number_of_replicas"]) == (2, 1)
     similarity = settings["similarity"]["news_bm25"]

@@ -283,7 +283,7 @@ def test_a_field_query_on_a_name_with_other_names_is_searched(engine, text):
     assert answer["warnings"] == []
     if text.startswith("title:"):
         assert matching(engine, text) == {d for d in matching(engine, word) if word.lower() in
-                                          (engine.view().searcher.document(id=d).get("title") or "").lower()}
+                                          (engine.document(d).get("title") or "").lower()}
     else:
         assert TELEGRAPH_PRINT in matching(engine, text)
         assert matching(engine, text) <= matching(engine, word)

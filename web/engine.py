@@ -15,8 +15,8 @@ from web.params import SearchParams
 class EngineHolder:
     """Opens the engine lazily, so the server starts before the index exists."""
 
-    def __init__(self, index_dir: Path):
-        self.index_dir = index_dir
+    def __init__(self, location: Path | str, backend: str):
+        self.location, self.backend = location, backend
         self._engine: Engine | None = None
         self._lock = threading.Lock()
 
@@ -25,7 +25,7 @@ class EngineHolder:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    self._engine = Engine(self.index_dir)
+                    self._engine = Engine(self.location, backend=self.backend)
         return self._engine
 
 

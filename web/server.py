@@ -7,7 +7,7 @@ from pathlib import Path
 
 import waitress
 
-from search.cli import Parser, add_index_option, index_dir, port_number, positive_int
+from search.cli import Parser, add_index_option, index_location, port_number, positive_int
 from search.errors import SearchError
 from web import create_app
 from web.engine import EngineHolder
@@ -23,7 +23,7 @@ def describe(holder: EngineHolder) -> str:
         engine = holder.get()
     except SearchError as error:
         return f"no usable index yet: {error.message}"
-    return f"{engine.health()['documents']} articles in {holder.index_dir}"
+    return f"{engine.health()['documents']} articles in {engine.backend.location}"
 
 
 def serve_main(argv: list[str]) -> int:
@@ -35,13 +35,14 @@ def serve_main(argv: list[str]) -> int:
     parser.add_argument("--port", type=port_number, default=8000, help="port (default 8000)")
     parser.add_argument("--threads", type=positive_int, default=8, help="worker threads (default 8)")
     args = parser.parse_args(argv)
-    serve(index_dir(args), args.host, args.port, args.threads)
+    backend, location = index_location(args)
+    serve(location, args.host, args.port, args.threads, backend)
     return 0
 
 
-def serve(index_dir: Path, host: str, port: int, threads: int) -> None:
+def serve(location: Path | str, host: str, port: int, threads: int, backend: str | None = None) -> None:
     """Run the server in the foreground until interrupted."""
-    app = create_app(index_dir)
+    app = create_app(location, backend)
     print(f"serving {describe(app.extensions['search_engine'])} at http://{host}:{port}/", file=sys.stderr)
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="news-search",

@@ -6,14 +6,36 @@ is imported only when that backend is opened.
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
+from pathlib import Path
 
 from search.backends.base import Backend, IndexSink
 from search.errors import InvalidParameter
+from search.settings import SETTINGS
 
-BACKENDS = {"whoosh": "search.backends.whoosh.backend:WhooshBackend"}
-SINKS = {"whoosh": "search.backends.whoosh.sink:open_sink"}
+BACKENDS = {"whoosh": "search.backends.whoosh.backend:WhooshBackend",
+            "opensearch": "search.backends.opensearch.backend:OpenSearchBackend"}
+SINKS = {
+    "whoosh": "search.backends.whoosh.sink:open_sink",
+    "opensearch": "search.backends.opensearch.sink:open_sink",
+}
 DEFAULT_BACKEND = "whoosh"
+# Where each backend's index is when none is given: (environment variable, default) in SETTINGS,
+# and whether the location is a folder.
+LOCATIONS = {"whoosh": ("index_env", "default_index", True),
+             "opensearch": ("opensearch_url_env", "default_opensearch_url", False)}
+
+
+def index_location(backend: str | None = None, location: Path | str | None = None) -> tuple[str, Path | str]:
+    """The backend and the index's location a command uses: as given, else the environment's
+    (SEARCH_BACKEND, and SEARCH_INDEX or SEARCH_OPENSEARCH_URL), else the defaults."""
+    name = backend or os.environ.get(SETTINGS.backend_env) or DEFAULT_BACKEND
+    if name not in BACKENDS:
+        raise InvalidParameter(f"unknown backend {name!r}; known: {', '.join(sorted(BACKENDS))}")
+    env, default, is_folder = LOCATIONS[name]
+    found = location or os.environ.get(getattr(SETTINGS, env)) or getattr(SETTINGS, default)
+    return name, Path(found) if is_folder else str(found)
 
 
 def open_backend(name: str, location, **options) -> Backend:

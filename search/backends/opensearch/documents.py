@@ -4,7 +4,8 @@ and the `_bulk` lines that write them.
 
 Each analysed field becomes what mapping.py's field kinds expect: a text field our token stream
 (positions and stacked terms written out, see mapping.py), a keyword field its whole values, the
-entity keys a map of key to summed salience. The `stored` object is what a hit shows.
+entity keys a map of key to summed salience. The `stored` object is what a hit shows; `vocabulary`
+the distinct terms of each spelling field (mapping.py says why).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ from search.backends.opensearch.mapping import (
     STACK_SEPARATOR,
     STORED_FIELD,
     TEXT,
+    VOCABULARY_FIELD,
+    VOCABULARY_NAMES,
     feature_name,
 )
 from search.documents import read_facet_values
@@ -47,6 +50,12 @@ def indexable(term: str) -> bool:
     """Whether OpenSearch can hold the term as ours: not empty, none of the characters the token
     streams are written with (no analyzer of ours makes them), not longer than Lucene takes."""
     return bool(term) and not RESERVED.intersection(term) and len(term.encode("utf-8")) <= MAX_TERM_BYTES
+
+
+def keyword_indexable(term: str) -> bool:
+    """Whether OpenSearch can hold a whole keyword value: not empty, not longer than Lucene takes
+    (the token streams' characters may stand in a keyword: a file's key holds one)."""
+    return bool(term) and len(term.encode("utf-8")) <= MAX_TERM_BYTES
 
 
 def token_stream(tokens: Iterable[tuple[int, str]]) -> str:
@@ -75,29 +84,34 @@ class DocumentMaker:
     def document(self, fields: dict) -> dict:
         """The OpenSearch document of one article's fields (`search.documents.document_fields`)."""
         document: dict = {}
+        vocabulary: dict[str, list[str]] = {}
         for name, kind in FIELD_KINDS.items():
             value = fields.get(name)
             if kind == DATE:
                 if isinstance(value, datetime):
                     document[name] = value.isoformat()
                 continue
-            analysed = self.analysed(name, kind, value) if value else None
+            tokens = self.analyzers[name](value) if value else []
+            if name in VOCABULARY_NAMES and tokens:
+                vocabulary[name] = sorted({term for _, term, _ in tokens if indexable(term)})
+            analysed = self.analysed(kind, tokens) if tokens else None
             if analysed:
                 document[name] = analysed
             elif kind in SCORED_KINDS:
                 document[name] = ABSENT if kind == TEXT else [ABSENT]
         document[STORED_FIELD] = stored_record(fields)
         document[FACETS_FIELD] = facet_record(fields.get("facets") or b"")
+        document[VOCABULARY_FIELD] = vocabulary
         return document
 
-    def analysed(self, name: str, kind: str, value: str) -> str | list[str] | dict[str, float]:
-        """A field's value as OpenSearch takes it for its kind."""
-        tokens = self.analyzers[name](value)
+    @staticmethod
+    def analysed(kind: str, tokens: list[IndexToken]) -> str | list[str] | dict[str, float]:
+        """A field's tokens as OpenSearch takes them for its kind."""
         if kind == TEXT:
             return token_stream((position, term) for position, term, _ in tokens)
         if kind == FEATURES:
             return entity_features(tokens)
-        return [term for _, term, _ in tokens if indexable(term)]
+        return [term for _, term, _ in tokens if keyword_indexable(term)]
 
 
 def entity_features(tokens: Iterable[IndexToken]) -> dict[str, float]:

@@ -12,6 +12,11 @@ position. So OpenSearch indexes exactly our terms at exactly our positions (the 
 `search/analysis.py` is the one place analysis happens; the characters used here never occur
 in a term). Multi-word keys (`ben wallac`, `tony diver`) are `keyword` values, whole.
 
+OpenSearch cannot list or count a text field's terms (no aggregation reads them), so the terms
+spelling reads (did-you-mean's lexicon, word completions) are kept a second time, each spelling
+field's distinct terms as keyword doc values under `vocabulary` (aggregated, never searched), and
+the completion keys as a keyword field.
+
 Scoring is ours too: one BM25 similarity with our k1 and b and `discount_overlaps: false`, so a
 field's length counts every term, the stacked ones included, as Whoosh counts it; the legacy BM25
 OpenSearch runs keeps the (k1 + 1) factor Whoosh has. A document whose scored field holds no term
@@ -21,7 +26,7 @@ and average length (Whoosh divides by all documents; Lucene by those with the fi
 
 from __future__ import annotations
 
-from search.documents import ENTITY_FILTERS
+from search.documents import ENTITY_FILTERS, SPELLING_FIELDS
 from search.rank import DEFAULT_WEIGHTS, ENTITY_FIELD, Weights
 
 POSITION_SEPARATOR = "\u001e"  # between the positions of a token stream
@@ -49,7 +54,7 @@ FIELD_KINDS: dict[str, str] = {
     "source": TEXT, "author": TEXT, **dict.fromkeys(ENTITY_FILTERS, TEXT),
     "byline": SCORED_KEYWORD, "source_key": SCORED_KEYWORD,
     "id": KEYWORD, "story": KEYWORD, "file_key": KEYWORD, "file_sig": KEYWORD,
-    "tag": KEYWORD, "entity": KEYWORD,
+    "tag": KEYWORD, "entity": KEYWORD, "completion": KEYWORD,
     ENTITY_FIELD: FEATURES,
     "date": DATE,
 }
@@ -57,6 +62,8 @@ SCORED_KINDS = frozenset({TEXT, SCORED_KEYWORD})
 STORED_FIELD = "stored"  # what a hit shows, kept in _source, never indexed
 FACETS_FIELD = "facets"  # the values results are counted by, for aggregations
 FACET_NAMES = ("source", "author", "entity", "tag")
+VOCABULARY_FIELD = "vocabulary"  # each spelling field's distinct terms, as keywords to aggregate
+VOCABULARY_NAMES = SPELLING_FIELDS
 
 
 def field_kind(name: str) -> str | None:
@@ -99,6 +106,8 @@ def mappings(meta: dict | None = None, term_vectors: bool = False) -> dict:
     properties = {name: field_mapping(kind, term_vectors) for name, kind in FIELD_KINDS.items()}
     properties[STORED_FIELD] = {"type": "object", "enabled": False}
     properties[FACETS_FIELD] = {"properties": {name: {"type": "keyword"} for name in FACET_NAMES}}
+    properties[VOCABULARY_FIELD] = {"properties": {name: {"type": "keyword", "index": False}
+                                                   for name in VOCABULARY_NAMES}}
     body = {
         "dynamic": "strict",
         "_routing": {"required": True},

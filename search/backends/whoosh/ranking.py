@@ -120,8 +120,12 @@ class PostingsFeedback:
             counts = Counter(token.text for token in self.searcher.schema[FEEDBACK_FIELD].analyzer(text))
         return counts
 
-    def term_scores(self, term: str, docnums: list[int]) -> np.ndarray:
+    def term_scores(self, terms: list[str], docnums: list[int]) -> list[np.ndarray]:
         """Raises TimeLimit past the deadline."""
+        return [self.term_score(term, docnums) for term in terms]
+
+    def term_score(self, term: str, docnums: list[int]) -> np.ndarray:
+        """One term's BM25 in each of the documents."""
         postings, btext = self.postings, term.encode("utf-8")
         refs = np.array(docnums, dtype=np.int64)
         ids, counts = postings.term(FEEDBACK_FIELD, btext, self.deadline)

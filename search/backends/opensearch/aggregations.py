@@ -1,0 +1,94 @@
+"""Counting in the OpenSearch backend: stories, not documents, as the embedded backend counts.
+
+Every version of a story is routed to one shard, so each shard's stories are its own. The number
+of matching stories is the number of buckets of a `terms` aggregation on the story id, exact up to
+STORY_COUNT_BOUND stories and a lower bound past it (`sum_other_doc_count` says whether any were
+left out); the buckets themselves are dropped from the answer (`filter_path`), only a
+`stats_bucket` count of them travels. `cardinality` is never used for a total: it estimates.
+
+Facets count, for each value, the stories holding it with a `cardinality` of story ids under the
+value's bucket: exact below its precision threshold (FACET_PRECISION stories per value), an
+estimate within a few percent above. The values a facet shows are folded by the facet's key as
+search/facets.py folds them (one author printed in two casings is one value, shown as it is
+printed most often).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from search.backends.opensearch.mapping import FACETS_FIELD
+from search.facets import FACETS, MAX_FACET_VALUES
+
+STORY_COUNT_BOUND = 10_000
+FACET_PRECISION = 40_000  # OpenSearch's largest precision threshold for `cardinality`
+FACET_BUCKETS = {"source": 200, "author": 200, "entity": 1000, "tag": 200}
+EMPTY_VALUES = {"source": None, "author": [], "entity": [], "tag": []}
+
+
+def story_count_aggs(bound: int = STORY_COUNT_BOUND) -> dict:
+    """The aggregations that count matching stories (read back by `story_count`)."""
+    return {"stories": {"terms": {"field": "story", "size": bound}},
+            "story_count": {"stats_bucket": {"buckets_path": "stories>_count"}}}
+
+
+def story_count(aggregations: dict) -> tuple[int, bool]:
+    """How many stories the aggregations counted, and whether that is all of them."""
+    counted = int(aggregations["story_count"]["count"])
+    others = aggregations.get("stories", {}).get("sum_other_doc_count", 0)
+    return counted, not others
+
+
+def story_count_paths(prefix: str = "aggregations") -> list[str]:
+    """What to keep of the answer to read `story_count` (the buckets themselves are dropped)."""
+    return [f"{prefix}.story_count.count", f"{prefix}.stories.sum_other_doc_count"]
+
+
+def facet_aggs() -> dict:
+    """The aggregations facets are counted from (read back by `facet_counts`)."""
+    stories = {"stories": {"cardinality": {"field": "story", "precision_threshold": FACET_PRECISION}}}
+    aggs = {f"facet_{name}": {"terms": {"field": f"{FACETS_FIELD}.{name}", "size": size,
+                                        "order": [{"stories": "desc"}, {"_key": "asc"}]}, "aggs": stories}
+            for name, size in FACET_BUCKETS.items()}
+    aggs["facet_month"] = {"date_histogram": {"field": "date", "calendar_interval": "month",
+                                              "format": "yyyy-MM", "min_doc_count": 1}, "aggs": stories}
+    return aggs
+
+
+def facet_counts(aggregations: dict) -> dict[str, list[dict]]:
+    """The facets as the embedded backend gives them: each facet's most frequent values by story
+    count (ties by value), then every month."""
+    counts: dict[str, Counter] = {facet.name: Counter() for facet in FACETS}
+    printed: dict[str, dict[str, Counter]] = {facet.name: {} for facet in FACETS}
+    for field in FACET_BUCKETS:
+        for bucket in aggregations[f"facet_{field}"]["buckets"]:
+            stories = int(bucket["stories"]["value"])
+            for facet in FACETS:
+                for key, shown in facet.values(one_value(field, bucket["key"])):
+                    counts[facet.name][key] += stories
+                    printed[facet.name].setdefault(key, Counter())[shown] += stories
+    found = {facet.name: top_values(counts[facet.name], printed[facet.name]) for facet in FACETS}
+    found["month"] = [{"value": bucket["key_as_string"], "count": int(bucket["stories"]["value"])}
+                      for bucket in aggregations["facet_month"]["buckets"]]
+    return found
+
+
+def one_value(field: str, value: str) -> dict:
+    """A document's facet values (search.documents.read_facet_values) holding one value only."""
+    values = {name: (None if empty is None else []) for name, empty in EMPTY_VALUES.items()}
+    if field == "source":
+        values["source"] = value
+    elif field == "entity":
+        kind, _, name = value.partition("\t")
+        values["entity"] = [(kind, name)]
+    else:
+        values[field] = [value]
+    return values
+
+
+def top_values(counts: Counter, printed: dict[str, Counter]) -> list[dict]:
+    """The MAX_FACET_VALUES values with most stories (ties by value as shown)."""
+    shown = {key: min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
+             for key, forms in printed.items()}
+    ranked = sorted(counts, key=lambda key: (-counts[key], shown[key]))[:MAX_FACET_VALUES]
+    return [{"value": shown[key], "count": counts[key]} for key in ranked]

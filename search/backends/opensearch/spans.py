@@ -1,0 +1,115 @@
+"""Where a query's terms stand in some documents, for the OpenSearch backend: found in Python by
+analysing the stored headline and body again, with the analyzers that indexed them.
+
+OpenSearch's highlighter would analyse the text with its own analyzer, not ours, so snippets would
+differ from the embedded backend's; here the terms and character offsets are the ones the index
+was written with (`NewsAnalyzer.occurrences`), and the rules are Whoosh's (search/backends/whoosh/
+spans.py): a phrase's words count only where the whole phrase stands in the document, prefix,
+wildcard and fuzzy terms are the document's own terms they expand to, and a headline term is not
+looked up where its body twin is (the body field starts with the headline).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
+from search.backends.base import Ref, TermSpans
+from search.documents import content_of
+from search.query import tree as qt
+from search.tables import AnalysisTables
+
+CONTENT_FIELDS = ("content", "content_exact")
+TITLE_FIELDS = ("title", "title_exact")
+HEADLINE_TWINS = dict(zip(TITLE_FIELDS, CONTENT_FIELDS, strict=True))
+MAX_TERMS_CHECKED = 2000
+Occurrences = dict[str, list[tuple[int, int, int]]]  # term -> (position, start, end)
+
+
+class DocumentTerms:
+    """The terms of one stored document's text fields, analysed on first need."""
+
+    def __init__(self, stored: dict, analyzers: dict[str, NewsAnalyzer]):
+        self.stored, self.analyzers = stored, analyzers
+        self._fields: dict[str, Occurrences] = {}
+
+    def field(self, name: str) -> Occurrences:
+        if name not in self._fields:
+            title, body = self.stored.get("title") or "", self.stored.get("body") or ""
+            text = title if name in TITLE_FIELDS else content_of(title, body)[0]
+            self._fields[name] = self.analyzers[name].occurrences(text) if text else {}
+        return self._fields[name]
+
+
+class SpanFinder:
+    """Finds the spans of a tree's text-field terms in stored documents (module docstring)."""
+
+    def __init__(self, tables: AnalysisTables):
+        news, exact = news_analyzer(tables), exact_analyzer()
+        self.analyzers = {"title": news, "content": news, "title_exact": exact, "content_exact": exact}
+
+    def spans(self, tree: qt.Node, documents: dict[Ref, dict]) -> dict[Ref, TermSpans]:
+        texts = {ref: DocumentTerms(stored, self.analyzers) for ref, stored in documents.items()}
+        wanted: dict[tuple[str, str], dict[Ref, list]] = {}
+        for leaf in tree.leaves():
+            if not isinstance(leaf, qt.Leaf) or leaf.field not in self.analyzers:
+                continue
+            for ref, document in texts.items():
+                for term, places in leaf_terms(leaf, document.field(leaf.field)):
+                    key = (leaf.field, term)
+                    if key in wanted or len(wanted) < MAX_TERMS_CHECKED:
+                        wanted.setdefault(key, {})[ref] = [(start, end) for _, start, end in places]
+        found: dict[Ref, TermSpans] = {ref: {} for ref in documents}
+        for (fieldname, term), holders in wanted.items():
+            twin = wanted.get((HEADLINE_TWINS.get(fieldname, ""), term), {})
+            if holders.keys() <= twin.keys():
+                continue
+            for ref, spans in holders.items():
+                found[ref][(fieldname, term)] = spans
+        return {ref: dict(sorted(terms.items())) for ref, terms in found.items()}
+
+
+def leaf_terms(leaf: qt.Leaf, occurrences: Occurrences) -> Iterable[tuple[str, list]]:
+    """The document's terms a leaf matches, with where each stands (a phrase's words only when
+    the whole phrase stands in the document)."""
+    if isinstance(leaf, qt.Term):
+        return [(leaf.text, occurrences[leaf.text])] if leaf.text in occurrences else []
+    if isinstance(leaf, qt.Phrase):
+        if not phrase_stands(leaf.words, leaf.slop, occurrences):
+            return []
+        return [(word, occurrences[word]) for word in dict.fromkeys(leaf.words)]
+    matches = expansion_test(leaf)
+    if matches is None:
+        return []
+    return [(term, places) for term, places in occurrences.items() if matches(term)]
+
+
+def expansion_test(leaf: qt.Leaf):
+    """Whether a term is one of a prefix, wildcard or fuzzy leaf's expansions (None: not such a leaf)."""
+    if isinstance(leaf, qt.Prefix):
+        return lambda term: term.startswith(leaf.text)
+    if isinstance(leaf, qt.Wildcard):
+        pattern = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c)
+                                     for c in leaf.pattern), re.DOTALL)
+        return lambda term: pattern.fullmatch(term) is not None
+    if isinstance(leaf, qt.Fuzzy):
+        from rapidfuzz.distance import Levenshtein
+
+        head = leaf.text[:leaf.prefixlength]
+        return lambda term: term.startswith(head) and \
+            Levenshtein.distance(term, leaf.text, score_cutoff=leaf.maxdist) <= leaf.maxdist
+    return None
+
+
+def phrase_stands(words: tuple[str, ...], slop: int, occurrences: Occurrences) -> bool:
+    """Whether the words stand in order, each at most `slop` positions after the one before."""
+    if not words or any(word not in occurrences for word in words):
+        return False
+    reached = {position for position, _, _ in occurrences[words[0]]}
+    for word in words[1:]:
+        positions = {position for position, _, _ in occurrences[word]}
+        reached = {p for p in positions if any(0 < p - q <= max(slop, 1) for q in reached)}
+        if not reached:
+            return False
+    return True
