@@ -44,6 +44,7 @@ PID_FILE = "node.pid"
 DEFAULT_WAIT_SECONDS = 300.0
 STOP_SECONDS = 60.0
 POLL_SECONDS = 0.5
+PORT_RELEASE_SECONDS = 30.0
 
 # The modules the engine relies on: short name -> the plugin class the launcher loads.
 MODULES = {
@@ -264,6 +265,19 @@ def check_ports_free(host: str, nodes: list[NodeHandle]) -> None:
                 raise ClusterError(f"{node.name}'s {kind} port {port} on {host} is in use by another program")
 
 
+def wait_ports_free(host: str, nodes: list[NodeHandle], seconds: float) -> None:
+    """check_ports_free, given `seconds` for the ports of a node just killed to be released (the
+    kernel may hold them while its connections close)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return check_ports_free(host, nodes)
+        except ClusterError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(POLL_SECONDS)
+
+
 def port_free(host: str, port: int) -> bool:
     """Whether a listener could bind `port` (with SO_REUSEADDR, as OpenSearch binds)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -347,7 +361,9 @@ def ready_status(plan: Plan) -> str:
 
 
 def wait_for_health(cluster: Cluster, watched: list[NodeHandle], wait: float, status: str = "green") -> dict:
-    """Poll until the cluster has all its nodes and `status`; ClusterError if a watched node dies first."""
+    """Poll until the cluster has all its nodes and `status`, as each watched node itself answers
+    (a node just killed may still be counted by the others for a while, so their answer alone
+    could come before the restarted node is up); ClusterError if a watched node dies first."""
     deadline = time.monotonic() + wait
     wanted = len(cluster.plan.nodes)
     last = "no node answered"
@@ -357,12 +373,14 @@ def wait_for_health(cluster: Cluster, watched: list[NodeHandle], wait: float, st
                 raise ClusterError(f"{node.name} stopped while starting: {last_words(node.home)}")
         try:
             query = f"wait_for_status={status}&wait_for_nodes={wanted}&timeout=1s"
-            health = get_json(cluster.url, f"/_cluster/health?{query}", accept_timeout=True)
+            answers = [get_json(url, f"/_cluster/health?{query}", accept_timeout=True)
+                       for url in [node.url for node in watched] or [cluster.url]]
         except ClusterError as error:
             last = error.message
         else:
+            health = answers[-1]
             last = f"{health['status']} with {health['number_of_nodes']} of {wanted} nodes"
-            if not health.get("timed_out"):
+            if not any(answer.get("timed_out") for answer in answers):
                 return health
         time.sleep(POLL_SECONDS)
     raise ClusterError(f"the cluster was not {status} with {wanted} nodes after {wait:.0f} s ({last}); "
@@ -513,7 +531,7 @@ def restart_node(index: int, data_dir: Path | str = DEFAULT_DATA_DIR,
     node = node_at(cluster, index)
     if node.pid:
         raise ClusterError(f"{node.name} is already running (PID {node.pid})")
-    check_ports_free(cluster.plan.host, [node])
+    wait_ports_free(cluster.plan.host, [node], PORT_RELEASE_SECONDS)
     classpath = launcher_classpath()
     write_node_config(cluster.data_dir, cluster.plan, index, bootstrap=False)
     pid = launch(node, cluster.plan, classpath)

@@ -33,6 +33,7 @@ from search.backends.opensearch.mapping import DEFAULT_REPLICAS, DEFAULT_SHARDS,
 from search.backends.opensearch.store import (
     FORMAT_VERSION,
     LOCK_DOC,
+    UNFINISHED_DOC,
     Address,
     alias_target,
     call,
@@ -67,6 +68,7 @@ SCAN_PAGE = 2000
 TRANSIENT = frozenset({429, 502, 503, 504})  # statuses that say "not now", not "never"
 CONFLICT = "version_conflict_engine_exception"  # the lock document exists, or changed since we read it
 EXISTS = "resource_already_exists_exception"  # the state index, made meanwhile by another run
+UNFINISHED = "0:0:unfinished"  # the signature of a file whose writes a checkpoint did not finish
 
 
 def open_sink(location, rebuild: bool, user_variants: list[tuple[str, str]], upgrade: bool = False,
@@ -127,15 +129,20 @@ class OpenSearchSink:
         self.replacing: str | None = None  # a rebuild's old index, swapped out at finish
         self.added: dict[str, list[dict]] = {}  # file key -> fields of documents not yet written
         self.deleted: set[str] = set()  # file keys whose written documents go at the checkpoint
+        self.unfinished: set[str] = set()  # file keys whose writes were begun and not finished
 
     # --- what the index holds -------------------------------------------------------------------
 
     def indexed_files(self) -> dict[str, IndexedFile]:
-        """Every file the index being written holds, from the stored key, signature and id."""
+        """Every file the index being written holds, from the stored key, signature and id. A file
+        whose writes a checkpoint began and did not finish (a run stopped by a failing cluster: a
+        bulk is not atomic) has the signature UNFINISHED, so the run reads it again whole."""
+        self.unfinished = self._read_unfinished()
         found: dict[str, tuple[str, list[str]]] = {}
         for record in self._stored("id", "file_key", "file_sig"):
             found.setdefault(record["file_key"], (record["file_sig"], []))[1].append(record["id"])
-        return {key: IndexedFile(signature, tuple(ids)) for key, (signature, ids) in found.items()}
+        return {key: IndexedFile(UNFINISHED if key in self.unfinished else signature, tuple(ids))
+                for key, (signature, ids) in found.items()}
 
     def story_signatures(self, leaving: set[str]) -> list[tuple[str, str, bytes]]:
         """(id, story, signature) of every indexed document not in `leaving`."""
@@ -187,6 +194,9 @@ class OpenSearchSink:
         """Write what was deleted and added, refresh, and (but for a rebuild, which shows at
         `finish`) point the alias at the index and keep the state with a new generation."""
         self.lock.check()
+        touched = set(self.added) | self.deleted
+        if touched:
+            self._write_unfinished(self.unfinished | touched)
         self._delete_files()
         self._write_documents()
         self._call(self.client.indices.refresh, index=self.index)
@@ -195,6 +205,8 @@ class OpenSearchSink:
                 self._update_aliases({"add": {"index": self.index, "alias": self.address.alias}})
                 self.visible = True
             self._write_state()
+        if touched:
+            self._write_unfinished(self.unfinished - touched)
 
     def save_state(self) -> None:
         """Keep the state alone. A rebuild asked of a run with nothing to add does happen: an
@@ -282,6 +294,20 @@ class OpenSearchSink:
         self._write_state()
         self._call(self.client.indices.delete, index=self.replacing, ignore_unavailable=True)
         self.replacing = None
+
+    def _read_unfinished(self) -> set[str]:
+        """The file keys a checkpoint began writing and did not finish (kept in the state index)."""
+        try:
+            found = self._call(self.client.get, index=self.address.state_index, id=UNFINISHED_DOC)
+        except NotFoundError:
+            return set()
+        return set(found["_source"].get("keys", []))
+
+    def _write_unfinished(self, keys: set[str]) -> None:
+        """Say which files' writes are under way, before they start and once they are done."""
+        self._call(self.client.index, index=self.address.state_index, id=UNFINISHED_DOC,
+                   body={"keys": sorted(keys)}, refresh=True)
+        self.unfinished = keys
 
     def _write_state(self) -> None:
         """Keep the state with the next generation (past any another run wrote meanwhile)."""
