@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import entities_eval
+import opensearch_eval
 import spelling_eval
 import story_pairs
 from whoosh import index as whoosh_index
@@ -189,20 +190,28 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "EVAL.md")
     parser.add_argument("--only-stories", action="store_true",
                         help="rerun only the Stories section, in the existing EVAL.md and EVAL.json")
+    parser.add_argument("--only-opensearch", action="store_true",
+                        help="rerun only the OpenSearch section, in the existing EVAL.md and EVAL.json")
     args = parser.parse_args()
     if args.only_stories:
         return rewrite_stories(args.shared, args.out)
+    if args.only_opensearch:
+        with tempfile.TemporaryDirectory() as work:
+            text, result = opensearch_eval.section(args.shared, Path(work))
+        return rewrite_section(args.out, text, "opensearch", result)
     results = {}
     with tempfile.TemporaryDirectory() as work:
         for name in COLLECTIONS:
             if (args.shared / "data" / name / "qrels.txt").exists():
                 results[name] = evaluate_collection(args.shared, name, Path(work))
         spelling_text, spelling = spelling_eval.section(args.shared, Path(work))
+        opensearch_text, opensearch = opensearch_eval.section(args.shared, Path(work))
     entities_text, entities = entity_section(args.shared)
     stories_text, stories = stories_section(args.shared)
-    sections = [markdown(results), entities_text, stories_text, spelling_text]
+    sections = [markdown(results), entities_text, stories_text, spelling_text, opensearch_text]
     args.out.write_text("\n".join(section.rstrip("\n") + "\n" for section in sections), encoding="utf-8")
-    raw = {**results, "entities": entities, "stories": stories, "spelling": spelling}
+    raw = {**results, "entities": entities, "stories": stories, "spelling": spelling,
+           "opensearch": opensearch}
     args.out.with_suffix(".json").write_text(json.dumps(raw, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")
     return 0
@@ -211,14 +220,19 @@ def main() -> int:
 def rewrite_stories(shared: Path, out: Path) -> int:
     """Only the Stories section and its JSON, the rest of the last full run kept."""
     text, result = stories_section(shared)
+    return rewrite_section(out, text, "stories", result)
+
+
+def rewrite_section(out: Path, text: str, key: str, result: dict) -> int:
+    """One section of EVAL.md and its part of EVAL.json replaced, the rest of the last full run kept."""
     if not text:
-        print(f"no Reuters corpus under {shared}", file=sys.stderr)
+        print("the data this section needs is missing", file=sys.stderr)
         return 1
     out.write_text(replace_section(out.read_text(encoding="utf-8"), text), encoding="utf-8")
     raw_path = out.with_suffix(".json")
     raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.exists() else {}
-    raw_path.write_text(json.dumps({**raw, "stories": result}, indent=2), encoding="utf-8")
-    print(f"wrote the Stories section of {out}")
+    raw_path.write_text(json.dumps({**raw, key: result}, indent=2), encoding="utf-8")
+    print(f"wrote the {text.splitlines()[0].lstrip('# ')} section of {out}")
     return 0
 
 

@@ -140,14 +140,16 @@ def group_members(pgid: int) -> list[int]:
 
 
 class LiveServer:
-    """`search serve --index DIR` on a free loopback port, until stopped."""
+    """`search serve --index DIR` (or another backend's location, with `backend`) on a free
+    loopback port, until stopped."""
 
-    def __init__(self, index_dir: Path, log: Path, timeout: float = 60):
+    def __init__(self, index_dir: Path | str, log: Path, timeout: float = 60, backend: str | None = None):
         self.port = free_port()
         self.base = f"http://{LOOPBACK}:{self.port}"
-        self.background = Background(
-            [str(SEARCH), "serve", "--index", str(index_dir), "--host", LOOPBACK, "--port", str(self.port)],
-            log, env={"NO_COLOR": "1"})
+        chosen = ["--backend", backend] if backend else []
+        command = [str(SEARCH), "serve", "--index", str(index_dir), *chosen, "--host", LOOPBACK,
+                   "--port", str(self.port)]
+        self.background = Background(command, log, env={"NO_COLOR": "1"})
         self.health = self.background.wait_healthy(self.port, timeout)
 
     def url(self, path: str) -> str:

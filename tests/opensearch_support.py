@@ -67,6 +67,14 @@ def opensearch_cluster(tmp_path_factory) -> Iterator[cluster_control.Cluster]:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    """One line with the cluster's start-up time, when a test started it."""
+    """The cluster's start-up time, when a test started it, and how the conformance suite went on
+    each backend (engine-level tests run once per backend: `[whoosh]`, `[opensearch]` in their ids)."""
     for name, seconds in TIMINGS.items():
         terminalreporter.write_line(f"opensearch: {name} took {seconds:.1f} s")
+    for backend in ("whoosh", "opensearch"):
+        counts = {outcome: sum(1 for report in terminalreporter.stats.get(outcome, [])
+                               if f"[{backend}" in getattr(report, "nodeid", ""))
+                  for outcome in ("passed", "failed", "skipped", "xfailed")}
+        if any(counts.values()):
+            shown = ", ".join(f"{count} {outcome}" for outcome, count in counts.items() if count)
+            terminalreporter.write_line(f"conformance on {backend}: {shown}")
