@@ -83,3 +83,10 @@ bench: bench-install
 
 bench-large: bench-install
 	$(BIN)/python bench/run.py --shared $(SHARED) --large $(BENCH_ARGS)
+
+# The engine on a 3-node OpenSearch cluster started on free ports: bench/CLUSTER.md (syn-100k,
+# about 20 minutes on 2 cores); BENCH_CLUSTER_ARGS=--large adds syn-1m (hours).
+BENCH_CLUSTER_ARGS ?=
+.PHONY: bench-cluster
+bench-cluster: bench-install $(MAVEN)
+	$(BIN)/python bench/cluster_bench.py --shared $(SHARED) $(BENCH_CLUSTER_ARGS)
