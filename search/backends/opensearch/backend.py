@@ -170,9 +170,11 @@ class OpenSearchView:
     # --- requests -----------------------------------------------------------------------------
 
     def search(self, body: dict, **params) -> dict:
+        """One search of this view's index (store.call says its failures as ours)."""
         return call(self.address, self.client.search, index=self.index, body=body, **params)
 
     def count(self, query: dict, terminate_after: int | None = None) -> int:
+        """How many documents match (at most `terminate_after` per shard, when given)."""
         params = {"terminate_after": terminate_after} if terminate_after else {}
         return int(call(self.address, self.client.count, index=self.index, body={"query": query},
                         **params)["count"])
@@ -189,6 +191,7 @@ class OpenSearchView:
         return ref
 
     def known_of(self, refs: Iterable[Ref]) -> list[Known]:
+        """The id, story and date of each document, read in one search for those not seen yet."""
         refs = list(refs)
         missing = [ref for ref in refs if ref not in self.known]
         if missing:
@@ -230,6 +233,8 @@ class OpenSearchView:
         return ranking
 
     def top_body(self, query: dict, request: RankRequest, size: int, clauses: dict[str, dict]) -> dict:
+        """The search for the best `size` rows (one a story when grouped), each saying which
+        optional words it holds."""
         body = {"query": with_named_clauses(query, clauses), "size": size, "sort": sort_order(request.sort),
                 "_source": ROW_SOURCE, "track_total_hits": False, "track_scores": request.sort == "relevance"}
         if request.grouped:
@@ -253,6 +258,7 @@ class OpenSearchView:
         return answers
 
     def rows_of(self, answer: dict, details: Details) -> list[tuple[Ref, float]]:
+        """An answer's rows (ref, score) in our order, the words each holds kept in `details`."""
         rows = []
         for hit in answer["hits"]["hits"]:
             ref = self.remember(hit)
@@ -264,6 +270,7 @@ class OpenSearchView:
         return rows
 
     def with_feedback(self, rest: list[tuple[Ref, float]], request: RankRequest) -> list[tuple[Ref, float]]:
+        """The pool re-scored by feedback (search/feedback.py), in our order."""
         source = self.feedback_source(request.weights, request.deadline)
         rescored = rerank(rest, source, request.weights, request.feedback.original_scale)
         return sorted(rescored, key=lambda row: self.known[row[0]].key(row[1]))
@@ -303,12 +310,14 @@ class OpenSearchView:
         return answer_partial(answer)
 
     def holds(self, ranking: Ranking, ref: Ref) -> tuple[bool, ...]:
+        """Which optional words the document holds (its story's versions read when not seen)."""
         details: Details = ranking.details
         if ref not in details.holds:
             self.read_versions(details, [self.known_of([ref])[0].story])
         return details.holds.get(ref, tuple(False for _ in details.clauses))
 
     def versions(self, ranking: Ranking | None, ref: Ref) -> list[Version]:
+        """The story's versions; for a ranking, those of every row's story are read at once."""
         story = self.known_of([ref])[0].story
         if ranking is None:
             if story not in self.story_versions:
