@@ -2,14 +2,13 @@
 
 Trees are compiled to the query DSL (compile.py) and ranked by the cluster with our BM25; what
 Whoosh's array scorer gives the embedded backend comes from the cluster's own means:
-    grouping     `collapse` on the story id (every version of a story is on one shard: _routing)
-    ties         sort by score, then newer date (undated last), then id
-    tier, pool   the all-words tier and the rest are two searches of one `_msearch`; feedback
-                 (RM3) re-scores the pool in Python (OpenSearch refuses `collapse` with `rescore`)
-    counts       a terms aggregation on the story id (aggregations.py), holds per optional word
-                 by named queries (`matched_queries`)
+    ranking      ranking.py: `collapse` on the story id for grouping (every version of a story is
+                 on one shard: _routing), the tier and the rest in one `_msearch`, RM3 in Python,
+                 counts and facets from aggregations (aggregations.py), named queries for which
+                 optional words a row holds
+    versions     every document of a story, read for a page's stories at once
     snippets     computed in Python from the stored text (spans.py), so highlights are ours
-    spelling     the spelling fields' terms kept as keyword doc values (mapping.py), aggregated
+    spelling     vocabulary.py: the spelling fields' terms kept as keyword doc values, aggregated
 A view reads one versioned index (the one the alias named when it opened) and its generation; a
 new checkpoint raises the generation in the state document, and the next `view()` opens anew.
 Scores are computed with `dfs_query_then_fetch` (the statistics of every shard), so that a
@@ -19,32 +18,24 @@ document's score does not depend on which shard its story was routed to.
 from __future__ import annotations
 
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from search.backends.base import (
-    EXACT,
-    LOWER_BOUND,
-    Capabilities,
-    Ranking,
-    RankRequest,
-    Ref,
-    Row,
-    TermSpans,
-    Version,
-)
-from search.backends.opensearch.aggregations import (
-    facet_aggs,
-    facet_counts,
-    story_count,
-    story_count_aggs,
-    story_count_paths,
-)
+from search.backends.base import Capabilities, Ranking, RankRequest, Ref, Row, TermSpans, Version
 from search.backends.opensearch.compile import Compiler, match_none, with_named_clauses
+from search.backends.opensearch.documents import token_stream
 from search.backends.opensearch.mapping import STORED_FIELD, VOCABULARY_FIELD, VOCABULARY_NAMES, field_kind
+from search.backends.opensearch.ranking import (
+    ROW_SOURCE,
+    SEARCH_TYPE,
+    ClusterFeedback,
+    Details,
+    Known,
+    Ranker,
+    sort_order,
+    with_timeout,
+)
 from search.backends.opensearch.spans import SpanFinder
 from search.backends.opensearch.store import (
     Address,
@@ -55,57 +46,19 @@ from search.backends.opensearch.store import (
     read_state,
     refused,
 )
-from search.documents import SPELLING_FIELDS, content_of, entity_term
+from search.backends.opensearch.vocabulary import ClusterVocabulary
+from search.documents import content_of, entity_term
 from search.errors import IndexMissing
-from search.feedback import FEEDBACK_FIELD, rerank
-from search.fields import query_analyzers
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
-from search.results import SCORE_DECIMALS
 from search.spelling import SpellingLexicon
 from search.state import IndexState
 
-SEARCH_TYPE = "dfs_query_then_fetch"
 KNOWN_LIMIT = 100_000  # documents whose id, story and date a view remembers
 STORED_LIMIT = 512  # stored documents a view keeps (a page's hits are read several times)
 MAX_VERSIONS = 1000  # versions of one story read
-ROW_SOURCE = [f"{STORED_FIELD}.id", f"{STORED_FIELD}.story", f"{STORED_FIELD}.date"]
 INTERNAL_STORED = ("file_key", "file_sig", "minhash")  # kept for indexing runs, not shown
-UNDATED_LAST = {"missing": "_last"}
 RELATED_KEY_TERMS, RELATED_ENTITIES, RELATED_ENTITY_BOOST = 12, 6, 2.0
-LEXICON_PAGE = 10_000
-
-
-class OutOfTime(Exception):
-    """The request's time budget ran out between two requests to the cluster."""
-
-
-@dataclass(frozen=True)
-class Known:
-    """What a view remembers of a document it has seen: id, story and date (ISO, or None)."""
-
-    doc_id: str
-    story: str
-    date: str | None
-
-    def key(self, score: float) -> tuple:
-        """The row order: score, then newer date (undated last), then id."""
-        dated = self.date is not None
-        stamp = datetime.fromisoformat(self.date).timestamp() if dated else 0.0
-        return (-round(score, SCORE_DECIMALS), not dated, -stamp, self.doc_id)
-
-
-@dataclass
-class Details:
-    """What a ranking keeps to answer for its rows: the compiled query and filter (what "matches"
-    means), the optional words' compiled clauses by name, which of them each seen document holds,
-    and the versions read of the rows' stories."""
-
-    query: dict
-    clauses: dict[str, dict]
-    holds: dict[Ref, tuple[bool, ...]] = field(default_factory=dict)
-    versions: dict[str, list[Version]] = field(default_factory=dict)
-    stories: list[str] = field(default_factory=list)
 
 
 class OpenSearchBackend:
@@ -204,110 +157,20 @@ class OpenSearchView:
     # --- ranking ------------------------------------------------------------------------------
 
     def rank(self, request: RankRequest) -> Ranking:
-        compiler = Compiler(request.weights)
-        query = filtered(compiler.compile(request.query), compiler, request.filter)
-        clauses = {f"clause{i}": compiler.compile(clause) for i, clause in enumerate(request.clauses)}
-        details = Details(query, clauses)
-        searches = []
-        tiered = request.tier is not None and request.sort == "relevance"
-        if tiered:
-            searches.append(self.top_body(filtered(compiler.compile(request.tier), compiler, request.filter),
-                                          request, request.depth, clauses))
-        pool = max(request.depth, request.feedback.pool) if request.feedback else request.depth * 2
-        searches.append(self.top_body(query, request, pool, clauses))
-        answers = self.multi_search(searches, request.deadline)
-        partial = any(answer_partial(answer) for answer in answers)
-        results = [self.rows_of(answer, details) for answer in answers]
-        rows = results[0] if tiered else []
-        rest = results[-1]
-        if request.feedback and not partial:
-            try:
-                rest = self.with_feedback(rest, request)
-            except OutOfTime:
-                partial = True
-        rows = (rows + unseen(rest, rows, self.known if request.grouped else None))[:request.depth]
-        ranking = Ranking([Row(ref, score) for ref, score in rows], details=details, partial=partial)
-        if request.count:
-            ranking.partial |= self.count_ranking(ranking, request, details)
-        details.stories = [self.known[row.ref].story for row in ranking.rows]
-        return ranking
-
-    def top_body(self, query: dict, request: RankRequest, size: int, clauses: dict[str, dict]) -> dict:
-        """The search for the best `size` rows (one a story when grouped), each saying which
-        optional words it holds."""
-        body = {"query": with_named_clauses(query, clauses), "size": size, "sort": sort_order(request.sort),
-                "_source": ROW_SOURCE, "track_total_hits": False, "track_scores": request.sort == "relevance"}
-        if request.grouped:
-            body["collapse"] = {"field": "story"}
-        return body
+        return Ranker(self, request).rank()
 
     def multi_search(self, bodies: list[dict], deadline: float) -> list[dict]:
         """Several searches in one request, each bounded by the time left."""
         if not bodies:
             return []
-        left = deadline - time.monotonic()
         lines: list[dict] = []
         for body in bodies:
-            if left < float("inf"):
-                body = {**body, "timeout": f"{max(int(left * 1000), 1)}ms"}
-            lines += [{"index": self.index, "search_type": SEARCH_TYPE}, body]
+            lines += [{"index": self.index, "search_type": SEARCH_TYPE}, with_timeout(body, deadline)]
         answers = call(self.address, self.client.msearch, body=lines)["responses"]
         for answer in answers:
             if "error" in answer:
                 raise_search_error(answer["error"])
         return answers
-
-    def rows_of(self, answer: dict, details: Details) -> list[tuple[Ref, float]]:
-        """An answer's rows (ref, score) in our order, the words each holds kept in `details`."""
-        rows = []
-        for hit in answer["hits"]["hits"]:
-            ref = self.remember(hit)
-            held = set(hit.get("matched_queries") or ())
-            details.holds[ref] = tuple(name in held for name in details.clauses)
-            rows.append((ref, float(hit.get("_score") or 0.0)))
-        if rows and answer["hits"]["hits"][0].get("_score") is not None:
-            rows.sort(key=lambda row: self.known[row[0]].key(row[1]))  # rounded scores tie by date, id
-        return rows
-
-    def with_feedback(self, rest: list[tuple[Ref, float]], request: RankRequest) -> list[tuple[Ref, float]]:
-        """The pool re-scored by feedback (search/feedback.py), in our order."""
-        source = self.feedback_source(request.weights, request.deadline)
-        rescored = rerank(rest, source, request.weights, request.feedback.original_scale)
-        return sorted(rescored, key=lambda row: self.known[row[0]].key(row[1]))
-
-    def count_ranking(self, ranking: Ranking, request: RankRequest, details: Details) -> bool:
-        """The counts (and facets when asked) of one ranking; whether they are partial."""
-        aggs: dict = {}
-        paths = ["hits.total", "timed_out", "_shards.failed"]
-        if request.grouped:
-            aggs.update(story_count_aggs())
-            paths += story_count_paths()
-        if details.clauses:
-            every = {"bool": {"filter": list(details.clauses.values())}}
-            aggs["all_words"] = {"filter": every, "aggs": story_count_aggs()}
-            paths += story_count_paths("aggregations.all_words") + ["aggregations.all_words.doc_count"]
-        if request.facets:
-            aggs.update(facet_aggs())
-            paths.append("aggregations.facet_*")
-        body = {"query": details.query, "size": 0, "track_total_hits": True, "aggs": aggs}
-        left = request.deadline - time.monotonic()
-        if left < float("inf"):
-            body["timeout"] = f"{max(int(left * 1000), 1)}ms"
-        answer = self.search(body, filter_path=",".join(paths))
-        found = answer.get("aggregations", {})
-        if request.grouped:
-            ranking.total, exact = story_count(found)
-        else:
-            ranking.total, exact = answer["hits"]["total"]["value"], True
-        ranking.total = max(ranking.total, len(ranking.rows))
-        ranking.total_relation = EXACT if exact else LOWER_BOUND
-        if details.clauses:
-            every = found["all_words"]
-            counted, exact = story_count(every) if request.grouped else (every["doc_count"], True)
-            ranking.all_words_total, ranking.all_words_relation = counted, EXACT if exact else LOWER_BOUND
-        if request.facets:
-            ranking.facets = facet_counts(found)
-        return answer_partial(answer)
 
     def holds(self, ranking: Ranking, ref: Ref) -> tuple[bool, ...]:
         """Which optional words the document holds (its story's versions read when not seen)."""
@@ -423,8 +286,6 @@ class OpenSearchView:
         tokens = self.span_finder.analyzers["content"].occurrences(text)
         if not tokens:
             return []
-        from search.backends.opensearch.documents import token_stream
-
         stream = token_stream((places[0][0], term) for term, places in tokens.items())
         parts: list[dict] = [{"more_like_this": {"fields": ["content"], "like": stream,
                                                  "max_query_terms": RELATED_KEY_TERMS, "min_term_freq": 1,
@@ -451,143 +312,6 @@ class OpenSearchView:
             "generation": self.generation,
             "updated": self.state.updated or None,
         }
-
-
-class ClusterFeedback:
-    """Feedback's reads (search.feedback.FeedbackSource): a document's terms from its stored
-    text analysed again, a word's BM25 in the pool's documents from the cluster."""
-
-    def __init__(self, view: OpenSearchView, weights: Weights, deadline: float):
-        self.view, self.weights, self.deadline = view, weights, deadline
-        self.analyzer = view.span_finder.analyzers[FEEDBACK_FIELD]
-
-    def term_counts(self, ref: Ref) -> dict[str, float]:
-        stored = self.view.documents([ref])[0]
-        text = content_of(stored.get("title"), stored.get("body") or "")[0]
-        return {term: float(len(places)) for term, places in self.analyzer.occurrences(text).items()}
-
-    def term_scores(self, terms: list[str], refs: list[Ref]) -> list:
-        """Each term's BM25 in the pool's documents: one search per term, in one `_msearch`."""
-        import numpy as np
-
-        if time.monotonic() > self.deadline:
-            raise OutOfTime
-        bodies = [{"query": {"bool": {"must": [{"term": {FEEDBACK_FIELD: term}}],
-                                      "filter": [{"ids": {"values": list(refs)}}]}},
-                   "size": len(refs), "_source": False} for term in terms]
-        found = []
-        for answer in self.view.multi_search(bodies, self.deadline):
-            scores = {hit["_id"]: float(hit["_score"]) for hit in answer["hits"]["hits"]}
-            found.append(np.array([scores.get(ref, 0.0) for ref in refs]))
-        return found
-
-
-class TermsOfLength:
-    """A field's terms and document counts, by length in bytes (search.spelling.TermsBySize)."""
-
-    def __init__(self, pairs: list[tuple[str, int]]):
-        self.counts = dict(pairs)
-        self.by_length: dict[int, tuple[list[bytes], list[int]]] = {}
-        for term, count in pairs:
-            encoded = term.encode("utf-8")
-            texts, counts = self.by_length.setdefault(len(encoded), ([], []))
-            texts.append(encoded)
-            counts.append(count)
-
-    def sized(self, length: int) -> tuple[list[bytes], list[int]]:
-        return self.by_length.get(length, ([], []))
-
-    def count(self, term: str) -> int:
-        """How many documents hold the term."""
-        return self.counts.get(term, 0)
-
-
-class ClusterVocabulary:
-    """What spelling reads of the index (search.backends.base.Vocabulary), from the cluster."""
-
-    def __init__(self, view: OpenSearchView):
-        self.view = view
-        self.analyzers = query_analyzers(view.tables)
-
-    def fields(self, names: Iterable[str]) -> tuple[str, ...]:
-        return tuple(name for name in names if field_kind(name) is not None)
-
-    def terms(self, fieldname: str, text: str) -> list[str]:
-        return self.analyzers[fieldname](text, False)
-
-    def has(self, fieldname: str, text: str) -> bool:
-        terms = self.terms(fieldname, text)
-        return bool(terms) and all(self.view.has_term(fieldname, term) for term in terms)
-
-    def frequency(self, fieldname: str, term: str) -> int:
-        if fieldname in VOCABULARY_NAMES:
-            return self.lexicon().fields[fieldname][0].count(term)
-        query = Compiler().compile(qt.Term(fieldname, term))
-        return 0 if query == match_none() else self.view.count(query)
-
-    def has_name(self, words: list[str]) -> bool:
-        """Whether the words name an entity or stand as a phrase of a spelling field that keeps
-        positions: one count of any of them."""
-        name = " ".join(words)
-        compiler = Compiler()
-        parts = [compiler.compile(qt.Term("entity", entity_term(name)))]
-        for fieldname in self.fields(SPELLING_FIELDS):
-            terms = self.terms(fieldname, name)
-            if len(terms) > 1 and field_kind(fieldname) == "text":
-                parts.append(compiler.compile(qt.Phrase(fieldname, tuple(terms))))
-        return self.view.count({"bool": {"should": parts, "minimum_should_match": 1}}, terminate_after=1) > 0
-
-    def lexicon(self) -> SpellingLexicon:
-        view = self.view
-        return view.backend.lexicon(view.index, view.generation, self.read_lexicon)
-
-    def read_lexicon(self) -> SpellingLexicon:
-        """Every term of the spelling fields with its document count, paged through with a
-        composite aggregation."""
-        fields = {}
-        for fieldname in VOCABULARY_NAMES:
-            pairs: list[tuple[str, int]] = []
-            after = None
-            while True:
-                source = {"terms": {"field": f"{VOCABULARY_FIELD}.{fieldname}"}}
-                composite: dict = {"size": LEXICON_PAGE, "sources": [{"term": source}]}
-                if after:
-                    composite["after"] = after
-                found = self.view.search({"size": 0, "aggs": {"terms": {"composite": composite}}})
-                answer = found["aggregations"]["terms"]
-                pairs += [(bucket["key"]["term"], bucket["doc_count"]) for bucket in answer["buckets"]]
-                after = answer.get("after_key")
-                if not answer["buckets"] or after is None:
-                    break
-            fields[fieldname] = [TermsOfLength(pairs)]
-        return SpellingLexicon(fields)
-
-
-def filtered(query: dict, compiler: Compiler, filter_tree: qt.Node | None) -> dict:
-    """The query restricted to the filter's documents, scored by the query alone."""
-    if filter_tree is None:
-        return query
-    return {"bool": {"must": [query], "filter": [compiler.compile(filter_tree)]}}
-
-
-def sort_order(sort: str) -> list:
-    """Rows by score (or date), then newer date (undated last), then id."""
-    by_date = [{"date": {"order": "asc" if sort == "oldest" else "desc", **UNDATED_LAST}}, {"id": "asc"}]
-    return [{"_score": "desc"}, *by_date] if sort == "relevance" else by_date
-
-
-def unseen(rows: list[tuple], seen: list[tuple], known: dict[Ref, Known] | None) -> list[tuple]:
-    """`rows` less the documents (or, knowing their stories, the stories) already in `seen`."""
-    seen_refs = {row[0] for row in seen}
-    if known is None:
-        return [row for row in rows if row[0] not in seen_refs]
-    seen_stories = {known[ref].story for ref in seen_refs}
-    return [row for row in rows if row[0] not in seen_refs and known[row[0]].story not in seen_stories]
-
-
-def answer_partial(answer: dict) -> bool:
-    """Whether an answer lacks part of the index: timed out, or a shard failed."""
-    return bool(answer.get("timed_out")) or bool(answer.get("_shards", {}).get("failed"))
 
 
 def raise_search_error(error: dict) -> None:
