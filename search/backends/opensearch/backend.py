@@ -119,6 +119,7 @@ class OpenSearchView:
         self.stored: OrderedDict[Ref, dict] = OrderedDict()
         self.story_versions: OrderedDict[str, list[Version]] = OrderedDict()
         self.held_terms: dict[tuple[str, str], bool] = {}
+        self.frequencies: dict[tuple[str, str], int] = {}
 
     # --- requests -----------------------------------------------------------------------------
 
@@ -262,6 +263,14 @@ class OpenSearchView:
             query = Compiler().compile(qt.Term(fieldname, term))
             self.held_terms[key] = query != match_none() and self.count(query, terminate_after=1) > 0
         return self.held_terms[key]
+
+    def frequency(self, fieldname: str, term: str) -> int:
+        """How many documents hold the term in the field (remembered for this checkpoint)."""
+        key = (fieldname, term)
+        if key not in self.frequencies:
+            query = Compiler().compile(qt.Term(fieldname, term))
+            self.frequencies[key] = 0 if query == match_none() else self.count(query)
+        return self.frequencies[key]
 
     def vocabulary(self) -> ClusterVocabulary:
         return ClusterVocabulary(self)

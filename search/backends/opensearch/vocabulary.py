@@ -1,5 +1,5 @@
 """What spelling reads of an index on OpenSearch (search.backends.base.Vocabulary): terms as a field
-analyses them (in Python), how many documents hold them (counts, or the kept vocabulary), whether
+analyses them (in Python), how many documents hold them (counts), whether
 words name something (one count), and the lexicon of the spelling fields' terms, read once per
 checkpoint from their keyword doc values with a paged composite aggregation."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from search.backends.opensearch.compile import Compiler, match_none
+from search.backends.opensearch.compile import Compiler
 from search.backends.opensearch.mapping import VOCABULARY_FIELD, VOCABULARY_NAMES, field_kind
 from search.documents import SPELLING_FIELDS, entity_term
 from search.fields import query_analyzers
@@ -21,7 +21,6 @@ class TermsOfLength:
     """A field's terms and document counts, by length in bytes (search.spelling.TermsBySize)."""
 
     def __init__(self, pairs: list[tuple[str, int]]):
-        self.counts = dict(pairs)
         self.by_length: dict[int, tuple[list[bytes], list[int]]] = {}
         for term, count in pairs:
             encoded = term.encode("utf-8")
@@ -31,10 +30,6 @@ class TermsOfLength:
 
     def sized(self, length: int) -> tuple[list[bytes], list[int]]:
         return self.by_length.get(length, ([], []))
-
-    def count(self, term: str) -> int:
-        """How many documents hold the term."""
-        return self.counts.get(term, 0)
 
 
 class ClusterVocabulary:
@@ -55,10 +50,9 @@ class ClusterVocabulary:
         return bool(terms) and all(self.view.has_term(fieldname, term) for term in terms)
 
     def frequency(self, fieldname: str, term: str) -> int:
-        if fieldname in VOCABULARY_NAMES:
-            return self.lexicon().fields[fieldname][0].count(term)
-        query = Compiler().compile(qt.Term(fieldname, term))
-        return 0 if query == match_none() else self.view.count(query)
+        """How many documents hold the term: a count, remembered by the view (not the lexicon,
+        which is read only when a word looks misspelled: every command-line call would pay it)."""
+        return self.view.frequency(fieldname, term)
 
     def has_name(self, words: list[str]) -> bool:
         """Whether the words name an entity or stand as a phrase of a spelling field that keeps
