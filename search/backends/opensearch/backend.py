@@ -118,8 +118,7 @@ class OpenSearchView:
         self.known: OrderedDict[Ref, Known] = OrderedDict()
         self.stored: OrderedDict[Ref, dict] = OrderedDict()
         self.story_versions: OrderedDict[str, list[Version]] = OrderedDict()
-        self.held_terms: dict[tuple[str, str], bool] = {}
-        self.frequencies: dict[tuple[str, str], int] = {}
+        self.frequencies: OrderedDict[tuple[str, str], int] = OrderedDict()
 
     # --- requests -----------------------------------------------------------------------------
 
@@ -140,8 +139,7 @@ class OpenSearchView:
         if "id" in stored:
             self.known[ref] = Known(stored["id"], stored.get("story") or stored["id"], stored.get("date"))
             self.known.move_to_end(ref)
-            if len(self.known) > KNOWN_LIMIT:
-                self.known.popitem(last=False)
+            keep_last(self.known, KNOWN_LIMIT)
         return ref
 
     def known_of(self, refs: Iterable[Ref]) -> list[Known]:
@@ -211,8 +209,7 @@ class OpenSearchView:
             details.versions.update(found)
         for story, versions in found.items():
             self.story_versions[story] = [Version(v.ref, v.doc_id, True) for v in versions]
-        while len(self.story_versions) > STORED_LIMIT:
-            self.story_versions.popitem(last=False)
+        keep_last(self.story_versions, STORED_LIMIT)
         return found
 
     # --- documents ----------------------------------------------------------------------------
@@ -226,8 +223,7 @@ class OpenSearchView:
             for hit in self.search(body)["hits"]["hits"]:
                 self.remember(hit)
                 found[hit["_id"]] = self.stored[hit["_id"]] = shown_record(hit["_source"][STORED_FIELD])
-            while len(self.stored) > STORED_LIMIT:
-                self.stored.popitem(last=False)
+            keep_last(self.stored, STORED_LIMIT)
         return [found[ref] for ref in refs]
 
     def every_document(self) -> Iterator[dict]:
@@ -258,18 +254,16 @@ class OpenSearchView:
     # --- vocabulary ---------------------------------------------------------------------------
 
     def has_term(self, fieldname: str, term: str) -> bool:
-        key = (fieldname, term)
-        if key not in self.held_terms:
-            query = Compiler().compile(qt.Term(fieldname, term))
-            self.held_terms[key] = query != match_none() and self.count(query, terminate_after=1) > 0
-        return self.held_terms[key]
+        return self.frequency(fieldname, term) > 0
 
     def frequency(self, fieldname: str, term: str) -> int:
-        """How many documents hold the term in the field (remembered for this checkpoint)."""
+        """How many documents hold the term in the field (remembered for this checkpoint; a
+        term's count is its document frequency, which Lucene answers without reading postings)."""
         key = (fieldname, term)
         if key not in self.frequencies:
             query = Compiler().compile(qt.Term(fieldname, term))
             self.frequencies[key] = 0 if query == match_none() else self.count(query)
+            keep_last(self.frequencies, KNOWN_LIMIT)
         return self.frequencies[key]
 
     def vocabulary(self) -> ClusterVocabulary:
@@ -321,6 +315,12 @@ class OpenSearchView:
             "generation": self.generation,
             "updated": self.state.updated or None,
         }
+
+
+def keep_last(cache: OrderedDict, limit: int) -> None:
+    """Drop a cache's oldest entries past `limit` (the view's caches live as long as its checkpoint)."""
+    while len(cache) > limit:
+        cache.popitem(last=False)
 
 
 def raise_search_error(error: dict) -> None:

@@ -133,6 +133,7 @@ class Ranker:
     def with_feedback(self, rest: list[tuple[Ref, float]]) -> list[tuple[Ref, float]]:
         """The pool re-scored by feedback (search/feedback.py), in our order."""
         request = self.request
+        self.view.documents(ref for ref, _ in rest[:request.weights.feedback_docs])  # one read, not one each
         source = self.view.feedback_source(request.weights, request.deadline)
         return sorted(rerank(rest, source, request.weights, request.feedback.original_scale), key=self.order)
 
