@@ -18,6 +18,11 @@ CONTENT_SEPARATOR = "\n\n"
 COMPLETION_SEPARATOR = "\t"
 MAX_COMPLETION_CHARS = 120
 PHRASE_FIELDS = ("title_exact", "content_exact")  # the printed words, where quoted phrases match
+CONTENT_FIELDS = ("content", "content_exact")  # headline and body as one text (content_of)
+TITLE_FIELDS = ("title", "title_exact")  # the headline alone
+# A headline field's twin: the body field starts with the headline, analysed alike, so a term's
+# matches there include the headline's (a backend need not look a term up in both).
+HEADLINE_TWINS = dict(zip(TITLE_FIELDS, CONTENT_FIELDS, strict=True))
 VECTOR_FIELD = "content"  # each document's terms and counts are kept for it (feedback reads them)
 # The spelling vocabulary (search/spelling.py): the fields whose words did-you-mean checks a typed
 # word against and draws its corrections from. A searchable field joins it by being named here:

@@ -15,7 +15,14 @@ from itertools import pairwise
 from search.analysis import normalize_text
 from search.articles import printed_forms
 from search.backends.base import TermSpans
-from search.documents import ENTITY_FILTERS, byline_keys, content_of, source_keys
+from search.documents import (
+    CONTENT_FIELDS,
+    ENTITY_FILTERS,
+    TITLE_FIELDS,
+    byline_keys,
+    content_of,
+    source_keys,
+)
 from search.fields import FieldAnalyzer
 from search.query import EXACT_FIELDS, ParsedQuery
 from search.query import tree as qt
@@ -26,8 +33,6 @@ from search.tables import AnalysisTables
 ENTITY = "entity:"  # the text of a match that marks an entity a filter names
 ENTITY_PASSAGE_BOOST = 1000.0  # a passage that names the filtered entity beats any that does not
 VIA_NAME = {"byline": "byline", "source_key": "source"}
-CONTENT_FIELDS = ("content", "content_exact")
-TITLE_FIELDS = ("title", "title_exact")
 ENTITY_FIELDS = (*ENTITY_FILTERS, "entity")
 MAX_MATCHED = 12
 

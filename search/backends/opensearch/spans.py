@@ -16,13 +16,10 @@ from collections.abc import Iterable
 
 from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
 from search.backends.base import Ref, TermSpans
-from search.documents import content_of
+from search.documents import HEADLINE_TWINS, TITLE_FIELDS, content_of
 from search.query import tree as qt
 from search.tables import AnalysisTables
 
-CONTENT_FIELDS = ("content", "content_exact")
-TITLE_FIELDS = ("title", "title_exact")
-HEADLINE_TWINS = dict(zip(TITLE_FIELDS, CONTENT_FIELDS, strict=True))
 MAX_TERMS_CHECKED = 2000
 Occurrences = dict[str, list[tuple[int, int, int]]]  # term -> (position, start, end)
 

@@ -12,11 +12,9 @@ from whoosh.searching import Searcher
 
 from search.backends.base import TermSpans
 from search.backends.whoosh.scoring import Postings
+from search.documents import CONTENT_FIELDS, HEADLINE_TWINS, TITLE_FIELDS
 
-CONTENT_FIELDS = ("content", "content_exact")
-TITLE_FIELDS = ("title", "title_exact")
 TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS
-HEADLINE_TWINS = dict(zip(TITLE_FIELDS, CONTENT_FIELDS, strict=True))
 MAX_TERMS_CHECKED = 2000
 
 
