@@ -5,12 +5,12 @@ The same records (the five seed articles, the wire and dated corpora, two record
 phrase slop) are indexed by the embedded engine and into OpenSearch. OpenSearch must hold our terms
 at our positions, and for the parser's trees (typed queries, with the entity boost as the engine
 adds it) and a few hand-made ones match the documents the embedded engine matches. On a one-shard
-index (and on two shards with dfs_query_then_fetch) the scores agree within SCORE_TOLERANCE: what
-is left is Lucene's one-byte field lengths against Whoosh's (both lossy above about 24 terms,
-Lucene rounding down by up to 11% and Whoosh up by up to 9%: 8.5% apart at most on these trees of
-headline and body terms), the one ABSENT term a document without a field adds to the field's
-average length (18% on `person:wallace`, the largest), float32 arithmetic, the salience kept to 9
-bits by `rank_features`, and Lucene's weight of a fuzzy expansion (20% on `Wallce~`).
+index (and on two shards with dfs_query_then_fetch) the scores agree within SCORE_TOLERANCE. The
+field lengths are the embedded backend's (the launcher's `embedded_bm25` similarity keeps them on
+Whoosh's one-byte scale), so what is left is float32 arithmetic and the salience kept to 9 bits by
+`rank_features` (at most 0.2% on trees of headline and body terms), the one ABSENT term a document
+without a field adds to the field's average length (12% on `person:wallace`, the largest), and
+Lucene's weight of a fuzzy expansion (20% on `Wallce~`).
 
 The embedded side is read through the engine's public surfaces only (the query reader, the backend
 protocol's `View.rank`, `ranked_ids`, stored documents); that OpenSearch's terms are the embedded
@@ -52,8 +52,8 @@ from search.wordlist import is_common_word
 
 pytestmark = pytest.mark.opensearch
 
-SCORE_TOLERANCE = 0.2  # the largest relative difference allowed (measured: see the module's docstring)
-SEARCHED_TEXT = 0.1  # the same, for trees of headline and body terms only (no sparse filter field)
+SCORE_TOLERANCE = 0.15  # the largest relative difference allowed (measured: see the module's docstring)
+SEARCHED_TEXT = 0.003  # the same, for trees of headline and body terms only (no sparse filter field)
 SLOP_RECORDS = [
     {"id": "slop-spread", "title": "Drill words", "date": "2022-11-02",
      "text": "alpha bravo xray bravo yankee zulu charlie. It was time time time again."},
@@ -258,8 +258,9 @@ def test_the_mapping_holds_every_indexed_field():
     assert set(FIELD_KINDS) == indexed
     settings = index_body()["settings"]
     assert (settings["number_of_shards"], settings["number_of_replicas"]) == (2, 1)
-    similarity = settings["similarity"]["news_bm25"]
-    assert (similarity["k1"], similarity["b"], similarity["discount_overlaps"]) == (1.5, 0.75, False)
+    assert settings["similarity"]["news_bm25"] == {"type": "embedded_bm25", "k1": 1.5, "b": 0.75}
+    lucene = index_body(embedded_bm25=False)["settings"]["similarity"]["news_bm25"]
+    assert lucene == {"type": "BM25", "k1": 1.5, "b": 0.75, "discount_overlaps": False}
     with pytest.raises(ValueError, match="at least one shard"):
         index_body(shards=0)
 

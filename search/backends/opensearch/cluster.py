@@ -36,6 +36,7 @@ from search.backends.opensearch.launcher_build import (
     java_executable,
     launcher_classpath,
 )
+from search.backends.opensearch.mapping import EMBEDDED_BM25_PLUGIN
 
 CLUSTER_NAME = "news-search"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "build" / "opensearch-cluster"
@@ -54,6 +55,7 @@ MODULES = {
     "mapper-extras": "org.opensearch.index.mapper.MapperExtrasPlugin",
     "reindex": "org.opensearch.index.reindex.ReindexPlugin",
     "parent-join": "org.opensearch.join.ParentJoinPlugin",
+    "embedded-bm25": EMBEDDED_BM25_PLUGIN,
 }
 
 # Free space below which OpenSearch stops placing shards, moves them away, blocks writes. Absolute

@@ -17,11 +17,15 @@ spelling reads (did-you-mean's lexicon, word completions) are kept a second time
 field's distinct terms as keyword doc values under `vocabulary` (aggregated, never searched), and
 the completion keys as a keyword field.
 
-Scoring is ours too: one BM25 similarity with our k1 and b and `discount_overlaps: false`, so a
-field's length counts every term, the stacked ones included, as Whoosh counts it; the legacy BM25
-OpenSearch runs keeps the (k1 + 1) factor Whoosh has. A document whose scored field holds no term
-gets the single term ABSENT there, so that every document counts in each field's document count
-and average length (Whoosh divides by all documents; Lucene by those with the field).
+Scoring is ours too: one BM25 similarity with our k1 and b that counts every term of a field's
+length, the stacked ones included, as Whoosh counts it. On the project's cluster it is
+`embedded_bm25` (the launcher's EmbeddedBM25Plugin), which keeps a field's length on Whoosh's
+one-byte scale, so a document scores as in the embedded backend; on a cluster without that
+plugin it is OpenSearch's BM25 with `discount_overlaps: false` (the legacy BM25 keeps the
+(k1 + 1) factor Whoosh has), whose coarser length steps move scores by up to a few percent.
+A document whose scored field holds no term gets the single term ABSENT there, so that every
+document counts in each field's document count and average length (Whoosh divides by all
+documents; Lucene by those with the field).
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ MAX_ID_BYTES = 512  # OpenSearch's limit on `_id`
 
 TOKENS_ANALYZER = "our_tokens"
 SIMILARITY = "news_bm25"
+EMBEDDED_BM25 = "embedded_bm25"  # the similarity type our launcher's plugin adds
+EMBEDDED_BM25_PLUGIN = "newssearch.similarity.EmbeddedBM25Plugin"
 UNSCORED = "boolean"  # OpenSearch's similarity that scores a matching term by its boost alone
 DEFAULT_SHARDS = 2
 DEFAULT_REPLICAS = 1
@@ -121,9 +127,10 @@ def mappings(meta: dict | None = None, term_vectors: bool = False) -> dict:
 
 def index_body(shards: int = DEFAULT_SHARDS, replicas: int = DEFAULT_REPLICAS,
                weights: Weights = DEFAULT_WEIGHTS, meta: dict | None = None,
-               term_vectors: bool = False) -> dict:
+               term_vectors: bool = False, embedded_bm25: bool = True) -> dict:
     """The body of the request that creates an index for our documents (`meta`: the mapping's
-    `_meta`; `term_vectors`: keep the text fields' term vectors, for diagnosis)."""
+    `_meta`; `term_vectors`: keep the text fields' term vectors, for diagnosis; `embedded_bm25`:
+    every node has our similarity plugin)."""
     if shards < 1 or replicas < 0:
         raise ValueError(f"an index needs at least one shard and no negative replicas, "
                          f"got {shards} x {replicas}")
@@ -131,12 +138,18 @@ def index_body(shards: int = DEFAULT_SHARDS, replicas: int = DEFAULT_REPLICAS,
         "settings": {
             "number_of_shards": shards,
             "number_of_replicas": replicas,
-            "similarity": {SIMILARITY: {"type": "BM25", "k1": weights.k1, "b": weights.b,
-                                        "discount_overlaps": False}},
+            "similarity": {SIMILARITY: similarity(weights, embedded_bm25)},
             "analysis": analysis_settings(),
         },
         "mappings": mappings(meta, term_vectors),
     }
+
+
+def similarity(weights: Weights, embedded_bm25: bool) -> dict:
+    """Our BM25's settings: the embedded backend's lengths where the plugin is, else Lucene's."""
+    if embedded_bm25:
+        return {"type": EMBEDDED_BM25, "k1": weights.k1, "b": weights.b}
+    return {"type": "BM25", "k1": weights.k1, "b": weights.b, "discount_overlaps": False}
 
 
 def feature_name(key: str) -> str:

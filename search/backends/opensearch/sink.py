@@ -29,7 +29,12 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import NotFoundError, TransportError
 
 from search.backends.opensearch.documents import DocumentMaker, bulk_actions
-from search.backends.opensearch.mapping import DEFAULT_REPLICAS, DEFAULT_SHARDS, index_body
+from search.backends.opensearch.mapping import (
+    DEFAULT_REPLICAS,
+    DEFAULT_SHARDS,
+    EMBEDDED_BM25_PLUGIN,
+    index_body,
+)
 from search.backends.opensearch.store import (
     FORMAT_VERSION,
     LOCK_DOC,
@@ -68,6 +73,7 @@ SCAN_PAGE = 2000
 TRANSIENT = frozenset({429, 502, 503, 504})  # statuses that say "not now", not "never"
 CONFLICT = "version_conflict_engine_exception"  # the lock document exists, or changed since we read it
 EXISTS = "resource_already_exists_exception"  # the state index, made meanwhile by another run
+FORBIDDEN = "security_exception"  # a request the cluster's security plugin does not allow us
 UNFINISHED = "0:0:unfinished"  # the signature of a file whose writes a checkpoint did not finish
 
 
@@ -320,11 +326,21 @@ class OpenSearchSink:
         yet), without replicas or refreshes until `_swap`."""
         name = self.address.new_index_name()
         body = index_body(self.shards, 0 if bulk_load else self.replicas, weights=DEFAULT_WEIGHTS,
-                          meta={"format": FORMAT_VERSION, "tables": self.state.tables})
+                          meta={"format": FORMAT_VERSION, "tables": self.state.tables},
+                          embedded_bm25=self._every_node_has(EMBEDDED_BM25_PLUGIN))
         if bulk_load:
             body["settings"]["refresh_interval"] = "-1"
         self._call(self.client.indices.create, index=name, body=body)
         return name
+
+    def _every_node_has(self, plugin: str) -> bool:
+        """Whether every node lists the plugin; a cluster that will not say (no monitor
+        permission) is taken not to have it."""
+        answer = self._call(tolerating, FORBIDDEN, self.client.nodes.info, metric="plugins",
+                            filter_path="nodes.*.plugins.name")
+        nodes = (answer or {}).get("nodes", {}).values()
+        return bool(nodes) and all(plugin in {entry["name"] for entry in node.get("plugins", [])}
+                                   for node in nodes)
 
     def _drop_orphans(self, keep: str | None) -> None:
         """Delete this alias's versioned indices other than `keep` (a crashed run's)."""

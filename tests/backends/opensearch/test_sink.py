@@ -24,6 +24,7 @@ from opensearchpy.exceptions import NotFoundError
 
 from search.backends import open_sink as open_registered_sink
 from search.backends.opensearch import sink as sink_module
+from search.backends.opensearch.mapping import EMBEDDED_BM25_PLUGIN
 from search.backends.opensearch.sink import STALE_LOCK_SECONDS, OpenSearchSink, open_sink
 from search.backends.opensearch.store import FORMAT_VERSION, LOCK_DOC, Address, read_state
 from search.errors import BackendUnavailable, IndexBusy, IndexIncompatible, InvalidParameter
@@ -188,6 +189,15 @@ def test_the_state_a_fresh_sink_reads_is_the_state_the_run_kept(built):
 def test_other_variants_are_refused_without_a_rebuild(built):
     with pytest.raises(IndexIncompatible, match="--variants differ"):
         open_sink(built.location, False, [("grey", "gray")])
+
+
+def test_the_index_scores_with_the_embedded_backends_bm25_where_every_node_has_it(built, client):
+    name = target(client, built.location)
+    similarity = client.indices.get_settings(index=name)[name]["settings"]["index"]["similarity"]
+    assert similarity["news_bm25"]["type"] == "embedded_bm25"
+    sink = open_sink(built.location, False, [])
+    assert sink._every_node_has(EMBEDDED_BM25_PLUGIN)
+    assert not sink._every_node_has("org.example.ImaginaryPlugin"), "a cluster without it gets Lucene's BM25"
 
 
 def test_the_registry_opens_this_sink(built):
