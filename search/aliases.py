@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from search.analysis import NewsAnalyzer, news_analyzer
+from search.analysis import TOKEN_PATTERN, NewsAnalyzer, news_analyzer, normalize_text, stem_inputs
 from search.entities import read_columns, split_aliases
 from search.errors import InvalidParameter
+from search.state import IndexState
+from search.tables import AnalysisTables
 
 GAZETTEERS = {"countries.tsv": 1, "organisations.tsv": 1, "weapons.tsv": 1, "places.tsv": 2}
 MAX_ALIAS_WORDS = 8
@@ -103,6 +105,14 @@ class AliasTable:
         if group is None:
             return []
         return sorted(name for name in self.groups[group] if self.key(name) != name_key)
+
+
+def name_stem_inputs(state: IndexState, tables: AnalysisTables) -> set[str]:
+    """What the stemmer is asked for the names of the alias table a query reader of this index
+    builds (built-in, the user's, learned): the words an index keeps stems of beside its own."""
+    groups = [*builtin_groups(), *state.alias_groups(), *state.learned_groups()]
+    return {key for canonical, others in groups for name in (canonical, *others)
+            for word in TOKEN_PATTERN.findall(normalize_text(name)) for key in stem_inputs(word, tables)}
 
 
 @lru_cache(maxsize=1)

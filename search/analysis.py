@@ -28,8 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from nltk.stem.snowball import EnglishStemmer
-
+from search.stems import StemTable
 from search.tables import AnalysisTables, analysis_tables
 
 TOKEN_PATTERN = re.compile(
@@ -44,7 +43,32 @@ PUNCTUATION_MAP = str.maketrans({
 HYPHEN = "-"
 PRINTED_HYPHEN = re.compile(r"[-‐‑]")  # the hyphens TOKEN_PATTERN lets inside a word
 CACHE_LIMIT = 300_000
-snowball = lru_cache(maxsize=CACHE_LIMIT)(EnglishStemmer().stem)
+_nltk_stem: Callable[[str], str] | None = None
+_known_stems: StemTable | None = None
+
+
+def nltk_stem(word: str) -> str:
+    """NLTK's Snowball English stem; NLTK is imported at the first call (about a second)."""
+    global _nltk_stem
+    if _nltk_stem is None:
+        from nltk.stem.snowball import EnglishStemmer
+
+        _nltk_stem = EnglishStemmer().stem
+    return _nltk_stem(word)
+
+
+def use_known_stems(table: StemTable | None) -> None:
+    """Stem from an index's table of NLTK's stems (search/stems.py) before asking NLTK."""
+    global _known_stems
+    if table is not None:
+        _known_stems = table
+
+
+@lru_cache(maxsize=CACHE_LIMIT)
+def snowball(word: str) -> str:
+    """NLTK's Snowball stem of a word: from the index's table when it holds the word."""
+    known = _known_stems.get(word) if _known_stems is not None else None
+    return known if known is not None else nltk_stem(word)
 
 
 @dataclass(frozen=True)
@@ -122,6 +146,14 @@ def news_term(word: str, shouted: bool, tables: AnalysisTables) -> tuple[str, bo
     if lowered in tables.stopwords:
         return lowered, True
     return stem(lowered, tables), False
+
+
+def stem_inputs(word: str, tables: AnalysisTables) -> list[str]:
+    """What the stemmer is asked for a word of a phrase field (`Russia's` -> `russia`; a
+    compound's parts): the keys of an index's stem table."""
+    pieces = [part for part, _ in compound_parts(word)] or [word]
+    keys = (fold_variant(strip_possessive(piece).lower(), tables) for piece in pieces)
+    return [key for key in keys if key and key not in tables.stopwords]
 
 
 def compound_parts(word: str) -> list[tuple[str, int]]:

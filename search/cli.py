@@ -31,20 +31,24 @@ from typing import TYPE_CHECKING
 from search.backends import BACKENDS, DEFAULT_BACKEND
 from search.backends import index_location as choose_location
 from search.dates import format_date
-from search.engine import Engine
 from search.errors import SearchError
-from search.evaluate import read_qrels, read_queries, run_queries, score_run
-from search.indexer import COMMIT_EVERY_DOCS, LOCK_TIMEOUT_SECONDS, print_progress, update_index
 from search.request import SearchRequest
 from search.settings import SETTINGS
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint
 
+    from search.engine import Engine
+
+# The engine, the indexer and the evaluation (NumPy, Whoosh, ir-measures) are imported by the
+# commands that use them, so `search --help` and a search import only what they need.
+
 DEFAULT_INDEX = SETTINGS.default_index
 DEFAULT_CORPUS = SETTINGS.default_corpus
 INDEX_ENV = SETTINGS.index_env
 SUBCOMMANDS = ("index", "show", "stats", "run", "eval")
+COMMIT_EVERY_DOCS = SETTINGS.commit_every_docs
+LOCK_TIMEOUT_SECONDS = SETTINGS.lock_wait_seconds
 COMMAND_GROUP = "news_search.commands"
 DISTRIBUTION = "news-search"
 VALUE_OPTIONS = {"--index", "--backend", "--limit", "--page", "--queries", "--qrels", "--variants",
@@ -173,6 +177,8 @@ def index_location(args: argparse.Namespace) -> tuple[str, Path | str]:
 
 
 def open_engine(args: argparse.Namespace, **options) -> Engine:
+    from search.engine import Engine
+
     backend, location = index_location(args)
     return Engine(location, backend=backend, **options)
 
@@ -237,6 +243,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from search.indexer import print_progress, update_index
+
     roots = args.paths or [Path(DEFAULT_CORPUS)]
     progress = print_progress if sys.stderr.isatty() else None
     backend, location = index_location(args)
@@ -289,6 +297,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def queries_from(path: Path) -> list[tuple[str, str]]:
+    from search.evaluate import read_queries
+
     try:
         return read_queries(path)
     except (OSError, UnicodeDecodeError, ValueError) as error:
@@ -306,6 +316,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from search.evaluate import read_qrels, run_queries, score_run
+
     engine = open_engine(args)
     queries = queries_from(args.queries)
     try:

@@ -38,7 +38,6 @@ from functools import lru_cache
 from itertools import islice
 
 import numpy as np
-from datasketch import MinHash
 
 from search.analysis import normalize_text
 
@@ -123,6 +122,8 @@ def headline_key(words: Sequence[str]) -> int:
 @lru_cache(maxsize=1)
 def permutations() -> object:
     """The hash permutations every signature uses (fixed by the seed; computed once, not per article)."""
+    from datasketch import MinHash  # imported when an article is indexed: it imports SciPy
+
     return MinHash(num_perm=NUM_PERM, scheme=SCHEME).permutations
 
 
@@ -181,6 +182,8 @@ def read_names(raw: bytes) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str,
 
 def signature(title: str | None, text: str, when: date | None = None) -> bytes:
     """The article's signature, as bytes for the index."""
+    from datasketch import MinHash
+
     title, text = normalize_text(title or ""), normalize_text(text)
     minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=permutations())
     found = normalized_shingles(title, text)

@@ -22,6 +22,7 @@ import numpy as np
 import whoosh
 from whoosh.searching import Searcher
 
+from search.analysis import use_known_stems
 from search.backends.base import Capabilities, Ranking, RankRequest, Ref, Row, TermSpans, Version
 from search.backends.whoosh.compile import compile_tree
 from search.backends.whoosh.ranking import PostingsFeedback, RankColumns, Ranker, story_codes
@@ -39,6 +40,7 @@ from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
 from search.spelling import SpellingLexicon
 from search.state import IndexState
+from search.stems import STEMS_FILE, StemTable
 from search.stories import StoryMembers
 
 
@@ -58,6 +60,7 @@ class WhooshBackend:
         self._local = threading.local()
         self._caches: dict[int, ArrayCache] = {}
         self._caches_lock = threading.Lock()
+        use_known_stems(StemTable.read(self.index_dir / STEMS_FILE))  # before the engine reads aliases
 
     def state(self) -> IndexState:
         return read_state(self.index_dir) or IndexState()
@@ -92,6 +95,7 @@ class WhooshBackend:
         with self._caches_lock:
             if generation not in self._caches:
                 self._caches[generation] = ArrayCache()
+                use_known_stems(StemTable.read(self.index_dir / STEMS_FILE))
                 for stale in sorted(self._caches)[:-2]:
                     del self._caches[stale]
             return self._caches[generation]

@@ -14,13 +14,16 @@ from pathlib import Path
 from whoosh.index import Index, LockError
 from whoosh.writing import SegmentWriter
 
+from search.aliases import name_stem_inputs
+from search.analysis import nltk_stem, stem_inputs
 from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.schema import ColumnValues, array_codec
 from search.backends.whoosh.store import create_index, is_whoosh_index, open_index, read_state, write_state
-from search.documents import Enrichment, IndexedFile, document_fields
+from search.documents import PHRASE_FIELDS, Enrichment, IndexedFile, document_fields
 from search.errors import IndexBusy, IndexIncompatible
 from search.ingest import Article
 from search.state import IndexState
+from search.stems import STEMS_FILE, update_stem_table
 
 MAX_SEGMENTS = 10
 WRITER_MEMORY_MB = 1024  # per writer process: a checkpoint's postings stay in memory, unspilled
@@ -119,6 +122,17 @@ class WhooshSink:
     def _commit(self) -> None:
         self.writer.commit(merge=False)  # merging here would redo the growing index at every checkpoint
         self.save_state()
+        self._save_stems()
+
+    def _save_stems(self) -> None:
+        """Keep NLTK's stem of each word the commit holds and each word of the names the query
+        reader knows (search/stems.py), so that a query is analysed without loading NLTK."""
+        tables = self.state.tables_for_index()
+        with self.ix.reader() as reader:
+            words = {key for term in reader.field_terms(PHRASE_FIELDS[1])
+                     for key in stem_inputs(term, tables)}
+        words.update(name_stem_inputs(self.state, tables))
+        update_stem_table(self.directory / STEMS_FILE, words, nltk_stem)
 
     def save_state(self) -> None:
         write_state(self.directory, self.state)

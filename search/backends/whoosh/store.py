@@ -20,6 +20,7 @@ from whoosh.index import Index
 from search.backends.whoosh.schema import build_schema
 from search.errors import REBUILD_HINT, IndexIncompatible, IndexMissing
 from search.state import IndexState
+from search.stems import STEMS_FILE
 from search.tables import fingerprint, is_current_analysis
 
 FORMAT_VERSION = 7
@@ -99,7 +100,7 @@ def clear_index(directory: Path) -> None:
     """Remove an index's files; refuse a folder that holds anything else."""
     if not directory.exists():
         return
-    ours = {META_FILE, f".{META_FILE}.tmp"}
+    ours = {META_FILE, f".{META_FILE}.tmp", STEMS_FILE, f".{STEMS_FILE}.tmp"}
     entries = [p for p in directory.iterdir() if not p.name.startswith(".") or p.name in ours]
     foreign = [
         p for p in entries
