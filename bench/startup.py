@@ -95,7 +95,7 @@ def main() -> int:
         args.out.write_text(replace_section(args.out.read_text(encoding="utf-8"), text), encoding="utf-8")
         raw_path = args.out.with_suffix(".json")
         raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.exists() else {}
-        raw_path.write_text(json.dumps({**raw, "startup": result}, indent=2), encoding="utf-8")
+        raw_path.write_text(json.dumps({**raw, "startup": result}, indent=1), encoding="utf-8")
     return 0
 
 
