@@ -32,7 +32,6 @@ from search.backends import BACKENDS, DEFAULT_BACKEND
 from search.backends import index_location as choose_location
 from search.dates import format_date
 from search.errors import SearchError
-from search.request import SearchRequest
 from search.settings import SETTINGS
 
 if TYPE_CHECKING:
@@ -40,8 +39,8 @@ if TYPE_CHECKING:
 
     from search.engine import Engine
 
-# The engine, the indexer and the evaluation (NumPy, Whoosh, ir-measures) are imported by the
-# commands that use them, so `search --help` and a search import only what they need.
+# The engine, the request, the indexer and the evaluation (NumPy, Whoosh, ir-measures) are
+# imported by the commands that use them, so `search --help` and a search import only what they need.
 
 DEFAULT_INDEX = SETTINGS.default_index
 DEFAULT_CORPUS = SETTINGS.default_corpus
@@ -231,6 +230,8 @@ def counts_line(answer: dict) -> str:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from search.request import SearchRequest
+
     engine = open_engine(args, alias_files=tuple(args.aliases))
     offset = (args.page - 1) * args.limit
     request = SearchRequest(" ".join(args.query), limit=args.limit, offset=offset, correct=args.spell == "on")

@@ -45,7 +45,7 @@ def test_the_table_an_index_keeps_is_nltks_stem_of_every_word_it_holds(seed_inde
     assert {"pledg", "rocket", "missil"} <= set(kept.values())
 
 
-HEAVY = ("nltk", "whoosh", "search.engine", "datasketch", "ir_measures")
+HEAVY = ("nltk", "whoosh", "numpy", "search.engine", "datasketch", "ir_measures")
 RUN_AND_REPORT = f"""
 import json, sys
 from search.cli import main

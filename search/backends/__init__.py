@@ -9,10 +9,13 @@ from __future__ import annotations
 import os
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from search.backends.base import Backend, IndexSink
 from search.errors import InvalidParameter
 from search.settings import SETTINGS
+
+if TYPE_CHECKING:  # the protocol's types, imported with a backend (the CLI's help needs only names)
+    from search.backends.base import Backend, IndexSink
 
 BACKENDS = {"whoosh": "search.backends.whoosh.backend:WhooshBackend",
             "opensearch": "search.backends.opensearch.backend:OpenSearchBackend"}
