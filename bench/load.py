@@ -6,12 +6,15 @@
 
 Without `--url` it starts `search serve --index INDEX --host 127.0.0.1 --port N` on a free port,
 waits for `GET /api/health`, runs the load, and stops the server it started. Each client is a
-thread with its own keep-alive connection that sends requests back to back until the time is up:
+process of its own (so clients do not queue behind one interpreter's lock, and their CPU is
+measured) with its own keep-alive connection that sends requests back to back until the time is up:
 `/api/search?q=` with a query of the log, `/api/suggest?q=` with the first letters of one of its
 words, `/api/articles/<id>` with an id from the index. Any answer but 200 with a JSON body is an
 error; a connection that fails (refused, reset, closed early, timed out) is a dropped connection
 and is reopened. Exit status 1 when there was any error or drop, so a test can run a short smoke
-version: `load.py --index INDEX --queries LOG --clients 4 --seconds 3`.
+version: `load.py --index INDEX --queries LOG --clients 4 --seconds 3`. With `--distinct` each
+client takes its own share of the log in order and stops when it runs out, so no query is sent
+twice in a run (a response cache could not inflate the figure).
 """
 
 from __future__ import annotations
@@ -19,14 +22,15 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import random
+import resource
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,12 +65,16 @@ class Workload:
     queries: list[str]
     ids: list[str]
     mix: dict[str, int]
+    distinct: bool = False
 
-    def request(self, rng: random.Random) -> tuple[str, str]:
+    def request(self, rng: random.Random, own: Iterator[str] | None = None) -> tuple[str, str] | None:
+        """The next request, or None when the client's own queries ran out."""
         kind = rng.choices(list(self.mix), list(self.mix.values()))[0]
         if kind == "article" and self.ids:
             return kind, f"/api/articles/{urllib.parse.quote(rng.choice(self.ids))}"
-        text = rng.choice(self.queries)
+        text = next(own, None) if own is not None else rng.choice(self.queries)
+        if text is None:
+            return None
         if kind == "suggest":
             word = rng.choice(text.replace('"', " ").split() or ["a"])
             return kind, f"/api/suggest?q={urllib.parse.quote(word[:rng.randint(2, 4)])}"
@@ -81,12 +89,17 @@ class Connection(http.client.HTTPConnection):
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def client(work: Workload, seed: int, deadline: float, tally: Tally) -> None:
-    """Send requests back to back on one keep-alive connection until the deadline."""
+def client(work: Workload, seed: int, deadline: float, tally: Tally,
+           own: Iterator[str] | None = None) -> None:
+    """Send requests back to back on one keep-alive connection until the deadline (or until the
+    client's own queries ran out)."""
     rng = random.Random(seed)
     connection = None
     while time.perf_counter() < deadline:
-        kind, path = work.request(rng)
+        found = work.request(rng, own)
+        if found is None:
+            break
+        kind, path = found
         if connection is None:
             connection = Connection(work.host, work.port, timeout=REQUEST_TIMEOUT_SECONDS)
         started = time.perf_counter()
@@ -117,20 +130,30 @@ def client(work: Workload, seed: int, deadline: float, tally: Tally) -> None:
         connection.close()
 
 
+def client_process(work: Workload, number: int, clients: int, seed: int,
+                   deadline: float) -> tuple[Tally, float]:
+    """One client in a process of its own: what it saw, and when it stopped."""
+    tally = Tally()
+    own = iter(work.queries[number::clients]) if work.distinct else None
+    client(work, seed * 1000 + number, deadline, tally, own)
+    return tally, time.perf_counter()
+
+
 def run_load(host: str, port: int, queries: Sequence[str], ids: Sequence[str], clients: int,
-             seconds: float, mix: dict[str, int], seed: int = 1) -> dict:
-    """`clients` threads for `seconds`; throughput, latency percentiles, errors and drops."""
-    work = Workload(host, port, list(queries), list(ids), mix)
-    tallies = [Tally() for _ in range(clients)]
-    deadline = time.perf_counter() + seconds
-    threads = [threading.Thread(target=client, args=(work, seed * 1000 + i, deadline, tallies[i]))
-               for i in range(clients)]
+             seconds: float, mix: dict[str, int], seed: int = 1, distinct: bool = False) -> dict:
+    """`clients` processes for `seconds`; throughput, latency percentiles, errors, drops and the
+    clients' own CPU."""
+    work = Workload(host, port, list(queries), list(ids), mix, distinct)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(seconds + REQUEST_TIMEOUT_SECONDS + 5)
-    wall = time.perf_counter() - started
+    deadline = started + seconds
+    with multiprocessing.get_context("fork").Pool(clients) as pool:
+        finished = pool.starmap(client_process, [(work, i, clients, seed, deadline) for i in range(clients)],
+                                chunksize=1)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    tallies = [tally for tally, _ in finished]
+    wall = max(stopped for _, stopped in finished) - started
+    client_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     every = [ms for t in tallies for values in t.latencies.values() for ms in values]
 
     def summary(values: list[float]) -> dict:
@@ -144,7 +167,8 @@ def run_load(host: str, port: int, queries: Sequence[str], ids: Sequence[str], c
             key = what.split(":", 1)[0]
             errors[key] = errors.get(key, 0) + count
     return {
-        "clients": clients, "seconds": wall, "mix": mix,
+        "clients": clients, "seconds": wall, "mix": mix, "distinct_queries": distinct,
+        "client_cpu_seconds": round(client_cpu, 2),
         "requests_ok": len(every), "throughput_rps": len(every) / wall if wall else 0.0,
         **summary(every),
         "by_kind": {k: summary([ms for t in tallies for ms in t.latencies.get(k, [])]) for k in kinds},
@@ -221,17 +245,29 @@ def parse_mix(text: str) -> dict[str, int]:
 
 
 def serve_and_load(index: Path, queries: Sequence[str], clients: int, seconds: float, mix: dict[str, int],
-                   log: Path) -> dict:
-    """Start `search serve` on the index, run the load, stop it; `{"skipped": why}` if it cannot start."""
+                   log: Path, distinct: bool = False) -> dict:
+    """Start `search serve` on the index, run the load, stop it; `{"skipped": why}` if it cannot
+    start. Adds the server's processes and their memory (PSS: shared pages counted once)."""
     server = Server(index, log)
     try:
         problem = server.wait_healthy()
         if problem:
             return {"skipped": problem}
         ids = index_ids(index) if "article" in mix else []
-        return run_load("127.0.0.1", server.port, queries, ids, clients, seconds, mix)
+        report = run_load("127.0.0.1", server.port, queries, ids, clients, seconds, mix, distinct=distinct)
+        return {**report, **server_memory(server.proc.pid)}
     finally:
         server.stop()
+
+
+def server_memory(pid: int) -> dict:
+    """The server's processes (arbiter and workers) and their memory together."""
+    import psutil
+
+    processes = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    infos = [process.memory_full_info() for process in processes]
+    return {"server_processes": len(processes), "server_pss_bytes": sum(info.pss for info in infos),
+            "server_rss_bytes": sum(info.rss for info in infos)}
 
 
 def main() -> int:
@@ -245,6 +281,8 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--mix", type=parse_mix, default=parse_mix(DEFAULT_MIX))
     parser.add_argument("--log", type=Path, default=Path("serve.log"))
+    parser.add_argument("--distinct", action="store_true",
+                        help="each client sends its own share of the log once, in order")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     queries = [text for _, text in read_log(args.queries)]
@@ -252,9 +290,10 @@ def main() -> int:
         url = urllib.parse.urlsplit(args.url)
         ids = index_ids(args.index) if "article" in args.mix else []
         report = run_load(url.hostname or "127.0.0.1", url.port or 80, queries, ids, args.clients,
-                          args.seconds, args.mix)
+                          args.seconds, args.mix, distinct=args.distinct)
     else:
-        report = serve_and_load(args.index, queries, args.clients, args.seconds, args.mix, args.log)
+        report = serve_and_load(args.index, queries, args.clients, args.seconds, args.mix, args.log,
+                                distinct=args.distinct)
     text = json.dumps(report, indent=1)
     if args.out:
         args.out.write_text(text, encoding="utf-8")

@@ -96,7 +96,8 @@ class FacetTable:
         self.stories = stories
         self.story_span = int(stories.max()) + 1 if len(stories) else 1  # (value, story) pairs as one number
         self.shown: dict[str, list[str]] = {}
-        self.pairs: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self.order: dict[str, np.ndarray] = {}  # each value's place in the printed values' order
+        self.pairs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         codes: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
         printed: dict[str, list[Counter]] = {name: [] for name in FACET_NAMES}
         docs: dict[str, list[int]] = {name: [] for name in FACET_NAMES}
@@ -111,7 +112,17 @@ class FacetTable:
                 values[name].append(code)
         for name in FACET_NAMES:
             self.shown[name] = [_most_printed(forms) for forms in printed[name]]
-            self.pairs[name] = (np.array(docs[name], dtype=np.int64), np.array(values[name], dtype=np.int64))
+            self.pairs[name] = self._story_pairs(np.array(docs[name], dtype=np.int64),
+                                                 np.array(values[name], dtype=np.int64))
+            self.order[name] = _printed_order(self.shown[name])
+
+    def _story_pairs(self, docs: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A facet's (document, value) rows as: each row's document, the row's distinct (value,
+        story) pair, and each pair's value. Counting stories is then marking the pairs the
+        matching rows hold and counting marked pairs by value: no sort per search."""
+        keys = values * self.story_span + self.stories[docs]
+        distinct, pair_of_row = np.unique(keys, return_inverse=True)
+        return docs, pair_of_row.astype(np.int64, copy=False), distinct // self.story_span
 
     def count(self, docnums: np.ndarray) -> dict[str, list[dict]]:
         """The most frequent values of each facet, and every month, with story counts."""
@@ -126,18 +137,27 @@ class FacetTable:
 
     def _story_counts(self, name: str, matching: np.ndarray) -> np.ndarray:
         """For each value, how many distinct stories among the matching documents hold it."""
-        docs, values = self.pairs[name]
-        held = matching[docs]
-        span = self.story_span
-        pairs = np.unique(values[held] * span + self.stories[docs[held]])
-        return np.bincount(pairs // span, minlength=len(self.shown[name]))
+        docs, pair_of_row, value_of_pair = self.pairs[name]
+        held = np.zeros(len(value_of_pair), dtype=bool)
+        held[pair_of_row[matching[docs]]] = True
+        return np.bincount(value_of_pair[held], minlength=len(self.shown[name]))
 
     def _top(self, name: str, counts: np.ndarray) -> list[dict]:
-        """The most frequent values (ties by value), each with its count."""
+        """The most frequent values (ties by value as printed), each with its count."""
+        codes = np.flatnonzero(counts)
+        if len(codes) > MAX_FACET_VALUES:  # only values that can place: at least the cut-off's count
+            cut = np.partition(counts[codes], len(codes) - MAX_FACET_VALUES)[len(codes) - MAX_FACET_VALUES]
+            codes = codes[counts[codes] >= cut]
+        ranked = codes[np.lexsort((self.order[name][codes], -counts[codes]))][:MAX_FACET_VALUES]
         shown = self.shown[name]
-        ranked = sorted(np.flatnonzero(counts).tolist(),
-                        key=lambda code: (-counts[code], shown[code]))[:MAX_FACET_VALUES]
-        return [{"value": shown[code], "count": int(counts[code])} for code in ranked]
+        return [{"value": shown[code], "count": int(counts[code])} for code in ranked.tolist()]
+
+
+def _printed_order(shown: list[str]) -> np.ndarray:
+    """Each value's rank among the values sorted as printed (equal printings by code)."""
+    order = np.empty(len(shown), dtype=np.int64)
+    order[sorted(range(len(shown)), key=lambda code: (shown[code], code))] = np.arange(len(shown))
+    return order
 
 
 def _most_printed(forms: Counter) -> str:

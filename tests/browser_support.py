@@ -143,12 +143,13 @@ class LiveServer:
     """`search serve --index DIR` (or another backend's location, with `backend`) on a free
     loopback port, until stopped."""
 
-    def __init__(self, index_dir: Path | str, log: Path, timeout: float = 60, backend: str | None = None):
+    def __init__(self, index_dir: Path | str, log: Path, timeout: float = 60, backend: str | None = None,
+                 options: tuple[str, ...] = ()):
         self.port = free_port()
         self.base = f"http://{LOOPBACK}:{self.port}"
         chosen = ["--backend", backend] if backend else []
         command = [str(SEARCH), "serve", "--index", str(index_dir), *chosen, "--host", LOOPBACK,
-                   "--port", str(self.port)]
+                   "--port", str(self.port), *options]
         self.background = Background(command, log, env={"NO_COLOR": "1"})
         self.health = self.background.wait_healthy(self.port, timeout)
 
