@@ -69,7 +69,7 @@ eval: install
 # every code path, written to bench/work/RESULTS-quick.md.
 BENCH_STAMP := $(VENV)/.bench-installed
 BENCH_ARGS ?=
-.PHONY: bench bench-large bench-install bench-startup
+.PHONY: bench bench-large bench-install bench-startup bench-serve
 
 bench-install: $(BENCH_STAMP)
 
@@ -81,10 +81,15 @@ $(BENCH_STAMP): pyproject.toml $(STAMP) bench/lucene/LuceneDriver.java
 bench: bench-install
 	$(BIN)/python bench/run.py --shared $(SHARED) $(BENCH_ARGS)
 	$(BIN)/python bench/startup.py --shared $(SHARED)
+	$(BIN)/python bench/serve_bench.py --shared $(SHARED)
 
 # Only the command start-up table of bench/RESULTS.md (about 2 minutes).
 bench-startup: install
 	$(BIN)/python bench/startup.py --shared $(SHARED)
+
+# Only the server's table ("The server on every core"; about 3 minutes with the Reuters build).
+bench-serve: bench-install
+	$(BIN)/python bench/serve_bench.py --shared $(SHARED)
 
 bench-large: bench-install
 	$(BIN)/python bench/run.py --shared $(SHARED) --large $(BENCH_ARGS)

@@ -52,8 +52,8 @@ def serve_main(argv: list[str]) -> int:
     parser.add_argument("--port", type=port_number, default=8000, help="port (default 8000)")
     parser.add_argument("--workers", type=positive_int, default=default_workers(),
                         help=f"worker processes (default: one per core, here {default_workers()})")
-    parser.add_argument("--threads", type=positive_int, default=8,
-                        help="threads per worker process (default 8)")
+    parser.add_argument("--threads", type=positive_int, default=4,
+                        help="threads per worker process (default 4)")
     args = parser.parse_args(argv)
     backend, location = index_location(args)
     serve(location, args.host, args.port, args.threads, backend, workers=args.workers)
