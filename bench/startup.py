@@ -64,6 +64,10 @@ def measure(shared: Path, work: Path, source: Path, runs: int, reuters_index: Pa
     return {name: round(timed(argv, env, runs), 3) for name, argv in commands.items()}
 
 
+def verdict(seconds: float, bound: float | None) -> str:
+    return "" if bound is None else "met" if seconds <= bound else "missed"
+
+
 def section(result: dict, runs: int) -> str:
     labels = {"floor": "`python -c pass` (the floor)", "help": "`search --help`",
               "search_sample": '`search "Amraam"`, the five-article sample',
@@ -72,10 +76,11 @@ def section(result: dict, runs: int) -> str:
     lines = [SECTION, "",
              f"Wall time from start to exit, median of {runs} runs in a fresh interpreter each "
              f"(`bench/startup.py`), on this 2-core machine.", "",
-             "| command | seconds | must | stretch |", "|---|---:|---:|---:|"]
+             "| command | seconds | must | verdict | stretch | verdict |", "|---|---:|---:|---|---:|---|"]
     for name, seconds in result.items():
-        must, stretch = TARGETS.get(name, ("", ""))
-        lines.append(f"| {labels[name]} | {seconds:.3f} | {must} | {stretch} |")
+        must, stretch = TARGETS.get(name, (None, None))
+        lines.append(f"| {labels[name]} | {seconds:.3f} | {must or ''} | {verdict(seconds, must)} | "
+                     f"{stretch or ''} | {verdict(seconds, stretch)} |")
     return "\n".join(lines) + "\n"
 
 

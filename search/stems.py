@@ -1,7 +1,7 @@
 """NLTK's Snowball stems of an index's words, kept with the index so that a query need not load NLTK.
 
 Importing NLTK's stemmer costs about a second (`nltk`'s package init imports most of NLTK and
-`scipy.stats`), where stemming a query's few words costs microseconds. So each commit keeps,
+`scipy.stats`), where stemming a query's few words costs microseconds. So an indexing run keeps,
 for every word its phrase fields hold (as the stemmer sees it: lower-cased, possessive
 stripped, variants folded; `analysis.stem_inputs`), Snowball's stem in a sorted text file,
 `word<TAB>stem` a line, read whole and searched by bisection (no parse at open, whatever the

@@ -25,12 +25,12 @@ from whoosh.searching import Searcher
 from search.analysis import use_known_stems
 from search.backends.base import Capabilities, Ranking, RankRequest, Ref, Row, TermSpans, Version
 from search.backends.whoosh.compile import compile_tree
-from search.backends.whoosh.ranking import PostingsFeedback, RankColumns, Ranker, story_codes
+from search.backends.whoosh.ranking import PostingsFeedback, RankColumns, Ranker, commit_columns
 from search.backends.whoosh.related import related_stories
 from search.backends.whoosh.schema import UNDATED, ColumnValues
 from search.backends.whoosh.scoring import ArrayCache, Postings
 from search.backends.whoosh.spans import matched_terms
-from search.backends.whoosh.store import open_index, read_state
+from search.backends.whoosh.store import open_index, read_columns, read_state
 from search.backends.whoosh.vocabulary import IndexVocabulary
 from search.backends.whoosh.weighting import NewsBM25F
 from search.documents import SPELLING_FIELDS, read_facet_values
@@ -180,12 +180,18 @@ class WhooshView:
         """A value read from this commit once, shared by every thread's view of it."""
         return self.postings.cache.derived(name, lambda: build(self.searcher.reader()))
 
+    def commit_columns(self) -> dict[str, np.ndarray]:
+        """The commit's per-document arrays: kept with it by the indexer, else built once."""
+        def read(reader) -> dict[str, np.ndarray]:
+            return read_columns(self.backend.index_dir, reader.generation()) or commit_columns(reader)
+        return self._per_commit("columns", read)
+
     def rank_columns(self) -> RankColumns:
-        return self._per_commit("rank_columns", RankColumns)
+        return self._per_commit("rank_columns", lambda reader: RankColumns(reader, self.commit_columns()))
 
     def story_codes(self) -> np.ndarray:
         """Each document's story as a number (for collapsing and counting)."""
-        return self._per_commit("story_codes", story_codes)
+        return self.commit_columns()["story_codes"]
 
     def story_members(self) -> StoryMembers:
         return self._per_commit("story_members",

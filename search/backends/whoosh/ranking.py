@@ -44,16 +44,24 @@ def first_per_story(ordered: np.ndarray, stories: np.ndarray) -> np.ndarray:
     return ordered[np.sort(first)]
 
 
+def commit_columns(reader) -> dict[str, np.ndarray]:
+    """The per-document arrays a commit's readers rank with, built from its stored columns: each
+    document's date and place in id order (RankColumns) and its story (story_codes). Kept with
+    the commit by the sink (store.write_columns), built here for a commit that has none."""
+    dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
+    count = reader.doc_count_all()
+    id_ranks = np.empty(count, dtype=np.int64)
+    id_ranks[sorted(range(count), key=ids.__getitem__)] = np.arange(count)
+    return {"dates": np.fromiter((dates[docnum] for docnum in range(count)), dtype=np.uint64, count=count),
+            "id_ranks": id_ranks, "story_codes": story_codes(reader)}
+
+
 class RankColumns:
     """What ties are broken by, per document: newer date (undated last), then id."""
 
-    def __init__(self, reader):
-        dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
-        count = reader.doc_count_all()
-        self.dates = np.fromiter((dates[docnum] for docnum in range(count)), dtype=np.uint64, count=count)
-        self.ids = [ids[docnum] for docnum in range(count)]
-        self.id_ranks = np.empty(count, dtype=np.int64)
-        self.id_ranks[sorted(range(count), key=self.ids.__getitem__)] = np.arange(count)
+    def __init__(self, reader, columns: dict[str, np.ndarray]):
+        self.dates, self.id_ranks = columns["dates"], columns["id_ranks"]
+        self.ids = ColumnValues(reader, "id")  # read for the few documents shown
 
     def order(self, docnums: np.ndarray, scores: np.ndarray | None, oldest: bool = False) -> np.ndarray:
         """The positions of `docnums` in rank order: higher score (rounded), then newer (older

@@ -17,8 +17,17 @@ from whoosh.writing import SegmentWriter
 from search.aliases import name_stem_inputs
 from search.analysis import nltk_stem, stem_inputs
 from search.backends.whoosh.merging import ParallelMerge
+from search.backends.whoosh.ranking import commit_columns
 from search.backends.whoosh.schema import ColumnValues, array_codec
-from search.backends.whoosh.store import create_index, is_whoosh_index, open_index, read_state, write_state
+from search.backends.whoosh.store import (
+    create_index,
+    is_whoosh_index,
+    open_index,
+    read_columns,
+    read_state,
+    write_columns,
+    write_state,
+)
 from search.documents import PHRASE_FIELDS, Enrichment, IndexedFile, document_fields
 from search.errors import IndexBusy, IndexIncompatible
 from search.ingest import Article
@@ -122,15 +131,21 @@ class WhooshSink:
     def _commit(self) -> None:
         self.writer.commit(merge=False)  # merging here would redo the growing index at every checkpoint
         self.save_state()
-        self._save_stems()
 
-    def _save_stems(self) -> None:
-        """Keep NLTK's stem of each word the commit holds and each word of the names the query
-        reader knows (search/stems.py), so that a query is analysed without loading NLTK."""
-        tables = self.state.tables_for_index()
+    def _save_reading_aids(self) -> None:
+        """Keep with the last commit what every process that opens it would otherwise build: the
+        stem table and the per-document columns. Written when a run ends (a commit of a run still
+        under way is read without them, as an index built before them is)."""
         with self.ix.reader() as reader:
-            words = {key for term in reader.field_terms(PHRASE_FIELDS[1])
-                     for key in stem_inputs(term, tables)}
+            self._save_stems(reader)
+            if read_columns(self.directory, reader.generation()) is None:
+                write_columns(self.directory, reader.generation(), commit_columns(reader))
+
+    def _save_stems(self, reader) -> None:
+        """NLTK's stem of each word the commit holds and each word of the names the query reader
+        knows (search/stems.py), so that a query is analysed without loading NLTK."""
+        tables = self.state.tables_for_index()
+        words = {key for term in reader.field_terms(PHRASE_FIELDS[1]) for key in stem_inputs(term, tables)}
         words.update(name_stem_inputs(self.state, tables))
         update_stem_table(self.directory / STEMS_FILE, words, nltk_stem)
 
@@ -155,6 +170,7 @@ class WhooshSink:
         if segments > MAX_SEGMENTS:
             self.parallel = False
             self._writer().commit(mergetype=ParallelMerge(self.workers))
+        self._save_reading_aids()
 
     def cancel(self) -> None:
         """Give up what was not committed."""

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import shutil
 import sys
 import time
+import zipfile
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
@@ -42,6 +45,35 @@ def write_state(directory: Path, state: IndexState) -> None:
     temporary = directory / f".{META_FILE}.tmp"
     temporary.write_text(json.dumps(state.as_dict(), indent=1), encoding="utf-8")
     temporary.replace(directory / META_FILE)
+
+
+COLUMNS_FILE = "columns-{generation}.npz"
+COLUMNS_NAME = re.compile(r"columns-(\d+)\.npz")
+COLUMN_NAMES = ("dates", "id_ranks", "story_codes")
+
+
+def read_columns(directory: Path, generation: int) -> dict[str, np.ndarray] | None:
+    """The per-document arrays kept with a commit (ranking.commit_columns), or None when that
+    commit has none (a run still under way, an index built before them) or they cannot be read."""
+    try:
+        with np.load(directory / COLUMNS_FILE.format(generation=generation)) as stored:
+            return {name: stored[name] for name in COLUMN_NAMES}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        return None
+
+
+def write_columns(directory: Path, generation: int, columns: dict[str, np.ndarray]) -> None:
+    """Keep a commit's per-document arrays beside it (written whole, then moved into place), and
+    drop those of earlier commits (never a later one's: another run may have committed since)."""
+    path = directory / COLUMNS_FILE.format(generation=generation)
+    temporary = directory / f".{path.name}.tmp"
+    with open(temporary, "wb") as out:
+        np.savez(out, **{name: columns[name] for name in COLUMN_NAMES})
+    temporary.replace(path)
+    for old in directory.glob(COLUMNS_FILE.format(generation="*")):
+        found = COLUMNS_NAME.fullmatch(old.name)
+        if found and int(found[1]) < generation:
+            old.unlink(missing_ok=True)
 
 
 # Where the classes a table of contents pickles (the codec of each segment) lived before the engine
@@ -96,16 +128,19 @@ def create_index(directory: Path, user_variants: list[tuple[str, str]]) -> Index
     return ix
 
 
+def is_ours(name: str) -> bool:
+    """A file this module writes beside Whoosh's (or its temporary, being written)."""
+    name = name.removeprefix(".").removesuffix(".tmp")
+    return name in (META_FILE, STEMS_FILE) or bool(COLUMNS_NAME.fullmatch(name))
+
+
 def clear_index(directory: Path) -> None:
     """Remove an index's files; refuse a folder that holds anything else."""
     if not directory.exists():
         return
-    ours = {META_FILE, f".{META_FILE}.tmp", STEMS_FILE, f".{STEMS_FILE}.tmp"}
-    entries = [p for p in directory.iterdir() if not p.name.startswith(".") or p.name in ours]
-    foreign = [
-        p for p in entries
-        if p.name not in ours and not p.name.startswith(WHOOSH_PREFIXES) and p.suffix != ".seg"
-    ]
+    entries = [p for p in directory.iterdir() if not p.name.startswith(".") or is_ours(p.name)]
+    foreign = [p for p in entries if not is_ours(p.name) and not p.name.startswith(WHOOSH_PREFIXES)
+               and p.suffix != ".seg"]
     if foreign:
         raise IndexIncompatible(
             f"{directory} holds files that are not an index ({foreign[0].name}); "

@@ -1,0 +1,71 @@
+"""The per-document arrays a finished run keeps with its commit (store.write_columns): what a
+reader would otherwise build from the stored columns at every start, read back instead."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+from conftest import CORPUS
+
+from search.backends.whoosh.ranking import commit_columns
+from search.backends.whoosh.store import COLUMN_NAMES, open_index, read_columns
+from search.engine import Engine
+from search.indexer import update_index
+
+QUERIES = ("Amraam", "drone strikes inside Russia", "Zelenskyy", "missile")
+
+
+def kept(index) -> tuple[int, dict | None]:
+    generation = open_index(index).latest_generation()
+    return generation, read_columns(index, generation)
+
+
+def built(index) -> dict:
+    with open_index(index).reader() as reader:
+        return commit_columns(reader)
+
+
+def answers(index) -> list[list[tuple[str, float]]]:
+    engine = Engine(index)
+    return [[(hit["id"], hit["score"]) for hit in engine.search(query)["results"]] for query in QUERIES]
+
+
+def test_a_finished_run_keeps_the_arrays_its_commit_would_build(tmp_path):
+    index = tmp_path / "index"
+    update_index(index, [CORPUS])
+    generation, arrays = kept(index)
+    assert arrays is not None and sorted(arrays) == sorted(COLUMN_NAMES)
+    expected = built(index)
+    assert all(np.array_equal(arrays[name], expected[name]) for name in COLUMN_NAMES)
+    assert [path.name for path in index.glob("columns-*.npz")] == [f"columns-{generation}.npz"]
+
+
+def test_a_new_commit_replaces_them_and_an_index_without_them_answers_the_same(tmp_path, corpus_copy):
+    index = tmp_path / "index"
+    update_index(index, [corpus_copy])
+    with_arrays = answers(index)
+    record = {"id": "late-1", "title": "A late missile report", "text": "The missile flew.",
+              "date": "2023-01-02"}
+    (corpus_copy / "late.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    update_index(index, [corpus_copy])
+    generation, arrays = kept(index)
+    assert len(arrays["story_codes"]) == len(built(index)["story_codes"]) == 6
+    assert [path.name for path in index.glob("columns-*.npz")] == [f"columns-{generation}.npz"]
+
+    bare = tmp_path / "bare"
+    shutil.copytree(index, bare)
+    for path in bare.glob("columns-*.npz"):
+        path.unlink()
+    assert answers(bare) == answers(index) != with_arrays
+
+
+def test_a_damaged_file_is_read_as_none_and_the_commit_builds_its_own(tmp_path):
+    index = tmp_path / "index"
+    update_index(index, [CORPUS])
+    before = answers(index)
+    generation, _ = kept(index)
+    (index / f"columns-{generation}.npz").write_bytes(b"not an archive")
+    assert read_columns(index, generation) is None
+    assert answers(index) == before and before[0]
