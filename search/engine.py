@@ -32,6 +32,8 @@ from search.request import Filters, SearchRequest
 from search.results import SCORE_DECIMALS, SearchResponse, citation_record, version_record
 from search.settings import SETTINGS
 from search.spelling import Speller, searched_words
+from search.state import IndexState
+from search.tables import AnalysisTables
 from search.wordlist import is_common_word
 
 MAX_QUERY_CHARS = SETTINGS.max_query_chars
@@ -62,6 +64,25 @@ def as_request(request: SearchRequest | str, options: dict) -> SearchRequest:
     return request if isinstance(request, SearchRequest) else SearchRequest(request, **options)
 
 
+@dataclass(frozen=True)
+class QuerySide:
+    """What reads a query for one state of the index: its analysis tables and analyzers, the
+    reader (aliases, learned definitions, the user's alias files) and the speller."""
+
+    tables: AnalysisTables
+    analyzers: dict
+    reader: QueryReader
+    speller: Speller
+
+    @classmethod
+    def of(cls, state: IndexState, extra_aliases: list[tuple[str, list[str]]]) -> QuerySide:
+        tables = state.tables_for_index()
+        groups = [*state.alias_groups(), *extra_aliases]
+        aliases = alias_table(groups, state.learned_groups())
+        analyzers = query_analyzers(tables)
+        return cls(tables, analyzers, QueryReader(analyzers, name_key, aliases), Speller(tables, aliases))
+
+
 class Engine:
     """A backend's index and everything needed to answer queries from it."""
 
@@ -72,20 +93,39 @@ class Engine:
         self.backend = index if opened else open_backend(backend, index, weights=weights)
         self.weights = weights
         self.time_budget = time_budget
-        self.alias_files = alias_files
+        self.extra_aliases = load_alias_files(alias_files)  # a bad file is said now, not at a query
         self._load_state()
 
     def _load_state(self) -> None:
-        """Read what the index learned (aliases, definitions, variants) into the query reader."""
+        """Read the index's state; what it learned (aliases, definitions, variants) is made into
+        the query side when a query first needs it (`stats` and `show` never do)."""
         state = self.backend.state()
         self.state_updated = state.updated
-        self.tables = state.tables_for_index()
-        groups = [*state.alias_groups(), *load_alias_files(self.alias_files)]
-        aliases = alias_table(groups, state.learned_groups())
-        self.analyzers = query_analyzers(self.tables)
-        self.reader = QueryReader(self.analyzers, name_key, aliases)
-        self.speller = Speller(self.tables, aliases)
+        self._state = state
+        self._query_side: QuerySide | None = None
         self._generation = None
+
+    @property
+    def query_side(self) -> QuerySide:
+        if self._query_side is None:
+            self._query_side = QuerySide.of(self._state, self.extra_aliases)
+        return self._query_side
+
+    @property
+    def tables(self) -> AnalysisTables:
+        return self.query_side.tables
+
+    @property
+    def analyzers(self) -> dict:
+        return self.query_side.analyzers
+
+    @property
+    def reader(self) -> QueryReader:
+        return self.query_side.reader
+
+    @property
+    def speller(self) -> Speller:
+        return self.query_side.speller
 
     def view(self) -> View:
         """The backend's view of its latest commit; a new commit's learned aliases are read too."""

@@ -25,7 +25,13 @@ from whoosh.searching import Searcher
 from search.analysis import use_known_stems
 from search.backends.base import Capabilities, Ranking, RankRequest, Ref, Row, TermSpans, Version
 from search.backends.whoosh.compile import compile_tree
-from search.backends.whoosh.ranking import PostingsFeedback, RankColumns, Ranker, commit_columns
+from search.backends.whoosh.ranking import (
+    PostingsFeedback,
+    RankColumns,
+    Ranker,
+    commit_columns,
+    content_terms,
+)
 from search.backends.whoosh.related import related_stories
 from search.backends.whoosh.schema import UNDATED, ColumnValues
 from search.backends.whoosh.scoring import ArrayCache, Postings
@@ -265,9 +271,10 @@ class WhooshView:
         reader = self.searcher.reader()
         directory = self.backend.index_dir
         state = read_state(directory)
+        kept = read_columns(directory, reader.generation()) or {}
         return {
             "documents": self.searcher.doc_count(),
-            "terms": sum(1 for _ in reader.lexicon("content")),
+            "terms": int(kept["content_terms"]) if "content_terms" in kept else content_terms(reader),
             "size_bytes": sum(path.stat().st_size for path in directory.iterdir() if path.is_file()),
             "generation": self.backend.ix.latest_generation(),
             "updated": state.updated if state else None,

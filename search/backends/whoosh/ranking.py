@@ -56,6 +56,11 @@ def commit_columns(reader) -> dict[str, np.ndarray]:
             "id_ranks": id_ranks, "story_codes": story_codes(reader)}
 
 
+def content_terms(reader) -> int:
+    """How many distinct terms headline and body hold (`search stats`)."""
+    return sum(1 for _ in reader.lexicon("content"))
+
+
 class RankColumns:
     """What ties are broken by, per document: newer date (undated last), then id."""
 

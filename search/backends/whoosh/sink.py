@@ -11,13 +11,14 @@ import gc
 import sys
 from pathlib import Path
 
+import numpy as np
 from whoosh.index import Index, LockError
 from whoosh.writing import SegmentWriter
 
 from search.aliases import name_stem_inputs
 from search.analysis import nltk_stem, stem_inputs
 from search.backends.whoosh.merging import ParallelMerge
-from search.backends.whoosh.ranking import commit_columns
+from search.backends.whoosh.ranking import commit_columns, content_terms
 from search.backends.whoosh.schema import ColumnValues, array_codec
 from search.backends.whoosh.store import (
     create_index,
@@ -139,7 +140,8 @@ class WhooshSink:
         with self.ix.reader() as reader:
             self._save_stems(reader)
             if read_columns(self.directory, reader.generation()) is None:
-                write_columns(self.directory, reader.generation(), commit_columns(reader))
+                counts = {"content_terms": np.array(content_terms(reader))}
+                write_columns(self.directory, reader.generation(), {**commit_columns(reader), **counts})
 
     def _save_stems(self, reader) -> None:
         """NLTK's stem of each word the commit holds and each word of the names the query reader

@@ -49,7 +49,7 @@ def write_state(directory: Path, state: IndexState) -> None:
 
 COLUMNS_FILE = "columns-{generation}.npz"
 COLUMNS_NAME = re.compile(r"columns-(\d+)\.npz")
-COLUMN_NAMES = ("dates", "id_ranks", "story_codes")
+COLUMN_NAMES = ("dates", "id_ranks", "story_codes")  # what a reader needs; `stats` counts may be beside
 
 
 def read_columns(directory: Path, generation: int) -> dict[str, np.ndarray] | None:
@@ -57,9 +57,10 @@ def read_columns(directory: Path, generation: int) -> dict[str, np.ndarray] | No
     commit has none (a run still under way, an index built before them) or they cannot be read."""
     try:
         with np.load(directory / COLUMNS_FILE.format(generation=generation)) as stored:
-            return {name: stored[name] for name in COLUMN_NAMES}
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            found = {name: stored[name] for name in stored.files}
+    except (OSError, ValueError, zipfile.BadZipFile):
         return None
+    return found if all(name in found for name in COLUMN_NAMES) else None
 
 
 def write_columns(directory: Path, generation: int, columns: dict[str, np.ndarray]) -> None:
@@ -68,7 +69,7 @@ def write_columns(directory: Path, generation: int, columns: dict[str, np.ndarra
     path = directory / COLUMNS_FILE.format(generation=generation)
     temporary = directory / f".{path.name}.tmp"
     with open(temporary, "wb") as out:
-        np.savez(out, **{name: columns[name] for name in COLUMN_NAMES})
+        np.savez(out, **columns)
     temporary.replace(path)
     for old in directory.glob(COLUMNS_FILE.format(generation="*")):
         found = COLUMNS_NAME.fullmatch(old.name)
