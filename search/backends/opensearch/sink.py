@@ -278,7 +278,7 @@ class OpenSearchSink:
                        f"({item.get('status')}: {_reason(item.get('error'))})")
             if item.get("status") in TRANSIENT:
                 raise BackendUnavailable(f"{message}; try again")
-            raise RuntimeError(message)
+            raise SearchError(f"{message}; the run stopped, its earlier checkpoints kept")
 
     def _actions(self) -> Iterator[dict]:
         """The bulk helper's actions for the added documents, analysed as they are sent."""

@@ -27,7 +27,7 @@ from search.backends.opensearch import sink as sink_module
 from search.backends.opensearch.mapping import EMBEDDED_BM25_PLUGIN
 from search.backends.opensearch.sink import STALE_LOCK_SECONDS, OpenSearchSink, open_sink
 from search.backends.opensearch.store import FORMAT_VERSION, LOCK_DOC, Address, read_state
-from search.errors import BackendUnavailable, IndexBusy, IndexIncompatible, InvalidParameter
+from search.errors import BackendUnavailable, IndexBusy, IndexIncompatible, InvalidParameter, SearchError
 from search.indexer import UpdateReport, update_index
 from search.tables import fingerprint
 
@@ -287,6 +287,25 @@ def test_index_shape_comes_from_the_environment(location, client, monkeypatch):
     monkeypatch.setenv("SEARCH_OPENSEARCH_SHARDS", "none")
     with pytest.raises(InvalidParameter, match="SEARCH_OPENSEARCH_SHARDS"):
         open_sink(location, False, [])
+
+
+def test_a_document_the_cluster_refuses_ends_the_run_in_one_line_keeping_the_earlier_checkpoints(
+        location, corpus_copy, client, monkeypatch):
+    index_into(location, CORPUS)
+    kept = held_ids(client, location)
+    refused = OpenSearchSink._actions
+
+    def with_a_bad_date(sink):
+        for action in refused(sink):
+            yield {**action, "_source": {**action["_source"], "date": "not a date"}}
+
+    monkeypatch.setattr(OpenSearchSink, "_actions", with_a_bad_date)
+    (corpus_copy / "late.jsonl").write_text('{"id": "late-1", "title": "Late", "text": "Late news."}\n',
+                                            encoding="utf-8")
+    with pytest.raises(SearchError, match="OpenSearch refused 1 document.*'late-1'.*400") as raised:
+        index_into(location, corpus_copy)
+    assert "\n" not in raised.value.message and not isinstance(raised.value, BackendUnavailable)
+    assert held_ids(client, location) == kept
 
 
 # --- cancelled runs and the lock --------------------------------------------------------------------
