@@ -223,15 +223,16 @@ def rewrite_stories(shared: Path, out: Path) -> int:
     return rewrite_section(out, text, "stories", result)
 
 
-def rewrite_section(out: Path, text: str, key: str, result: dict) -> int:
-    """One section of EVAL.md and its part of EVAL.json replaced, the rest of the last full run kept."""
+def rewrite_section(out: Path, text: str, key: str, result: dict, indent: int = 2) -> int:
+    """One section of a results page (EVAL.md, RESULTS.md) and its part of the JSON beside it
+    replaced, the rest of the last full run kept (RESULTS.json is written with indent 1)."""
     if not text:
         print("the data this section needs is missing", file=sys.stderr)
         return 1
     out.write_text(replace_section(out.read_text(encoding="utf-8"), text), encoding="utf-8")
     raw_path = out.with_suffix(".json")
     raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.exists() else {}
-    raw_path.write_text(json.dumps({**raw, key: result}, indent=2), encoding="utf-8")
+    raw_path.write_text(json.dumps({**raw, key: result}, indent=indent), encoding="utf-8")
     print(f"wrote the {text.splitlines()[0].lstrip('# ')} section of {out}")
     return 0
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import load
 from corpus_io import split_jsonl
-from eval import replace_section
+from eval import rewrite_section
 from querylog import make_log, read_log, write_log
 
 HERE = Path(__file__).resolve().parent
@@ -136,10 +136,7 @@ def main() -> int:
     text = section(result)
     print(text)
     if str(args.out) != "-":
-        args.out.write_text(replace_section(args.out.read_text(encoding="utf-8"), text), encoding="utf-8")
-        raw_path = args.out.with_suffix(".json")
-        raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.exists() else {}
-        raw_path.write_text(json.dumps({**raw, "serve": result}, indent=1), encoding="utf-8")
+        return rewrite_section(args.out, text, "serve", result, indent=1)
     return 0
 
 

@@ -11,7 +11,6 @@ of the project (its `search` package first on the path) for a before/after compa
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -20,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from eval import replace_section
+from eval import rewrite_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -97,10 +96,7 @@ def main() -> int:
     text = section(result, args.runs)
     print(text)
     if str(args.out) != "-":
-        args.out.write_text(replace_section(args.out.read_text(encoding="utf-8"), text), encoding="utf-8")
-        raw_path = args.out.with_suffix(".json")
-        raw = json.loads(raw_path.read_text(encoding="utf-8")) if raw_path.exists() else {}
-        raw_path.write_text(json.dumps({**raw, "startup": result}, indent=1), encoding="utf-8")
+        return rewrite_section(args.out, text, "startup", result, indent=1)
     return 0
 
 

@@ -107,6 +107,7 @@ class Engine:
 
     @property
     def query_side(self) -> QuerySide:
+        """The current state's query side, made at its first use (two threads may both make it)."""
         if self._query_side is None:
             self._query_side = QuerySide.of(self._state, self.extra_aliases)
         return self._query_side
