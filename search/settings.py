@@ -42,6 +42,8 @@ class Settings:
     default_index: str = setting("index", "the index folder when none is given")
     index_env: str = setting("SEARCH_INDEX", "the environment variable naming the index folder")
     backend_env: str = setting("SEARCH_BACKEND", "the environment variable naming the backend (`--backend`)")
+    cache_env: str = setting("SEARCH_CACHE_DIR", "the environment variable naming the cache folder "
+                             "(default $XDG_CACHE_HOME/news-search or ~/.cache/news-search)")
     default_opensearch_url: str = setting("http://127.0.0.1:9201/news",
                                           "the OpenSearch index when none is given (cluster URL / alias)")
     opensearch_url_env: str = setting("SEARCH_OPENSEARCH_URL",

@@ -18,6 +18,7 @@ from search.backends import BACKENDS, open_backend
 from search.engine import Engine
 from search.indexer import update_index
 from search.results import result_schema
+from search.settings import SETTINGS
 
 # The session's OpenSearch cluster (fixture `opensearch_cluster`), started only when a test needs it.
 pytest_plugins = ["opensearch_support"]
@@ -33,6 +34,15 @@ WASHINGTON_TIMES = "004_f44cd2b67285da57"
 
 
 VALIDATOR = jsonschema.Draft202012Validator(result_schema())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_folder(tmp_path_factory) -> Path:
+    """The session's own cache folder (aliases.KeyMemo), for this process and every command it
+    starts: tests never read or write the user's ~/.cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ[SETTINGS.cache_env] = str(folder)
+    return folder
 
 
 def checked_search(engine: Engine, text: str, **options) -> dict:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,6 +26,8 @@ from search.aliases import (
 from search.engine import Engine
 from search.errors import InvalidParameter
 from search.indexer import update_index
+from search.settings import SETTINGS
+from search.tables import fingerprint
 
 AMRAAM_LONG = "advanced medium-range air-to-air missile"
 USER_ALIASES = "Storm Shadow\tWidowmaker\n"
@@ -434,3 +439,36 @@ def test_a_corpus_definition_does_not_make_a_known_name_mean_something_else(tmp_
     assert "tariffs" in ids(search(engine, "America"))
     assert "farm_fair" not in ids(search(engine, "America"))
     assert "tariffs" not in ids(search(engine, "Ukraine support"))
+
+
+# --- the name keys remembered between processes (aliases.KeyMemo) -----------------------------------
+
+BUILD_AND_PRINT = """
+import json
+from search.aliases import alias_table
+table = alias_table([("Storm Shadow", ["Widowmaker"])], [("ATACMS", ["Army Tactical Missile System"])])
+groups = {key: sorted(names) for key, names in table.groups.items()}
+print(json.dumps({"keys": table.keys, "groups": groups}, sort_keys=True))
+"""
+
+
+def build_in_a_new_process(cache: Path) -> str:
+    environment = {**os.environ, SETTINGS.cache_env: str(cache)}
+    done = subprocess.run([sys.executable, "-c", BUILD_AND_PRINT], env=environment, capture_output=True,
+                          text=True, timeout=120, check=True)
+    return done.stdout
+
+
+def test_name_keys_are_remembered_between_processes_and_give_the_same_table(tmp_path):
+    first = build_in_a_new_process(tmp_path)
+    kept = list(tmp_path.glob("alias-keys-*.json"))
+    assert len(kept) == 1 and kept[0].name == f"alias-keys-{fingerprint()}.json"
+    memo = json.loads(kept[0].read_text(encoding="utf-8"))
+    assert memo["Widowmaker"] == "widowmak" and memo["ATACMS"] == "ATACMS" and len(memo) > 1000
+    assert build_in_a_new_process(tmp_path) == first
+    kept[0].write_text("{not json", encoding="utf-8")  # a damaged memo: analysed again, rewritten
+    assert build_in_a_new_process(tmp_path) == first
+    assert json.loads(kept[0].read_text(encoding="utf-8")) == memo
+    unwritable = tmp_path / "file"
+    unwritable.write_text("", encoding="utf-8")  # the cache folder cannot be made: nothing is kept
+    assert build_in_a_new_process(unwritable) == first
