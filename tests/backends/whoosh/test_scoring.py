@@ -13,10 +13,12 @@ import numpy as np
 import pytest
 from conftest import build_jsonl_index
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 
 from search.backends.whoosh.codec import ARRAYS_EXT
 from search.backends.whoosh.compile import compile_tree
-from search.backends.whoosh.scoring import ArrayScorer, Postings
+from search.backends.whoosh.scoring import ArrayScorer, Postings, byte_column
+from search.backends.whoosh.store import open_index
 from search.engine import Engine
 from search.feedback import FEEDBACK_FIELD
 from search.indexer import update_index
@@ -321,3 +323,19 @@ def test_terms_by_prefix_count_the_documents_of_every_segment(news_engine, prefi
         expected = [(btext, reader.doc_frequency(fieldname, btext))
                     for btext in reader.expand_prefix(fieldname, prefix)][:5]
         assert postings.prefix_counts(fieldname, prefix, 5) == expected
+
+
+def test_length_columns_read_in_one_piece_equal_whooshs_reader(tmp_path, seed_index):
+    """byte_column reads a length column's bytes at once; Whoosh's reader gives the same values
+    one by one, also for documents past the column's end (here, the last lacks an author)."""
+    records = [{"id": f"r{n}", "title": f"Report {n}", "text": "Oil prices rose. " * (n + 1),
+                "authors": ["Patti Domm"] if n < 3 else []} for n in range(5)]
+    for index in (seed_index, build_jsonl_index(tmp_path, records)):
+        with open_index(index).reader() as reader:
+            for leaf, _ in reader.leaf_readers():
+                for field in ("content", "title", "author", "person", "byline"):
+                    column = leaf._perdoc._cached_reader(f"_{field}_len", LENGTHS_COLUMN)
+                    if column is not None:
+                        count = leaf.doc_count_all()
+                        whooshs = np.fromiter(column, dtype=np.uint8, count=count)
+                        assert np.array_equal(byte_column(column, count), whooshs), (index, field)
