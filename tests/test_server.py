@@ -31,12 +31,24 @@ def served(tmp_path, corpus_copy):
     index = tmp_path / "index"
     update_index(index, [corpus_copy])
     server = LiveServer(index, tmp_path / "serve.log", options=("--workers", str(WORKERS), "--threads", "2"))
+    wait_for_workers(server, lambda found: len(found) == WORKERS)  # health answers from the first
     yield server, index, corpus_copy
     server.stop()
 
 
 def workers_of(server: LiveServer) -> set[int]:
     return {child.pid for child in psutil.Process(server.background.process.pid).children()}
+
+
+def wait_for_workers(server: LiveServer, wanted, seconds: float = 30) -> set[int]:
+    """The server's worker processes once `wanted(workers)` holds (gunicorn forks them one by
+    one, and replaces a dead one after a moment); the last seen when it never does."""
+    deadline = time.monotonic() + seconds
+    found = workers_of(server)
+    while not wanted(found) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        found = workers_of(server)
+    return found
 
 
 def search(server: LiveServer, query: str) -> tuple[int, dict]:
@@ -65,12 +77,7 @@ def test_a_killed_worker_is_replaced_and_the_server_keeps_answering(served):
     before = workers_of(server)
     victim = min(before)
     os.kill(victim, signal.SIGKILL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        now = workers_of(server)
-        if len(now) == WORKERS and victim not in now:
-            break
-        time.sleep(0.2)
+    now = wait_for_workers(server, lambda found: len(found) == WORKERS and victim not in found)
     assert len(now) == WORKERS and victim not in now, (before, now)
     statuses = [search(server, "Amraam")[0] for _ in range(10)]
     assert statuses == [200] * 10
