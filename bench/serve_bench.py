@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,6 +24,7 @@ import load
 from corpus_io import split_jsonl
 from eval import rewrite_section
 from querylog import make_log, read_log, write_log
+from startup import build
 
 HERE = Path(__file__).resolve().parent
 SECTION = "## The server on every core (issue 19)"
@@ -52,10 +52,7 @@ def queries(shared: Path, work: Path) -> list[str]:
 
 def reuters_index(shared: Path, work: Path) -> Path:
     index = work / "reuters-index"
-    if not index.exists():
-        corpus = shared / "data" / "reuters" / "corpus.jsonl"
-        subprocess.run([sys.executable, "-m", "search.cli", "index", "--index", str(index), str(corpus)],
-                       stdout=subprocess.DEVNULL, check=True)
+    build(index, shared / "data" / "reuters" / "corpus.jsonl")
     return index
 
 

@@ -38,7 +38,8 @@ def timed(argv: list[str], env: dict[str, str], runs: int) -> float:
     return statistics.median(times)
 
 
-def build(index: Path, source: Path, env: dict[str, str]) -> None:
+def build(index: Path, source: Path, env: dict[str, str] | None = None) -> None:
+    """`search index` of `source` into `index`, unless it is there already."""
     if not index.exists():
         subprocess.run([sys.executable, "-m", "search.cli", "index", "--index", str(index), str(source)],
                        env=env, stdout=subprocess.DEVNULL, check=True)

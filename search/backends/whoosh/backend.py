@@ -100,8 +100,9 @@ class WhooshBackend:
         generation = reader.generation()
         with self._caches_lock:
             if generation not in self._caches:
+                if self._caches:  # a new commit since the open, which read the table already
+                    use_known_stems(StemTable.read(self.index_dir / STEMS_FILE))
                 self._caches[generation] = ArrayCache()
-                use_known_stems(StemTable.read(self.index_dir / STEMS_FILE))
                 for stale in sorted(self._caches)[:-2]:
                     del self._caches[stale]
             return self._caches[generation]
