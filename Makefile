@@ -69,7 +69,7 @@ eval: install
 # every code path, written to bench/work/RESULTS-quick.md.
 BENCH_STAMP := $(VENV)/.bench-installed
 BENCH_ARGS ?=
-.PHONY: bench bench-large bench-install bench-startup bench-serve
+.PHONY: bench bench-large bench-install bench-startup bench-serve bench-index
 
 bench-install: $(BENCH_STAMP)
 
@@ -82,6 +82,12 @@ bench: bench-install
 	$(BIN)/python bench/run.py --shared $(SHARED) $(BENCH_ARGS)
 	$(BIN)/python bench/startup.py --shared $(SHARED)
 	$(BIN)/python bench/serve_bench.py --shared $(SHARED)
+	$(BIN)/python bench/index_bench.py --shared $(SHARED)
+
+# Only the indexing table ("Indexing at scale": Reuters as a folder, one file, gzipped, beside
+# stock Whoosh with and without stored text; about 10 minutes).
+bench-index: bench-install
+	$(BIN)/python bench/index_bench.py --shared $(SHARED)
 
 # Only the command start-up table of bench/RESULTS.md (about 2 minutes).
 bench-startup: install

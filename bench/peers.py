@@ -147,13 +147,16 @@ class StockWhoosh(Adapter):
                      "`BM25F()`, OR-grouped `MultifieldParser(['title', 'body'])`, one reused searcher")
     distributions = ("Whoosh-Reloaded",)
 
+    stored = False  # whether headline and body are stored, to be shown with a hit
+
     def build(self, corpus: Path, index: Path) -> int:
         from whoosh import index as whoosh_index
         from whoosh.analysis import StemmingAnalyzer
         from whoosh.fields import ID, TEXT, Schema
 
-        schema = Schema(id=ID(stored=True, unique=True), title=TEXT(analyzer=StemmingAnalyzer()),
-                        body=TEXT(analyzer=StemmingAnalyzer()))
+        schema = Schema(id=ID(stored=True, unique=True),
+                        title=TEXT(analyzer=StemmingAnalyzer(), stored=self.stored),
+                        body=TEXT(analyzer=StemmingAnalyzer(), stored=self.stored))
         ix = whoosh_index.create_in(str(index), schema)
         writer = ix.writer()
         count = 0
@@ -175,6 +178,16 @@ class StockWhoosh(Adapter):
     def rank(self, text: str, depth: int) -> list[tuple[str, float]]:
         hits = self.searcher.search(self.parser.parse(text), limit=depth)
         return [(hit["id"], hit.score) for hit in hits]
+
+
+class StockWhooshStored(StockWhoosh):
+    """Stock Whoosh keeping headline and body too, as an engine that shows snippets must: the
+    fair size to compare ours with (ours stores the text it shows)."""
+
+    name = "whoosh-stored"
+    label = "stock Whoosh, storing headline and body"
+    configuration = "as stock Whoosh, with `stored=True` on title and body"
+    stored = True
 
 
 class BagOfWords(Adapter):
@@ -408,7 +421,8 @@ class Lucene(Adapter):
 
 ADAPTERS: dict[str, type[Adapter]] = {
     cls.name: cls
-    for cls in (Ours, OursGrouped, OursRanking, StockWhoosh, RankBM25, BM25S, Tantivy, SQLiteFTS5, Lucene)
+    for cls in (Ours, OursGrouped, OursRanking, StockWhoosh, StockWhooshStored, RankBM25, BM25S, Tantivy,
+                SQLiteFTS5, Lucene)
 }
 OURS_VIEWS = ("ours-grouped", "ours-ranking")  # timed on the index "ours" builds
 PEERS = ("whoosh", "rank-bm25", "bm25s", "tantivy", "sqlite-fts5", "lucene")

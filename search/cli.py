@@ -244,10 +244,11 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from search.indexer import print_progress, update_index
+    from search.indexer import update_index
+    from search.progress import TerminalProgress, closing_line
 
     roots = args.paths or [Path(DEFAULT_CORPUS)]
-    progress = print_progress if sys.stderr.isatty() else None
+    progress = TerminalProgress() if sys.stderr.isatty() else None
     backend, location = index_location(args)
     report = update_index(location, roots, rebuild=args.rebuild, variant_files=args.variants,
                           progress=progress, alias_files=args.aliases, lock_timeout=args.wait,
@@ -256,6 +257,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         label = "skipped" if problem.fatal else "warning"
         print(f"{label}: {problem}", file=sys.stderr)
     print(report.summary())
+    print(closing_line(report.added + report.updated, report.seconds))
     return 0
 
 

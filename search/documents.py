@@ -85,10 +85,16 @@ def content_of(title: str | None, body: str) -> tuple[str, int]:
 
 @dataclass(frozen=True)
 class IndexedFile:
-    """What the index holds of one file: its signature and document ids."""
+    """What the index holds of one file: its signature, its document ids and the signature each
+    document carries (`marks`: a big file's documents carry their stretch's)."""
 
     signature: str
     ids: tuple[str, ...]
+    marks: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if not self.marks:
+            object.__setattr__(self, "marks", (self.signature,) * len(self.ids))
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ nothing, so the index generation stays as it was.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +19,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
 from search.aliases import load_alias_files
 from search.backends import DEFAULT_BACKEND, open_sink
@@ -26,8 +27,24 @@ from search.backends.base import IndexSink
 from search.documents import Enrichment, IndexedFile, file_key
 from search.entities import acronym_definitions, extract_entities
 from search.errors import InvalidParameter
-from search.ingest import Article, FileContents, Problem, find_files, read_file
+from search.ingest import (
+    JSON_LINES_SUFFIXES,
+    Article,
+    FileChanged,
+    FileContents,
+    Position,
+    Problem,
+    Stretch,
+    article_suffix,
+    begins_as_recorded,
+    find_files,
+    is_gzip,
+    read_file,
+    read_stretches,
+    stream_kind,
+)
 from search.settings import SETTINGS
+from search.state import StreamRecord
 from search.stories import StoryFinder, signature
 from search.tables import variant_pairs
 
@@ -37,8 +54,9 @@ COMMIT_EVERY_SECONDS = 120.0
 PARALLEL_MIN_FILES = 64
 PARALLEL_MIN_BYTES = 2_000_000
 READ_AHEAD = 64  # files (or a big file's chunks) read and enriched ahead of the writer, at most
-BIG_FILE_BYTES = 1_000_000
-ENRICH_CHUNK = 200
+BIG_FILE_BYTES = 1_000_000  # a JSON Lines file or JSON array this big (or gzipped) is read in stretches
+ENRICH_CHUNK = 200  # articles per stretch of a big file: enriched as one task, committed after
+STRETCH_PREFIX = "stretch:"
 
 
 @dataclass
@@ -52,6 +70,7 @@ class UpdateReport:
     failed: int = 0
     problems: list[Problem] = field(default_factory=list)
     committed: bool = False
+    seconds: float = 0.0
 
     def summary(self) -> str:
         return (
@@ -62,15 +81,31 @@ class UpdateReport:
 
 @dataclass(frozen=True)
 class FileChange:
-    """One file to (re)read."""
+    """One file to read: whole (replacing what the index holds of it), or, for a big file a run
+    has read before, on from where that run got (`start`), its documents past there dropped."""
 
     key: str
     path: Path
     relative: str
     signature: str
+    stream: str | None = None  # `lines` or `array` for a big file read in stretches
+    start: Position | None = None
+    dropped: tuple[str, ...] = ()  # ids of documents written past `start`, read again
+
+    def replaced(self, indexed: dict[str, IndexedFile]) -> tuple[str, ...]:
+        """Ids of documents this change removes from the index before it adds its own."""
+        if self.start is not None:
+            return self.dropped
+        return indexed[self.key].ids if self.key in indexed else ()
 
 
-Progress = Callable[[int, int], None]
+class RunProgress(Protocol):
+    """Someone told how a run advances: counted in documents where the plan can count them,
+    else in the stored bytes read."""
+
+    def start(self, documents: int | None, stored_bytes: int) -> None: ...
+    def advance(self, documents: int, stored_bytes: int) -> None: ...
+    def close(self, documents: int, seconds: float) -> None: ...
 
 
 def load_user_variants(paths: Iterable[Path]) -> list[tuple[str, str]]:
@@ -114,16 +149,17 @@ class Plan:
         return not self.changes and not self.removed_keys
 
     def replaced_ids(self) -> set[str]:
-        """Ids of documents from files that change in this run."""
-        return {doc_id for change in self.changes if change.key in self.indexed
-                for doc_id in self.indexed[change.key].ids}
+        """Ids of documents of files that change in this run, which the run removes."""
+        return {doc_id for change in self.changes for doc_id in change.replaced(self.indexed)}
 
     def removed_ids(self) -> set[str]:
         return {doc_id for key in self.removed_keys for doc_id in self.indexed[key].ids}
 
 
-def plan_update(indexed: dict[str, IndexedFile], roots: list[Path]) -> Plan:
-    """Compare the roots' files with what the index holds: new, changed, removed, unchanged."""
+def plan_update(indexed: dict[str, IndexedFile], roots: list[Path],
+                streams: dict[str, StreamRecord] | None = None) -> Plan:
+    """Compare the roots' files with what the index holds: new, changed, grown, removed,
+    unchanged. `streams`: how far earlier runs read each big file."""
     plan = Plan(indexed)
     for root in roots:
         root = root.resolve()
@@ -133,7 +169,7 @@ def plan_update(indexed: dict[str, IndexedFile], roots: list[Path]) -> Plan:
             relative = path.relative_to(base).as_posix()
             key = file_key(str(root), relative)
             seen.add(key)
-            _compare(plan, key, path, relative)
+            _compare(plan, FileChange(key, path, relative, ""), (streams or {}).get(key))
         prefix = file_key(str(root), "")
         plan.removed_keys.extend(
             key for key in plan.indexed if key.startswith(prefix) and key not in seen
@@ -141,27 +177,81 @@ def plan_update(indexed: dict[str, IndexedFile], roots: list[Path]) -> Plan:
     return plan
 
 
-def _compare(plan: Plan, key: str, path: Path, relative: str) -> None:
+def _compare(plan: Plan, change: FileChange, recorded: StreamRecord | None) -> None:
     try:
-        stat = path.stat()
-        indexed = plan.indexed.get(key)
-        if indexed is None:
-            plan.changes.append(FileChange(key, path, relative, signature_of(path, stat)))
+        stat = change.path.stat()
+        big = recorded or is_gzip(change.path) or stat.st_size >= BIG_FILE_BYTES
+        kind = stream_kind(change.path) if big else None
+        if kind:
+            _compare_stream(plan, replace(change, stream=kind), stat, recorded)
             return
-        unchanged, signature = is_unchanged(path, stat, indexed)
+        indexed = plan.indexed.get(change.key)
+        if indexed is None:
+            plan.changes.append(replace(change, signature=signature_of(change.path, stat)))
+            return
+        unchanged, signature = is_unchanged(change.path, stat, indexed)
     except OSError as error:
-        plan.problems.append(Problem(relative, f"cannot read: {error.strerror}"))
+        plan.problems.append(Problem(change.relative, f"cannot read: {error.strerror}"))
         return
     if unchanged:
         plan.unchanged += len(indexed.ids)
     else:
-        plan.changes.append(FileChange(key, path, relative, signature))
+        plan.changes.append(replace(change, signature=signature))
+
+
+def _compare_stream(plan: Plan, change: FileChange, stat: os.stat_result,
+                    recorded: StreamRecord | None) -> None:
+    """A big file: unchanged when it is as a run that read it to the end left it; read on from
+    a recorded position when the file still begins as it did there (a run stopped inside it,
+    or the file only grew); else read whole. A JSON array is read on only when unchanged."""
+    indexed = plan.indexed.get(change.key, IndexedFile("", ()))
+    if recorded and (recorded.stored_bytes, recorded.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+        plan.unchanged += len(indexed.ids)
+        return
+    if change.stream == "array":
+        change = replace(change, signature=signature_of(change.path, stat))
+    if recorded is None or not _reads_on(change, recorded):
+        plan.changes.append(change)
+        return
+    dropped = tuple(doc_id for doc_id, mark in zip(indexed.ids, indexed.marks, strict=True)
+                    if stretch_line(mark) > recorded.line)
+    plan.unchanged += len(indexed.ids) - len(dropped)
+    start = Position(recorded.offset, recorded.line, recorded.sha1)
+    plan.changes.append(replace(change, start=start, dropped=dropped))
+
+
+def _reads_on(change: FileChange, recorded: StreamRecord) -> bool:
+    """Whether a run can read on in a big file from where an earlier one recorded."""
+    if change.stream == "array":
+        return recorded.stored_bytes is None and recorded.signature == change.signature
+    return begins_as_recorded(change.path, Position(recorded.offset, recorded.line, recorded.sha1))
+
+
+def stretch_mark(position: Position) -> str:
+    """The signature a big file's documents carry: the line their stretch ends at, so that a
+    run reading on can drop what a stopped run wrote past its recorded position."""
+    return f"{STRETCH_PREFIX}{position.line}"
+
+
+def stretch_line(mark: str) -> int:
+    return int(mark[len(STRETCH_PREFIX):]) if mark.startswith(STRETCH_PREFIX) else 0
+
+
+@dataclass
+class Read:
+    """Articles read from a file, or from a stretch of a big one, and what enrichment learned."""
+
+    contents: FileContents
+    extras: Iterable[Enrichment]
+    learned: list[tuple[str, str]]
+    stored_bytes: int  # of the file, read so far
+    stretch: Stretch | None = None
 
 
 class Indexer:
     """One run that brings an index up to date with a set of roots, through a backend's sink."""
 
-    def __init__(self, sink: IndexSink, progress: Progress | None = None, workers: int | None = None,
+    def __init__(self, sink: IndexSink, progress: RunProgress | None = None, workers: int | None = None,
                  user_aliases: list[tuple[str, list[str]]] | None = None,
                  commit_every: int = COMMIT_EVERY_DOCS):
         self.sink = sink
@@ -182,25 +272,31 @@ class Indexer:
         for root in roots:
             if not root.exists():
                 raise InvalidParameter(f"no such file or folder: {root}")
-        plan = plan_update(self.sink.indexed_files(), roots)
+        started = time.monotonic()
+        plan = self._plan(roots)
         if plan.is_empty:
             if self.user_aliases:
                 self.sink.save_state()
-            return self._finish(plan)
+            return self._finish(plan, started)
         self.sink.begin(parallel=self._parallel(plan))
         try:
-            plan = plan_update(self.sink.indexed_files(), roots)
+            plan = self._plan(roots)
             self._apply(plan)
+            self.state.run_acronyms = None
         except BaseException:
             self.sink.cancel()
             raise
-        self.sink.finish(changed=bool(self.pending))
+        self.sink.finish(changed=bool(self.pending) or self.report.committed)
         self.report.committed = self.report.committed or bool(self.pending)
-        return self._finish(plan)
+        return self._finish(plan, started)
+
+    def _plan(self, roots: list[Path]) -> Plan:
+        streams = {key: record for key in self.state.streams if (record := self.state.stream(key))}
+        return plan_update(self.sink.indexed_files(), roots, streams)
 
     def _checkpoint(self) -> None:
-        """Commit between files once enough work is pending, so a crash loses little:
-        a file is never split across commits, and a re-run reads the rest again."""
+        """Commit once enough work is pending, so a crash loses little: between files, and
+        inside a big file between stretches (the state records how far it got)."""
         due = time.monotonic() - self.last_commit >= COMMIT_EVERY_SECONDS
         if self.pending >= self.commit_every or (self.pending and due):
             self.sink.checkpoint()
@@ -210,53 +306,92 @@ class Indexer:
     def _parallel(self, plan: Plan) -> bool:
         """Whether to analyse in worker processes: for large runs only, as it pays from a few
         megabytes on (bench/parallel_index.py), not for a few articles."""
-        size = sum(change.path.stat().st_size for change in plan.changes if change.path.exists())
-        return self.workers >= 2 and size >= PARALLEL_MIN_BYTES
+        return self.workers >= 2 and _stored_size(plan.changes) >= PARALLEL_MIN_BYTES
 
-    def _finish(self, plan: Plan) -> UpdateReport:
+    def _finish(self, plan: Plan, started: float) -> UpdateReport:
         self.report.unchanged = plan.unchanged
+        self.report.seconds = time.monotonic() - started
         for problem in plan.problems:
             self._problem(problem)
+        if self.progress:
+            self.progress.close(self.report.added + self.report.updated, self.report.seconds)
         return self.report
 
     def _apply(self, plan: Plan) -> None:
-        """Delete the documents of removed files; then, file by file, replace the documents
-        of changed files and add new ones, committing every so often."""
+        """Delete the documents of removed files; then, file by file (a big one stretch by
+        stretch), replace the documents of changed files and add new ones, committing every so
+        often."""
         for key in plan.removed_keys:
             self.sink.delete_file(key)
+            self.state.streams.pop(key, None)
             self.pending += 1
         replaced, removed = plan.replaced_ids(), plan.removed_ids()
-        held_ids = {
+        self.held_ids = {
             doc_id
             for indexed in plan.indexed.values()
             for doc_id in indexed.ids
             if doc_id not in replaced and doc_id not in removed
         }
-        added_ids: set[str] = set()
-        stories = StoryFinder(self.sink.story_signatures(replaced | removed))
-        for done, (change, (contents, extras, learned)) in enumerate(self._read_all(plan.changes), start=1):
-            if change.key in plan.indexed:
-                self.sink.delete_file(change.key)
-                self.pending += 1
-            for problem in contents.problems:
-                self._problem(problem)
-            for article, extra in zip(contents.articles, extras, strict=True):
-                if article.id in added_ids or article.id in held_ids:
-                    self._problem(Problem(article.location, f"duplicate id {article.id!r}, skipped"))
-                    continue
-                added_ids.add(article.id)
-                extra = replace(extra, story=stories.assign(article.id, extra.minhash))
-                self.sink.add(article, change.key, change.signature, extra)
-                self.pending += 1
-                if article.id in replaced:
-                    self.report.updated += 1
-                else:
-                    self.report.added += 1
-            self._learn(learned)
-            if self.progress:
-                self.progress(done, len(plan.changes))
-            self._checkpoint()
-        self.report.removed = len(removed) + len(replaced - added_ids)
+        self.added_ids: set[str] = set()
+        self.stories = StoryFinder(self.sink.story_signatures(replaced | removed))
+        if self.progress:
+            self.progress.start(_document_count(plan.changes), _stored_size(plan.changes))
+        done_bytes = 0
+        for change, reads in self._read_all(plan.changes):
+            self._clear(change, plan.indexed)
+            for read in reads:
+                self._add(change, read, replaced)
+                if self.progress:
+                    self.progress.advance(len(read.contents.articles), done_bytes + read.stored_bytes)
+                self._checkpoint()
+            done_bytes += _stored_size([change])
+        self.report.removed = len(removed) + len(replaced - self.added_ids)
+
+    def _clear(self, change: FileChange, indexed: dict[str, IndexedFile]) -> None:
+        """Remove what the index holds of a file before it is read again (whole, or past the
+        position a run reading on starts at)."""
+        if change.start is None and change.key in indexed:
+            self.sink.delete_file(change.key)
+            self.state.streams.pop(change.key, None)
+            self.pending += 1
+        for doc_id in change.dropped:
+            self.sink.delete_document(doc_id)
+            self.pending += 1
+
+    def _add(self, change: FileChange, read: Read, replaced: set[str]) -> None:
+        """Add a read's articles (a duplicate id is skipped and reported), learn its acronym
+        definitions, and record how far into a big file the run has got."""
+        for problem in read.contents.problems:
+            self._problem(problem)
+        mark = stretch_mark(read.stretch.end) if read.stretch else change.signature
+        for article, extra in zip(read.contents.articles, read.extras, strict=True):
+            if article.id in self.added_ids or article.id in self.held_ids:
+                self._problem(Problem(article.location, f"duplicate id {article.id!r}, skipped"))
+                continue
+            self.added_ids.add(article.id)
+            extra = replace(extra, story=self.stories.assign(article.id, extra.minhash))
+            self.sink.add(article, change.key, mark, extra)
+            self.pending += 1
+            if article.id in replaced:
+                self.report.updated += 1
+            else:
+                self.report.added += 1
+        self._learn(read.learned)
+        if read.stretch:
+            self._record_stretch(change, read.stretch)
+
+    def _record_stretch(self, change: FileChange, stretch: Stretch) -> None:
+        """Keep in the state how far into a big file the run has read: saved with the next
+        checkpoint, after the documents, so a crash between the two only makes a re-run drop
+        and read again what was written past the recorded position."""
+        end = stretch.end
+        record = StreamRecord(end.offset, end.line, end.sha1, signature=change.signature)
+        if stretch.finished:
+            stat = change.path.stat()
+            size = stretch.stored if stretch.stored == stat.st_size else -1
+            record = replace(record, stored_bytes=size, mtime_ns=stat.st_mtime_ns)
+        self.state.streams[change.key] = record.as_dict()
+        self.pending += 1
 
     def _learn(self, definitions: list[tuple[str, str]]) -> None:
         """Keep acronym definitions the corpus gave (`ATACMS` = `Army Tactical Missile Systems`)."""
@@ -265,21 +400,52 @@ class Indexer:
             if long not in known:
                 known.append(long)
 
-    def _read_all(self, changes: list[FileChange]) -> Iterable[tuple[FileChange, ReadResult]]:
-        """Each changed file read and enriched, in plan order: many files are read in a
-        process pool; a big file is read here and its articles enriched in the pool."""
-        definitions = {short: longs[0] for short, longs in self.state.learned.items() if longs}
-        jobs = [(change.path, change.relative, definitions) for change in changes]
-        big = [_is_big(change.path) for change in changes]
-        if self.workers < 2 or (len(changes) < PARALLEL_MIN_FILES and not any(big)):
-            for change, job in zip(changes, jobs, strict=True):
-                yield change, _read_job(job)
+    def _definitions(self) -> dict[str, str]:
+        """The acronym definitions every article of the run is read with: the ones known when it
+        began (kept in the state, so a run resumed after a crash reads with the same ones)."""
+        if self.state.run_acronyms is None:
+            self.state.run_acronyms = sorted(self.state.learned)
+        return {short: self.state.learned[short][0] for short in self.state.run_acronyms
+                if self.state.learned.get(short)}
+
+    def _read_all(self, changes: list[FileChange]) -> Iterator[tuple[FileChange, Iterator[Read]]]:
+        """Each changed file's reads, in plan order: many small files are read and enriched in
+        a process pool; a big file is read here in stretches, each enriched in the pool."""
+        definitions = self._definitions()
+        streamed = [change.stream is not None for change in changes]
+        if self.workers < 2 or (len(changes) < PARALLEL_MIN_FILES and not any(streamed)):
+            for change in changes:
+                yield change, self._reads(change, definitions, None, None)
             return
         with ProcessPoolExecutor(self.workers) as pool:
-            smalls = [job for job, is_big in zip(jobs, big, strict=True) if not is_big]
+            smalls = [(change.path, change.relative, definitions)
+                      for change, is_streamed in zip(changes, streamed, strict=True) if not is_streamed]
             small = in_order(pool, _read_job, smalls)
-            for change, job, is_big in zip(changes, jobs, big, strict=True):
-                yield change, _read_big(pool, job) if is_big else next(small)
+            for change in changes:
+                yield change, self._reads(change, definitions, pool, small)
+
+    def _reads(self, change: FileChange, definitions: dict[str, str], pool: Executor | None,
+               small: Iterator | None) -> Iterator[Read]:
+        if change.stream is None:
+            contents, extras, learned = next(small) if small else _read_job(
+                (change.path, change.relative, definitions))
+            yield Read(contents, extras, learned, _stored_size([change]))
+            return
+        stretches: deque[Stretch] = deque()
+
+        def jobs() -> Iterator[tuple[list[Article], dict[str, str]]]:
+            try:
+                for stretch in read_stretches(change.path, change.relative, change.start or Position(),
+                                              min(ENRICH_CHUNK, self.commit_every)):
+                    stretches.append(stretch)
+                    yield stretch.contents.articles, definitions
+            except FileChanged:
+                self._problem(Problem(change.relative, "changed while being indexed; run again"))
+
+        enriched = in_order(pool, _enrich, jobs()) if pool else map(_enrich, jobs())
+        for extras, learned in enriched:
+            stretch = stretches.popleft()
+            yield Read(stretch.contents, extras, learned, stretch.stored, stretch)
 
     def _problem(self, problem: Problem) -> None:
         self.report.problems.append(problem)
@@ -287,7 +453,44 @@ class Indexer:
             self.report.failed += 1
 
 
-ReadResult = tuple[FileContents, Iterable[Enrichment], list[tuple[str, str]]]
+def _stored_size(changes: Iterable[FileChange]) -> int:
+    """The bytes the changes' files hold as stored (0 for one gone)."""
+    total = 0
+    for change in changes:
+        with contextlib.suppress(OSError):
+            total += change.path.stat().st_size
+    return total
+
+
+def _document_count(changes: list[FileChange]) -> int | None:
+    """How many documents the changes' files hold, when that is cheap to know: one for a page
+    or text file, a line count for JSON Lines stored plain; None when a file is a gzip file or
+    a JSON array (the progress is then in bytes)."""
+    total = 0
+    for change in changes:
+        if change.stream == "array" or is_gzip(change.path) or article_suffix(change.path) == ".json":
+            return None
+        if article_suffix(change.path) not in JSON_LINES_SUFFIXES:
+            total += 1
+            continue
+        with contextlib.suppress(OSError):
+            total += _count_lines(change.path, change.start.offset if change.start else 0)
+    return total
+
+
+def _count_lines(path: Path, offset: int) -> int:
+    """Lines of a file from `offset` on (a record each, but for blank ones), counted in blocks:
+    the file is read again straight after, from the page cache."""
+    count, last = 0, b"\n"
+    with path.open("rb") as stream:
+        stream.seek(offset)
+        while block := stream.read(1 << 22):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+ReadResult = tuple[FileContents, list[Enrichment], list[tuple[str, str]]]
 
 
 def in_order(pool: Executor, function: Callable, jobs: Iterable, ahead: int | None = None) -> Iterator:
@@ -300,13 +503,6 @@ def in_order(pool: Executor, function: Callable, jobs: Iterable, ahead: int | No
         result = pending.popleft().result()
         pending.extend(pool.submit(function, job) for job in islice(jobs, 1))
         yield result
-
-
-def _is_big(path: Path) -> bool:
-    try:
-        return path.stat().st_size >= BIG_FILE_BYTES
-    except OSError:
-        return False
 
 
 def _enrich(job: tuple[list[Article], dict[str, str]]) -> tuple[list[Enrichment], list[tuple[str, str]]]:
@@ -329,29 +525,12 @@ def _read_job(job: tuple[Path, str, dict[str, str]]) -> ReadResult:
     return (contents, *_enrich((contents.articles, definitions)))
 
 
-def _read_big(pool: ProcessPoolExecutor, job: tuple[Path, str, dict[str, str]]) -> ReadResult:
-    """Read a big file here and enrich its articles in the pool, a chunk per task; the
-    enrichments stream back as chunks finish (`learned` is complete once they have)."""
-    path, relative, definitions = job
-    contents = read_file(path, relative)
-    articles = contents.articles
-    chunks = [(articles[i:i + ENRICH_CHUNK], definitions) for i in range(0, len(articles), ENRICH_CHUNK)]
-    learned: list[tuple[str, str]] = []
-
-    def stream() -> Iterator[Enrichment]:
-        for chunk_extras, chunk_learned in in_order(pool, _enrich, chunks):
-            learned.extend(chunk_learned)
-            yield from chunk_extras
-
-    return contents, stream(), learned
-
-
 def update_index(
     directory: Path,
     roots: list[Path],
     rebuild: bool = False,
     variant_files: list[Path] | None = None,
-    progress: Progress | None = None,
+    progress: RunProgress | None = None,
     alias_files: list[Path] | None = None,
     lock_timeout: float = LOCK_TIMEOUT_SECONDS,
     commit_every: int = COMMIT_EVERY_DOCS,
@@ -365,13 +544,3 @@ def update_index(
     sink = open_sink(backend, directory, rebuild=rebuild, upgrade=upgrade, workers=workers,
                      user_variants=load_user_variants(variant_files or []), lock_timeout=lock_timeout)
     return Indexer(sink, progress, workers, user_aliases=user_aliases, commit_every=commit_every).run(roots)
-
-
-def print_progress(done: int, total: int) -> None:
-    """A one-line progress bar on stderr."""
-    width = 30
-    filled = width * done // max(total, 1)
-    sys.stderr.write(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
-    if done == total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()

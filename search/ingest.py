@@ -8,13 +8,16 @@ file or record must not cost the others.
 from __future__ import annotations
 
 import codecs
+import gzip
 import hashlib
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from search.bylines import Byline, bylines, credit_and_source
 from search.dates import parse_date
@@ -26,6 +29,9 @@ JSON_LINES_SUFFIXES = {".jsonl", ".ndjson"}
 JSON_SUFFIXES = JSON_LINES_SUFFIXES | {".json"}
 HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
+GZIP_SUFFIX = ".gz"
+GZIP_ERRORS = (OSError, EOFError, zlib.error)
+READ_BLOCK = 1 << 20
 MAX_RECORD_BYTES = SETTINGS.max_record_bytes
 MIN_SENTENCE_WORDS = 6
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
@@ -89,6 +95,49 @@ class FileContents:
     problems: list[Problem] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Position:
+    """How far a run has read into a file's bytes (decompressed, for a `.gz`): the offset, the
+    number of the last line (of a JSON array: record) read, and the SHA-1 of the bytes before
+    the offset, which tells whether the file still begins as it did."""
+
+    offset: int = 0
+    line: int = 0
+    sha1: str = hashlib.sha1().hexdigest()
+
+
+@dataclass
+class Stretch:
+    """Articles read from a stretch of a big file, where the next stretch starts, how far into
+    the file as stored (compressed, for a `.gz`) the reading got, and whether to its end."""
+
+    contents: FileContents
+    end: Position
+    stored: int
+    finished: bool = False
+
+
+class FileChanged(Exception):
+    """The file no longer begins with the bytes a run recorded."""
+
+
+def article_suffix(path: Path) -> str:
+    """The suffix that says how to read a file: `.jsonl` for `wire.jsonl.gz`."""
+    suffixes = [suffix.lower() for suffix in path.suffixes]
+    if suffixes and suffixes[-1] == GZIP_SUFFIX:
+        return suffixes[-2] if len(suffixes) > 1 else ""
+    return path.suffix.lower()
+
+
+def is_gzip(path: Path) -> bool:
+    return path.suffix.lower() == GZIP_SUFFIX
+
+
+def open_bytes(path: Path) -> BinaryIO:
+    """A file's bytes as a stream, decompressed when it is a `.gz`."""
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")  # noqa: SIM115
+
+
 def find_files(root: Path) -> Iterator[Path]:
     """The article files at or below `root`, in a stable order; hidden ones skipped."""
     if root.is_file():
@@ -98,7 +147,7 @@ def find_files(root: Path) -> Iterator[Path]:
         relative = path.relative_to(root).parts
         if any(part.startswith(".") for part in relative):
             continue
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+        if path.is_file() and article_suffix(path) in SUPPORTED_SUFFIXES:
             yield path
 
 
@@ -160,6 +209,12 @@ def read_file(path: Path, relative: str) -> FileContents:
     except OSError as error:
         contents.problems.append(Problem(relative, f"cannot read: {error.strerror}"))
         return contents
+    if is_gzip(path):
+        try:
+            data = gzip.decompress(data)
+        except GZIP_ERRORS as error:
+            contents.problems.append(Problem(relative, f"not a readable gzip file ({error})"))
+            return contents
     if not data.strip():
         contents.problems.append(Problem(relative, "empty file"))
         return contents
@@ -169,7 +224,7 @@ def read_file(path: Path, relative: str) -> FileContents:
         if wide is None:
             contents.problems.append(Problem(relative, "binary file, not text"))
             return contents
-    suffix = path.suffix.lower()
+    suffix = article_suffix(path)
     if suffix in JSON_LINES_SUFFIXES and not wide and not data.startswith(WIDE_BOMS):
         _read_json_lines(_utf8_lines(data, relative, contents), relative, contents)
         return contents
@@ -266,20 +321,11 @@ def _utf8_size(text: str) -> int:
 
 
 def _utf8_lines(data: bytes, relative: str, contents: FileContents) -> Iterator[tuple[int, str, int]]:
-    """Each line of JSON Lines bytes (number, text, size in bytes), decoded on its own: UTF-8,
-    else cp1252 with a warning, so one legacy or cut-off line leaves the others as they are."""
+    """Each line of JSON Lines bytes (number, text, size in bytes), decoded on its own."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
     for number, raw in enumerate(data.split(b"\n"), start=1):
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            line = raw.decode("cp1252", errors="replace")
-            if line.strip():
-                contents.problems.append(Problem(
-                    f"{relative}:{number}", f"not valid UTF-8 (byte {error.start}); read as cp1252",
-                    fatal=False))
-        yield number, line, len(raw)
+        yield number, _decode_line(raw, f"{relative}:{number}", contents), len(raw)
 
 
 def _text_lines(text: str) -> Iterator[tuple[int, str, int]]:
@@ -365,3 +411,155 @@ def record_tags(record: dict) -> list[str]:
             if isinstance(item, str) and 0 < len(tag := " ".join(item.split())) <= MAX_TAG_CHARS:
                 found.setdefault(tag.casefold(), tag)
     return list(found.values())[:MAX_TAGS]
+
+
+def stream_kind(path: Path) -> str | None:
+    """How a file is read as a stream of stretches: `lines` (JSON Lines) or `array` (a JSON
+    array), plain or gzipped, in UTF-8; None for a file read whole (one article, a JSON object,
+    text in UTF-16 or UTF-32, a gzip file that cannot be read)."""
+    suffix = article_suffix(path)
+    if suffix not in JSON_SUFFIXES:
+        return None
+    try:
+        with open_bytes(path) as stream:
+            head = stream.read(8192)
+    except GZIP_ERRORS:
+        return None
+    if b"\x00" in head or head.startswith(WIDE_BOMS):
+        return None
+    if suffix in JSON_LINES_SUFFIXES:
+        return "lines"
+    return "array" if head.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"[") else None
+
+
+def begins_as_recorded(path: Path, position: Position) -> bool:
+    """Whether the file's first `position.offset` bytes are still the ones a run read."""
+    hasher = hashlib.sha1()
+    try:
+        with open_bytes(path) as stream:
+            read = _hash_ahead(stream, hasher, position.offset)
+    except GZIP_ERRORS:
+        return False
+    return read == position.offset and hasher.hexdigest() == position.sha1
+
+
+def read_stretches(path: Path, relative: str, start: Position, size: int) -> Iterator[Stretch]:
+    """A big file's articles from `start` on, `size` at a time, each stretch with where the
+    next one starts; the last one says how much of the stored file was read. Raises
+    FileChanged when the file no longer begins as `start` records."""
+    try:
+        with open_bytes(path) as stream:
+            if stream_kind(path) == "array":
+                yield from _array_stretches(stream, relative, start, size)
+            else:
+                yield from _line_stretches(stream, relative, start, size)
+    except GZIP_ERRORS as error:
+        contents = FileContents(problems=[Problem(relative, f"cannot read to the end: {error}")])
+        yield Stretch(contents, start, -1, finished=True)
+
+
+def _hash_ahead(stream: BinaryIO, hasher, count: int) -> int:
+    """Read `count` bytes (fewer at the end) into `hasher`; how many there were."""
+    read = 0
+    while read < count:
+        block = stream.read(min(READ_BLOCK, count - read))
+        if not block:
+            break
+        hasher.update(block)
+        read += len(block)
+    return read
+
+
+def _stored_bytes(stream: BinaryIO) -> int:
+    """How far into the stored file a stream has read (for a `.gz`, its compressed bytes)."""
+    return (stream.fileobj if isinstance(stream, gzip.GzipFile) else stream).tell()
+
+
+def _line_stretches(stream: BinaryIO, relative: str, start: Position, size: int) -> Iterator[Stretch]:
+    """JSON Lines from `start`. A last line without a newline that does not parse (an export
+    still being written) is reported and left outside the position, for a later run to read
+    whole once the file has grown."""
+    hasher = hashlib.sha1()
+    if _hash_ahead(stream, hasher, start.offset) != start.offset or hasher.hexdigest() != start.sha1:
+        raise FileChanged(relative)
+    offset, number, contents = start.offset, start.line, FileContents()
+    while True:
+        before = hasher.copy()
+        raw, length, ended = _read_line(stream, hasher)
+        if not length:
+            break
+        problems = len(contents.problems)
+        line = _decode_line(raw.removeprefix(codecs.BOM_UTF8) if offset == 0 else raw,
+                            f"{relative}:{number + 1}", contents)
+        if line.strip():
+            _add_record(line, length, relative, number + 1, contents)
+        if not ended and any(problem.fatal for problem in contents.problems[problems:]):
+            hasher = before
+            break
+        offset, number = offset + length, number + 1
+        if len(contents.articles) >= size:
+            yield Stretch(contents, Position(offset, number, hasher.hexdigest()), _stored_bytes(stream))
+            contents = FileContents()
+    yield Stretch(contents, Position(offset, number, hasher.hexdigest()), _stored_bytes(stream), True)
+
+
+def _read_line(stream: BinaryIO, hasher) -> tuple[bytes, int, bool]:
+    """The next line's bytes (the first MAX_RECORD_BYTES + 1 of a longer one), its length,
+    and whether a newline ended it; every byte of it goes into `hasher`."""
+    head = stream.readline(MAX_RECORD_BYTES + 1)
+    hasher.update(head)
+    length, tail = len(head), head
+    while tail and not tail.endswith(b"\n") and length > MAX_RECORD_BYTES:
+        tail = stream.readline(READ_BLOCK)
+        hasher.update(tail)
+        length += len(tail)
+    return head, length, (tail or head).endswith(b"\n")
+
+
+def _decode_line(raw: bytes, location: str, contents: FileContents) -> str:
+    """One line of JSON Lines as text: UTF-8, else cp1252 with a warning, so one legacy or
+    cut-off line leaves the others as they are."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.decode("cp1252", errors="replace")
+        if line.strip():
+            contents.problems.append(Problem(
+                location, f"not valid UTF-8 (byte {error.start}); read as cp1252", fatal=False))
+        return line
+
+
+def _array_stretches(stream: BinaryIO, relative: str, start: Position, size: int) -> Iterator[Stretch]:
+    """The records of a JSON array after the first `start.line`, parsed as they come (ijson):
+    an array has no place to resume inside, so a run that stopped in one reads it again from
+    the start and skips what it had (a changed file is read again whole: see the indexer)."""
+    import ijson
+
+    if stream.read(len(codecs.BOM_UTF8)) != codecs.BOM_UTF8:
+        stream.seek(0)
+    number, contents = 0, FileContents()
+    try:
+        for record in ijson.items(stream, "item", use_float=True):
+            number += 1
+            if number <= start.line:
+                continue
+            if _is_large(record):
+                contents.problems.append(
+                    Problem(f"{relative}:{number}", f"record larger than {MAX_RECORD_BYTES} bytes"))
+            else:
+                _add_parsed_record(record, relative, number, contents)
+            if len(contents.articles) >= size:
+                yield Stretch(contents, Position(0, number, ""), _stored_bytes(stream))
+                contents = FileContents()
+    except ijson.JSONError as error:
+        contents.problems.append(Problem(f"{relative}:{number + 1}", f"invalid JSON: {error}"))
+    yield Stretch(contents, Position(0, number, ""), _stored_bytes(stream), True)
+
+
+def _is_large(record: object) -> bool:
+    if not isinstance(record, dict):
+        return False
+    rough = sum(len(value) for value in record.values() if isinstance(value, str))
+    if rough <= MAX_RECORD_BYTES // 4:
+        return False
+    return _utf8_size(json.dumps(record, ensure_ascii=False)) > MAX_RECORD_BYTES

@@ -23,6 +23,8 @@ class IndexState:
     learned: dict[str, list[str]] = field(default_factory=dict)
     aliases: dict[str, list[str]] = field(default_factory=dict)
     updated: float = 0.0
+    streams: dict[str, dict] = field(default_factory=dict)  # file key -> StreamRecord.as_dict()
+    run_acronyms: list[str] | None = None  # acronyms known when the run still under way began
 
     @classmethod
     def from_dict(cls, data: dict) -> IndexState:
@@ -42,6 +44,28 @@ class IndexState:
         """Acronym definitions learned from the corpus: short form, long forms."""
         return list(self.learned.items())
 
+    def stream(self, key: str) -> StreamRecord | None:
+        """How far runs have read the big file under `key`, if one has."""
+        recorded = self.streams.get(key)
+        return StreamRecord(**recorded) if recorded else None
+
     def tables_for_index(self) -> AnalysisTables:
         pairs = [(variant, canonical) for variant, canonical in self.user_variants]
         return analysis_tables().with_variants(pairs)
+
+
+@dataclass(frozen=True)
+class StreamRecord:
+    """How far runs have read one big file (a `search.ingest.Position`: offset, last line or
+    record, SHA-1 of the bytes before the offset) and, once a run reached its end, the stored
+    file's size and time then, which tell a later run it is unchanged without reading it."""
+
+    offset: int
+    line: int
+    sha1: str
+    stored_bytes: int | None = None
+    mtime_ns: int | None = None
+    signature: str = ""  # of a JSON array: the whole file's, which a run resuming in it requires
+
+    def as_dict(self) -> dict:
+        return asdict(self)

@@ -50,3 +50,21 @@ def change_state(index_dir: Path, **changes) -> None:
     for name, value in changes.items():
         setattr(sink.state, name, value)
     sink.save_state()
+
+
+class EachRead:
+    """A run's progress (search.indexer.RunProgress) that calls `action(reads)` once each file (or
+    stretch of a big file) is read and added, before the run's checkpoint."""
+
+    def __init__(self, action):
+        self.action, self.reads = action, 0
+
+    def start(self, documents, stored_bytes) -> None:
+        pass
+
+    def advance(self, documents, stored_bytes) -> None:
+        self.reads += 1
+        self.action(self.reads)
+
+    def close(self, documents, seconds) -> None:
+        pass

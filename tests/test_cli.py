@@ -50,7 +50,9 @@ def queries_file(tmp_path) -> Path:
 def test_index_then_search_shows_headline_and_bracketed_match(tmp_path, corpus_copy, run_cli):
     indexing = run_cli("index", "corpus")
     assert indexing.code == 0, indexing.stderr
-    assert indexing.stdout.strip() == "added 5, updated 0, removed 0, unchanged 0, failed 0"
+    summary, closing = indexing.stdout.strip().split("\n")
+    assert summary == "added 5, updated 0, removed 0, unchanged 0, failed 0"
+    assert re.fullmatch(r"indexed 5 documents in \d+\.\d s \(\d[\d,]* docs/s\)", closing)
     assert document_count(tmp_path / "index") == 5
     result = run_cli("Amraam")
     assert result.code == 0

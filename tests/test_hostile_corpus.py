@@ -19,7 +19,7 @@ import pytest
 from corpus_generator import records
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from index_reading import stored_documents
+from index_reading import EachRead, stored_documents
 
 from search.engine import Engine
 from search.indexer import update_index
@@ -247,6 +247,11 @@ def test_utf16_without_a_byte_order_mark_is_indexed_with_a_warning(tmp_path, enc
 
 # --- files that change under the run ----------------------------------------------------------
 
+def after_first_read(action) -> EachRead:
+    """A run's progress that acts once the first file is read (the plan holds every file by then)."""
+    return EachRead(lambda reads: action() if reads == 1 else None)
+
+
 def test_a_file_that_vanishes_during_the_run_is_reported_and_the_rest_indexed(tmp_path):
     root = tmp_path / "feeds"
     root.mkdir()
@@ -255,11 +260,7 @@ def test_a_file_that_vanishes_during_the_run_is_reported_and_the_rest_indexed(tm
         (root / name).write_text(ARTICLE.replace("Wednesday", f"day {n}"), encoding="utf-8")
     doomed = root / names[3]
 
-    def vanish(done: int, total: int) -> None:
-        if done == 1:  # the first file is read; the plan already holds all six
-            doomed.unlink()
-
-    report = update_index(tmp_path / "index", [root], progress=vanish)
+    report = update_index(tmp_path / "index", [root], progress=after_first_read(doomed.unlink))
 
     assert sorted(stored_ids(tmp_path / "index")) == [n[:-4] for n in names if n != doomed.name]
     assert [p.location for p in report.problems if p.fatal] == [doomed.name]
@@ -274,12 +275,11 @@ def test_a_file_replaced_by_a_folder_during_the_run_is_reported(tmp_path):
     for n in range(3):
         (root / f"{n}.txt").write_text(ARTICLE, encoding="utf-8")
 
-    def swap(done: int, total: int) -> None:
-        if done == 1:
-            (root / "2.txt").unlink()
-            (root / "2.txt").mkdir()
+    def swap() -> None:
+        (root / "2.txt").unlink()
+        (root / "2.txt").mkdir()
 
-    report = update_index(tmp_path / "index", [root], progress=swap)
+    report = update_index(tmp_path / "index", [root], progress=after_first_read(swap))
 
     assert sorted(stored_ids(tmp_path / "index")) == ["0", "1"]
     assert [p.location for p in report.problems if p.fatal] == ["2.txt"]

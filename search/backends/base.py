@@ -212,6 +212,9 @@ class IndexSink(Protocol):
     def delete_file(self, key: str) -> None:
         """Remove every document read from the file with this key."""
 
+    def delete_document(self, doc_id: str) -> None:
+        """Remove one written document (a big file's, written past a stopped run's position)."""
+
     def add(self, article: Article, file_key: str, signature: str, enrichment: Enrichment) -> None:
         """Add one article with what indexing learned of it."""
 

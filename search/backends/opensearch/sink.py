@@ -135,6 +135,7 @@ class OpenSearchSink:
         self.replacing: str | None = None  # a rebuild's old index, swapped out at finish
         self.added: dict[str, list[dict]] = {}  # file key -> fields of documents not yet written
         self.deleted: set[str] = set()  # file keys whose written documents go at the checkpoint
+        self.deleted_ids: set[str] = set()  # ids of written documents that go at the checkpoint
         self.unfinished: set[str] = set()  # file keys whose writes were begun and not finished
 
     # --- what the index holds -------------------------------------------------------------------
@@ -146,9 +147,12 @@ class OpenSearchSink:
         self.unfinished = self._read_unfinished()
         found: dict[str, tuple[str, list[str]]] = {}
         for record in self._stored("id", "file_key", "file_sig"):
-            found.setdefault(record["file_key"], (record["file_sig"], []))[1].append(record["id"])
-        return {key: IndexedFile(UNFINISHED if key in self.unfinished else signature, tuple(ids))
-                for key, (signature, ids) in found.items()}
+            doc_ids, marks = found.setdefault(record["file_key"], ([], []))
+            doc_ids.append(record["id"])
+            marks.append(record["file_sig"])
+        return {key: IndexedFile(UNFINISHED if key in self.unfinished else marks[0], tuple(doc_ids),
+                                 tuple(marks))
+                for key, (doc_ids, marks) in found.items()}
 
     def story_signatures(self, leaving: set[str]) -> list[tuple[str, str, bytes]]:
         """(id, story, signature) of every indexed document not in `leaving`."""
@@ -191,6 +195,10 @@ class OpenSearchSink:
         """Drop the file's documents added since the last checkpoint, and its written ones at the next."""
         self.added.pop(key, None)
         self.deleted.add(key)
+
+    def delete_document(self, doc_id: str) -> None:
+        """Drop a written document at the next checkpoint (before that checkpoint's writes)."""
+        self.deleted_ids.add(doc_id)
 
     def add(self, article: Article, file_key: str, signature: str, enrichment: Enrichment) -> None:
         """Keep one article's fields until the next checkpoint."""
@@ -243,6 +251,7 @@ class OpenSearchSink:
         the next run's cleanup and the lock to go stale."""
         self.added.clear()
         self.deleted.clear()
+        self.deleted_ids.clear()
         try:
             if self.index is not None and not self.visible and self.lock.version is not None:
                 self._call(self.client.indices.delete, index=self.index, ignore_unavailable=True)
@@ -254,11 +263,11 @@ class OpenSearchSink:
     # --- the steps ------------------------------------------------------------------------------
 
     def _delete_files(self) -> None:
-        """Delete the documents of the files named since the last checkpoint, by their file key.
-        Refreshed, so the bulk that follows and the next plan see them gone."""
-        keys = sorted(self.deleted)
-        queries = [{"terms": {"file_key": keys[start:start + DELETE_TERMS]}}
-                   for start in range(0, len(keys), DELETE_TERMS)]
+        """Delete the documents of the files named since the last checkpoint (by file key) and the
+        documents named (by id). Refreshed, so the bulk that follows and the next plan see them gone."""
+        queries = [{"terms": {name: values[start:start + DELETE_TERMS]}}
+                   for name, values in (("file_key", sorted(self.deleted)), ("id", sorted(self.deleted_ids)))
+                   for start in range(0, len(values), DELETE_TERMS)]
         for query in queries:
             answer = self._call(self.client.delete_by_query, index=self.index, body={"query": query},
                                 refresh=True, conflicts="proceed", request_timeout=WRITE_SECONDS)
@@ -266,6 +275,7 @@ class OpenSearchSink:
                 raise BackendUnavailable(f"OpenSearch at {self.address.url} failed to delete documents "
                                          f"({_reason(answer['failures'][0])}); try again")
         self.deleted.clear()
+        self.deleted_ids.clear()
 
     def _write_documents(self) -> None:
         """Write the added documents in bulk (each routed by its story), every item checked."""

@@ -121,6 +121,9 @@ class WhooshSink:
     def delete_file(self, key: str) -> None:
         self.writer.delete_by_term("file_key", key)
 
+    def delete_document(self, doc_id: str) -> None:
+        self.writer.delete_by_term("id", doc_id)
+
     def add(self, article: Article, file_key: str, signature: str, enrichment: Enrichment) -> None:
         self.writer.add_document(**document_fields(article, file_key, signature, enrichment))
 
@@ -192,11 +195,13 @@ def _indexed_files(reader) -> dict[str, IndexedFile]:
     if reader.doc_count() == 0:
         return {}
     keys, signatures, ids = (ColumnValues(reader, name) for name in ("file_key", "file_sig", "id"))
-    found: dict[str, list] = {}
+    found: dict[str, tuple[list, list]] = {}
     for docnum in reader.all_doc_ids():
-        entry = found.setdefault(keys[docnum], [signatures[docnum], []])
-        entry[1].append(ids[docnum])
-    return {key: IndexedFile(sig, tuple(doc_ids)) for key, (sig, doc_ids) in found.items()}
+        doc_ids, marks = found.setdefault(keys[docnum], ([], []))
+        doc_ids.append(ids[docnum])
+        marks.append(signatures[docnum])
+    return {key: IndexedFile(marks[0], tuple(doc_ids), tuple(marks))
+            for key, (doc_ids, marks) in found.items()}
 
 
 def _story_signatures(reader, leaving: set[str]) -> list[tuple[str, str, bytes]]:

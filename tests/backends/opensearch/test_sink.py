@@ -9,6 +9,7 @@ cancelled runs, a second writer) must leave it as the embedded index would be le
 
 from __future__ import annotations
 
+import gzip
 import json
 import socket
 import time
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, HOLR, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB
-from index_reading import index_state, stored_by_id
+from index_reading import EachRead, index_state, stored_by_id
 from opensearchpy import OpenSearch
 from opensearchpy.exceptions import NotFoundError
 
@@ -238,10 +239,10 @@ def test_a_rebuild_swaps_the_alias_to_a_new_index_and_deletes_the_old(location, 
     old = target(client, location)
     seen_while_rebuilding = []
 
-    def watch(done: int, total: int) -> None:
+    def watch(reads: int) -> None:
         seen_while_rebuilding.append((target(client, location), count(client, location)))
 
-    report = index_into(location, CORPUS, rebuild=True, progress=watch)
+    report = index_into(location, CORPUS, rebuild=True, progress=EachRead(watch))
     assert counts(report) == (len(SEEDS), 0, 0, 0, 0)
     assert set(seen_while_rebuilding) == {(old, len(SEEDS))}, "readers keep the old index until the end"
     new = target(client, location)
@@ -315,14 +316,14 @@ class Interrupted(Exception):
     pass
 
 
-def interrupt_at(file_number: int):
-    """A progress callback that stops the run once `file_number` files have been added."""
+def interrupt_at(file_number: int) -> EachRead:
+    """A run's progress that stops the run once `file_number` files have been added."""
 
-    def progress(done: int, total: int) -> None:
-        if done == file_number:
+    def stop(reads: int) -> None:
+        if reads == file_number:
             raise Interrupted
 
-    return progress
+    return EachRead(stop)
 
 
 def test_a_cancelled_first_build_keeps_its_checkpoints_only(location, corpus_copy, client):
@@ -331,6 +332,32 @@ def test_a_cancelled_first_build_keeps_its_checkpoints_only(location, corpus_cop
     assert held_ids(client, location) == [path.stem for path in SEEDS[:2]], "files 1-2 checkpointed"
     assert lock_document(client, location) is None
     assert counts(index_into(location, corpus_copy)) == (len(SEEDS) - 2, 0, 0, 2, 0)
+
+
+def wire_export(path: Path, numbers: range) -> None:
+    """Records `numbers` of a gzipped JSON Lines export (read in stretches, whatever its size),
+    appended as a gzip member of their own when the file exists: a daily export."""
+    lines = "".join(json.dumps({"id": f"wire-{n:04d}", "title": f"Berth {n} report",
+                                "text": f"Dockers at berth {n} unloaded {n * 7} tonnes of grain."}) + "\n"
+                    for n in numbers)
+    with path.open("ab") as export:
+        export.write(gzip.compress(lines.encode("utf-8")))
+
+
+def test_a_run_stopped_inside_a_big_file_reads_on_from_its_last_checkpoint(location, tmp_path, client):
+    export = tmp_path / "wire.jsonl.gz"
+    wire_export(export, range(600))
+    with pytest.raises(Interrupted):
+        index_into(location, export, commit_every=100, progress=interrupt_at(4))
+    assert count(client, location) == 300, "three stretches of 100 checkpointed"
+    assert open_sink(location, False, []).state.streams, "the state records how far it got"
+
+    assert counts(index_into(location, export, commit_every=100)) == (300, 0, 0, 300, 0)
+    assert held_ids(client, location) == [f"wire-{n:04d}" for n in range(600)]
+
+    wire_export(export, range(600, 650))
+    assert counts(index_into(location, export)) == (50, 0, 0, 600, 0)
+    assert count(client, location) == 650
 
 
 def test_a_cancelled_run_gives_up_its_deletes_and_adds(location, corpus_copy, client):
