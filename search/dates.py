@@ -81,9 +81,14 @@ def parse_date(value: object) -> datetime | None:
         return find_date(text)
 
 
-def _naive_utc(value: datetime) -> datetime:
+def _naive_utc(value: datetime) -> datetime | None:
+    """The moment in UTC without a zone; None for one outside the years 1–9999 there
+    (`9999-12-31T23:59:59-01:00`)."""
     if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
+        try:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:
+            return None
     return value
 
 

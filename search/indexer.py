@@ -42,6 +42,7 @@ from search.ingest import (
     read_file,
     read_stretches,
     stream_kind,
+    valid_text,
 )
 from search.settings import SETTINGS
 from search.state import StreamRecord
@@ -166,11 +167,11 @@ def plan_update(indexed: dict[str, IndexedFile], roots: list[Path],
         base = root.parent if root.is_file() else root
         seen = set()
         for path in find_files(root):
-            relative = path.relative_to(base).as_posix()
-            key = file_key(str(root), relative)
+            relative = valid_text(path.relative_to(base).as_posix())
+            key = file_key(valid_text(str(root)), relative)
             seen.add(key)
             _compare(plan, FileChange(key, path, relative, ""), (streams or {}).get(key))
-        prefix = file_key(str(root), "")
+        prefix = file_key(valid_text(str(root)), "")
         plan.removed_keys.extend(
             key for key in plan.indexed if key.startswith(prefix) and key not in seen
         )
@@ -365,6 +366,9 @@ class Indexer:
             self._problem(problem)
         mark = stretch_mark(read.stretch.end) if read.stretch else change.signature
         for article, extra in zip(read.contents.articles, read.extras, strict=True):
+            if isinstance(extra, Problem):
+                self._problem(extra)
+                continue
             if article.id in self.added_ids or article.id in self.held_ids:
                 self._problem(Problem(article.location, f"duplicate id {article.id!r}, skipped"))
                 continue
@@ -490,7 +494,8 @@ def _count_lines(path: Path, offset: int) -> int:
     return count + (last != b"\n")
 
 
-ReadResult = tuple[FileContents, list[Enrichment], list[tuple[str, str]]]
+Definition = tuple[str, str]  # an acronym and its long form
+ReadResult = tuple[FileContents, list[Enrichment | Problem], list[Definition]]
 
 
 def in_order(pool: Executor, function: Callable, jobs: Iterable, ahead: int | None = None) -> Iterator:
@@ -505,16 +510,22 @@ def in_order(pool: Executor, function: Callable, jobs: Iterable, ahead: int | No
         yield result
 
 
-def _enrich(job: tuple[list[Article], dict[str, str]]) -> tuple[list[Enrichment], list[tuple[str, str]]]:
-    """What index time learns of each article: entities, acronym definitions, MinHash signature."""
+def _enrich(job: tuple[list[Article], dict[str, str]]) -> tuple[list[Enrichment | Problem], list[Definition]]:
+    """What index time learns of each article: entities, acronym definitions, MinHash signature
+    (each article in its own error boundary: one that fails is a problem, the others go on)."""
     articles, definitions = job
     extras, learned = [], []
     for article in articles:
-        local = acronym_definitions(article.text)
+        try:
+            local = acronym_definitions(article.text)
+            entities = extract_entities(article.title, article.text, {**definitions, **dict(local)},
+                                        source=article.source)
+            extras.append(Enrichment(tuple(entities), signature(article.title, article.text, article.date)))
+        except Exception as error:  # an article no rule foresaw: reported and skipped
+            extras.append(Problem(article.location, f"cannot analyse the article ({type(error).__name__}: "
+                                                    f"{error}); skipped"))
+            continue
         learned.extend(local)
-        entities = extract_entities(article.title, article.text, {**definitions, **dict(local)},
-                                    source=article.source)
-        extras.append(Enrichment(tuple(entities), signature(article.title, article.text, article.date)))
     return extras, learned
 
 

@@ -31,6 +31,8 @@ HTML_SUFFIXES = {".html", ".htm"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
 GZIP_SUFFIX = ".gz"
 GZIP_ERRORS = (OSError, EOFError, zlib.error)
+JSON_ERRORS = (ValueError, RecursionError)  # bad syntax, numbers of thousands of digits, deep nesting
+SURROGATE = re.compile("[\ud800-\udfff]")
 READ_BLOCK = 1 << 20
 MAX_RECORD_BYTES = SETTINGS.max_record_bytes
 MIN_SENTENCE_WORDS = 6
@@ -293,10 +295,10 @@ def _read_json(text: str, relative: str, contents: FileContents) -> None:
     """A .json file: a JSON document (one object or an array of them), else JSON Lines."""
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as error:
+    except JSON_ERRORS as error:
         if text.lstrip().startswith("["):
-            problem = Problem(f"{relative}:{error.lineno}", f"invalid JSON: {error.msg}")
-            contents.problems.append(problem)
+            line = error.lineno if isinstance(error, json.JSONDecodeError) else 1
+            contents.problems.append(Problem(f"{relative}:{line}", f"invalid JSON: {json_error(error)}"))
             return
     else:
         large = len(text) > MAX_RECORD_BYTES // 4 and _utf8_size(text) > MAX_RECORD_BYTES
@@ -348,10 +350,39 @@ def _add_record(line: str, size: int, relative: str, number: int, contents: File
         return
     try:
         record = json.loads(line)
-    except json.JSONDecodeError as error:
-        contents.problems.append(Problem(location, f"invalid JSON: {error.msg}"))
+    except JSON_ERRORS as error:
+        contents.problems.append(Problem(location, f"invalid JSON: {json_error(error)}"))
         return
     _add_parsed_record(record, relative, number, contents)
+
+
+def json_error(error: Exception) -> str:
+    """Why a record is not JSON this program reads, in a few words."""
+    if isinstance(error, json.JSONDecodeError):
+        return error.msg
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error).split(";")[0]  # a number of thousands of digits, …
+
+
+def valid_text(value: str) -> str:
+    """`value` with each lone surrogate (`"\\ud800"` in JSON, a file name not in UTF-8) as U+FFFD:
+    text that cannot be written as UTF-8 would fail every page and file that shows it."""
+    if not SURROGATE.search(value):
+        return value
+    return SURROGATE.sub("\ufffd", value)
+
+
+def _valid_values(record: dict) -> dict:
+    """A record's strings, and lists of strings, made valid text (see valid_text)."""
+    cleaned = {}
+    for key, value in record.items():
+        if isinstance(value, str):
+            value = valid_text(value)
+        elif isinstance(value, list):
+            value = [valid_text(item) if isinstance(item, str) else item for item in value]
+        cleaned[key] = value
+    return cleaned
 
 
 def _first(record: dict, keys: tuple[str, ...]) -> object:
@@ -363,10 +394,21 @@ def _first(record: dict, keys: tuple[str, ...]) -> object:
 
 
 def _add_parsed_record(record: object, relative: str, number: int, contents: FileContents) -> None:
+    """Add one parsed record as an article, or a problem: whatever a record holds, reading it
+    cannot stop the run (each record is read inside its own error boundary)."""
     location = f"{relative}:{number}"
     if not isinstance(record, dict):
         contents.problems.append(Problem(location, "record is not a JSON object"))
         return
+    try:
+        _add_article(_valid_values(record), relative, number, contents)
+    except Exception as error:  # a record no rule foresaw: reported, the others read
+        reason = f"cannot read the record ({type(error).__name__}: {error})"
+        contents.problems.append(Problem(location, reason))
+
+
+def _add_article(record: dict, relative: str, number: int, contents: FileContents) -> None:
+    location = f"{relative}:{number}"
     text = _first(record, TEXT_KEYS)
     title = record.get("title")
     has_text = isinstance(text, str) and text.strip()
@@ -551,8 +593,8 @@ def _array_stretches(stream: BinaryIO, relative: str, start: Position, size: int
             if len(contents.articles) >= size:
                 yield Stretch(contents, Position(0, number, ""), _stored_bytes(stream))
                 contents = FileContents()
-    except ijson.JSONError as error:
-        contents.problems.append(Problem(f"{relative}:{number + 1}", f"invalid JSON: {error}"))
+    except (ijson.JSONError, *JSON_ERRORS) as error:
+        contents.problems.append(Problem(f"{relative}:{number + 1}", f"invalid JSON: {json_error(error)}"))
     yield Stretch(contents, Position(0, number, ""), _stored_bytes(stream), True)
 
 

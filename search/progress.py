@@ -45,4 +45,5 @@ class TerminalProgress:
 def closing_line(documents: int, seconds: float) -> str:
     """`indexed 21,578 documents in 41.2 s (524 docs/s)`."""
     rate = f" ({documents / seconds:,.0f} docs/s)" if documents and seconds > 0 else ""
-    return f"indexed {documents:,} documents in {seconds:.1f} s{rate}"
+    noun = "document" if documents == 1 else "documents"
+    return f"indexed {documents:,} {noun} in {seconds:.1f} s{rate}"

@@ -352,3 +352,72 @@ def test_a_jsonl_file_that_starts_with_an_array_keeps_its_other_records(tmp_path
 
     assert [a.id for a in contents.articles] == ["a", "b"]
     assert [p.location for p in contents.problems] == ["feed.jsonl:1"]
+
+
+# --- one bad record never stops a run (issue 22, part 1) ------------------------------------------
+
+GRAIN = {"title": "Grain exports resume",
+        "text": "Grain exports from Odesa resumed on Tuesday, officials said."}
+BAD_LINES = {  # each as a JSON Lines file's second line, after a good record
+    "surrogate-title": '{"id": "s1", "title": "x\\ud800y", "text": "Ships left the port of Odesa."}',
+    "surrogate-source": ('{"id": "s2", "source": "x\\udc00y", "author": "A \\ud800 B", '
+                         '"text": "Ships left Odesa."}'),
+    "deep": '{"id": "d1", "text": "Ships left Odesa.", "x": ' + "[" * 1500 + "]" * 1500 + "}",
+    "long-number": '{"id": "n1", "text": "Ships left Odesa.", "n": ' + "9" * 5000 + "}",
+    "long-number-id": '{"id": ' + "9" * 5000 + ', "text": "Ships left Odesa."}',
+    "late-date": '{"id": "t1", "text": "Ships left Odesa.", "date": "9999-12-31T23:59:59-01:00"}',
+    "early-date": '{"id": "t2", "text": "Ships left Odesa.", "date": "0001-01-01T00:00:00+01:00"}',
+}
+UNREADABLE = {"deep", "long-number", "long-number-id"}
+
+
+def test_records_no_rule_foresaw_are_reported_or_made_valid_and_the_run_goes_on(tmp_path, run_cli):
+    root = tmp_path / "feeds"
+    root.mkdir()
+    for name, line in BAD_LINES.items():
+        good = json.dumps({"id": f"good-{name}", **GRAIN})
+        (root / f"{name}.jsonl").write_text(f"{good}\n{line}\n", encoding="utf-8")
+    (root / b"not-utf8-\xff.txt".decode("utf-8", "surrogateescape")).write_text(ARTICLE, encoding="utf-8")
+
+    indexing = run_cli("index", str(root), "--index", str(tmp_path / "index"))
+
+    assert indexing.code == 0, indexing.stderr
+    skipped = sorted(line.split(":")[1].strip() for line in indexing.stderr.splitlines()
+                     if line.startswith("skipped:"))
+    assert skipped == sorted(f"{name}.jsonl" for name in UNREADABLE)
+    held = {document["id"]: document for document in stored_documents(tmp_path / "index")}
+    assert {f"good-{name}" for name in BAD_LINES} <= set(held)
+    assert {"s1", "s2", "t1", "t2"} <= set(held)
+    assert held["s1"]["title"] == "x\ufffdy" and held["s2"]["source"] == "x\ufffdy"
+    assert held["t1"].get("date") is None and held["t2"].get("date") is None
+    assert any(document["path"] == "not-utf8-\ufffd.txt" for document in held.values())
+    answer = run_cli("--index", str(tmp_path / "index"), "--json", "Odesa")
+    assert answer.code == 0 and json.loads(answer.stdout)["total"] >= 2
+    assert run_cli("--index", str(tmp_path / "index"), "show", "s1").code == 0
+
+
+TEXTS = st.text() | st.builds(lambda text, code: text + chr(code), st.text(max_size=6),
+                              st.integers(0xD800, 0xDFFF))  # with a lone surrogate (`\\ud800` in JSON)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | TEXTS,
+    lambda children: (st.lists(children, max_size=4)
+                      | st.dictionaries(st.text(max_size=8), children, max_size=4)),
+    max_leaves=12)
+RECORD_KEYS = st.sampled_from(["id", "title", "text", "body", "source", "author", "authors", "date", "url",
+                               "tags", "topics", "places"])
+
+
+@EXAMPLES
+@given(record=st.dictionaries(RECORD_KEYS, JSON_VALUES | TEXTS, max_size=8))
+def test_any_json_record_is_an_article_in_valid_text_or_a_problem(tmp_path, record):
+    path = tmp_path / "wire.jsonl"
+    path.write_text(json.dumps({"id": "good", **GRAIN}) + "\n" + json.dumps(record) + "\n", encoding="utf-8")
+
+    contents = read_file(path, path.name)
+
+    assert contents.articles and contents.articles[0].id == "good"
+    for article in contents.articles:
+        for value in (article.id, article.text, article.title, article.source, article.url,
+                      *article.authors, *article.tags, article.credit):
+            if isinstance(value, str):
+                value.encode("utf-8")  # strict: a lone surrogate raises
