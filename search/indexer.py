@@ -48,6 +48,7 @@ from search.settings import SETTINGS
 from search.state import StreamRecord
 from search.stories import StoryFinder, signature
 from search.tables import variant_pairs
+from search.workers import workers_die_with_this_process
 
 LOCK_TIMEOUT_SECONDS = SETTINGS.lock_wait_seconds
 COMMIT_EVERY_DOCS = SETTINGS.commit_every_docs
@@ -274,6 +275,7 @@ class Indexer:
             if not root.exists():
                 raise InvalidParameter(f"no such file or folder: {root}")
         started = time.monotonic()
+        workers_die_with_this_process()
         plan = self._plan(roots)
         if plan.is_empty:
             if self.user_aliases:

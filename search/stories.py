@@ -402,15 +402,17 @@ class StoryFinder:
 
     def _flash(self, raw: bytes) -> int | None:
         """The earlier flash (a bare headline) whose headline this story's repeats: of the
-        flashes of the same or the previous day sharing the most word pairs with it, the
-        first with most of the shorter headline's content words shared, one issuer and
-        the flash's figures in the story."""
+        flashes of the same or the previous day sharing the most word pairs with it (ties by
+        id, so the answer does not depend on the order the flashes were read in), the first
+        with most of the shorter headline's content words shared, one issuer and the flash's
+        figures in the story."""
         names = names_of(raw)
         words = read_names(names)[1]
         shared = Counter(row for key in flash_keys(words) for row in self._flashes.get(key, ()))
         day = header_of(raw)[2]
         days = self._header[:, 2]
-        near = [row for row, _ in shared.most_common()
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], self._ids[item[0]]))
+        near = [row for row, _ in ranked
                 if not day or not days[row] or abs(int(days[row]) - day) <= FLASH_DAYS]
         for row in near[:FLASH_CANDIDATES]:
             if (headline_overlap(words, read_names(self._names[row])[1]) >= FLASH_WORDS

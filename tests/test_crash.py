@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from index_reading import generation, index_state, stored_documents
 
@@ -208,3 +209,30 @@ def test_a_big_file_that_grew_is_read_on_from_where_the_last_run_ended(tmp_path,
     assert sorted(indexed_ids(index_dir)) == sorted(record["id"] for record in records)
     again = run_index(corpus, index_dir)
     assert again.communicate(timeout=600)[0].startswith("added 0, updated 0, removed 0, unchanged 2000,")
+
+
+def test_workers_die_with_a_run_killed_alone_and_the_next_run_is_not_locked_out(tmp_path):
+    """`kill -9` of the run's own process (not its group, as a user or an OOM killer does): its
+    enrichment pool and Whoosh's writer processes must not live on holding the index's lock."""
+    records = big_records()
+    records += [{**record, "id": f"{record['id']}-copy"} for record in records]  # > 2 MB: writer processes
+    corpus, index_dir = tmp_path / "wire.jsonl", tmp_path / "index"
+    write_big(corpus, records)
+    started = run_index(corpus, index_dir, "--commit-every", "500")
+    run, workers, deadline = psutil.Process(started.pid), [], time.monotonic() + 240
+    while time.monotonic() < deadline and started.poll() is None:
+        workers = run.children(recursive=True)
+        if workers and generation(index_dir) > 0:
+            break
+        time.sleep(0.05)
+    assert workers and started.poll() is None, "the run should be writing with its workers"
+
+    os.kill(started.pid, signal.SIGKILL)
+    started.wait(timeout=30)
+    _, alive = psutil.wait_procs(workers, timeout=15)
+
+    assert not alive, f"workers outlived their run: {alive}"
+    rerun = run_index(corpus, index_dir, "--wait", "5")
+    out, err = rerun.communicate(timeout=600)
+    assert rerun.returncode == 0, err
+    assert sorted(indexed_ids(index_dir)) == sorted(record["id"] for record in records)

@@ -554,6 +554,15 @@ def test_known_flashes_and_tables_come_back_from_stored_signatures():
     assert finder.assign("acme-qtr-again", wire_signature("acme-qtr-again")) == "acme-qtr"
 
 
+def test_of_two_flashes_alike_a_story_follows_the_smaller_id_whatever_order_they_were_read_in():
+    """A run resumed after a crash reads the flashes back from the index in another order than
+    the one it first met them in: the story must not change with it."""
+    flash = wire_signature("tax-flash")
+    for order in (("tax-flash-b", "tax-flash-a"), ("tax-flash-a", "tax-flash-b")):
+        finder = StoryFinder([(doc_id, doc_id, flash) for doc_id in order])
+        assert finder.assign("tax-story", wire_signature("tax-story")) == "tax-flash-a", order
+
+
 def test_an_empty_article_is_a_story_of_its_own():
     finder = StoryFinder()
     assert finder.assign("empty", signature(None, "")) == "empty"

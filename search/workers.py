@@ -1,0 +1,46 @@
+"""Worker processes that end with the process that started them.
+
+An indexing run forks workers (the enrichment pool, Whoosh's writer processes, a parallel
+merge). Killed with `kill -9`, the run's own process cannot stop them; left running they would
+go on using the cores and keep the index's lock, so every later run would wait and give up.
+On Linux each worker asks the kernel for SIGKILL when its parent ends (PR_SET_PDEATHSIG);
+elsewhere nothing is asked.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing.util
+import os
+import signal
+import sys
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+class _Registration:
+    """What `multiprocessing.util.register_after_fork` keeps alive (it holds its key weakly)."""
+
+
+_REGISTERED: _Registration | None = None
+
+
+def workers_die_with_this_process() -> None:
+    """From now on, every process `multiprocessing` starts from this one dies with it."""
+    global _REGISTERED
+    if _REGISTERED is not None or not sys.platform.startswith("linux"):
+        return
+    _REGISTERED = _Registration()
+    parent = os.getpid()
+    multiprocessing.util.register_after_fork(_REGISTERED, lambda _: _die_with(parent))
+
+
+def _die_with(parent: int) -> None:
+    """In a new worker: be killed when `parent` ends, or end now if it already has."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
