@@ -244,8 +244,8 @@ class Read:
     """Articles read from a file, or from a stretch of a big one, and what enrichment learned."""
 
     contents: FileContents
-    extras: Iterable[Enrichment]
-    learned: list[tuple[str, str]]
+    extras: Iterable[Enrichment | Problem]  # a Problem for an article that could not be analysed
+    learned: list[Definition]
     stored_bytes: int  # of the file, read so far
     stretch: Stretch | None = None
 
@@ -280,6 +280,7 @@ class Indexer:
         if plan.is_empty:
             if self.user_aliases:
                 self.sink.save_state()
+            self.sink.settle()
             return self._finish(plan, started)
         self.sink.begin(parallel=self._parallel(plan))
         try:
@@ -393,9 +394,13 @@ class Indexer:
         end = stretch.end
         record = StreamRecord(end.offset, end.line, end.sha1, signature=change.signature)
         if stretch.finished:
-            stat = change.path.stat()
-            size = stretch.stored if stretch.stored == stat.st_size else -1
-            record = replace(record, stored_bytes=size, mtime_ns=stat.st_mtime_ns)
+            try:
+                stat = change.path.stat()
+            except OSError:  # gone since: the next run finds it removed
+                stat = None
+            if stat is not None:
+                size = stretch.stored if stretch.stored == stat.st_size else -1
+                record = replace(record, stored_bytes=size, mtime_ns=stat.st_mtime_ns)
         self.state.streams[change.key] = record.as_dict()
         self.pending += 1
 

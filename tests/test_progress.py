@@ -47,29 +47,28 @@ def on_a_terminal(*args: str) -> tuple[int, str]:
     return command.wait(timeout=120), shown.decode("utf-8", "replace")
 
 
-def test_a_terminal_sees_one_bar_counting_documents_then_the_closing_line(tmp_path):
-    export = tmp_path / "wire.jsonl"
+def last_frame_of_indexing(export: Path, tmp_path: Path) -> tuple[str, str]:
+    """Index an export on a terminal: the bar as last drawn, and all that was shown."""
     write_export(export)
-
     code, shown = on_a_terminal("index", str(export), "--index", str(tmp_path / "index"))
-
     assert code == 0, shown
     frames = [frame for frame in re.split(r"[\r\n]+", shown) if frame.startswith("indexing")]
     assert frames, shown
-    assert re.search(rf"100%\|.*\| {RECORDS}/{RECORDS} \[", frames[-1]), frames[-1]
-    assert " docs/s]" in frames[-1]
+    return frames[-1], shown
+
+
+def test_a_terminal_sees_one_bar_counting_documents_then_the_closing_line(tmp_path):
+    last, shown = last_frame_of_indexing(tmp_path / "wire.jsonl", tmp_path)
+
+    assert re.search(rf"100%\|.*\| {RECORDS}/{RECORDS} \[", last), last
+    assert " docs/s]" in last
     assert re.search(rf"indexed {RECORDS} documents in \d+\.\d s \(\d[\d,]* docs/s\)", shown)
 
 
 def test_a_gzip_export_is_counted_in_bytes_with_the_documents_beside_them(tmp_path):
-    export = tmp_path / "wire.jsonl.gz"
-    write_export(export)
+    last, _ = last_frame_of_indexing(tmp_path / "wire.jsonl.gz", tmp_path)
 
-    code, shown = on_a_terminal("index", str(export), "--index", str(tmp_path / "index"))
-
-    assert code == 0, shown
-    frames = [frame for frame in re.split(r"[\r\n]+", shown) if frame.startswith("indexing")]
-    assert re.search(rf"B/s, {RECORDS} docs, \d[\d,]* docs/s\]", frames[-1]), frames[-1]
+    assert re.search(rf"B/s, {RECORDS} docs, \d[\d,]* docs/s\]", last), last
 
 
 def test_without_a_terminal_only_the_summary_and_closing_line_are_printed(tmp_path):

@@ -227,6 +227,10 @@ class IndexSink(Protocol):
     def finish(self, changed: bool) -> None:
         """The last checkpoint when `changed`, then whatever upkeep the store needs."""
 
+    def settle(self) -> None:
+        """Finish, in a run with nothing to read, what a run stopped during its end left undone
+        (a merge that was due); nothing when another run holds the index."""
+
     def cancel(self) -> None:
         """Give up what was not checkpointed."""
 

@@ -245,6 +245,10 @@ class OpenSearchSink:
             raise
         self.lock.release()
 
+    def settle(self) -> None:
+        """Nothing to finish: OpenSearch merges segments itself, and a rebuild stopped before its
+        swap is dropped by the next run that takes the lock."""
+
     def cancel(self) -> None:
         """Give up what was not checkpointed: the pending writes, and an index this run made
         that the alias does not point at. Best effort: a cluster gone now leaves the index to

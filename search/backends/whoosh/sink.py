@@ -94,7 +94,7 @@ class WhooshSink:
         self.frozen_before = gc.get_freeze_count()
         self.writer = self._writer()
 
-    def _writer(self) -> SegmentWriter:
+    def _writer(self, timeout: float | None = None) -> SegmentWriter:
         """A writer holding the lock.
 
         Segments are written as separate files, not Whoosh's compound file: a reader of a
@@ -112,11 +112,11 @@ class WhooshSink:
             gc.freeze()
             options = {"procs": self.workers, "multisegment": True, "limitmb": WRITER_MEMORY_MB}
         try:
-            return self.ix.writer(timeout=self.lock_timeout, delay=0.25, compound=False,
-                                  codec=array_codec(), **options)
+            timeout = self.lock_timeout if timeout is None else timeout
+            return self.ix.writer(timeout=timeout, delay=0.25, compound=False, codec=array_codec(), **options)
         except LockError:
             raise IndexBusy(f"another `search index` is writing to this index; gave up after "
-                            f"{self.lock_timeout:g} seconds") from None
+                            f"{timeout:g} seconds") from None
 
     def delete_file(self, key: str) -> None:
         self.writer.delete_by_term("file_key", key)
@@ -170,12 +170,32 @@ class WhooshSink:
                 self.writer.cancel()
         finally:
             self._release()
+        self._merge_if_due()
+        self._save_reading_aids()
+
+    def settle(self) -> None:
+        """A run killed during its final merge, or before it kept its reading aids, left more
+        than MAX_SEGMENTS segments or a commit without aids: finish both now, unless another
+        run holds the lock (it will, at its end)."""
+        try:
+            merged = self._merge_if_due(wait=False)
+        except IndexBusy:
+            return
+        with self.ix.reader() as reader:
+            bare = reader.doc_count() and read_columns(self.directory, reader.generation()) is None
+        if merged or bare:
+            self._save_reading_aids()
+
+    def _merge_if_due(self, wait: bool = True) -> bool:
+        """Merge segments when there are more than MAX_SEGMENTS (split over the workers)."""
         with self.ix.reader() as reader:
             segments = len(reader.leaf_readers())
-        if segments > MAX_SEGMENTS:
-            self.parallel = False
-            self._writer().commit(mergetype=ParallelMerge(self.workers))
-        self._save_reading_aids()
+        if segments <= MAX_SEGMENTS:
+            return False
+        self.parallel = False
+        writer = self._writer() if wait else self._writer(timeout=0.0)
+        writer.commit(mergetype=ParallelMerge(self.workers))
+        return True
 
     def cancel(self) -> None:
         """Give up what was not committed."""

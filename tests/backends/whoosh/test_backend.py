@@ -9,6 +9,7 @@ import pytest
 from conftest import ids
 
 from search.backends.whoosh.backend import is_damage, is_unavailable
+from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.sink import MAX_SEGMENTS
 from search.backends.whoosh.store import clear_index
 from search.engine import Engine
@@ -71,3 +72,36 @@ def test_searches_answer_from_the_last_commit_while_the_index_is_rebuilt(tmp_pat
     after = engine.search("Amraam")
     assert ids(after) == ids(before)
     assert engine.view().searcher.up_to_date()
+
+
+class MergeKilled(Exception):
+    """Stands for a `kill -9` landing in a run's final merge (the commits before it are kept)."""
+
+
+def test_a_merge_a_stopped_run_left_undone_is_finished_by_the_next_run_with_nothing_to_read(
+        tmp_path, monkeypatch):
+    folder = tmp_path / "batches"
+    folder.mkdir()
+    for batch in range(MAX_SEGMENTS + 2):
+        (folder / f"batch-{batch}.jsonl").write_text("".join(
+            json.dumps({"id": f"b{batch}-{i}", "text": f"batch {batch} doc {i}"}) + "\n" for i in range(20)),
+            encoding="utf-8")
+
+    def killed(self, *args, **kwargs):
+        raise MergeKilled
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ParallelMerge, "__call__", killed)
+        with pytest.raises(MergeKilled):
+            update_index(tmp_path / "index", [folder], commit_every=20)
+    assert segment_count(tmp_path / "index") > MAX_SEGMENTS
+
+    again = update_index(tmp_path / "index", [folder])
+
+    assert (again.added, again.unchanged) == (0, 20 * (MAX_SEGMENTS + 2))
+    assert segment_count(tmp_path / "index") <= 2
+    assert Engine(tmp_path / "index").search("batch doc", limit=1)["total"] == 20 * (MAX_SEGMENTS + 2)
+
+
+def segment_count(index_dir) -> int:
+    return len(Engine(index_dir).view().searcher.reader().leaf_readers())
