@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import Index, LockError
+from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
 from search.aliases import name_stem_inputs
@@ -21,8 +23,12 @@ from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.ranking import commit_columns, content_terms
 from search.backends.whoosh.schema import ColumnValues, array_codec
 from search.backends.whoosh.store import (
+    REBUILD_FOLDER,
+    WRITE_LOCK,
     create_index,
+    index_entries,
     is_whoosh_index,
+    move_into,
     open_index,
     read_columns,
     read_state,
@@ -44,26 +50,40 @@ def open_sink(directory: Path, rebuild: bool, user_variants: list[tuple[str, str
     """The index to write to: a new one when asked or absent (or, with `upgrade`, when built by
     another version); an error when built with other variants than the ones given."""
     directory = Path(directory)
-    if rebuild or not is_whoosh_index(directory):
+    if not is_whoosh_index(directory):
         return WhooshSink(create_index(directory, user_variants), lock_timeout, workers)
+    if rebuild:
+        return _rebuilding(directory, user_variants, lock_timeout, workers)
     try:
         ix = open_index(directory)
     except IndexIncompatible as error:
         if not upgrade:
             raise
         print(f"note: {error.message.split(';')[0]}; rebuilding it", file=sys.stderr)
-        return WhooshSink(create_index(directory, user_variants), lock_timeout, workers)
+        return _rebuilding(directory, user_variants, lock_timeout, workers)
     sink = WhooshSink(ix, lock_timeout, workers)
     if user_variants and [list(pair) for pair in user_variants] != sink.state.user_variants:
         raise IndexIncompatible("--variants differ from the ones this index was built with; add --rebuild")
     return sink
 
 
-class WhooshSink:
-    """Writes to one Whoosh index (see the module's docstring)."""
+def _rebuilding(live: Path, user_variants: list[tuple[str, str]], lock_timeout: float,
+                workers: int) -> WhooshSink:
+    """A sink that builds a new index beside the live one (in its REBUILD_FOLDER, a crashed
+    rebuild's files cleared) and moves it in at the end: searches answer from the old index
+    until then, and the live folder must hold nothing but an index."""
+    index_entries(live)
+    return WhooshSink(create_index(live / REBUILD_FOLDER, user_variants), lock_timeout, workers, live)
 
-    def __init__(self, ix: Index, lock_timeout: float, workers: int):
+
+class WhooshSink:
+    """Writes to one Whoosh index (see the module's docstring). `live`: for a rebuild, the folder
+    whose index the one written here replaces at `finish`."""
+
+    def __init__(self, ix: Index, lock_timeout: float, workers: int, live: Path | None = None):
         self.ix = ix
+        self.live = live
+        self.live_lock = None
         self.directory = Path(ix.storage.folder)
         self.state: IndexState = read_state(self.directory)
         self.lock_timeout, self.workers = lock_timeout, workers
@@ -92,7 +112,17 @@ class WhooshSink:
         (bench/parallel_index.py)."""
         self.parallel = parallel and self.workers > 1
         self.frozen_before = gc.get_freeze_count()
+        if self.live is not None:
+            self.live_lock = self._lock_live()
         self.writer = self._writer()
+
+    def _lock_live(self):
+        """A rebuild holds the live index's lock from its start, as any run writing to it does."""
+        lock = FileStorage(str(self.live)).lock(WRITE_LOCK)
+        if not try_for(lambda: lock.acquire(blocking=False), self.lock_timeout, 0.25):
+            raise IndexBusy(f"another `search index` is writing to this index; gave up after "
+                            f"{self.lock_timeout:g} seconds")
+        return lock
 
     def _writer(self, timeout: float | None = None) -> SegmentWriter:
         """A writer holding the lock.
@@ -164,7 +194,7 @@ class WhooshSink:
         whole index, which would lengthen a run that left a few by half. A large merge is split
         over the workers (`merging.ParallelMerge`), leaving a segment per worker."""
         try:
-            if changed:
+            if changed or self.live is not None:
                 self._commit()
             else:
                 self.writer.cancel()
@@ -172,11 +202,21 @@ class WhooshSink:
             self._release()
         self._merge_if_due()
         self._save_reading_aids()
+        if self.live is not None:
+            try:
+                move_into(self.ix, self.live, self.state)
+            finally:
+                self._release_live()
 
     def settle(self) -> None:
         """A run killed during its final merge, or before it kept its reading aids, left more
         than MAX_SEGMENTS segments or a commit without aids: finish both now, unless another
-        run holds the lock (it will, at its end)."""
+        run holds the lock (it will, at its end). A rebuild with nothing to read moves its empty
+        index in, as asked."""
+        if self.live is not None:
+            self.begin(parallel=False)
+            self.finish(changed=True)
+            return
         try:
             merged = self._merge_if_due(wait=False)
         except IndexBusy:
@@ -198,10 +238,16 @@ class WhooshSink:
         return True
 
     def cancel(self) -> None:
-        """Give up what was not committed."""
+        """Give up what was not committed (a rebuild: all of it; the live index stays)."""
         if self.writer is not None:
             self.writer.cancel()
         self._release()
+        self._release_live()
+
+    def _release_live(self) -> None:
+        if self.live_lock is not None:
+            self.live_lock.release()
+            self.live_lock = None
 
     def _release(self) -> None:
         """Drop the writer, and give the garbage collector back what `_writer` froze (unless

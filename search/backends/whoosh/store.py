@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.index import Index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC, Index, clean_files
 
 from search.backends.whoosh.schema import build_schema
 from search.errors import REBUILD_HINT, IndexIncompatible, IndexMissing
@@ -29,6 +30,9 @@ from search.tables import fingerprint, is_current_analysis
 FORMAT_VERSION = 7
 META_FILE = "search-meta.json"
 WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, multiprocess temp files
+INDEX_NAME = "MAIN"
+WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"
+REBUILD_FOLDER = ".rebuild"  # where a rebuild writes while searches still read the old index
 
 
 def read_state(directory: Path) -> IndexState | None:
@@ -129,16 +133,11 @@ def create_index(directory: Path, user_variants: list[tuple[str, str]]) -> Index
     return ix
 
 
-def is_ours(name: str) -> bool:
-    """A file this module writes beside Whoosh's (or its temporary, being written)."""
-    name = name.removeprefix(".").removesuffix(".tmp")
-    return name in (META_FILE, STEMS_FILE) or bool(COLUMNS_NAME.fullmatch(name))
-
-
-def clear_index(directory: Path) -> None:
-    """Remove an index's files; refuse a folder that holds anything else."""
+def index_entries(directory: Path) -> list[Path]:
+    """The files of an index in `directory` (none when it does not exist); refuses a folder that
+    holds anything else, so that nothing but an index is ever replaced."""
     if not directory.exists():
-        return
+        return []
     entries = [p for p in directory.iterdir() if not p.name.startswith(".") or is_ours(p.name)]
     foreign = [p for p in entries if not is_ours(p.name) and not p.name.startswith(WHOOSH_PREFIXES)
                and p.suffix != ".seg"]
@@ -147,7 +146,49 @@ def clear_index(directory: Path) -> None:
             f"{directory} holds files that are not an index ({foreign[0].name}); "
             "choose an empty folder with --index"
         )
-    for entry in entries:
+    return entries
+
+
+def move_into(built: Index, live: Path, state: IndexState) -> None:
+    """Make the index `built` (a rebuild, written in the live folder's REBUILD_FOLDER) the live
+    index as the live folder's next generation: its segments and reading aids moved in first,
+    the state beside them, the table of contents last (one rename), so a search opened at any
+    moment reads the old index or the new one whole; then the old files go. The caller holds
+    the live index's write lock."""
+    source = Path(built.storage.folder)
+    toc = built._read_toc()
+    storage = FileStorage(str(live))
+    generation = TOC._latest_generation(storage, INDEX_NAME) + 1
+    for path in source.iterdir():
+        if path.name.startswith(f"{INDEX_NAME}_") and path.name != WRITE_LOCK:
+            path.replace(live / path.name)
+    columns = source / COLUMNS_FILE.format(generation=toc.generation)
+    if columns.exists():
+        columns.replace(live / COLUMNS_FILE.format(generation=generation))
+    if (source / STEMS_FILE).exists():
+        (source / STEMS_FILE).replace(live / STEMS_FILE)
+    write_state(live, state)
+    toc.generation = generation
+    toc.write(storage, INDEX_NAME)
+    clean_files(storage, INDEX_NAME, generation, toc.segments)
+    for leftover in live.glob(f"{INDEX_NAME}.tmp*"):  # a killed multiprocess run's temporary files
+        shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink(missing_ok=True)
+    for old in live.glob(COLUMNS_FILE.format(generation="*")):
+        found = COLUMNS_NAME.fullmatch(old.name)
+        if found and int(found[1]) < generation:
+            old.unlink(missing_ok=True)
+    shutil.rmtree(source, ignore_errors=True)
+
+
+def is_ours(name: str) -> bool:
+    """A file this module writes beside Whoosh's (or its temporary, being written)."""
+    name = name.removeprefix(".").removesuffix(".tmp")
+    return name in (META_FILE, STEMS_FILE) or bool(COLUMNS_NAME.fullmatch(name))
+
+
+def clear_index(directory: Path) -> None:
+    """Remove an index's files; refuse a folder that holds anything else."""
+    for entry in index_entries(directory):
         if entry.is_dir():
             shutil.rmtree(entry)
         else:

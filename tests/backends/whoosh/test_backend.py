@@ -7,12 +7,14 @@ import struct
 
 import pytest
 from conftest import ids
+from index_reading import EachRead
 
 from search.backends.whoosh.backend import is_damage, is_unavailable
 from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.sink import MAX_SEGMENTS
-from search.backends.whoosh.store import clear_index
+from search.backends.whoosh.store import REBUILD_FOLDER
 from search.engine import Engine
+from search.errors import IndexBusy
 from search.indexer import update_index
 
 
@@ -60,18 +62,31 @@ def test_a_live_engine_sees_a_merged_index_once(tmp_path):
     assert engine.search("seed word", limit=1)["total"] == 50
 
 
-def test_searches_answer_from_the_last_commit_while_the_index_is_rebuilt(tmp_path, corpus_copy):
+def test_searches_answer_from_the_old_index_until_a_rebuild_moves_in(tmp_path, corpus_copy):
+    """`--rebuild` writes beside the live index and moves in at its end: an engine open before,
+    and one opened while it writes, answer from the old index with its whole total; no second
+    run can write meanwhile; after it, the rebuilt index answers and nothing of the old stays."""
     index_dir = tmp_path / "index"
     update_index(index_dir, [corpus_copy])
     engine = Engine(index_dir)
     before = engine.search("Amraam")
-    clear_index(index_dir)  # what `search index --rebuild` does first
-    during = engine.search("Amraam")
-    assert ids(during) == ids(before) and during["total"] == before["total"]
-    update_index(index_dir, [corpus_copy], rebuild=True)
+    (corpus_copy / "late.txt").write_text(
+        "Amraam deliveries resume\n\nThe first Amraam missiles of the new order arrived.\n", encoding="utf-8")
+    seen = []
+
+    def while_rebuilding(reads: int) -> None:
+        seen.append((engine.search("Amraam")["total"], Engine(index_dir).search("Amraam")["total"]))
+        with pytest.raises(IndexBusy):
+            update_index(index_dir, [corpus_copy], lock_timeout=0.1)
+
+    update_index(index_dir, [corpus_copy], rebuild=True, commit_every=1, progress=EachRead(while_rebuilding))
+
+    assert seen and set(seen) == {(before["total"], before["total"])}
     after = engine.search("Amraam")
-    assert ids(after) == ids(before)
-    assert engine.view().searcher.up_to_date()
+    assert after["total"] == before["total"] + 1 and "late" in ids(after)
+    assert Engine(index_dir).search("Amraam")["total"] == before["total"] + 1
+    assert not (index_dir / REBUILD_FOLDER).exists()
+    assert len(list(index_dir.glob("_MAIN_*.toc"))) == 1 and len(list(index_dir.glob("columns-*.npz"))) == 1
 
 
 class MergeKilled(Exception):
