@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import gzip
 import json
 import os
 import re
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import HOLR, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB
-from index_reading import change_state, generation, stored_by_id, stored_documents
+from index_reading import EachRead, change_state, generation, stored_by_id, stored_documents
 
 from search import indexer
 from search.backends import DEFAULT_BACKEND, open_sink
@@ -417,3 +418,59 @@ def test_a_multiprocess_run_gives_back_to_the_garbage_collector_what_it_froze(tm
         assert gc.get_freeze_count() > 0, "a freeze made before the run should stand"
     finally:
         gc.unfreeze()
+
+
+# --- a big file read in stretches -------------------------------------------------------------------
+
+
+class Stopped(Exception):
+    pass
+
+
+def gzipped_export(path: Path, records: list[dict]) -> None:
+    """A gzipped JSON Lines export (read in stretches whatever its size)."""
+    path.write_bytes(gzip.compress("".join(json.dumps(record) + "\n" for record in records).encode("utf-8")))
+
+
+def test_a_duplicate_id_across_a_stopped_and_resumed_run_is_caught(tmp_path):
+    records = [{"id": f"wire-{n}", "title": f"Berth {n}", "text": f"Dockers at berth {n} unloaded grain."}
+               for n in range(600)]
+    records[550] = {**records[550], "id": "wire-10"}  # read after the stop; wire-10 was committed before
+    export = tmp_path / "wire.jsonl.gz"
+    gzipped_export(export, records)
+
+    def stop(reads: int) -> None:
+        if reads == 4:
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        update_index(tmp_path / "index", [export], commit_every=100, progress=EachRead(stop))
+    assert len(stored_documents(tmp_path / "index")) == 300
+    resumed = update_index(tmp_path / "index", [export], commit_every=100)
+
+    assert (resumed.added, resumed.unchanged, resumed.failed) == (299, 300, 1)
+    assert [str(problem) for problem in resumed.problems] == [
+        "wire.jsonl.gz:551: duplicate id 'wire-10', skipped"]
+    assert stored_by_id(tmp_path / "index")["wire-10"]["title"] == "Berth 10"
+
+
+def test_a_json_array_stopped_inside_is_read_on_and_one_changed_since_is_read_again(tmp_path):
+    records = [{"id": f"wire-{n}", "title": f"Berth {n}", "text": f"Dockers at berth {n} unloaded grain."}
+               for n in range(600)]
+    export = tmp_path / "wire.json.gz"
+    export.write_bytes(gzip.compress(json.dumps(records).encode("utf-8")))
+
+    def stop(reads: int) -> None:
+        if reads == 3:
+            raise Stopped
+
+    with pytest.raises(Stopped):
+        update_index(tmp_path / "index", [export], commit_every=100, progress=EachRead(stop))
+    resumed = update_index(tmp_path / "index", [export], commit_every=100)
+    assert (resumed.added, resumed.unchanged) == (400, 200)
+
+    records[0]["title"] = "Berth zero, corrected"
+    export.write_bytes(gzip.compress(json.dumps(records).encode("utf-8")))
+    again = update_index(tmp_path / "index", [export])
+    assert (again.added, again.updated, again.unchanged) == (0, 600, 0)
+    assert stored_by_id(tmp_path / "index")["wire-0"]["title"] == "Berth zero, corrected"
