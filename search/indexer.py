@@ -167,7 +167,7 @@ def plan_update(indexed: dict[str, IndexedFile], roots: list[Path],
         root = root.resolve()
         base = root.parent if root.is_file() else root
         seen = set()
-        for path in find_files(root):
+        for path in find_files(root, plan.problems):
             relative = valid_text(path.relative_to(base).as_posix())
             key = file_key(valid_text(str(root)), relative)
             seen.add(key)

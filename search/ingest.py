@@ -11,6 +11,7 @@ import codecs
 import gzip
 import hashlib
 import json
+import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -140,17 +141,46 @@ def open_bytes(path: Path) -> BinaryIO:
     return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")  # noqa: SIM115
 
 
-def find_files(root: Path) -> Iterator[Path]:
-    """The article files at or below `root`, in a stable order; hidden ones skipped."""
+def find_files(root: Path, problems: list[Problem] | None = None) -> Iterator[Path]:
+    """The article files at or below `root`, in a stable order; hidden ones skipped.
+
+    Links are never followed out of the folder: a link whose target lies outside `root`, or
+    that is broken or loops, is reported in `problems` and skipped; a link to a file or folder
+    inside it is skipped quietly (the target is read where it is). What is not a regular file
+    (a FIFO, a device) is never read. A file named as `root` itself is read, link or not.
+    """
     if root.is_file():
         yield root
         return
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root).parts
-        if any(part.startswith(".") for part in relative):
-            continue
-        if path.is_file() and article_suffix(path) in SUPPORTED_SUFFIXES:
-            yield path
+    home, found = root.resolve(), []
+    for folder, folders, files in os.walk(root):
+        folders[:] = sorted(name for name in folders if not name.startswith("."))
+        for name in [*folders, *files]:
+            path = Path(folder) / name
+            if name.startswith("."):
+                continue
+            if path.is_symlink():
+                _check_link(path, root, home, problems)
+            elif path.is_file():
+                if article_suffix(path) in SUPPORTED_SUFFIXES:
+                    found.append(path)
+            elif not path.is_dir() and article_suffix(path) in SUPPORTED_SUFFIXES and problems is not None:
+                problems.append(Problem(path.relative_to(root).as_posix(), "not a regular file; skipped"))
+    yield from sorted(found)
+
+
+def _check_link(path: Path, root: Path, home: Path, problems: list[Problem] | None) -> None:
+    """Report a link that is broken, loops, or leads out of the folder (`home`, resolved)."""
+    if problems is None:
+        return
+    location = path.relative_to(root).as_posix()
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        problems.append(Problem(location, "a broken link (no target, or a loop); skipped"))
+        return
+    if not target.is_relative_to(home):
+        problems.append(Problem(location, f"a link out of the folder (to {target}); skipped"))
 
 
 def safe_id(candidate: str) -> str:

@@ -13,6 +13,7 @@ count checked afterwards, and two properties over arbitrary bytes and arbitrary 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,7 @@ def hostile_root(tmp_path) -> tuple[Path, set[str], set[str]]:
     (root / "nested" / "deeper" / "loop").symlink_to(root, target_is_directory=True)
     (root / "nested" / "self").symlink_to(root / "nested" / "self")
     (root / "nested" / "gone.txt").symlink_to(root / "nowhere.txt")
+    skipped |= {"nested/self", "nested/gone.txt"}  # reported: a link to itself, a dangling link
     (root / "photo.pdf").write_bytes(b"%PDF-1.4\x00\x01")
     return root, expected, skipped
 
@@ -352,6 +354,32 @@ def test_a_jsonl_file_that_starts_with_an_array_keeps_its_other_records(tmp_path
 
     assert [a.id for a in contents.articles] == ["a", "b"]
     assert [p.location for p in contents.problems] == ["feed.jsonl:1"]
+
+
+# --- links and special files (issue 22, part 5) ---------------------------------------------------
+
+
+def test_links_out_of_the_folder_and_special_files_are_reported_never_read(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Private notes\n\nThe password of the archive is swordfish.\n",
+                                        encoding="utf-8")
+    root = tmp_path / "feeds"
+    root.mkdir()
+    (root / "story.txt").write_text(ARTICLE, encoding="utf-8")
+    (root / "leak.txt").symlink_to(outside / "secret.txt")
+    (root / "elsewhere").symlink_to(outside, target_is_directory=True)
+    (root / "passwd.txt").symlink_to("/etc/passwd")
+    (root / "again.txt").symlink_to(root / "story.txt")  # inside: read where it is, quietly
+    os.mkfifo(root / "pipe.txt")  # reading it would wait for ever
+
+    report = update_index(tmp_path / "index", [root])
+
+    assert stored_ids(tmp_path / "index") == ["story"]
+    reasons = {problem.location: problem.reason for problem in report.problems}
+    assert set(reasons) == {"leak.txt", "elsewhere", "passwd.txt", "pipe.txt"}
+    assert "out of the folder" in reasons["leak.txt"] and "not a regular file" in reasons["pipe.txt"]
+    assert "swordfish" not in json.dumps(stored_documents(tmp_path / "index"))
 
 
 # --- one bad record never stops a run (issue 22, part 1) ------------------------------------------
