@@ -53,6 +53,8 @@ DISTRIBUTION = "news-search"
 VALUE_OPTIONS = {"--index", "--backend", "--limit", "--page", "--queries", "--qrels", "--variants",
                  "--aliases", "--tag", "--spell", "--host", "--port", "--threads", "--wait", "--commit-every"}
 MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+# control characters (but tab and newline) and the marks that reorder a line's direction
+CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 EXIT_USAGE = 2
 
 
@@ -186,11 +188,21 @@ def use_colour(stream) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
+def printable(text: str, lines: bool = False) -> str:
+    """Text from an article or a file name as a terminal shows it: control characters and
+    direction overrides as visible escapes (`\\x1b`), so no text can move the cursor, recolour
+    the terminal or forge a line of ours; newlines kept only where `lines`."""
+    shown = CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return shown if lines else shown.replace("\n", "\\n")
+
+
 def render_snippet(snippet_html: str, colour: bool) -> str:
     """Terminal text of an HTML snippet: marks in colour, or in [brackets]."""
-    marked = MARK.sub(lambda m: f"\x1b[1;33m{m.group(1)}\x1b[0m" if colour else f"[{m.group(1)}]",
-                      snippet_html)
-    return " ".join(html.unescape(marked).split())
+    pieces = MARK.split(snippet_html)  # text, marked, text, marked, …
+    shown = [printable(re.sub(r"\s+", " ", html.unescape(piece))) for piece in pieces]
+    for at in range(1, len(shown), 2):
+        shown[at] = f"\x1b[1;33m{shown[at]}\x1b[0m" if colour else f"[{shown[at]}]"
+    return "".join(shown).strip()
 
 
 def print_results(answer: dict, offset: int) -> None:
@@ -206,14 +218,15 @@ def print_results(answer: dict, offset: int) -> None:
         print(f"No results for {answer['query']!r}.")
         return
     for rank, result in enumerate(answer["results"], start=offset + 1):
-        print(f"{rank}. {result['headline']}")
+        print(f"{rank}. {printable(result['headline'])}")
         details = [result["source"] or "unknown source", result["date"] or "undated", result["path"]]
-        print("   " + " · ".join(details))
+        print("   " + printable(" · ".join(details)))
         print("   " + render_snippet(result["snippet"], colour))
         if result["missing"]:
-            print("   missing: " + ", ".join(result["missing"]))
+            print("   missing: " + printable(", ".join(result["missing"])))
         for version in result["versions"]:
-            print(f"   also: {version['headline']} · {version['source'] or 'unknown source'}")
+            source = version["source"] or "unknown source"
+            print(f"   also: {printable(version['headline'])} · {printable(source)}")
             if version.get("snippet"):
                 print("         " + render_snippet(version["snippet"], colour))
     shown = offset + len(answer["results"])
@@ -255,7 +268,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                           commit_every=args.commit_every, upgrade=args.upgrade, backend=backend)
     for problem in report.problems:
         label = "skipped" if problem.fatal else "warning"
-        print(f"{label}: {problem}", file=sys.stderr)
+        print(f"{label}: {printable(str(problem))}", file=sys.stderr)
     print(report.summary())
     print(closing_line(report.added + report.updated, report.seconds))
     return 0
@@ -268,7 +281,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         record.update(date=format_date(stored.get("date")), text=stored.get("body") or "")
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return 0
-    print(stored.get("title") or "(untitled)")
+    print(printable(stored.get("title") or "(untitled)"))
     for label, value in (
         ("source", stored.get("source")),
         ("date", format_date(stored.get("date"))),
@@ -278,9 +291,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         ("id", stored["id"]),
     ):
         if value:
-            print(f"{label}: {value}")
+            print(f"{label}: {printable(value)}")
     print()
-    print(stored.get("body") or "")
+    print(printable(stored.get("body") or "", lines=True))
     return 0
 
 

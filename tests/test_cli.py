@@ -278,3 +278,23 @@ def test_partial_matches_bylines_and_versions_read_on_the_command_line(wire_inde
     reporter = run_cli("--index", str(wire_index), "--json", "Patti Domm")
     hits = json.loads(reporter.stdout)["results"]
     assert hits and all(hit["authors"] == ["Patti Domm"] for hit in hits)
+
+
+def test_article_text_and_file_names_cannot_drive_the_terminal_or_forge_a_line(tmp_path, run_cli):
+    root = tmp_path / "feeds"
+    root.mkdir()
+    record = {"id": "esc", "title": "Grain \x1b[2J\x1b[31mcleared\u202e screen",
+              "text": "Grain ships \x1b]0;owned\x07 left Odesa.\rskipped: fake"}
+    (root / "wire.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (root / "bad\nskipped: forged.jsonl").write_text("{not json\n", encoding="utf-8")
+
+    indexing = run_cli("index", str(root), "--index", str(tmp_path / "index"))
+    found = run_cli("--index", str(tmp_path / "index"), "grain")
+    shown = run_cli("--index", str(tmp_path / "index"), "show", "esc")
+
+    assert indexing.code == found.code == shown.code == 0
+    for output in (indexing.stderr, found.stdout, shown.stdout):
+        assert "\x1b" not in output and "\r" not in output and "\u202e" not in output and "\x07" not in output
+    skipped = [line for line in indexing.stderr.splitlines() if line.startswith("skipped:")]
+    assert len(skipped) == 1 and skipped[0].startswith("skipped: bad\\nskipped: forged.jsonl:1: invalid JSON")
+    assert "\\x1b[2J" in found.stdout and "\\x1b[2J" in shown.stdout
