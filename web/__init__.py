@@ -12,7 +12,7 @@ from flask import Flask
 
 from search.backends import index_location
 from search.settings import SETTINGS
-from web import api, errors, pages
+from web import api, errors, pages, security
 from web.engine import EngineHolder
 
 MAX_REQUEST_BYTES = SETTINGS.max_request_bytes
@@ -36,4 +36,5 @@ def create_app(index_dir: Path | str | None = None, backend: str | None = None, 
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
     errors.register(app)
+    security.register(app)
     return app
