@@ -103,6 +103,21 @@ def assert_inert(page: Page) -> None:
     assert [e.attrs.get("src") for e in page.find("script")] == [OUR_SCRIPT]
 
 
+def test_text_from_articles_is_isolated_so_it_cannot_reverse_the_page_around_it(client):
+    """A right-to-left override in a headline or source stays inside its element: headlines and
+    snippets set their own direction (`dir="auto"`), sources, authors and tags sit in `<bdi>`."""
+    page = get_page(client, "/search", q="Amraam")
+    hits = page.find("li", "hit")
+    assert hits
+    assert len(page.find("p", "snippet", dir="auto")) == len(hits)
+    headlines = [link for link in page.find("a") if link.attrs.get("href", "").startswith("/articles/")]
+    assert headlines and all(link.attrs.get("dir") == "auto" for link in headlines)
+    assert page.find("bdi", "source") and not page.find("span", "source")
+    article = get_page(client, f"/articles/{TELEGRAPH_PRINT}")
+    assert article.one("h1").attrs.get("dir") == "auto"
+    assert article.one("div", "body").attrs.get("dir") == "auto"
+
+
 # --- / ------------------------------------------------------------------------------------------
 
 
