@@ -24,7 +24,7 @@ from typing import Protocol
 from search.aliases import load_alias_files
 from search.backends import DEFAULT_BACKEND, open_sink
 from search.backends.base import IndexSink
-from search.documents import Enrichment, IndexedFile, file_key
+from search.documents import KEY_SEPARATOR, Enrichment, IndexedFile, file_key
 from search.entities import acronym_definitions, extract_entities
 from search.errors import InvalidParameter
 from search.ingest import (
@@ -336,7 +336,8 @@ class Indexer:
             for doc_id in indexed.ids
             if doc_id not in replaced and doc_id not in removed
         }
-        self.added_ids: set[str] = set()
+        self.added_ids: dict[str, str] = {}  # id -> where it was read
+        self.indexed = plan.indexed
         self.stories = StoryFinder(self.sink.story_signatures(replaced | removed))
         if self.progress:
             self.progress.start(_document_count(plan.changes), _stored_size(plan.changes))
@@ -349,7 +350,7 @@ class Indexer:
                     self.progress.advance(len(read.contents.articles), done_bytes + read.stored_bytes)
                 self._checkpoint()
             done_bytes += _stored_size([change])
-        self.report.removed = len(removed) + len(replaced - self.added_ids)
+        self.report.removed = len(removed) + len(replaced - set(self.added_ids))
 
     def _clear(self, change: FileChange, indexed: dict[str, IndexedFile]) -> None:
         """Remove what the index holds of a file before it is read again (whole, or past the
@@ -373,9 +374,11 @@ class Indexer:
                 self._problem(extra)
                 continue
             if article.id in self.added_ids or article.id in self.held_ids:
-                self._problem(Problem(article.location, f"duplicate id {article.id!r}, skipped"))
+                kept = self.added_ids.get(article.id) or self._held_path(article.id)
+                self._problem(Problem(article.location, f"duplicate id {article.id!r}, skipped; the one "
+                                                        f"indexed first is kept ({kept})"))
                 continue
-            self.added_ids.add(article.id)
+            self.added_ids[article.id] = article.location
             extra = replace(extra, story=self.stories.assign(article.id, extra.minhash))
             self.sink.add(article, change.key, mark, extra)
             self.pending += 1
@@ -386,6 +389,11 @@ class Indexer:
         self._learn(read.learned)
         if read.stretch:
             self._record_stretch(change, read.stretch)
+
+    def _held_path(self, doc_id: str) -> str:
+        """The path of the indexed file that holds `doc_id` (a duplicate's first, kept)."""
+        key = next(key for key, indexed in self.indexed.items() if doc_id in indexed.ids)
+        return key.split(KEY_SEPARATOR, 1)[-1]
 
     def _record_stretch(self, change: FileChange, stretch: Stretch) -> None:
         """Keep in the state how far into a big file the run has read: saved with the next

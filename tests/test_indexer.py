@@ -172,14 +172,14 @@ SECOND = {"id": "dup-1", "title": "Second version", "text": "The second record i
 
 
 @pytest.mark.parametrize(
-    ("files", "location"),
+    ("files", "location", "kept"),
     [
-        ({"feed.jsonl": [FIRST, SECOND]}, "feed.jsonl:2"),
-        ({"a.jsonl": [FIRST], "b.jsonl": [SECOND]}, "b.jsonl:1"),
+        ({"feed.jsonl": [FIRST, SECOND]}, "feed.jsonl:2", "feed.jsonl:1"),
+        ({"a.jsonl": [FIRST], "b.jsonl": [SECOND]}, "b.jsonl:1", "a.jsonl:1"),
     ],
     ids=["same-file", "two-files"],
 )
-def test_duplicate_id_is_reported_and_skipped(tmp_path, index_dir, files, location):
+def test_duplicate_id_is_reported_with_the_one_kept(tmp_path, index_dir, files, location, kept):
     root = tmp_path / "feeds"
     root.mkdir()
     for name, records in files.items():
@@ -189,6 +189,21 @@ def test_duplicate_id_is_reported_and_skipped(tmp_path, index_dir, files, locati
 
     assert (report.added, report.failed) == (1, 1)
     assert [(p.location, "duplicate" in p.reason) for p in report.problems] == [(location, True)]
+    assert report.problems[0].reason.endswith(f"the one indexed first is kept ({kept})")
+    assert stored_docs(index_dir)["dup-1"]["title"] == "First version"
+
+
+def test_a_new_file_cannot_displace_an_indexed_article_by_reusing_its_id(tmp_path, index_dir):
+    root = tmp_path / "feeds"
+    root.mkdir()
+    write_jsonl(root / "zz-wire.jsonl", FIRST)
+    update_index(index_dir, [root])
+    write_jsonl(root / "aa-later.jsonl", SECOND)  # read first in path order, but indexed later
+
+    report = update_index(index_dir, [root])
+
+    assert [str(problem) for problem in report.problems] == [
+        "aa-later.jsonl:1: duplicate id 'dup-1', skipped; the one indexed first is kept (zz-wire.jsonl)"]
     assert stored_docs(index_dir)["dup-1"]["title"] == "First version"
 
 
@@ -450,7 +465,7 @@ def test_a_duplicate_id_across_a_stopped_and_resumed_run_is_caught(tmp_path):
 
     assert (resumed.added, resumed.unchanged, resumed.failed) == (299, 300, 1)
     assert [str(problem) for problem in resumed.problems] == [
-        "wire.jsonl.gz:551: duplicate id 'wire-10', skipped"]
+        "wire.jsonl.gz:551: duplicate id 'wire-10', skipped; the one indexed first is kept (wire.jsonl.gz)"]
     assert stored_by_id(tmp_path / "index")["wire-10"]["title"] == "Berth 10"
 
 
