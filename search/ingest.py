@@ -398,8 +398,6 @@ def json_error(error: Exception) -> str:
 def valid_text(value: str) -> str:
     """`value` with each lone surrogate (`"\\ud800"` in JSON, a file name not in UTF-8) as U+FFFD:
     text that cannot be written as UTF-8 would fail every page and file that shows it."""
-    if not SURROGATE.search(value):
-        return value
     return SURROGATE.sub("\ufffd", value)
 
 

@@ -120,8 +120,7 @@ class WhooshSink:
         """A rebuild holds the live index's lock from its start, as any run writing to it does."""
         lock = FileStorage(str(self.live)).lock(WRITE_LOCK)
         if not try_for(lambda: lock.acquire(blocking=False), self.lock_timeout, 0.25):
-            raise IndexBusy(f"another `search index` is writing to this index; gave up after "
-                            f"{self.lock_timeout:g} seconds")
+            raise _busy(self.lock_timeout)
         return lock
 
     def _writer(self, timeout: float | None = None) -> SegmentWriter:
@@ -145,8 +144,7 @@ class WhooshSink:
             timeout = self.lock_timeout if timeout is None else timeout
             return self.ix.writer(timeout=timeout, delay=0.25, compound=False, codec=array_codec(), **options)
         except LockError:
-            raise IndexBusy(f"another `search index` is writing to this index; gave up after "
-                            f"{timeout:g} seconds") from None
+            raise _busy(timeout) from None
 
     def delete_file(self, key: str) -> None:
         self.writer.delete_by_term("file_key", key)
@@ -218,7 +216,7 @@ class WhooshSink:
             self.finish(changed=True)
             return
         try:
-            merged = self._merge_if_due(wait=False)
+            merged = self._merge_if_due(timeout=0.0)
         except IndexBusy:
             return
         with self.ix.reader() as reader:
@@ -226,15 +224,15 @@ class WhooshSink:
         if merged or bare:
             self._save_reading_aids()
 
-    def _merge_if_due(self, wait: bool = True) -> bool:
-        """Merge segments when there are more than MAX_SEGMENTS (split over the workers)."""
+    def _merge_if_due(self, timeout: float | None = None) -> bool:
+        """Merge segments when there are more than MAX_SEGMENTS (split over the workers),
+        waiting `timeout` seconds for the lock (default: the sink's)."""
         with self.ix.reader() as reader:
             segments = len(reader.leaf_readers())
         if segments <= MAX_SEGMENTS:
             return False
         self.parallel = False
-        writer = self._writer() if wait else self._writer(timeout=0.0)
-        writer.commit(mergetype=ParallelMerge(self.workers))
+        self._writer(timeout).commit(mergetype=ParallelMerge(self.workers))
         return True
 
     def cancel(self) -> None:
@@ -255,6 +253,10 @@ class WhooshSink:
         self.writer = None
         if not self.frozen_before:
             gc.unfreeze()
+
+
+def _busy(timeout: float) -> IndexBusy:
+    return IndexBusy(f"another `search index` is writing to this index; gave up after {timeout:g} seconds")
 
 
 def _indexed_files(reader) -> dict[str, IndexedFile]:
