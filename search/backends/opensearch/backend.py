@@ -18,6 +18,7 @@ document's score does not depend on which shard its story was routed to.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from datetime import datetime
@@ -48,13 +49,14 @@ from search.backends.opensearch.store import (
 )
 from search.backends.opensearch.vocabulary import ClusterVocabulary
 from search.documents import content_of, entity_term
-from search.errors import IndexMissing
+from search.errors import BackendUnavailable, IndexMissing
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
 from search.spelling import SpellingLexicon
 from search.state import IndexState
 
 KNOWN_LIMIT = 100_000  # documents whose id, story and date a view remembers
+FETCH_TRIES, FETCH_PAUSE_SECONDS = 4, 0.3  # documents asked for by id again while a shard fails over
 STORED_LIMIT = 512  # stored documents a view keeps (a page's hits are read several times)
 MAX_VERSIONS = 1000  # versions of one story read
 INTERNAL_STORED = ("file_key", "file_sig", "minhash")  # kept for indexing runs, not shown
@@ -146,12 +148,28 @@ class OpenSearchView:
         """The id, story and date of each document, read in one search for those not seen yet."""
         refs = list(refs)
         missing = [ref for ref in refs if ref not in self.known]
-        if missing:
-            found = self.search({"query": {"ids": {"values": missing}}, "size": len(missing),
-                                 "_source": ROW_SOURCE})
-            for hit in found["hits"]["hits"]:
-                self.remember(hit)
+        for hit in self.fetch(missing, ROW_SOURCE):
+            self.remember(hit)
         return [self.known[ref] for ref in refs]
+
+    def fetch(self, refs: list[Ref], source: list[str]) -> list[dict]:
+        """The hits of these documents, by id. While a shard holding some does not answer (a
+        copy failing over, a node just killed), they are asked for again after a short pause;
+        still missing, the search is unavailable (503), never a hit without its document."""
+        wanted, hits = list(dict.fromkeys(refs)), []
+        for attempt in range(FETCH_TRIES):
+            if not wanted:
+                return hits
+            if attempt:
+                time.sleep(FETCH_PAUSE_SECONDS)
+            body = {"query": {"ids": {"values": wanted}}, "size": len(wanted), "_source": source}
+            hits += self.search(body)["hits"]["hits"]
+            found = {hit["_id"] for hit in hits}
+            wanted = [ref for ref in wanted if ref not in found]
+        if not wanted:
+            return hits
+        raise BackendUnavailable(f"OpenSearch at {self.address.url} did not return {len(wanted)} of the "
+                                 "documents ranked (a shard failing over?); try again")
 
     # --- ranking ------------------------------------------------------------------------------
 
@@ -217,13 +235,11 @@ class OpenSearchView:
     def documents(self, refs: Iterable[Ref]) -> list[dict]:
         refs = list(refs)
         found = {ref: self.stored[ref] for ref in refs if ref in self.stored}
-        missing = list(dict.fromkeys(ref for ref in refs if ref not in found))
-        if missing:
-            body = {"query": {"ids": {"values": missing}}, "size": len(missing), "_source": [STORED_FIELD]}
-            for hit in self.search(body)["hits"]["hits"]:
-                self.remember(hit)
-                found[hit["_id"]] = self.stored[hit["_id"]] = shown_record(hit["_source"][STORED_FIELD])
-            keep_last(self.stored, STORED_LIMIT)
+        missing = [ref for ref in refs if ref not in found]
+        for hit in self.fetch(missing, [STORED_FIELD]):
+            self.remember(hit)
+            found[hit["_id"]] = self.stored[hit["_id"]] = shown_record(hit["_source"][STORED_FIELD])
+        keep_last(self.stored, STORED_LIMIT)
         return [found[ref] for ref in refs]
 
     def every_document(self) -> Iterator[dict]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import shutil
 import sys
@@ -17,7 +18,6 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, Index, clean_files
 
@@ -35,6 +35,39 @@ WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"
 REBUILD_FOLDER = ".rebuild"  # where a rebuild writes while searches still read the old index
 
 
+class DurableStorage(FileStorage):
+    """Whoosh's file storage, with each file it writes flushed to disk as it is closed and the
+    folder after each rename. A commit renames its table of contents into place last, so what
+    a commit shows is on disk before it is shown: a power cut or a crashed machine leaves the
+    last commit whole, as Lucene's commits do."""
+
+    def create_file(self, name, excl=False, mode="wb", **kwargs):
+        file = super().create_file(name, excl, mode, **kwargs)
+        before = file.onclose
+
+        def flushed(structfile) -> None:
+            if before is not None:
+                before(structfile)
+            structfile.file.flush()
+            os.fsync(structfile.file.fileno())
+
+        file.onclose = flushed
+        return file
+
+    def rename_file(self, oldname, newname, safe=False):
+        super().rename_file(oldname, newname, safe)
+        sync_folder(Path(self.folder))
+
+
+def sync_folder(folder: Path) -> None:
+    """Flush a folder's entries (names made, renamed, removed) to disk."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
 def read_state(directory: Path) -> IndexState | None:
     """The state kept beside the index (None when there is none, or it cannot be read)."""
     try:
@@ -47,8 +80,12 @@ def write_state(directory: Path, state: IndexState) -> None:
     """Keep the state beside the index (written whole, then moved into place)."""
     state.updated = time.time()
     temporary = directory / f".{META_FILE}.tmp"
-    temporary.write_text(json.dumps(state.as_dict(), indent=1), encoding="utf-8")
+    with open(temporary, "w", encoding="utf-8") as out:
+        out.write(json.dumps(state.as_dict(), indent=1))
+        out.flush()
+        os.fsync(out.fileno())
     temporary.replace(directory / META_FILE)
+    sync_folder(directory)
 
 
 COLUMNS_FILE = "columns-{generation}.npz"
@@ -113,7 +150,8 @@ def open_index(directory: Path) -> Index:
         _read_moved_classes()
         # the schema is built from the code, not unpickled from the TOC: a pickled schema names the
         # classes of the code that wrote it, and code that moves a class would break every index
-        ix = whoosh_index.open_dir(str(directory), schema=build_schema(meta.tables_for_index()))
+        schema = build_schema(meta.tables_for_index())
+        ix = DurableStorage(str(directory)).open_index(INDEX_NAME, schema=schema)
         # open_dir reads only the TOC: opening a reader reads the segments, so a segment
         # file truncated, emptied, deleted or garbled is caught here, not by the first search
         with ix.reader():
@@ -128,7 +166,7 @@ def create_index(directory: Path, user_variants: list[tuple[str, str]]) -> Index
     clear_index(directory)
     directory.mkdir(parents=True, exist_ok=True)
     meta = IndexState(FORMAT_VERSION, fingerprint(), [list(p) for p in user_variants])
-    ix = whoosh_index.create_in(str(directory), build_schema(meta.tables_for_index()))
+    ix = DurableStorage(str(directory)).create_index(build_schema(meta.tables_for_index()), INDEX_NAME)
     write_state(directory, meta)
     return ix
 
@@ -157,7 +195,7 @@ def move_into(built: Index, live: Path, state: IndexState) -> None:
     the live index's write lock."""
     source = Path(built.storage.folder)
     toc = built._read_toc()
-    storage = FileStorage(str(live))
+    storage = DurableStorage(str(live))
     generation = TOC._latest_generation(storage, INDEX_NAME) + 1
     for path in source.iterdir():
         if path.name.startswith(f"{INDEX_NAME}_") and path.name != WRITE_LOCK:
@@ -167,7 +205,7 @@ def move_into(built: Index, live: Path, state: IndexState) -> None:
         columns.replace(live / COLUMNS_FILE.format(generation=generation))
     if (source / STEMS_FILE).exists():
         (source / STEMS_FILE).replace(live / STEMS_FILE)
-    write_state(live, state)
+    write_state(live, state)  # and, syncing the folder, the moves above
     toc.generation = generation
     toc.write(storage, INDEX_NAME)
     clean_files(storage, INDEX_NAME, generation, toc.segments)
