@@ -90,6 +90,7 @@ class FileChange:
     path: Path
     relative: str
     signature: str
+    stored_bytes: int = 0  # the file's size when the plan looked at it
     stream: str | None = None  # `lines` or `array` for a big file read in stretches
     start: Position | None = None
     dropped: tuple[str, ...] = ()  # ids of documents written past `start`, read again
@@ -166,13 +167,13 @@ def plan_update(indexed: dict[str, IndexedFile], roots: list[Path],
     for root in roots:
         root = root.resolve()
         base = root.parent if root.is_file() else root
-        seen = set()
+        seen, root_key = set(), valid_text(str(root))
         for path in find_files(root, plan.problems):
             relative = valid_text(path.relative_to(base).as_posix())
-            key = file_key(valid_text(str(root)), relative)
+            key = file_key(root_key, relative)
             seen.add(key)
             _compare(plan, FileChange(key, path, relative, ""), (streams or {}).get(key))
-        prefix = file_key(valid_text(str(root)), "")
+        prefix = file_key(root_key, "")
         plan.removed_keys.extend(
             key for key in plan.indexed if key.startswith(prefix) and key not in seen
         )
@@ -182,6 +183,7 @@ def plan_update(indexed: dict[str, IndexedFile], roots: list[Path],
 def _compare(plan: Plan, change: FileChange, recorded: StreamRecord | None) -> None:
     try:
         stat = change.path.stat()
+        change = replace(change, stored_bytes=stat.st_size)
         big = recorded or is_gzip(change.path) or stat.st_size >= BIG_FILE_BYTES
         kind = stream_kind(change.path) if big else None
         if kind:
@@ -212,21 +214,21 @@ def _compare_stream(plan: Plan, change: FileChange, stat: os.stat_result,
         return
     if change.stream == "array":
         change = replace(change, signature=signature_of(change.path, stat))
-    if recorded is None or not _reads_on(change, recorded):
+    start = Position(recorded.offset, recorded.line, recorded.sha1) if recorded else None
+    if start is None or not _reads_on(change, recorded, start):
         plan.changes.append(change)
         return
     dropped = tuple(doc_id for doc_id, mark in zip(indexed.ids, indexed.marks, strict=True)
                     if stretch_line(mark) > recorded.line)
     plan.unchanged += len(indexed.ids) - len(dropped)
-    start = Position(recorded.offset, recorded.line, recorded.sha1)
     plan.changes.append(replace(change, start=start, dropped=dropped))
 
 
-def _reads_on(change: FileChange, recorded: StreamRecord) -> bool:
-    """Whether a run can read on in a big file from where an earlier one recorded."""
+def _reads_on(change: FileChange, recorded: StreamRecord, start: Position) -> bool:
+    """Whether a run can read on in a big file from `start`, where an earlier one recorded."""
     if change.stream == "array":
         return recorded.stored_bytes is None and recorded.signature == change.signature
-    return begins_as_recorded(change.path, Position(recorded.offset, recorded.line, recorded.sha1))
+    return begins_as_recorded(change.path, start)
 
 
 def stretch_mark(position: Position) -> str:
@@ -337,7 +339,7 @@ class Indexer:
             if doc_id not in replaced and doc_id not in removed
         }
         self.added_ids: dict[str, str] = {}  # id -> where it was read
-        self.indexed = plan.indexed
+        self.indexed, self.held_paths = plan.indexed, None
         self.stories = StoryFinder(self.sink.story_signatures(replaced | removed))
         if self.progress:
             self.progress.start(_document_count(plan.changes), _stored_size(plan.changes))
@@ -349,7 +351,7 @@ class Indexer:
                 if self.progress:
                     self.progress.advance(len(read.contents.articles), done_bytes + read.stored_bytes)
                 self._checkpoint()
-            done_bytes += _stored_size([change])
+            done_bytes += change.stored_bytes
         self.report.removed = len(removed) + len(replaced - set(self.added_ids))
 
     def _clear(self, change: FileChange, indexed: dict[str, IndexedFile]) -> None:
@@ -374,7 +376,7 @@ class Indexer:
                 self._problem(extra)
                 continue
             if article.id in self.added_ids or article.id in self.held_ids:
-                kept = self.added_ids.get(article.id) or self._held_path(article.id)
+                kept = self.added_ids.get(article.id) or self._held_paths()[article.id]
                 self._problem(Problem(article.location, f"duplicate id {article.id!r}, skipped; the one "
                                                         f"indexed first is kept ({kept})"))
                 continue
@@ -390,10 +392,13 @@ class Indexer:
         if read.stretch:
             self._record_stretch(change, read.stretch)
 
-    def _held_path(self, doc_id: str) -> str:
-        """The path of the indexed file that holds `doc_id` (a duplicate's first, kept)."""
-        key = next(key for key, indexed in self.indexed.items() if doc_id in indexed.ids)
-        return key.split(KEY_SEPARATOR, 1)[-1]
+    def _held_paths(self) -> dict[str, str]:
+        """The path of the indexed file holding each id (a duplicate's first, kept), gathered
+        at the first duplicate of an indexed article, once."""
+        if self.held_paths is None:
+            self.held_paths = {doc_id: key.split(KEY_SEPARATOR, 1)[-1]
+                               for key, indexed in self.indexed.items() for doc_id in indexed.ids}
+        return self.held_paths
 
     def _record_stretch(self, change: FileChange, stretch: Stretch) -> None:
         """Keep in the state how far into a big file the run has read: saved with the next
@@ -448,14 +453,14 @@ class Indexer:
         if change.stream is None:
             contents, extras, learned = next(small) if small else _read_job(
                 (change.path, change.relative, definitions))
-            yield Read(contents, extras, learned, _stored_size([change]))
+            yield Read(contents, extras, learned, change.stored_bytes)
             return
         stretches: deque[Stretch] = deque()
 
         def jobs() -> Iterator[tuple[list[Article], dict[str, str]]]:
             try:
-                for stretch in read_stretches(change.path, change.relative, change.start or Position(),
-                                              min(ENRICH_CHUNK, self.commit_every)):
+                start, size = change.start or Position(), min(ENRICH_CHUNK, self.commit_every)
+                for stretch in read_stretches(change.path, change.relative, change.stream, start, size):
                     stretches.append(stretch)
                     yield stretch.contents.articles, definitions
             except FileChanged:
@@ -473,12 +478,8 @@ class Indexer:
 
 
 def _stored_size(changes: Iterable[FileChange]) -> int:
-    """The bytes the changes' files hold as stored (0 for one gone)."""
-    total = 0
-    for change in changes:
-        with contextlib.suppress(OSError):
-            total += change.path.stat().st_size
-    return total
+    """The bytes the changes' files held as stored when the plan looked at them."""
+    return sum(change.stored_bytes for change in changes)
 
 
 def _document_count(changes: list[FileChange]) -> int | None:

@@ -513,13 +513,13 @@ def begins_as_recorded(path: Path, position: Position) -> bool:
     return read == position.offset and hasher.hexdigest() == position.sha1
 
 
-def read_stretches(path: Path, relative: str, start: Position, size: int) -> Iterator[Stretch]:
+def read_stretches(path: Path, relative: str, kind: str, start: Position, size: int) -> Iterator[Stretch]:
     """A big file's articles from `start` on, `size` at a time, each stretch with where the
-    next one starts; the last one says how much of the stored file was read. Raises
-    FileChanged when the file no longer begins as `start` records."""
+    next one starts; the last one says how much of the stored file was read. `kind`: the
+    file's `stream_kind`. Raises FileChanged when the file no longer begins as `start` records."""
     try:
         with open_bytes(path) as stream:
-            if stream_kind(path) == "array":
+            if kind == "array":
                 yield from _array_stretches(stream, relative, start, size)
             else:
                 yield from _line_stretches(stream, relative, start, size)
