@@ -223,6 +223,15 @@ def rewrite_stories(shared: Path, out: Path) -> int:
     return rewrite_section(out, text, "stories", result)
 
 
+def publish(out: Path, text: str, key: str, result: dict) -> int:
+    """Print a section of bench/RESULTS.md and, unless `out` is `-`, write it there with its part
+    of RESULTS.json (what each timed table's script does at its end)."""
+    print(text)
+    if str(out) == "-":
+        return 0
+    return rewrite_section(out, text, key, result, indent=1)
+
+
 def rewrite_section(out: Path, text: str, key: str, result: dict, indent: int = 2) -> int:
     """One section of a results page (EVAL.md, RESULTS.md) and its part of the JSON beside it
     replaced, the rest of the last full run kept (RESULTS.json is written with indent 1)."""

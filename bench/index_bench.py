@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from corpus_io import split_jsonl
-from eval import rewrite_section
+from eval import publish
 from timing import run_child
 
 HERE = Path(__file__).resolve().parent
@@ -112,10 +112,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="index-bench-") as work:
         result = measure(source, Path(work), args.rounds)
     text = section(result, args.rounds)
-    print(text)
-    if str(args.out) != "-":
-        return rewrite_section(args.out, text, "indexing", result, indent=1)
-    return 0
+    return publish(args.out, text, "indexing", result)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import load
 from corpus_io import split_jsonl
-from eval import rewrite_section
+from eval import publish
 from querylog import make_log, read_log, write_log
 from startup import build
 
@@ -131,10 +131,7 @@ def main() -> int:
         print(json.dumps(result, indent=1), file=sys.stderr)
         return 1
     text = section(result)
-    print(text)
-    if str(args.out) != "-":
-        return rewrite_section(args.out, text, "serve", result, indent=1)
-    return 0
+    return publish(args.out, text, "serve", result)
 
 
 if __name__ == "__main__":

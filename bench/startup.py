@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from eval import rewrite_section
+from eval import publish
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -95,10 +95,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="startup-") as work:
         result = measure(args.shared, Path(work), args.source.resolve(), args.runs, args.reuters_index)
     text = section(result, args.runs)
-    print(text)
-    if str(args.out) != "-":
-        return rewrite_section(args.out, text, "startup", result, indent=1)
-    return 0
+    return publish(args.out, text, "startup", result)
 
 
 if __name__ == "__main__":
