@@ -235,11 +235,17 @@ def print_results(answer: dict, offset: int) -> None:
 
 def counts_line(answer: dict) -> str:
     """`565 stories, 30 with all words` (the all-words count only when it says something)."""
-    total, every = answer["total"], answer.get("all_words_total")
-    line = f"{total} {'story' if total == 1 else 'stories'}"
-    if every is not None and every != total:
+    total = counted(answer["total"], answer.get("total_relation"))
+    every = counted(answer.get("all_words_total"), answer.get("all_words_total_relation"))
+    line = f"{total} {'story' if answer['total'] == 1 else 'stories'}"
+    if answer.get("all_words_total") is not None and every != total:
         line += f", {every} with all words"
     return line
+
+
+def counted(count: int | None, relation: str | None) -> str:
+    """A count as printed: `more than 10000` when it is a lower bound."""
+    return f"more than {count}" if relation == "gte" else str(count)
 
 
 def cmd_search(args: argparse.Namespace) -> int:

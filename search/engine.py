@@ -156,7 +156,9 @@ class Engine:
         answered = SearchResponse(request.q, hits, ranking.total, took, answer.parsed.warnings,
                                   all_words_total=ranking.all_words_total, partial=ranking.partial,
                                   suggestion=answer.suggestion, corrected_query=answer.corrected,
-                                  facets=ranking.facets if request.facets else None)
+                                  facets=ranking.facets if request.facets else None,
+                                  total_relation=ranking.total_relation,
+                                  all_words_total_relation=ranking.all_words_relation)
         return answered.as_dict()
 
     def citations(self, request: SearchRequest | str, **options) -> list[dict]:
@@ -229,7 +231,7 @@ class Engine:
         """A query whose words are all required (`+a +b`, `a OR b`) holds all its words wherever
         it matches; a query without words (a filter alone) has no all-words count."""
         if ranking.all_words_total is None and not parsed.clauses and parsed.terms:
-            ranking.all_words_total = ranking.total
+            ranking.all_words_total, ranking.all_words_relation = ranking.total, ranking.total_relation
 
     def _words_together(self, view: View, text: str, filter_tree: qt.Node | None) -> bool:
         """Whether one story (within the filters) has every word the query looks for (through

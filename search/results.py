@@ -130,13 +130,17 @@ class SearchResponse:
     suggestion: str | None = None
     corrected_query: str | None = None
     facets: dict | None = None
+    total_relation: str = "eq"
+    all_words_total_relation: str = "eq"
 
     def as_dict(self) -> dict:
         shaped = {
             "query": self.query,
             "corrected_query": self.corrected_query,
             "total": self.total,
+            "total_relation": self.total_relation,
             "all_words_total": self.all_words_total,
+            "all_words_total_relation": self.all_words_total_relation,
             "took_ms": round(self.took_ms, 3),
             "partial": self.partial,
             "warnings": [warning.as_dict() for warning in self.warnings],

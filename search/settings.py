@@ -30,6 +30,8 @@ class Settings:
     max_completions: int = setting(20, "completions asked for at most")
     max_request_bytes: int = setting(16 * 1024, "bytes of a request body the app reads")
     time_budget_seconds: float = setting(2.0, "seconds a search may take before answering what it has")
+    exact_count_up_to: int = setting(10_000, "stories (or articles) counted exactly; past it a count "
+                                     "says `more than`")
     max_expansions: int = setting(1000, "index terms a wildcard, prefix or fuzzy word expands to")
     spelling_lookups: int = setting(8, "words a query has looked up for spelling")
     spelling_seconds: float = setting(0.3, "seconds after which no spelling lookup starts")

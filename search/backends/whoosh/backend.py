@@ -218,14 +218,14 @@ class WhooshView:
         return Ranker(self, request).rank()
 
     def holds(self, ranking: Ranking, ref: Ref) -> tuple[bool, ...]:
-        return tuple(bool(held[ref]) for held in ranking.details.clause_hits)
+        return ranking.details.matched([ref])[0][1]
 
     def versions(self, ranking: Ranking | None, ref: Ref) -> list[Version]:
         ids = self.rank_columns().ids
-        hit = ranking.details.hit if ranking is not None else None
-        return [Version(member, ids[member], bool(hit[member]) if hit is not None else True,
-                        self.holds(ranking, member) if ranking is not None else ())
-                for member in self.story_members().of(ref)]
+        members = list(self.story_members().of(ref))
+        matched = ranking.details.matched(members) if ranking is not None else [(True, ())] * len(members)
+        return [Version(member, ids[member], matches, holds)
+                for member, (matches, holds) in zip(members, matched, strict=True)]
 
     def documents(self, refs: Iterable[Ref]) -> list[dict]:
         return [self.searcher.stored_fields(ref) for ref in refs]

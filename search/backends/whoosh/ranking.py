@@ -11,6 +11,7 @@ come from the same arrays.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,15 +19,17 @@ from whoosh import query as wq
 from whoosh.collectors import TimeLimit
 from whoosh.searching import Searcher
 
-from search.backends.base import Feedback, Ranking, RankRequest, Row
+from search.backends.base import EXACT, LOWER_BOUND, Feedback, Ranking, RankRequest, Row
 from search.backends.whoosh.compile import compile_tree
 from search.backends.whoosh.schema import UNDATED, ColumnValues
-from search.backends.whoosh.scoring import ArrayScorer, Postings, Scored
+from search.backends.whoosh.scoring import ArrayScorer, Domain, Postings
+from search.backends.whoosh.topk import PRUNE_FROM_DOCS, Matches, matching, top_matches, whole
 from search.documents import content_of
 from search.feedback import FEEDBACK_FIELD, rerank
 from search.query import tree as qt
 from search.rank import Weights, bm25, idf
 from search.results import SCORE_DECIMALS
+from search.settings import SETTINGS
 
 
 def story_codes(reader) -> np.ndarray:
@@ -38,9 +41,9 @@ def story_codes(reader) -> np.ndarray:
     return np.fromiter(values, dtype=np.int64, count=len(values))
 
 
-def first_per_story(ordered: np.ndarray, stories: np.ndarray) -> np.ndarray:
-    """The first (best) document of each story, in order."""
-    _, first = np.unique(stories[ordered], return_index=True)
+def first_per_story_of(ordered: np.ndarray, documents: np.ndarray, stories: np.ndarray) -> np.ndarray:
+    """Of places in `documents` in rank order, the first (best) of each story, in order."""
+    _, first = np.unique(stories[documents[ordered]], return_index=True)
     return ordered[np.sort(first)]
 
 
@@ -107,14 +110,50 @@ def required(query: qt.Node, filter_tree: qt.Node | None) -> qt.Node:
 
 @dataclass
 class Details:
-    """What the Whoosh backend keeps of a ranking to answer for its rows: which documents match
-    (None when not counted), which hold each optional word, the matches of each phrase (by the
-    id of its Whoosh query), and the compiled queries by tree (so highlights reuse them)."""
+    """What the Whoosh backend keeps of a ranking to answer for its rows: the query's matches as
+    far as they were counted, the optional words' queries, each phrase's matches (by the id of
+    its Whoosh query), and the compiled queries by tree (so highlights reuse them). Whether a
+    document matches or holds each optional word is asked of it (and its story's other versions)
+    when a row is shown: windows the count did not reach are looked at there and then."""
 
-    hit: np.ndarray | None = None
-    clause_hits: list[np.ndarray] = field(default_factory=list)
+    scorer: ArrayScorer | None = None
+    query: wq.Query | None = None
+    matches: Matches | None = None
+    clauses: list[wq.Query] = field(default_factory=list)
     phrase_hits: dict[int, np.ndarray] = field(default_factory=dict)
     compiled: dict = field(default_factory=dict)
+    shown: list[int] = field(default_factory=list)  # the rows, looked at together on first need
+    members: Callable[[int], list[int]] | None = None  # a document's story's versions
+    _known: dict[int, tuple[bool, tuple[bool, ...]]] = field(default_factory=dict)
+
+    def matched(self, docnums: list[int]) -> list[tuple[bool, tuple[bool, ...]]]:
+        """Whether each document matches, and which optional words it holds (all True when the
+        ranking was not counted)."""
+        if self.scorer is None or self.query is None:
+            return [(True, ()) for _ in docnums]
+        if any(docnum not in self._known for docnum in docnums):
+            self._learn([*docnums, *self._neighbours()])
+        return [self._known[docnum] for docnum in docnums]
+
+    def _neighbours(self) -> list[int]:
+        """The rows and their stories' other versions, unless already looked at."""
+        shown, self.shown = self.shown, []
+        return [member for row in shown for member in (self.members(row) if self.members else [row])]
+
+    def _learn(self, docnums: list[int]) -> None:
+        """Look at some documents: whether they match (from the count where it covered them),
+        and the optional words they hold (evaluated there, unscored)."""
+        docnums = sorted(set(docnums) - self._known.keys())
+        domain = Domain.of_documents(docnums)
+        scorer = ArrayScorer(self.scorer.searcher, self.scorer.postings, self.scorer.weights,
+                             float("inf"), domain, scoring=False)
+        if self.matches is not None and self.matches.evaluated is None:
+            hit = np.isin(docnums, self.matches.documents)
+        else:
+            hit = scorer.evaluate(self.query).hit
+        clause_hits = [scorer.evaluate(clause).hit & hit for clause in self.clauses]
+        for at, docnum in enumerate(docnums):
+            self._known[docnum] = (bool(hit[at]), tuple(bool(held[at]) for held in clause_hits))
 
 
 class PostingsFeedback:
@@ -157,34 +196,52 @@ class PostingsFeedback:
 class Ranker:
     """One request ranked over one commit (see the module's docstring)."""
 
-    def __init__(self, view, request: RankRequest):
+    def __init__(self, view, request: RankRequest, pruned: bool | None = None,
+                 count_up_to: int | None = None):
         self.view, self.request = view, request
+        self.pruned = view.postings.doc_count >= PRUNE_FROM_DOCS if pruned is None else pruned
+        self.count_up_to = count_up_to or SETTINGS.exact_count_up_to
         self.weights = request.weights
         self.scorer = ArrayScorer(view.searcher, view.postings, self.weights, request.deadline)
-        self.details = Details()
+        self.details = Details(self.scorer, members=view.story_members().of)
 
     def compile(self, tree: qt.Node) -> wq.Query:
         return compile_tree(tree, self.details.compiled)
 
-    def evaluate(self, tree: qt.Node) -> Scored:
-        return self.scorer.evaluate(self.compile(required(tree, self.request.filter)))
+    def filtered(self, tree: qt.Node) -> wq.Query:
+        return self.compile(required(tree, self.request.filter))
+
+    def matches(self, tree: qt.Node, depth: int) -> Matches:
+        """The tree's matches: by relevance, scored in every window that can hold one of the best
+        `depth` rows; in date order, every match (unscored)."""
+        query, request = self.filtered(tree), self.request
+        if request.sort != "relevance":
+            return whole(self.scorer, query, scoring=False)
+        if not self.pruned:
+            return whole(self.scorer, query)
+        stories = self.view.story_codes() if request.grouped else None
+        return top_matches(self.scorer, query, depth, stories)
 
     def rank(self) -> Ranking:
         request, view = self.request, self.view
-        scored = self.evaluate(request.query)
         rows: list[tuple] = []
         if request.tier is not None and request.sort == "relevance":
-            rows = self.top(self.evaluate(request.tier), request.depth)
+            rows = self.top(self.matches(request.tier, request.depth), request.depth)
+        found = None
         if len(rows) < request.depth:
-            rest = self.top(scored, max(request.depth, request.feedback.pool) if request.feedback
-                            else request.depth + len(rows))
+            depth = request.depth + len(rows)
+            if request.feedback:
+                depth = max(request.depth, request.feedback.pool)
+            found = self.matches(request.query, depth)
+            rest = self.top(found, depth)
             if request.feedback and not self.scorer.partial:
                 rest = self.with_feedback(rest, request.feedback)
             rows = rows + unseen(rest, rows, view.story_codes() if request.grouped else None)
         rows = rows[:request.depth]
         ranking = Ranking([Row(docnum, score) for docnum, score in rows], details=self.details)
+        self.details.shown = [docnum for docnum, _ in rows]
         if request.count:
-            self.count(ranking, scored)
+            self.count(ranking, found)
         ranking.partial = self.scorer.partial
         self.details.phrase_hits = self.scorer.phrase_hits
         return ranking
@@ -199,22 +256,49 @@ class Ranker:
         columns = self.view.rank_columns()
         return sorted(rescored, key=lambda row: columns.key(row[0], row[1]))
 
-    def count(self, ranking: Ranking, scored: Scored) -> None:
-        """How many stories (or documents) match and hold every optional word, which hold each,
-        and the facets when asked."""
-        request, view = self.request, self.view
-        hit = self.details.hit = scored.hit
-        matching = np.flatnonzero(hit)
-        ranking.total = max(view.count(matching, request.grouped), len(ranking.rows))
-        self.details.clause_hits = [self.scorer.evaluate(self.compile(clause)).hit & hit
-                                    for clause in request.clauses]
-        if self.details.clause_hits:
-            every = np.logical_and.reduce(self.details.clause_hits)
-            ranking.all_words_total = view.count(np.flatnonzero(every), request.grouped)
-        if request.facets:
-            ranking.facets = view.facet_table().count(matching)
+    def count(self, ranking: Ranking, found: Matches | None) -> None:
+        """How many stories (or documents) match and hold every optional word, and the facets.
+        A pruned ranking counts exactly up to SETTINGS.exact_count_up_to (all of the query's
+        matches when facets are asked); an index too small to prune counts everything."""
+        request, view, details = self.request, self.view, self.details
+        enough = self.count_up_to if self.pruned else None
 
-    def top(self, scored: Scored, depth: int) -> list[tuple]:
+        def counted(docnums: np.ndarray) -> int:
+            return view.count(docnums, request.grouped)
+
+        details.query = self.filtered(request.query)
+        details.matches = matching(self.scorer, details.query, found,
+                                   None if request.facets else enough, counted)
+        ranking.total, ranking.total_relation = self.bounded(counted(details.matches.documents),
+                                                             details.matches, len(ranking.rows))
+        details.clauses = [self.compile(clause) for clause in request.clauses]
+        if details.clauses:
+            ranking.all_words_total, ranking.all_words_relation = self.all_words(enough, counted)
+        if request.facets:
+            ranking.facets = view.facet_table().count(details.matches.documents)
+
+    def all_words(self, enough: int | None, counted: Callable[[np.ndarray], int]) -> tuple[int, str]:
+        """How many of the query's matches hold every optional word: among the matches when all
+        were counted, else counted window by window like them."""
+        details = self.details
+        if details.matches.complete:
+            whole_index = self.scorer.restricted(Domain.everything(self.scorer.size), scoring=False)
+            every = np.zeros(self.scorer.size, dtype=bool)
+            every[details.matches.documents] = True
+            for clause in details.clauses:
+                every &= whole_index.evaluate(clause).hit
+            return counted(np.flatnonzero(every)), EXACT
+        found = matching(self.scorer, wq.And([details.query, *details.clauses]), None, enough, counted)
+        return self.bounded(counted(found.documents), found)
+
+    def bounded(self, count: int, matches: Matches, shown: int = 0) -> tuple[int, str]:
+        """A count and its relation: exact when every window that may match was counted, else
+        the bound it reached."""
+        if matches.complete:
+            return max(count, shown), EXACT
+        return max(min(count, self.count_up_to), shown), LOWER_BOUND
+
+    def top(self, found: Matches, depth: int) -> list[tuple]:
         """The first `depth` matching documents as (docnum, score), in rank order.
 
         Grouped, each story counts once: its best version stands for it. Only the documents that
@@ -222,21 +306,22 @@ class Ranker:
         k doubled until enough stories are found.
         """
         request, view = self.request, self.view
-        candidates = np.flatnonzero(scored.hit)
+        candidates, all_scores = found.documents, found.scores
         columns = view.rank_columns()
         by_score = request.sort == "relevance"
         oldest = request.sort == "oldest"
-        scores = np.round(scored.score[candidates], SCORE_DECIMALS) if by_score else None
+        scores = np.round(all_scores, SCORE_DECIMALS) if by_score else None
         wanted = 2 * depth + 1 if request.grouped else depth
         while True:
-            chosen = candidates
+            chosen = np.arange(len(candidates))
             if by_score and len(candidates) > wanted:
                 cut = np.partition(scores, len(scores) - wanted)[len(scores) - wanted]
-                chosen = candidates[scores >= cut]
-            ordered = chosen[columns.order(chosen, scored.score[chosen] if by_score else None, oldest)]
+                chosen = np.flatnonzero(scores >= cut)
+            chosen_scores = all_scores[chosen] if by_score else None
+            ordered = chosen[columns.order(candidates[chosen], chosen_scores, oldest)]
             if request.grouped:
-                ordered = first_per_story(ordered, view.story_codes())
+                ordered = first_per_story_of(ordered, candidates, view.story_codes())
             if len(ordered) >= depth or len(chosen) == len(candidates):
                 break
             wanted *= 2
-        return [(int(docnum), float(scored.score[docnum]) if by_score else 0.0) for docnum in ordered[:depth]]
+        return [(int(candidates[at]), float(all_scores[at]) if by_score else 0.0) for at in ordered[:depth]]

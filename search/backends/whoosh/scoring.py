@@ -22,7 +22,7 @@ import time
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
 
 import numpy as np
@@ -53,6 +53,70 @@ class Scored:
 
     score: np.ndarray
     hit: np.ndarray
+
+
+_ZERO = np.zeros(())  # the score of every document when only matches are asked for
+
+
+@dataclass(frozen=True)
+class Domain:
+    """The documents a scorer evaluates: windows of document numbers (ascending ranges), laid
+    end to end, so a node's arrays are as long as the windows hold and not the whole index."""
+
+    starts: np.ndarray
+    stops: np.ndarray
+    whole: bool = False
+
+    @classmethod
+    def everything(cls, size: int) -> Domain:
+        return cls(np.array([0], dtype=np.int64), np.array([size], dtype=np.int64), whole=True)
+
+    @classmethod
+    def of_documents(cls, docnums) -> Domain:
+        """Some documents, each its own window."""
+        starts = np.unique(np.asarray(docnums, dtype=np.int64))
+        return cls(starts, starts + 1)
+
+    @property
+    def size(self) -> int:
+        return int((self.stops - self.starts).sum())
+
+    def _shifts(self, counts: np.ndarray) -> np.ndarray:
+        """What to subtract from a window's document numbers to get their places in the domain."""
+        lengths = self.stops - self.starts
+        return np.repeat(self.starts - (np.cumsum(lengths) - lengths), counts)
+
+    def documents(self) -> np.ndarray:
+        """The document number at each place."""
+        if self.whole:
+            return np.arange(self.size, dtype=np.int64)
+        return np.arange(self.size, dtype=np.int64) + self._shifts(self.stops - self.starts)
+
+    def place(self, ids: np.ndarray) -> tuple[np.ndarray | slice, np.ndarray]:
+        """Which of some ascending document numbers fall inside (a selector of `ids`), and their
+        places in the domain."""
+        if self.whole:
+            return slice(None), ids
+        begins, ends = np.searchsorted(ids, self.starts), np.searchsorted(ids, self.stops)
+        counts = ends - begins
+        if not counts.any():
+            return _EMPTY_IDS, _EMPTY_IDS
+        total = int(counts.sum())
+        selector = np.arange(total, dtype=np.int64) + np.repeat(begins - (np.cumsum(counts) - counts), counts)
+        return selector, ids[selector] - self._shifts(counts)
+
+
+@dataclass
+class ScoringRun:
+    """What the scorers of one ranking share: the deadline, whether it passed, the whole-index
+    results of nodes Whoosh's matchers run (run once, then cut to each domain), and each
+    phrase's matches over the whole index (the hits ask which shown documents hold it)."""
+
+    deadline: float
+    partial: bool = False
+    postings_scored: int = 0
+    whole_results: dict[int, Scored] = field(default_factory=dict)
+    phrase_hits: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 class LeastRecentlyUsed:
@@ -90,6 +154,7 @@ class ArrayCache:
     def __init__(self, max_postings: int = MAX_CACHED_POSTINGS, max_blocks: int = MAX_CACHED_BLOCKS):
         self.postings = LeastRecentlyUsed(max_postings)
         self.blocks_read = LeastRecentlyUsed(max_blocks)
+        self.window_maxima = LeastRecentlyUsed(max_postings // 8)  # search/backends/whoosh/topk.py
         self.block_maps: dict[tuple[str, bytes, int], BlockMap] = {}
         self.lengths: dict[str, np.ndarray] = {}
         self.frequencies: dict[tuple[str, bytes], int] = {}
@@ -434,23 +499,46 @@ def _read_blocks(matcher: W3LeafMatcher, deadline: float, offset: int,
 
 
 class ArrayScorer:
-    """Evaluates Whoosh queries over a searcher's whole index at once, until a deadline.
+    """Evaluates Whoosh queries over a domain of the index (all of it unless told) at once, until
+    a deadline; with `scoring` off, only which documents match (no score is computed).
 
     Past the deadline, what is left unread counts as matching nothing, and `partial` is set.
     """
 
-    def __init__(self, searcher: Searcher, postings: Postings, weights: Weights, deadline: float):
+    def __init__(self, searcher: Searcher, postings: Postings, weights: Weights, deadline: float,
+                 domain: Domain | None = None, scoring: bool = True, run: ScoringRun | None = None):
         self.searcher, self.postings, self.weights = searcher, postings, weights
         self.schema = searcher.schema
-        self.size = postings.doc_count
-        self.deadline = deadline
-        self.partial = False
-        self.phrase_hits: dict[int, np.ndarray] = {}  # id(phrase node) -> its matches, for the hits
+        self.domain = domain or Domain.everything(postings.doc_count)
+        self.size = self.domain.size
+        self.scoring = scoring
+        self.run = run or ScoringRun(deadline)
+        self.deadline = self.run.deadline
+
+    def restricted(self, domain: Domain, scoring: bool = True) -> ArrayScorer:
+        """A scorer of the same ranking over another domain."""
+        return ArrayScorer(self.searcher, self.postings, self.weights, self.deadline, domain, scoring,
+                           self.run)
+
+    @property
+    def partial(self) -> bool:
+        return self.run.partial
+
+    @partial.setter
+    def partial(self, value: bool) -> None:
+        self.run.partial = value
+
+    @property
+    def phrase_hits(self) -> dict[int, np.ndarray]:
+        return self.run.phrase_hits
 
     def evaluate(self, query: wq.Query) -> Scored:
-        """The query's score for every document, and which documents it matches."""
+        """The query's score for every document of the domain, and which documents it matches."""
         scored = self._node(query)
-        return Scored(np.where(scored.hit, scored.score, 0.0), scored.hit & self.postings.live)
+        live = self.postings.live if self.domain.whole else self.postings.live[self.domain.documents()]
+        if not self.scoring:
+            return Scored(_ZERO, scored.hit & live)
+        return Scored(np.where(scored.hit, scored.score, 0.0), scored.hit & live)
 
     def _late(self) -> bool:
         """Whether the deadline has passed (and so the answer is partial)."""
@@ -459,7 +547,7 @@ class ArrayScorer:
         return self.partial
 
     def _empty(self) -> Scored:
-        return Scored(np.zeros(self.size), np.zeros(self.size, dtype=bool))
+        return Scored(np.zeros(self.size) if self.scoring else _ZERO, np.zeros(self.size, dtype=bool))
 
     def _node(self, query: wq.Query) -> Scored:
         if self._late():
@@ -476,39 +564,57 @@ class ArrayScorer:
             return self._and_maybe(query)
         if type(query) is wq.AndNot:
             return self._and_not(query)
+        if not self.scoring and id(query) in self.run.phrase_hits:  # a phrase's matches, found before
+            hit = self.run.phrase_hits[id(query)]
+            return Scored(_ZERO, hit if self.domain.whole else hit[self.domain.documents()])
         if isinstance(query, wq.Phrase) and query.slop == 1 and self._has_positions(query.fieldname):
             return self._phrase(query)
         if type(query) is wq.ConstantScoreQuery:
             child = self._node(query.child)
-            return Scored(np.full(self.size, float(query.score)), child.hit)
+            return Scored(np.full(self.size, float(query.score)) if self.scoring else _ZERO, child.hit)
         return self._by_whoosh(query)
 
     def _term(self, fieldname: str, text, boost: float) -> Scored:
-        ids, scores = self._term_postings(fieldname, text)
+        places, scores = self._term_postings(fieldname, text)
         scored = self._empty()
-        scored.score[ids] = scores * boost if boost != 1.0 else scores
-        scored.hit[ids] = True
+        if self.scoring:
+            scored.score[places] = scores * boost if boost != 1.0 else scores
+        scored.hit[places] = True
         return scored
 
     def _term_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
-        """A term's documents and their scores."""
-        if fieldname not in self.schema:
-            return _EMPTY_IDS, _EMPTY_WEIGHTS
-        try:
-            btext = self.schema[fieldname].to_bytes(text)
-        except ValueError:
+        """A term's documents in the domain (as places in it), and their scores (unless scoring
+        is off)."""
+        btext = self._btext(fieldname, text)
+        if btext is None:
             return _EMPTY_IDS, _EMPTY_WEIGHTS
         try:
             ids, weights = self.postings.term(fieldname, btext, self.deadline)
         except TimeLimit:
             self.partial = True
             return _EMPTY_IDS, _EMPTY_WEIGHTS
-        if not len(ids):
+        selector, places = self.domain.place(ids)
+        if not len(places):
             return _EMPTY_IDS, _EMPTY_WEIGHTS
-        return ids, self._term_scores(fieldname, btext, ids, weights)
+        if not self.scoring:
+            return places, _EMPTY_WEIGHTS
+        self.run.postings_scored += len(places)
+        ids = ids[selector]
+        return places, self.term_scores(fieldname, btext, weights[selector],
+                                        lambda: self.postings.lengths(fieldname)[ids])
 
-    def _term_scores(self, fieldname: str, btext: bytes, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
-        """What `rank.NewsBM25F`'s scorer gives each posting."""
+    def _btext(self, fieldname: str, text) -> bytes | None:
+        """A term's text as the index holds it (None when the field or text cannot be)."""
+        if fieldname not in self.schema:
+            return None
+        try:
+            return self.schema[fieldname].to_bytes(text)
+        except ValueError:
+            return None
+
+    def term_scores(self, fieldname: str, btext: bytes, weights: np.ndarray, lengths) -> np.ndarray:
+        """What `rank.NewsBM25F`'s scorer gives postings of these weights in documents of these
+        field lengths (`lengths()` gives them, asked only where the field's score uses them)."""
         weights = weights.astype(np.float64)
         if fieldname == ENTITY_FIELD:
             return self.weights.entity_boost * weights
@@ -517,9 +623,8 @@ class ArrayScorer:
         searcher = self.searcher
         term_idf = idf(searcher.doc_count_all(), self.postings.doc_frequency(fieldname, btext))
         avg_length = searcher.avg_field_length(fieldname) or 1.0
-        lengths = self.postings.lengths(fieldname)[ids]
         scale = self.weights.field_weight(fieldname)
-        return scale * bm25(weights, lengths, avg_length, term_idf, self.weights.k1, self.weights.b)
+        return scale * bm25(weights, lengths(), avg_length, term_idf, self.weights.k1, self.weights.b)
 
     def _has_positions(self, fieldname: str) -> bool:
         if fieldname not in self.schema:
@@ -537,18 +642,22 @@ class ArrayScorer:
         except ValueError:
             return self._remember_phrase(query, self._empty())
         found = {word: self._term_postings(query.fieldname, word) for word in dict.fromkeys(words)}
-        if not words or any(not len(ids) for ids, _ in found.values()):
+        if not words or any(not len(places) for places, _ in found.values()):
             return self._remember_phrase(query, self._empty())
         candidates = found[words[0]][0]
-        for ids, _ in found.values():
-            candidates = np.intersect1d(candidates, ids, assume_unique=True)
-        held = self.postings.in_a_row(query.fieldname, words, candidates)
+        for places, _ in found.values():
+            candidates = np.intersect1d(candidates, places, assume_unique=True)
+        documents = self.domain.documents()
+        held = self.postings.in_a_row(query.fieldname, words, documents[candidates])
+        if not self.domain.whole:
+            held = np.searchsorted(documents, held)
         scored = self._empty()
-        for word in words:
-            ids, scores = found[word]
-            scored.score[held] += scores[np.searchsorted(ids, held)]
-        if query.boost != 1.0:
-            scored.score[held] *= query.boost
+        if self.scoring:
+            for word in words:
+                places, scores = found[word]
+                scored.score[held] += scores[np.searchsorted(places, held)]
+            if query.boost != 1.0:
+                scored.score[held] *= query.boost
         scored.hit[held] = True
         return self._remember_phrase(query, scored)
 
@@ -558,11 +667,13 @@ class ArrayScorer:
         if len(texts) == 1:
             return self._term(query.field(), texts[0], 1.0)
         found = [self._term_postings(query.field(), btext) for btext in texts]
-        ids = np.concatenate([_EMPTY_IDS, *(ids for ids, _ in found)])
+        places = np.concatenate([_EMPTY_IDS, *(places for places, _ in found)])
+        hit = np.bincount(places, minlength=self.size) > 0
+        if not self.scoring:
+            return Scored(_ZERO, hit)
         scores = np.concatenate([_EMPTY_WEIGHTS, *(scores for _, scores in found)])
-        total = np.bincount(ids, weights=scores, minlength=self.size).astype(np.float64, copy=False)
-        return Scored(total * query.boost if query.boost != 1.0 else total,
-                      np.bincount(ids, minlength=self.size) > 0)
+        total = np.bincount(places, weights=scores, minlength=self.size).astype(np.float64, copy=False)
+        return Scored(total * query.boost if query.boost != 1.0 else total, hit)
 
     def _compound(self, query: wq.CompoundQuery) -> Scored:
         parts = [self._node(sub) for sub in query.subqueries]
@@ -573,21 +684,19 @@ class ArrayScorer:
         if isinstance(query, wq.And):
             hit = np.logical_and.reduce([part.hit for part in parts])
             return Scored(self._sum(parts, query.boost), hit)
-        return self._union(parts, query.boost)
+        return Scored(self._sum(parts, query.boost), np.logical_or.reduce([part.hit for part in parts]))
 
-    def _union(self, parts: list[Scored], boost: float) -> Scored:
-        if not parts:
-            return self._empty()
-        return Scored(self._sum(parts, boost), np.logical_or.reduce([part.hit for part in parts]))
-
-    @staticmethod
-    def _sum(parts: list[Scored], boost: float) -> np.ndarray:
+    def _sum(self, parts: list[Scored], boost: float) -> np.ndarray:
+        if not self.scoring:
+            return _ZERO
         total = parts[0].score.copy()
         for part in parts[1:]:
             total += part.score
         return total * boost if boost != 1.0 else total
 
     def _and_maybe(self, query: wq.AndMaybe) -> Scored:
+        if not self.scoring:  # the optional part changes only scores
+            return self._node(query.a)
         required, optional = self._node(query.a), self._node(query.b)
         return Scored(required.score + np.where(optional.hit, optional.score, 0.0), required.hit)
 
@@ -596,8 +705,20 @@ class ArrayScorer:
         return Scored(positive.score, positive.hit & ~negative.hit)
 
     def _by_whoosh(self, query: wq.Query) -> Scored:
-        """Any other node, scored by Whoosh's own matchers, segment by segment."""
-        scored = self._empty()
+        """Any other node, scored by Whoosh's own matchers over the whole index once a ranking,
+        then cut to the domain."""
+        whole = self.run.whole_results.get(id(query))
+        if whole is None:
+            whole = self.run.whole_results[id(query)] = self._whole_by_whoosh(query)
+        if not self.domain.whole:
+            documents = self.domain.documents()
+            whole = Scored(whole.score[documents] if self.scoring else _ZERO, whole.hit[documents])
+        return self._remember_phrase(query, whole)
+
+    def _whole_by_whoosh(self, query: wq.Query) -> Scored:
+        """A node scored by Whoosh's own matchers, segment by segment, over the whole index."""
+        count = self.postings.doc_count
+        scored = Scored(np.zeros(count), np.zeros(count, dtype=bool))
         for subsearcher, offset in self.searcher.leaf_searchers():
             matcher = query.matcher(subsearcher, subsearcher.context())
             seen = 0
@@ -608,11 +729,12 @@ class ArrayScorer:
                 matcher.next()
                 seen += 1
                 if seen % DEADLINE_CHECK_MATCHES == 0 and self._late():
-                    return self._remember_phrase(query, scored)
-        return self._remember_phrase(query, scored)
+                    return scored
+        return scored
 
     def _remember_phrase(self, query: wq.Query, scored: Scored) -> Scored:
-        """Keep a phrase's matches: the hits ask which shown documents hold the whole phrase."""
-        if isinstance(query, wq.Phrase):
-            self.phrase_hits[id(query)] = scored.hit
+        """Keep a phrase's matches over the whole index: the hits ask which shown documents hold
+        the whole phrase (a phrase evaluated over part of the index is looked up again there)."""
+        if isinstance(query, wq.Phrase) and self.domain.whole:
+            self.run.phrase_hits[id(query)] = scored.hit
         return scored
