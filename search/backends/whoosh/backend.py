@@ -43,6 +43,7 @@ from search.documents import SPELLING_FIELDS, read_facet_values
 from search.errors import REBUILD_HINT, BackendUnavailable, IndexIncompatible, SearchError
 from search.facets import FacetTable
 from search.query import tree as qt
+from search.query.language import NAME_MATCH_WEIGHTS
 from search.rank import DEFAULT_WEIGHTS, Weights
 from search.spelling import SpellingLexicon
 from search.state import IndexState
@@ -250,6 +251,12 @@ class WhooshView:
         return PostingsFeedback(self.searcher, self.postings, weights, deadline)
 
     def has_term(self, fieldname: str, term: str) -> bool:
+        """Whether the index holds the term: the name fields' words from a set read once per
+        commit (a query asks of every run of its words; Whoosh's lookup walks every segment)."""
+        if fieldname in NAME_MATCH_WEIGHTS:
+            lexicon = self._per_commit(f"lexicon:{fieldname}",
+                                       lambda reader: frozenset(reader.lexicon(fieldname)))
+            return term.encode("utf-8") in lexicon
         return (fieldname, term) in self.searcher.reader()
 
     def vocabulary(self) -> IndexVocabulary:
@@ -259,7 +266,8 @@ class WhooshView:
         def read_lexicon(_reader) -> SpellingLexicon:
             return SpellingLexicon({fieldname: self.postings.term_texts(fieldname) for fieldname in fields})
 
-        return IndexVocabulary(self.searcher, lambda: self._per_commit("spelling_lexicon", read_lexicon))
+        return IndexVocabulary(self.searcher, lambda: self._per_commit("spelling_lexicon", read_lexicon),
+                               self.postings)
 
     def prefix_counts(self, fieldname: str, prefix: str, limit: int) -> list[tuple[str, int]]:
         found = self.postings.prefix_counts(fieldname, prefix.encode("utf-8"), limit)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
+from search.backends.whoosh.scoring import Postings
 from search.documents import SPELLING_FIELDS, entity_term
 from search.spelling import SpellingLexicon
 
@@ -16,8 +17,8 @@ from search.spelling import SpellingLexicon
 class IndexVocabulary:
     """A Whoosh index's vocabulary for spelling (see the module's docstring)."""
 
-    def __init__(self, searcher: Searcher, lexicon: Callable[[], SpellingLexicon]):
-        self.searcher = searcher
+    def __init__(self, searcher: Searcher, lexicon: Callable[[], SpellingLexicon], postings: Postings):
+        self.searcher, self.postings = searcher, postings
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.lexicon = lexicon
@@ -33,11 +34,12 @@ class IndexVocabulary:
     def has(self, fieldname: str, text: str) -> bool:
         """Whether `text` analyses to terms of the field, all of them in the index."""
         terms = self.terms(fieldname, text)
-        return bool(terms) and all((fieldname, term) in self.reader for term in terms)
+        return bool(terms) and all(self.frequency(fieldname, term) for term in terms)
 
     def frequency(self, fieldname: str, term: str) -> int:
-        """How many documents hold the term in the field."""
-        return int(self.reader.doc_frequency(fieldname, term))
+        """How many documents hold the term in the field (from the posting arrays, counted once
+        per commit)."""
+        return int(self.postings.doc_frequency(fieldname, term.encode("utf-8")))
 
     def has_name(self, words: list[str]) -> bool:
         """Whether these words, in order, name an entity or stand as a phrase in a spelling field
