@@ -676,6 +676,9 @@ class ArrayScorer:
         return Scored(total * query.boost if query.boost != 1.0 else total, hit)
 
     def _compound(self, query: wq.CompoundQuery) -> Scored:
+        if not isinstance(query, wq.And) and len(query.subqueries) > 1 \
+                and all(type(sub) is wq.Term for sub in query.subqueries):
+            return self._terms_ored(query)
         parts = [self._node(sub) for sub in query.subqueries]
         if not parts:
             return self._empty()
@@ -685,6 +688,21 @@ class ArrayScorer:
             hit = np.logical_and.reduce([part.hit for part in parts])
             return Scored(self._sum(parts, query.boost), hit)
         return Scored(self._sum(parts, query.boost), np.logical_or.reduce([part.hit for part in parts]))
+
+    def _terms_ored(self, query: wq.CompoundQuery) -> Scored:
+        """An OR of terms (one word in several fields; the names a query's words may be), summed
+        in one pass over their postings, not one array of the domain per term. Each document's
+        scores are added in the terms' order, as `_sum` adds them."""
+        found = [(self._term_postings(sub.fieldname, sub.text), sub.boost) for sub in query.subqueries]
+        places = np.concatenate([_EMPTY_IDS, *(places for (places, _), _ in found)])
+        hit = np.zeros(self.size, dtype=bool)
+        hit[places] = True
+        if not self.scoring:
+            return Scored(_ZERO, hit)
+        scores = np.concatenate([_EMPTY_WEIGHTS, *(scores * boost if boost != 1.0 else scores
+                                                   for (_, scores), boost in found)])
+        total = np.bincount(places, weights=scores, minlength=self.size).astype(np.float64, copy=False)
+        return Scored(total * query.boost if query.boost != 1.0 else total, hit)
 
     def _sum(self, parts: list[Scored], boost: float) -> np.ndarray:
         if not self.scoring:
