@@ -12,6 +12,7 @@ import pytest
 from conftest import CORPUS, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB, one_error_line
 from index_reading import change_state, document_count
 
+from search.cli import counts_line
 from search.indexer import update_index
 from search.results import result_schema
 
@@ -298,3 +299,17 @@ def test_article_text_and_file_names_cannot_drive_the_terminal_or_forge_a_line(t
     skipped = [line for line in indexing.stderr.splitlines() if line.startswith("skipped:")]
     assert len(skipped) == 1 and skipped[0].startswith("skipped: bad\\nskipped: forged.jsonl:1: invalid JSON")
     assert "\\x1b[2J" in found.stdout and "\\x1b[2J" in shown.stdout
+
+
+@pytest.mark.parametrize(("answer", "line"), [
+    ({"total": 12, "total_relation": "eq", "all_words_total": 3, "all_words_total_relation": "eq"},
+     "12 stories, 3 with all words"),
+    ({"total": 10000, "total_relation": "gte", "all_words_total": 10000, "all_words_total_relation": "gte"},
+     "more than 10000 stories"),
+    ({"total": 10000, "total_relation": "gte", "all_words_total": 42, "all_words_total_relation": "eq"},
+     "more than 10000 stories, 42 with all words"),
+    ({"total": 1, "total_relation": "eq", "all_words_total": None, "all_words_total_relation": "eq"},
+     "1 story"),
+])
+def test_the_counts_line_says_when_a_count_is_a_lower_bound(answer, line):
+    assert counts_line(answer) == line

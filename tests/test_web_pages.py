@@ -549,3 +549,10 @@ def test_the_article_page_renders_hostile_articles_inert(hostile_client, record)
     for raw, escaped in ((SCRIPT, ESCAPED_SCRIPT), (IMG, ESCAPED_IMG)):
         if raw in record["text"]:
             assert raw in body and escaped in text
+
+
+def test_a_count_that_is_a_lower_bound_reads_more_than():
+    from web.pages import count_text
+
+    assert count_text(10000, "gte") == "more than 10,000"
+    assert count_text(1234, "eq") == count_text(1234) == "1,234"

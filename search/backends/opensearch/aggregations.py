@@ -21,8 +21,9 @@ from collections import Counter
 
 from search.backends.opensearch.mapping import FACETS_FIELD
 from search.facets import FACETS, MAX_FACET_VALUES
+from search.settings import SETTINGS
 
-STORY_COUNT_BOUND = 10_000
+STORY_COUNT_BOUND = SETTINGS.exact_count_up_to
 FACET_PRECISION = 3_000  # stories per value counted exactly (8 bytes each, per value and shard)
 FACET_BUCKETS = {"source": 100, "author": 100, "entity": 400, "tag": 100}
 EMPTY_VALUES = {"source": None, "author": [], "entity": [], "tag": []}

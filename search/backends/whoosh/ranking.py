@@ -23,7 +23,7 @@ from search.backends.base import EXACT, LOWER_BOUND, Feedback, Ranking, RankRequ
 from search.backends.whoosh.compile import compile_tree
 from search.backends.whoosh.schema import UNDATED, ColumnValues
 from search.backends.whoosh.scoring import ArrayScorer, Domain, Postings
-from search.backends.whoosh.topk import PRUNE_FROM_DOCS, Matches, matching, top_matches, whole
+from search.backends.whoosh.topk import Matches, matching, top_matches, whole
 from search.documents import content_of
 from search.feedback import FEEDBACK_FIELD, rerank
 from search.query import tree as qt
@@ -196,10 +196,8 @@ class PostingsFeedback:
 class Ranker:
     """One request ranked over one commit (see the module's docstring)."""
 
-    def __init__(self, view, request: RankRequest, pruned: bool | None = None,
-                 count_up_to: int | None = None):
-        self.view, self.request = view, request
-        self.pruned = view.postings.doc_count >= PRUNE_FROM_DOCS if pruned is None else pruned
+    def __init__(self, view, request: RankRequest, pruned: bool = False, count_up_to: int | None = None):
+        self.view, self.request, self.pruned = view, request, pruned
         self.count_up_to = count_up_to or SETTINGS.exact_count_up_to
         self.weights = request.weights
         self.scorer = ArrayScorer(view.searcher, view.postings, self.weights, request.deadline)
@@ -259,7 +257,7 @@ class Ranker:
     def count(self, ranking: Ranking, found: Matches | None) -> None:
         """How many stories (or documents) match and hold every optional word, and the facets.
         A pruned ranking counts exactly up to SETTINGS.exact_count_up_to (all of the query's
-        matches when facets are asked); an index too small to prune counts everything."""
+        matches when facets are asked); a whole one counts everything."""
         request, view, details = self.request, self.view, self.details
         enough = self.count_up_to if self.pruned else None
 

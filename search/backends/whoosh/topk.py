@@ -19,6 +19,14 @@ weight) is scored whole, as before.
 
 `matching` counts like Elasticsearch's `track_total_hits`: matches are found window by window
 (without scores) until `enough` stories are known, and the count past it is a lower bound.
+
+Not on by default (`Ranker(pruned=True)` asks for it): measured on 275,000 articles of syn-1m, the
+pruned ranking took p50 22 ms against 12.7 ms for scoring the whole index. A window's bound is
+found by scoring the term's postings the first time it is searched in a commit (as much work as
+scoring it whole), two-word queries of common words seldom fall below the threshold (the sum of
+two words' best scores in a window stands far above any one document's), and each pass over
+windows costs the scorer's walk of the query tree again. What it needs: bounds the codec writes
+(each block's competitive pairs of count and length, as Lucene's impacts) and fewer passes.
 """
 
 from __future__ import annotations
@@ -33,7 +41,6 @@ from whoosh.collectors import TimeLimit
 from search.backends.whoosh.scoring import ArrayScorer, Domain
 from search.results import SCORE_DECIMALS
 
-PRUNE_FROM_DOCS = 200_000  # below it, scoring the whole index costs less than the windows' overhead
 WINDOWS = 128  # windows the index is cut into (each of MIN_WINDOW documents or more)
 MIN_WINDOW = 64
 FIRST_WINDOWS = 8  # windows of the highest bounds scored first for a threshold (then 16, 32, ...)
