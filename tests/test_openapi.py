@@ -192,6 +192,15 @@ def call(client, path: str, **args):
     return response
 
 
+PATTERN_EXAMPLES = {  # a parameter's pattern: values it and the server accept, values both refuse
+    **dict.fromkeys(("from", "to"), (
+        ("2022-10-01", "2022", "2024-02-29"),
+        ("2022-1", "01-10-2022", "2022-10-01x", "0000", "2022-13", "2022-02-30"))),
+    "q": (("grain port",), ("grain\x00port",)),
+}
+
+
+
 @pytest.mark.parametrize(("path", "parameter"), query_parameters())
 def test_every_documented_parameter_is_accepted(client, path, parameter):
     schema = parameter["schema"]
@@ -220,10 +229,11 @@ def test_every_documented_bound_is_the_bound_applied(client, path, parameter):
         assert call(client, path, **{name: "none-of-these"}).status_code == 400
         checked += 1
     if "pattern" in schema:
-        for value in ("2022-10-01", "2022"):
+        good, bad = PATTERN_EXAMPLES[name]
+        for value in good:
             assert re.search(schema["pattern"], value)
             assert call(client, path, **{name: value}).status_code == 200
-        for value in ("2022-1", "01-10-2022", "2022-10-01x"):
+        for value in bad:
             assert not re.search(schema["pattern"], value)
             assert call(client, path, **{name: value}).status_code == 400
         checked += 1
@@ -332,3 +342,34 @@ def test_an_undocumented_status_fails_the_check(client):
     fake.status_code = 404
     with pytest.raises(AssertionError, match="does not document status 404"):
         assert_matches_openapi(fake, "/api/health")
+
+
+def date_examples() -> list[str]:
+    """Years, months and days around every edge the server's date check has (leap years, month
+    lengths, year 0 and 9999)."""
+    years = ["0000", "0001", "0004", "0100", "1900", "2000", "2022", "2024", "9999"]
+    found = [*years]
+    for year in years:
+        found += [f"{year}-{month:02d}" for month in range(14)]
+        found += [f"{year}-{month:02d}-{day:02d}" for month in range(14) for day in range(33)]
+    return found + ["2022-1-05", "22-01-05", "2022-01-5", "2022/01/05", "", "20220105"]
+
+
+def test_the_documents_date_pattern_accepts_exactly_the_dates_the_server_accepts():
+    from search.query.language import date_filter
+
+    document = served_document()
+    parameters = document["paths"]["/api/search"]["get"]["parameters"]
+    patterns = {item["schema"]["pattern"] for item in parameters if item["name"] in ("from", "to")}
+    assert len(patterns) == 1
+    pattern = re.compile(patterns.pop())
+    for value in date_examples():
+        assert bool(pattern.search(value)) == (bool(value) and date_filter(value, None) is not None), value
+
+
+def test_a_nul_in_the_query_is_refused_as_the_document_says(client):
+    parameters = served_document()["paths"]["/api/search"]["get"]["parameters"]
+    pattern = re.compile(next(item for item in parameters if item["name"] == "q")["schema"]["pattern"])
+    assert pattern.search("grain port") and not pattern.search("grain\x00port")
+    response = client.get("/api/search?q=grain%00port")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid_parameter"
