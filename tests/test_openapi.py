@@ -200,7 +200,6 @@ PATTERN_EXAMPLES = {  # a parameter's pattern: values it and the server accept, 
 }
 
 
-
 @pytest.mark.parametrize(("path", "parameter"), query_parameters())
 def test_every_documented_parameter_is_accepted(client, path, parameter):
     schema = parameter["schema"]
