@@ -2,7 +2,7 @@
 
     search [--json] [--limit N] [--spell off] [--index DIR] QUERY...
     search index [PATH...] [--rebuild] [--variants FILE]
-    search show ID | search stats | search run --queries FILE.tsv
+    search show ID | search stats | search check | search run --queries FILE.tsv
     search eval --queries FILE.tsv --qrels QRELS.txt
     search serve [--host 127.0.0.1] [--port 8000] [--threads 8]
     search cluster start|stop [--wipe]|status   (the local OpenSearch cluster)
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 DEFAULT_INDEX = SETTINGS.default_index
 DEFAULT_CORPUS = SETTINGS.default_corpus
 INDEX_ENV = SETTINGS.index_env
-SUBCOMMANDS = ("index", "show", "stats", "run", "eval")
+SUBCOMMANDS = ("index", "show", "stats", "check", "run", "eval")
 COMMIT_EVERY_DOCS = SETTINGS.commit_every_docs
 LOCK_TIMEOUT_SECONDS = SETTINGS.lock_wait_seconds
 COMMAND_GROUP = "news_search.commands"
@@ -144,6 +144,8 @@ def subcommand_parser(name: str) -> Parser:
         parser.add_argument("--json", action="store_true")
     elif name == "stats":
         parser.add_argument("--json", action="store_true")
+    elif name == "check":
+        parser.add_argument("--json", action="store_true", help="print {index, sound, problems} as JSON")
     elif name == "run":
         parser.add_argument("--queries", type=Path, required=True, help="qid<TAB>query lines")
         parser.add_argument("--limit", type=positive_int, default=1000)
@@ -318,6 +320,35 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Read the whole index; exit 0 when it is sound, 1 when something is damaged (each problem
+    a line), 2 when it cannot be checked at all (no index, the cluster unreachable)."""
+    from tqdm import tqdm
+
+    from search.backends import check_index
+    from search.errors import REBUILD_HINT
+
+    backend, location = index_location(args)
+    bar = tqdm(desc="documents read", unit=" docs", file=sys.stderr, disable=not sys.stderr.isatty())
+
+    def read(documents: int) -> None:
+        bar.update(documents - bar.n)
+
+    try:
+        problems = check_index(backend, location, read)
+    finally:
+        bar.close()
+    if args.json:
+        print(json.dumps({"index": str(location), "sound": not problems, "problems": problems}, indent=2))
+    elif problems:
+        for problem in problems:
+            print(f"damaged: {printable(problem)}")
+        print(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in {location}; {REBUILD_HINT}")
+    else:
+        print(f"{location}: sound, every file read whole")
+    return 1 if problems else 0
+
+
 def queries_from(path: Path) -> list[tuple[str, str]]:
     from search.evaluate import read_queries
 
@@ -373,6 +404,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "index": cmd_index,
     "show": cmd_show,
     "stats": cmd_stats,
+    "check": cmd_check,
     "run": cmd_run,
     "eval": cmd_eval,
 }

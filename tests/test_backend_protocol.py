@@ -36,3 +36,11 @@ def test_a_document_is_found_again_by_its_id(engine):
     [doc_id] = view.ids([row.ref])
     assert view.ref(doc_id) == row.ref and view.documents([row.ref])[0]["id"] == doc_id
     assert view.ref("no-such-id") is None
+
+
+def test_a_sound_index_checks_sound_and_counts_what_it_read(engine):
+    from search.backends import check_index
+
+    read = []
+    assert check_index(engine.backend.name, engine.backend.location, read.append) == []
+    assert read and read[-1] == engine.stats()["documents"]

@@ -23,6 +23,10 @@ SINKS = {
     "whoosh": "search.backends.whoosh.sink:open_sink",
     "opensearch": "search.backends.opensearch.sink:open_sink",
 }
+CHECKS = {  # `search check`: each backend's reading of its whole index
+    "whoosh": "search.backends.whoosh.check:check_index",
+    "opensearch": "search.backends.opensearch.check:check_index",
+}
 DEFAULT_BACKEND = "whoosh"
 # Where each backend's index is when none is given: (environment variable, default) in SETTINGS,
 # and whether the location is a folder.
@@ -49,6 +53,11 @@ def open_backend(name: str, location, **options) -> Backend:
 def open_sink(name: str, location, **options) -> IndexSink:
     """Where an indexing run writes to the backend called `name` (search/indexer.py)."""
     return _load(SINKS, name)(location, **options)
+
+
+def check_index(name: str, location, progress=None) -> list[str]:
+    """What is damaged in the index at `location` (nothing: it reads whole)."""
+    return _load(CHECKS, name)(location, progress)
 
 
 def _load(table: dict[str, str], name: str):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import pickle
 import struct
+import zlib
 from array import array
 from dataclasses import dataclass, field
 from hashlib import blake2b
@@ -210,12 +211,14 @@ class ArrayFieldWriter(W3FieldWriter):
 
 
 def write_arrays(out, fields: dict[str, dict[str, np.ndarray]]) -> None:
-    """Raw arrays after a pickled table of contents: field -> column -> (dtype, start, count)."""
-    contents, start = {"format": FORMAT, "fields": {}}, 0
+    """Raw arrays after a pickled table of contents: field -> column -> (dtype, start, count),
+    and each column's CRC-32 (what `search check` compares; readers need not know of it)."""
+    contents, start = {"format": FORMAT, "fields": {}, "checksums": {}}, 0
     for name, columns in fields.items():
-        contents["fields"][name] = {}
+        contents["fields"][name], contents["checksums"][name] = {}, {}
         for column, values in columns.items():
             contents["fields"][name][column] = (values.dtype.str, start, len(values))
+            contents["checksums"][name][column] = zlib.crc32(np.ascontiguousarray(values))
             start += _padded(values.nbytes)
     table = pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL)
     head = _HEADER.pack(len(table)) + table
@@ -242,6 +245,7 @@ class SegmentArrays:
     def __init__(self, descriptor: int, contents: dict, base: int):
         self._descriptor = descriptor
         self.fields = {name: TermArrays(self, columns, base) for name, columns in contents["fields"].items()}
+        self.checksums: dict[str, dict[str, int]] = contents.get("checksums", {})  # none: written before
 
     @classmethod
     def open(cls, storage, segment) -> SegmentArrays | None:

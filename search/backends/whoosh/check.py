@@ -1,0 +1,155 @@
+"""`search check` for the Whoosh backend: every file of the index read whole, and what is damaged.
+
+Whoosh's files carry no checksums, so the check reads everything a search could ever read: the
+table of contents, each segment's terms and every block of every posting list (decompressed, its
+document numbers in order and inside the segment), every stored article, every per-document
+column, the arrays file beside each segment (every column whole, each term's postings where its
+counts say and as many as Whoosh's terms say), the columns kept with the commit and the state.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+
+from search.backends.whoosh.codec import ARRAYS_EXT, SegmentArrays, TermArrays
+from search.backends.whoosh.store import (
+    COLUMN_NAMES,
+    COLUMNS_FILE,
+    META_FILE,
+    is_whoosh_index,
+    open_index,
+    read_columns,
+    read_state,
+)
+from search.errors import IndexMissing, SearchError
+
+
+def check_index(location: Path | str, progress: Callable[[int], None] | None = None) -> list[str]:
+    """What is damaged in the index at `location` (nothing: it is sound); `progress` is told how
+    many documents' segments have been read so far."""
+    directory, problems = Path(location), []
+    if not is_whoosh_index(directory):
+        raise IndexMissing(f"no index at {directory}; build it with `search index`")
+    if read_state(directory) is None:
+        problems.append(f"{META_FILE}: missing or unreadable")
+    try:
+        ix = open_index(directory)
+    except SearchError as error:
+        return [*problems, error.message]
+    with ix.reader() as reader:
+        done = 0
+        for leaf, _ in reader.leaf_readers():
+            name = leaf.segment().segment_id()
+            problems.extend(f"segment {name}: {problem}" for problem in _segment_problems(leaf))
+            done += leaf.doc_count_all()
+            if progress:
+                progress(done)
+        kept = directory / COLUMNS_FILE.format(generation=reader.generation())
+        if kept.exists() and read_columns(directory, reader.generation()) is None:
+            problems.append(f"{kept.name}: unreadable (it should hold {', '.join(COLUMN_NAMES)})")
+    return problems
+
+
+def _segment_problems(leaf) -> Iterator[str]:
+    """Each part of one segment that cannot be read whole."""
+    for part, read in (("terms and postings", _read_postings), ("stored articles", _read_stored),
+                       ("columns", _read_columns), (f"arrays file ({ARRAYS_EXT})", _read_arrays)):
+        try:
+            problem = read(leaf)
+        except Exception as error:  # Whoosh, zlib, pickle and struct raise many kinds on damage
+            problem = f"{type(error).__name__}: {error}"
+        if problem:
+            yield f"{part}: {problem}"
+
+
+def _read_postings(leaf) -> str | None:
+    """Every term's posting list, block by block."""
+    count = leaf.doc_count_all()
+    terms = leaf._terms
+    for (fieldname, btext), info in terms.items():
+        matcher = terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
+        ids = _posting_ids(matcher)
+        if len(ids) != info.doc_frequency():
+            return f"{fieldname}:{btext!r} has {len(ids)} postings, its entry says {info.doc_frequency()}"
+        if len(ids) and (ids[-1] >= count or (np.diff(ids) <= 0).any()):
+            return f"{fieldname}:{btext!r} lists documents out of order or past the segment's {count}"
+    return None
+
+
+def _posting_ids(matcher) -> np.ndarray:
+    """A posting list's document numbers, every block decoded (values too)."""
+    if not isinstance(matcher, W3LeafMatcher):  # inlined in the term's entry
+        return np.fromiter(matcher.all_ids(), dtype=np.int64)
+    blocks = []
+    while not matcher._atend:
+        matcher._read_data()
+        blocks.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))
+        matcher._next_block()
+    return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.int64)
+
+
+def _read_stored(leaf) -> str | None:
+    for docnum in range(leaf.doc_count_all()):
+        if not isinstance(leaf.stored_fields(docnum), dict):
+            return f"document {docnum} is not a record"
+    return None
+
+
+def _read_columns(leaf) -> str | None:
+    count = leaf.doc_count_all()
+    for fieldname in leaf.schema.names():
+        if leaf.has_column(fieldname):
+            values = sum(1 for _ in leaf.column_reader(fieldname))
+            if values != count:
+                return f"{fieldname} has {values} values for {count} documents"
+    return None
+
+
+def _read_arrays(leaf) -> str | None:
+    """The segment's arrays file (when it has one), every column whole and each field's postings
+    agreeing with Whoosh's terms."""
+    path = Path(leaf._storage.folder) / leaf.segment().make_filename(ARRAYS_EXT)
+    if not path.exists():
+        return None
+    arrays = SegmentArrays.open(leaf._storage, leaf.segment())
+    if arrays is None:
+        return None  # another format: searches read Whoosh's blocks instead
+    counted: dict[str, dict[bytes, int]] = {fieldname: {} for fieldname in arrays.fields}
+    for (fieldname, btext), info in leaf._terms.items():
+        if fieldname in counted:
+            counted[fieldname][btext] = info.doc_frequency()
+    for fieldname, field in arrays.fields.items():
+        problem = _field_arrays_problem(field, leaf.doc_count_all(), counted[fieldname],
+                                        arrays.checksums.get(fieldname, {}))
+        if problem:
+            return f"{fieldname}: {problem}"
+    return None
+
+
+def _field_arrays_problem(field: TermArrays, doc_count: int, whoosh_counts: dict[bytes, int],
+                          checksums: dict[str, int]) -> str | None:
+    for column, (_, _, count) in field._columns.items():
+        values = field._whole(column)
+        if len(values) != count:
+            return f"{column} is cut short"
+        if column in checksums and zlib.crc32(values) != checksums[column]:
+            return f"{column} does not match its checksum"
+    term_ends = field._whole("term_ends")
+    ids = field._whole("ids")
+    if len(term_ends) and (term_ends[-1] != len(ids) or (np.diff(term_ends) < 0).any()):
+        return "the terms' ends do not match the postings"
+    if len(ids) and (ids.max() >= doc_count or ids.min() < 0):
+        return "postings name documents outside the segment"
+    texts = field.term_texts()
+    starts = np.concatenate([[0], texts.ends[:-1]]) if len(texts.ends) else texts.ends
+    rows = zip(starts.tolist(), texts.ends.tolist(), texts.counts.tolist(), strict=True)
+    counts = {texts.texts[start:end]: count for start, end, count in rows}
+    if counts != whoosh_counts:
+        differing = next(iter(set(counts.items()) ^ set(whoosh_counts.items())))
+        return f"the terms or their counts differ from Whoosh's (first: {differing[0]!r})"
+    return None

@@ -1,0 +1,72 @@
+"""`search check` on the Whoosh backend (search/backends/whoosh/check.py): a real index read whole,
+then damaged file by file, through the function and the command line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, one_error_line
+
+from search.backends.whoosh.check import check_index
+from search.indexer import update_index
+
+
+@pytest.fixture(scope="module")
+def sound_index(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("check") / "index"
+    update_index(directory, [CORPUS])
+    return directory
+
+
+@pytest.fixture
+def index_copy(sound_index, tmp_path) -> Path:
+    copy = tmp_path / "index"
+    shutil.copytree(sound_index, copy)
+    return copy
+
+
+def garble(path: Path) -> None:
+    """Flip 64 bytes a third of the way into a file."""
+    data = bytearray(path.read_bytes())
+    start = len(data) // 3
+    for at in range(start, min(start + 64, len(data))):
+        data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+def test_a_sound_index_has_no_problem(sound_index):
+    assert check_index(sound_index) == []
+
+
+@pytest.mark.parametrize(("pattern", "part"), [
+    ("MAIN_*.pst", "terms and postings"),
+    ("MAIN_*._stored.col", "stored articles"),
+    ("MAIN_*.arr", "arrays file"),
+    ("MAIN_*.trm", "terms and postings"),
+    ("columns-*.npz", "columns-"),
+])
+def test_a_garbled_file_is_named_with_the_part_it_holds(index_copy, pattern, part):
+    [path] = index_copy.glob(pattern)
+    garble(path)
+    problems = check_index(index_copy)
+    assert problems and any(part in problem for problem in problems), problems
+
+
+def test_a_missing_segment_file_says_the_index_is_damaged(index_copy):
+    next(index_copy.glob("MAIN_*.pst")).unlink()
+    [problem] = check_index(index_copy)
+    assert "damaged" in problem and "--rebuild" in problem
+
+
+def test_the_command_exits_0_when_sound_1_when_damaged_2_without_an_index(run_cli, index_copy, tmp_path):
+    sound = run_cli("check", "--index", str(index_copy))
+    assert sound.code == 0 and "sound" in sound.stdout
+    garble(next(index_copy.glob("MAIN_*.pst")))
+    damaged = run_cli("check", "--index", str(index_copy))
+    assert damaged.code == 1
+    lines = damaged.stdout.strip().splitlines()
+    assert lines[0].startswith("damaged: segment ") and "search index --rebuild" in lines[-1]
+    missing = run_cli("check", "--index", str(tmp_path / "nothing-here"))
+    assert "no index" in one_error_line(missing)
