@@ -53,6 +53,14 @@ class BackendUnavailable(SearchError):
     retry_after_seconds = 5
 
 
+class DiskFull(SearchError):
+    """The disk (or the user's quota) filled up while indexing: the run's uncommitted files were
+    removed and the index keeps its last commit."""
+
+    code = "disk_full"
+    status = 507
+
+
 class IndexBusy(SearchError):
     """Another indexer holds the index's write lock."""
 

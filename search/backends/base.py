@@ -198,6 +198,7 @@ class IndexSink(Protocol):
     the run's changes, made visible at each checkpoint, and the run's state kept with them."""
 
     state: IndexState
+    location: str  # where the index is, as a person may be shown it (a folder, a cluster's alias)
 
     def indexed_files(self) -> dict[str, IndexedFile]:
         """Each file the index holds, by key (as the run sees it once begun)."""

@@ -124,6 +124,7 @@ class OpenSearchSink:
     def __init__(self, client: OpenSearch, address: Address, state: IndexState, generation: int,
                  layout: tuple[int, int], rebuild: bool, lock_timeout: float):
         self.client, self.address = client, address
+        self.location = str(address)
         self.state = state
         self.generation = generation
         self.shards, self.replicas = layout

@@ -7,13 +7,15 @@ merges segments when a run leaves too many.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import shutil
 import sys
 from pathlib import Path
 
 import numpy as np
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import Index, LockError
+from whoosh.index import Index, LockError, clean_files
 from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
@@ -23,6 +25,7 @@ from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.ranking import commit_columns, content_terms
 from search.backends.whoosh.schema import ColumnValues, array_codec
 from search.backends.whoosh.store import (
+    INDEX_NAME,
     REBUILD_FOLDER,
     WRITE_LOCK,
     create_index,
@@ -85,6 +88,7 @@ class WhooshSink:
         self.live = live
         self.live_lock = None
         self.directory = Path(ix.storage.folder)
+        self.location = str(live or self.directory)
         self.state: IndexState = read_state(self.directory)
         self.lock_timeout, self.workers = lock_timeout, workers
         self.writer: SegmentWriter | None = None
@@ -196,6 +200,9 @@ class WhooshSink:
                 self._commit()
             else:
                 self.writer.cancel()
+        except BaseException:
+            _give_up(self.writer)
+            raise
         finally:
             self._release()
         self._merge_if_due()
@@ -236,11 +243,37 @@ class WhooshSink:
         return True
 
     def cancel(self) -> None:
-        """Give up what was not committed (a rebuild: all of it; the live index stays)."""
-        if self.writer is not None:
-            self.writer.cancel()
-        self._release()
-        self._release_live()
+        """Give up what was not committed and remove its files (a rebuild: all of it; the live
+        index stays): a run stopped by an error, a full disk among them, leaves the last commit
+        as it was and no file of its own behind."""
+        try:
+            if self.writer is not None:
+                _give_up(self.writer)
+            self._release()
+            self._remove_uncommitted()
+        finally:
+            self._release_live()
+
+    def _remove_uncommitted(self) -> None:
+        """Delete what was written past the last commit, holding the lock (when another run has
+        it by now, that run's commit deletes them)."""
+        if self.live is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            return
+        lock = self.ix.storage.lock(WRITE_LOCK)
+        if not lock.acquire(blocking=False):
+            return
+        try:
+            with contextlib.suppress(Exception):  # an index too damaged to read keeps its files
+                toc = self.ix._read_toc()
+                clean_files(self.ix.storage, INDEX_NAME, toc.generation, toc.segments)
+            for leftover in self.directory.glob(f"{INDEX_NAME}.tmp*"):
+                if leftover.is_dir():
+                    shutil.rmtree(leftover, ignore_errors=True)
+                else:
+                    leftover.unlink(missing_ok=True)
+        finally:
+            lock.release()
 
     def _release_live(self) -> None:
         if self.live_lock is not None:
@@ -253,6 +286,16 @@ class WhooshSink:
         self.writer = None
         if not self.frozen_before:
             gc.unfreeze()
+
+
+def _give_up(writer: SegmentWriter) -> None:
+    """Cancel a writer; one that fails closing its files (a full disk) or committing is made to
+    let go of its lock and temporary files all the same."""
+    try:
+        writer.cancel()
+    except Exception:
+        with contextlib.suppress(Exception):
+            writer._finish()
 
 
 def _busy(timeout: float) -> IndexBusy:

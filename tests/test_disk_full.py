@@ -1,0 +1,78 @@
+"""Indexing into a full disk (issue 22, §4): one line naming the disk and the space needed, the
+run's unfinished files removed, the last commit still answering, and a run after space is freed
+completing. The disk is a small tmpfs the test mounts (root only: skipped with the reason else)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, one_error_line
+from corpus_generator import write_corpus
+
+from search.engine import Engine
+
+SMALL_DISK_MB = 4  # the seed articles' index fits, a 3,000-article file's does not
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Path:
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK_MB}m", "tmpfs", str(mount)],
+                             capture_output=True, text=True)
+    if mounted.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def grow(mount: Path, megabytes: int) -> None:
+    """Make room: the disk grows, as if files elsewhere on it were deleted."""
+    subprocess.run(["mount", "-o", f"remount,size={megabytes}m", str(mount)], check=True)
+
+
+def file_names(index: Path) -> set[str]:
+    return {path.name for path in index.iterdir()}
+
+
+def test_a_full_disk_stops_the_run_with_one_line_and_leaves_the_last_commit(run_cli, small_disk, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    index = small_disk / "index"
+    assert run_cli("index", "--index", str(index), str(corpus)).code == 0
+    before = file_names(index)
+    seeds = Engine(index).stats()["documents"]
+    write_corpus(corpus / "wire.jsonl", 3_000)
+
+    full = run_cli("index", "--index", str(index), str(corpus))
+    line = one_error_line(full)
+    assert "is full" in line and str(small_disk) in line and "MB free" in line, line
+    assert "Traceback" not in full.stderr
+    assert file_names(index) - before <= {"MAIN_WRITELOCK"}, "the run's unfinished files are gone"
+    engine = Engine(index)
+    assert engine.stats()["documents"] == seeds and engine.search("Wallace")["total"] > 0
+
+    grow(small_disk, 64)
+    again = run_cli("index", "--index", str(index), str(corpus))
+    assert again.code == 0, again.stderr
+    assert Engine(index).stats()["documents"] == seeds + 3_000
+
+
+def test_a_rebuild_into_a_full_disk_keeps_the_old_index(run_cli, small_disk, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    index = small_disk / "index"
+    assert run_cli("index", "--index", str(index), str(corpus)).code == 0
+    seeds = Engine(index).stats()["documents"]
+    write_corpus(corpus / "wire.jsonl", 3_000)
+
+    full = run_cli("index", "--index", str(index), "--rebuild", str(corpus))
+    assert "is full" in one_error_line(full)
+    assert not (index / ".rebuild").exists()
+    assert Engine(index).stats()["documents"] == seeds
