@@ -32,6 +32,10 @@ class Settings:
     time_budget_seconds: float = setting(2.0, "seconds a search may take before answering what it has")
     exact_count_up_to: int = setting(10_000, "stories (or articles) counted exactly; past it a count "
                                      "says `more than`")
+    max_expanded_words: int = setting(10, "words of a query expanded as wildcards, prefixes or fuzzy matches "
+                                      "(the rest are searched as typed)")
+    max_sloppy_phrase_words: int = setting(12, "words of a phrase matched with slop (`\"…\"~N`); a longer "
+                                           "one is matched word for word")
     max_expansions: int = setting(1000, "index terms a wildcard, prefix or fuzzy word expands to")
     spelling_lookups: int = setting(8, "words a query has looked up for spelling")
     spelling_seconds: float = setting(0.3, "seconds after which no spelling lookup starts")

@@ -511,3 +511,27 @@ def test_a_clause_holds_the_aliases_of_the_names_it_spells():
 def test_lower_case_us_means_the_country_alone_or_beside_a_place(text, country):
     terms = {leaf.text for leaf in parse(text).tree.leaves() if isinstance(leaf, qt.Term)}
     assert ("US" in terms) is country
+
+
+def test_only_the_first_words_are_expanded_and_a_long_sloppy_phrase_is_matched_word_for_word():
+    from search.query.tree import Fuzzy, Phrase, Prefix, Wildcard
+    from search.settings import SETTINGS
+
+    words = [f"word{n}" for n in range(SETTINGS.max_expanded_words + 5)]
+    parsed = parse(" ".join(f"{word}~" for word in words[:-2]) + f" {words[-2]}* wo?{words[-1]}")
+    expanded = {node.text if not isinstance(node, Wildcard) else node.pattern
+                for node in parsed.tree.walk() if isinstance(node, Fuzzy | Prefix | Wildcard)}
+    assert len(expanded) == SETTINGS.max_expanded_words
+    assert [warning.code for warning in parsed.warnings] == ["cost"]
+    for clause in parsed.clauses:
+        assert all(not isinstance(node, Fuzzy | Prefix | Wildcard) or
+                   (node.pattern if isinstance(node, Wildcard) else node.text) in expanded
+                   for node in clause.tree.walk())
+
+    long_phrase = '"' + " ".join(["grain"] * (SETTINGS.max_sloppy_phrase_words + 1)) + '"~5'
+    parsed = parse(long_phrase)
+    assert all(node.slop == 1 for node in parsed.tree.walk() if isinstance(node, Phrase))
+    assert [warning.code for warning in parsed.warnings] == ["cost"]
+    short = parse('"' + " ".join(["grain"] * SETTINGS.max_sloppy_phrase_words) + '"~5')
+    assert any(node.slop == 5 for node in short.tree.walk() if isinstance(node, Phrase))
+    assert not short.warnings

@@ -108,6 +108,8 @@ def test_readmes_limits_table_states_the_tables_values():
         "filter values, `suggest` text": [SETTINGS.max_value_chars],
         "time budget": [SETTINGS.time_budget_seconds],
         "wildcard, prefix, fuzzy expansion": [SETTINGS.max_expansions, 2],
+        "wildcard, prefix and fuzzy words": [SETTINGS.max_expanded_words],
+        'a phrase with a distance (`"…"~N`)': [SETTINGS.max_sloppy_phrase_words],
         "counts (`total`, `all_words_total`)": [SETTINGS.exact_count_up_to],
         "spelling lookups": [SETTINGS.spelling_lookups, SETTINGS.spelling_seconds, 10],
         "one record in a file": [SETTINGS.max_record_bytes / 1_000_000],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from search.aliases import AliasTable, find_aliases
 from search.analysis import exact_analyzer, news_analyzer
@@ -33,7 +33,8 @@ from search.query.language import (
     syntax_problem,
 )
 from search.query.parser import FieldAnalyzer, QueryParser
-from search.query.tree import NOTHING, And, AndNot, Node, Not, Or, Phrase, Term
+from search.query.tree import NOTHING, And, AndNot, Fuzzy, Node, Not, Or, Phrase, Prefix, Term, Wildcard
+from search.settings import SETTINGS
 
 
 @dataclass
@@ -104,23 +105,25 @@ class QueryReader:
         if tree == NOTHING and words:
             tree, words = self._unparsed_words(rest, words)
         terms = self.content(" ".join(words), False)
-        tree = self._with_term_counts(tree, terms)
+        expanded: set[str] = set()
+        tree = within_cost(self._with_term_counts(tree, terms), warnings, expanded)
         plain = is_plain(tree) and not date_filters and not SYNTAX.search(rest)
         tree, alias_terms = self._with_aliases(tree, words, plain)
         if date_filters:
             tree = And((tree, *date_filters)) if tree != NOTHING else And(tuple(date_filters))
         items, only_optional = optional_items(rest)
         parsed = ParsedQuery(text, tree.normalize(), warnings, words, alias_terms, plain=plain,
-                             terms=terms, clauses=self._clauses(items),
+                             terms=terms, clauses=self._clauses(items, expanded),
                              only_optional=only_optional and not date_filters)
         return parsed.with_all_words()
 
-    def _clauses(self, items: list[str]) -> list[Clause]:
+    def _clauses(self, items: list[str], expanded: set[str]) -> list[Clause]:
         """Each optional item's clause (stopwords alone have none), with the aliases of the
-        names the items spell, alone or in a run of words (`advanced medium-range …`)."""
+        names the items spell, alone or in a run of words (`advanced medium-range …`); only the
+        words the query expands are expanded here (`within_cost`)."""
         clauses = []
         for item in dict.fromkeys(items):
-            found = self.parser.parse(item).normalize()
+            found = within_cost(self.parser.parse(item), [], expanded, grow=False).normalize()
             if found != NOTHING:
                 words = tuple(plain_words(item)) if not item.startswith('"') else ()
                 clauses.append(Clause(item, found, words))
@@ -290,3 +293,36 @@ def alternative_tree(name: str, fields: dict[str, str]) -> tuple[Node, list[str]
 
 STEMMED = news_analyzer()
 EXACT = exact_analyzer()
+
+
+def within_cost(tree: Node, warnings: list[QueryWarning], expanded: set[str], grow: bool = True) -> Node:
+    """The tree with what costs most bounded: only the first SETTINGS.max_expanded_words words
+    expanded as wildcards, prefixes or fuzzy matches (the rest searched as typed), and a phrase
+    with slop of more than SETTINGS.max_sloppy_phrase_words words matched word for word; each
+    with a `cost` warning. Expanding a word walks the index's lexicon, and a sloppy phrase's
+    matcher reads every position of its words, before any time budget can stop them. The words
+    expanded are added to `expanded` (without `grow`, only those already in it are expanded)."""
+    capped: set[str] = set()
+
+    def bounded(node: Node) -> Node:
+        if isinstance(node, Fuzzy | Prefix | Wildcard):
+            word = node.pattern if isinstance(node, Wildcard) else node.text
+            if word in expanded or (grow and len(expanded) < SETTINGS.max_expanded_words):
+                expanded.add(word)
+                return node
+            capped.add("expanded")
+            return Term(node.field, word.replace("*", "").replace("?", ""), node.boost)
+        if isinstance(node, Phrase) and node.slop > 1 and len(node.words) > SETTINGS.max_sloppy_phrase_words:
+            capped.add("phrase")
+            return replace(node, slop=1)
+        return node
+
+    tree = tree.accept(bounded)
+    if "expanded" in capped:
+        warnings.append(QueryWarning("cost", f"only the first {SETTINGS.max_expanded_words} wildcard, "
+                                             "prefix or fuzzy words were expanded; the rest were searched "
+                                             "as typed"))
+    if "phrase" in capped:
+        warnings.append(QueryWarning("cost", f"a phrase of more than {SETTINGS.max_sloppy_phrase_words} "
+                                             "words was matched word for word, without its ~ distance"))
+    return tree

@@ -12,25 +12,29 @@ from search.settings import SETTINGS
 MAX_EXPANSIONS = SETTINGS.max_expansions
 
 
-class CappedPrefix(wq.Prefix):
-    """A prefix query that expands to at most MAX_EXPANSIONS terms."""
+class CappedExpansion:
+    """A prefix, wildcard or fuzzy query that expands to at most MAX_EXPANSIONS terms, and keeps
+    the expansions it found for the last reader it was asked with: a request expands each word
+    once, though its ranking, counts, shown rows and highlights each ask (a fuzzy word's
+    expansion compares every term of the lexicon with it: a tenth of a second and more)."""
 
     def _btexts(self, ixreader):
-        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)
+        kept = getattr(self, "_kept", None)
+        if kept is None or kept[0] is not ixreader:
+            kept = self._kept = (ixreader, list(islice(super()._btexts(ixreader), MAX_EXPANSIONS)))
+        return kept[1]
 
 
-class CappedWildcard(wq.Wildcard):
-    """A wildcard query that expands to at most MAX_EXPANSIONS terms."""
-
-    def _btexts(self, ixreader):
-        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)
+class CappedPrefix(CappedExpansion, wq.Prefix):
+    """A prefix query (see CappedExpansion)."""
 
 
-class CappedFuzzyTerm(wq.FuzzyTerm):
-    """A fuzzy term that expands to at most MAX_EXPANSIONS terms."""
+class CappedWildcard(CappedExpansion, wq.Wildcard):
+    """A wildcard query (see CappedExpansion)."""
 
-    def _btexts(self, ixreader):
-        return islice(super()._btexts(ixreader), MAX_EXPANSIONS)
+
+class CappedFuzzyTerm(CappedExpansion, wq.FuzzyTerm):
+    """A fuzzy term (see CappedExpansion)."""
 
 
 class RepeatedWordMatcher(WrappingMatcher):

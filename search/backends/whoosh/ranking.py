@@ -124,6 +124,7 @@ class Details:
     compiled: dict = field(default_factory=dict)
     shown: list[int] = field(default_factory=list)  # the rows, looked at together on first need
     members: Callable[[int], list[int]] | None = None  # a document's story's versions
+    deadline: float = float("inf")  # for looking at the shown rows: one more time budget
     _known: dict[int, tuple[bool, tuple[bool, ...]]] = field(default_factory=dict)
 
     def matched(self, docnums: list[int]) -> list[tuple[bool, tuple[bool, ...]]]:
@@ -146,7 +147,7 @@ class Details:
         docnums = sorted(set(docnums) - self._known.keys())
         domain = Domain.of_documents(docnums)
         scorer = ArrayScorer(self.scorer.searcher, self.scorer.postings, self.scorer.weights,
-                             float("inf"), domain, scoring=False)
+                             self.deadline, domain, scoring=False)
         if self.matches is not None and self.matches.evaluated is None:
             hit = np.isin(docnums, self.matches.documents)
         else:
@@ -201,7 +202,8 @@ class Ranker:
         self.count_up_to = count_up_to or SETTINGS.exact_count_up_to
         self.weights = request.weights
         self.scorer = ArrayScorer(view.searcher, view.postings, self.weights, request.deadline)
-        self.details = Details(self.scorer, members=view.story_members().of)
+        self.details = Details(self.scorer, members=view.story_members().of,
+                               deadline=request.deadline + SETTINGS.time_budget_seconds)
 
     def compile(self, tree: qt.Node) -> wq.Query:
         return compile_tree(tree, self.details.compiled)
