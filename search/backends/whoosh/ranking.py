@@ -1,11 +1,12 @@
 """Ranking in the Whoosh backend: a request's trees evaluated over the whole index with numpy.
 
-The query (and the all-words tier, and each optional word) is evaluated by the array scorer
-into one score and one match flag per document; the top rows are the best documents (one a
-story when grouped), ties broken by date and id so every page agrees with one long list. A
-short query's tier ranks first; a long query's pool is re-scored by feedback
-(search/feedback.py). The counts, which documents hold each optional word, and the facets
-come from the same arrays.
+The query (and the all-words tier) is evaluated by the array scorer into one score and one
+match flag per document (or, pruned, per document of the windows that can hold the best rows:
+topk.py); the top rows are the best documents (one a story when grouped), ties broken by date
+and id so every page agrees with one long list. A short query's tier ranks first; a long
+query's pool is re-scored by feedback (search/feedback.py). The counts and facets come from
+the query's matches; whether a shown row's versions match and which optional words each holds
+is evaluated for those documents alone (`Details`).
 """
 
 from __future__ import annotations
