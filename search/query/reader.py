@@ -84,7 +84,8 @@ class QueryReader:
     the index keys a byline or source by name, and the aliases of the things queries name."""
 
     def __init__(self, analyzers: Mapping[str, FieldAnalyzer], name_key: Callable[[str], str],
-                 aliases: AliasTable | None = None):
+                 aliases: AliasTable | None = None, bounded: bool = True):
+        self.bounded = bounded  # within_cost applies (off: the query as typed, whatever it costs)
         self.parser = QueryParser(analyzers)
         self.content = analyzers["content"]
         self.exact = analyzers["content_exact"]
@@ -105,8 +106,10 @@ class QueryReader:
         if tree == NOTHING and words:
             tree, words = self._unparsed_words(rest, words)
         terms = self.content(" ".join(words), False)
-        expanded: set[str] = set()
-        tree = within_cost(self._with_term_counts(tree, terms), warnings, expanded)
+        expanded: set[str] | None = set() if self.bounded else None
+        tree = self._with_term_counts(tree, terms)
+        if expanded is not None:
+            tree = within_cost(tree, warnings, expanded)
         plain = is_plain(tree) and not date_filters and not SYNTAX.search(rest)
         tree, alias_terms = self._with_aliases(tree, words, plain)
         if date_filters:
@@ -117,13 +120,16 @@ class QueryReader:
                              only_optional=only_optional and not date_filters)
         return parsed.with_all_words()
 
-    def _clauses(self, items: list[str], expanded: set[str]) -> list[Clause]:
+    def _clauses(self, items: list[str], expanded: set[str] | None) -> list[Clause]:
         """Each optional item's clause (stopwords alone have none), with the aliases of the
         names the items spell, alone or in a run of words (`advanced medium-range …`); only the
-        words the query expands are expanded here (`within_cost`)."""
+        words the query expands are expanded here (`within_cost`; None: every word is)."""
         clauses = []
         for item in dict.fromkeys(items):
-            found = within_cost(self.parser.parse(item), [], expanded, grow=False).normalize()
+            found = self.parser.parse(item)
+            if expanded is not None:
+                found = within_cost(found, [], expanded, grow=False)
+            found = found.normalize()
             if found != NOTHING:
                 words = tuple(plain_words(item)) if not item.startswith('"') else ()
                 clauses.append(Clause(item, found, words))

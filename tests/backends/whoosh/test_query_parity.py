@@ -73,7 +73,7 @@ from search.query.parser import FIELD_NAMES, MAX_DEPTH
 ROOT = Path(__file__).parents[3]
 SCHEMA = build_schema()
 ALIASES = alias_table()
-OURS = QueryReader(query_analyzers(), name_key, ALIASES)
+OURS = QueryReader(query_analyzers(), name_key, ALIASES, bounded=False)  # the oracle had no cost bounds
 ORACLE = whoosh_oracle.QueryBuilder(SCHEMA, ALIASES)
 KNOWN_NAMES = {"tony diver", "diver", "reuters", "telegraph", "the daily telegraph", "ben wallace", "wallace",
                "net loss", "mauricio cabrera", "nato", "oil"}
