@@ -104,7 +104,8 @@ def _read_columns(leaf) -> str | None:
     count = leaf.doc_count_all()
     for fieldname in leaf.schema.names():
         if leaf.has_column(fieldname):
-            values = sum(1 for _ in leaf.column_reader(fieldname))
+            raw = leaf.column_reader(fieldname, translate=False)  # the undated sentinel is no date
+            values = sum(1 for _ in raw)
             if values != count:
                 return f"{fieldname} has {values} values for {count} documents"
     return None

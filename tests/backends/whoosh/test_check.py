@@ -70,3 +70,13 @@ def test_the_command_exits_0_when_sound_1_when_damaged_2_without_an_index(run_cl
     assert lines[0].startswith("damaged: segment ") and "search index --rebuild" in lines[-1]
     missing = run_cli("check", "--index", str(tmp_path / "nothing-here"))
     assert "no index" in one_error_line(missing)
+
+
+def test_an_undated_article_is_not_damage(tmp_path):
+    """The date column holds a sentinel for an article without a date, which is no date to read
+    (Reuters has such articles: check once called them an overflow)."""
+    from conftest import build_jsonl_index
+
+    index = build_jsonl_index(tmp_path, [{"id": "dated", "text": "Grain ships leave.", "date": "2022-10-01"},
+                                         {"id": "undated", "text": "Grain ships return."}])
+    assert check_index(index) == []
