@@ -306,9 +306,9 @@ def matching(scorer: ArrayScorer, query: wq.Query, known: Matches | None, enough
     if known is not None and known.complete:
         return known
     if known is None:
-        bound = Bounder(scorer, window).of(query)
-        if bound is None and enough is None:
+        if enough is None:
             return whole(scorer, query, scoring=False)
+        bound = Bounder(scorer, window).of(query)
         count = -(-scorer.postings.doc_count // window)
         may = bound.may if bound is not None else np.ones(count, dtype=bool)
         known = Matches(np.zeros(0, dtype=np.int64), None, window, np.zeros(count, dtype=bool), may)
