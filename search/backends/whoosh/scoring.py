@@ -23,6 +23,7 @@ from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import islice
 
 import numpy as np
@@ -86,8 +87,9 @@ class Domain:
         lengths = self.stops - self.starts
         return np.repeat(self.starts - (np.cumsum(lengths) - lengths), counts)
 
+    @cached_property
     def documents(self) -> np.ndarray:
-        """The document number at each place."""
+        """The document number at each place (worked out once: every node of a query asks)."""
         if self.whole:
             return np.arange(self.size, dtype=np.int64)
         return np.arange(self.size, dtype=np.int64) + self._shifts(self.stops - self.starts)
@@ -535,7 +537,7 @@ class ArrayScorer:
     def evaluate(self, query: wq.Query) -> Scored:
         """The query's score for every document of the domain, and which documents it matches."""
         scored = self._node(query)
-        live = self.postings.live if self.domain.whole else self.postings.live[self.domain.documents()]
+        live = self.postings.live if self.domain.whole else self.postings.live[self.domain.documents]
         if not self.scoring:
             return Scored(_ZERO, scored.hit & live)
         return Scored(np.where(scored.hit, scored.score, 0.0), scored.hit & live)
@@ -566,7 +568,7 @@ class ArrayScorer:
             return self._and_not(query)
         if not self.scoring and id(query) in self.run.phrase_hits:  # a phrase's matches, found before
             hit = self.run.phrase_hits[id(query)]
-            return Scored(_ZERO, hit if self.domain.whole else hit[self.domain.documents()])
+            return Scored(_ZERO, hit if self.domain.whole else hit[self.domain.documents])
         if isinstance(query, wq.Phrase) and query.slop == 1 and self._has_positions(query.fieldname):
             return self._phrase(query)
         if type(query) is wq.ConstantScoreQuery:
@@ -647,7 +649,7 @@ class ArrayScorer:
         candidates = found[words[0]][0]
         for places, _ in found.values():
             candidates = np.intersect1d(candidates, places, assume_unique=True)
-        documents = self.domain.documents()
+        documents = self.domain.documents
         held = self.postings.in_a_row(query.fieldname, words, documents[candidates])
         if not self.domain.whole:
             held = np.searchsorted(documents, held)
@@ -729,7 +731,7 @@ class ArrayScorer:
         if whole is None:
             whole = self.run.whole_results[id(query)] = self._whole_by_whoosh(query)
         if not self.domain.whole:
-            documents = self.domain.documents()
+            documents = self.domain.documents
             whole = Scored(whole.score[documents] if self.scoring else _ZERO, whole.hit[documents])
         return self._remember_phrase(query, whole)
 

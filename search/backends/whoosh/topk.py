@@ -246,7 +246,7 @@ def evaluate_windows(scorer: ArrayScorer, query: wq.Query, windows: np.ndarray, 
         domain = Domain(starts, np.minimum(starts + window, size))
     scored = scorer.restricted(domain, scoring).evaluate(query)
     places = np.flatnonzero(scored.hit)
-    documents = places if domain.whole else domain.documents()[places]
+    documents = places if domain.whole else domain.documents[places]
     return documents, scored.score[places] if scoring else None
 
 
