@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from search.analysis import name_terms
 from search.entities import Entity
 from search.ingest import Article
+from search.settings import SETTINGS
 
 KEY_SEPARATOR = "\x1f"
 ENTITY_FILTERS = ("person", "org", "place", "weapon")
@@ -81,6 +82,15 @@ def content_of(title: str | None, body: str) -> tuple[str, int]:
     if not title:
         return body, 0
     return f"{title}{CONTENT_SEPARATOR}{body}", len(title) + len(CONTENT_SEPARATOR)
+
+
+def related_text(stored: dict) -> str:
+    """The text an article's related coverage is found by: headline and body, up to
+    SETTINGS.max_related_chars (what a long article is about is said in its first pages; a
+    3 MB one was analysed whole for every page view)."""
+    text = content_of(stored.get("title"), stored.get("body") or "")[0]
+    limit = SETTINGS.max_related_chars
+    return text if len(text) <= limit else text[:limit].rsplit(None, 1)[0]
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ class Settings:
     max_value_chars: int = setting(200, "characters of a filter value or of `suggest` text")
     related: int = setting(5, "related stories shown by default")
     max_related: int = setting(20, "related stories asked for at most")
+    max_related_chars: int = setting(50_000, "characters of an article read to find its related coverage")
+    snippet_scan_chars: int = setting(50_000, "characters of a long article searched for its snippet, "
+                                      "from the line of its first match")
     completions: int = setting(8, "completions by default")
     max_completions: int = setting(20, "completions asked for at most")
     max_request_bytes: int = setting(16 * 1024, "bytes of a request body the app reads")

@@ -113,6 +113,8 @@ def test_readmes_limits_table_states_the_tables_values():
         "counts (`total`, `all_words_total`)": [SETTINGS.exact_count_up_to],
         "spelling lookups": [SETTINGS.spelling_lookups, SETTINGS.spelling_seconds, 10],
         "one record in a file": [SETTINGS.max_record_bytes / 1_000_000],
+        "related coverage of an article": [SETTINGS.max_related_chars],
+        "snippet of a long article": [SETTINGS.snippet_scan_chars],
         "lock wait for a second indexer": [SETTINGS.lock_wait_seconds],
     }
     for row, values in stated.items():

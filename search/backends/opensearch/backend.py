@@ -48,7 +48,7 @@ from search.backends.opensearch.store import (
     refused,
 )
 from search.backends.opensearch.vocabulary import ClusterVocabulary
-from search.documents import content_of, entity_term
+from search.documents import entity_term, related_text
 from search.errors import BackendUnavailable, IndexMissing
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
@@ -301,7 +301,7 @@ class OpenSearchView:
         """The best version of each of the `limit` stories most like this one: its most telling
         body terms (OpenSearch's more-like-this over our token stream) and its salient entities."""
         stored = self.documents([ref])[0]
-        text = content_of(stored.get("title"), stored.get("body") or "")[0]
+        text = related_text(stored)
         tokens = self.span_finder.analyzers["content"].occurrences(text)
         if not tokens:
             return []

@@ -7,7 +7,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.backends.base import Row
-from search.documents import content_of, entity_term
+from search.documents import entity_term, related_text
 
 KEY_TERMS = 12
 MAX_ENTITIES = 6
@@ -16,7 +16,7 @@ ENTITY_BOOST = 2.0
 
 def related_query(searcher: Searcher, stored: dict) -> wq.Query:
     """The article's most telling words and its most salient entities, any of them."""
-    text = content_of(stored.get("title"), stored.get("body") or "")[0]
+    text = related_text(stored)
     key_terms = searcher.key_terms_from_text("content", text, numterms=KEY_TERMS)
     parts: list[wq.Query] = [wq.Term("content", term, boost=weight) for term, weight in key_terms]
     entities = sorted(stored.get("entities") or [], key=lambda e: -e["salience"])[:MAX_ENTITIES]
