@@ -12,7 +12,7 @@ from flask import Flask
 
 from search.backends import index_location
 from search.settings import SETTINGS
-from web import api, errors, pages, security
+from web import api, errors, pages, security, timing
 from web.engine import EngineHolder
 
 MAX_REQUEST_BYTES = SETTINGS.max_request_bytes
@@ -37,4 +37,5 @@ def create_app(index_dir: Path | str | None = None, backend: str | None = None, 
     app.register_blueprint(pages.blueprint)
     errors.register(app)
     security.register(app)
+    timing.register(app)
     return app
