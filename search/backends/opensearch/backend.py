@@ -39,6 +39,7 @@ from search.backends.opensearch.ranking import (
 )
 from search.backends.opensearch.spans import SpanFinder
 from search.backends.opensearch.store import (
+    READ_SECONDS,
     Address,
     alias_target,
     call,
@@ -72,7 +73,7 @@ class OpenSearchBackend:
     def __init__(self, location, weights: Weights = DEFAULT_WEIGHTS):
         self.address = Address.parse(location)
         self.location = str(self.address)
-        self.client = connect(self.address)
+        self.client = connect(self.address, timeout=READ_SECONDS)
         self.weights = weights
         self._local = threading.local()
         self._lexicons: dict[tuple[str, int], SpellingLexicon] = {}

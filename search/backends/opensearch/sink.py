@@ -44,6 +44,7 @@ from search.backends.opensearch.store import (
     call,
     connect,
     owner,
+    owner_is_gone,
     read_state,
     write_state,
 )
@@ -448,21 +449,23 @@ class WriterLock:
         return True
 
     def _take_stale(self) -> bool:
-        """Take the lock over when its holder has not beaten for STALE_LOCK_SECONDS."""
+        """Take the lock over when its holder has not beaten for STALE_LOCK_SECONDS, or at once when
+        it was a process of this machine that has ended (a run the cluster cut off, or killed)."""
         try:
             found = call(self.address, self.client.get, index=self.address.state_index, id=LOCK_DOC)
         except NotFoundError:
             return False  # freed meanwhile: the next try creates it
         self.holder = str(found["_source"].get("owner", "?"))
         silent = time.time() - float(found["_source"].get("heartbeat", 0))
-        if silent < STALE_LOCK_SECONDS:
+        gone = owner_is_gone(self.holder)
+        if silent < STALE_LOCK_SECONDS and not gone:
             return False
         answer = self._write(found["_seq_no"], found["_primary_term"])
         if answer is None:
             return False  # another run took it over first
         self._keep(answer)
-        print(f"note: took over the index's lock from {self.holder}, silent for {silent:.0f} s",
-              file=sys.stderr)
+        why = "whose process has ended" if gone else f"silent for {silent:.0f} s"
+        print(f"note: took over the index's lock from {self.holder}, {why}", file=sys.stderr)
         return True
 
     def check(self) -> None:

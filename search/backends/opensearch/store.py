@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import REBUILD_HINT, BackendUnavailable, IndexIncompatible, IndexMissing, InvalidParameter
+from search.settings import SETTINGS
 from search.state import IndexState
 from search.tables import fingerprint, is_current_analysis
 
@@ -34,7 +35,8 @@ DEFAULT_ALIAS = "news"
 SUPPORTED_MAJORS = (2, 3)
 STATE_DOC, LOCK_DOC, UNFINISHED_DOC = "state", "lock", "unfinished"
 ALIAS_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,100}$")
-REQUEST_SECONDS = 30.0
+REQUEST_SECONDS = 30.0  # an indexing run's or a check's request
+READ_SECONDS = 2 * SETTINGS.time_budget_seconds  # a search's: a hung cluster holds no worker longer
 USER_VARIABLE, PASSWORD_VARIABLE = "SEARCH_OPENSEARCH_USER", "SEARCH_OPENSEARCH_PASSWORD"
 PASSWORD_FILE_VARIABLE, CA_VARIABLE = "SEARCH_OPENSEARCH_PASSWORD_FILE", "SEARCH_OPENSEARCH_CA_CERTS"
 
@@ -95,11 +97,12 @@ def credentials() -> tuple[str, str] | None:
     return user, password or ""
 
 
-def connect(address: Address):
-    """A client of the cluster, its version checked (`GET /`): a refusal for one we do not support."""
+def connect(address: Address, timeout: float = REQUEST_SECONDS):
+    """A client of the cluster whose requests give up after `timeout` seconds (then the cluster
+    is unavailable), its version checked (`GET /`): a refusal for one we do not support."""
     from opensearchpy import OpenSearch  # imported only when this backend is used
 
-    options: dict = {"timeout": REQUEST_SECONDS, "http_compress": False}
+    options: dict = {"timeout": timeout, "http_compress": False}
     auth = credentials()
     if auth:
         options["http_auth"] = auth
@@ -206,5 +209,28 @@ def checked_state(client, address: Address) -> tuple[IndexState, int]:
 
 
 def owner() -> str:
-    """Who holds a lock: this machine and process."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """Who holds a lock: this machine, process and the process's start (`host:pid:start`; the
+    start tells a later process given the same number apart)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{process_start(os.getpid())}"
+
+
+def process_start(pid: int) -> str:
+    """When a process of this machine started, in clock ticks since boot ("" when unknown or
+    gone): field 22 of /proc/<pid>/stat, read after the command's closing parenthesis."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    fields = stat.rsplit(")", 1)[-1].split()
+    return fields[19] if len(fields) > 19 else ""
+
+
+def owner_is_gone(holder: str) -> bool:
+    """Whether a lock's holder was a process of this machine that has ended (its number free or
+    taken by a process that started later); False for another machine's or when unsure."""
+    host, _, rest = holder.partition(":")
+    pid, _, start = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit() or not Path("/proc/self/stat").exists():
+        return False
+    now = process_start(int(pid))
+    return now == "" or (start != "" and now != start)

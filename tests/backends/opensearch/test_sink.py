@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import socket
+import subprocess
 import time
 import uuid
 from dataclasses import dataclass
@@ -395,6 +396,27 @@ def test_a_stale_lock_is_taken_over(location, client, capsys):
     assert counts(index_into(location, CORPUS, lock_timeout=0.5)) == (len(SEEDS), 0, 0, 0, 0)
     assert "gone-host:1" in capsys.readouterr().err
     assert lock_document(client, location) is None
+
+
+@pytest.mark.parametrize("where", ["ended", "another machine"])
+def test_a_fresh_lock_of_an_ended_process_here_is_taken_at_once_and_another_machines_is_not(
+        location, client, capsys, where):
+    host = socket.gethostname() if where == "ended" else "another-host"
+    held = {"owner": f"{host}:{_pid_of_ended()}:1", "heartbeat": time.time()}
+    client.index(index=Address.parse(location).state_index, id=LOCK_DOC, body=held, refresh=True)
+    if where == "ended":
+        assert counts(index_into(location, CORPUS, lock_timeout=0.5)) == (len(SEEDS), 0, 0, 0, 0)
+        assert "whose process has ended" in capsys.readouterr().err
+    else:
+        with pytest.raises(IndexBusy, match="another-host"):
+            index_into(location, CORPUS, lock_timeout=0.5)
+
+
+def _pid_of_ended() -> int:
+    """The number of a process that has ended."""
+    child = subprocess.Popen(["true"])
+    child.wait()
+    return child.pid
 
 
 def test_a_run_keeps_its_lock_fresh_and_stops_when_another_took_it(location, client, monkeypatch):
