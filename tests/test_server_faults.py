@@ -1,20 +1,26 @@
-"""`search serve` under faults (issue 22 §7): slow clients, and a worker killed mid-request.
+"""`search serve` under faults (issue 22 §7): slow clients, a worker killed mid-request, and
+clients searching during a rebuild and during worker kills.
 
 Real parts only: the `search` command on a loopback port with two workers of two app threads,
 an index on disk, `kill -9` on a worker the server's own arbiter forked. What a client of a killed
 worker gets is decided in web/server.py's docstring: its connection closed without an answer
-(or short of the answer's Content-Length), soon, never a hang.
+(or short of the answer's Content-Length), soon, never a hang. The longer runs (16 clients for
+30 s, worker memory over 10 minutes) are bench/faults.py's; the last test runs it briefly.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import psutil
 import pytest
@@ -23,6 +29,7 @@ from corpus_generator import write_corpus
 
 from search.indexer import update_index
 
+ROOT = Path(__file__).resolve().parent.parent
 WORKERS, THREADS = 2, 2
 SLOW_CLIENTS = 2 * WORKERS * THREADS  # twice the threads the server has to run requests on
 ANSWER_BOUND_SECONDS = 5  # generous: an answer while slow clients hang on, not a speed measure
@@ -169,3 +176,33 @@ def test_a_worker_killed_mid_search_closes_its_connection_and_is_replaced(served
     now = wait_for_workers(served, lambda found: len(found) == WORKERS and victim not in found)
     assert len(now) == WORKERS and victim not in now, now
     assert [timed_search(served, "time")[0] for _ in range(10)] == [200] * 10
+
+
+# --- many clients during a rebuild and during worker kills ----------------------------------
+
+def test_sixteen_clients_see_one_generation_per_answer_and_only_documented_errors(tmp_path):
+    out = tmp_path / "faults.json"
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "faults.py"), "--scenarios", "rebuild", "kill",
+         "--clients", "16", "--seconds", "10", "--docs-a", "400", "--docs-b", "100",
+         "--work", str(tmp_path / "work"), "--out", str(out), "--no-report"],
+        capture_output=True, text=True, timeout=600, cwd=ROOT / "bench",
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+
+    rebuild = report["rebuild"]
+    assert rebuild["count"] >= 1 and rebuild["rebuilds_failed"] == 0, rebuild
+    assert rebuild["last_generation"] > rebuild["first_generation"], rebuild
+    assert set(rebuild["generations"].values()) == {"a", "b"}, "the clients did not see both corpora"
+    assert rebuild["mixed"] == 0 and rebuild["answers"] >= 100, rebuild
+    assert all(kind.startswith("documented_") for kind in rebuild["errors"]), rebuild["errors"]
+
+    kill = report["kill"]
+    assert [k["replaced"] for k in kill["kills"]] == [True, True], kill
+    assert kill["mixed"] == 0 and kill["answers"] >= 100, kill
+    closed = kill["errors"].get("closed_by_killed_worker", 0)
+    assert closed <= 16 * 2, "a client lost more than one request to a kill"
+    undocumented = {k: n for k, n in kill["errors"].items()
+                    if k != "closed_by_killed_worker" and not k.startswith("documented_")}
+    assert undocumented == {}, kill["errors"]

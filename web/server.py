@@ -14,10 +14,11 @@ dies is replaced by gunicorn's arbiter. gunicorn's request-line limit would refu
 gunicorn's 1 MB cap and the app's query limit decides (400 with a JSON error).
 
 A worker killed mid-request (`kill -9`, the out-of-memory killer) cannot answer: the kernel
-closes its connections, so its clients see the connection closed (before the status line, or
-short of the `Content-Length` every answer carries), never a hang and never a partial answer
-that looks whole; a GET may be sent again. The arbiter forks a replacement within a second or
-two and the other workers answer meanwhile.
+closes its connections (kept-alive ones too), so its clients see the connection closed (before
+the status line, or short of the `Content-Length` every answer carries), never a hang and never
+a partial answer that looks whole; a GET may be sent again. The arbiter forks a replacement
+within a second or two and the other workers answer meanwhile. `/api/search` answers carry
+`X-Index-Generation`, the commit the results were read from.
 """
 
 from __future__ import annotations
