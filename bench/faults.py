@@ -356,11 +356,32 @@ def megabytes(size: int) -> str:
     return f"{size / 2**20:.0f} MB"
 
 
+DECISIONS = """\
+What is decided and checked (web/server.py's docstring; tests/test_server_faults.py runs a short
+version of each scenario in `make test`):
+
+- Workers are gunicorn's asyncio worker (`asgi`) with the Flask app in a2wsgi's threads (`--threads`
+  per worker): a request reaches a thread only once its headers are in, so clients sending a byte a
+  second hold a connection, not a thread. With the threaded worker (`gthread`), 8 such clients held
+  all 8 threads of 2 workers and 7 searches of 10 waited past 8 s.
+- A worker killed mid-request cannot answer; its clients (in flight or on a kept-alive connection)
+  see the connection closed: no status line, or a body short of its `Content-Length`, within
+  seconds, never a hang. That is the one documented error of a kill (`closed_by_killed_worker`, at
+  most one per client and kill); a GET may be sent again. The arbiter replaces the worker.
+- Every `/api/search` answer names the commit it was read from (`X-Index-Generation`). An answer
+  "mixes generations" when it is not one corpus's whole answer (total, all-words total, ids of the
+  page) or not the corpus the other answers of its generation hold; `mixed` counts them.
+- Other documented answers: 503 with a JSON error (`documented_503_*`), and a search cut at its time
+  budget (`documented_partial`). A client waiting 20 s is a `hang`.
+"""
+
+
 def section(results: dict, args: argparse.Namespace) -> str:
     """The markdown section for bench/RELIABILITY.md."""
-    lines = [SECTION, "", f"`python bench/faults.py` ({time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
-             f"one worker per core, {args.clients} clients searching on kept-alive connections; generated "
-             f"corpora of {args.docs_a} and {args.docs_b} articles).", ""]
+    lines = [SECTION, "", DECISIONS, f"`python bench/faults.py` ({time.strftime('%Y-%m-%d')}, "
+             f"{os.cpu_count()} cores, one worker per core, {args.clients} clients searching on kept-alive "
+             f"connections for {args.seconds:g} s a scenario and {args.memory_minutes:g} minutes for memory; "
+             f"generated corpora of {args.docs_a} and {args.docs_b} articles):", ""]
     for name, result in results.items():
         lines.append(f"- **{name}**: `{json.dumps(result_line(name, result))}`")
     if "memory" in results:
@@ -400,6 +421,8 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--work", type=Path, default=WORK)
     parser.add_argument("--out", type=Path, default=None, help="the JSON figures (default WORK/faults.json)")
     parser.add_argument("--no-report", action="store_true", help="leave bench/RELIABILITY.md alone")
+    parser.add_argument("--report-only", action="store_true",
+                        help="write the report section from the figures of the last run (--out), run nothing")
     return parser.parse_args(argv)
 
 
@@ -407,9 +430,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the scenarios asked for; write the JSON figures and the report section."""
     args = arguments(argv)
     args.work.mkdir(parents=True, exist_ok=True)
+    out = args.out or args.work / "faults.json"
+    if args.report_only:
+        publish(section(json.loads(out.read_text(encoding="utf-8")), args))
+        return 0
     scenarios = {"rebuild": rebuild_scenario, "kill": kill_scenario, "memory": memory_scenario}
     results = {name: scenarios[name](args.work, args) for name in args.scenarios}
-    out = args.out or args.work / "faults.json"
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(json.dumps({name: result_line(name, result) for name, result in results.items()}, indent=1))
     if not args.no_report:

@@ -17,7 +17,12 @@ A worker killed mid-request (`kill -9`, the out-of-memory killer) cannot answer:
 closes its connections (kept-alive ones too), so its clients see the connection closed (before
 the status line, or short of the `Content-Length` every answer carries), never a hang and never
 a partial answer that looks whole; a GET may be sent again. The arbiter forks a replacement
-within a second or two and the other workers answer meanwhile. `/api/search` answers carry
+within a second or two and the other workers answer meanwhile.
+
+Each worker listens on a socket of its own (gunicorn's `reuse_port`), so the kernel spreads new
+connections over the workers: on one shared socket, an asyncio worker accepts every connection
+waiting at once, and a burst of kept-alive clients all landed on one worker (the other's memory
+showed it never opened the index in 10 minutes of bench/faults.py). `/api/search` answers carry
 `X-Index-Generation`, the commit the results were read from.
 """
 
@@ -110,7 +115,7 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
             settings = {
                 "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
                 "workers": workers, "worker_class": "asgi", "worker_connections": MAX_CONNECTIONS,
-                "limit_request_line": 0, "limit_request_field_size": MAX_HEADER_BYTES,
+                "reuse_port": True, "limit_request_line": 0, "limit_request_field_size": MAX_HEADER_BYTES,
                 "keepalive": CHANNEL_TIMEOUT_SECONDS, "timeout": WORKER_SILENCE_SECONDS,
                 "graceful_timeout": STOP_SECONDS, "loglevel": "warning", "proc_name": "news-search",
             }
