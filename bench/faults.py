@@ -376,6 +376,14 @@ version of each scenario in `make test`):
 """
 
 
+NOTICED = """\
+Noticed, not fixed here: a search that opens a view of the index just as a rebuild moves its files
+in can be answered 503 `index_incompatible` (2 of 5,653 answers in one 30-second run), whose
+message names `search index --rebuild` although the index is sound; a thread that already had a
+view answers from it (probably the difference). The memory run reads a generated index of 2,000
+articles, not Reuters."""
+
+
 def section(results: dict, args: argparse.Namespace) -> str:
     """The markdown section for bench/RELIABILITY.md."""
     lines = [SECTION, "", DECISIONS, f"`python bench/faults.py` ({time.strftime('%Y-%m-%d')}, "
@@ -388,7 +396,7 @@ def section(results: dict, args: argparse.Namespace) -> str:
         lines += ["", "Worker memory (USS) over the memory run:", "",
                   "| worker | first (after 1 min) | last | peak | change |", "|---|---|---|---|---|",
                   *memory_rows(results["memory"]["workers"])]
-    return "\n".join(lines) + "\n"
+    return "\n".join([*lines, "", NOTICED]) + "\n"
 
 
 def result_line(name: str, result: dict) -> dict:
