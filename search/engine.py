@@ -140,7 +140,11 @@ class Engine:
 
     def search(self, request: SearchRequest | str, **options) -> dict:
         """Run a search (a request, or a query's text with the request's options) and return the
-        response in the result shape.
+        response in the result shape (`search_response` says more)."""
+        return self.search_response(request, **options).as_dict()
+
+    def search_response(self, request: SearchRequest | str, **options) -> SearchResponse:
+        """Run a search and return the typed response, which also names the commit it read.
 
         Words that look misspelled get a suggestion; with `correct`, a query that finds
         nothing may be answered by its correction instead (search/spelling.py says when).
@@ -158,8 +162,9 @@ class Engine:
                                   suggestion=answer.suggestion, corrected_query=answer.corrected,
                                   facets=ranking.facets if request.facets else None,
                                   total_relation=ranking.total_relation,
-                                  all_words_total_relation=ranking.all_words_relation)
-        return answered.as_dict()
+                                  all_words_total_relation=ranking.all_words_relation,
+                                  generation=answer.view.generation)
+        return answered
 
     def citations(self, request: SearchRequest | str, **options) -> list[dict]:
         """The top hits as references to cite (title, source, date, authors, url), no snippets,

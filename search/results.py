@@ -132,6 +132,7 @@ class SearchResponse:
     facets: dict | None = None
     total_relation: str = "eq"
     all_words_total_relation: str = "eq"
+    generation: int | None = None  # the commit read (not in the JSON form: the server sends it as a header)
 
     def as_dict(self) -> dict:
         shaped = {

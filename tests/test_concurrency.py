@@ -4,7 +4,8 @@
     few thousand documents, the test thread searches without pause: no errors, and the seed
     article is always found; a second `search index` started meanwhile gives up with one line.
 (b) A second indexer waits for the lock (`--wait`, default 30 s: set to 2 s here), then exits 2
-    with one clear line; when the lock comes free in time, it goes ahead; the index is intact.
+    with one clear line naming the run that holds it (process id, start, command); when the
+    lock comes free in time, it goes ahead; the index is intact.
 (c) A damaged index directory gives one line naming `search index --rebuild` and exit 2, and
     `search index --rebuild` recovers; a foreign folder is never emptied.
 """
@@ -23,6 +24,7 @@ import time
 from pathlib import Path
 
 import pytest
+from browser_support import SEARCH
 from conftest import CORPUS, TELEGRAPH_PRINT, VALIDATOR, CliResult, one_error_line
 from corpus_generator import write_corpus
 from index_reading import document_count, holding_the_lock
@@ -191,6 +193,30 @@ def test_a_second_indexer_goes_ahead_when_the_lock_comes_free_in_time(tmp_path, 
     assert waiting.returncode == 0, stderr
     assert "added 1," in stdout
     assert document_count(seeded_index) == 202
+
+
+def test_the_busy_message_names_the_indexer_holding_the_lock(tmp_path, seeded_index, more_documents,
+                                                              late_root):
+    first = subprocess.Popen(
+        [str(SEARCH), "index", str(more_documents), "--index", str(seeded_index), "--commit-every", "500"],
+        cwd=tmp_path, env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not lock_is_held(seeded_index) and first.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        second = subprocess.run(cli("index", str(late_root), "--index", str(seeded_index), "--wait", "1"),
+                                cwd=tmp_path, env=environment(), capture_output=True, text=True, timeout=120)
+        still_running = first.poll() is None
+    finally:
+        first.terminate()  # its run is not what is tested here (test (a) lets one finish)
+        first.communicate(timeout=120)
+
+    assert still_running, "the first indexer ended before the second met its lock"
+    line = one_error_line(CliResult(second.returncode, second.stdout, second.stderr))
+    assert f"(process {first.pid}, started " in line, line
+    assert f"`search index {more_documents} --index {seeded_index}" in line, line
+    assert "gave up after 1 seconds" in line
 
 
 def test_the_lock_wait_is_an_option_and_defaults_to_thirty_seconds(run_cli):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS
 from search.engine import MAX_QUERY_CHARS, MAX_RELATED, MAX_RESULTS
@@ -20,6 +20,17 @@ from web.params import (
 )
 
 blueprint = Blueprint("api", __name__, url_prefix="/api")
+GENERATION_HEADER = "X-Index-Generation"
+
+
+@blueprint.after_request
+def name_the_generation(response: Response) -> Response:
+    """A page of results says which commit it was read from, so a client (and the fault tests)
+    can tell that every answer holds one commit's results, during a re-index too."""
+    generation = g.get("index_generation")
+    if generation is not None:
+        response.headers[GENERATION_HEADER] = str(generation)
+    return response
 
 
 @blueprint.get("/search")

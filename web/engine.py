@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g
 
 from search.engine import Engine
 from web.params import SearchParams
@@ -35,6 +35,8 @@ def current_engine() -> Engine:
 
 
 def search_page(params: SearchParams) -> dict:
-    """One page of results with facets: the search response plus `page` and `size`."""
-    found = current_engine().search(params.request(facets=True))
-    return {**found, "page": params.page, "size": params.size}
+    """One page of results with facets: the search response plus `page` and `size`. The commit
+    it was read from is kept for the request (`g.index_generation`: the API's header)."""
+    found = current_engine().search_response(params.request(facets=True))
+    g.index_generation = found.generation
+    return {**found.as_dict(), "page": params.page, "size": params.size}

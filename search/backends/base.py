@@ -124,6 +124,7 @@ class View(Protocol):
     """One consistent commit of the index, read by one thread."""
 
     capabilities: Capabilities
+    generation: int  # the commit read: a later commit (a checkpoint, a rebuild moved in) has a higher one
 
     def rank(self, request: RankRequest) -> Ranking:
         """The request's rows and counts."""

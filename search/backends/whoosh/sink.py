@@ -21,6 +21,7 @@ from whoosh.writing import SegmentWriter
 
 from search.aliases import name_stem_inputs
 from search.analysis import nltk_stem, stem_inputs
+from search.backends.whoosh.lockowner import describe_owner, record_owner
 from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.ranking import commit_columns, content_terms
 from search.backends.whoosh.schema import ColumnValues, array_codec
@@ -124,7 +125,8 @@ class WhooshSink:
         """A rebuild holds the live index's lock from its start, as any run writing to it does."""
         lock = FileStorage(str(self.live)).lock(WRITE_LOCK)
         if not try_for(lambda: lock.acquire(blocking=False), self.lock_timeout, 0.25):
-            raise _busy(self.lock_timeout)
+            raise _busy(self.lock_timeout, self.live)
+        record_owner(self.live / WRITE_LOCK)
         return lock
 
     def _writer(self, timeout: float | None = None) -> SegmentWriter:
@@ -144,11 +146,14 @@ class WhooshSink:
         if self.parallel:
             gc.freeze()
             options = {"procs": self.workers, "multisegment": True, "limitmb": WRITER_MEMORY_MB}
+        timeout = self.lock_timeout if timeout is None else timeout
         try:
-            timeout = self.lock_timeout if timeout is None else timeout
-            return self.ix.writer(timeout=timeout, delay=0.25, compound=False, codec=array_codec(), **options)
+            writer = self.ix.writer(timeout=timeout, delay=0.25, compound=False, codec=array_codec(),
+                                    **options)
         except LockError:
-            raise _busy(timeout) from None
+            raise _busy(timeout, self.directory) from None
+        record_owner(self.directory / WRITE_LOCK)
+        return writer
 
     def delete_file(self, key: str) -> None:
         self.writer.delete_by_term("file_key", key)
@@ -298,8 +303,12 @@ def _give_up(writer: SegmentWriter) -> None:
             writer._finish()
 
 
-def _busy(timeout: float) -> IndexBusy:
-    return IndexBusy(f"another `search index` is writing to this index; gave up after {timeout:g} seconds")
+def _busy(timeout: float, directory: Path) -> IndexBusy:
+    """The error of a run that waited `timeout` seconds for the lock, naming the run holding it."""
+    owner = describe_owner(directory / WRITE_LOCK)
+    holder = f" ({owner})" if owner else ""
+    return IndexBusy(f"another `search index` is writing to this index{holder}; "
+                     f"gave up after {timeout:g} seconds")
 
 
 def _indexed_files(reader) -> dict[str, IndexedFile]:
