@@ -360,10 +360,13 @@ DECISIONS = """\
 What is decided and checked (web/server.py's docstring; tests/test_server_faults.py runs a short
 version of each scenario in `make test`):
 
-- Workers are gunicorn's asyncio worker (`asgi`) with the Flask app in a2wsgi's threads (`--threads`
-  per worker): a request reaches a thread only once its headers are in, so clients sending a byte a
-  second hold a connection, not a thread. With the threaded worker (`gthread`), 8 such clients held
-  all 8 threads of 2 workers and 7 searches of 10 waited past 8 s.
+- Workers are gunicorn's threaded workers (`gthread`, `--threads` per worker). Clients sending their
+  headers a byte a second are not handled by the server: 8 such clients hold all 8 threads of 2
+  workers and 7 searches of 10 waited past 8 s. gunicorn's asyncio worker with the app in a2wsgi's
+  threads kept them off the threads, but the short mixed load (tests/test_load_smoke.py) then
+  missed its p99 bound in 5 of 7 runs, so it was not kept: put the server behind a buffering
+  reverse proxy (nginx) where slow clients are a risk. The figures below were measured with
+  that asyncio worker, before it was taken out.
 - A worker killed mid-request cannot answer; its clients (in flight or on a kept-alive connection)
   see the connection closed: no status line, or a body short of its `Content-Length`, within
   seconds, never a hang. That is the one documented error of a kill (`closed_by_killed_worker`, at

@@ -1,5 +1,5 @@
-"""`search serve` under faults (issue 22 §7): slow clients, a worker killed mid-request, and
-clients searching during a rebuild and during worker kills.
+"""`search serve` under faults (issue 22 §7): a worker killed mid-request, and clients
+searching during a rebuild and during worker kills.
 
 Real parts only: the `search` command on a loopback port with two workers of two app threads,
 an index on disk, `kill -9` on a worker the server's own arbiter forked. What a client of a killed
@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -31,8 +30,6 @@ from search.indexer import update_index
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKERS, THREADS = 2, 2
-SLOW_CLIENTS = 2 * WORKERS * THREADS  # twice the threads the server has to run requests on
-ANSWER_BOUND_SECONDS = 5  # generous: an answer while slow clients hang on, not a speed measure
 CLOSE_BOUND_SECONDS = 10  # a killed worker's client learns it within this, never hangs
 COMMON_WORDS = ("time", "year", "people", "way", "day", "man", "thing", "world", "life", "school", "student",
                 "mother", "child", "eye", "home", "business", "area", "week")
@@ -76,47 +73,6 @@ def timed_search(server: LiveServer, query: str) -> tuple[int, float]:
     began = time.monotonic()
     status, _ = get_json(server.url(f"/api/search?q={urllib.parse.quote(query)}"), timeout=30)
     return status, time.monotonic() - began
-
-
-# --- slow clients ---------------------------------------------------------------------------
-
-class SlowClient(threading.Thread):
-    """A connection that sends a request's headers one byte a second, until stopped."""
-
-    def __init__(self, port: int):
-        super().__init__(daemon=True)
-        self.port, self.sent, self.error = port, 0, None
-        self.stopping = threading.Event()
-
-    def run(self) -> None:
-        """Drip a header that never ends (a padding field) a byte at a time."""
-        request = b"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + b"a" * 10_000
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=30) as connection:
-                for byte in request:
-                    if self.stopping.wait(1):
-                        return
-                    connection.sendall(bytes([byte]))
-                    self.sent += 1
-        except OSError as error:
-            self.error = error
-
-
-def test_clients_sending_headers_a_byte_a_second_do_not_starve_the_workers(served):
-    slow = [SlowClient(served.port) for _ in range(SLOW_CLIENTS)]
-    for client in slow:
-        client.start()
-    try:
-        time.sleep(3)  # every slow client is accepted and part-way through its headers
-        answers = [timed_search(served, query) for query in ("time", "year people", "world", "day", "man")]
-        dripping = [(client.sent, client.error) for client in slow]
-    finally:
-        for client in slow:
-            client.stopping.set()
-    assert all(sent >= 2 and error is None for sent, error in dripping), dripping
-    assert [status for status, _ in answers] == [200] * 5
-    slowest = max(seconds for _, seconds in answers)
-    assert slowest < ANSWER_BOUND_SECONDS, f"{SLOW_CLIENTS} slow clients held an answer {slowest:.1f} s"
 
 
 # --- a worker killed mid-request ------------------------------------------------------------

@@ -1,17 +1,15 @@
 """Serving the app: gunicorn's worker processes on Linux (every core answers), waitress where
 processes cannot be forked. Both keep the app's own limits (README's limits table) authoritative.
 
-Each gunicorn worker is a forked process running gunicorn's asyncio worker (`asgi`): it reads
-every request's headers on its event loop and only then hands the request to one of its threads
-(a2wsgi's `WSGIMiddleware` around the Flask app). A client that sends its headers a byte a
-second holds a coroutine and a socket, never a thread: with gunicorn's threaded worker
-(`gthread`) a few such clients held every thread, and the requests that came after them waited.
-The app is created in the worker, after the fork, and opens its engine at the first request, so
-no file descriptor or index reader is shared between workers (a shared descriptor shares its
-read offset). Workers see a re-index at their next request, as one process does; a worker that
-dies is replaced by gunicorn's arbiter. gunicorn's request-line limit would refuse a valid
-2,000-character query (percent-encoded, up to 18,000 bytes), so the line is bounded by
-gunicorn's 1 MB cap and the app's query limit decides (400 with a JSON error).
+Each gunicorn worker is a forked process with its own threads (`gthread`); the app is created in
+the worker, after the fork, and opens its engine at the first request, so no file descriptor or
+index reader is shared between workers (a shared descriptor shares its read offset). Workers
+see a re-index at their next request, as one process does; a worker that dies is replaced by
+gunicorn's arbiter. gunicorn's request-line limit would refuse a valid 2,000-character query
+(percent-encoded, up to 18,000 bytes), so the line is bounded by gunicorn's 1 MB cap and the
+app's query limit decides (400 with a JSON error). A client that sends its headers a byte a
+second holds one of a worker's threads until they end (gunicorn has no header deadline): a
+server open to such clients belongs behind a reverse proxy that buffers requests (nginx).
 
 A worker killed mid-request (`kill -9`, the out-of-memory killer) cannot answer: the kernel
 closes its connections (kept-alive ones too), so its clients see the connection closed (before
@@ -19,11 +17,7 @@ the status line, or short of the `Content-Length` every answer carries), never a
 a partial answer that looks whole; a GET may be sent again. The arbiter forks a replacement
 within a second or two and the other workers answer meanwhile.
 
-Each worker listens on a socket of its own (gunicorn's `reuse_port`), so the kernel spreads new
-connections over the workers: on one shared socket, an asyncio worker accepts every connection
-waiting at once, and a burst of kept-alive clients all landed on one worker (the other's memory
-showed it never opened the index in 10 minutes of bench/faults.py). `/api/search` answers carry
-`X-Index-Generation`, the commit the results were read from.
+`/api/search` answers carry `X-Index-Generation`, the commit the results were read from.
 """
 
 from __future__ import annotations
@@ -43,7 +37,6 @@ MAX_BODY_BYTES = 1024 * 1024  # a backstop: the app refuses bodies over MAX_REQU
 CHANNEL_TIMEOUT_SECONDS = 30
 WORKER_SILENCE_SECONDS = 60  # a worker whose main loop is silent this long is replaced
 STOP_SECONDS = 10  # how long workers may finish their requests when the server stops
-MAX_CONNECTIONS = 1000  # open connections per worker (each slow client holds one, not a thread)
 
 
 def describe(holder: EngineHolder) -> str:
@@ -104,7 +97,7 @@ def check_listenable(host: str, port: int) -> None:
 
 def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, port: int,
                         workers: int, threads: int) -> None:
-    """gunicorn's arbiter and `workers` asyncio workers of `threads` app threads each (see the
+    """gunicorn's arbiter and `workers` threaded workers of `threads` threads each (see the
     module's docstring), until interrupted."""
     from gunicorn.app.base import BaseApplication
 
@@ -114,8 +107,8 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
         def load_config(self) -> None:
             settings = {
                 "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
-                "workers": workers, "worker_class": "asgi", "worker_connections": MAX_CONNECTIONS,
-                "reuse_port": True, "limit_request_line": 0, "limit_request_field_size": MAX_HEADER_BYTES,
+                "workers": workers, "worker_class": "gthread", "threads": threads,
+                "limit_request_line": 0, "limit_request_field_size": MAX_HEADER_BYTES,
                 "keepalive": CHANNEL_TIMEOUT_SECONDS, "timeout": WORKER_SILENCE_SECONDS,
                 "graceful_timeout": STOP_SECONDS, "loglevel": "warning", "proc_name": "news-search",
             }
@@ -123,10 +116,7 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
                 self.cfg.set(name, value)
 
         def load(self):
-            """The Flask app behind a2wsgi's adapter, whose `threads` threads run its requests."""
-            from a2wsgi import WSGIMiddleware
-
-            return WSGIMiddleware(create_app(location, backend), workers=threads)
+            return create_app(location, backend)
 
     try:
         Server().run()
