@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import REBUILD_HINT, BackendUnavailable, IndexIncompatible, IndexMissing, InvalidParameter
+from search.processes import start_ticks
 from search.settings import SETTINGS
 from search.state import IndexState
 from search.tables import fingerprint, is_current_analysis
@@ -211,18 +212,7 @@ def checked_state(client, address: Address) -> tuple[IndexState, int]:
 def owner() -> str:
     """Who holds a lock: this machine, process and the process's start (`host:pid:start`; the
     start tells a later process given the same number apart)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{process_start(os.getpid())}"
-
-
-def process_start(pid: int) -> str:
-    """When a process of this machine started, in clock ticks since boot ("" when unknown or
-    gone): field 22 of /proc/<pid>/stat, read after the command's closing parenthesis."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return ""
-    fields = stat.rsplit(")", 1)[-1].split()
-    return fields[19] if len(fields) > 19 else ""
+    return f"{socket.gethostname()}:{os.getpid()}:{start_ticks(os.getpid())}"
 
 
 def owner_is_gone(holder: str) -> bool:
@@ -230,7 +220,7 @@ def owner_is_gone(holder: str) -> bool:
     taken by a process that started later); False for another machine's or when unsure."""
     host, _, rest = holder.partition(":")
     pid, _, start = rest.partition(":")
-    if host != socket.gethostname() or not pid.isdigit() or not Path("/proc/self/stat").exists():
+    if host != socket.gethostname() or not pid.isdigit() or start_ticks(os.getpid()) is None:
         return False
-    now = process_start(int(pid))
-    return now == "" or (start != "" and now != start)
+    now = start_ticks(int(pid))
+    return now is None or (start.isdigit() and now != int(start))

@@ -13,12 +13,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import shlex
-import sys
-import time
 from pathlib import Path
 
-PROC = Path("/proc")
+from search.processes import command_line, start_ticks, started_at
 
 
 def record_owner(lock_file: Path) -> None:
@@ -43,31 +40,3 @@ def describe_owner(lock_file: Path) -> str:
         return (f"the run that took it (process {pid}{since}: `{command}`) has ended; "
                 "a process it started may hold it still")
     return f"process {pid}{since}: `{command}`"
-
-
-def command_line() -> str:
-    """This process's command as typed (the program's name, not its path)."""
-    return shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv and sys.argv[0] else "python"
-
-
-def start_ticks(pid: int) -> int | None:
-    """When the process started, in clock ticks after boot (Linux's /proc); None when there is no
-    such process or no /proc to ask."""
-    try:
-        stat = (PROC / str(pid) / "stat").read_text()
-    except OSError:
-        return None
-    return int(stat.rsplit(")", 1)[1].split()[19])  # field 22; the name before ")" may hold spaces
-
-
-def started_at(pid: int) -> str | None:
-    """The process's start as a local clock time, from its ticks and the boot time."""
-    ticks = start_ticks(pid)
-    try:
-        boot = next(int(line.split()[1]) for line in (PROC / "stat").read_text().splitlines()
-                    if line.startswith("btime "))
-    except (OSError, StopIteration, ValueError):
-        return None
-    if ticks is None:
-        return None
-    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(boot + ticks / os.sysconf("SC_CLK_TCK")))
