@@ -5,6 +5,7 @@ generated inputs; tests/test_fuzz_corpus.py replays the committed corpus through
 
 from __future__ import annotations
 
+import json
 import re
 import tempfile
 from datetime import datetime
@@ -12,10 +13,11 @@ from functools import cache
 from pathlib import Path
 
 from search.aliases import alias_table
+from search.backends.opensearch.compile import compile_tree
 from search.documents import name_key
 from search.engine import MAX_QUERY_CHARS
 from search.fields import query_analyzers
-from search.ingest import FileContents, read_file
+from search.ingest import MAX_TAG_CHARS, MAX_TAGS, FileContents, read_file
 from search.query import ParsedQuery, QueryReader
 from search.query.tree import Node
 
@@ -36,10 +38,12 @@ def as_text(data: bytes) -> str:
 
 
 def check_query(text: str) -> ParsedQuery:
-    """A query of at most the engine's length reads to a tree, whatever it holds."""
+    """A query of at most the engine's length reads to a tree, whatever it holds, and the tree
+    compiles to the cluster's query DSL as JSON (a backend's compiler is the tree's first reader)."""
     parsed = reader().parse(text[:MAX_QUERY_CHARS])
     assert isinstance(parsed.tree, Node), parsed
     assert all(isinstance(word, str) for word in parsed.words), parsed.words
+    json.dumps(compile_tree(parsed.tree))
     return parsed
 
 
@@ -77,6 +81,9 @@ def check_contents(contents: FileContents) -> FileContents:
         assert article.date is None or isinstance(article.date, datetime), article.date
         for name in ("text", "title", "source", "url", "credit", "authors", "tags", "path"):
             assert writable(getattr(article, name)), (name, getattr(article, name))
+        assert all(name.strip() == name and name for name in article.authors), article.authors
+        assert len(article.tags) <= MAX_TAGS, len(article.tags)
+        assert all(0 < len(tag) <= MAX_TAG_CHARS and tag.strip() == tag for tag in article.tags), article.tags
     for problem in contents.problems:
         assert problem.reason and not problem.reason.startswith(CATCH_ALL), problem
     return contents

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import atheris
 
@@ -34,7 +35,8 @@ def main(argv: list[str]) -> None:
     """Fuzz the target named first; the rest of the arguments are libFuzzer's."""
     if len(argv) < 2 or argv[1] not in TARGETS:
         sys.exit(f"usage: {argv[0]} {'|'.join(TARGETS)} [corpus ...] [-libfuzzer_option=value ...]")
-    atheris.Setup([argv[0], *argv[2:]], TARGETS[argv[1]])
+    itself = f"{sys.executable} {Path(__file__).resolve()} {argv[1]}"  # how -merge=1 runs it again
+    atheris.Setup([itself, *argv[2:]], TARGETS[argv[1]])
     atheris.Fuzz()
 
 

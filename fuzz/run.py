@@ -28,7 +28,8 @@ def fuzz(target: str, seconds: int) -> int:
     crashes.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, str(HERE / "harness.py"), target, str(found), str(HERE / "corpus" / target),
                f"-max_total_time={seconds}", f"-max_len={MAX_LEN[target]}",
-               f"-artifact_prefix={crashes}/{target}-", *OPTIONS]
+               f"-artifact_prefix={crashes}/{target}-", f"-dict={HERE / 'dicts' / f'{target}.dict'}",
+               *OPTIONS]
     print(f"fuzzing {target} for {seconds} s", flush=True)
     return subprocess.run(command, cwd=ROOT).returncode
 
@@ -45,9 +46,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=180, help="time per target (default 180)")
     parser.add_argument("--merge", action="store_true", help="merge found inputs into fuzz/corpus")
-    parser.add_argument("targets", nargs="*", default=TARGETS, choices=[*TARGETS, []])
+    parser.add_argument("targets", nargs="*", metavar="TARGET",
+                        help=f"of {', '.join(TARGETS)} (default: all)")
     args = parser.parse_args()
-    failed = [target for target in args.targets
+    unknown = set(args.targets) - set(TARGETS)
+    if unknown:
+        parser.error(f"unknown target {sorted(unknown)[0]!r}: the targets are {', '.join(TARGETS)}")
+    failed = [target for target in args.targets or TARGETS
               if (merge(target) if args.merge else fuzz(target, args.seconds)) != 0]
     if failed:
         print(f"crashed: {', '.join(failed)} (inputs in {WORK / 'crashes'})", file=sys.stderr)
