@@ -5,8 +5,10 @@ generated inputs; tests/test_fuzz_corpus.py replays the committed corpus through
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
+import shutil
 import tempfile
 from datetime import datetime
 from functools import cache
@@ -49,8 +51,10 @@ def check_query(text: str) -> ParsedQuery:
 
 @cache
 def scratch_folder() -> Path:
-    """A folder for the files the readers read (they read paths, not bytes)."""
-    return Path(tempfile.mkdtemp(prefix="news-search-fuzz-"))
+    """A folder for the files the readers read (they read paths, not bytes), removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="news-search-fuzz-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def read_as(data: bytes, suffix: str) -> FileContents:
