@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 MAVEN := /usr/bin/mvn
 
-.PHONY: install index run test lint clean eval cluster cluster-stop
+.PHONY: install index run test lint clean eval cluster cluster-stop fuzz
 
 install: $(STAMP)
 
@@ -55,8 +55,28 @@ test: lint $(CHROMIUM) $(MAVEN)
 
 # Style, and the import contracts of pyproject.toml (which way dependencies point).
 lint: install
-	$(BIN)/ruff check search web tests bench docs
+	$(BIN)/ruff check search web tests bench docs fuzz
 	$(BIN)/lint-imports --no-cache
+
+# Fuzzing (issue 22, §6), bounded: each atheris target of fuzz/ (the query parser, the plain-text
+# reader, the JSON record reader) for FUZZ_SECONDS from its committed corpus (what it finds goes to
+# build/fuzz; `$(BIN)/python fuzz/run.py --merge` adds the new inputs to fuzz/corpus), then
+# schemathesis against the live server with FUZZ_EXAMPLES per operation and a random seed
+# (`make test` runs it with 40 and a fixed one). FUZZ_PYTEST= adds the OpenSearch backend (a cluster).
+# About 3 x FUZZ_SECONDS + 5 minutes.
+FUZZ_STAMP := $(VENV)/.fuzz-installed
+FUZZ_SECONDS ?= 180
+FUZZ_EXAMPLES ?= 400
+FUZZ_PYTEST ?= -m "not opensearch"
+
+$(FUZZ_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,fuzz]'
+	touch $(FUZZ_STAMP)
+
+fuzz: $(FUZZ_STAMP)
+	$(BIN)/python fuzz/run.py --seconds $(FUZZ_SECONDS)
+	SCHEMATHESIS_EXAMPLES=$(FUZZ_EXAMPLES) SCHEMATHESIS_SEED=random \
+		$(BIN)/pytest -q -p no:cacheprovider $(FUZZ_PYTEST) tests/test_schemathesis.py
 
 clean:
 	rm -rf $(VENV) index/MAIN_* index/_MAIN_* index/search-meta.json

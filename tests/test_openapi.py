@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
+import sys
 
 import jsonschema
 import pytest
@@ -192,10 +193,11 @@ def call(client, path: str, **args):
     return response
 
 
+NO_NUL_EXAMPLES = (("grain port", " Kyiv ", "   "), ("grain\x00port", "\x00"))  # any text but a NUL
 PATTERN_EXAMPLES = {  # a parameter's pattern: values it and the server accept, values both refuse
     **dict.fromkeys(("from", "to"), (
-        ("2022-10-01", "2022", "2024-02-29"),
-        ("2022-1", "01-10-2022", "2022-10-01x", "0000", "2022-13", "2022-02-30"))),
+        ("2022-10-01", "2022", "2024-02-29", " 2022-10 "),
+        ("2022-1", "01-10-2022", "2022-10-01x", "0000", "2022-13", "2022-02-30", "2022 10"))),
     "q": (("grain port",), ("grain\x00port",)),
 }
 
@@ -208,13 +210,17 @@ def test_every_documented_parameter_is_accepted(client, path, parameter):
         assert call(client, path, **{parameter["name"]: value}).status_code == 200, value
 
 
+BOUND_COMPANIONS = {"page": {"size": "1"}}  # the last page is reached one result a page (page × size)
+
+
 @pytest.mark.parametrize(("path", "parameter"), query_parameters())
 def test_every_documented_bound_is_the_bound_applied(client, path, parameter):
     name, schema = parameter["name"], parameter["schema"]
     checked = 0
     if "maximum" in schema:
-        assert call(client, path, **{name: str(schema["maximum"])}).status_code == 200
-        assert call(client, path, **{name: str(schema["maximum"] + 1)}).status_code == 400
+        companion = BOUND_COMPANIONS.get(name, {})
+        assert call(client, path, **companion, **{name: str(schema["maximum"])}).status_code == 200
+        assert call(client, path, **companion, **{name: str(schema["maximum"] + 1)}).status_code == 400
         checked += 1
     if "minimum" in schema:
         assert call(client, path, **{name: str(schema["minimum"])}).status_code == 200
@@ -228,7 +234,7 @@ def test_every_documented_bound_is_the_bound_applied(client, path, parameter):
         assert call(client, path, **{name: "none-of-these"}).status_code == 400
         checked += 1
     if "pattern" in schema:
-        good, bad = PATTERN_EXAMPLES[name]
+        good, bad = PATTERN_EXAMPLES.get(name, NO_NUL_EXAMPLES)
         for value in good:
             assert re.search(schema["pattern"], value)
             assert call(client, path, **{name: value}).status_code == 200
@@ -243,6 +249,78 @@ def test_every_documented_bound_is_the_bound_applied(client, path, parameter):
         assert call(client, path, **{name: ""}).status_code == 400
         checked += 1
     assert checked, f"{path} {name}: nothing documented to check"
+
+
+def json_without_timing(response) -> object:
+    """A JSON answer without what differs between two runs of one request (the time it took)."""
+    body = response.get_json()
+    if isinstance(body, dict):
+        body.pop("took_ms", None)
+    return body
+
+
+def test_the_document_states_the_rule_for_empty_and_repeated_parameters():
+    description = DOC["info"]["description"]
+    assert "a repeated one (`page=1&page=2`) is refused with 400" in description
+    assert "An empty value (`page=`) is the same as leaving the parameter out" in description
+    for _, parameter in [case.values for case in query_parameters()]:
+        assert parameter.get("allowEmptyValue", False) is not parameter.get("required", False), parameter
+
+
+@pytest.mark.parametrize(("path", "parameter"), query_parameters())
+def test_an_empty_parameter_is_the_parameter_left_out(client, path, parameter):
+    name = parameter["name"]
+    base = {"q": "drones"} if path == "/api/search" and name != "q" else {}
+    given = client.get(url_with(path), query_string={**base, name: ""})
+    absent = client.get(url_with(path), query_string=base)
+    assert_matches_openapi(given, path)
+    assert given.status_code == absent.status_code
+    assert given.status_code == (400 if parameter.get("required") else 200)
+    if given.mimetype == "application/json":
+        assert json_without_timing(given) == json_without_timing(absent)
+
+
+@pytest.mark.parametrize(("path", "parameter"), query_parameters())
+def test_a_repeated_parameter_is_refused(client, path, parameter):
+    name, value = parameter["name"], valid_value(parameter["schema"])
+    base = [("q", "drones")] if path == "/api/search" and name != "q" else []
+    for values in ((value, value), (value, "")):
+        response = client.get(url_with(path), query_string=[*base, *((name, one) for one in values)])
+        body = assert_matches_openapi(response, path)
+        assert response.status_code == 400, values
+        assert body["error"] == {"code": "invalid_parameter",
+                                 "message": f"{name} is given more than once; give each parameter once"}
+
+
+@pytest.mark.parametrize("url", ["/search?q=drones&page=1&page=2", "/search?q=a&q=a",
+                                 f"/articles/{TELEGRAPH_WEB}?q=a&q=b", "/search?q=drones&size=&size="])
+def test_pages_refuse_a_repeated_parameter_too(client, url):
+    response = client.get(url)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "given more than once" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ["/search?q=drones&page=", "/search?q=drones&size=&page=&sort=&from=&to=",
+                                 f"/articles/{TELEGRAPH_WEB}?q="])
+def test_pages_read_an_empty_parameter_as_left_out(client, url):
+    assert client.get(url).status_code == 200
+
+
+def test_the_query_pattern_calls_blank_exactly_what_the_server_strips_away():
+    parameters = DOC["paths"]["/api/search"]["get"]["parameters"]
+    pattern = re.compile(next(item for item in parameters if item["name"] == "q")["schema"]["pattern"])
+    for code in range(1, sys.maxunicode + 1):
+        character = chr(code)
+        assert bool(pattern.search(character)) == bool(character.strip()), hex(code)
+    assert not pattern.search("\u3000 \t\x1f") and pattern.search(" x ")
+
+
+@pytest.mark.parametrize("value", [" 2022-10 ", "\t2022", "\u3000", "  "])
+def test_dates_with_space_around_are_accepted_as_the_pattern_says(client, value):
+    parameters = DOC["paths"]["/api/search"]["get"]["parameters"]
+    pattern = re.compile(next(item for item in parameters if item["name"] == "from")["schema"]["pattern"])
+    assert pattern.search(value)
+    assert call(client, "/api/search", **{"from": value}).status_code == 200
 
 
 @pytest.mark.parametrize("path", list(DOC["paths"]))
@@ -363,7 +441,8 @@ def test_the_documents_date_pattern_accepts_exactly_the_dates_the_server_accepts
     assert len(patterns) == 1
     pattern = re.compile(patterns.pop())
     for value in date_examples():
-        assert bool(pattern.search(value)) == (bool(value) and date_filter(value, None) is not None), value
+        accepted = not value.strip() or date_filter(value, None) is not None  # blank is left out
+        assert bool(pattern.search(value)) == accepted, value
 
 
 def test_a_nul_in_the_query_is_refused_as_the_document_says(client):

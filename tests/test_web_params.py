@@ -73,6 +73,27 @@ def test_whole_number_refuses(raw):
         whole_number(MultiDict({"n": raw}), "n", 7, 1, 100)
 
 
+@pytest.mark.parametrize("given", [[("page", "1"), ("page", "2")], [("page", "1"), ("page", "1")],
+                                   [("page", ""), ("page", "")], [("q", "a"), ("q", "b")]])
+def test_a_parameter_given_twice_is_refused_whatever_its_values(given):
+    name = given[0][0]
+    with pytest.raises(InvalidParameter, match=f"^{name} is given more than once"):
+        check_known(MultiDict(given), frozenset({"q", "page"}))
+    with pytest.raises(InvalidParameter, match=f"^{name} is given more than once"):
+        search_params(MultiDict([("q", "x"), *given] if name != "q" else given))
+
+
+def test_an_unknown_parameter_is_named_before_a_repeated_one():
+    with pytest.raises(InvalidParameter, match="unknown parameter 'x'"):
+        check_known(MultiDict([("q", "a"), ("q", "b"), ("x", "1")]), frozenset({"q"}))
+
+
+def test_text_value_counts_the_limit_as_sent():
+    assert text_value(MultiDict({"t": "  abcd  "}), "t", 8) == "abcd"
+    with pytest.raises(InvalidParameter, match="longer than 7"):
+        text_value(MultiDict({"t": "  abcd  "}), "t", 7)
+
+
 def test_text_value():
     assert text_value(MultiDict({"t": "  a b  "}), "t") == "a b"
     assert text_value(MultiDict({"t": "   "}), "t") is None

@@ -58,15 +58,20 @@ class SearchParams:
 
 
 def check_known(args: MultiDict, known: frozenset[str]) -> None:
-    """Refuse parameters the endpoint does not take (a typo should not pass silently)."""
+    """Refuse parameters the endpoint does not take (a typo should not pass silently), and any
+    parameter given more than once (which of `page=1&page=2` was meant cannot be known)."""
     unknown = sorted(set(args) - known)
     if unknown:
         expected = ", ".join(sorted(known)) or "none"
         raise InvalidParameter(f"unknown parameter {unknown[0][:40]!r}; expected: {expected}")
+    repeated = sorted(name for name, values in args.lists() if len(values) > 1)
+    if repeated:
+        raise InvalidParameter(f"{repeated[0]} is given more than once; give each parameter once")
 
 
 def whole_number(args: MultiDict, name: str, default: int, low: int, high: int) -> int:
-    """A whole-number parameter within [low, high]."""
+    """A whole-number parameter within [low, high]; empty is the same as absent (the default), as
+    for every parameter, so a form's blank field means what leaving it out does."""
     raw = args.get(name)
     if raw in (None, ""):
         return default
@@ -80,13 +85,14 @@ def whole_number(args: MultiDict, name: str, default: int, low: int, high: int) 
 
 
 def text_value(args: MultiDict, name: str, limit: int = MAX_VALUE_CHARS) -> str | None:
-    """A text parameter, stripped; None when absent or blank."""
-    value = (args.get(name) or "").strip()
-    if "\x00" in value:
+    """A text parameter, stripped; None when absent or blank. The limit counts the characters as
+    sent (spaces too), as the OpenAPI document's maxLength does."""
+    raw = args.get(name) or ""
+    if "\x00" in raw:
         raise InvalidParameter(f"{name} contains a NUL character")
-    if len(value) > limit:
+    if len(raw) > limit:
         raise InvalidParameter(f"{name} is longer than {limit} characters")
-    return value or None
+    return raw.strip() or None
 
 
 def search_params(args: MultiDict, require_query: bool = True) -> SearchParams:
