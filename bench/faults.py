@@ -365,8 +365,7 @@ version of each scenario in `make test`):
   workers and 7 searches of 10 waited past 8 s. gunicorn's asyncio worker with the app in a2wsgi's
   threads kept them off the threads, but the short mixed load (tests/test_load_smoke.py) then
   missed its p99 bound in 5 of 7 runs, so it was not kept: put the server behind a buffering
-  reverse proxy (nginx) where slow clients are a risk. The figures below were measured with
-  that asyncio worker, before it was taken out.
+  reverse proxy (nginx) where slow clients are a risk.
 - A worker killed mid-request cannot answer; its clients (in flight or on a kept-alive connection)
   see the connection closed: no status line, or a body short of its `Content-Length`, within
   seconds, never a hang. That is the one documented error of a kill (`closed_by_killed_worker`, at
