@@ -17,6 +17,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import psutil
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,6 +159,22 @@ class LiveServer:
 
     def stop(self) -> None:
         self.background.stop()
+
+
+def workers_of(server: LiveServer) -> set[int]:
+    """The process ids of the workers the server's arbiter forked."""
+    return {child.pid for child in psutil.Process(server.background.process.pid).children()}
+
+
+def wait_for_workers(server: LiveServer, wanted, seconds: float = 30) -> set[int]:
+    """The server's worker processes once `wanted(workers)` holds (gunicorn forks them one by
+    one, and replaces a dead one after a moment); the last seen when it never does."""
+    deadline = time.monotonic() + seconds
+    found = workers_of(server)
+    while not wanted(found) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        found = workers_of(server)
+    return found
 
 
 def require_search_command() -> None:

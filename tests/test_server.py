@@ -10,12 +10,10 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 import urllib.parse
 
-import psutil
 import pytest
-from browser_support import LiveServer, get_json, require_search_command
+from browser_support import LiveServer, get_json, require_search_command, wait_for_workers, workers_of
 
 from search.indexer import update_index
 from search.settings import SETTINGS
@@ -34,21 +32,6 @@ def served(tmp_path, corpus_copy):
     wait_for_workers(server, lambda found: len(found) == WORKERS)  # health answers from the first
     yield server, index, corpus_copy
     server.stop()
-
-
-def workers_of(server: LiveServer) -> set[int]:
-    return {child.pid for child in psutil.Process(server.background.process.pid).children()}
-
-
-def wait_for_workers(server: LiveServer, wanted, seconds: float = 30) -> set[int]:
-    """The server's worker processes once `wanted(workers)` holds (gunicorn forks them one by
-    one, and replaces a dead one after a moment); the last seen when it never does."""
-    deadline = time.monotonic() + seconds
-    found = workers_of(server)
-    while not wanted(found) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        found = workers_of(server)
-    return found
 
 
 def search(server: LiveServer, query: str) -> tuple[int, dict]:

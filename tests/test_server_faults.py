@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from browser_support import LiveServer, get_json, require_search_command
+from browser_support import LiveServer, get_json, require_search_command, wait_for_workers, workers_of
 from corpus_generator import write_corpus
 
 from search.indexer import update_index
@@ -51,21 +51,6 @@ def served(tmp_path_factory):
     wait_for_workers(server, lambda found: len(found) == WORKERS)
     yield server
     server.stop()
-
-
-def workers_of(server: LiveServer) -> set[int]:
-    """The process ids of the workers our server's arbiter forked."""
-    return {child.pid for child in psutil.Process(server.background.process.pid).children()}
-
-
-def wait_for_workers(server: LiveServer, wanted, seconds: float = 30) -> set[int]:
-    """The server's workers once `wanted(workers)` holds; the last seen when it never does."""
-    deadline = time.monotonic() + seconds
-    found = workers_of(server)
-    while not wanted(found) and time.monotonic() < deadline:
-        time.sleep(0.2)
-        found = workers_of(server)
-    return found
 
 
 def timed_search(server: LiveServer, query: str) -> tuple[int, float]:
