@@ -157,7 +157,8 @@ def scanned_window(text: str, first: int, limit: int) -> tuple[int, int]:
     if len(text) <= limit:
         return 0, len(text)
     earliest = max(0, first - limit // 10)
-    start = text.rfind("\n", earliest, first) + 1 or text.find(" ", earliest, first) + 1 or earliest
+    start = earliest and (text.rfind("\n", earliest, first) + 1 or text.find(" ", earliest, first) + 1
+                          or earliest)
     end = min(len(text), start + limit)
     if end < len(text):
         end = max(text.rfind("\n", start, end), text.rfind(" ", start, end), start + 1)

@@ -75,3 +75,8 @@ def test_a_long_articles_snippet_is_the_best_passage_of_its_window_and_comes_qui
     start, end = scanned_window(text, matches[0].startchar, SETTINGS.snippet_scan_chars)
     window = [Match(m.startchar - start, m.endchar - start, m.text) for m in matches if m.endchar <= end]
     assert found == snippet(text[start:end], window) and "<mark>oil</mark>" in found.lower()
+
+
+def test_a_long_texts_window_starts_at_its_beginning_when_the_first_match_is_near_it():
+    text = "Opening words " + "and more words " * 10_000
+    assert scanned_window(text, 20, 50_000)[0] == 0
