@@ -277,11 +277,17 @@ def rebuild_until_joined(corpora: dict[str, Path], index: Path, tally: Tally,
     return {"count": count, "rebuilds_failed": failed, "rebuild_seconds": seconds}
 
 
-def kill_scenario(work: Path, args: argparse.Namespace) -> dict:
-    """Load while one worker is killed at a third and another at two thirds of the run."""
+def corpus_a_index(work: Path, args: argparse.Namespace) -> Path:
+    """Corpus a's index, built the first time a scenario asks for it (kill and memory share it)."""
     index = work / "index-kill"
     if not index.exists():
         build(write_corpus(work / "a", args.docs_a, 1), index)
+    return index
+
+
+def kill_scenario(work: Path, args: argparse.Namespace) -> dict:
+    """Load while one worker is killed at a third and another at two thirds of the run."""
+    index = corpus_a_index(work, args)
     server = started(index, work / "serve-kill.log")
     try:
         generation, expected = expected_answers(server.port)
@@ -309,9 +315,7 @@ def kill_one_worker(server: Server, after: float) -> dict:
 
 def memory_scenario(work: Path, args: argparse.Namespace) -> dict:
     """Load for `--memory-minutes` while every worker's memory is sampled every 10 seconds."""
-    index = work / "index-kill"
-    if not index.exists():
-        build(write_corpus(work / "a", args.docs_a, 1), index)
+    index = corpus_a_index(work, args)
     server = started(index, work / "serve-memory.log")
     try:
         tally, threads = run_clients(server.port, args.clients, args.memory_minutes * 60)
