@@ -33,7 +33,7 @@ SPELLING_FIELDS = (*PHRASE_FIELDS, *NAME_FIELDS, "tag")
 
 # The kinds of field a backend keeps (each backend maps them to its own: the Whoosh schema,
 # OpenSearch's mapping).
-TEXT = "text"  # the news analysis: words with positions and character offsets
+TEXT = "text"  # the news analysis: words with positions
 NAME = "name"  # a name's words, in order (search.analysis.name_terms)
 KEYS = "keys"  # comma-separated values, each one term (bylines, sources, tags, entities, completions)
 ENTITY_KEYS = "entity_keys"  # each entity's key, weighted by its salience (the entity boost)

@@ -3,8 +3,8 @@
     match spans (from the index) -> passages of whole sentences -> the best-scored one
     -> escaped HTML with `<mark>`
 
-Match positions come from the index (the postings' character offsets, or the backend's
-own analysis of the stored text), so the stored text is never re-analysed here. A passage
+Match positions come from the backend (its analysis of the shown articles' stored text, with
+the analyzers that indexed them: search/occurrences.py), so the text is not analysed here. A passage
 scores the sum of its matches' boosts times a hundred per distinct term matched (variety
 first); on a tie the later passage wins, as Whoosh's highlighter chose, which the snippets
 were first written with. Output is HTML-escaped text in which only our own `<mark>` tags

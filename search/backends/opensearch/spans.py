@@ -14,29 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
+from search.analysis import exact_analyzer, news_analyzer
 from search.backends.base import Ref, TermSpans
-from search.documents import HEADLINE_TWINS, TITLE_FIELDS, content_of
+from search.documents import HEADLINE_TWINS
+from search.occurrences import DocumentTerms, Occurrences
 from search.query import tree as qt
 from search.tables import AnalysisTables
 
 MAX_TERMS_CHECKED = 2000
-Occurrences = dict[str, list[tuple[int, int, int]]]  # term -> (position, start, end)
-
-
-class DocumentTerms:
-    """The terms of one stored document's text fields, analysed on first need."""
-
-    def __init__(self, stored: dict, analyzers: dict[str, NewsAnalyzer]):
-        self.stored, self.analyzers = stored, analyzers
-        self._fields: dict[str, Occurrences] = {}
-
-    def field(self, name: str) -> Occurrences:
-        if name not in self._fields:
-            title, body = self.stored.get("title") or "", self.stored.get("body") or ""
-            text = title if name in TITLE_FIELDS else content_of(title, body)[0]
-            self._fields[name] = self.analyzers[name].occurrences(text) if text else {}
-        return self._fields[name]
 
 
 class SpanFinder:

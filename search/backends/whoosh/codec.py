@@ -1,80 +1,82 @@
-"""A Whoosh codec that also writes each segment's postings as flat arrays, read by slices.
+"""A Whoosh codec whose scorable fields' postings are written as flat arrays.
 
-Whoosh stores a term's postings in blocks of 128 that pickle and compress document
-numbers, weights, positions and character offsets together: to score a common word,
-every one of its blocks is decompressed and unpickled, offsets and all. While Whoosh
-writes a segment (a new batch or a merge), `ArrayCodec` keeps, for each scorable field,
-every term's document numbers and weights and where each of its blocks starts in
-Whoosh's postings file, and writes them beside the segment as one file of raw arrays
-(`<segment id>.arr`), with the word positions of the fields phrases are matched in and
-the postings turned around into each document's term vector (feedback's word counts,
-which Whoosh would write posting by posting). Scoring, phrase matching and feedback
-then read slices of it; character offsets for snippets are still read from Whoosh's
-blocks, going straight to the block that holds a document.
-The file follows its segment's name, so Whoosh deletes it with the segment. A segment
-without one (an index written before) is read from its blocks.
+Whoosh writes a term's postings in blocks of 128 that pickle and compress document numbers,
+weights, positions and character offsets together, and lists every term with its statistics
+in its term table, each posting and term by a Python call. For the scorable fields
+`ArrayCodec` writes neither: while Whoosh writes a segment (a new batch or a merge) it keeps
+every term's document numbers, weights and word positions as columns (`FieldArrays`; a column
+pool's whole field at once, a merge's posting by posting) and writes them beside the segment
+as one arrays file (search/backends/whoosh/arrays.py), which answers Whoosh's questions about
+those fields when the segment is read. Character offsets are not kept: the few shown
+documents are analysed again for snippets (search/occurrences.py). Other fields (ids, tags,
+dates) are written as Whoosh writes them.
 """
 
 from __future__ import annotations
 
-import os
-import pickle
-import struct
-import zlib
 from array import array
 from dataclasses import dataclass, field
-from hashlib import blake2b
 from itertools import pairwise
 
 import numpy as np
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3Codec, W3FieldWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3FieldWriter
+from whoosh.columns import NumericColumn
+from whoosh.formats import Positions
+from whoosh.util.numeric import _length_byte_cache
 
-ARRAYS_EXT = ".arr"
-FORMAT = 2  # files of another format are ignored (read from Whoosh's blocks)
-MAX_REMEMBERED_TERMS = 100_000  # per field and segment: the terms searched, found or not
-_UNKNOWN = object()
-_HEADER = struct.Struct("<Q")  # the length of the pickled table of contents that follows
-_ALIGN = 8
-SIZED_BLOCK_ROWS = 1 << 16  # terms of one length cut out at a time (a block of byte offsets: 8 bytes each)
-VECTOR_JOIN_ROWS = 1 << 20  # postings whose term texts are joined at a time (as Python ints: ~40 MB)
+from search.backends.whoosh.arrays import (
+    ARRAYS_EXT,
+    BLOCK_POSTINGS,
+    CODE_LENGTHS,
+    FORMAT,
+    ArrayTermsReader,
+    SegmentArrays,
+    term_hash,
+    write_arrays,
+)
+from search.backends.whoosh.pool import PooledPostings, SortedPostings
+
+_CODE_STARTS = np.frombuffer(_length_byte_cache, dtype=np.int32)
 
 
-@dataclass
-class BlockMap:
-    """Where each block of one posting list starts in Whoosh's postings file, and its last document."""
+def length_codes(lengths: np.ndarray) -> np.ndarray:
+    """Whoosh's one-byte codes of field lengths (`length_to_byte`, over an array)."""
+    return np.minimum(np.searchsorted(_CODE_STARTS, lengths, side="left"), 255).astype(np.uint8)
 
-    positions: list[int]
-    max_ids: list[int]
+
+class PackedPositions(Positions):
+    """Whoosh's positions format with a posting's positions packed as raw 32-bit integers:
+    written and read in one C call each (Whoosh's own pickles their deltas)."""
+
+    def encode(self, poslist) -> bytes:
+        return array("i", poslist).tobytes()
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return np.frombuffer(valuestring, dtype=np.int32).tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return len(valuestring) // 4
 
 
 class ArrayCodec(W3Codec):
-    """Whoosh's own format, plus the arrays file of each segment it writes (with word positions
-    for `positions_fields`, the fields phrases are matched in, and each document's terms and
-    counts for `vector_fields`, read by feedback)."""
+    """Whoosh's format for what is not scored (ids, tags, dates), and the arrays file of each
+    segment for every scorable field (with each document's terms and counts for
+    `vector_fields`, read by feedback)."""
 
-    def __init__(self, positions_fields: tuple[str, ...] = (), vector_fields: tuple[str, ...] = (),
-                 **options):
+    def __init__(self, vector_fields: tuple[str, ...] = (), **options):
         super().__init__(**options)
-        self.positions_fields = positions_fields
         self.vector_fields = vector_fields
 
     def field_writer(self, storage, segment):
         return ArrayFieldWriter(self, storage, segment)
 
-
-class BlockRecordingWriter(W3PostingsWriter):
-    """Whoosh's postings writer, noting where each block of the current term starts."""
-
-    def start_postings(self, format_, terminfo) -> None:
-        super().start_postings(format_, terminfo)
-        self.block_positions: list[int] = []
-        self.block_max_ids: list[int] = []
-
-    def _write_block(self, last: bool = False) -> None:
-        header = 0 if self._blockcount else len(WHOOSH3_HEADER_MAGIC)
-        self.block_positions.append(self._postfile.tell() + header)
-        self.block_max_ids.append(self._ids[-1])
-        super()._write_block(last)
+    def terms_reader(self, storage, segment):
+        name = segment.make_filename(self.TERMS_EXT)
+        arrays = SegmentArrays.open(storage, segment)
+        if arrays is None:
+            raise OSError(f"segment {segment.segment_id()} has no arrays file of format {FORMAT}")
+        return ArrayTermsReader(self, storage.open_file(name), storage.file_length(name),
+                                segment.open_file(storage, self.POSTS_EXT), arrays)
 
 
 @dataclass
@@ -84,42 +86,67 @@ class FieldArrays:
     terms: list[bytes] = field(default_factory=list)
     ids: array = field(default_factory=lambda: array("i"))
     weights: array = field(default_factory=lambda: array("f"))
+    lengths: array = field(default_factory=lambda: array("i"))
     term_ends: array = field(default_factory=lambda: array("q"))
-    block_positions: array = field(default_factory=lambda: array("q"))
-    block_max_ids: array = field(default_factory=lambda: array("i"))
-    block_ends: array = field(default_factory=lambda: array("q"))
     positions: array | None = None
-    position_ends: array | None = None
+    position_ends: array | None = None  # per term: where its positions end
     with_vectors: bool = False
 
-    def add_positions(self, positions: list[int]) -> None:
-        self.positions.extend(positions)
-        self.position_ends.append(len(self.positions))
+    def add(self, docnum: int, weight: float, length: int) -> None:
+        self.ids.append(docnum)
+        self.weights.append(weight)
+        self.lengths.append(length)
 
-    def finish_term(self, btext: bytes, writer: BlockRecordingWriter) -> None:
+    def extend(self, postings: SortedPostings, lengths: np.ndarray, format_, packed: bool) -> None:
+        """A whole field's sorted postings at once (what `add` and `finish_term` do per posting)."""
+        base = len(self.ids)
+        self.terms.extend(postings.terms)
+        self.term_ends.frombytes((postings.term_ends + base).astype(np.int64).tobytes())
+        self.ids.frombytes(postings.docnums.astype(np.int32).tobytes())
+        self.weights.frombytes(postings.weights.astype(np.float32).tobytes())
+        self.lengths.frombytes(lengths.astype(np.int32).tobytes())
+        if self.positions is None:
+            return
+        first = len(self.positions)
+        if packed:
+            self.positions.frombytes(postings.values)
+            ends = postings.value_ends // 4
+        else:
+            cuts = [0, *postings.value_ends.tolist()]
+            counts = []
+            for start, stop in pairwise(cuts):
+                found = format_.decode_positions(postings.values[start:stop])
+                self.positions.extend(found)
+                counts.append(len(found))
+            ends = np.cumsum(np.asarray(counts, dtype=np.int64))
+        term_ends = ends[postings.term_ends - 1]  # no term, no posting: both empty
+        self.position_ends.frombytes((term_ends + first).astype(np.int64).tobytes())
+
+    def finish_term(self, btext: bytes) -> None:
         self.terms.append(btext)
         self.term_ends.append(len(self.ids))
-        self.block_positions.extend(writer.block_positions)
-        self.block_max_ids.extend(writer.block_max_ids)
-        self.block_ends.append(len(self.block_positions))
+        if self.positions is not None:
+            self.position_ends.append(len(self.positions))
 
     def columns(self) -> dict[str, np.ndarray]:
         hashes = np.fromiter(map(term_hash, self.terms), dtype=np.uint64, count=len(self.terms))
         order = np.argsort(hashes, kind="stable")
+        term_ends = np.asarray(self.term_ends, dtype=np.int64)
+        weights = np.asarray(self.weights, dtype=np.float32)
         columns = {
             "terms": np.frombuffer(b"".join(self.terms), dtype=np.uint8),
             "term_text_ends": np.cumsum(np.fromiter(map(len, self.terms), dtype=np.int64,
                                                     count=len(self.terms))),
             "term_hashes": hashes[order],
             "hash_rows": order.astype(np.int64),
-            "term_ends": np.asarray(self.term_ends, dtype=np.int64),
+            "term_ends": term_ends,
             "ids": np.asarray(self.ids, dtype=np.int32),
-            "weights": np.asarray(self.weights, dtype=np.float32),
-            "block_positions": np.asarray(self.block_positions, dtype=np.int64),
-            "block_max_ids": np.asarray(self.block_max_ids, dtype=np.int32),
-            "block_ends": np.asarray(self.block_ends, dtype=np.int64),
+            "weights": weights,
+            **term_bounds(term_ends, weights, np.asarray(self.lengths, dtype=np.int64)),
         }
         if self.positions is not None:
+            if len(self.positions) != weights.sum(dtype=np.float64):
+                raise ValueError("a positional field's weights must count its positions")
             columns["positions"] = np.asarray(self.positions, dtype=np.int32)
             columns["position_ends"] = np.asarray(self.position_ends, dtype=np.int64)
         if self.with_vectors:
@@ -127,21 +154,60 @@ class FieldArrays:
         return columns
 
     def _vectors(self, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """The postings turned around: each document's terms (in term order) and their counts,
-        a term vector that costs no writing per posting."""
+        """The postings turned around: each document's term rows (in term order) and their
+        counts, a term vector that costs no writing per posting."""
         ids = columns["ids"]
         order = np.argsort(ids, kind="stable")
-        rows = np.repeat(np.arange(len(self.terms)), np.diff(columns["term_ends"], prepend=0))[order]
+        rows = np.repeat(np.arange(len(self.terms), dtype=np.int32), np.diff(columns["term_ends"], prepend=0))
         documents = int(ids.max()) + 1 if len(ids) else 0
-        terms = self.terms
-        texts = b"".join(b"".join(map(terms.__getitem__, rows[start:start + VECTOR_JOIN_ROWS].tolist()))
-                         for start in range(0, len(rows), VECTOR_JOIN_ROWS))
         return {
             "vector_ends": np.searchsorted(ids[order], np.arange(documents), side="right").astype(np.int64),
-            "vector_texts": np.frombuffer(texts, dtype=np.uint8),
-            "vector_text_ends": np.cumsum(np.diff(columns["term_text_ends"], prepend=0)[rows]),
+            "vector_rows": rows[order],
             "vector_weights": columns["weights"][order],
         }
+
+
+def byte_column(column, count: int) -> np.ndarray:
+    """A one-byte numeric column's values (a length column), read in one piece: Whoosh's reader
+    gives them one by one (0.2 s a field at 100,000 documents, 2 s at a million). Any other
+    kind of column is read through Whoosh's iterator."""
+    if isinstance(column, NumericColumn.Reader) and column._typecode == "B":
+        stored = min(column._count, count)
+        codes = np.full(count, column._default, dtype=np.uint8)
+        codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
+        return codes
+    return np.fromiter(column, dtype=np.uint8, count=count)
+
+
+def field_length_codes(perdoc, fieldname: str, count: int) -> np.ndarray:
+    """The one-byte length codes of a field for a segment's first `count` documents, as its
+    per-document writer stored them."""
+    column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+    return byte_column(column, count) if column is not None else np.zeros(count, dtype=np.uint8)
+
+
+def term_bounds(term_ends: np.ndarray, weights: np.ndarray, lengths: np.ndarray) -> dict[str, np.ndarray]:
+    """Each term's total weight and longest field (what Whoosh's term table kept), and its
+    postings cut into blocks of BLOCK_POSTINGS with each block's highest weight and shortest
+    field: bounds of any score of the block whatever BM25's parameters, IDF or average length.
+    Lengths are kept as Whoosh's one-byte codes."""
+    counts = np.diff(term_ends, prepend=0)
+    blocks = -(-counts // BLOCK_POSTINGS)
+    term_of_block = np.repeat(np.arange(len(counts)), blocks)
+    within = np.arange(int(blocks.sum())) - np.repeat(np.cumsum(blocks) - blocks, blocks)
+    block_starts = (term_ends - counts)[term_of_block] + within * BLOCK_POSTINGS
+    term_starts = term_ends - counts
+    codes = length_codes(lengths)
+    return {"term_weights": _reduced(np.add, weights.astype(np.float64), term_starts).astype(np.float32),
+            "term_max_lengths": _reduced(np.maximum, codes, term_starts),
+            "block_ends": np.cumsum(blocks),
+            "block_max_weights": _reduced(np.maximum, weights, block_starts),
+            "block_min_lengths": _reduced(np.minimum, codes, block_starts)}
+
+
+def _reduced(ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """`ufunc` over each run of values from one start to the next (none: an empty array)."""
+    return ufunc.reduceat(values, starts) if len(starts) else values[:0]
 
 
 class RememberedLengths:
@@ -161,45 +227,71 @@ class RememberedLengths:
 
 
 class ArrayFieldWriter(W3FieldWriter):
-    """Whoosh's inverted-index writer that also collects scorable fields' postings as arrays."""
+    """Whoosh's inverted-index writer, with each scorable field written as arrays only."""
 
     def __init__(self, codec: W3Codec, storage, segment):
         super().__init__(codec, storage, segment)
         self._fields: dict[str, FieldArrays] = {}
         self._arrays: FieldArrays | None = None
+        self._packed = False
 
     def start_field(self, fieldname, fieldobj) -> None:
-        super().start_field(fieldname, fieldobj)
+        super().start_field(fieldname, fieldobj)  # the field keeps its number in the term table
         self._arrays = None
         if fieldobj.scorable:
-            codec = self._codec
-            self._postwriter = BlockRecordingWriter(
-                self._postfile, blocklimit=codec._blocklimit, compression=codec._compression,
-                inlinelimit=codec._inlinelimit)
             self._arrays = self._fields.get(fieldname)
             if self._arrays is None:
-                with_positions = fieldname in codec.positions_fields and fieldobj.format.supports("positions")
+                with_positions = fieldobj.format.supports("positions")
                 self._arrays = self._fields[fieldname] = FieldArrays(
                     positions=array("i") if with_positions else None,
                     position_ends=array("q") if with_positions else None,
-                    with_vectors=fieldname in codec.vector_fields)
+                    with_vectors=fieldname in self._codec.vector_fields)
+            self._packed = isinstance(fieldobj.format, PackedPositions)
 
     def add_postings(self, schema, lengths, items) -> None:
-        super().add_postings(schema, RememberedLengths(lengths) if lengths else lengths, items)
+        """Whoosh's stream of postings, one call each; from a column pool, each scorable field's
+        postings are written whole from its sorted columns."""
+        remembered = RememberedLengths(lengths) if lengths else lengths
+        if not isinstance(items, PooledPostings) or not lengths:
+            super().add_postings(schema, remembered, items)
+            return
+        for fieldname, columns in items.fields.items():
+            if schema[fieldname].scorable:
+                self._add_sorted(fieldname, schema[fieldname], columns.sorted(), lengths)
+            else:
+                super().add_postings(schema, remembered, columns.sorted().tuples(fieldname))
+
+    def _add_sorted(self, fieldname: str, fieldobj, postings: SortedPostings, lengths) -> None:
+        """A scorable field's sorted postings into its arrays, with numpy over the whole field."""
+        self.start_field(fieldname, fieldobj)
+        count = int(postings.docnums.max()) + 1 if len(postings.docnums) else 0
+        codes = field_length_codes(lengths, fieldname, count)
+        doc_lengths = CODE_LENGTHS[codes].astype(np.int64)[postings.docnums]
+        self._arrays.extend(postings, doc_lengths, self._format, self._packed)
+        self.finish_field()
+
+    def start_term(self, btext) -> None:
+        if self._arrays is None:
+            super().start_term(btext)
+        self._btext = btext
 
     def add(self, docnum, weight, vbytes, length) -> None:
-        self._postwriter.add_posting(docnum, weight, vbytes, length)
         arrays = self._arrays
-        if arrays is not None:
-            arrays.ids.append(docnum)
-            arrays.weights.append(weight)
-            if arrays.positions is not None:
-                arrays.add_positions(self._format.decode_positions(vbytes))
+        if arrays is None:
+            super().add(docnum, weight, vbytes, length)
+            return
+        arrays.add(docnum, weight, length or 0)
+        if arrays.positions is not None:
+            if self._packed:
+                arrays.positions.frombytes(vbytes)
+            else:
+                arrays.positions.extend(self._format.decode_positions(vbytes))
 
     def finish_term(self) -> None:
-        super().finish_term()
-        if self._arrays is not None:
-            self._arrays.finish_term(self._btext, self._postwriter)
+        if self._arrays is None:
+            super().finish_term()
+        else:
+            self._arrays.finish_term(self._btext)
 
     def close(self) -> None:
         super().close()
@@ -210,239 +302,3 @@ class ArrayFieldWriter(W3FieldWriter):
             write_arrays(out, columns)
 
 
-def write_arrays(out, fields: dict[str, dict[str, np.ndarray]]) -> None:
-    """Raw arrays after a pickled table of contents: field -> column -> (dtype, start, count),
-    and each column's CRC-32 (what `search check` compares; readers need not know of it)."""
-    contents, start = {"format": FORMAT, "fields": {}, "checksums": {}}, 0
-    for name, columns in fields.items():
-        contents["fields"][name], contents["checksums"][name] = {}, {}
-        for column, values in columns.items():
-            contents["fields"][name][column] = (values.dtype.str, start, len(values))
-            contents["checksums"][name][column] = zlib.crc32(np.ascontiguousarray(values))
-            start += _padded(values.nbytes)
-    table = pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL)
-    head = _HEADER.pack(len(table)) + table
-    out.write(head + bytes(_padded(len(head)) - len(head)))
-    for columns in fields.values():
-        for values in columns.values():
-            data = values.tobytes()
-            out.write(data + bytes(_padded(len(data)) - len(data)))
-
-
-def _padded(size: int) -> int:
-    return -(-size // _ALIGN) * _ALIGN
-
-
-def term_hash(btext: bytes) -> int:
-    """A term's 64-bit key in the file's term table (stable across processes, unlike `hash`)."""
-    return int.from_bytes(blake2b(btext, digest_size=8).digest(), "little")
-
-
-class SegmentArrays:
-    """A segment's arrays file, read by slices (`pread`, so nothing is mapped into the process);
-    None from `open` when the segment has none, or one of another format."""
-
-    def __init__(self, descriptor: int, contents: dict, base: int):
-        self._descriptor = descriptor
-        self.fields = {name: TermArrays(self, columns, base) for name, columns in contents["fields"].items()}
-        self.checksums: dict[str, dict[str, int]] = contents.get("checksums", {})  # none: written before
-
-    @classmethod
-    def open(cls, storage, segment) -> SegmentArrays | None:
-        folder = getattr(storage, "folder", None)
-        if folder is None:
-            return None
-        try:
-            descriptor = os.open(os.path.join(folder, segment.make_filename(ARRAYS_EXT)), os.O_RDONLY)
-        except FileNotFoundError:
-            return None
-        (table_size,) = _HEADER.unpack(os.pread(descriptor, _HEADER.size, 0))
-        contents = pickle.loads(os.pread(descriptor, table_size, _HEADER.size))
-        if contents.get("format") != FORMAT:
-            os.close(descriptor)
-            return None
-        return cls(descriptor, contents, _padded(_HEADER.size + table_size))
-
-    def read(self, dtype: np.dtype, offset: int, count: int) -> np.ndarray:
-        return np.frombuffer(os.pread(self._descriptor, count * dtype.itemsize, offset), dtype=dtype)
-
-    def __del__(self) -> None:
-        os.close(self._descriptor)
-
-
-class TermTexts:
-    """A field's terms in one segment: their bytes run together, where each ends, and how many
-    documents hold each; read by length, the terms of one length made into a list once."""
-
-    def __init__(self, texts: bytes, ends: np.ndarray, counts: np.ndarray):
-        self.texts, self.ends, self.counts = texts, ends, counts
-        self.lengths = np.diff(ends, prepend=0)
-        self._sized: dict[int, tuple[list[bytes], list[int]]] = {}
-
-    @classmethod
-    def of_pairs(cls, pairs: list[tuple[bytes, int]]) -> TermTexts:
-        """From (term, documents) pairs, as Whoosh's lexicon gives them."""
-        ends = np.cumsum([len(btext) for btext, _ in pairs], dtype=np.int64)
-        counts = np.array([count for _, count in pairs], dtype=np.int64)
-        return cls(b"".join(btext for btext, _ in pairs), ends, counts)
-
-    def sized(self, length: int) -> tuple[list[bytes], list[int]]:
-        """The terms `length` bytes long, in lexicon order, and the count of each: cut out of the
-        run of bytes by numpy, a block of rows at a time (a term has no NUL byte for the
-        fixed-width bytes to drop)."""
-        if length < 1:
-            return [], []
-        found = self._sized.get(length)
-        if found is None:
-            rows = np.flatnonzero(self.lengths == length)
-            run, offsets, texts = np.frombuffer(self.texts, dtype=np.uint8), np.arange(length), []
-            for first in range(0, len(rows), SIZED_BLOCK_ROWS):
-                starts = self.ends[rows[first:first + SIZED_BLOCK_ROWS]] - length
-                texts.extend(run[starts[:, None] + offsets].view(f"S{length}").ravel().tolist())
-            found = self._sized[length] = (texts, self.counts[rows].tolist())
-        return found
-
-
-class TermArrays:
-    """One field of one segment: a term's postings, positions and block map, found by its bytes
-    in a table of term hashes (read once; each term looked up is remembered)."""
-
-    def __init__(self, segment: SegmentArrays, columns: dict[str, tuple[str, int, int]], base: int):
-        self._segment, self._columns, self._base = segment, columns, base
-        self._table: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._numbers: dict[bytes, int | None] = {}
-        self.has_positions = "positions" in columns
-        self.has_vectors = "vector_ends" in columns
-
-    def _slice(self, column: str, start: int, stop: int) -> np.ndarray:
-        dtype, offset, _ = self._columns[column]
-        dtype = np.dtype(dtype)
-        return self._segment.read(dtype, self._base + offset + start * dtype.itemsize, stop - start)
-
-    def _whole(self, column: str) -> np.ndarray:
-        return self._slice(column, 0, self._columns[column][2])
-
-    def _term_table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Sorted term hashes, the row of each, where each term's text ends and its postings end."""
-        if self._table is None:
-            self._table = tuple(self._whole(column) for column in
-                                ("term_hashes", "hash_rows", "term_text_ends", "term_ends"))
-        return self._table
-
-    def number(self, btext: bytes) -> int | None:
-        """The term's row (None when the segment lacks it)."""
-        found = self._numbers.get(btext, _UNKNOWN)
-        if found is not _UNKNOWN:
-            return found
-        hashes, rows, _, _ = self._term_table()
-        key = np.uint64(term_hash(btext))
-        at, found = int(np.searchsorted(hashes, key)), None
-        while found is None and at < len(hashes) and hashes[at] == key:
-            row = int(rows[at])
-            if self._text(row) == btext:
-                found = row
-            at += 1
-        if len(self._numbers) >= MAX_REMEMBERED_TERMS:
-            self._numbers.clear()
-        self._numbers[btext] = found
-        return found
-
-    def _text(self, row: int) -> bytes:
-        """The term at a row."""
-        text_ends = self._term_table()[2]
-        return bytes(self._slice("terms", int(text_ends[row - 1]) if row else 0, int(text_ends[row])))
-
-    def term_texts(self) -> TermTexts:
-        """Every term of the field, in lexicon order, and how many documents hold each."""
-        _, _, text_ends, term_ends = self._term_table()
-        texts = bytes(self._slice("terms", 0, int(text_ends[-1]))) if len(text_ends) else b""
-        return TermTexts(texts, text_ends, np.diff(term_ends, prepend=0))
-
-    def prefixed(self, prefix: bytes, limit: int) -> list[tuple[bytes, int]]:
-        """The first `limit` terms that start with `prefix`, in lexicon order, each with its
-        document frequency: a bisection over the sorted terms, then one slice of them."""
-        _, _, text_ends, term_ends = self._term_table()
-        low, high = 0, len(text_ends)
-        while low < high:
-            middle = (low + high) // 2
-            if self._text(middle) < prefix:
-                low = middle + 1
-            else:
-                high = middle
-        last = min(low + limit, len(text_ends))
-        if last == low:
-            return []
-        base, ends = self._cuts("term_text_ends", low, last)
-        texts = bytes(self._slice("terms", base, base + int(ends[-1])))
-        frequencies = np.diff(term_ends[low:last], prepend=int(term_ends[low - 1]) if low else 0)
-        found = []
-        for (start, stop), frequency in zip(pairwise([0, *ends.tolist()]), frequencies.tolist(), strict=True):
-            text = texts[start:stop]
-            if not text.startswith(prefix):
-                break
-            found.append((text, frequency))
-        return found
-
-    def _range(self, row: int) -> tuple[int, int]:
-        """Where the term's postings lie in the field's posting columns."""
-        ends = self._term_table()[3]
-        return (int(ends[row - 1]) if row else 0), int(ends[row])
-
-    def _cuts(self, ends_column: str, first: int, last: int) -> tuple[int, np.ndarray]:
-        """Where rows `first` to `last` (exclusive) of the column that `ends_column` cuts into
-        rows begin, and where each of them ends, counted from there."""
-        raw = self._slice(ends_column, max(first - 1, 0), last)
-        base = int(raw[0]) if first else 0
-        return base, (raw[1:] if first else raw) - base
-
-    def _span(self, ends_column: str, row: int) -> tuple[int, int]:
-        """Where row `row` lies in the column that `ends_column` cuts into rows."""
-        base, ends = self._cuts(ends_column, row, row + 1)
-        return base, base + int(ends[0])
-
-    def doc_frequency(self, row: int) -> int:
-        """How many postings the term has in this segment (deleted documents included)."""
-        start, stop = self._range(row)
-        return stop - start
-
-    def postings(self, row: int) -> tuple[np.ndarray, np.ndarray]:
-        """The term's segment-local document numbers (ascending) and weights."""
-        start, stop = self._range(row)
-        return self._slice("ids", start, stop), self._slice("weights", start, stop)
-
-    def positions(self, row: int, at: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        """The word positions of the term's postings number `at` (indexes into its postings):
-        every position, and which of `at` each belongs to. None when positions were not written."""
-        if not self.has_positions:
-            return None
-        base, ends = self._cuts("position_ends", *self._range(row))
-        stops = ends[at]
-        starts = np.where(at > 0, ends[np.maximum(at - 1, 0)], 0)
-        counts = stops - starts
-        owner = np.repeat(np.arange(len(at)), counts)
-        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        every = self._slice("positions", base, base + int(ends[-1]))
-        return every[np.repeat(starts, counts) + within], owner
-
-    def block_map(self, row: int) -> BlockMap | None:
-        """Where the term's blocks start (None when Whoosh inlined its postings in the term info)."""
-        start, stop = self._span("block_ends", row)
-        if start == stop:
-            return None
-        return BlockMap(self._slice("block_positions", start, stop).tolist(),
-                        self._slice("block_max_ids", start, stop).tolist())
-
-    def vector(self, docnum: int) -> list[tuple[bytes, float]] | None:
-        """A segment-local document's terms and counts (None when vectors were not written)."""
-        if not self.has_vectors:
-            return None
-        if docnum >= self._columns["vector_ends"][2]:
-            return []
-        start, stop = self._span("vector_ends", docnum)
-        if start == stop:
-            return []
-        base, text_ends = self._cuts("vector_text_ends", start, stop)
-        texts = bytes(self._slice("vector_texts", base, base + int(text_ends[-1])))
-        cuts = [0, *text_ends.tolist()]
-        weights = self._slice("vector_weights", start, stop).tolist()
-        return [(texts[a:b], weight) for (a, b), weight in zip(pairwise(cuts), weights, strict=True)]

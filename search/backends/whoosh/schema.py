@@ -1,7 +1,7 @@
 """The Whoosh backend's schema: every field of a document and how Whoosh indexes it.
 
 The analyzers are ours (`search/analysis.py`), adapted to Whoosh's calling convention; the
-text fields keep positions and character offsets, written in one pass (`Occurrences`); each
+text fields keep word positions, written in one pass (`Occurrences`); each
 entity is indexed under its name's keys, weighted by its salience (`EntityKeyAnalyzer`).
 """
 
@@ -12,21 +12,20 @@ from bisect import bisect_right
 from whoosh.analysis import Analyzer, SimpleAnalyzer, Token
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.formats import Characters
 from whoosh.reading import IndexReader
 
 from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
-from search.backends.whoosh.codec import ArrayCodec
-from search.documents import ENTITY_FILTERS, PHRASE_FIELDS, VECTOR_FIELD, entity_keys
+from search.backends.whoosh.codec import ArrayCodec, PackedPositions
+from search.documents import ENTITY_FILTERS, VECTOR_FIELD, entity_keys
 from search.tables import AnalysisTables
 
 UNDATED = 2**64 - 1  # the date column's value for a document without a date
 
 
 def array_codec() -> ArrayCodec:
-    """How every segment is written: Whoosh's format plus the arrays file, with positions for
-    the phrase fields and term vectors for feedback's field."""
-    return ArrayCodec(PHRASE_FIELDS, (VECTOR_FIELD,))
+    """How every segment is written: the arrays file for the scorable fields, with term vectors
+    for feedback's field."""
+    return ArrayCodec((VECTOR_FIELD,))
 
 
 def build_schema(tables: AnalysisTables | None = None) -> Schema:
@@ -85,22 +84,23 @@ class WhooshAnalyzer(Analyzer):
         return self.analyzer.occurrences(value)
 
 
-class Occurrences(Characters):
-    """Whoosh's format of word positions and character offsets, filled from the analyzer's
-    `occurrences` in one pass over the text (Whoosh's own builds a Token per occurrence);
-    the postings written are the same."""
+class Occurrences(PackedPositions):
+    """Word positions, filled from the analyzer's `occurrences` in one pass over the text
+    (Whoosh's own format builds a Token per occurrence); character offsets are not kept
+    (snippets analyse the shown documents again: search/occurrences.py)."""
 
     def word_values(self, value, analyzer, **kwargs):
         if not isinstance(analyzer, WhooshAnalyzer) or not isinstance(value, str):
             yield from super().word_values(value, analyzer, **kwargs)
             return
         for word, places in analyzer.occurrences(value).items():
-            yield word, len(places), len(places) * self.field_boost, self.encode(places)
+            positions = [place for place, _, _ in places]
+            yield word, len(places), len(places) * self.field_boost, self.encode(positions)
 
 
 def positional_text(analyzer: Analyzer, **options) -> TEXT:
-    """A text field that keeps word positions (for phrases) and character offsets (for snippets)."""
-    field = TEXT(analyzer=analyzer, chars=True, **options)
+    """A text field that keeps word positions (for phrases)."""
+    field = TEXT(analyzer=analyzer, **options)
     field.format = Occurrences(field_boost=field.format.field_boost)
     return field
 

@@ -1,7 +1,7 @@
 """Whole-index scoring with numpy: a Whoosh query evaluated into one score per document.
 
 Whoosh's matchers score one posting per Python call. Here each term's postings are
-read block by block into arrays once per index commit (an ArrayCache, shared by the
+read from the segments' arrays files once per index commit (an ArrayCache, shared by the
 searchers of that commit), and the query tree is evaluated over every document at once:
 a term is `rank.bm25` over its postings, OR sums what matches, AND sums where every part
 matches, AND MAYBE adds the optional part where it matches, as Whoosh's matchers score
@@ -19,33 +19,34 @@ from __future__ import annotations
 
 import threading
 import time
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import islice
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, W3LeafMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.collectors import TimeLimit
-from whoosh.columns import NumericColumn
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from search.backends.whoosh.codec import BlockMap, SegmentArrays, TermArrays, TermTexts
+from search.backends.whoosh.arrays import SegmentArrays, TermArrays, TermTexts
+from search.backends.whoosh.codec import byte_column
+from search.documents import CONTENT_FIELDS, TITLE_FIELDS
+from search.occurrences import DocumentTerms
 from search.rank import ENTITY_FIELD, Weights, bm25, idf
 
 MAX_CACHED_POSTINGS = 16_000_000  # about 128 MB of (docnum, weight) pairs
-MAX_CACHED_BLOCKS = 4096  # decoded blocks of positions and offsets, a few KB each
-DEADLINE_CHECK_BLOCKS = 64
+MAX_ANALYSED_CHARS = 20_000_000  # stored text kept analysed for highlighting (an article: a few KB)
 DEADLINE_CHECK_MATCHES = 1024
 _LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
 Spans = list[tuple[int, int]]
+TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS  # the fields snippets find a term's characters in
 
 
 @dataclass
@@ -153,11 +154,10 @@ class ArrayCache:
     """What is read of one commit of the index as arrays, shared by every searcher of that
     commit (each server thread has its own searcher, and its own file handles to read with)."""
 
-    def __init__(self, max_postings: int = MAX_CACHED_POSTINGS, max_blocks: int = MAX_CACHED_BLOCKS):
+    def __init__(self, max_postings: int = MAX_CACHED_POSTINGS, max_analysed: int = MAX_ANALYSED_CHARS):
         self.postings = LeastRecentlyUsed(max_postings)
-        self.blocks_read = LeastRecentlyUsed(max_blocks)
+        self.analysed = LeastRecentlyUsed(max_analysed)  # DocumentTerms by document number
         self.window_maxima = LeastRecentlyUsed(max_postings // 8)  # search/backends/whoosh/topk.py
-        self.block_maps: dict[tuple[str, bytes, int], BlockMap] = {}
         self.lengths: dict[str, np.ndarray] = {}
         self.frequencies: dict[tuple[str, bytes], int] = {}
         self.live: np.ndarray | None = None
@@ -171,18 +171,6 @@ class ArrayCache:
             if name not in self._derived:
                 self._derived[name] = build()
             return self._derived[name]
-
-
-def byte_column(column, count: int) -> np.ndarray:
-    """A one-byte numeric column's values (a length column), read in one piece: Whoosh's reader
-    gives them one by one (0.2 s a field at 100,000 documents, 2 s at a million). Any other
-    kind of column is read through Whoosh's iterator."""
-    if isinstance(column, NumericColumn.Reader) and column._typecode == "B":
-        stored = min(column._count, count)
-        codes = np.full(count, column._default, dtype=np.uint8)
-        codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-        return codes
-    return np.fromiter(column, dtype=np.uint8, count=count)
 
 
 class Postings:
@@ -303,26 +291,36 @@ class Postings:
                 return None
             ids, weights = arrays.postings(row)
             return ids.astype(np.int64) + offset, weights
-        matcher = _raw_matcher(leaf, fieldname, btext)
+        matcher = _raw_matcher(leaf, fieldname, btext)  # a field Whoosh writes (not scorable)
         if matcher is None:
             return None
-        if not isinstance(matcher, W3LeafMatcher):  # postings inlined in the term info
-            ids, weights = [], []
-            while matcher.is_active():
-                ids.append(matcher.id())
-                weights.append(matcher.weight())
-                matcher.next()
-            return np.asarray(ids, dtype=np.int64) + offset, np.asarray(weights, dtype=np.float64)
-        blocks = BlockMap([], [])
-        found = _read_blocks(matcher, deadline, offset, blocks)
-        self.cache.block_maps[(fieldname, btext, number)] = blocks
-        return found
+        ids, weights = [], []
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+            if len(ids) % DEADLINE_CHECK_MATCHES == 0 and time.monotonic() > deadline:
+                raise TimeLimit
+        return np.asarray(ids, dtype=np.int64) + offset, np.asarray(weights, dtype=np.float64)
 
     def characters(self, fieldname: str, btext: bytes, docnums: list[int]) -> dict[int, Spans]:
         """Where a term stands in each of some documents' field, as (start, end) characters
-        (documents without it are left out)."""
-        found = self._values(fieldname, btext, docnums, "characters")
-        return {docnum: [(start, stop) for _, start, stop in spans] for docnum, spans in found.items()}
+        (documents without it are left out): the stored text analysed again as it was indexed."""
+        term, found = btext.decode("utf-8"), {}
+        for docnum in docnums:
+            places = self._analysed(docnum).field(fieldname).get(term)
+            if places:
+                found[docnum] = [(start, end) for _, start, end in places]
+        return found
+
+    def _analysed(self, docnum: int) -> DocumentTerms:
+        found = self.cache.analysed.get(docnum)
+        if found is None:
+            schema = self.searcher.schema
+            analyzers = {name: schema[name].analyzer.analyzer for name in TEXT_FIELDS}
+            found = DocumentTerms(self.searcher.stored_fields(docnum), analyzers)
+            self.cache.analysed.put(docnum, found, found.size)
+        return found
 
     def word_counts(self, fieldname: str, docnum: int) -> dict[str, float] | None:
         """A document's terms in a field and how often each occurs (its term vector, from the
@@ -334,102 +332,17 @@ class Postings:
             return None
         return {btext.decode("utf-8"): count for btext, count in vector}
 
-    def positions(self, fieldname: str, btext: bytes, docnums: list[int]) -> dict[int, list[int]]:
-        """The word positions of a term in each of some documents' field (documents without
-        it are left out)."""
-        return self._values(fieldname, btext, docnums, "positions")
-
     def in_a_row(self, fieldname: str, words: list[bytes], candidates: np.ndarray) -> np.ndarray:
-        """Which of the candidates (documents holding every word) hold the words one after another:
-        from the arrays' positions where a segment has them, else from Whoosh's blocks."""
+        """Which of the candidates (documents holding every word) hold the words one after another,
+        from the arrays' positions."""
         held = []
         for number, (leaf, offset) in enumerate(self.leaves):
             end = offset + leaf.doc_count_all()
             local = candidates[(candidates >= offset) & (candidates < end)] - offset
-            if not len(local):
-                continue
             arrays = self._field_arrays(number, fieldname)
-            if arrays is not None and arrays.has_positions:
+            if len(local) and arrays is not None and arrays.has_positions:
                 held.append(_phrase_docs(arrays, words, local) + offset)
-                continue
-            wanted = (local + offset).tolist()
-            positions = {word: self.positions(fieldname, word, wanted) for word in dict.fromkeys(words)}
-            held.append(np.array([docnum for docnum in wanted
-                                  if _in_a_row([positions[word].get(docnum, ()) for word in words])],
-                                 dtype=np.int64))
         return np.concatenate([_EMPTY_IDS, *held])
-
-    def _values(self, fieldname: str, btext: bytes, docnums: list[int], kind: str) -> dict[int, list]:
-        """The postings' values for some documents, reading only the blocks that hold them:
-        straight to each block when the term's block map is known, else walking forward."""
-        found: dict[int, list] = {}
-        for number, (leaf, offset) in enumerate(self.leaves):
-            end = offset + leaf.doc_count_all()
-            local = sorted(docnum - offset for docnum in docnums if offset <= docnum < end)
-            if not local or not self._may_hold(number, fieldname, btext):
-                continue
-            blocks = self.block_map(number, fieldname, btext)
-            if blocks is not None:
-                matcher = _block_matcher(leaf, fieldname, blocks)
-            else:
-                matcher = _raw_matcher(leaf, fieldname, btext)
-            if matcher is None:
-                continue
-            if blocks is None:
-                values = _walked_values(matcher, local, kind)
-            else:
-                values = self._block_values(matcher, (fieldname, btext, number), blocks, local, kind)
-            found.update((docnum + offset, value) for docnum, value in values)
-        return found
-
-    def _may_hold(self, number: int, fieldname: str, btext: bytes) -> bool:
-        """False when the segment's arrays show it lacks the term (no lookup in Whoosh's terms)."""
-        arrays = self._field_arrays(number, fieldname)
-        return arrays is None or arrays.number(btext) is not None
-
-    def block_map(self, number: int, fieldname: str, btext: bytes) -> BlockMap | None:
-        """Where a term's blocks start in one segment: from its arrays file, or as noted when
-        its postings were read block by block (None when not known)."""
-        arrays = self._field_arrays(number, fieldname)
-        if arrays is None:
-            return self.cache.block_maps.get((fieldname, btext, number))
-        row = arrays.number(btext)
-        return arrays.block_map(row) if row is not None else None
-
-    def _block_values(self, matcher: W3LeafMatcher, key: tuple, blocks: BlockMap, docnums: list[int],
-                      kind: str) -> Iterator[tuple[int, list]]:
-        """Values of ascending documents, each found by bisection in the one block that can
-        hold it (decoded blocks are kept, least recently used first out)."""
-        decode = matcher.format.decoder(kind)
-        for docnum in docnums:
-            block = bisect_left(blocks.max_ids, docnum)
-            if block == len(blocks.max_ids):
-                return
-            ids, values = self._decoded_block(matcher, (*key, block), blocks.positions[block])
-            at = bisect_left(ids, docnum)
-            if at < len(ids) and ids[at] == docnum:
-                yield docnum, list(decode(values[at]))
-
-    def _decoded_block(self, matcher: W3LeafMatcher, key: tuple, position: int) -> tuple[tuple, tuple]:
-        """One block's document numbers and raw values."""
-        found = self.cache.blocks_read.get(key)
-        if found is None:
-            matcher._goto(position)
-            matcher._read_ids()
-            matcher._read_values()
-            found = (matcher._ids, matcher._values)
-            self.cache.blocks_read.put(key, found)
-        return found
-
-
-def _walked_values(matcher, docnums: list[int], kind: str) -> Iterator[tuple[int, list]]:
-    """Values of ascending documents by Whoosh's skip_to (for postings without a block map)."""
-    for docnum in docnums:
-        if not matcher.is_active():
-            return
-        matcher.skip_to(docnum)
-        if matcher.is_active() and matcher.id() == docnum:
-            yield docnum, list(matcher.value_as(kind))
 
 
 def _phrase_docs(arrays: TermArrays, words: list[bytes], local: np.ndarray) -> np.ndarray:
@@ -447,23 +360,6 @@ def _phrase_docs(arrays: TermArrays, words: list[bytes], local: np.ndarray) -> n
     return np.unique(common >> 32)
 
 
-def _in_a_row(positions: list) -> bool:
-    """Whether the words stand one after another somewhere (each word's positions given)."""
-    starts = set(positions[0])
-    for shift, later in enumerate(positions[1:], start=1):
-        starts &= {position - shift for position in later}
-        if not starts:
-            return False
-    return bool(starts)
-
-
-def _block_matcher(leaf, fieldname: str, blocks: BlockMap) -> W3LeafMatcher:
-    """A segment's postings of a term opened at its first block, as its block map gives it
-    (Whoosh's terms table is not read)."""
-    start = blocks.positions[0] - len(WHOOSH3_HEADER_MAGIC)
-    return W3LeafMatcher(leaf._terms._postfile, start, None, leaf.schema[fieldname].format)
-
-
 def _raw_matcher(leaf, fieldname: str, btext: bytes):
     """A segment's postings of a term, unscored and unfiltered (None when it has none)."""
     terms = getattr(leaf, "_terms", None)
@@ -473,31 +369,6 @@ def _raw_matcher(leaf, fieldname: str, btext: bytes):
         return terms.matcher(fieldname, btext, leaf.schema[fieldname].format)
     except TermNotFound:
         return None
-
-
-def _read_blocks(matcher: W3LeafMatcher, deadline: float, offset: int,
-                 blocks: BlockMap) -> tuple[np.ndarray, np.ndarray]:
-    """Every block of a posting list, decoded with numpy (Whoosh decodes a posting a call)."""
-    id_blocks, weight_blocks = [], []
-    position = matcher._baseoffset
-    while not matcher._atend:
-        blocks.positions.append(position)
-        blocks.max_ids.append(matcher._maxid)
-        position = matcher._nextoffset
-        matcher._read_data()
-        ids, weights = matcher._data[0], matcher._data[1]
-        count = matcher._blocklength
-        id_blocks.append(np.cumsum(np.asarray(ids, dtype=np.int64)))
-        if weights is None:
-            weight_blocks.append(np.ones(count))
-        elif isinstance(weights, float):
-            weight_blocks.append(np.full(count, weights))
-        else:
-            weight_blocks.append(np.asarray(weights, dtype=np.float64))
-        matcher._next_block()
-        if len(blocks.positions) % DEADLINE_CHECK_BLOCKS == 0 and time.monotonic() > deadline:
-            raise TimeLimit
-    return np.concatenate(id_blocks) + offset, np.concatenate(weight_blocks)
 
 
 class ArrayScorer:

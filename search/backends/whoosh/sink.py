@@ -23,6 +23,7 @@ from search.aliases import name_stem_inputs
 from search.analysis import nltk_stem, stem_inputs
 from search.backends.whoosh.lockowner import describe_owner, record_owner
 from search.backends.whoosh.merging import ParallelMerge
+from search.backends.whoosh.pool import use_column_pool
 from search.backends.whoosh.ranking import commit_columns, content_terms
 from search.backends.whoosh.schema import ColumnValues, array_codec
 from search.backends.whoosh.store import (
@@ -46,7 +47,6 @@ from search.state import IndexState
 from search.stems import STEMS_FILE, update_stem_table
 
 MAX_SEGMENTS = 10
-WRITER_MEMORY_MB = 1024  # per writer process: a checkpoint's postings stay in memory, unspilled
 
 
 def open_sink(directory: Path, rebuild: bool, user_variants: list[tuple[str, str]],
@@ -137,15 +137,15 @@ class WhooshSink:
         Each segment gets its postings as arrays too (`codec.ArrayCodec`), for scoring.
         A multiprocess writer forks its processes as documents arrive: what this process
         holds by then (every story signature of the run) is frozen out of the garbage
-        collector, whose passes in each fork would otherwise copy it page by page. Each process
-        sorts its postings in memory up to WRITER_MEMORY_MB, then spills them to disk and merges
-        the runs back, pickling every posting twice: that cost a quarter of a Reuters build at
-        256 MB, and a checkpoint fits in 1024.
+        collector, whose passes in each fork would otherwise copy it page by page. Each writer
+        keeps its postings as columns in memory until the segment is written (`pool.ColumnPool`;
+        Whoosh's own pool kept a tuple per posting and spilled them to disk past a size).
         """
+        use_column_pool()
         options = {}
         if self.parallel:
             gc.freeze()
-            options = {"procs": self.workers, "multisegment": True, "limitmb": WRITER_MEMORY_MB}
+            options = {"procs": self.workers, "multisegment": True}
         timeout = self.lock_timeout if timeout is None else timeout
         try:
             writer = self.ix.writer(timeout=timeout, delay=0.25, compound=False, codec=array_codec(),

@@ -1,5 +1,6 @@
-"""Where a query's terms stand in some documents, for the Whoosh backend: from the postings'
-stored character offsets, looked up for the shown documents only; nothing is re-analysed.
+"""Where a query's terms stand in some documents, for the Whoosh backend: the terms the index's
+expansions and phrase matches give, found in the shown documents' text analysed again
+(`Postings.characters`; the index keeps word positions, not character offsets).
 """
 
 from __future__ import annotations

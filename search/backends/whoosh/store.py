@@ -27,7 +27,7 @@ from search.state import IndexState
 from search.stems import STEMS_FILE
 from search.tables import fingerprint, is_current_analysis
 
-FORMAT_VERSION = 7
+FORMAT_VERSION = 8
 META_FILE = "search-meta.json"
 WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, multiprocess temp files
 INDEX_NAME = "MAIN"

@@ -54,8 +54,9 @@ def test_a_garbled_file_is_named_with_the_part_it_holds(index_copy, pattern, par
     assert problems and any(part in problem for problem in problems), problems
 
 
-def test_a_missing_segment_file_says_the_index_is_damaged(index_copy):
-    next(index_copy.glob("MAIN_*.pst")).unlink()
+@pytest.mark.parametrize("pattern", ["MAIN_*.pst", "MAIN_*.arr"])
+def test_a_missing_segment_file_says_the_index_is_damaged(index_copy, pattern):
+    next(index_copy.glob(pattern)).unlink()
     [problem] = check_index(index_copy)
     assert "damaged" in problem and "--rebuild" in problem
 

@@ -10,15 +10,20 @@ import struct
 
 import numpy as np
 import pytest
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from corpus_fields import corpus_fields
+from test_index_analysis import neutral_postings
+from whoosh import writing
 
 from search import indexer
-from search.backends.whoosh import codec
-from search.backends.whoosh.codec import ARRAYS_EXT, FORMAT, SegmentArrays
-from search.backends.whoosh.scoring import _raw_matcher
+from search.backends.whoosh import sink
+from search.backends.whoosh.arrays import ARRAYS_EXT, BLOCK_POSTINGS, CODE_LENGTHS, FORMAT, SegmentArrays
+from search.backends.whoosh.codec import length_codes
+from search.backends.whoosh.schema import build_schema
 from search.backends.whoosh.sink import MAX_SEGMENTS
-from search.documents import PHRASE_FIELDS
+from search.fields import index_analyzers
 from search.indexer import update_index
+
+ORIGINAL_POOL = writing.PostingPool  # before a sink makes it the column pool
 
 
 def write_batches(folder, batches: int, per_batch: int) -> None:
@@ -47,6 +52,7 @@ def leaves(index_dir):
 
 
 def whoosh_postings(leaf, fieldname: str, btext: bytes) -> tuple[list[int], list[float]]:
+    """A term's postings as Whoosh's own matchers walk them (for a scorable field: ArrayMatcher)."""
     matcher = leaf.postings(fieldname, btext)
     ids, weights = [], []
     while matcher.is_active():
@@ -56,72 +62,66 @@ def whoosh_postings(leaf, fieldname: str, btext: bytes) -> tuple[list[int], list
     return ids, weights
 
 
-def whoosh_block_starts(leaf, fieldname: str, btext: bytes) -> list[int] | None:
-    matcher = _raw_matcher(leaf, fieldname, btext)
-    if not isinstance(matcher, W3LeafMatcher):
-        return None
-    starts = [matcher._baseoffset]
-    while not matcher._lastblock:
-        starts.append(matcher._nextoffset)
-        matcher._next_block()
-    return starts
+def analysed_postings(corpus) -> dict[tuple[str, str], dict[str, tuple[tuple[int, ...], float]]]:
+    """Every (field, term) of a corpus as the neutral analysis gives it (the contract
+    test_index_analysis.py holds Whoosh's fields to): article id -> (positions, weight)."""
+    schema, analyzers, found = build_schema(), index_analyzers(), {}
+    for fields in corpus_fields(corpus):
+        for name, analyze in analyzers.items():
+            if fields.get(name) and schema[name].scorable:
+                positional = schema[name].format.supports("positions")
+                for term, (held, _, weight) in neutral_postings(analyze(fields[name]), positional).items():
+                    found.setdefault((name, term), {})[fields["id"]] = (held, weight)
+    return found
 
 
-def test_every_segment_has_arrays_for_exactly_its_scorable_fields(segmented_index):
+def test_arrays_hold_every_scorable_fields_postings_as_analysed(segmented_index):
+    """The arrays are the postings of record: each term's documents, weights and positions are the
+    analysis of the articles, in every segment together; the term table agrees; each block's bounds
+    hold for its postings."""
+    expected = analysed_postings(segmented_index.parent / "notes")
     reader, segments = leaves(segmented_index)
-    assert len(segments) >= 3
-    for leaf in segments:
-        arrays = SegmentArrays.open(leaf.storage(), leaf.segment())
-        assert arrays is not None
-        scorable = {name for name in leaf.indexed_field_names() if leaf.schema[name].scorable}
-        assert set(arrays.fields) == scorable
-        assert {"content", "title", "content_exact", "title_exact"} <= scorable
-        assert {name for name, field in arrays.fields.items() if field.has_vectors} == {"content"}
-    reader.close()
-
-
-def test_arrays_hold_whooshs_postings_and_block_starts_for_every_term(segmented_index):
-    reader, segments = leaves(segmented_index)
+    found: dict = {}
     multi_block = 0
     for leaf in segments:
         arrays = SegmentArrays.open(leaf.storage(), leaf.segment())
+        ids_of = [leaf.stored_fields(n)["id"] for n in range(leaf.doc_count_all())]
         for fieldname, field in arrays.fields.items():
-            terms = list(leaf.lexicon(fieldname))
-            assert terms
-            for btext in terms:
+            lengths = np.array([leaf.doc_field_length(n, fieldname, 0) for n in range(len(ids_of))])
+            for btext in leaf.lexicon(fieldname):
                 row = field.number(btext)
                 ids, weights = field.postings(row)
                 assert (ids.tolist(), weights.tolist()) == whoosh_postings(leaf, fieldname, btext)
-                assert field.doc_frequency(row) == leaf.doc_frequency(fieldname, btext)
-                blocks = field.block_map(row)
-                expected = whoosh_block_starts(leaf, fieldname, btext)
-                assert (blocks.positions if blocks else None) == expected
-                if blocks:
-                    assert blocks.max_ids[-1] == ids[-1]
-                    multi_block += len(blocks.positions) > 1
-                assert_positions_equal_whooshs(leaf, fieldname, btext, field, row)
+                assert field.doc_frequency(row) == leaf.doc_frequency(fieldname, btext) == len(ids)
+                held = field.positions(row, np.arange(len(ids)))
+                postings = found.setdefault((fieldname, btext.decode()), {})
+                for n, (docnum, weight) in enumerate(zip(ids.tolist(), weights.tolist(), strict=True)):
+                    places = tuple(held[0][held[1] == n].tolist()) if held else ()
+                    postings[ids_of[docnum]] = (places, round(weight, 6))
+                top, shortest = field.block_bounds(row)
+                assert len(top) == -(-len(ids) // BLOCK_POSTINGS)
+                multi_block += len(top) > 1
+                for block, (bound, length) in enumerate(zip(top, shortest, strict=True)):
+                    cut = slice(block * BLOCK_POSTINGS, (block + 1) * BLOCK_POSTINGS)
+                    assert bound == weights[cut].max()
+                    assert length <= CODE_LENGTHS[length_codes(lengths[ids[cut]])].min()
             assert field.number(b"never-written") is None
+    assert found == expected
     assert multi_block, "some posting list should span several blocks"
     reader.close()
 
 
-def assert_positions_equal_whooshs(leaf, fieldname: str, btext: bytes, field, row: int) -> None:
-    """Positions are written for the phrase fields only, and then for every posting."""
-    ids, _ = field.postings(row)
-    every = np.arange(len(ids))
-    found = field.positions(row, every)
-    if fieldname not in PHRASE_FIELDS:
-        assert found is None
-        return
-    positions, owner = found
-    matcher, expected = leaf.postings(fieldname, btext), []
-    while matcher.is_active():
-        expected.append(matcher.value_as("positions"))
-        matcher.next()
-    assert [positions[owner == n].tolist() for n in every] == expected
-    some = every[::2]
+def test_some_positions_of_a_term_are_those_of_its_postings(segmented_index):
+    reader, segments = leaves(segmented_index)
+    field = SegmentArrays.open(segments[0].storage(), segments[0].segment()).fields["content_exact"]
+    row = field.number(b"grain")
+    every, ends = field.every_position(row)
+    some = np.arange(len(ends))[::3]
     positions, owner = field.positions(row, some)
-    assert [positions[owner == n].tolist() for n in range(len(some))] == expected[::2]
+    starts = np.concatenate([[0], ends[:-1]])
+    assert [positions[owner == n].tolist() for n in range(len(some))] == \
+        [every[starts[at]:ends[at]].tolist() for at in some]
+    reader.close()
 
 
 def test_a_merge_writes_the_merged_segments_arrays_and_drops_the_old(tmp_path):
@@ -158,7 +158,7 @@ def test_the_multiprocess_writer_gives_each_of_its_segments_arrays(tmp_path, mon
 
 
 def test_an_arrays_file_of_another_format_is_ignored(segmented_index, tmp_path):
-    """The segment is then read from Whoosh's blocks, as one written before the arrays."""
+    """Not read as if it were of this one (an index of another format is rebuilt)."""
     copy = tmp_path / "index"
     shutil.copytree(segmented_index, copy)
     reader, segments = leaves(copy)
@@ -172,18 +172,6 @@ def test_an_arrays_file_of_another_format_is_ignored(segmented_index, tmp_path):
     assert SegmentArrays.open(segments[0].storage(), segments[0].segment()) is None
     assert SegmentArrays.open(segments[1].storage(), segments[1].segment()) is not None
     reader.close()
-
-
-def test_term_vectors_joined_in_chunks_write_the_same_file(tmp_path, monkeypatch):
-    """A merged segment of many articles joins its vectors' term texts a chunk of postings at a
-    time (bounded memory): the file is the same as joined at once."""
-    write_batches(tmp_path / "notes", batches=2, per_batch=150)
-    update_index(tmp_path / "whole", [tmp_path / "notes"])
-    monkeypatch.setattr(codec, "VECTOR_JOIN_ROWS", 7)
-    update_index(tmp_path / "chunked", [tmp_path / "notes"])
-    (whole,), (chunked,) = ([path.read_bytes() for path in (tmp_path / name).glob(f"*{ARRAYS_EXT}")]
-                            for name in ("whole", "chunked"))
-    assert len(whole) > 8 * 300 and chunked == whole
 
 
 @pytest.mark.parametrize("limit", [1, 3, 1000])
@@ -202,7 +190,7 @@ def test_terms_by_prefix_are_whooshs_lexicon_with_each_terms_frequency(segmented
 
 
 def test_term_texts_give_the_terms_of_one_length_with_their_counts():
-    from search.backends.whoosh.codec import SIZED_BLOCK_ROWS, TermTexts
+    from search.backends.whoosh.arrays import SIZED_BLOCK_ROWS, TermTexts
 
     pairs = [(b"amraam", 3), (b"army", 40), (b"arrays", 7), (b"\xc3\xa9lan", 2), (b"zorblat", 1)]
     texts = TermTexts.of_pairs(pairs)
@@ -213,3 +201,46 @@ def test_term_texts_give_the_terms_of_one_length_with_their_counts():
     words, counts = many.sized(6)
     assert len(words) == SIZED_BLOCK_ROWS + 5 and words[-1] == f"w{SIZED_BLOCK_ROWS + 4:05d}".encode()
     assert counts[-1] == SIZED_BLOCK_ROWS + 4
+
+
+def test_the_column_pool_writes_the_files_whooshs_pool_writes(tmp_path, monkeypatch):
+    """A segment written from the column pool (each scorable field whole, with numpy) has the
+    same postings, arrays and term table, byte for byte, as one written from Whoosh's pool of
+    tuples through the writer's per-posting calls."""
+    write_batches(tmp_path / "notes", batches=2, per_batch=150)
+    update_index(tmp_path / "columns", [tmp_path / "notes"])
+    monkeypatch.setattr(sink, "use_column_pool", lambda: None)
+    monkeypatch.setattr(writing, "PostingPool", ORIGINAL_POOL)
+    update_index(tmp_path / "tuples", [tmp_path / "notes"])
+    for extension in (ARRAYS_EXT, ".trm", ".pst", "._content_len.col"):
+        (columns,), (tuples,) = ([path.read_bytes() for path in (tmp_path / name).glob(f"MAIN_*{extension}")]
+                                 for name in ("columns", "tuples"))
+        assert len(columns) > 100 and columns == tuples, extension
+
+
+def test_the_arrays_answer_whooshs_term_questions_for_their_fields(segmented_index):
+    """Whoosh's term table no longer lists the scorable fields: their statistics, lexicon walks
+    and fuzzy cursor come from the arrays, and agree with the postings themselves."""
+    from rapidfuzz.distance import Levenshtein
+
+    reader, segments = leaves(segmented_index)
+    for leaf in segments:
+        for fieldname in ("content", "title_exact", "completion"):
+            lexicon = list(leaf.lexicon(fieldname))
+            assert lexicon == sorted(lexicon) and lexicon
+            for btext in lexicon:
+                info, ids, weights = leaf.term_info(fieldname, btext), *whoosh_postings(leaf, fieldname, btext)
+                lengths = [leaf.doc_field_length(docnum, fieldname) for docnum in ids]
+                assert (info.doc_frequency(), info.min_id(), info.max_id()) == (len(ids), ids[0], ids[-1])
+                assert info.weight() == pytest.approx(sum(weights), rel=1e-6)
+                assert info.max_weight() == pytest.approx(max(weights), rel=1e-6)
+                assert (info.min_length(), info.max_length()) == (min(lengths), max(lengths))
+                assert (fieldname, btext) in leaf._terms
+            assert list(leaf.expand_prefix(fieldname, lexicon[1][:1])) == \
+                [text for text in lexicon if text.startswith(lexicon[1][:1])]
+        words = [text.decode() for text in leaf.lexicon("content")]
+        for typed in ("grian", "prise", "shp"):
+            near = {word for word in words if word[:1] == typed[:1] and Levenshtein.distance(word, typed) <= 2}
+            assert set(leaf.terms_within("content", typed, 2, prefix=1)) == near and near
+        assert ("content", b"never-written") not in leaf._terms
+    reader.close()

@@ -10,7 +10,7 @@ from whoosh import index as whoosh_index
 from whoosh.query import Prefix
 from whoosh.writing import OPTIMIZE
 
-from search.backends.whoosh.codec import SegmentArrays
+from search.backends.whoosh.arrays import SegmentArrays
 from search.backends.whoosh.merging import ParallelMerge, consecutive_runs
 from search.backends.whoosh.schema import array_codec
 from search.engine import Engine

@@ -59,13 +59,19 @@ def test_entity_key_analyzer_indexes_people_by_name_and_surname_weighted_by_sali
 @pytest.mark.parametrize("analyzer", [news_analyzer(), exact_analyzer()], ids=["news", "exact"])
 @pytest.mark.parametrize("path", SEEDS, ids=[path.stem for path in SEEDS])
 def test_the_index_formats_postings_equal_whooshs_from_the_token_stream(analyzer, path):
-    """`Occurrences` (what the text fields are indexed with) collects each term's positions
-    and offsets in one pass; Whoosh's own format walks the tokens. The postings are the same."""
+    """`Occurrences` (what the text fields are indexed with) collects each term's positions in
+    one pass; Whoosh's own format walks the tokens. The postings are the same, and the character
+    offsets snippets recompute from the text (`occurrences`) are those Whoosh would have stored."""
     text = path.read_text(encoding="utf-8") + "\n\nBEN WALLACE SAID the U.S. air-to-air AMRAAM, not the US’S."
-    ours = sorted(Occurrences().word_values(text, WhooshAnalyzer(analyzer), mode="index"))
-    whooshs = sorted(Characters().word_values(text, analyzer, mode="index"))
+    ours = sorted((word, count, weight, Occurrences().decode_positions(value))
+                  for word, count, weight, value in Occurrences().word_values(text, WhooshAnalyzer(analyzer)))
+    whooshs = sorted((word, count, weight, Characters().decode_positions(value))
+                     for word, count, weight, value in Characters().word_values(text, analyzer, mode="index"))
     assert len(ours) > 100
     assert ours == whooshs
+    characters = {word: [tuple(place) for place in Characters().decode_characters(value)]
+                  for word, _, _, value in Characters().word_values(text, analyzer, mode="index")}
+    assert analyzer.occurrences(text) == characters
 
 
 WHOOSH_TYPES = {TEXT: "TEXT", NAME: "TEXT", KEYS: "KEYWORD", ENTITY_KEYS: "TEXT", ID: "ID", DATE: "DATETIME",

@@ -1,0 +1,126 @@
+"""The postings of a segment being written, kept as columns per field.
+
+Whoosh's writer hands every posting to a pool as a tuple (field, term, document, weight,
+value), sorts all the tuples when the segment is written, spilling them to disk past a size,
+and walks them one Python call each into the field writer. `ColumnPool` keeps each field's
+postings as a few flat columns instead (a term number, the document, the weight, the value's
+bytes: 25 bytes and a few C calls a posting, where a tuple takes 150 bytes), sorts them with
+numpy at flush, and hands the field writer each field's sorted columns (`PooledPostings`):
+the array codec writes a scorable field from them whole (`ArrayFieldWriter.add_postings`);
+any other field, or any other writer, iterates them as Whoosh's sorted tuples.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh import writing
+from whoosh.writing import PostingPool
+
+Posting = tuple[str, bytes, int, float, bytes]
+
+
+@dataclass
+class SortedPostings:
+    """One field's postings in Whoosh's order (term bytes, then document): the terms, where each
+    term's postings end, and per posting its document, weight and value (bytes run together,
+    with where each ends)."""
+
+    terms: list[bytes]
+    term_ends: np.ndarray
+    docnums: np.ndarray
+    weights: np.ndarray
+    values: bytes
+    value_ends: np.ndarray
+
+    def tuples(self, fieldname: str) -> Iterator[Posting]:
+        """The postings as Whoosh's pool yields them."""
+        values, ends = self.values, [0, *self.value_ends.tolist()]
+        docnums, weights = self.docnums.tolist(), self.weights.tolist()
+        start = 0
+        for btext, stop in zip(self.terms, self.term_ends.tolist(), strict=True):
+            for at in range(start, stop):
+                yield fieldname, btext, docnums[at], weights[at], values[ends[at]:ends[at + 1]]
+            start = stop
+
+
+class FieldColumns:
+    """One field's postings in the order they came (document after document)."""
+
+    def __init__(self):
+        self.numbers: dict[bytes, int] = {}
+        self.term_numbers, self.docnums = array("i"), array("i")
+        self.weights, self.value_ends = array("d"), array("q")
+        self.values = bytearray()
+
+    def add(self, btext: bytes, docnum: int, weight: float, value: bytes | None) -> None:
+        number = self.numbers.get(btext)
+        if number is None:
+            number = self.numbers[btext] = len(self.numbers)
+        self.term_numbers.append(number)
+        self.docnums.append(docnum)
+        self.weights.append(weight)
+        if value:
+            self.values += value
+        self.value_ends.append(len(self.values))
+
+    def sorted(self) -> SortedPostings:
+        """The postings sorted by term bytes, then document (numpy, no tuple per posting)."""
+        terms = sorted(self.numbers)
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[np.fromiter(map(self.numbers.__getitem__, terms), dtype=np.int64, count=len(terms))] = \
+            np.arange(len(terms))
+        ranks = rank[np.frombuffer(self.term_numbers, dtype=np.int32)]
+        docnums = np.frombuffer(self.docnums, dtype=np.int32)
+        order = np.lexsort((docnums, ranks))
+        ends = np.frombuffer(self.value_ends, dtype=np.int64)
+        starts = np.concatenate([np.zeros(1, dtype=np.int64), ends[:-1]])[order]
+        sizes = ends[order] - starts
+        picked = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
+        values = np.frombuffer(self.values, dtype=np.uint8)[picked].tobytes()
+        return SortedPostings(terms, np.cumsum(np.bincount(ranks, minlength=len(terms))), docnums[order],
+                              np.frombuffer(self.weights, dtype=np.float64)[order], values, np.cumsum(sizes))
+
+
+class PooledPostings:
+    """What a ColumnPool gives the field writer: each field's columns, by field name; iterated,
+    Whoosh's sorted stream of posting tuples."""
+
+    def __init__(self, fields: dict[str, FieldColumns]):
+        self.fields = {name: fields[name] for name in sorted(fields)}
+
+    def __iter__(self) -> Iterator[Posting]:
+        for name, columns in self.fields.items():
+            yield from columns.sorted().tuples(name)
+
+
+class ColumnPool(PostingPool):
+    """Whoosh's posting pool, kept as columns in memory (module docstring): it never spills."""
+
+    def __init__(self, tempstore, segment, limitmb: int = 128, **kwargs):
+        super().__init__(tempstore, segment, limitmb=limitmb, **kwargs)
+        self.columns: dict[str, FieldColumns] = {}
+
+    def add(self, item: Posting) -> None:
+        fieldname, btext, docnum, weight, value = item
+        columns = self.columns.get(fieldname)
+        if columns is None:
+            columns = self.columns[fieldname] = FieldColumns()
+            self.fieldnames.add(fieldname)
+        columns.add(btext, docnum, weight, value)
+
+    def iter_postings(self) -> PooledPostings:
+        return PooledPostings(self.columns)
+
+    def save(self) -> None:
+        raise NotImplementedError("a column pool is written whole, never in runs")
+
+
+def use_column_pool() -> None:
+    """Make Whoosh's segment writers (in this process and the processes it forks) pool postings
+    as columns. Whoosh-Reloaded's SegmentWriter takes a `poolclass` argument but ignores it,
+    building a PostingPool by name, so the name is what is replaced."""
+    writing.PostingPool = ColumnPool
