@@ -26,7 +26,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from search.stems import StemTable
 from search.tables import AnalysisTables, analysis_tables
@@ -43,18 +43,21 @@ PUNCTUATION_MAP = str.maketrans({
 HYPHEN = "-"
 PRINTED_HYPHEN = re.compile(r"[-‐‑]")  # the hyphens TOKEN_PATTERN lets inside a word
 CACHE_LIMIT = 300_000
-_nltk_stem: Callable[[str], str] | None = None
 _known_stems: StemTable | None = None
 
 
-def nltk_stem(word: str) -> str:
-    """NLTK's Snowball English stem; NLTK is imported at the first call (about a second)."""
-    global _nltk_stem
-    if _nltk_stem is None:
-        from nltk.stem.snowball import EnglishStemmer
+@cache
+def nltk_stemmer() -> Callable[[str], str]:
+    """NLTK's Snowball English stemmer, imported at the first call (about two seconds): an
+    indexing run loads it before forking its writers, which would each load it again."""
+    from nltk.stem.snowball import EnglishStemmer
 
-        _nltk_stem = EnglishStemmer().stem
-    return _nltk_stem(word)
+    return EnglishStemmer().stem
+
+
+def nltk_stem(word: str) -> str:
+    """NLTK's Snowball English stem."""
+    return nltk_stemmer()(word)
 
 
 def use_known_stems(table: StemTable | None) -> None:

@@ -20,7 +20,7 @@ from whoosh.util.filelock import try_for
 from whoosh.writing import SegmentWriter
 
 from search.aliases import name_stem_inputs
-from search.analysis import nltk_stem, stem_inputs
+from search.analysis import nltk_stem, nltk_stemmer, stem_inputs
 from search.backends.whoosh.lockowner import describe_owner, record_owner
 from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.pool import use_column_pool
@@ -134,7 +134,7 @@ class WhooshSink:
 
         Segments are written as separate files, not Whoosh's compound file: a reader of a
         compound segment takes its size in memory (260 MB for Reuters), separate files none.
-        Each segment gets its postings as arrays too (`codec.ArrayCodec`), for scoring.
+        The scored fields' postings are written as arrays (`codec.ArrayCodec`), for scoring.
         A multiprocess writer forks its processes as documents arrive: what this process
         holds by then (every story signature of the run) is frozen out of the garbage
         collector, whose passes in each fork would otherwise copy it page by page. Each writer
@@ -144,6 +144,7 @@ class WhooshSink:
         use_column_pool()
         options = {}
         if self.parallel:
+            nltk_stemmer()  # loaded once here, not in each writer process forked next
             gc.freeze()
             options = {"procs": self.workers, "multisegment": True}
         timeout = self.lock_timeout if timeout is None else timeout

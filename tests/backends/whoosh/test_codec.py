@@ -229,7 +229,8 @@ def test_the_arrays_answer_whooshs_term_questions_for_their_fields(segmented_ind
             lexicon = list(leaf.lexicon(fieldname))
             assert lexicon == sorted(lexicon) and lexicon
             for btext in lexicon:
-                info, ids, weights = leaf.term_info(fieldname, btext), *whoosh_postings(leaf, fieldname, btext)
+                info = leaf.term_info(fieldname, btext)
+                ids, weights = whoosh_postings(leaf, fieldname, btext)
                 lengths = [leaf.doc_field_length(docnum, fieldname) for docnum in ids]
                 assert (info.doc_frequency(), info.min_id(), info.max_id()) == (len(ids), ids[0], ids[-1])
                 assert info.weight() == pytest.approx(sum(weights), rel=1e-6)
@@ -240,7 +241,8 @@ def test_the_arrays_answer_whooshs_term_questions_for_their_fields(segmented_ind
                 [text for text in lexicon if text.startswith(lexicon[1][:1])]
         words = [text.decode() for text in leaf.lexicon("content")]
         for typed in ("grian", "prise", "shp"):
-            near = {word for word in words if word[:1] == typed[:1] and Levenshtein.distance(word, typed) <= 2}
+            near = {word for word in words
+                    if word[:1] == typed[:1] and Levenshtein.distance(word, typed) <= 2}
             assert set(leaf.terms_within("content", typed, 2, prefix=1)) == near and near
         assert ("content", b"never-written") not in leaf._terms
     reader.close()
