@@ -2,10 +2,12 @@
 
 Whoosh merges by adding every posting of every segment to its writer's sorting pool,
 which sorts them all over again and spills them to disk on the way: a merge of a 100,000
-article index took longer than building it. The postings are already sorted, and the
-segments hold consecutive documents, so a term's postings in the merged segment are its
-postings in each segment in turn, renumbered: `StreamingMergeWriter` writes them so, one
-term at a time, with a heap over the segments' term lists only. `ParallelMerge` splits the
+article index took longer than building it. The segments hold consecutive documents, so a
+term's postings in the merged segment are its postings in each segment in turn, renumbered:
+`StreamingMergeWriter` writes a scored field's arrays so, whole columns at a time (each
+segment's columns renumbered, deleted documents dropped, then ordered by term with numpy),
+and the few postings of the other fields one at a time, with a heap over the segments' term
+lists. `ParallelMerge` splits the
 segments into consecutive runs of about equal size and merges each run in its own process,
 so a large merge leaves one segment per process and the documents keep their order.
 """
@@ -15,11 +17,15 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from itertools import groupby
 
+import numpy as np
 from whoosh.codec.base import Segment
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
+
+from search.backends.whoosh.pool import FieldColumns, PooledPostings, SortedPostings, reordered
 
 MIN_DOCS_PER_PROCESS = 50_000  # below this a process's start and its own segment cost more than they save
 
@@ -46,13 +52,11 @@ class StreamingMergeWriter(SegmentWriter):
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
+        lengths = self.per_document_reader()
         try:
-            postings = heapq.merge(self.pool.iter_postings(), self._merged_postings())
-            self.fieldwriter.add_postings(self.schema, lengths, postings)
+            self.fieldwriter.add_postings(self.schema, lengths, PooledPostings(self._merged_fields()))
         finally:
-            if lengths:
-                lengths.close()
+            lengths.close()
             self.close_sources()
         self.fieldwriter.close()
 
@@ -60,11 +64,31 @@ class StreamingMergeWriter(SegmentWriter):
         for reader, _, _ in self._sources:
             reader.close()
 
+    def _merged_fields(self) -> dict[str, MergedArrays | FieldColumns]:
+        """Each field of the merged segment: a scored field as the segments' arrays, joined when
+        asked; any other field's postings streamed from the segments' matchers into columns."""
+        fields: dict[str, MergedArrays | FieldColumns] = {}
+        for fieldname, btext, docnum, weight, value in self._merged_postings():
+            if self.schema[fieldname].scorable:
+                fields.setdefault(fieldname, MergedArrays(fieldname, self._sources))
+                continue
+            if fieldname not in fields:
+                fields[fieldname] = FieldColumns()
+            fields[fieldname].add(btext, docnum, weight, value)
+        return fields
+
     def _merged_postings(self) -> Iterator[Posting]:
         """Every term of every source segment in order, each with its postings from each
-        segment that holds it, in segment order (so document numbers ascend)."""
+        segment that holds it, in segment order (so document numbers ascend); a scored field
+        yields only its first term, to be named (its arrays are joined whole)."""
         terms = heapq.merge(*(self._terms(number) for number in range(len(self._sources))))
+        named: set[str] = set()
         for (fieldname, btext), holders in groupby(terms, key=lambda term: term[:2]):
+            if self.schema[fieldname].scorable:
+                if fieldname not in named:
+                    named.add(fieldname)
+                    yield fieldname, btext, 0, 0.0, b""
+                continue
             for _, _, number in holders:
                 reader, first, docmap = self._sources[number]
                 matcher = reader.postings(fieldname, btext)
@@ -78,6 +102,75 @@ class StreamingMergeWriter(SegmentWriter):
         for fieldname, btext in self._sources[number][0].all_terms():
             if fieldname in self.schema:
                 yield fieldname, btext, number
+
+
+@dataclass
+class SegmentPart:
+    """One segment's postings of a scored field: its terms and each one's posting count, the
+    postings' document numbers in the merged segment (-1 where deleted) and weights, and their
+    positions as bytes with the size of each posting's."""
+
+    terms: list[bytes]
+    counts: np.ndarray
+    docnums: np.ndarray
+    weights: np.ndarray
+    values: np.ndarray
+    sizes: np.ndarray
+
+    @classmethod
+    def of(cls, fieldname: str, reader: SegmentReader, first: int, docmap: dict[int, int] | None):
+        """The segment's part (None when it lacks the field)."""
+        field = reader._terms.arrays.fields.get(fieldname)
+        if field is None:
+            return None
+        term_ends, ids, weights = (field._whole(column) for column in ("term_ends", "ids", "weights"))
+        renumbered = np.arange(reader.doc_count_all(), dtype=np.int32) + first
+        if docmap is not None:
+            renumbered[:] = -1
+            renumbered[np.fromiter(docmap, dtype=np.int64, count=len(docmap))] = \
+                np.fromiter(docmap.values(), dtype=np.int32, count=len(docmap))
+        if field.has_positions:
+            values, sizes = field._whole("positions").view(np.uint8), weights.astype(np.int32) * 4
+        else:
+            values, sizes = np.zeros(0, dtype=np.uint8), np.zeros(len(ids), dtype=np.int32)
+        return cls(field.texts_from(0, len(term_ends)), np.diff(term_ends, prepend=0), renumbered[ids],
+                   weights, values, sizes)
+
+
+class MergedArrays:
+    """A scored field's postings in the merged segment, joined from each segment's arrays."""
+
+    def __init__(self, fieldname: str, sources: list[tuple[SegmentReader, int, dict[int, int] | None]]):
+        self.fieldname, self.sources = fieldname, sources
+
+    def sorted(self) -> SortedPostings:
+        """Every segment's postings of the field renumbered (deleted documents dropped), then
+        ordered by term and document; terms left without a posting are dropped."""
+        parts = [part for source in self.sources if (part := SegmentPart.of(self.fieldname, *source))]
+        terms = sorted({text for part in parts for text in part.terms})
+        rank = {text: at for at, text in enumerate(terms)}
+        term_ranks = [np.fromiter(map(rank.__getitem__, part.terms), dtype=np.int32, count=len(part.terms))
+                      for part in parts]
+        ranks = joined([np.repeat(found, part.counts) for found, part in zip(term_ranks, parts, strict=True)],
+                       np.int32)
+        docnums = joined([part.docnums for part in parts], np.int32)
+        weights = joined([part.weights for part in parts], np.float32)
+        sizes = joined([part.sizes for part in parts], np.int32)
+        live = docnums >= 0
+        if live.all():
+            order = np.lexsort((docnums, ranks))
+        else:
+            order = np.flatnonzero(live)[np.lexsort((docnums[live], ranks[live]))]
+        values, value_ends = reordered(joined([part.values for part in parts], np.uint8), sizes, order)
+        held = np.bincount(ranks[live], minlength=len(terms))
+        return SortedPostings([text for text, count in zip(terms, held.tolist(), strict=True) if count],
+                              np.cumsum(held[held > 0]), docnums[order], weights[order], values, value_ends)
+
+
+def joined(columns: list[np.ndarray], dtype) -> np.ndarray:
+    """Columns end to end, as one array of `dtype` (empty for none)."""
+    converted = (column.astype(dtype, copy=False) for column in columns)
+    return np.concatenate([np.zeros(0, dtype=dtype), *converted])
 
 
 class ParallelMerge:

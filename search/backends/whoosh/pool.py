@@ -21,6 +21,8 @@ from whoosh import writing
 from whoosh.writing import PostingPool
 
 Posting = tuple[str, bytes, int, float, bytes]
+REORDER_ROWS = 1 << 18  # values gathered at a time when postings are put in order
+WHOOSH_POOL = PostingPool  # Whoosh's own pool, whatever use_column_pool puts in its place
 
 
 @dataclass
@@ -76,13 +78,26 @@ class FieldColumns:
         ranks = rank[np.frombuffer(self.term_numbers, dtype=np.int32)]
         docnums = np.frombuffer(self.docnums, dtype=np.int32)
         order = np.lexsort((docnums, ranks))
-        ends = np.frombuffer(self.value_ends, dtype=np.int64)
-        starts = np.concatenate([np.zeros(1, dtype=np.int64), ends[:-1]])[order]
-        sizes = ends[order] - starts
-        picked = np.repeat(starts - (np.cumsum(sizes) - sizes), sizes) + np.arange(int(sizes.sum()))
-        values = np.frombuffer(self.values, dtype=np.uint8)[picked].tobytes()
+        sizes = np.diff(np.frombuffer(self.value_ends, dtype=np.int64), prepend=0)
+        values, value_ends = reordered(np.frombuffer(self.values, dtype=np.uint8), sizes, order)
         return SortedPostings(terms, np.cumsum(np.bincount(ranks, minlength=len(terms))), docnums[order],
-                              np.frombuffer(self.weights, dtype=np.float64)[order], values, np.cumsum(sizes))
+                              np.frombuffer(self.weights, dtype=np.float64)[order], values, value_ends)
+
+
+def reordered(values: np.ndarray, sizes: np.ndarray, order: np.ndarray) -> tuple[bytes, np.ndarray]:
+    """Values laid end to end (`sizes` bytes each) put in another order (`order`, which may
+    leave some out): their bytes, and where each ends. Gathered REORDER_ROWS values at a time,
+    so the index of every byte is never held at once (a merged field at a million articles
+    has hundreds of millions)."""
+    starts = np.cumsum(sizes, dtype=np.int64) - sizes
+    pieces = []
+    for at in range(0, len(order), REORDER_ROWS):
+        rows = order[at:at + REORDER_ROWS]
+        kept = sizes[rows].astype(np.int64)
+        ends = np.cumsum(kept)
+        picked = np.repeat(starts[rows] - (ends - kept), kept) + np.arange(int(ends[-1]))
+        pieces.append(values[picked].tobytes())
+    return b"".join(pieces), np.cumsum(sizes[order], dtype=np.int64)
 
 
 class PooledPostings:

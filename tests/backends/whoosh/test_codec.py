@@ -18,12 +18,11 @@ from search import indexer
 from search.backends.whoosh import sink
 from search.backends.whoosh.arrays import ARRAYS_EXT, BLOCK_POSTINGS, CODE_LENGTHS, FORMAT, SegmentArrays
 from search.backends.whoosh.codec import length_codes
+from search.backends.whoosh.pool import WHOOSH_POOL
 from search.backends.whoosh.schema import build_schema
 from search.backends.whoosh.sink import MAX_SEGMENTS
 from search.fields import index_analyzers
 from search.indexer import update_index
-
-ORIGINAL_POOL = writing.PostingPool  # before a sink makes it the column pool
 
 
 def write_batches(folder, batches: int, per_batch: int) -> None:
@@ -210,7 +209,7 @@ def test_the_column_pool_writes_the_files_whooshs_pool_writes(tmp_path, monkeypa
     write_batches(tmp_path / "notes", batches=2, per_batch=150)
     update_index(tmp_path / "columns", [tmp_path / "notes"])
     monkeypatch.setattr(sink, "use_column_pool", lambda: None)
-    monkeypatch.setattr(writing, "PostingPool", ORIGINAL_POOL)
+    monkeypatch.setattr(writing, "PostingPool", WHOOSH_POOL)
     update_index(tmp_path / "tuples", [tmp_path / "notes"])
     for extension in (ARRAYS_EXT, ".trm", ".pst", "._content_len.col"):
         (columns,), (tuples,) = ([path.read_bytes() for path in (tmp_path / name).glob(f"MAIN_*{extension}")]

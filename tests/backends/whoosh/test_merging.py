@@ -7,11 +7,13 @@ import shutil
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh import writing
 from whoosh.query import Prefix
 from whoosh.writing import OPTIMIZE
 
 from search.backends.whoosh.arrays import SegmentArrays
 from search.backends.whoosh.merging import ParallelMerge, consecutive_runs
+from search.backends.whoosh.pool import WHOOSH_POOL
 from search.backends.whoosh.schema import array_codec
 from search.engine import Engine
 from search.indexer import update_index
@@ -89,8 +91,12 @@ def test_the_fixture_has_several_segments_and_deleted_documents(segmented):
     assert ix.doc_count() == 4 * 160 + 100
 
 
-def test_a_streamed_merge_writes_the_same_files_as_whooshs(segmented, tmp_path):
-    whooshs = merged_copy(segmented, tmp_path / "whoosh", OPTIMIZE)
+def test_a_streamed_merge_writes_the_same_files_as_whooshs(segmented, tmp_path, monkeypatch):
+    """Whoosh's merge with its own pool (each posting read by a matcher over the arrays, then
+    written one call each) against ours (each scored field's arrays joined whole with numpy)."""
+    with monkeypatch.context() as patched:
+        patched.setattr(writing, "PostingPool", WHOOSH_POOL)
+        whooshs = merged_copy(segmented, tmp_path / "whoosh", OPTIMIZE)
     ours = merged_copy(segmented, tmp_path / "ours", ParallelMerge(1))
     assert len(ours._segments()) == 1
     expected, found = segment_files(whooshs), segment_files(ours)
