@@ -266,9 +266,9 @@ class TermArrays:
         return stop - start
 
     def postings(self, row: int) -> tuple[np.ndarray, np.ndarray]:
-        """The term's segment-local document numbers (ascending) and weights."""
+        """The term's segment-local document numbers (ascending) and weights (float32, however kept)."""
         start, stop = self._range(row)
-        return self._slice("ids", start, stop), self._slice("weights", start, stop)
+        return self._slice("ids", start, stop), self._slice("weights", start, stop).astype(np.float32)
 
     def positions(self, row: int, at: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """The word positions of the term's postings number `at` (indexes into its postings):
@@ -313,7 +313,7 @@ class TermArrays:
         if start == stop:
             return []
         rows = self._slice("vector_rows", start, stop).tolist()
-        weights = self._slice("vector_weights", start, stop).tolist()
+        weights = self._slice("vector_weights", start, stop).astype(np.float32).tolist()
         texts, ends = self._all_texts()
         return [(texts[ends[row - 1] if row else 0:ends[row]], weight)
                 for row, weight in zip(rows, weights, strict=True)]

@@ -141,7 +141,7 @@ class FieldArrays:
             "hash_rows": order.astype(np.int64),
             "term_ends": term_ends,
             "ids": np.asarray(self.ids, dtype=np.int32),
-            "weights": weights,
+            "weights": compact_weights(weights),
             **term_bounds(term_ends, weights, np.asarray(self.lengths, dtype=np.int64)),
         }
         if self.positions is not None:
@@ -184,6 +184,13 @@ def field_length_codes(perdoc, fieldname: str, count: int) -> np.ndarray:
     per-document writer stored them."""
     column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
     return byte_column(column, count) if column is not None else np.zeros(count, dtype=np.uint8)
+
+
+def compact_weights(weights: np.ndarray) -> np.ndarray:
+    """A field's weights as two-byte counts when every one is a whole number that fits (a text
+    field's weight is how often the word occurs), else as they are (an entity's salience)."""
+    counts = len(weights) and weights.min() >= 0 and weights.max() < 1 << 16
+    return weights.astype(np.uint16) if counts and (weights == np.floor(weights)).all() else weights
 
 
 def term_bounds(term_ends: np.ndarray, weights: np.ndarray, lengths: np.ndarray) -> dict[str, np.ndarray]:

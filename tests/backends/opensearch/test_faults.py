@@ -87,7 +87,7 @@ class QueryLoad:
                 answer = self.engine.search(text)
                 record = (text, time.monotonic() - started, answer["partial"], self.ids(answer), None)
             except SearchError as error:
-                record = (text, time.monotonic() - started, True, None, error.code)
+                record = (text, time.monotonic() - started, True, None, f"{error.code}: {error}")
             except Exception as error:  # a bug: recorded, so the load goes on and the test sees it
                 record = (text, time.monotonic() - started, True, None, f"crash: {error!r}")
             self.answers.append(record)
