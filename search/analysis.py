@@ -274,6 +274,7 @@ def token_spans(text: str) -> list[tuple[str, int, bool]]:
     return [(m.group(), m.start(), flag) for m, flag in zip(matches, shouted, strict=True)]
 
 
+Places = dict[str, list[tuple[int, int, int]]]  # term -> (position, start, end)
 WordRule = Callable[[str, bool, bool, AnalysisTables], tuple[Term, ...]]
 
 
@@ -350,16 +351,16 @@ class NewsAnalyzer:
                 yield token
             position += advance
 
-    def occurrences(self, value: str) -> dict[str, list[tuple[int, int, int]]]:
-        """Each term of a text (as indexed, stopwords left out) and where it occurs, as
-        (position, start, end): what a positional field with character offsets keeps,
-        collected without a Token per occurrence."""
+    def occurrences(self, value: str, wanted: set[str] | None = None) -> Places:
+        """Each term of a text (as indexed, stopwords left out; only the `wanted` ones when
+        given) and where it occurs, as (position, start, end): what a positional field with
+        character offsets keeps, collected without a Token per occurrence."""
         found: dict[str, list[tuple[int, int, int]]] = {}
-        position = 0
+        position, known = 0, self._cache
         for raw, offset, is_shouted in token_spans(value):
-            terms, advance = self.terms_of(raw, is_shouted, False)
+            terms, advance = known.get((raw, is_shouted, False)) or self.terms_of(raw, is_shouted, False)
             for term in terms:
-                if not term.stopword:
+                if not term.stopword and (wanted is None or term.text in wanted):
                     place = (position + term.position, offset + term.start, offset + term.end)
                     found.setdefault(term.text, []).append(place)
             position += advance

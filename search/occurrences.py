@@ -24,8 +24,18 @@ class DocumentTerms:
         return len(self.stored.get("title") or "") + len(self.stored.get("body") or "") + 1
 
     def field(self, name: str) -> Occurrences:
+        """Every term of a field and where it stands."""
         if name not in self._fields:
-            title, body = self.stored.get("title") or "", self.stored.get("body") or ""
-            text = title if name in TITLE_FIELDS else content_of(title, body)[0]
-            self._fields[name] = self.analyzers[name].occurrences(text) if text else {}
+            self._fields[name] = self._analysed(name, None)
         return self._fields[name]
+
+    def terms(self, name: str, wanted: set[str]) -> Occurrences:
+        """Where some terms stand in a field (the field is analysed again unless it was whole)."""
+        if name in self._fields:
+            return {term: places for term, places in self._fields[name].items() if term in wanted}
+        return self._analysed(name, wanted)
+
+    def _analysed(self, name: str, wanted: set[str] | None) -> Occurrences:
+        title, body = self.stored.get("title") or "", self.stored.get("body") or ""
+        text = title if name in TITLE_FIELDS else content_of(title, body)[0]
+        return self.analyzers[name].occurrences(text, wanted) if text else {}

@@ -303,14 +303,19 @@ class Postings:
                 raise TimeLimit
         return np.asarray(ids, dtype=np.int64) + offset, np.asarray(weights, dtype=np.float64)
 
-    def characters(self, fieldname: str, btext: bytes, docnums: list[int]) -> dict[int, Spans]:
-        """Where a term stands in each of some documents' field, as (start, end) characters
-        (documents without it are left out): the stored text analysed again as it was indexed."""
-        term, found = btext.decode("utf-8"), {}
-        for docnum in docnums:
-            places = self._analysed(docnum).field(fieldname).get(term)
-            if places:
-                found[docnum] = [(start, end) for _, start, end in places]
+    def characters(self, fieldname: str, holders: dict[bytes, set[int]]) -> dict[int, dict[bytes, Spans]]:
+        """Where some terms stand in the documents holding them, as (start, end) characters,
+        by document and term: each document's field analysed again as it was indexed, once
+        for all the terms it holds."""
+        wanted: dict[int, set[str]] = {}
+        for btext, docnums in holders.items():
+            for docnum in docnums:
+                wanted.setdefault(docnum, set()).add(btext.decode("utf-8"))
+        found: dict[int, dict[bytes, Spans]] = {}
+        for docnum, terms in sorted(wanted.items()):
+            places = self._analysed(docnum).terms(fieldname, terms)
+            found[docnum] = {term.encode("utf-8"): [(start, end) for _, start, end in spans]
+                             for term, spans in places.items() if spans}
         return found
 
     def _analysed(self, docnum: int) -> DocumentTerms:

@@ -53,13 +53,16 @@ def matched_terms(searcher: Searcher, query: wq.Query, docnums: list[int], posti
     where the whole phrase matches. A headline term is not looked up where its body twin is:
     the body field starts with the headline, analysed alike, so it has the same matches."""
     wanted = _wanted_terms(searcher, query, docnums, phrase_hits)
-    found: dict[int, dict] = {docnum: {} for docnum in docnums}
+    by_field: dict[str, dict[bytes, set[int]]] = {}
     for (fieldname, btext), holders in wanted.items():
         twin = wanted.get((HEADLINE_TWINS.get(fieldname, ""), btext), set())
-        if holders <= twin:
-            continue
-        for docnum, spans in postings.characters(fieldname, btext, sorted(holders)).items():
-            found[docnum][(fieldname, btext.decode("utf-8"))] = spans
+        if not holders <= twin:
+            by_field.setdefault(fieldname, {})[btext] = holders
+    found: dict[int, dict] = {docnum: {} for docnum in docnums}
+    for fieldname, holders in by_field.items():
+        for docnum, terms in postings.characters(fieldname, holders).items():
+            for btext, spans in terms.items():
+                found[docnum][(fieldname, btext.decode("utf-8"))] = spans
     return {docnum: dict(sorted(terms.items())) for docnum, terms in found.items()}
 
 

@@ -211,8 +211,13 @@ def test_characters_are_where_the_index_analysis_puts_them(segmented_engine, fie
     docnums = [holders[0], holders[len(holders) // 2], missing, holders[-140], holders[-1]]
     expected = indexed_characters(searcher, fieldname, btext, docnums)
     assert missing not in expected and len(expected) == 4
-    assert postings.characters(fieldname, btext, docnums) == expected
-    assert postings.characters(fieldname, btext, docnums) == expected  # from the analysed documents kept
+    found = postings.characters(fieldname, {btext: set(docnums)})
+    assert {docnum: terms[btext] for docnum, terms in found.items() if btext in terms} == expected
+    other = searcher.schema[fieldname].to_bytes("price" if fieldname == "content" else "grain")
+    both = postings.characters(fieldname, {btext: set(docnums), other: set(docnums)})
+    assert {docnum: terms[btext] for docnum, terms in both.items() if btext in terms} == expected
+    assert {docnum: terms[other] for docnum, terms in both.items() if other in terms} == \
+        indexed_characters(searcher, fieldname, other, docnums)
 
 
 def test_lengths_equal_whooshs_field_lengths(news_engine):
