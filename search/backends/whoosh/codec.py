@@ -274,7 +274,7 @@ class ArrayFieldWriter(W3FieldWriter):
         count = int(postings.docnums.max()) + 1 if len(postings.docnums) else 0
         codes = field_length_codes(lengths, fieldname, count)
         doc_lengths = CODE_LENGTHS[codes].astype(np.int64)[postings.docnums]
-        self._arrays.extend(postings, doc_lengths, self._format, self._packed)
+        self._arrays.extend(postings, doc_lengths, self._format, self._packed or postings.packed)
         self.finish_field()
 
     def start_term(self, btext) -> None:

@@ -164,7 +164,8 @@ class MergedArrays:
         values, value_ends = reordered(joined([part.values for part in parts], np.uint8), sizes, order)
         held = np.bincount(ranks[live], minlength=len(terms))
         return SortedPostings([text for text, count in zip(terms, held.tolist(), strict=True) if count],
-                              np.cumsum(held[held > 0]), docnums[order], weights[order], values, value_ends)
+                              np.cumsum(held[held > 0]), docnums[order], weights[order], values, value_ends,
+                              packed=True)
 
 
 def joined(columns: list[np.ndarray], dtype) -> np.ndarray:

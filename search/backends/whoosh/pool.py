@@ -37,6 +37,7 @@ class SortedPostings:
     weights: np.ndarray
     values: bytes
     value_ends: np.ndarray
+    packed: bool = False  # the values are positions as raw 32-bit integers, whatever the field's format
 
     def tuples(self, fieldname: str) -> Iterator[Posting]:
         """The postings as Whoosh's pool yields them."""

@@ -22,8 +22,10 @@ WORDS = ["grain", "port", "price", "ship", "drone", "missile", "strike", "river"
 
 
 def notes(part: int, count: int) -> list[dict]:
-    """Short notes whose words repeat, so some posting lists span several blocks."""
+    """Short notes whose words repeat, so some posting lists span several blocks, with bylines (a
+    name field keeps positions in Whoosh's own format, not the packed one)."""
     return [{"id": f"p{part}-{n}", "title": f"{WORDS[(n + part) % 10].title()} note",
+             "author": f"Ann {WORDS[n % 10].title()} and Bo {WORDS[part].title()}",
              "text": " ".join(WORDS[(n * k + part) % 10] for k in range(1, n % 9 + 3)) + " grain."}
             for n in range(count)]
 
