@@ -30,6 +30,9 @@ from search.settings import SETTINGS
 from search.state import IndexState
 from search.tables import fingerprint, is_current_analysis
 
+NODE_DROPPED_MARKS = ("] disconnected", "node_not_connected", "NodeNotConnectedException",
+                      "NodeDisconnectedException")  # in the reason of a request a leaving node failed
+NODE_DROPPED_PAUSE = 0.2  # seconds before the one retry of a request a leaving node failed
 FORMAT_VERSION = 1  # of this backend's documents and mapping
 DEFAULT_URL = "http://127.0.0.1:9201"  # the project's cluster (`search cluster start`)
 DEFAULT_ALIAS = "news"
@@ -126,7 +129,8 @@ def connect(address: Address, timeout: float = REQUEST_SECONDS):
 def call(address: Address, request, *args, **kwargs):
     """One request to the cluster, its failures said as ours: unreachable, refused credentials or
     a failing cluster are BackendUnavailable (503), a query the cluster refuses is InvalidParameter
-    (400); a missing index or document (NotFoundError) reaches the caller, who knows what it means."""
+    (400); a missing index or document (NotFoundError) reaches the caller, who knows what it means.
+    A request refused because a node left while serving it is tried once more (then 503)."""
     from opensearchpy.exceptions import (
         AuthenticationException,
         AuthorizationException,
@@ -137,7 +141,13 @@ def call(address: Address, request, *args, **kwargs):
     )
 
     try:
-        return request(*args, **kwargs)
+        try:
+            return request(*args, **kwargs)
+        except RequestError as error:
+            if not node_dropped(error):
+                raise
+            time.sleep(NODE_DROPPED_PAUSE)  # a node left mid-request: the copies on the others answer
+            return request(*args, **kwargs)
     except ConnectionError:
         raise BackendUnavailable(f"the OpenSearch cluster at {address.url} cannot be reached; "
                                  f"is it running (`search cluster start`)?") from None
@@ -147,10 +157,20 @@ def call(address: Address, request, *args, **kwargs):
     except NotFoundError:
         raise
     except RequestError as error:
+        if node_dropped(error):
+            raise BackendUnavailable(f"the OpenSearch cluster at {address.url} lost a node while answering "
+                                     f"({reason_of(error)}); try again later") from None
         raise refused(reason_of(error)) from None
     except TransportError as error:
         raise BackendUnavailable(f"the OpenSearch cluster at {address.url} failed to answer "
                                  f"({error.status_code}: {reason_of(error)}); try again later") from None
+
+
+def node_dropped(error) -> bool:
+    """Whether a refused request failed because a node left the cluster while serving it (OpenSearch
+    answers some such failures, a fetch phase whose node disconnected, with status 400)."""
+    reason = reason_of(error)
+    return any(mark in reason for mark in NODE_DROPPED_MARKS)
 
 
 def reason_of(error) -> str:

@@ -1,0 +1,41 @@
+"""How `store.call` says the cluster's failures (no cluster needed: the errors are opensearch-py's)."""
+
+from __future__ import annotations
+
+import pytest
+from opensearchpy.exceptions import RequestError
+
+from search.backends.opensearch.store import Address, call
+from search.errors import BackendUnavailable, InvalidParameter
+
+ADDRESS = Address("http://127.0.0.1:9200", "news")
+FETCH_LOST = "[node-1][127.0.0.1:34880][indices:data/read/search[phase/fetch/id]] disconnected"
+DROPPED = {"error": {"root_cause": [{"reason": FETCH_LOST}]}}
+BAD_QUERY = {"error": {"root_cause": [{"reason": "failed to create query: maxClauseCount is set to 1024"}]}}
+
+
+def failing(*errors):
+    """A request that fails with each error in turn, then answers."""
+    left = list(errors)
+
+    def request():
+        if left:
+            raise left.pop(0)
+        return {"answered": True}
+    return request
+
+
+def test_a_request_a_leaving_node_failed_is_tried_once_more():
+    assert call(ADDRESS, failing(RequestError(400, "search_phase_execution_exception", DROPPED))) == \
+        {"answered": True}
+
+
+def test_twice_failed_by_leaving_nodes_it_is_unavailable_not_a_bad_query():
+    dropped = RequestError(400, "search_phase_execution_exception", DROPPED)
+    with pytest.raises(BackendUnavailable, match="lost a node"):
+        call(ADDRESS, failing(dropped, dropped))
+
+
+def test_a_query_the_cluster_refuses_is_a_bad_request_and_not_retried():
+    with pytest.raises(InvalidParameter, match="maxClauseCount"):
+        call(ADDRESS, failing(RequestError(400, "search_phase_execution_exception", BAD_QUERY)))
