@@ -31,9 +31,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.collectors import TimeLimit
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
-from search.backends.whoosh.arrays import SegmentArrays, TermArrays, TermTexts
+from search.backends.whoosh.arrays import CODE_LENGTHS, SegmentArrays, TermArrays, TermTexts
 from search.backends.whoosh.codec import byte_column
 from search.documents import CONTENT_FIELDS, TITLE_FIELDS
 from search.occurrences import DocumentTerms
@@ -42,7 +41,6 @@ from search.rank import ENTITY_FIELD, Weights, bm25, idf
 MAX_CACHED_POSTINGS = 16_000_000  # about 128 MB of (docnum, weight) pairs
 MAX_ANALYSED_CHARS = 20_000_000  # stored text kept analysed for highlighting (an article: a few KB)
 DEADLINE_CHECK_MATCHES = 1024
-_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
 Spans = list[tuple[int, int]]
@@ -258,7 +256,7 @@ class Postings:
                 if column is not None:
                     values = byte_column(column, leaf.doc_count_all())
                     codes[offset:offset + len(values)] = values
-            lengths[fieldname] = _LENGTHS[codes]
+            lengths[fieldname] = CODE_LENGTHS[codes]
         return lengths[fieldname]
 
     def term(self, fieldname: str, btext: bytes, deadline: float) -> tuple[np.ndarray, np.ndarray]:

@@ -12,10 +12,9 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search.backends.base import TermSpans
-from search.backends.whoosh.scoring import Postings
-from search.documents import CONTENT_FIELDS, HEADLINE_TWINS, TITLE_FIELDS
+from search.backends.whoosh.scoring import TEXT_FIELDS, Postings
+from search.documents import HEADLINE_TWINS
 
-TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS
 MAX_TERMS_CHECKED = 2000
 
 
