@@ -5,10 +5,16 @@ OpenSearch's highlighter would analyse with its own analyzer)."""
 
 from __future__ import annotations
 
-from search.analysis import NewsAnalyzer
+import re
+from itertools import compress
+from weakref import WeakKeyDictionary
+
+from search.analysis import CACHE_LIMIT, QUIET_LINE, TOKEN_PATTERN, NewsAnalyzer, is_capitals
 from search.documents import TITLE_FIELDS, content_of
 
 Occurrences = dict[str, list[tuple[int, int, int]]]  # term -> (position, start, end)
+Spans = dict[str, list[tuple[int, int]]]  # term -> (start, end)
+SHOUTED = "\0"  # marks a shouted word in `spans` (no token holds it)
 
 
 class DocumentTerms:
@@ -26,16 +32,107 @@ class DocumentTerms:
     def field(self, name: str) -> Occurrences:
         """Every term of a field and where it stands."""
         if name not in self._fields:
-            self._fields[name] = self._analysed(name, None)
+            text = self._text(name)
+            self._fields[name] = self.analyzers[name].occurrences(text) if text else {}
         return self._fields[name]
 
-    def terms(self, name: str, wanted: set[str]) -> Occurrences:
-        """Where some terms stand in a field (the field is analysed again unless it was whole)."""
+    def spans(self, name: str, wanted: set[str]) -> Spans:
+        """Where some terms stand in a field, as (start, end) characters (the field is read
+        again for them unless it was analysed whole)."""
         if name in self._fields:
-            return {term: places for term, places in self._fields[name].items() if term in wanted}
-        return self._analysed(name, wanted)
+            return {term: [(start, end) for _, start, end in places]
+                    for term, places in self._fields[name].items() if term in wanted}
+        text = self._text(name)
+        return spans(self.analyzers[name], text, wanted) if text else {}
 
-    def _analysed(self, name: str, wanted: set[str] | None) -> Occurrences:
+    def _text(self, name: str) -> str:
         title, body = self.stored.get("title") or "", self.stored.get("body") or ""
-        text = title if name in TITLE_FIELDS else content_of(title, body)[0]
-        return self.analyzers[name].occurrences(text, wanted) if text else {}
+        return title if name in TITLE_FIELDS else content_of(title, body)[0]
+
+
+def spans(analyzer: NewsAnalyzer, text: str, wanted: set[str]) -> Spans:
+    """Where some terms occur in a text, as (start, end) characters in text order: what
+    `analyzer.occurrences` finds for them, without a Python step per token. The text's words
+    are matched against the words known to make a wanted term (set operations); only those
+    tokens are looked at, and only the capitalised ones are asked whether they are shouted."""
+    matches = list(TOKEN_PATTERN.finditer(text))
+    keys = list(map(re.Match.group, matches))
+    for index in compress(range(len(keys)), map(str.isupper, keys)):
+        if is_capitals(keys[index]) and is_shouted(text, matches, index):
+            keys[index] += SHOUTED
+    words = set(keys)
+    makers = word_makers(analyzer).learned(words).making(wanted) & words
+    found: Spans = {}
+    for index, key in enumerate(keys) if makers else ():
+        if key in makers:
+            offset = matches[index].start()
+            for term in analyzer.terms_of(*_word(key), False)[0]:
+                if not term.stopword and term.text in wanted:
+                    found.setdefault(term.text, []).append((offset + term.start, offset + term.end))
+    return found
+
+
+def is_shouted(text: str, matches: list[re.Match], index: int) -> bool:
+    """Whether one capitalised token is shouted, as `analysis.shouted_flags` decides for every
+    token of a text: its line has no lower-case letter, or a capitalised word stands next to it
+    (tokens without letters between them do not part them)."""
+    start = matches[index].start()
+    line_end = text.find("\n", start)
+    if QUIET_LINE.fullmatch(text, text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end):
+        return True
+    for step in (-1, 1):
+        other = index + step
+        while 0 <= other < len(matches):
+            word = matches[other].group()
+            if is_capitals(word):
+                return True
+            if any(character.isalpha() for character in word):
+                break
+            other += step
+    return False
+
+
+class WordMakers:
+    """Which words an analyzer has seen make which terms (a shouted word is its own word): lets
+    `spans` pass over the words that make none of the terms asked for. Kept as strings and
+    tuples of strings, which the garbage collector stops tracking: a long-lived process holds
+    every word it has shown, and a full collection walks every object it tracks."""
+
+    def __init__(self, analyzer: NewsAnalyzer):
+        self.analyzer = analyzer
+        self.seen: set[str] = set()
+        self.by_term: dict[str, tuple[str, ...]] = {}
+
+    def learned(self, words: set[str]) -> WordMakers:
+        """Itself, having analysed the words it had not seen (forgetting all past a limit); the
+        analyzer's own memo is left to the words that make a term asked for."""
+        unseen = words - self.seen
+        if len(self.seen) + len(unseen) > CACHE_LIMIT:
+            self.seen, self.by_term = set(), {}
+        rule, tables, by_term = self.analyzer.rule, self.analyzer.tables, self.by_term
+        for key in unseen:
+            for term in rule(*_word(key), False, tables):
+                if not term.stopword:
+                    by_term[term.text] = (*by_term.get(term.text, ()), key)
+        self.seen |= unseen
+        return self
+
+    def making(self, terms: set[str]) -> set[str]:
+        """The words seen that make any of the terms."""
+        return set().union(*(self.by_term.get(term, ()) for term in terms))
+
+
+_WORD_MAKERS: WeakKeyDictionary[NewsAnalyzer, WordMakers] = WeakKeyDictionary()
+
+
+def word_makers(analyzer: NewsAnalyzer) -> WordMakers:
+    """The word makers of an analyzer (analyzers equal in rule and tables share theirs)."""
+    found = _WORD_MAKERS.get(analyzer)
+    if found is None:
+        found = _WORD_MAKERS[analyzer] = WordMakers(analyzer)
+    return found
+
+
+def _word(key: str) -> tuple[str, bool]:
+    """A word as `spans` keys it: the token and whether it is shouted."""
+    return (key[:-1], True) if key.endswith(SHOUTED) else (key, False)

@@ -5,8 +5,9 @@ Importing NLTK's stemmer costs about a second (`nltk`'s package init imports mos
 for every word its phrase fields hold (as the stemmer sees it: lower-cased, possessive
 stripped, variants folded; `analysis.stem_inputs`), Snowball's stem in a sorted text file,
 `word<TAB>stem` a line, read whole and searched by bisection (no parse at open, whatever the
-vocabulary's size). A word the table lacks is stemmed by NLTK, loaded then. The table is a
-memo of one pure function, so any table, of any index, only ever gives NLTK's own answer
+vocabulary's size; a process that asks it thousands of times parses it once). A word the table
+lacks is stemmed by NLTK, loaded then. The table is a memo of one pure function, so any table,
+of any index, only ever gives NLTK's own answer
 (`tests/test_stems.py` checks it against NLTK on a whole vocabulary).
 """
 
@@ -18,11 +19,18 @@ from pathlib import Path
 STEMS_FILE = "stems.tsv"
 
 
+BISECTIONS_BEFORE_PARSING = 2_000  # a command's query asks a few; a server many thousands
+
+
 class StemTable:
-    """A sorted `word<TAB>stem` file's bytes, looked up by bisection."""
+    """A sorted `word<TAB>stem` file's bytes, looked up by bisection until it has been asked
+    often enough to be worth parsing whole into a dictionary (tens of milliseconds per 100,000
+    words: a long-lived process pays it once, a one-query command never)."""
 
     def __init__(self, data: bytes):
         self.data = data
+        self.asked = 0
+        self._parsed: dict[str, str] | None = None
 
     @classmethod
     def read(cls, path: Path) -> StemTable | None:
@@ -35,6 +43,12 @@ class StemTable:
     def get(self, word: str) -> str | None:
         """The stem kept for `word`, or None. Lines are sorted by their UTF-8 bytes; `low` and
         `high` are always the starts of lines (or the end)."""
+        if self._parsed is not None:
+            return self._parsed.get(word)
+        self.asked += 1
+        if self.asked > BISECTIONS_BEFORE_PARSING:
+            self._parsed = dict(self.items())
+            return self._parsed.get(word)
         data, wanted = self.data, word.encode("utf-8", "surrogatepass")
         low, high = 0, len(data)
         while low < high:

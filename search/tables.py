@@ -8,6 +8,7 @@ other tables or another analyzer is detected (`is_current_analysis`).
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -57,6 +58,13 @@ class Rewrites:
     words: dict[str, str] = field(default_factory=dict)
     prefixes: tuple[tuple[str, str], ...] = ()
 
+    starts: re.Pattern = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """`starts`: the prefixes, longest first, as one pattern (one call finds the rule)."""
+        alternatives = "|".join(f"({re.escape(prefix)})" for prefix, _ in self.prefixes)
+        object.__setattr__(self, "starts", re.compile(alternatives or "(?!)"))
+
     @classmethod
     def from_pairs(cls, pairs: list[tuple[str, str]]) -> Rewrites:
         words: dict[str, str] = {}
@@ -78,10 +86,11 @@ class Rewrites:
         found = self.words.get(word)
         if found is not None:
             return found
-        for prefix, form in self.prefixes:
-            if word.startswith(prefix):
-                return form + word[len(prefix):] if keep_rest else form
-        return None
+        match = self.starts.match(word)
+        if match is None:
+            return None
+        prefix, form = self.prefixes[match.lastindex - 1]
+        return form + word[len(prefix):] if keep_rest else form
 
 
 def variant_pairs(path: Path) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ import pytest
 from conftest import CORPUS
 
 from search.analysis import nltk_stem
-from search.stems import STEMS_FILE, StemTable, update_stem_table
+from search.stems import BISECTIONS_BEFORE_PARSING, STEMS_FILE, StemTable, update_stem_table
 
 WORDS = ["a", "ab", "abc", "abd", "b", "drones", "strikes", "zelenskyy", "ärger", "ﬁre", "日本", "𝔘nicode",
          "generously", "running", "runs"]
@@ -25,6 +25,16 @@ def test_every_word_of_a_table_is_found_with_its_stem_and_no_other(tmp_path):
     assert all(table.get(word) == nltk_stem(word) for word in WORDS)
     for absent in ("", "0", "aa", "abb", "abcd", "c", "zz", "ärge", "日", "\U0010ffff"):
         assert table.get(absent) is None, absent
+
+
+def test_a_table_asked_often_enough_to_be_parsed_answers_as_its_bisection_did(tmp_path):
+    path = tmp_path / STEMS_FILE
+    update_stem_table(path, WORDS, nltk_stem)
+    table, asked = StemTable.read(path), ["abd", "aa", "ärger", "zz", "日本", "\U0010ffff", "runs"]
+    bisected = [table.get(word) for word in asked]
+    table.asked = BISECTIONS_BEFORE_PARSING
+    assert [table.get(word) for word in asked] == bisected
+    assert table._parsed is not None, "parsed after that many bisections"
 
 
 def test_a_table_grows_by_the_words_it_lacks_and_skips_what_a_line_cannot_hold(tmp_path):

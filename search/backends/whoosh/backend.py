@@ -239,7 +239,7 @@ class WhooshView:
                 for member, (matches, holds) in zip(members, matched, strict=True)]
 
     def documents(self, refs: Iterable[Ref]) -> list[dict]:
-        return [self.searcher.stored_fields(ref) for ref in refs]
+        return [dict(self.postings.stored(ref)) for ref in refs]
 
     def every_document(self) -> Iterator[dict]:
         return self.searcher.all_stored_fields()

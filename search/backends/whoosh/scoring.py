@@ -39,7 +39,7 @@ from search.occurrences import DocumentTerms
 from search.rank import ENTITY_FIELD, Weights, bm25, idf
 
 MAX_CACHED_POSTINGS = 16_000_000  # about 128 MB of (docnum, weight) pairs
-MAX_ANALYSED_CHARS = 20_000_000  # stored text kept analysed for highlighting (an article: a few KB)
+MAX_ANALYSED_CHARS = 500_000  # stored articles kept for highlighting (a few KB each: the last pages)
 DEADLINE_CHECK_MATCHES = 1024
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
@@ -311,10 +311,14 @@ class Postings:
                 wanted.setdefault(docnum, set()).add(btext.decode("utf-8"))
         found: dict[int, dict[bytes, Spans]] = {}
         for docnum, terms in sorted(wanted.items()):
-            places = self._analysed(docnum).terms(fieldname, terms)
-            found[docnum] = {term.encode("utf-8"): [(start, end) for _, start, end in spans]
-                             for term, spans in places.items() if spans}
+            spans = self._analysed(docnum).spans(fieldname, terms)
+            found[docnum] = {term.encode("utf-8"): places for term, places in spans.items()}
         return found
+
+    def stored(self, docnum: int) -> dict:
+        """A document's stored fields, read once while its terms are cached (a shown article is
+        asked for by its hit, its story's versions and its snippets)."""
+        return self._analysed(docnum).stored
 
     def _analysed(self, docnum: int) -> DocumentTerms:
         found = self.cache.analysed.get(docnum)
