@@ -6,6 +6,7 @@ OpenSearch's highlighter would analyse with its own analyzer)."""
 from __future__ import annotations
 
 import re
+import threading
 from itertools import compress
 from weakref import WeakKeyDictionary
 
@@ -102,19 +103,23 @@ class WordMakers:
         self.analyzer = analyzer
         self.seen: set[str] = set()
         self.by_term: dict[str, tuple[str, ...]] = {}
+        self._lock = threading.Lock()  # a server's threads share it: no word may be half learned
 
     def learned(self, words: set[str]) -> WordMakers:
         """Itself, having analysed the words it had not seen (forgetting all past a limit); the
         analyzer's own memo is left to the words that make a term asked for."""
-        unseen = words - self.seen
-        if len(self.seen) + len(unseen) > CACHE_LIMIT:
-            self.seen, self.by_term = set(), {}
-        rule, tables, by_term = self.analyzer.rule, self.analyzer.tables, self.by_term
-        for key in unseen:
-            for term in rule(*_word(key), False, tables):
-                if not term.stopword:
-                    by_term[term.text] = (*by_term.get(term.text, ()), key)
-        self.seen |= unseen
+        if words <= self.seen:
+            return self
+        with self._lock:
+            unseen = words - self.seen
+            if len(self.seen) + len(unseen) > CACHE_LIMIT:
+                self.seen, self.by_term = set(), {}
+            rule, tables, by_term = self.analyzer.rule, self.analyzer.tables, self.by_term
+            for key in unseen:
+                for term in rule(*_word(key), False, tables):
+                    if not term.stopword:
+                        by_term[term.text] = (*by_term.get(term.text, ()), key)
+            self.seen |= unseen
         return self
 
     def making(self, terms: set[str]) -> set[str]:
