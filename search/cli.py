@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from search.backends import BACKENDS, DEFAULT_BACKEND
 from search.backends import index_location as choose_location
-from search.dates import format_date
+from search.dates import readable_date
 from search.errors import SearchError
 from search.settings import SETTINGS
 
@@ -46,6 +46,16 @@ DEFAULT_INDEX = SETTINGS.default_index
 DEFAULT_CORPUS = SETTINGS.default_corpus
 INDEX_ENV = SETTINGS.index_env
 SUBCOMMANDS = ("index", "show", "stats", "check", "run", "eval")
+COMMAND_LINES = {  # what `search --help` says of each subcommand (serve and cluster: registered)
+    "index": "add files or folders of articles to the index (JSON Lines, JSON, text; .gz too)",
+    "show": "one article by id: its text, entities, other versions and related stories",
+    "stats": "how many articles the index holds, its words and size",
+    "check": "read the whole index and say what is damaged",
+    "run": "rank a file of queries and print a TREC run",
+    "eval": "score a file of queries against TREC judgments",
+    "serve": "the web app and the JSON API (search serve --help)",
+    "cluster": "start, stop or ask about the local OpenSearch cluster",
+}
 COMMIT_EVERY_DOCS = SETTINGS.commit_every_docs
 LOCK_TIMEOUT_SECONDS = SETTINGS.lock_wait_seconds
 COMMAND_GROUP = "news_search.commands"
@@ -107,7 +117,11 @@ def add_index_option(parser: argparse.ArgumentParser) -> None:
 
 
 def query_parser() -> Parser:
-    parser = Parser(prog="search", description="Search the news index.")
+    commands = "\n".join(f"  {name:<9} {line}" for name, line in COMMAND_LINES.items())
+    parser = Parser(prog="search", description="Search the news index.",
+                    formatter_class=argparse.RawDescriptionHelpFormatter,
+                    epilog=f"commands (search COMMAND --help):\n{commands}\n\nA first word that "
+                           "names a command runs it; `search -- show` searches for the word.")
     parser.add_argument("query", nargs="+", help="the query (see README for the syntax)")
     parser.add_argument("--limit", type=positive_int, default=SETTINGS.page_size,
                         help=f"results per page, up to {SETTINGS.max_results} (default {SETTINGS.page_size})")
@@ -221,18 +235,22 @@ def print_results(answer: dict, offset: int) -> None:
         return
     for rank, result in enumerate(answer["results"], start=offset + 1):
         print(f"{rank}. {printable(result['headline'])}")
-        details = [result["source"] or "unknown source", result["date"] or "undated", result["path"]]
-        print("   " + printable(" · ".join(details)))
-        print("   " + render_snippet(result["snippet"], colour))
+        print("   " + printable(" · ".join(described(result))))
+        if result["snippet"]:
+            print("   " + render_snippet(result["snippet"], colour))
         if result["missing"]:
             print("   missing: " + printable(", ".join(result["missing"])))
         for version in result["versions"]:
-            source = version["source"] or "unknown source"
-            print(f"   also: {printable(version['headline'])} · {printable(source)}")
+            print(f"   also: {printable(version['headline'])} · {printable(' · '.join(described(version)))}")
             if version.get("snippet"):
                 print("         " + render_snippet(version["snippet"], colour))
     shown = offset + len(answer["results"])
     print(f"\n{offset + 1}-{shown} of {counts_line(answer)} ({answer['took_ms']:.0f} ms)")
+
+
+def described(record: dict) -> list[str]:
+    """Source, date as people read it, and id: where an article came from and how to `show` it."""
+    return [record["source"] or "unknown source", readable_date(record["date"]) or "undated", record["id"]]
 
 
 def counts_line(answer: dict) -> str:
@@ -283,25 +301,35 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    stored = open_engine(args).document(args.id)
+    """One article in the API's article shape (`--json`), or as text: its facts, the entities
+    found in it by kind, its text, its story's other versions and related stories."""
+    from search.facets import FACETS
+
+    engine = open_engine(args)
+    article = engine.article(args.id)
     if args.json:
-        record = {key: stored.get(key) for key in ("id", "path", "title", "source", "url", "authors")}
-        record.update(date=format_date(stored.get("date")), text=stored.get("body") or "")
-        print(json.dumps(record, ensure_ascii=False, indent=2))
+        print(json.dumps(article, ensure_ascii=False, indent=2))
         return 0
-    print(printable(stored.get("title") or "(untitled)"))
-    for label, value in (
-        ("source", stored.get("source")),
-        ("date", format_date(stored.get("date"))),
-        ("authors", ", ".join(stored.get("authors") or [])),
-        ("url", stored.get("url")),
-        ("path", stored.get("path")),
-        ("id", stored["id"]),
-    ):
+    print(printable(article["headline"] or "(untitled)"))
+    facts = (("source", article["source"]), ("date", readable_date(article["date"])),
+             ("authors", ", ".join(article["authors"])), ("url", article["url"]),
+             ("path", article["path"]), ("id", article["id"]))
+    for label, value in facts:
         if value:
             print(f"{label}: {printable(value)}")
+    for facet in FACETS:
+        names = [entity["name"] for entity in article["entities"] if entity["type"] == facet.name]
+        if names:
+            print(f"{facet.heading.lower()}: {printable(', '.join(names))}")
     print()
-    print(printable(stored.get("body") or "", lines=True))
+    print(printable("\n\n".join(article["paragraphs"]), lines=True))
+    related = engine.related(args.id, SETTINGS.related)
+    for heading, records in (("other versions", article["versions"]), ("related stories", related)):
+        if records:
+            print(f"\n{heading}:")
+        for record in records:
+            headline = record["headline"] or "(untitled)"
+            print(f"  {printable(' · '.join([headline, *described(record)]))}")
     return 0
 
 
@@ -450,6 +478,9 @@ def main(argv: list[str] | None = None) -> int:
 def run_command(argv: list[str]) -> int:
     """Run one command line; errors become one line on stderr and exit code 2."""
     try:
+        if not argv:
+            print(query_parser().format_help(), end="")
+            return 0
         name, rest = split_command(argv)
         if name in registered_commands():
             return registered_commands()[name].load()(rest)

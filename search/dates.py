@@ -92,6 +92,19 @@ def _naive_utc(value: datetime) -> datetime | None:
     return value
 
 
+def readable_date(iso: str | None) -> str | None:
+    """An ISO 8601 date as a person reads it: `1987-02-26 17:34`, with the offset when one was
+    recorded (`2022-10-11 09:30 +01:00`); a day alone stays a day."""
+    if not iso:
+        return None
+    value = datetime.fromisoformat(iso)
+    if "T" not in iso:
+        return value.date().isoformat()
+    offset = value.strftime("%z")
+    shown = value.strftime("%Y-%m-%d %H:%M")
+    return f"{shown} {offset[:3]}:{offset[3:5]}" if offset else shown
+
+
 def format_date(value: datetime | None) -> str | None:
     """ISO 8601: the day alone when no time of day is known."""
     if value is None:

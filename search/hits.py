@@ -155,7 +155,8 @@ class HitMaker:
     def _passage(self, stored: dict, terms: TermSpans) -> tuple[str, list, list]:
         """The best passage of the body (HTML), and the matches in headline and body."""
         title_matches, body_matches = self.matches(stored, terms)
-        return snippet(stored.get("body") or "", body_matches), title_matches, body_matches
+        body = stored.get("body") or ""
+        return snippet(body, joined_phrases(body, body_matches)), title_matches, body_matches
 
     def matches(self, stored: dict, terms: TermSpans) -> tuple[list[Match], list[Match]]:
         """Where the query matched in the headline and in the body: its terms (a phrase's only

@@ -93,10 +93,11 @@ def _within(matches: list[Match], starts: list[int], start: int, end: int) -> li
 
 
 def marked(passage: Passage) -> str:
-    """A passage as escaped HTML, its matches (adjacent ones joined) in `<mark>`, `…` where
-    text was cut. Overlapping matches: the first, longest one is marked."""
+    """A passage as escaped HTML, its matches in `<mark>`, `…` where text was cut. Overlapping
+    matches are one mark; neighbours stay apart (`[OPEC] [price]` would read as a phrase match
+    if joined: the caller joins a phrase's words, `hits.joined_phrases`)."""
     text, out, index = passage.text, [], passage.start
-    for match in coalesce(text, passage.matches):
+    for match in coalesce(text, passage.matches, adjacent=False):
         if match.startchar < index:
             continue
         out.append(html.escape(text[index:match.startchar], quote=True))
@@ -108,16 +109,16 @@ def marked(passage: Passage) -> str:
     return prefix + "".join(out) + suffix
 
 
-def coalesce(text: str, matches: Iterable[Match]) -> list[Match]:
-    """Adjacent matches separated only by spaces or hyphens become one mark
-    (`<mark>medium-range air-to-air missile</mark>`, not seven)."""
+def coalesce(text: str, matches: Iterable[Match], adjacent: bool = True) -> list[Match]:
+    """Overlapping matches, and with `adjacent` those separated only by spaces or hyphens,
+    become one mark (`<mark>medium-range air-to-air missile</mark>`, not seven)."""
     merged: list[Match] = []
     for match in sorted(matches, key=lambda m: (m.startchar, -m.endchar)):
         last = merged[-1] if merged else None
         if last and match.startchar <= last.endchar:
             if match.endchar > last.endchar:
                 merged[-1] = Match(last.startchar, match.endchar, last.text)
-        elif last and not text[last.endchar:match.startchar].strip(JOINERS):
+        elif adjacent and last and not text[last.endchar:match.startchar].strip(JOINERS):
             merged[-1] = Match(last.startchar, match.endchar, last.text)
         else:
             merged.append(match)

@@ -12,7 +12,7 @@ import pytest
 from conftest import CORPUS, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB, one_error_line
 from index_reading import change_state, document_count
 
-from search.cli import counts_line
+from search.cli import SUBCOMMANDS, counts_line, registered_commands
 from search.indexer import update_index
 from search.results import result_schema
 
@@ -127,6 +127,52 @@ def test_index_option_selects_the_index(tmp_path, corpus_copy, run_cli):
     assert "search index" in one_error_line(run_cli("Amraam"))
 
 
+# --- reading the output ----------------------------------------------------------------------
+
+TWO_WIRES = [
+    {"id": "wire-1", "title": "OPEC holds its price", "source": "Reuters",
+     "date": "1987-02-26T17:34:11.890000",
+     "text": "The cartel met in Vienna. The OPEC price committee kept the OPEC price at 18 dlrs."},
+    {"id": "wire-2", "title": "OPEC price talk ends", "source": "Reuters", "date": "1987-02-27"},
+]
+
+
+@pytest.fixture
+def two_wires(tmp_path, run_cli) -> Path:
+    """Two dated wire records in ./wire.jsonl, one of them a headline alone, indexed in ./index."""
+    lines = "".join(json.dumps(record) + "\n" for record in TWO_WIRES)
+    (tmp_path / "wire.jsonl").write_text(lines, encoding="utf-8")
+    assert run_cli("index", "wire.jsonl").code == 0
+    return tmp_path / "index"
+
+
+def test_a_hit_shows_its_id_and_a_readable_date_and_words_matched_apart_stay_apart(two_wires, run_cli):
+    result = run_cli("opec price")
+    assert result.code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    first = lines.index("1. OPEC holds its price")
+    assert lines[first + 1] == "   Reuters · 1987-02-26 17:34 · wire-1"
+    assert "[OPEC] [price]" in lines[first + 2] and "[OPEC price]" not in result.stdout
+
+
+def test_a_headline_alone_prints_no_empty_passage_line(two_wires, run_cli):
+    lines = run_cli("talk").stdout.splitlines()
+    assert lines[:2] == ["1. OPEC price talk ends", "   Reuters · 1987-02-27 · wire-2"]
+    assert lines[2] == "", "the next line ends the hit"
+
+
+def test_bare_search_prints_the_usage_with_every_command(run_cli):
+    result = run_cli()
+    assert result.code == 0
+    assert result.stdout.startswith("usage: search") and result.stdout == run_cli("--help").stdout
+    listed = re.findall(r"^  ([a-z]+) {2,}\S", result.stdout.partition("commands")[2], re.MULTILINE)
+    assert set(listed) == set(SUBCOMMANDS) | set(registered_commands())
+
+
+def test_a_missing_index_is_named_by_its_absolute_path(tmp_path, run_cli):
+    assert f"no index at {tmp_path / 'nowhere'};" in one_error_line(run_cli("--index", "nowhere", "Amraam"))
+
+
 # --- show, stats, run -------------------------------------------------------------------------
 
 
@@ -136,6 +182,18 @@ def test_show_prints_title_source_and_text(indexed, run_cli):
     assert result.stdout.splitlines()[0] == HEADLINE
     assert "source: The Daily Telegraph" in result.stdout
     assert "BEN WALLACE flew to Washington" in result.stdout
+
+
+def test_show_lists_entities_versions_and_related_stories_and_json_is_the_apis_article(indexed, run_cli):
+    from search.engine import Engine
+
+    text = run_cli("show", TELEGRAPH_PRINT).stdout
+    assert re.search(r"^people: .*Ben Wallace", text, re.MULTILINE), text
+    versions = text.split("\nother versions:\n")[1].split("\n\n")[0].splitlines()
+    assert [line.rsplit(" · ", 1)[1] for line in versions] == [TELEGRAPH_WEB]
+    assert "\nrelated stories:\n  " in text
+    shown = json.loads(run_cli("show", TELEGRAPH_PRINT, "--json").stdout)
+    assert shown == json.loads(json.dumps(Engine(indexed / "index").article(TELEGRAPH_PRINT)))
 
 
 def test_show_unknown_id_is_one_error_line(indexed, run_cli):
@@ -275,7 +333,7 @@ def test_partial_matches_bylines_and_versions_read_on_the_command_line(wire_inde
     story = run_cli("--index", str(wire_index), "OPEC Vienna ceiling")
     lines = story.stdout.splitlines()
     assert lines[0] == "1. OPEC MINISTERS TO REVIEW CEILING AS OIL PRICES SLIDE", "the fuller version"
-    assert "   also: OPEC TO MEET ON OUTPUT CEILING · Reuters" in lines
+    assert "   also: OPEC TO MEET ON OUTPUT CEILING · Reuters · 1987-03-05 09:10 · wire-1" in lines
     reporter = run_cli("--index", str(wire_index), "--json", "Patti Domm")
     hits = json.loads(reporter.stdout)["results"]
     assert hits and all(hit["authors"] == ["Patti Domm"] for hit in hits)

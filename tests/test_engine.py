@@ -348,6 +348,13 @@ def test_the_sample_amraam_story_shows_the_web_editions_alias_under_the_print_ed
     assert web["title"] is None and web["headline"] and not web["headline"].startswith("Untitled")
 
 
+def test_words_matched_apart_are_marked_apart_and_a_typed_phrase_as_one(engine):
+    apart = search(engine, "air superiority")["results"][0]["snippet"]
+    assert "<mark>air</mark> <mark>superiority</mark>" in apart, "two marks: it was not asked as a phrase"
+    phrase = search(engine, '"air superiority"')["results"][0]["snippet"]
+    assert "<mark>air superiority</mark>" in phrase
+
+
 @pytest.mark.parametrize("query", ["Stoltenberg", '"air defence"', "Shahed"])
 def test_no_hit_or_version_is_headlined_by_a_file_name(engine, query):
     for shown in search(engine, query, limit=10)["results"]:

@@ -61,7 +61,7 @@ class WhooshBackend:
     capabilities = Capabilities()
 
     def __init__(self, index_dir: Path, weights: Weights = DEFAULT_WEIGHTS):
-        self.index_dir = Path(index_dir)
+        self.index_dir = Path(index_dir).absolute()
         self.location = str(self.index_dir)
         self.ix = open_index(self.index_dir)
         self.schema = self.ix.schema  # Whoosh re-reads the table of contents on every `ix.schema`

@@ -34,7 +34,7 @@ from search.errors import IndexMissing, SearchError
 def check_index(location: Path | str, progress: Callable[[int], None] | None = None) -> list[str]:
     """What is damaged in the index at `location` (nothing: it is sound); `progress` is told how
     many documents' segments have been read so far."""
-    directory, problems = Path(location), []
+    directory, problems = Path(location).absolute(), []
     if not is_whoosh_index(directory):
         raise IndexMissing(f"no index at {directory}; build it with `search index`")
     if read_state(directory) is None:

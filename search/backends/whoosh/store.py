@@ -136,7 +136,9 @@ def is_whoosh_index(directory: Path) -> bool:
 
 
 def open_index(directory: Path) -> Index:
-    """Open an index built by this version of the code, or say what to do."""
+    """Open an index built by this version of the code, or say what to do (naming the folder
+    wherever it was given from)."""
+    directory = Path(directory).absolute()
     if not is_whoosh_index(directory):
         raise IndexMissing(f"no index at {directory}; build it with `search index`")
     meta = read_state(directory)
