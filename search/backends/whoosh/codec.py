@@ -15,6 +15,7 @@ dates) are written as Whoosh writes them.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -34,7 +35,7 @@ from search.backends.whoosh.arrays import (
     term_hash,
     write_arrays,
 )
-from search.backends.whoosh.pool import PooledPostings, SortedPostings
+from search.backends.whoosh.pool import CHUNK_POSTINGS, PooledPostings, SortedPostings
 
 _CODE_STARTS = np.frombuffer(_length_byte_cache, dtype=np.int32)
 
@@ -264,17 +265,21 @@ class ArrayFieldWriter(W3FieldWriter):
             return
         for fieldname, columns in items.fields.items():
             if schema[fieldname].scorable:
-                self._add_sorted(fieldname, schema[fieldname], columns.sorted(), lengths)
+                self._add_sorted(fieldname, schema[fieldname], columns.chunks(CHUNK_POSTINGS), lengths)
             else:
                 super().add_postings(schema, remembered, columns.sorted().tuples(fieldname))
 
-    def _add_sorted(self, fieldname: str, fieldobj, postings: SortedPostings, lengths) -> None:
-        """A scorable field's sorted postings into its arrays, with numpy over the whole field."""
+    def _add_sorted(self, fieldname: str, fieldobj, chunks: Iterable[SortedPostings], lengths) -> None:
+        """A scorable field's sorted postings into its arrays, with numpy over each run of whole
+        terms (all of them from a writer's pool, a range at a time from a merge)."""
         self.start_field(fieldname, fieldobj)
-        count = int(postings.docnums.max()) + 1 if len(postings.docnums) else 0
-        codes = field_length_codes(lengths, fieldname, count)
-        doc_lengths = CODE_LENGTHS[codes].astype(np.int64)[postings.docnums]
-        self._arrays.extend(postings, doc_lengths, self._format, self._packed or postings.packed)
+        lengths_of = np.zeros(0, dtype=np.int32)
+        for postings in chunks:
+            if len(postings.docnums) and postings.docnums.max() >= len(lengths_of):
+                codes = field_length_codes(lengths, fieldname, int(postings.docnums.max()) + 1)
+                lengths_of = CODE_LENGTHS[codes].astype(np.int32)
+            self._arrays.extend(postings, lengths_of[postings.docnums], self._format,
+                                self._packed or postings.packed)
         self.finish_field()
 
     def start_term(self, btext) -> None:

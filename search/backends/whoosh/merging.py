@@ -18,7 +18,7 @@ import heapq
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, pairwise
 
 import numpy as np
 from whoosh.codec.base import Segment
@@ -106,16 +106,18 @@ class StreamingMergeWriter(SegmentWriter):
 
 @dataclass
 class SegmentPart:
-    """One segment's postings of a scored field: its terms and each one's posting count, the
-    postings' document numbers in the merged segment (-1 where deleted) and weights, and their
-    positions as bytes with the size of each posting's."""
+    """One segment's postings of a scored field, read from its arrays by term range: its terms,
+    where each one's postings (and positions) end, the postings' documents and weights, and each
+    document's number in the merged segment (-1 where deleted)."""
 
     terms: list[bytes]
-    counts: np.ndarray
-    docnums: np.ndarray
+    term_ends: np.ndarray
+    counts: np.ndarray  # how many postings each term has
+    position_ends: np.ndarray | None
+    ids: np.ndarray
     weights: np.ndarray
-    values: np.ndarray
-    sizes: np.ndarray
+    positions: np.ndarray | None
+    renumbered: np.ndarray
 
     @classmethod
     def of(cls, fieldname: str, reader: SegmentReader, first: int, docmap: dict[int, int] | None):
@@ -123,49 +125,79 @@ class SegmentPart:
         field = reader._terms.arrays.fields.get(fieldname)
         if field is None:
             return None
-        term_ends, ids, weights = (field._whole(column) for column in ("term_ends", "ids", "weights"))
         renumbered = np.arange(reader.doc_count_all(), dtype=np.int32) + first
         if docmap is not None:
             renumbered[:] = -1
             renumbered[np.fromiter(docmap, dtype=np.int64, count=len(docmap))] = \
                 np.fromiter(docmap.values(), dtype=np.int32, count=len(docmap))
-        if field.has_positions:
-            values, sizes = field._whole("positions").view(np.uint8), weights.astype(np.int32) * 4
-        else:
-            values, sizes = np.zeros(0, dtype=np.uint8), np.zeros(len(ids), dtype=np.int32)
-        return cls(field.texts_from(0, len(term_ends)), np.diff(term_ends, prepend=0), renumbered[ids],
-                   weights, values, sizes)
+        positional = field.has_positions
+        term_ends = field._whole("term_ends")
+        return cls(field.texts_from(0, len(term_ends)), term_ends, np.diff(term_ends, prepend=0),
+                   field._whole("position_ends") if positional else None, field._whole("ids"),
+                   field._whole("weights"), field._whole("positions") if positional else None, renumbered)
+
+    def rows(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Terms `first` to `last` (exclusive): their postings' merged document numbers, weights,
+        positions' bytes and the size of each posting's."""
+        start, stop = (int(self.term_ends[at - 1]) if at else 0 for at in (first, last))
+        weights = self.weights[start:stop]
+        if self.positions is None:
+            return self.renumbered[self.ids[start:stop]], weights, np.zeros(0, np.uint8), \
+                np.zeros(stop - start, np.int32)
+        begin, end = (int(self.position_ends[at - 1]) if at else 0 for at in (first, last))
+        return (self.renumbered[self.ids[start:stop]], weights, self.positions[begin:end].view(np.uint8),
+                weights.astype(np.int32) * 4)
 
 
 class MergedArrays:
-    """A scored field's postings in the merged segment, joined from each segment's arrays."""
+    """A scored field's postings in the merged segment, joined from each segment's arrays a
+    range of terms at a time (`pool.CHUNK_POSTINGS` postings or so), so a merge's memory does not grow
+    with the field: at a million articles a field joined whole held gigabytes per process."""
 
     def __init__(self, fieldname: str, sources: list[tuple[SegmentReader, int, dict[int, int] | None]]):
         self.fieldname, self.sources = fieldname, sources
 
-    def sorted(self) -> SortedPostings:
-        """Every segment's postings of the field renumbered (deleted documents dropped), then
-        ordered by term and document; terms left without a posting are dropped."""
+    def chunks(self, most: int | None = None) -> Iterator[SortedPostings]:
+        """Every segment's postings of the field renumbered (deleted documents dropped), ordered
+        by term and document, in runs of whole terms of about `most` postings (terms left
+        without a posting are dropped)."""
         parts = [part for source in self.sources if (part := SegmentPart.of(self.fieldname, *source))]
         terms = sorted({text for part in parts for text in part.terms})
         rank = {text: at for at, text in enumerate(terms)}
-        term_ranks = [np.fromiter(map(rank.__getitem__, part.terms), dtype=np.int32, count=len(part.terms))
-                      for part in parts]
-        ranks = joined([np.repeat(found, part.counts) for found, part in zip(term_ranks, parts, strict=True)],
-                       np.int32)
-        docnums = joined([part.docnums for part in parts], np.int32)
-        weights = joined([part.weights for part in parts], np.float32)
-        sizes = joined([part.sizes for part in parts], np.int32)
+        ranks = [np.fromiter(map(rank.__getitem__, part.terms), dtype=np.int64, count=len(part.terms))
+                 for part in parts]
+        bounds = [0, len(terms)]
+        if most:
+            per_term = sum((np.bincount(found, weights=part.counts, minlength=len(terms))
+                            for found, part in zip(ranks, parts, strict=True)), np.zeros(len(terms)))
+            cuts = np.searchsorted(np.cumsum(per_term), np.arange(most, per_term.sum(), most))
+            bounds = np.unique(np.concatenate([bounds, cuts]).astype(np.int64)).tolist()
+        for low, high in pairwise(bounds):
+            yield self._sorted(terms, low, high, parts, ranks)
+
+    @staticmethod
+    def _sorted(terms: list[bytes], low: int, high: int, parts: list[SegmentPart],
+                ranks: list[np.ndarray]) -> SortedPostings:
+        """The postings of terms `low` to `high` (exclusive) from every part, ordered."""
+        pieces, term_ranks = [], []
+        for part, found in zip(parts, ranks, strict=True):
+            first, last = np.searchsorted(found, [low, high]).tolist()
+            pieces.append(part.rows(first, last))
+            term_ranks.append(np.repeat(found[first:last], part.counts[first:last]))
+        ranked = joined(term_ranks, np.int32)
+        types = (np.int32, np.float32, np.uint8, np.int32)
+        docnums, weights, values, sizes = (joined([piece[at] for piece in pieces], dtype)
+                                           for at, dtype in enumerate(types))
         live = docnums >= 0
         if live.all():
-            order = np.lexsort((docnums, ranks))
+            order = np.lexsort((docnums, ranked))
         else:
-            order = np.flatnonzero(live)[np.lexsort((docnums[live], ranks[live]))]
-        values, value_ends = reordered(joined([part.values for part in parts], np.uint8), sizes, order)
-        held = np.bincount(ranks[live], minlength=len(terms))
-        return SortedPostings([text for text, count in zip(terms, held.tolist(), strict=True) if count],
-                              np.cumsum(held[held > 0]), docnums[order], weights[order], values, value_ends,
-                              packed=True)
+            order = np.flatnonzero(live)[np.lexsort((docnums[live], ranked[live]))]
+        values, value_ends = reordered(values, sizes, order)
+        held = np.bincount(ranked[live] - low, minlength=high - low)
+        kept = [text for text, count in zip(terms[low:high], held.tolist(), strict=True) if count]
+        return SortedPostings(kept, np.cumsum(held[held > 0]), docnums[order], weights[order], values,
+                              value_ends, packed=True)
 
 
 def joined(columns: list[np.ndarray], dtype) -> np.ndarray:

@@ -22,6 +22,7 @@ from whoosh.writing import PostingPool
 
 Posting = tuple[str, bytes, int, float, bytes]
 REORDER_ROWS = 1 << 18  # values gathered at a time when postings are put in order
+CHUNK_POSTINGS = 4_000_000  # a merge joins and sorts a field's postings this many at a time (~100 MB)
 WHOOSH_POOL = PostingPool  # Whoosh's own pool, whatever use_column_pool puts in its place
 
 
@@ -69,6 +70,10 @@ class FieldColumns:
         if value:
             self.values += value
         self.value_ends.append(len(self.values))
+
+    def chunks(self, most: int | None = None) -> list[SortedPostings]:
+        """Its postings sorted, as one run (`most` is for a merge's runs of whole terms)."""
+        return [self.sorted()]
 
     def sorted(self) -> SortedPostings:
         """The postings sorted by term bytes, then document (numpy, no tuple per posting)."""

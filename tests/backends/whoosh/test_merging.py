@@ -11,9 +11,10 @@ from whoosh import writing
 from whoosh.query import Prefix
 from whoosh.writing import OPTIMIZE
 
+from search.backends.whoosh import codec
 from search.backends.whoosh.arrays import SegmentArrays
 from search.backends.whoosh.merging import ParallelMerge, consecutive_runs
-from search.backends.whoosh.pool import WHOOSH_POOL
+from search.backends.whoosh.pool import CHUNK_POSTINGS, WHOOSH_POOL
 from search.backends.whoosh.schema import array_codec
 from search.engine import Engine
 from search.indexer import update_index
@@ -93,12 +94,15 @@ def test_the_fixture_has_several_segments_and_deleted_documents(segmented):
     assert ix.doc_count() == 4 * 160 + 100
 
 
-def test_a_streamed_merge_writes_the_same_files_as_whooshs(segmented, tmp_path, monkeypatch):
+@pytest.mark.parametrize("chunk", [CHUNK_POSTINGS, 7], ids=["one-run", "runs-of-7-postings"])
+def test_a_streamed_merge_writes_the_same_files_as_whooshs(segmented, tmp_path, monkeypatch, chunk):
     """Whoosh's merge with its own pool (each posting read by a matcher over the arrays, then
-    written one call each) against ours (each scored field's arrays joined whole with numpy)."""
+    written one call each) against ours (each scored field's arrays joined with numpy, a run of
+    whole terms at a time: one run here, or many of a few postings)."""
     with monkeypatch.context() as patched:
         patched.setattr(writing, "PostingPool", WHOOSH_POOL)
         whooshs = merged_copy(segmented, tmp_path / "whoosh", OPTIMIZE)
+    monkeypatch.setattr(codec, "CHUNK_POSTINGS", chunk)
     ours = merged_copy(segmented, tmp_path / "ours", ParallelMerge(1))
     assert len(ours._segments()) == 1
     expected, found = segment_files(whooshs), segment_files(ours)
