@@ -62,7 +62,7 @@ def spans(analyzer: NewsAnalyzer, text: str, wanted: set[str]) -> Spans:
         if is_capitals(keys[index]) and is_shouted(text, matches, index):
             keys[index] += SHOUTED
     words = set(keys)
-    makers = word_makers(analyzer).learned(words).making(wanted) & words
+    makers = word_makers(analyzer).learned(analyzer, words).making(wanted) & words
     found: Spans = {}
     for index, key in enumerate(keys) if makers else ():
         if key in makers:
@@ -99,22 +99,21 @@ class WordMakers:
     tuples of strings, which the garbage collector stops tracking: a long-lived process holds
     every word it has shown, and a full collection walks every object it tracks."""
 
-    def __init__(self, analyzer: NewsAnalyzer):
-        self.analyzer = analyzer
+    def __init__(self):
         self.seen: set[str] = set()
         self.by_term: dict[str, tuple[str, ...]] = {}
         self._lock = threading.Lock()  # a server's threads share it: no word may be half learned
 
-    def learned(self, words: set[str]) -> WordMakers:
-        """Itself, having analysed the words it had not seen (forgetting all past a limit); the
-        analyzer's own memo is left to the words that make a term asked for."""
+    def learned(self, analyzer: NewsAnalyzer, words: set[str]) -> WordMakers:
+        """Itself, having analysed with `analyzer` the words it had not seen (forgetting all past
+        a limit); the analyzer's own memo is left to the words that make a term asked for."""
         if words <= self.seen:
             return self
         with self._lock:
             unseen = words - self.seen
             if len(self.seen) + len(unseen) > CACHE_LIMIT:
                 self.seen, self.by_term = set(), {}
-            rule, tables, by_term = self.analyzer.rule, self.analyzer.tables, self.by_term
+            rule, tables, by_term = analyzer.rule, analyzer.tables, self.by_term
             for key in unseen:
                 for term in rule(*_word(key), False, tables):
                     if not term.stopword:
@@ -131,10 +130,11 @@ _WORD_MAKERS: WeakKeyDictionary[NewsAnalyzer, WordMakers] = WeakKeyDictionary()
 
 
 def word_makers(analyzer: NewsAnalyzer) -> WordMakers:
-    """The word makers of an analyzer (analyzers equal in rule and tables share theirs)."""
+    """The word makers of an analyzer (analyzers equal in rule and tables share theirs; they
+    go with the last of those analyzers)."""
     found = _WORD_MAKERS.get(analyzer)
     if found is None:
-        found = _WORD_MAKERS[analyzer] = WordMakers(analyzer)
+        found = _WORD_MAKERS[analyzer] = WordMakers()
     return found
 
 
