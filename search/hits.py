@@ -57,8 +57,10 @@ def phrase_runs(text: str, matches: list[Match], phrases: list[list[str]]) -> li
 def joined_phrases(text: str, matches: list[Match]) -> list[Match]:
     """Matches with a phrase's (or a multi-word alias's) words joined into one mark; other
     matches stay one a word, so neighbouring words matched apart read as apart."""
-    exact = [m for m in matches if m.text.split(":", 1)[0] in EXACT_FIELDS.values()]
-    return sorted(coalesce(text, exact) + [m for m in matches if m not in exact], key=lambda m: m.startchar)
+    exact, other = [], []
+    for match in matches:
+        (exact if match.text.split(":", 1)[0] in EXACT_FIELDS.values() else other).append(match)
+    return sorted(coalesce(text, exact) + other, key=lambda m: m.startchar)
 
 
 def by_date(stored: list[dict]) -> list[int]:
