@@ -1,7 +1,7 @@
 """Worker processes that end with the process that started them.
 
-An indexing run forks workers (the enrichment pool, Whoosh's writer processes, a parallel
-merge). Killed with `kill -9`, the run's own process cannot stop them; left running they would
+An indexing run forks workers (the enrichment pool, Whoosh's writer processes) and starts a
+parallel merge's afresh. Killed with `kill -9`, the run's own process cannot stop them; left running they would
 go on using the cores and keep the index's lock, so every later run would wait and give up.
 On Linux each worker asks the kernel for SIGKILL when its parent ends (PR_SET_PDEATHSIG);
 elsewhere nothing is asked.
@@ -10,10 +10,12 @@ elsewhere nothing is asked.
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import multiprocessing.util
 import os
 import signal
 import sys
+from concurrent.futures import ProcessPoolExecutor
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -33,6 +35,14 @@ def workers_die_with_this_process() -> None:
     _REGISTERED = _Registration()
     parent = os.getpid()
     multiprocessing.util.register_after_fork(_REGISTERED, lambda _: _die_with(parent))
+
+
+def fresh_workers(count: int) -> ProcessPoolExecutor:
+    """A pool of `count` processes started afresh (not forked: they share none of this
+    process's memory, which a forked worker's garbage collector would copy page by page as it
+    walks the objects it inherited), each ending with this process."""
+    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_die_with, initargs=(os.getpid(),))
 
 
 def _die_with(parent: int) -> None:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import struct
+import tempfile
 import zlib
 from bisect import bisect_left
 from collections.abc import Iterator
@@ -38,30 +40,50 @@ CODE_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.
 _UNKNOWN = object()
 _HEADER = struct.Struct("<Q")  # the length of the pickled table of contents that follows
 _ALIGN = 8
+COPY_BYTES = 1 << 24  # read and written at a time when the columns are copied into the arrays file
 
 
-def write_arrays(out, fields: dict[str, dict[str, np.ndarray]]) -> None:
-    """Raw arrays after a pickled table of contents: field -> column -> (dtype, start, count),
-    and each column's CRC-32 (what `search check` compares; readers need not know of it)."""
-    contents, start = {"format": FORMAT, "fields": {}, "checksums": {}}, 0
-    for name, columns in fields.items():
-        contents["fields"][name], contents["checksums"][name] = {}, {}
+class ArraysFileWriter:
+    """Writes an arrays file a field at a time: each field's columns go to a temporary file
+    beside the index as soon as they are made (the table of contents, which comes first, is
+    known only at the end), then the table and the columns are written out. A writer so holds
+    one field's columns, not a segment's: merging half of a million articles held 3 GB."""
+
+    def __init__(self, folder: str | None):
+        # unlinked as soon as made, so a writer given up or killed leaves nothing behind
+        self._columns = tempfile.TemporaryFile(dir=folder)  # noqa: SIM115 (closed by `finish`)
+        self._contents: dict = {"format": FORMAT, "fields": {}, "checksums": {}}
+        self._size = 0
+
+    @property
+    def fields(self) -> dict:
+        """The fields written so far, by name."""
+        return self._contents["fields"]
+
+    def add_field(self, name: str, columns: dict[str, np.ndarray]) -> None:
+        """Write a field's columns (the caller may let them go once this returns)."""
+        self._contents["fields"][name], self._contents["checksums"][name] = {}, {}
         for column, values in columns.items():
-            contents["fields"][name][column] = (values.dtype.str, start, len(values))
-            contents["checksums"][name][column] = zlib.crc32(np.ascontiguousarray(values))
-            start += _padded(values.nbytes)
-    table = pickle.dumps(contents, protocol=pickle.HIGHEST_PROTOCOL)
-    head = _HEADER.pack(len(table)) + table
-    out.write(head + bytes(_padded(len(head)) - len(head)))
-    for columns in fields.values():
-        for values in columns.values():
-            data = values.tobytes()
-            out.write(data + bytes(_padded(len(data)) - len(data)))
+            values = np.ascontiguousarray(values)
+            self._contents["fields"][name][column] = (values.dtype.str, self._size, len(values))
+            self._contents["checksums"][name][column] = zlib.crc32(values)
+            self._columns.write(memoryview(values).cast("B"))
+            self._columns.write(bytes(_padded(values.nbytes) - values.nbytes))
+            self._size += _padded(values.nbytes)
+
+    def finish(self, out) -> None:
+        """Write the table of contents (field -> column -> (dtype, start, count), and each
+        column's CRC-32, which `search check` compares) then every column to `out`."""
+        table = pickle.dumps(self._contents, protocol=pickle.HIGHEST_PROTOCOL)
+        head = _HEADER.pack(len(table)) + table
+        out.write(head + bytes(_padded(len(head)) - len(head)))
+        self._columns.seek(0)
+        shutil.copyfileobj(self._columns, out, COPY_BYTES)
+        self._columns.close()
 
 
 def _padded(size: int) -> int:
     return -(-size // _ALIGN) * _ALIGN
-
 
 
 def term_hash(btext: bytes) -> int:

@@ -30,10 +30,10 @@ from search.backends.whoosh.arrays import (
     BLOCK_POSTINGS,
     CODE_LENGTHS,
     FORMAT,
+    ArraysFileWriter,
     ArrayTermsReader,
     SegmentArrays,
     term_hash,
-    write_arrays,
 )
 from search.backends.whoosh.pool import CHUNK_POSTINGS, PooledPostings, SortedPostings
 
@@ -92,20 +92,24 @@ class FieldArrays:
     positions: array | None = None
     position_ends: array | None = None  # per term: where its positions end
     with_vectors: bool = False
+    bounds: list[dict[str, np.ndarray]] = field(default_factory=list)  # of each run `extend` took
 
     def add(self, docnum: int, weight: float, length: int) -> None:
+        """One posting (its field's length is kept for the bounds, made when the field is done)."""
         self.ids.append(docnum)
         self.weights.append(weight)
         self.lengths.append(length)
 
     def extend(self, postings: SortedPostings, lengths: np.ndarray, format_, packed: bool) -> None:
-        """A whole field's sorted postings at once (what `add` and `finish_term` do per posting)."""
+        """A run of whole terms' sorted postings at once (what `add` and `finish_term` do per
+        posting); their bounds are made now, so no field length is kept per posting."""
         base = len(self.ids)
+        weights = postings.weights.astype(np.float32)
         self.terms.extend(postings.terms)
         self.term_ends.frombytes((postings.term_ends + base).astype(np.int64).tobytes())
         self.ids.frombytes(postings.docnums.astype(np.int32).tobytes())
-        self.weights.frombytes(postings.weights.astype(np.float32).tobytes())
-        self.lengths.frombytes(lengths.astype(np.int32).tobytes())
+        self.weights.frombytes(weights.tobytes())
+        self.bounds.append(term_bounds(postings.term_ends.astype(np.int64), weights, lengths))
         if self.positions is None:
             return
         first = len(self.positions)
@@ -143,7 +147,8 @@ class FieldArrays:
             "term_ends": term_ends,
             "ids": np.asarray(self.ids, dtype=np.int32),
             "weights": compact_weights(weights),
-            **term_bounds(term_ends, weights, np.asarray(self.lengths, dtype=np.int64)),
+            **(joined_bounds(self.bounds) if self.bounds else
+               term_bounds(term_ends, weights, np.asarray(self.lengths, dtype=np.int64))),
         }
         if self.positions is not None:
             if len(self.positions) != weights.sum(dtype=np.float64):
@@ -213,6 +218,13 @@ def term_bounds(term_ends: np.ndarray, weights: np.ndarray, lengths: np.ndarray)
             "block_min_lengths": _reduced(np.minimum, codes, block_starts)}
 
 
+def joined_bounds(runs: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The bounds of consecutive runs of whole terms (each from `term_bounds`) as one field's."""
+    blocks = np.concatenate([np.diff(run["block_ends"], prepend=0) for run in runs])
+    return {name: np.cumsum(blocks) if name == "block_ends" else np.concatenate([run[name] for run in runs])
+            for name in runs[0]}
+
+
 def _reduced(ufunc: np.ufunc, values: np.ndarray, starts: np.ndarray) -> np.ndarray:
     """`ufunc` over each run of values from one start to the next (none: an empty array)."""
     return ufunc.reduceat(values, starts) if len(starts) else values[:0]
@@ -242,11 +254,14 @@ class ArrayFieldWriter(W3FieldWriter):
         self._fields: dict[str, FieldArrays] = {}
         self._arrays: FieldArrays | None = None
         self._packed = False
+        self._file = ArraysFileWriter(getattr(storage, "folder", None))
 
     def start_field(self, fieldname, fieldobj) -> None:
         super().start_field(fieldname, fieldobj)  # the field keeps its number in the term table
         self._arrays = None
         if fieldobj.scorable:
+            if fieldname in self._file.fields:
+                raise ValueError(f"the field {fieldname!r} was written already")
             self._arrays = self._fields.get(fieldname)
             if self._arrays is None:
                 with_positions = fieldobj.format.supports("positions")
@@ -281,6 +296,7 @@ class ArrayFieldWriter(W3FieldWriter):
             self._arrays.extend(postings, lengths_of[postings.docnums], self._format,
                                 self._packed or postings.packed)
         self.finish_field()
+        self._file.add_field(fieldname, self._fields.pop(fieldname).columns())
 
     def start_term(self, btext) -> None:
         if self._arrays is None:
@@ -307,10 +323,9 @@ class ArrayFieldWriter(W3FieldWriter):
 
     def close(self) -> None:
         super().close()
-        columns = {}
-        for name in list(self._fields):  # each field's lists are let go once they are arrays
-            columns[name] = self._fields.pop(name).columns()
+        for name in list(self._fields):  # each field's lists are let go once they are written
+            self._file.add_field(name, self._fields.pop(name).columns())
         with self._segment.create_file(self._storage, ARRAYS_EXT) as out:
-            write_arrays(out, columns)
+            self._file.finish(out)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import groupby, pairwise
 
@@ -25,7 +24,9 @@ from whoosh.codec.base import Segment
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
+from search.backends.whoosh.arrays import TermArrays
 from search.backends.whoosh.pool import FieldColumns, PooledPostings, SortedPostings, reordered
+from search.workers import fresh_workers
 
 MIN_DOCS_PER_PROCESS = 50_000  # below this a process's start and its own segment cost more than they save
 
@@ -114,9 +115,7 @@ class SegmentPart:
     term_ends: np.ndarray
     counts: np.ndarray  # how many postings each term has
     position_ends: np.ndarray | None
-    ids: np.ndarray
-    weights: np.ndarray
-    positions: np.ndarray | None
+    field: TermArrays  # whose postings and positions are read a range of terms at a time
     renumbered: np.ndarray
 
     @classmethod
@@ -130,22 +129,21 @@ class SegmentPart:
             renumbered[:] = -1
             renumbered[np.fromiter(docmap, dtype=np.int64, count=len(docmap))] = \
                 np.fromiter(docmap.values(), dtype=np.int32, count=len(docmap))
-        positional = field.has_positions
         term_ends = field._whole("term_ends")
         return cls(field.texts_from(0, len(term_ends)), term_ends, np.diff(term_ends, prepend=0),
-                   field._whole("position_ends") if positional else None, field._whole("ids"),
-                   field._whole("weights"), field._whole("positions") if positional else None, renumbered)
+                   field._whole("position_ends") if field.has_positions else None, field, renumbered)
 
     def rows(self, first: int, last: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Terms `first` to `last` (exclusive): their postings' merged document numbers, weights,
-        positions' bytes and the size of each posting's."""
+        positions' bytes and the size of each posting's (read from the file for these terms only:
+        a segment's columns read whole held gigabytes per merging process at a million articles)."""
         start, stop = (int(self.term_ends[at - 1]) if at else 0 for at in (first, last))
-        weights = self.weights[start:stop]
-        if self.positions is None:
-            return self.renumbered[self.ids[start:stop]], weights, np.zeros(0, np.uint8), \
-                np.zeros(stop - start, np.int32)
+        docnums = self.renumbered[self.field._slice("ids", start, stop)]
+        weights = self.field._slice("weights", start, stop)
+        if self.position_ends is None:
+            return docnums, weights, np.zeros(0, np.uint8), np.zeros(stop - start, np.int32)
         begin, end = (int(self.position_ends[at - 1]) if at else 0 for at in (first, last))
-        return (self.renumbered[self.ids[start:stop]], weights, self.positions[begin:end].view(np.uint8),
+        return (docnums, weights, self.field._slice("positions", begin, end).view(np.uint8),
                 weights.astype(np.int32) * 4)
 
 
@@ -219,7 +217,7 @@ class ParallelMerge:
         if len(jobs) == 1:
             merged = [merge_run(jobs[0])]
         else:
-            with ProcessPoolExecutor(len(jobs)) as pool:
+            with fresh_workers(len(jobs)) as pool:  # the indexing process may hold gigabytes
                 merged = list(pool.map(merge_run, jobs))
         return [segment for segment in merged if segment is not None]
 
