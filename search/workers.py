@@ -1,8 +1,9 @@
 """Worker processes that end with the process that started them.
 
 An indexing run forks workers (the enrichment pool, Whoosh's writer processes) and starts a
-parallel merge's afresh. Killed with `kill -9`, the run's own process cannot stop them; left running they would
-go on using the cores and keep the index's lock, so every later run would wait and give up.
+parallel merge's afresh. Killed with `kill -9`, the run's own process cannot stop them; left
+running they would go on using the cores and keep the index's lock, so every later run would
+wait and give up.
 On Linux each worker asks the kernel for SIGKILL when its parent ends (PR_SET_PDEATHSIG);
 elsewhere nothing is asked.
 """
