@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from search.analysis import name_terms
-from search.entities import Entity
-from search.ingest import Article
 from search.settings import SETTINGS
+
+if TYPE_CHECKING:  # a search reads documents without the ingest and extraction code
+    from search.entities import Entity
+    from search.ingest import Article
 
 KEY_SEPARATOR = "\x1f"
 ENTITY_FILTERS = ("person", "org", "place", "weapon")

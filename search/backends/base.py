@@ -11,14 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from search.documents import Enrichment, IndexedFile
 from search.feedback import FeedbackSource
-from search.ingest import Article
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
 from search.state import IndexState
+
+if TYPE_CHECKING:  # a search reads an index without the ingest code
+    from search.ingest import Article
 
 Ref = Hashable  # a backend's handle on one document, valid for the view that gave it
 Spans = list[tuple[int, int]]  # (start, end) characters in a field's text
