@@ -49,7 +49,7 @@ SUBCOMMANDS = ("index", "show", "stats", "check", "run", "eval")
 COMMAND_LINES = {  # what `search --help` says of each subcommand (serve and cluster: registered)
     "index": "add files or folders of articles to the index (JSON Lines, JSON, text; .gz too)",
     "show": "one article by id: its text, entities, other versions and related stories",
-    "stats": "how many articles the index holds, its words and size",
+    "stats": "how many articles and stories the index holds, their dates and sources, its size",
     "check": "read the whole index and say what is damaged",
     "run": "rank a file of queries and print a TREC run",
     "eval": "score a file of queries against TREC judgments",
@@ -340,8 +340,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
         return 0
     updated = "never"
     if stats["updated"]:
-        updated = datetime.fromtimestamp(stats["updated"]).isoformat(timespec="seconds")
+        updated = datetime.fromtimestamp(stats["updated"]).strftime("%Y-%m-%d %H:%M")
+    first, last = (readable_date(stats[end]) or "none" for end in ("first_date", "last_date"))
     print(f"documents: {stats['documents']}")
+    print(f"stories: {stats['stories']}")
+    print(f"dates: {first} to {last}" if stats["last_date"] else "dates: none (no article is dated)")
+    if stats["sources"]:
+        print("sources: " + ", ".join(f"{found['value']} ({found['count']})" for found in stats["sources"]))
     print(f"terms: {stats['terms']}")
     print(f"size on disk: {stats['size_bytes'] / 1_000_000:.2f} MB")
     print(f"last update: {updated}")

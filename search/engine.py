@@ -12,7 +12,7 @@ The engine names no search library; `search/backends/` holds what does.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from search import feedback
@@ -21,6 +21,7 @@ from search.articles import article_record
 from search.backends import DEFAULT_BACKEND, open_backend
 from search.backends.base import Backend, Feedback, Ranking, RankRequest, Ref, View
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
+from search.dates import format_date
 from search.documents import name_key
 from search.errors import InvalidParameter, NotFound, UnsupportedByBackend
 from search.fields import query_analyzers
@@ -351,8 +352,18 @@ class Engine:
         return ref
 
     def stats(self) -> dict:
-        """Counts and sizes that describe the index."""
-        return self.view().stats()
+        """Counts and sizes that describe the index (the backend's), with how many stories it
+        holds, its sources with most stories, and the dates of its oldest and newest articles:
+        from rankings of every document, so every backend answers them alike."""
+        view = self.view()
+        every = RankRequest(qt.Everything(), sort="newest", depth=1, facets=True, weights=self.weights,
+                            deadline=time.monotonic() + self.time_budget)
+        newest = view.rank(every)
+        oldest = view.rank(replace(every, sort="oldest", count=False, facets=False))
+        first, last = (format_date(view.documents([ranking.rows[0].ref])[0].get("date")) if ranking.rows
+                       else None for ranking in (oldest, newest))
+        return {**view.stats(), "stories": newest.total, "sources": (newest.facets or {}).get("source", []),
+                "first_date": first, "last_date": last}
 
     def health(self) -> dict:
         """Whether the index answers, with its document count and generation."""

@@ -200,10 +200,15 @@ def test_show_unknown_id_is_one_error_line(indexed, run_cli):
     assert "no-such-article" in one_error_line(run_cli("show", "no-such-article"))
 
 
-def test_stats_counts_documents_and_terms(indexed, run_cli):
+def test_stats_counts_documents_stories_sources_and_terms(indexed, run_cli):
+    """The print and web editions are one story; the seed articles are undated, and two of
+    them name a source."""
     result = run_cli("stats")
     assert result.code == 0
-    assert "documents: 5" in result.stdout.splitlines()
+    lines = result.stdout.splitlines()
+    assert "documents: 5" in lines and "stories: 4" in lines
+    assert "dates: none (no article is dated)" in lines
+    assert "sources: HOLR Magazine (1), The Daily Telegraph (1)" in lines
     terms = re.search(r"^terms: (\d+)$", result.stdout, re.MULTILINE)
     assert terms and int(terms.group(1)) > 100
 

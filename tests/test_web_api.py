@@ -11,7 +11,7 @@ import html
 import io
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import pytest
 from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB, VALIDATOR, ids
@@ -673,7 +673,15 @@ def test_stats(client, dated_client):
     body = assert_matches_openapi(response, "/api/stats")
     assert response.status_code == 200
     assert body["documents"] == 5 and body["terms"] > 100 and body["size_bytes"] > 0
-    assert dated_client.get("/api/stats").get_json()["documents"] == len(DATED_RECORDS)
+    assert body["stories"] == 4 and body["first_date"] is None and body["last_date"] is None
+    dated = assert_matches_openapi(dated_client.get("/api/stats"), "/api/stats")
+    assert dated["documents"] == len(DATED_RECORDS) and 0 < dated["stories"] <= dated["documents"]
+    dates = sorted(record["date"] for record in DATED_RECORDS if record.get("date"))
+    assert (dated["first_date"][:10], dated["last_date"][:10]) == (dates[0][:10], dates[-1][:10])
+    sources = Counter(record["source"] for record in DATED_RECORDS if record.get("source"))
+    assert {source["value"] for source in dated["sources"]} <= set(sources)
+    assert [source["count"] for source in dated["sources"]] == sorted(
+        (source["count"] for source in dated["sources"]), reverse=True)
 
 
 def test_stats_takes_no_parameters(client):
