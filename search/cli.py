@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 # The engine, the request, the indexer and the evaluation (NumPy, Whoosh, ir-measures) are
 # imported by the commands that use them, so `search --help` and a search import only what they need.
 
+TOP_SHOWN = {"source": "sources", "person": "people", "org": "organisations", "place": "places"}  # by stats
 DEFAULT_INDEX = SETTINGS.default_index
 DEFAULT_CORPUS = SETTINGS.default_corpus
 INDEX_ENV = SETTINGS.index_env
@@ -343,10 +344,12 @@ def cmd_stats(args: argparse.Namespace) -> int:
         updated = datetime.fromtimestamp(stats["updated"]).strftime("%Y-%m-%d %H:%M")
     first, last = (readable_date(stats[end]) or "none" for end in ("first_date", "last_date"))
     print(f"documents: {stats['documents']}")
-    print(f"stories: {stats['stories']}")
+    cut_short = " (counted in part: the time budget ran out)" if stats["partial"] else ""
+    print(f"stories: {stats['stories']}{cut_short}")
     print(f"dates: {first} to {last}" if stats["last_date"] else "dates: none (no article is dated)")
-    if stats["sources"]:
-        print("sources: " + ", ".join(f"{found['value']} ({found['count']})" for found in stats["sources"]))
+    for name, heading in TOP_SHOWN.items():
+        if values := stats["top"].get(name):
+            print(f"{heading}: " + ", ".join(f"{top['value']} ({top['count']})" for top in values))
     print(f"terms: {stats['terms']}")
     print(f"size on disk: {stats['size_bytes'] / 1_000_000:.2f} MB")
     print(f"last update: {updated}")

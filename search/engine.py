@@ -12,7 +12,7 @@ The engine names no search library; `search/backends/` holds what does.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from search import feedback
@@ -24,6 +24,7 @@ from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
 from search.dates import format_date
 from search.documents import name_key
 from search.errors import InvalidParameter, NotFound, UnsupportedByBackend
+from search.facets import FACETS
 from search.fields import query_analyzers
 from search.hits import HitMaker, by_date, entity_filter_names, joined_phrases
 from search.query import ParsedQuery, QueryReader, all_words_tree
@@ -105,6 +106,7 @@ class Engine:
         self._state = state
         self._query_side: QuerySide | None = None
         self._generation = None
+        self._stats: tuple[int, dict] | None = None  # the commit's generation and its stats
 
     @property
     def query_side(self) -> QuerySide:
@@ -191,7 +193,7 @@ class Engine:
         view = self.view()
         filter_tree = request.filters.tree()
         depth, sort, facets = request.offset + request.limit, request.sort, request.facets
-        parsed = self._parse(view, request.q)
+        parsed = ParsedQuery("", qt.Everything()) if request.browses else self._parse(view, request.q)
         ranking = view.rank(self._request(parsed, filter_tree, sort, depth, facets=facets))
         review = self.speller.review(view.vocabulary(), request.q)
         corrected = None
@@ -353,17 +355,27 @@ class Engine:
 
     def stats(self) -> dict:
         """Counts and sizes that describe the index (the backend's), with how many stories it
-        holds, its sources with most stories, and the dates of its oldest and newest articles:
-        from rankings of every document, so every backend answers them alike."""
+        holds, the dates of its oldest and newest articles, and each facet's values that most
+        stories hold (`top`): from rankings of every document, so every backend answers alike
+        (`partial` when the time budget cut them short). Kept for the commit it describes (a
+        home page shows it)."""
         view = self.view()
-        every = RankRequest(qt.Everything(), sort="newest", depth=1, facets=True, weights=self.weights,
-                            deadline=time.monotonic() + self.time_budget)
-        newest = view.rank(every)
-        oldest = view.rank(replace(every, sort="oldest", count=False, facets=False))
+        kept = self._stats
+        if kept is not None and kept[0] == view.generation:
+            return kept[1]
+        newest, oldest = (view.rank(RankRequest(qt.Everything(), sort=sort, depth=1, count=counted,
+                                                facets=counted, weights=self.weights,
+                                                deadline=time.monotonic() + self.time_budget))
+                          for sort, counted in (("newest", True), ("oldest", False)))
         first, last = (format_date(view.documents([ranking.rows[0].ref])[0].get("date")) if ranking.rows
                        else None for ranking in (oldest, newest))
-        return {**view.stats(), "stories": newest.total, "sources": (newest.facets or {}).get("source", []),
-                "first_date": first, "last_date": last}
+        facets = newest.facets or {}
+        partial = newest.partial or oldest.partial  # the time budget ran out: counted again next time
+        found = {**view.stats(), "stories": newest.total, "first_date": first, "last_date": last,
+                 "top": {facet.name: facets.get(facet.name, []) for facet in FACETS}, "partial": partial}
+        if not partial:
+            self._stats = (view.generation, found)
+        return found
 
     def health(self) -> dict:
         """Whether the index answers, with its document count and generation."""

@@ -62,9 +62,10 @@ class Filters:
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """One search (see the module's docstring): `limit` results from `offset` on, one per story;
-    `facets` counts the matching stories by facet; `correct` lets a query that finds nothing be
-    answered by its spelling correction. `sort` is kept by its canonical name."""
+    """One search (see the module's docstring): `limit` results from `offset` on, one per story
+    (no words but a filter: the filter's stories browsed); `facets` counts the matching stories
+    by facet; `correct` lets a query that finds nothing be answered by its spelling correction.
+    `sort` is kept by its canonical name."""
 
     q: str
     limit: int = SETTINGS.page_size
@@ -75,8 +76,11 @@ class SearchRequest:
     correct: bool = True
 
     def __post_init__(self) -> None:
-        if not isinstance(self.q, str) or not self.q.strip():
+        object.__setattr__(self, "filters", self.filters or Filters())
+        if not isinstance(self.q, str):
             raise InvalidParameter("the query is empty")
+        if not self.q.strip() and self.filters.tree() is None:
+            raise InvalidParameter("the query is empty: give words to search for, or a filter to browse by")
         if len(self.q) > SETTINGS.max_query_chars:
             raise InvalidParameter(f"the query is longer than {SETTINGS.max_query_chars} characters")
         if not 1 <= self.limit <= SETTINGS.max_results:
@@ -86,5 +90,9 @@ class SearchRequest:
         sort = SORT_ALIASES.get(self.sort, self.sort)
         if sort not in SETTINGS.sorts:
             raise InvalidParameter(f"sort must be one of {', '.join(SORT_NAMES)}")
-        object.__setattr__(self, "sort", sort)
-        object.__setattr__(self, "filters", self.filters or Filters())
+        object.__setattr__(self, "sort", "newest" if self.browses and sort == "relevance" else sort)
+
+    @property
+    def browses(self) -> bool:
+        """A filter alone, without words: every matching story, newest first unless sorted."""
+        return not self.q.strip()

@@ -1,5 +1,8 @@
 """Hooks of the schemathesis runs (tests/test_schemathesis.py, `make fuzz`; loaded through
-SCHEMATHESIS_HOOKS): the one rule of the OpenAPI document that a parameter's schema cannot state.
+SCHEMATHESIS_HOOKS): the rules of the OpenAPI document that a parameter's schema cannot state.
+
+A search needs words (`q`) or a filter (said in the description of `q`): a generated search with
+neither is given words, so a request meant to be valid is valid.
 
 `page` and `size` each have their bounds in the document, but together they may not pass the
 first 1,000 results (page × size, said in the description of `page`): a generated page and size
@@ -15,7 +18,7 @@ import re
 import schemathesis
 
 from search.engine import MAX_RESULTS
-from web.params import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from web.params import DEFAULT_PAGE_SIZE, FILTER_PARAMS, MAX_PAGE_SIZE
 
 
 def whole(value: object, default: int) -> int | None:
@@ -30,8 +33,13 @@ def whole(value: object, default: int) -> int | None:
 
 @schemathesis.hook
 def map_case(context: schemathesis.HookContext, case: schemathesis.Case) -> schemathesis.Case:
-    """Lower a page within its bounds to the last one a size within its bounds may reach."""
+    """Give a search without words or filter its words; lower a page within its bounds to the
+    last one a size within its bounds may reach."""
     query = case.query if isinstance(case.query, dict) else {}
+    if case.operation.path == "/api/search" and "q" not in query and not any(
+            isinstance(query.get(name), str) and query[name].strip() for name in FILTER_PARAMS):
+        query["q"] = "news"  # the document's one rule between parameters: words or a filter
+        case.query = query
     if "page" not in query:
         return case
     page, size = whole(query["page"], 1), whole(query.get("size", ""), DEFAULT_PAGE_SIZE)

@@ -183,6 +183,27 @@ def test_invalid_values_raise_invalid_parameter(engine, text, options):
         engine.search(text, **options)
 
 
+def test_a_filter_alone_browses_its_stories(engine):
+    """No words but a filter: every story the filter leaves, shown by a version, with a
+    passage; no filter and no words is still refused."""
+    from search.request import Filters
+
+    answer = search(engine, "", filters=Filters(source="The Daily Telegraph"), facets=True)
+    assert answer["total"] == 1 and ids(answer)[0] in (TELEGRAPH_PRINT, TELEGRAPH_WEB)
+    assert answer["results"][0]["snippet"] and answer["facets"]["source"] == [
+        {"value": "The Daily Telegraph", "count": 1}]
+    with pytest.raises(InvalidParameter, match="filter to browse by"):
+        engine.search("", filters=Filters())
+
+
+def test_stats_cut_short_by_the_time_budget_say_so_and_are_counted_again(seed_index):
+    engine = Engine(seed_index, time_budget=0.0)
+    assert engine.stats()["partial"] is True
+    engine.time_budget = 10.0
+    whole = engine.stats()
+    assert whole["partial"] is False and whole["stories"] == 4 and whole is engine.stats()
+
+
 def test_a_query_of_exactly_2000_chars_is_accepted(engine):
     assert search(engine, ("drone " * 400)[:2000])["total"] >= 1
 

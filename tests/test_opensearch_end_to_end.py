@@ -91,7 +91,7 @@ def test_the_environment_chooses_the_backend_and_the_flag_wins(cluster_index, se
     embedded = run_cli_module("stats", "--json", "--backend", "whoosh", "--index", str(seed_index),
                               env=chosen)
     assert json.loads(embedded.stdout)["documents"] == 5 and json.loads(embedded.stdout)["generation"] >= 1
-    alike = ("documents", "stories", "sources", "first_date", "last_date")
+    alike = ("documents", "stories", "top", "first_date", "last_date")
     assert {key: json.loads(stats.stdout)[key] for key in alike} == {
         key: json.loads(embedded.stdout)[key] for key in alike}
 

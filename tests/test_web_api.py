@@ -679,9 +679,10 @@ def test_stats(client, dated_client):
     dates = sorted(record["date"] for record in DATED_RECORDS if record.get("date"))
     assert (dated["first_date"][:10], dated["last_date"][:10]) == (dates[0][:10], dates[-1][:10])
     sources = Counter(record["source"] for record in DATED_RECORDS if record.get("source"))
-    assert {source["value"] for source in dated["sources"]} <= set(sources)
-    assert [source["count"] for source in dated["sources"]] == sorted(
-        (source["count"] for source in dated["sources"]), reverse=True)
+    assert {source["value"] for source in dated["top"]["source"]} == set(sources)
+    for values in dated["top"].values():
+        counts = [value["count"] for value in values]
+        assert counts == sorted(counts, reverse=True)
 
 
 def test_stats_takes_no_parameters(client):

@@ -145,6 +145,28 @@ def test_home_needs_no_index(no_index_client):
     assert get_page(no_index_client, "/").one("input", name="q")
 
 
+def test_home_says_what_the_index_holds_and_each_link_finds_it(dated_client):
+    """Articles, stories and dates as /api/stats counts them; the sources, people, organisations
+    and places most stories name, each browsing as many stories as it says; searches to try,
+    made from the index, each finding something."""
+    stats = dated_client.get("/api/stats").get_json()
+    page = get_page(dated_client, "/")
+    holdings = page.one("p", "holdings").text
+    assert f"{stats['documents']:,} articles" in " ".join(holdings.split())
+    assert stats["first_date"][:10] in holdings and stats["last_date"][:10] in holdings
+    browsing = page.find("a", "top-value")
+    assert len(browsing) == sum(len(stats["top"][name]) for name in ("source", "person", "org", "place"))
+    for link in browsing:
+        args = query_args(link.attrs["href"])
+        (name, value), = args.items()
+        count = {item["value"]: item["count"] for item in stats["top"][name]}[value]
+        assert get_page(dated_client, "/search", **args).total() == count
+    examples = page.find("a", "example")
+    assert len(examples) >= 3
+    for link in examples:
+        assert get_page(dated_client, "/search", **query_args(link.attrs["href"])).total() >= 1
+
+
 def test_home_refuses_parameters(client):
     page = get_page(client, "/", 400, x="1")
     assert page.one("section", "error").attrs["data-code"] == "invalid_parameter"
@@ -157,6 +179,20 @@ def test_home_refuses_parameters(client):
 def test_search_without_a_query_goes_home(client, args):
     response = client.get("/search", query_string=args)
     assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/"
+
+
+def test_a_filter_alone_browses_its_stories_newest_first(dated_client):
+    """`/search?q=&source=…` lists the source's stories newest first (the API's answer to the
+    same arguments), with the filter shown and no relevance order offered."""
+    source = DATED_RECORDS[0]["source"]
+    page = get_page(dated_client, "/search", q="", source=source)
+    answer = dated_client.get("/api/search", query_string={"source": source}).get_json()
+    dates = [hit["date"] for hit in answer["results"]]
+    assert page.hit_ids() and page.hit_ids() == [hit["id"] for hit in answer["results"]]
+    assert dates == sorted(dates, reverse=True) and {hit["source"] for hit in answer["results"]} == {source}
+    top = dated_client.get("/api/stats").get_json()["top"]
+    assert answer["total"] == page.total() == {item["value"]: item["count"] for item in top["source"]}[source]
+    assert "relevance" not in page.one("p", "summary").text
 
 
 @pytest.mark.parametrize("query", ["Amraam", "drones", "Wallace Pentagon", "Zelensky"])

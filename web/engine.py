@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import current_app, g
 
 from search.engine import Engine
+from search.errors import BackendUnavailable, IndexIncompatible, IndexMissing
 from web.params import SearchParams
 
 
@@ -40,3 +41,12 @@ def search_page(params: SearchParams) -> dict:
     found = current_engine().search_response(params.request(facets=True))
     g.index_generation = found.generation
     return {**found.as_dict(), "page": params.page, "size": params.size}
+
+
+def index_overview() -> dict | None:
+    """What the index holds, for the home page (`Engine.stats`, kept per commit); None while
+    there is no usable index, so the home page still offers the search box."""
+    try:
+        return current_engine().stats()
+    except (IndexMissing, IndexIncompatible, BackendUnavailable):
+        return None

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
 from search.facets import FACETS
 from search.settings import SETTINGS
-from web.engine import current_engine, search_page
+from web.engine import current_engine, index_overview, search_page
 from web.params import SearchParams, article_id, check_known, search_params, text_value
 from web.timeline import HEIGHT, WIDTH, timeline_bars
 
@@ -17,16 +18,46 @@ blueprint = Blueprint("pages", __name__)
 RELATED_ON_PAGE = SETTINGS.related
 
 
+HOME_FACETS = ("source", "person", "org", "place")  # what the home page lists of the index
+
+
 @blueprint.get("/")
 def home():
+    """The search box, and what the index holds: counts, dates, the sources, people, organisations
+    and places most stories name (each browses its stories), and searches to try from them."""
     check_known(request.args, frozenset())
-    return render_template("home.html", params=SearchParams(q=""))
+    overview = index_overview()
+    facets = [facet for facet in FACETS if facet.name in HOME_FACETS]
+    return render_template("home.html", params=SearchParams(q=""), overview=overview, facets=facets,
+                           examples=example_searches(overview) if overview else [])
+
+
+def example_searches(overview: dict) -> list[tuple[str, dict]]:
+    """Searches to try, each shown by what it shows and made from this index's own top values: a
+    name (any spelling finds it), a phrase, a place as a filter, the newest month; only those that
+    find something (tried once a commit)."""
+    kept = current_app.extensions.get("home_examples")
+    if kept and kept[0] == overview["generation"]:
+        return kept[1]
+    top = {name: [item["value"] for item in values] for name, values in overview["top"].items()}
+    phrases = [name for name in top["org"] + top["place"] if " " in name]
+    candidates = [("a name", {"q": top["person"][0]}) if top["person"] else None,
+                  ("a phrase", {"q": f'"{phrases[0]}"'}) if phrases else None,
+                  ("a place as a filter", {"place": top["place"][0]}) if top["place"] else None,
+                  ("the newest month", {"from": overview["last_date"][:7], "to": overview["last_date"][:7]})
+                  if overview["last_date"] else None]
+    tried = [(label, args, current_engine().search(search_params(MultiDict(args)).request(limit=1)))
+             for label, args in filter(None, candidates)]
+    found = [(label, args) for label, args, answer in tried if answer["total"]]
+    if not any(answer["partial"] for _, _, answer in tried):  # one cut short is tried again
+        current_app.extensions["home_examples"] = (overview["generation"], found)
+    return found
 
 
 @blueprint.get("/search")
 def search():
     params = search_params(request.args, require_query=False)
-    if not params.q:
+    if not params.q and params.filters.tree() is None:
         return redirect(url_for("pages.home"))
     found = search_page(params)
     pages = -(-min(found["total"], MAX_RESULTS) // params.size)
