@@ -45,6 +45,9 @@ class Filters:
             dates = date_filter(self.date_from, self.date_to)
             if dates is None:
                 raise InvalidParameter("dates must be YYYY, YYYY-MM or YYYY-MM-DD")
+            if dates.start and dates.end and dates.start > dates.end:
+                raise InvalidParameter(f"the dates are reversed: from {self.date_from} is after "
+                                       f"to {self.date_to}")
             parts.append(dates)
         if not parts:
             return None

@@ -27,6 +27,14 @@ def test_a_request_out_of_bounds_is_refused_when_made(options, message):
         SearchRequest(**{"q": "oil", **options})
 
 
+@pytest.mark.parametrize(("start", "end"),
+                         [("2022-12", "2022-01"), ("2023", "2022-12-31"), ("2022-10-02", "2022-10-01")])
+def test_a_reversed_date_range_is_refused_not_searched_for_nothing(start, end):
+    with pytest.raises(InvalidParameter, match=f"the dates are reversed: from {start} is after to {end}"):
+        SearchRequest("oil", filters=Filters(date_from=start, date_to=end)).filters.tree()
+    assert Filters(date_from="2022-10", date_to="2022-10").tree() is not None  # one month: not reversed
+
+
 def test_the_engine_runs_a_request_as_it_runs_the_same_text_and_options(engine):
     request = SearchRequest("drones", limit=2, offset=1, sort="relevance")
     by_request, by_text = engine.search(request), engine.search("drones", limit=2, offset=1)

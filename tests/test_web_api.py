@@ -307,6 +307,11 @@ def test_a_malformed_date_is_refused(client, name, value):
     assert name in message and "YYYY" in message
 
 
+def test_a_reversed_date_range_is_refused_with_both_dates_named(client):
+    message = invalid(client, q="drones", **{"from": "2022-12", "to": "2022-01"})
+    assert "reversed" in message and "2022-12" in message and "2022-01" in message
+
+
 @pytest.mark.parametrize("name", ["source", "author", "entity", "person", "org", "place", "weapon", "tag"])
 def test_a_filter_value_over_200_characters_is_refused(client, name):
     assert name in invalid(client, q="drones", **{name: "x" * 201})
