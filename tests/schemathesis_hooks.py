@@ -1,8 +1,9 @@
 """Hooks of the schemathesis runs (tests/test_schemathesis.py, `make fuzz`; loaded through
 SCHEMATHESIS_HOOKS): the rules of the OpenAPI document that a parameter's schema cannot state.
 
-A search needs words (`q`) or a filter (said in the description of `q`): a generated search with
-neither is given words, so a request meant to be valid is valid.
+A search needs words (`q`) or a filter (said in the description of `q`), and its `from` may not
+be after its `to` (said in theirs): a generated search with neither words nor filter is given
+words, and reversed dates are swapped, so a request meant to be valid is valid.
 
 `page` and `size` each have their bounds in the document, but together they may not pass the
 first 1,000 results (page × size, said in the description of `page`): a generated page and size
@@ -18,6 +19,7 @@ import re
 import schemathesis
 
 from search.engine import MAX_RESULTS
+from search.query import date_filter
 from web.params import DEFAULT_PAGE_SIZE, FILTER_PARAMS, MAX_PAGE_SIZE
 
 
@@ -38,8 +40,13 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case) -> sche
     query = case.query if isinstance(case.query, dict) else {}
     if case.operation.path == "/api/search" and "q" not in query and not any(
             isinstance(query.get(name), str) and query[name].strip() for name in FILTER_PARAMS):
-        query["q"] = "news"  # the document's one rule between parameters: words or a filter
+        query["q"] = "news"  # a rule between parameters: words or a filter
         case.query = query
+    dates = [query.get(name) for name in ("from", "to")]
+    if all(isinstance(date, str) for date in dates):
+        bounds = date_filter(*(date.strip() or None for date in dates))
+        if bounds is not None and bounds.start and bounds.end and bounds.start > bounds.end:
+            query["from"], query["to"] = dates[1], dates[0]  # another: from is not after to
     if "page" not in query:
         return case
     page, size = whole(query["page"], 1), whole(query.get("size", ""), DEFAULT_PAGE_SIZE)
