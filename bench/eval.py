@@ -181,7 +181,8 @@ def replace_section(document: str, section: str) -> str:
     if start < 0:
         return document.rstrip("\n") + "\n\n" + section
     end = document.find("\n## ", start + len(heading))
-    return document[:start] + section + (document[end + 1:] if end >= 0 else "")
+    rest = "\n" + document[end + 1:] if end >= 0 else ""  # a blank line before the next heading
+    return document[:start] + section.rstrip("\n") + "\n" + rest
 
 
 def main() -> int:
