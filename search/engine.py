@@ -31,8 +31,9 @@ from search.query import ParsedQuery, QueryReader, all_words_tree
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights, with_entity_boost
 from search.request import Filters, SearchRequest
-from search.results import SCORE_DECIMALS, SearchResponse, citation_record, version_record
+from search.results import SCORE_DECIMALS, SearchResponse, citation_record, version_record, version_reference
 from search.settings import SETTINGS
+from search.snippets import plain_text
 from search.spelling import Speller, searched_words
 from search.state import IndexState
 from search.tables import AnalysisTables
@@ -170,14 +171,17 @@ class Engine:
         return answered
 
     def citations(self, request: SearchRequest | str, **options) -> list[dict]:
-        """The top hits as references to cite (title, source, date, authors, url), no snippets,
-        each with the query it is a result of (`query_run`: the correction, when one was run)."""
+        """The top stories as references to cite: each shown version's title, source, date,
+        authors, url and passage (plain text), its story's other versions (`id (source, date)`),
+        `row_kind` (a story) and the query it is a result of (`query_run`: the correction, when
+        one was run). Passages cost a pass over each article: exports only, never a page."""
         request = as_request(request, options)
         answer = self._answer(request)
-        shown = [self._shown(answer, row.ref) for row in answer.page]
         query_run = answer.corrected or request.q
-        return [{**citation_record(stored), "query_run": query_run}
-                for stored in answer.view.documents(shown)]
+        return [{**citation_record(hit.fields), "passage": plain_text(hit.snippet),
+                 "versions": [version_reference(version) for version in hit.versions],
+                 "row_kind": "story", "query_run": query_run}
+                for hit in self._hits(answer, request.filters)]
 
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""

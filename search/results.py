@@ -102,6 +102,12 @@ def version_record(stored: dict, snippet: str | None = None) -> dict:
     return record
 
 
+def version_reference(version: dict) -> str:
+    """Another version as a citation names it: `id (source, date)`, with what is known."""
+    known = [part for part in (version.get("source"), version.get("date")) if part]
+    return f"{version['id']} ({', '.join(known)})" if known else version["id"]
+
+
 def citation_record(stored: dict) -> dict:
     """What it takes to cite an article: the export row."""
     return {

@@ -164,3 +164,8 @@ def scanned_window(text: str, first: int, limit: int) -> tuple[int, int]:
     if end < len(text):
         end = max(text.rfind("\n", start, end), text.rfind(" ", start, end), start + 1)
     return start, end
+
+
+def plain_text(passage: str) -> str:
+    """A passage (escaped HTML with `<mark>`) as the plain text it shows."""
+    return html.unescape(passage.replace("<mark>", "").replace("</mark>", ""))

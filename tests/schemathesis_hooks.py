@@ -3,7 +3,8 @@ SCHEMATHESIS_HOOKS): the rules of the OpenAPI document that a parameter's schema
 
 A search needs words (`q`) or a filter (said in the description of `q`), and its `from` may not
 be after its `to` (said in theirs): a generated search with neither words nor filter is given
-words, and reversed dates are swapped, so a request meant to be valid is valid.
+words (unless its blank `q` is too long, which makes it invalid anyway), and reversed dates are
+swapped, so a request meant to be valid is valid.
 
 `page` and `size` each have their bounds in the document, but together they may not pass the
 first 1,000 results (page × size, said in the description of `page`): a generated page and size
@@ -18,7 +19,7 @@ import re
 
 import schemathesis
 
-from search.engine import MAX_RESULTS
+from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
 from search.query import date_filter
 from web.params import DEFAULT_PAGE_SIZE, FILTER_PARAMS, MAX_PAGE_SIZE
 
@@ -38,7 +39,9 @@ def map_case(context: schemathesis.HookContext, case: schemathesis.Case) -> sche
     """Give a search without words or filter its words; lower a page within its bounds to the
     last one a size within its bounds may reach."""
     query = case.query if isinstance(case.query, dict) else {}
-    if case.operation.path == "/api/search" and "q" not in query and not any(
+    words = query.get("q", "")
+    if case.operation.path == "/api/search" and isinstance(words, str) and not words.strip() \
+            and len(words) <= MAX_QUERY_CHARS and not any(
             isinstance(query.get(name), str) and query[name].strip() for name in FILTER_PARAMS):
         query["q"] = "news"  # a rule between parameters: words or a filter
         case.query = query

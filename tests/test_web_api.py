@@ -12,6 +12,7 @@ import io
 import json
 import re
 from collections import Counter, defaultdict
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB, VALIDATOR, ids
@@ -407,8 +408,9 @@ def export(client, export_format: str, **args):
 
 
 def csv_rows(response) -> list[list[str]]:
-    assert response.mimetype == "text/csv"
-    return list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    """The rows of a CSV export, which starts with UTF-8's byte order mark (for spreadsheets)."""
+    assert response.mimetype == "text/csv" and response.data.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
 @pytest.mark.parametrize("sort", ["relevance", "date"])
@@ -428,9 +430,22 @@ def test_json_export_lists_every_story_in_ranking_order(dated_client):
     assert as_json["query"] == "Ukraine" and as_json["count"] == whole["total"]
     record = next(r for r in DATED_RECORDS if r["id"] == "oct-kyiv-drones")
     citation = next(c for c in as_json["results"] if c["id"] == "oct-kyiv-drones")
+    passage = citation.pop("passage")
     assert citation == {"id": record["id"], "title": record["title"], "source": record["source"],
                         "date": record["date"], "authors": record["authors"], "url": record["url"],
-                        "query_run": "Ukraine"}
+                        "link": "http://localhost/articles/oct-kyiv-drones", "versions": [],
+                        "row_kind": "story", "query_run": "Ukraine"}
+    shown = next(hit for hit in whole["results"] if hit["id"] == "oct-kyiv-drones")["snippet"]
+    assert passage and passage == html.unescape(shown.replace("<mark>", "").replace("</mark>", ""))
+
+
+def test_an_export_row_names_its_story_s_other_versions_and_opens_in_the_app(client):
+    """The print and web editions are one story: its row names the other version (by its id
+    alone: the saved web page names no source or date)."""
+    (row,) = export(client, "json", q="Amraam").get_json()["results"]
+    assert row["id"] == TELEGRAPH_PRINT and row["versions"] == [TELEGRAPH_WEB]
+    page = client.get(urlsplit(row["link"]).path)
+    assert page.status_code == 200 and "Amraam" in page.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("export_format", ["csv", "json"])

@@ -346,7 +346,7 @@ def test_export_links_download_the_citations(dated_client):
     assert query_args(exports["CSV"]) == {"q": "Ukraine", "format": "csv"}
     response = dated_client.get(exports["CSV"])
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert response.get_data(as_text=True).startswith("id,title,source,date,authors,url")
+    assert response.data.decode("utf-8-sig").startswith("id,title,source,date,authors,url")
     assert dated_client.get(exports["JSON"]).get_json()["count"] == page.total()
 
 

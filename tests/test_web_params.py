@@ -36,10 +36,13 @@ def test_every_parameter_is_read():
                                      date_from="2022-10", date_to="2022-12-31")
 
 
-def test_a_query_may_be_missing_where_it_is_not_required():
+def test_a_query_may_be_missing_where_it_is_not_required_or_a_filter_is_given():
     assert search_params(args(), require_query=False).q == ""
+    assert search_params(args(q="  ", source="Reuters")).q == ""
     with pytest.raises(InvalidParameter, match="q is required"):
         search_params(args())
+    with pytest.raises(InvalidParameter, match="q is required"):
+        search_params(args(q=" "))
 
 
 @pytest.mark.parametrize(("values", "message"), [

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request, url_for
 
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS
 from search.engine import MAX_QUERY_CHARS, MAX_RELATED, MAX_RESULTS
 from search.settings import SETTINGS
 from web.engine import current_engine, search_page
-from web.export import csv_export, json_export
+from web.export import CITATION_COLUMNS, csv_export, json_export
 from web.openapi import openapi_document
 from web.params import (
     MAX_VALUE_CHARS,
@@ -37,7 +37,9 @@ def name_the_generation(response: Response) -> Response:
 def search():
     params = search_params(request.args)
     if params.format:
-        rows = current_engine().citations(params.request(limit=MAX_RESULTS, offset=0))
+        rows = [{column: row.get(column) for column in CITATION_COLUMNS}
+                | {"link": url_for("pages.article", doc_id=row["id"], _external=True)}
+                for row in current_engine().citations(params.request(limit=MAX_RESULTS, offset=0))]
         return (csv_export if params.format == "csv" else json_export)(params.q, rows)
     return jsonify(search_page(params))
 

@@ -8,7 +8,9 @@ import re
 
 from flask import Response, jsonify
 
-CITATION_COLUMNS = ("id", "title", "source", "date", "authors", "url", "query_run")
+CITATION_COLUMNS = ("id", "title", "source", "date", "authors", "url", "link", "passage", "versions",
+                    "row_kind", "query_run")
+CSV_START = "\ufeff"  # UTF-8's byte order mark: spreadsheets then read accents and scripts as written
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -29,7 +31,7 @@ def csv_export(query: str, rows: list[dict]) -> Response:
     writer.writerow(CITATION_COLUMNS)
     for row in rows:
         writer.writerow([cell(row[column]) for column in CITATION_COLUMNS])
-    return Response(out.getvalue(), mimetype="text/csv",
+    return Response(CSV_START + out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename(query, "csv")}"'})
 
 

@@ -97,8 +97,8 @@ def text_value(args: MultiDict, name: str, limit: int = MAX_VALUE_CHARS) -> str 
 
 def search_params(args: MultiDict, require_query: bool = True) -> SearchParams:
     """The checked parameters of a search request; InvalidParameter names the first problem.
-    Without `q` a filter browses its stories; `require_query` (the API's) refuses a blank `q`,
-    as its OpenAPI document does, where a page takes it as none."""
+    Without words (`q` left out or blank) a filter browses its stories; with no filter either,
+    `require_query` (the API's) refuses the request, where a page goes home."""
     check_known(args, SEARCH_PARAMS)
     q = text_value(args, "q", MAX_QUERY_CHARS)
     size = whole_number(args, "size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE)
@@ -119,9 +119,9 @@ def search_params(args: MultiDict, require_query: bool = True) -> SearchParams:
         value = text_value(args, name)
         if value and date_filter(value, None) is None:
             raise InvalidParameter(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD, got {value[:40]!r}")
-    if q is None and require_query and ("q" in args or filters.tree() is None):
-        raise InvalidParameter("q is required: the words to search for (leave it out and give a filter "
-                               "to browse by the filter alone)")
+    if q is None and require_query and filters.tree() is None:
+        raise InvalidParameter("q is required: the words to search for (or leave it out and give a "
+                               "filter, to browse by the filter alone)")
     return SearchParams(q or "", page, size, sort, export, filters, spell == "on")
 
 
