@@ -241,6 +241,9 @@ def print_results(answer: dict, offset: int) -> None:
             print("   " + render_snippet(result["snippet"], colour))
         if result["missing"]:
             print("   missing: " + printable(", ".join(result["missing"])))
+        first = next((record for record in (result, *result["versions"]) if record["first_report"]), None)
+        if first is not None:
+            print("   first reported by " + printable(" · ".join(described(first))))
         for version in result["versions"]:
             print(f"   also: {printable(version['headline'])} · {printable(' · '.join(described(version)))}")
             if version.get("snippet"):

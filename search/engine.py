@@ -26,7 +26,7 @@ from search.documents import name_key
 from search.errors import InvalidParameter, NotFound, UnsupportedByBackend
 from search.facets import FACETS
 from search.fields import query_analyzers
-from search.hits import HitMaker, by_date, entity_filter_names, joined_phrases
+from search.hits import HitMaker, by_date, entity_filter_names, first_report, joined_phrases
 from search.query import ParsedQuery, QueryReader, all_words_tree
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights, with_entity_boost
@@ -270,10 +270,13 @@ class Engine:
         hits = []
         for row, ref, others in zip(answer.page, shown, versions, strict=True):
             missing = self._missing(parsed, view.holds(ranking, ref))
-            version_docs = view.documents(others)
-            shaped = [maker.version(stored, terms.get(other)) for stored, other in zip(version_docs, others,
-                                                                                        strict=True)]
-            hits.append(maker.hit(view.documents([ref])[0], row.score, terms[ref], missing, shaped))
+            stored, version_docs = view.documents([ref])[0], view.documents(others)
+            first = first_report([stored, *version_docs])
+            shaped = [{**maker.version(doc, terms.get(other)), "first_report": first == at}
+                      for at, (doc, other) in enumerate(zip(version_docs, others, strict=True), start=1)]
+            hit = maker.hit(stored, row.score, terms[ref], missing, shaped)
+            hit.first_report = first == 0
+            hits.append(hit)
         return hits
 
     @staticmethod
@@ -316,7 +319,10 @@ class Engine:
         view = self.view()
         ref = self._ref(view, doc_id)
         stored = view.documents([ref])[0]
-        versions = [version_record(other) for other in view.documents(self._others(view, ref))]
+        others = view.documents(self._others(view, ref))
+        first = first_report([stored, *others])
+        versions = [{**version_record(other), "first_report": first == at}
+                    for at, other in enumerate(others, start=1)]
         return article_record(stored, versions, self._matches_in(view, ref, stored, query))
 
     def _matches_in(self, view: View, ref: Ref, stored: dict,

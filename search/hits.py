@@ -71,6 +71,15 @@ def by_date(stored: list[dict]) -> list[int]:
     return sorted(range(len(stored)), key=key)
 
 
+def first_report(stored: list[dict]) -> int | None:
+    """Which of a story's versions reported it first: the one dated before every other; None
+    for a story of one version, when none is dated, or when the earliest date is shared."""
+    dates = sorted(doc["date"] for doc in stored if doc.get("date") is not None)
+    if len(stored) < 2 or not dates or (len(dates) > 1 and dates[0] == dates[1]):
+        return None
+    return next(i for i, doc in enumerate(stored) if doc.get("date") == dates[0])
+
+
 def _names_match(printed: str, key: str, fieldname: str) -> bool:
     """Whether a byline's or source's name is the one the query named (a surname names its byline)."""
     if fieldname == "byline":

@@ -68,6 +68,7 @@ class Hit:
     matched: list[dict] = field(default_factory=list)
     versions: list[dict] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    first_report: bool = False  # the earliest dated of its story's versions
 
     def as_dict(self) -> dict:
         stored = self.fields
@@ -79,6 +80,7 @@ class Hit:
             "missing": self.missing,
             "entities": [public_entity(entity) for entity in stored.get("entities") or []],
             "versions": self.versions,
+            "first_report": self.first_report,
         }
 
 

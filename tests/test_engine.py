@@ -17,6 +17,7 @@ from conftest import (
     TELEGRAPH_WEB,
     VALIDATOR,
     WASHINGTON_TIMES,
+    build_jsonl_index,
     ids,
 )
 from conftest import checked_search as search
@@ -202,6 +203,26 @@ def test_stats_cut_short_by_the_time_budget_say_so_and_are_counted_again(seed_in
     engine.time_budget = 10.0
     whole = engine.stats()
     assert whole["partial"] is False and whole["stories"] == 4 and whole is engine.stats()
+
+
+def test_the_version_dated_before_the_others_is_marked_as_the_first_report(tmp_path):
+    """Three outlets carry one wire story; the agency's copy is the oldest. A shared earliest
+    date marks no one: who was first cannot be told."""
+    text = ("Defence Secretary Ben Wallace told NATO ministers in Brussels that Ukraine needed more "
+            "artillery before the autumn, and that Kyiv would need air defence as much as shells.")
+    dated = {"wire": "2022-09-05T08:10", "paper": "2022-09-05T11:00", "site": "2022-09-06"}
+    records = [{"id": name, "title": "Wallace urges NATO allies to keep arming Ukraine", "text": text,
+                "source": name.title(), "date": date} for name, date in dated.items()]
+    (tmp_path / "three").mkdir()
+    engine = Engine(build_jsonl_index(tmp_path / "three", records))
+    (hit,) = search(engine, "Wallace artillery")["results"]
+    marked = [record["id"] for record in [hit, *hit["versions"]] if record["first_report"]]
+    assert marked == ["wire"] and len(hit["versions"]) == 2
+    assert [v["id"] for v in engine.article("paper")["versions"] if v["first_report"]] == ["wire"]
+    tied = [{**record, "date": "2022-09-05"} for record in records[:2]]
+    (tmp_path / "tied").mkdir()
+    (hit,) = search(Engine(build_jsonl_index(tmp_path / "tied", tied)), "Wallace")["results"]
+    assert not hit["first_report"] and not any(v["first_report"] for v in hit["versions"])
 
 
 def test_a_query_of_exactly_2000_chars_is_accepted(engine):

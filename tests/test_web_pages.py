@@ -9,8 +9,10 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB
+from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB, build_jsonl_index
 from fixtures_corpora import DATED_RECORDS, HOSTILE_RECORDS, IMG, SCRIPT
+
+from web import create_app
 
 AMRAAM_LONG = "advanced medium-range air-to-air missile"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -200,6 +202,18 @@ def test_results_are_rendered_on_the_server_in_the_api_order(client, query):
     page = get_page(client, "/search", q=query)
     assert page.hit_ids() and page.hit_ids() == api_ids(client, q=query)
     assert page.one("input", type="search").attrs["value"] == query
+
+
+def test_a_story_names_its_first_report_with_a_link_to_it(tmp_path):
+    text = ("Defence Secretary Ben Wallace told NATO ministers in Brussels that Ukraine needed more "
+            "artillery before the autumn, and that Kyiv would need air defence as much as shells.")
+    records = [{"id": name, "title": "Wallace urges NATO allies", "text": text, "source": name.title(),
+                "date": date} for name, date in (("wire", "2022-09-05T08:10"), ("site", "2022-09-06"))]
+    client = create_app(build_jsonl_index(tmp_path, records)).test_client()
+    page = get_page(client, "/search", q="Wallace")
+    line = page.one("p", "first-report")
+    assert " ".join(line.text.split()).startswith("First reported by Wire, 2022-09-05 08:10")
+    assert [link.attrs["href"] for link in page.find("a") if link.attrs.get("href") == "/articles/wire"]
 
 
 def test_amraam_page_shows_the_highlight_and_both_editions_as_one_story(client):

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from search.dates import readable_date
 from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
 from search.facets import FACETS
 from search.settings import SETTINGS
@@ -104,3 +105,6 @@ def web_link(url: str | None) -> str | None:
     if url and urlsplit(url.strip()).scheme.lower() in ("http", "https"):
         return url.strip()
     return None
+
+
+blueprint.app_template_filter("readable_date")(readable_date)  # `1987-02-26 17:34`, as the CLI prints it
