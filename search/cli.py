@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 # The engine, the request, the indexer and the evaluation (NumPy, Whoosh, ir-measures) are
 # imported by the commands that use them, so `search --help` and a search import only what they need.
 
-TOP_SHOWN = {"source": "sources", "person": "people", "org": "organisations", "place": "places"}  # by stats
+# the facets whose top values `search stats` prints, with their lines' headings
+TOP_SHOWN = {"source": "sources", "person": "people", "org": "organisations", "place": "places"}
 DEFAULT_INDEX = SETTINGS.default_index
 DEFAULT_CORPUS = SETTINGS.default_corpus
 INDEX_ENV = SETTINGS.index_env
