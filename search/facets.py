@@ -14,7 +14,7 @@ shown in its most frequent casing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,7 @@ from search.documents import entity_term, tag_term
 from search.query import tree as qt
 
 MAX_FACET_VALUES = 10
+KEPT_PARTS = ("docs", "pair_of_row", "value_of_pair", "order", "text", "ends")  # FacetTable.arrays, per facet
 Values = Callable[[dict], Iterable[tuple[str, str]]]  # facet values read back -> (key, as printed)
 
 
@@ -88,41 +89,59 @@ def facet_keys(doc: dict, month: str | None) -> Iterator[tuple[str, str, str]]:
 
 
 class FacetTable:
-    """Every document's facet values as (document, value code) pairs, read once per commit,
-    so that counting the matches of a search is a few array operations. `documents` gives each
-    document's number, facet values (search.documents.facet_values read back) and month."""
+    """Every document's facet values as (document, value code) pairs, so that counting the
+    matches of a search is a few array operations. Built from the documents once (`build`) and
+    kept with the commit as named arrays (`arrays`, `from_arrays`): building reads every
+    document's values, half a minute at a million articles."""
 
-    def __init__(self, documents: Iterable[tuple[int, dict, str | None]], stories: np.ndarray):
-        self.stories = stories
-        self.story_span = int(stories.max()) + 1 if len(stories) else 1  # (value, story) pairs as one number
-        self.shown: dict[str, list[str]] = {}
-        self.order: dict[str, np.ndarray] = {}  # each value's place in the printed values' order
-        self.pairs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-        codes: dict[str, dict[str, int]] = {name: {} for name in FACET_NAMES}
-        printed: dict[str, list[Counter]] = {name: [] for name in FACET_NAMES}
+    def __init__(self, stories: np.ndarray, shown: dict[str, list[str]],
+                 pairs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
+                 order: dict[str, np.ndarray] | None = None):
+        self.stories, self.shown, self.pairs = stories, shown, pairs
+        self.order = order or {name: _printed_order(values) for name, values in shown.items()}  # as printed
+
+    @classmethod
+    def build(cls, documents: Iterable[tuple[int, dict, str | None]], stories: np.ndarray) -> FacetTable:
+        """The table of `documents`: each one's number, facet values (search.documents.facet_values
+        read back) and month; `stories` gives each document's story as a number."""
+        rows: dict[str, list[tuple[str, str]]] = {name: [] for name in FACET_NAMES}  # (key, as printed)
         docs: dict[str, list[int]] = {name: [] for name in FACET_NAMES}
-        values: dict[str, list[int]] = {name: [] for name in FACET_NAMES}
         for docnum, doc, month in documents:
             for name, key, shown in facet_keys(doc, month):
-                code = codes[name].setdefault(key, len(codes[name]))
-                if code == len(printed[name]):
-                    printed[name].append(Counter())
-                printed[name][code][shown] += 1
+                rows[name].append((key, shown))
                 docs[name].append(docnum)
-                values[name].append(code)
-        for name in FACET_NAMES:
-            self.shown[name] = [_most_printed(forms) for forms in printed[name]]
-            self.pairs[name] = self._story_pairs(np.array(docs[name], dtype=np.int64),
-                                                 np.array(values[name], dtype=np.int64))
-            self.order[name] = _printed_order(self.shown[name])
+        shown, pairs = {}, {}
+        for name, held in rows.items():
+            code_of = {key: code for code, key in enumerate(dict.fromkeys(key for key, _ in held))}
+            shown[name] = _most_printed(Counter(held), code_of)
+            codes = np.fromiter((code_of[key] for key, _ in held), dtype=np.int64, count=len(held))
+            pairs[name] = _story_pairs(np.array(docs[name], dtype=np.int64), codes, stories)
+        return cls(stories, shown, pairs)
 
-    def _story_pairs(self, docs: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A facet's (document, value) rows as: each row's document, the row's distinct (value,
-        story) pair, and each pair's value. Counting stories is then marking the pairs the
-        matching rows hold and counting marked pairs by value: no sort per search."""
-        keys = values * self.story_span + self.stories[docs]
-        distinct, pair_of_row = np.unique(keys, return_inverse=True)
-        return docs, pair_of_row.astype(np.int64, copy=False), distinct // self.story_span
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The table as named arrays (every facet's rows, and its values as printed in UTF-8)."""
+        found = {}
+        for name in FACET_NAMES:
+            text, ends = _packed(self.shown[name])
+            found.update(zip(_array_names(name), (*self.pairs[name], self.order[name], text, ends),
+                             strict=True))
+        return found
+
+    @staticmethod
+    def is_kept_in(arrays: Container[str]) -> bool:
+        """Whether `arrays` (names, or named arrays) hold the table of every facet of today's
+        (an index kept before a facet was added holds fewer)."""
+        return all(key in arrays for name in FACET_NAMES for key in _array_names(name))
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], stories: np.ndarray) -> FacetTable | None:
+        """The table kept as `arrays`, or None when it is not kept whole."""
+        if not cls.is_kept_in(arrays):
+            return None
+        found = {name: [arrays[key] for key in _array_names(name)] for name in FACET_NAMES}
+        return cls(stories, {name: _unpacked(*parts[4:]) for name, parts in found.items()},
+                   {name: tuple(parts[:3]) for name, parts in found.items()},
+                   {name: parts[3] for name, parts in found.items()})
 
     def count(self, docnums: np.ndarray) -> dict[str, list[dict]]:
         """The most frequent values of each facet, and every month, with story counts."""
@@ -153,6 +172,35 @@ class FacetTable:
         return [{"value": shown[code], "count": int(counts[code])} for code in ranked.tolist()]
 
 
+def _story_pairs(docs: np.ndarray, values: np.ndarray,
+                 stories: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A facet's (document, value) rows as: each row's document, the row's distinct (value,
+    story) pair, and each pair's value. Counting stories is then marking the pairs the
+    matching rows hold and counting marked pairs by value: no sort per search."""
+    story_span = int(stories.max()) + 1 if len(stories) else 1  # (value, story) pairs as one number
+    keys = values * story_span + stories[docs]
+    distinct, pair_of_row = np.unique(keys, return_inverse=True)
+    return docs, pair_of_row.astype(np.int64, copy=False), distinct // story_span
+
+
+def _array_names(name: str) -> tuple[str, ...]:
+    """The names a facet's arrays are kept under (FacetTable.arrays)."""
+    return tuple(f"facet.{name}.{part}" for part in KEPT_PARTS)
+
+
+def _packed(values: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Strings as one UTF-8 byte array and where each ends."""
+    encoded = [value.encode("utf-8") for value in values]
+    ends = np.cumsum([len(value) for value in encoded], dtype=np.int64)
+    return np.frombuffer(b"".join(encoded), dtype=np.uint8), ends
+
+
+def _unpacked(text: np.ndarray, ends: np.ndarray) -> list[str]:
+    """The strings `_packed` made."""
+    data, bounds = text.tobytes(), [0, *ends.tolist()]
+    return [data[start:end].decode("utf-8") for start, end in zip(bounds, bounds[1:], strict=False)]
+
+
 def _printed_order(shown: list[str]) -> np.ndarray:
     """Each value's rank among the values sorted as printed (equal printings by code)."""
     order = np.empty(len(shown), dtype=np.int64)
@@ -160,6 +208,12 @@ def _printed_order(shown: list[str]) -> np.ndarray:
     return order
 
 
-def _most_printed(forms: Counter) -> str:
-    """The most frequent printing of a value (ties: the first in order)."""
-    return min(forms.items(), key=lambda item: (-item[1], item[0]))[0]
+def _most_printed(printings: Counter, code_of: dict[str, int]) -> list[str]:
+    """Each value's most frequent printing, by code, from a count of (key, as printed) pairs
+    (ties: the first in order)."""
+    best: list[tuple[int, str] | None] = [None] * len(code_of)
+    for (key, shown), count in printings.items():
+        code = code_of[key]
+        if best[code] is None or (-count, shown) < best[code]:
+            best[code] = (-count, shown)
+    return [shown for _, shown in best]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from fixtures_corpora import DATED_RECORDS
 
 from search.engine import Engine
+from search.facets import FACET_NAMES, FacetTable
 from search.request import Filters
 
 FILTER_OF = {"source": "source", "author": "author", "person": "person", "org": "org", "place": "place"}
@@ -104,3 +106,23 @@ def test_every_facet_of_the_registry_is_a_parameter_and_a_count_of_the_api():
     counted = document["components"]["schemas"]["Facets"]
     assert {facet.name for facet in FACETS} <= parameters
     assert set(counted["properties"]) == set(counted["required"]) == set(FACET_NAMES)
+
+
+def test_a_table_read_back_from_its_arrays_counts_as_the_one_built():
+    documents = [
+        (0, {"source": "Kyiv Independent", "entity": [("person", "Volodymyr Zelenskyy")], "author": [],
+             "tag": []}, "2022-10"),
+        (1, {"source": "", "entity": [("place", "Kraków"), ("person", "Volodymyr Zelenskyy")],
+             "author": ["Ann Smith"], "tag": ["grain"]}, None),
+        (2, {"source": "Kyiv Independent", "entity": [], "author": ["ANN SMITH"], "tag": []}, "2022-11"),
+    ]
+    stories = np.array([0, 0, 1])
+    built = FacetTable.build(documents, stories)
+    read = FacetTable.from_arrays(built.arrays(), stories)
+    assert read is not None and read.shown == built.shown and read.shown["place"] == ["Kraków"]
+    assert read.shown["weapon"] == []
+    for docnums in ([0, 1, 2], [1], []):
+        assert read.count(np.array(docnums, dtype=np.int64)) == built.count(np.array(docnums, dtype=np.int64))
+    assert read.count(np.array([0, 1, 2]))["person"] == [{"value": "Volodymyr Zelenskyy", "count": 1}]
+    assert FacetTable.from_arrays({name: array for name, array in built.arrays().items()
+                                   if not name.startswith(f"facet.{FACET_NAMES[-1]}.")}, stories) is None

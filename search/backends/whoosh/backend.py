@@ -32,15 +32,15 @@ from search.backends.whoosh.ranking import (
     Ranker,
     commit_columns,
     content_terms,
+    facet_table,
 )
 from search.backends.whoosh.related import related_stories
-from search.backends.whoosh.schema import UNDATED, ColumnValues
 from search.backends.whoosh.scoring import ArrayCache, Postings
 from search.backends.whoosh.spans import matched_terms
-from search.backends.whoosh.store import open_index, read_columns, read_state
+from search.backends.whoosh.store import open_index, read_kept, read_state
 from search.backends.whoosh.vocabulary import IndexVocabulary
 from search.backends.whoosh.weighting import NewsBM25F
-from search.documents import SPELLING_FIELDS, read_facet_values
+from search.documents import SPELLING_FIELDS
 from search.errors import REBUILD_HINT, BackendUnavailable, IndexIncompatible, SearchError
 from search.facets import FacetTable
 from search.query import tree as qt
@@ -201,7 +201,7 @@ class WhooshView:
     def commit_columns(self) -> dict[str, np.ndarray]:
         """The commit's per-document arrays: kept with it by the indexer, else built once."""
         def read(reader) -> dict[str, np.ndarray]:
-            return read_columns(self.backend.index_dir, reader.generation()) or commit_columns(reader)
+            return read_kept(self.backend.index_dir, reader.generation()) or commit_columns(reader)
         return self._per_commit("columns", read)
 
     def rank_columns(self) -> RankColumns:
@@ -216,8 +216,11 @@ class WhooshView:
                                 lambda _: StoryMembers(self.story_codes(), self.postings.live))
 
     def facet_table(self) -> FacetTable:
-        return self._per_commit("facet_table", lambda reader: FacetTable(_facet_documents(reader),
-                                                                         self.story_codes()))
+        """The commit's facet values: kept with it by the indexer, else built once."""
+        def read(reader) -> FacetTable:
+            kept = read_kept(self.backend.index_dir, reader.generation(), "facets") or {}
+            return FacetTable.from_arrays(kept, self.story_codes()) or facet_table(reader, self.story_codes())
+        return self._per_commit("facet_table", read)
 
     def count(self, docnums: np.ndarray, grouped: bool) -> int:
         """How many documents, or, grouped, how many stories they are versions of."""
@@ -290,7 +293,7 @@ class WhooshView:
         reader = self.searcher.reader()
         directory = self.backend.index_dir
         state = read_state(directory)
-        kept = read_columns(directory, reader.generation()) or {}
+        kept = read_kept(directory, reader.generation()) or {}
         return {
             "documents": self.searcher.doc_count(),
             "terms": int(kept["content_terms"]) if "content_terms" in kept else content_terms(reader),
@@ -298,13 +301,3 @@ class WhooshView:
             "generation": self.backend.ix.latest_generation(),
             "updated": state.updated if state else None,
         }
-
-
-def _facet_documents(reader):
-    """Each document's number, facet values and month (`YYYY-MM`, None when undated), from the columns."""
-    values, dates = ColumnValues(reader, "facets"), ColumnValues(reader, "date", translate=False)
-    date_field = reader.schema["date"]
-    for docnum in range(reader.doc_count_all()):
-        raw_date = dates[docnum]
-        month = None if raw_date == UNDATED else date_field.from_column_value(raw_date).strftime("%Y-%m")
-        yield docnum, read_facet_values(values[docnum]), month

@@ -21,11 +21,12 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from search.backends.whoosh.arrays import ARRAYS_EXT, SegmentArrays, TermArrays
 from search.backends.whoosh.store import (
     COLUMN_NAMES,
-    COLUMNS_FILE,
+    KEPT_FILE,
+    KEPT_KINDS,
     META_FILE,
     is_whoosh_index,
     open_index,
-    read_columns,
+    read_kept,
     read_state,
 )
 from search.errors import IndexMissing, SearchError
@@ -51,9 +52,11 @@ def check_index(location: Path | str, progress: Callable[[int], None] | None = N
             done += leaf.doc_count_all()
             if progress:
                 progress(done)
-        kept = directory / COLUMNS_FILE.format(generation=reader.generation())
-        if kept.exists() and read_columns(directory, reader.generation()) is None:
-            problems.append(f"{kept.name}: unreadable (it should hold {', '.join(COLUMN_NAMES)})")
+        for kind in KEPT_KINDS:
+            kept = directory / KEPT_FILE.format(kind=kind, generation=reader.generation())
+            if kept.exists() and read_kept(directory, reader.generation(), kind) is None:
+                needs = f" (it should hold {', '.join(COLUMN_NAMES)})" if kind == "columns" else ""
+                problems.append(f"{kept.name}: unreadable{needs}")
     return problems
 
 

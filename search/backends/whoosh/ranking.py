@@ -25,7 +25,8 @@ from search.backends.whoosh.compile import compile_tree
 from search.backends.whoosh.schema import UNDATED, ColumnValues
 from search.backends.whoosh.scoring import ArrayScorer, Domain, Postings
 from search.backends.whoosh.topk import Matches, matching, top_matches, whole
-from search.documents import content_of
+from search.documents import content_of, read_facet_values
+from search.facets import FacetTable
 from search.feedback import FEEDBACK_FIELD, rerank
 from search.query import tree as qt
 from search.rank import Weights, bm25, idf
@@ -51,13 +52,35 @@ def first_per_story_of(ordered: np.ndarray, documents: np.ndarray, stories: np.n
 def commit_columns(reader) -> dict[str, np.ndarray]:
     """The per-document arrays a commit's readers rank with, built from its stored columns: each
     document's date and place in id order (RankColumns) and its story (story_codes). Kept with
-    the commit by the sink (store.write_columns), built here for a commit that has none."""
+    the commit by the sink (store.write_kept), built here for a commit that has none."""
     dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
     count = reader.doc_count_all()
     id_ranks = np.empty(count, dtype=np.int64)
     id_ranks[sorted(range(count), key=ids.__getitem__)] = np.arange(count)
     return {"dates": np.fromiter((dates[docnum] for docnum in range(count)), dtype=np.uint64, count=count),
             "id_ranks": id_ranks, "story_codes": story_codes(reader)}
+
+
+WHOOSH_DAY = 86_400_000_000  # Whoosh keeps a datetime as microseconds since 0001-01-01: a day is this many
+
+
+def facet_table(reader, stories: np.ndarray) -> FacetTable:
+    """The commit's facet table (search/facets.py), from each document's facet values and date
+    column. Kept with the commit by the sink, built here for a commit that has none."""
+    values, dates = ColumnValues(reader, "facets"), ColumnValues(reader, "date", translate=False)
+    date_field = reader.schema["date"]
+    months: dict[int, str] = {}  # by day: a million articles fall on a few thousand
+
+    def month(raw_date: int) -> str | None:
+        if raw_date == UNDATED:
+            return None
+        day = raw_date // WHOOSH_DAY
+        if day not in months:
+            months[day] = date_field.from_column_value(day * WHOOSH_DAY).strftime("%Y-%m")
+        return months[day]
+
+    return FacetTable.build(((docnum, read_facet_values(values[docnum]), month(dates[docnum]))
+                             for docnum in range(reader.doc_count_all())), stories)
 
 
 def content_terms(reader) -> int:

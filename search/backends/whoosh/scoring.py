@@ -436,6 +436,9 @@ class ArrayScorer:
             return self._empty()
         if type(query) is wq.Term:
             return self._term(query.fieldname, query.text, query.boost)
+        if type(query) is wq.Every and query.fieldname is None:  # Whoosh's walks every document
+            return Scored(np.full(self.size, float(query.boost)) if self.scoring else _ZERO,
+                          np.ones(self.size, dtype=bool))
         if isinstance(query, wq.MultiTerm) and not isinstance(query, wq.Term):
             return self._expanded(query)
         if type(query) in (wq.Or, wq.And, wq.DefaultOr, wq.PreloadedOr) and not getattr(query, "scale", None):

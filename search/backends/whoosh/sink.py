@@ -24,7 +24,7 @@ from search.analysis import nltk_stem, nltk_stemmer, stem_inputs
 from search.backends.whoosh.lockowner import describe_owner, record_owner
 from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.pool import use_column_pool
-from search.backends.whoosh.ranking import commit_columns, content_terms
+from search.backends.whoosh.ranking import commit_columns, content_terms, facet_table
 from search.backends.whoosh.schema import ColumnValues, array_codec
 from search.backends.whoosh.store import (
     INDEX_NAME,
@@ -33,15 +33,17 @@ from search.backends.whoosh.store import (
     create_index,
     index_entries,
     is_whoosh_index,
+    kept_names,
     move_into,
     open_index,
-    read_columns,
+    read_kept,
     read_state,
-    write_columns,
+    write_kept,
     write_state,
 )
 from search.documents import PHRASE_FIELDS, Enrichment, IndexedFile, document_fields
 from search.errors import IndexBusy, IndexIncompatible
+from search.facets import FacetTable
 from search.ingest import Article
 from search.state import IndexState
 from search.stems import STEMS_FILE, update_stem_table
@@ -176,13 +178,26 @@ class WhooshSink:
 
     def _save_reading_aids(self) -> None:
         """Keep with the last commit what every process that opens it would otherwise build: the
-        stem table and the per-document columns. Written when a run ends (a commit of a run still
-        under way is read without them, as an index built before them is)."""
+        stem table, the per-document columns and the facet table. Written when a run ends (a
+        commit of a run still under way is read without them, as an index built before them is)."""
         with self.ix.reader() as reader:
             self._save_stems(reader)
-            if read_columns(self.directory, reader.generation()) is None:
-                counts = {"content_terms": np.array(content_terms(reader))}
-                write_columns(self.directory, reader.generation(), {**commit_columns(reader), **counts})
+            generation = reader.generation()
+            columns = read_kept(self.directory, generation)
+            if columns is None:
+                columns = {**commit_columns(reader), "content_terms": np.array(content_terms(reader))}
+                write_kept(self.directory, generation, "columns", columns)
+            if not self._keeps_facets(generation):
+                write_kept(self.directory, generation, "facets",
+                           facet_table(reader, columns["story_codes"]).arrays())
+
+    def _keeps_facets(self, generation: int) -> bool:
+        return FacetTable.is_kept_in(kept_names(self.directory, generation, "facets"))
+
+    def _keeps_reading_aids(self, reader) -> bool:
+        """Whether the commit `reader` reads has its columns and facet table kept."""
+        generation = reader.generation()
+        return read_kept(self.directory, generation) is not None and self._keeps_facets(generation)
 
     def _save_stems(self, reader) -> None:
         """NLTK's stem of each word the commit holds and each word of the names the query reader
@@ -233,7 +248,7 @@ class WhooshSink:
         except IndexBusy:
             return
         with self.ix.reader() as reader:
-            bare = reader.doc_count() and read_columns(self.directory, reader.generation()) is None
+            bare = reader.doc_count() and not self._keeps_reading_aids(reader)
         if merged or bare:
             self._save_reading_aids()
 

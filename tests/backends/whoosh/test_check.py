@@ -46,6 +46,7 @@ def test_a_sound_index_has_no_problem(sound_index):
     ("MAIN_*.arr", "arrays file"),
     ("MAIN_*.trm", "terms and postings"),
     ("columns-*.npz", "columns-"),
+    ("facets-*.npz", "facets-"),
 ])
 def test_a_garbled_file_is_named_with_the_part_it_holds(index_copy, pattern, part):
     [path] = index_copy.glob(pattern)

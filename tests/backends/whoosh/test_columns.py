@@ -1,4 +1,4 @@
-"""The per-document arrays a finished run keeps with its commit (store.write_columns): what a
+"""The per-document arrays a finished run keeps with its commit (store.write_kept): what a
 reader would otherwise build from the stored columns at every start, read back instead."""
 
 from __future__ import annotations
@@ -9,9 +9,10 @@ import shutil
 import numpy as np
 from conftest import CORPUS
 
-from search.backends.whoosh.ranking import commit_columns, content_terms
-from search.backends.whoosh.store import COLUMN_NAMES, open_index, read_columns
+from search.backends.whoosh.ranking import commit_columns, content_terms, facet_table
+from search.backends.whoosh.store import COLUMN_NAMES, open_index, read_kept, write_kept
 from search.engine import Engine
+from search.facets import FACET_NAMES, FacetTable
 from search.indexer import update_index
 
 QUERIES = ("Amraam", "drone strikes inside Russia", "Zelenskyy", "missile")
@@ -19,12 +20,17 @@ QUERIES = ("Amraam", "drone strikes inside Russia", "Zelenskyy", "missile")
 
 def kept(index) -> tuple[int, dict | None]:
     generation = open_index(index).latest_generation()
-    return generation, read_columns(index, generation)
+    return generation, read_kept(index, generation)
 
 
 def built(index) -> dict:
     with open_index(index).reader() as reader:
         return commit_columns(reader)
+
+
+def facet_counts(index) -> list[dict]:
+    engine = Engine(index)
+    return [engine.search(query, facets=True)["facets"] for query in QUERIES]
 
 
 def answers(index) -> list[list[tuple[str, float]]]:
@@ -67,7 +73,7 @@ def test_a_damaged_file_is_read_as_none_and_the_commit_builds_its_own(tmp_path):
     before = answers(index)
     generation, _ = kept(index)
     (index / f"columns-{generation}.npz").write_bytes(b"not an archive")
-    assert read_columns(index, generation) is None
+    assert read_kept(index, generation) is None
     assert answers(index) == before and before[0]
 
 
@@ -81,3 +87,42 @@ def test_stats_reads_the_term_count_the_run_kept_and_counts_without_it(tmp_path)
     assert Engine(index).stats()["terms"] == counted
     (index / f"columns-{generation}.npz").unlink()
     assert Engine(index).stats()["terms"] == counted
+
+
+def kept_facets(index) -> dict | None:
+    generation = open_index(index).latest_generation()
+    return read_kept(index, generation, "facets")
+
+
+def test_a_finished_run_keeps_the_facet_table_its_commit_would_build(tmp_path):
+    index = tmp_path / "index"
+    update_index(index, [CORPUS])
+    _, arrays = kept(index)
+    stories = arrays["story_codes"]
+    table = FacetTable.from_arrays(kept_facets(index), stories)
+    with open_index(index).reader() as reader:
+        expected = facet_table(reader, stories)
+    assert table is not None and table.shown == expected.shown
+    assert table.shown["person"] and table.shown["source"]
+    for name in FACET_NAMES:
+        assert all(np.array_equal(got, want) for got, want in zip(table.pairs[name], expected.pairs[name],
+                                                                 strict=True))
+
+
+def test_a_commit_without_its_facet_table_counts_the_same_and_the_next_run_keeps_it(tmp_path):
+    index = tmp_path / "index"
+    update_index(index, [CORPUS])
+    counted = facet_counts(index)
+    assert any(facets["person"] for facets in counted)
+    generation = open_index(index).latest_generation()
+    (index / f"facets-{generation}.npz").unlink()
+    assert kept_facets(index) is None
+    assert facet_counts(index) == counted
+    update_index(index, [CORPUS])  # nothing to add: the run settles what the commit lacks
+    assert FacetTable.is_kept_in(kept_facets(index))
+    assert facet_counts(index) == counted
+    older = {name: array for name, array in kept_facets(index).items() if not name.startswith("facet.tag.")}
+    write_kept(index, generation, "facets", older)  # kept before a facet was added
+    assert facet_counts(index) == counted
+    update_index(index, [CORPUS])
+    assert FacetTable.is_kept_in(kept_facets(index))
