@@ -8,6 +8,8 @@ the processes that share them, so a forked worker pool is not counted twice), or
 cannot be read. Reading PSS walks every mapped page, so it grows with the processes' memory: the
 pause after a sample is stretched to keep the sampler under `SAMPLER_SHARE` of one core (at 1M
 articles a sample took long enough that sampling every 0.1 s used about half a core of the two).
+Beside the child's report, `<report>-memory.jsonl` keeps a timeline of the samples, each process
+by role (the child, a forked writer, a spawned merge worker), to tell which phase peaks.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import psutil
 
 SAMPLE_SECONDS = 0.1
 SAMPLER_SHARE = 0.02
+TIMELINE_SECONDS = 5.0  # a sample is kept in the memory timeline this often, and whenever it is a new peak
 HERE = Path(__file__).resolve().parent
 
 
@@ -41,22 +44,35 @@ class ChildRun:
     error: str = ""
 
 
-def _tree_memory(proc: psutil.Process) -> int:
-    total = 0
+def _tree_memory(proc: psutil.Process) -> list[tuple[str, int]]:
+    """Each process of the tree as (role, bytes): the child itself (`main`), a process it forked
+    (`forked`: a writer pool) or started afresh (`spawned`: a merge worker)."""
     try:
         members = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return []
+    found = []
     for member in members:
         try:
             info = member.memory_full_info()
-            total += getattr(info, "pss", info.rss)
+            used = getattr(info, "pss", info.rss)
+            role = "main" if member.pid == proc.pid else (
+                "spawned" if any("spawn_main" in part for part in member.cmdline()) else "forked")
         except psutil.AccessDenied:
+            used, role = 0, "other"
             with contextlib.suppress(psutil.Error):
-                total += member.memory_info().rss
+                used = member.memory_info().rss
         except psutil.Error:
-            pass
-    return total
+            continue
+        found.append((role, used))
+    return found
+
+
+def _timeline_entry(elapsed: float, members: list[tuple[str, int]]) -> str:
+    """One sample of the memory timeline: seconds since the start, the tree's total MB, and
+    each process's role and MB."""
+    return json.dumps({"s": round(elapsed, 1), "mb": round(sum(used for _, used in members) / 2**20),
+                       "processes": [[role, round(used / 2**20)] for role, used in members]})
 
 
 def run_child(script: str, args: Sequence[str], out: Path, timeout: float, log: Path) -> ChildRun:
@@ -64,16 +80,22 @@ def run_child(script: str, args: Sequence[str], out: Path, timeout: float, log: 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.unlink(missing_ok=True)
     argv = [sys.executable, str(HERE / script), *args, "--out", str(out)]
+    timeline = out.with_name(f"{out.stem}-memory.jsonl")
     started = time.perf_counter()
-    peak = 0
-    with log.open("ab") as log_file:
+    peak, last_entry = 0, -TIMELINE_SECONDS
+    with log.open("ab") as log_file, timeline.open("w", encoding="utf-8") as timeline_file:
         log_file.write(f"\n$ {' '.join(argv)}\n".encode())
         log_file.flush()
         proc = psutil.Popen(argv, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         timed_out = False
         while proc.poll() is None:
             sampled = time.perf_counter()
-            peak = max(peak, _tree_memory(proc))
+            members = _tree_memory(proc)
+            total = sum(used for _, used in members)
+            if total > peak or sampled - last_entry >= TIMELINE_SECONDS:
+                timeline_file.write(_timeline_entry(sampled - started, members) + "\n")
+                last_entry = sampled
+            peak = max(peak, total)
             cost = time.perf_counter() - sampled
             if time.perf_counter() - started > timeout:
                 timed_out = True
