@@ -12,7 +12,14 @@ import pytest
 from conftest import CORPUS, SEEDS, TELEGRAPH_PRINT, TELEGRAPH_WEB, one_error_line
 from index_reading import change_state, document_count
 
-from search.cli import SUBCOMMANDS, counts_line, registered_commands
+from search.cli import (
+    COMMAND_GROUP,
+    DISTRIBUTION,
+    SUBCOMMANDS,
+    counts_line,
+    load_command,
+    registered_commands,
+)
 from search.indexer import update_index
 from search.results import result_schema
 
@@ -167,6 +174,15 @@ def test_bare_search_prints_the_usage_with_every_command(run_cli):
     assert result.stdout.startswith("usage: search") and result.stdout == run_cli("--help").stdout
     listed = re.findall(r"^  ([a-z]+) {2,}\S", result.stdout.partition("commands")[2], re.MULTILINE)
     assert set(listed) == set(SUBCOMMANDS) | set(registered_commands())
+
+
+def test_registered_commands_are_the_entry_points_importlib_metadata_finds():
+    from importlib.metadata import distribution
+
+    found = distribution(DISTRIBUTION).entry_points.select(group=COMMAND_GROUP)
+    assert registered_commands() == {point.name: point.value for point in found}
+    assert {"serve", "cluster"} <= set(registered_commands())
+    assert all(callable(load_command(target)) for target in registered_commands().values())
 
 
 def test_a_missing_index_is_named_by_its_absolute_path(tmp_path, run_cli):
