@@ -83,7 +83,7 @@ def run_child(script: str, args: Sequence[str], out: Path, timeout: float, log: 
     timeline = out.with_name(f"{out.stem}-memory.jsonl")
     started = time.perf_counter()
     peak, last_entry = 0, -TIMELINE_SECONDS
-    with log.open("ab") as log_file, timeline.open("w", encoding="utf-8") as timeline_file:
+    with log.open("ab") as log_file, timeline.open("w", encoding="utf-8", buffering=1) as timeline_file:
         log_file.write(f"\n$ {' '.join(argv)}\n".encode())
         log_file.flush()
         proc = psutil.Popen(argv, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
