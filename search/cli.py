@@ -525,5 +525,7 @@ def run_command(argv: list[str]) -> int:
         return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+if __name__ == "__main__":  # `python -m search.cli`: run the module subcommands import (search.cli),
+    from search import cli  # not this copy, whose UsageError they would not raise
+
+    sys.exit(cli.main())

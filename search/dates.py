@@ -112,3 +112,13 @@ def format_date(value: datetime | None) -> str | None:
     if value.time() == datetime.min.time():
         return value.date().isoformat()
     return value.isoformat()
+
+
+def internet_time(iso: str | None, fallback: float) -> str:
+    """A date as RFC 3339 wants it (Atom's `updated`): its offset when one was recorded, else read
+    as UTC; a day alone is its midnight; no date at all is the `fallback` time (seconds since
+    the epoch)."""
+    value = datetime.fromisoformat(iso) if iso else datetime.fromtimestamp(fallback, UTC)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")

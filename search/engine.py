@@ -198,6 +198,8 @@ class Engine:
         filter_tree = request.filters.tree()
         depth, sort, facets = request.offset + request.limit, request.sort, request.facets
         parsed = ParsedQuery("", qt.Everything()) if request.browses else self._parse(view, request.q)
+        if request.every_word and parsed.all_words_tree is not None:
+            filter_tree = qt.And(tuple(filter(None, (filter_tree, parsed.all_words_tree)))).normalize()
         ranking = view.rank(self._request(parsed, filter_tree, sort, depth, facets=facets))
         review = self.speller.review(view.vocabulary(), request.q)
         corrected = None

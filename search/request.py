@@ -67,8 +67,9 @@ class Filters:
 class SearchRequest:
     """One search (see the module's docstring): `limit` results from `offset` on, one per story
     (no words but a filter: the filter's stories browsed); `facets` counts the matching stories
-    by facet; `correct` lets a query that finds nothing be answered by its spelling correction.
-    `sort` is kept by its canonical name."""
+    by facet; `correct` lets a query that finds nothing be answered by its spelling correction;
+    `every_word` keeps only the stories that hold every word of a query of optional words (a
+    feed follows those). `sort` is kept by its canonical name."""
 
     q: str
     limit: int = SETTINGS.page_size
@@ -77,6 +78,7 @@ class SearchRequest:
     sort: str = "relevance"
     facets: bool = False
     correct: bool = True
+    every_word: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "filters", self.filters or Filters())

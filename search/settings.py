@@ -23,6 +23,7 @@ class Settings:
     max_results: int = setting(1000, "results that can be paged through (page × size), and --limit")
     page_size: int = setting(10, "results on a page (web `size`, CLI --limit) by default")
     max_page_size: int = setting(100, "results on one web page at most")
+    feed_entries: int = setting(20, "stories an Atom feed holds by default (web `size`)")
     max_value_chars: int = setting(200, "characters of a filter value or of `suggest` text")
     related: int = setting(5, "related stories shown by default")
     max_related: int = setting(20, "related stories asked for at most")

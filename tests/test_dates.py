@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.dates import format_date, parse_date, readable_date
+from search.dates import format_date, internet_time, parse_date, readable_date
 
 
 @pytest.mark.parametrize(("iso", "shown"), [
@@ -25,3 +25,13 @@ def test_a_date_reads_to_the_minute_with_its_offset_when_one_was_recorded(iso, s
 ])
 def test_what_the_index_keeps_reads_back_as_a_day_or_a_utc_minute(stated, shown):
     assert readable_date(format_date(parse_date(stated))) == shown
+
+
+@pytest.mark.parametrize(("iso", "expected"), [
+    ("1987-02-26T17:34:11.890000", "1987-02-26T17:34:11Z"),
+    ("2022-10-11T09:30:00+01:00", "2022-10-11T09:30:00+01:00"),
+    ("2022-10-11", "2022-10-11T00:00:00Z"),
+    (None, "2001-09-09T01:46:40Z"),
+])
+def test_internet_time_is_rfc_3339_with_an_offset_and_falls_back_for_undated(iso, expected):
+    assert internet_time(iso, 1_000_000_000.0) == expected

@@ -26,6 +26,7 @@ from search.analysis import normalize_text
 from search.engine import Engine
 from search.errors import IndexIncompatible, InvalidParameter
 from search.indexer import update_index
+from search.request import Filters
 
 
 def found_ids(answer: dict) -> set[str]:
@@ -351,6 +352,16 @@ def test_only_optional_words_are_ever_missing(wire, query, counted):
     missing = {word for h in answer["results"] for word in h["missing"]}
     assert missing <= counted
     assert answer["all_words_total"] is not None and answer["all_words_total"] <= answer["total"]
+
+
+def test_every_word_keeps_only_the_stories_with_all_the_words_of_the_query(engine):
+    some = search(engine, "missile Zelenskyy", limit=10)
+    every = search(engine, "missile Zelenskyy", limit=10, every_word=True, sort="newest")
+    assert 0 < every["total"] == some["all_words_total"] < some["total"]
+    assert all(not hit["missing"] for hit in every["results"])
+    assert search(engine, "Amraam Zelenskyy", every_word=True)["total"] == 0
+    browse = search(engine, "", filters=Filters(source="The Daily Telegraph"), every_word=True)
+    assert browse["total"] == search(engine, "", filters=Filters(source="The Daily Telegraph"))["total"] > 0
 
 
 def test_a_query_without_words_has_no_all_words_count(wire):

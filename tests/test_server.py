@@ -84,6 +84,13 @@ def test_serve_refuses_an_address_in_use_in_one_line(served, run_cli):
     assert "cannot listen" in result.stderr
 
 
+@pytest.mark.parametrize("address", ["news.example.org", "ftp://news.example.org", "https://x.org/?a=1"])
+def test_serve_refuses_a_base_url_that_is_not_an_http_address_in_one_line(run_cli, address):
+    result = run_cli("serve", "--base-url", address)
+    assert result.code == 2 and result.stderr.strip().count("\n") == 0, result.stderr
+    assert "expected an http(s) address" in result.stderr
+
+
 def test_the_default_is_one_worker_per_core(run_cli):
     result = run_cli("serve", "--help")
     assert f"one per core, here {len(os.sched_getaffinity(0))})" in " ".join(result.stdout.split())

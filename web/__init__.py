@@ -1,7 +1,7 @@
 """The web layer: a Flask app that translates HTTP into engine calls.
 
 `create_app` builds it; the `api` blueprint serves JSON, the `pages` blueprint
-server-rendered HTML from the same engine calls.
+server-rendered HTML and the `feed` blueprint Atom feeds, from the same engine calls.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from flask import Flask
 
 from search.backends import index_location
 from search.settings import SETTINGS
-from web import api, errors, pages, security, timing
+from web import api, errors, feed, pages, security, timing
 from web.engine import EngineHolder
 
 MAX_REQUEST_BYTES = SETTINGS.max_request_bytes
@@ -25,6 +25,7 @@ def create_app(index_dir: Path | str | None = None, backend: str | None = None, 
     app = Flask(__name__)
     app.config.from_mapping(
         INDEX_DIR=str(location),
+        BASE_URL=None,  # the address readers reach the app at, for links read elsewhere (web/links.py)
         BACKEND=backend,
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         JSON_SORT_KEYS=False,
@@ -35,6 +36,7 @@ def create_app(index_dir: Path | str | None = None, backend: str | None = None, 
     app.extensions["search_engine"] = EngineHolder(app.config["INDEX_DIR"], app.config["BACKEND"])
     app.register_blueprint(api.blueprint)
     app.register_blueprint(pages.blueprint)
+    app.register_blueprint(feed.blueprint)
     errors.register(app)
     security.register(app)
     timing.register(app)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request
 
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS
 from search.engine import MAX_QUERY_CHARS, MAX_RELATED, MAX_RESULTS
 from search.settings import SETTINGS
 from web.engine import current_engine, search_page
 from web.export import CITATION_COLUMNS, csv_export, json_export
+from web.links import absolute_url
 from web.openapi import openapi_document
 from web.params import (
     MAX_VALUE_CHARS,
@@ -38,7 +39,7 @@ def search():
     params = search_params(request.args)
     if params.format:
         rows = [{column: row.get(column) for column in CITATION_COLUMNS}
-                | {"link": url_for("pages.article", doc_id=row["id"], _external=True)}
+                | {"link": absolute_url("pages.article", doc_id=row["id"])}
                 for row in current_engine().citations(params.request(limit=MAX_RESULTS, offset=0))]
         return (csv_export if params.format == "csv" else json_export)(params.q, rows)
     return jsonify(search_page(params))

@@ -94,6 +94,12 @@ def export_url(params: SearchParams, export_format: str) -> str:
 
 
 @blueprint.app_template_global()
+def feed_url(params: SearchParams) -> str:
+    """The Atom feed of this search or browse (web/feed.py)."""
+    return url_for("feed.feed", **params.args(page=None, size=None, sort=None))
+
+
+@blueprint.app_template_global()
 def count_text(count: int, relation: str | None = None) -> str:
     """A count as the page says it: `1,234`, or `more than 10,000` when the count is a lower bound."""
     return f"more than {count:,}" if relation == "gte" else f"{count:,}"

@@ -22,10 +22,12 @@ within a second or two and the other workers answer meanwhile.
 
 from __future__ import annotations
 
+import argparse
 import os
 import socket
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from search.cli import Parser, add_index_option, index_location, port_number, positive_int
 from search.errors import SearchError
@@ -64,22 +66,34 @@ def serve_main(argv: list[str]) -> int:
                         help=f"worker processes (default: one per core, here {default_workers()})")
     parser.add_argument("--threads", type=positive_int, default=4,
                         help="threads per worker process (default 4)")
+    parser.add_argument("--base-url", type=base_url, default=None,
+                        help="the address readers reach the app at (behind a proxy), for the links "
+                             "feeds and exports carry (default: the address each request came to)")
     args = parser.parse_args(argv)
     backend, location = index_location(args)
-    serve(location, args.host, args.port, args.threads, backend, workers=args.workers)
+    serve(location, args.host, args.port, args.threads, backend, workers=args.workers, base_url=args.base_url)
     return 0
 
 
+def base_url(text: str) -> str:
+    """An http(s) address with a host and no query (`https://news.example.org/archive`)."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise argparse.ArgumentTypeError(f"expected an http(s) address such as https://news.example.org, "
+                                         f"got {text!r}")
+    return text.strip().rstrip("/")
+
+
 def serve(location: Path | str, host: str, port: int, threads: int, backend: str | None = None,
-          workers: int = 1) -> None:
+          workers: int = 1, base_url: str | None = None) -> None:
     """Run the server in the foreground until interrupted."""
     check_listenable(host, port)
-    app = create_app(location, backend)
+    app = create_app(location, backend, BASE_URL=base_url)
     print(f"serving {describe(app.extensions['search_engine'])} at http://{host}:{port}/ "
           f"({workers} worker{'s' if workers != 1 else ''} x {threads} threads)", file=sys.stderr)
     if hasattr(os, "fork"):
         del app  # each worker makes its own, after the fork
-        serve_with_gunicorn(location, backend, host, port, workers, threads)
+        serve_with_gunicorn(location, backend, host, port, workers, threads, base_url)
     else:
         serve_with_waitress(app, host, port, threads)
 
@@ -96,7 +110,7 @@ def check_listenable(host: str, port: int) -> None:
 
 
 def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, port: int,
-                        workers: int, threads: int) -> None:
+                        workers: int, threads: int, base_url: str | None = None) -> None:
     """gunicorn's arbiter and `workers` threaded workers of `threads` threads each (see the
     module's docstring), until interrupted."""
     from gunicorn.app.base import BaseApplication
@@ -116,7 +130,7 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
                 self.cfg.set(name, value)
 
         def load(self):
-            return create_app(location, backend)
+            return create_app(location, backend, BASE_URL=base_url)
 
     try:
         Server().run()
