@@ -3,6 +3,7 @@
     search [--json] [--limit N] [--spell off] [--index DIR] QUERY...
     search index [PATH...] [--rebuild] [--variants FILE]
     search show ID | search stats | search check | search run --queries FILE.tsv
+    search watch QUERY... [--json] | search watch --list | search watch --forget QUERY...
     search eval --queries FILE.tsv --qrels QRELS.txt
     search serve [--host 127.0.0.1] [--port 8000] [--threads 8]
     search cluster start|stop [--wipe]|status   (the local OpenSearch cluster)
@@ -46,11 +47,12 @@ TOP_SHOWN = {"source": "sources", "person": "people", "org": "organisations", "p
 DEFAULT_INDEX = SETTINGS.default_index
 DEFAULT_CORPUS = SETTINGS.default_corpus
 INDEX_ENV = SETTINGS.index_env
-SUBCOMMANDS = ("index", "show", "stats", "check", "run", "eval")
+SUBCOMMANDS = ("index", "show", "stats", "watch", "check", "run", "eval")
 COMMAND_LINES = {  # what `search --help` says of each subcommand (serve and cluster: registered)
     "index": "add files or folders of articles to the index (JSON Lines, JSON, text; .gz too)",
     "show": "one article by id: its text, entities, other versions and related stories",
     "stats": "how many articles and stories the index holds, their dates and sources, its size",
+    "watch": "the stories indexed since the last `search watch` of the same query",
     "check": "read the whole index and say what is damaged",
     "run": "rank a file of queries and print a TREC run",
     "eval": "score a file of queries against TREC judgments",
@@ -165,6 +167,11 @@ def subcommand_parser(name: str) -> Parser:
         parser.add_argument("--queries", type=Path, required=True, help="qid<TAB>query lines")
         parser.add_argument("--limit", type=positive_int, default=1000)
         parser.add_argument("--tag", default="news-search")
+    elif name == "watch":
+        parser.add_argument("query", nargs="*", help="the query watched (see README for the syntax)")
+        parser.add_argument("--json", action="store_true", help="print {query, since, new, updated} as JSON")
+        parser.add_argument("--list", action="store_true", help="list this index's watched queries")
+        parser.add_argument("--forget", action="store_true", help="stop watching the query")
     elif name == "eval":
         parser.add_argument("--queries", type=Path, required=True, help="qid<TAB>query lines")
         parser.add_argument("--qrels", type=Path, required=True, help="TREC qrels: qid 0 docid rel")
@@ -337,6 +344,41 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_watch(args: argparse.Namespace) -> int:
+    """The stories indexed since this query's last watch (search/watch.py), newest first: new
+    stories, then known stories with new versions; nothing printed when nothing is new."""
+    from search.watch import Watches, watches_file
+
+    backend, location = index_location(args)
+    where = str(location.absolute()) if isinstance(location, Path) else str(location)
+    watches = Watches(watches_file(), f"{backend}:{where}")
+    query = " ".join(" ".join(args.query).split())
+    if args.list:
+        for watched, ran in sorted(watches.listed().items()):
+            print(f"{printable(watched)}\t(last run {datetime.fromtimestamp(ran):%Y-%m-%d %H:%M})")
+        return 0
+    if not query:
+        raise UsageError("give the query to watch (or --list)")
+    if args.forget:
+        if not watches.forget(query):
+            raise UsageError(f"{query!r} is not watched on this index (see search watch --list)")
+        return 0
+    report = watches.run(open_engine(args), query)
+    if report.since is None:
+        print(f"watching {query!r}: its next run prints the stories indexed after this one", file=sys.stderr)
+    elif args.json and (report.new or report.updated):
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+    elif not args.json:
+        colour = use_colour(sys.stdout)
+        for label, hits in (("new", report.new), ("update", report.updated)):
+            for hit in hits:
+                print(f"{label}: {printable(hit['headline'])}")
+                print("   " + printable(" · ".join(described(hit))))
+                if hit["snippet"]:
+                    print("   " + render_snippet(hit["snippet"], colour))
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     stats = open_engine(args).stats()
     if args.json:
@@ -461,6 +503,7 @@ COMMANDS: dict[str | None, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "run": cmd_run,
     "eval": cmd_eval,
+    "watch": cmd_watch,
 }
 
 

@@ -30,7 +30,7 @@ from search.hits import HitMaker, by_date, entity_filter_names, first_report, jo
 from search.query import ParsedQuery, QueryReader, all_words_tree
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights, with_entity_boost
-from search.request import Filters, SearchRequest
+from search.request import SearchRequest
 from search.results import SCORE_DECIMALS, SearchResponse, citation_record, version_record, version_reference
 from search.settings import SETTINGS
 from search.snippets import plain_text
@@ -158,7 +158,7 @@ class Engine:
         started = time.perf_counter()
         request = as_request(request, options)
         answer = self._answer(request)
-        hits = self._hits(answer, request.filters)
+        hits = self._hits(answer, request)
         ranking = answer.ranking
         took = (time.perf_counter() - started) * 1000
         answered = SearchResponse(request.q, hits, ranking.total, took, answer.parsed.warnings,
@@ -181,7 +181,7 @@ class Engine:
         return [{**citation_record(hit.fields), "passage": plain_text(hit.snippet),
                  "versions": [version_reference(version) for version in hit.versions],
                  "row_kind": "story", "query_run": query_run}
-                for hit in self._hits(answer, request.filters)]
+                for hit in self._hits(answer, request)]
 
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""
@@ -198,18 +198,37 @@ class Engine:
         filter_tree = request.filters.tree()
         depth, sort, facets = request.offset + request.limit, request.sort, request.facets
         parsed = ParsedQuery("", qt.Everything()) if request.browses else self._parse(view, request.q)
-        if request.every_word and parsed.all_words_tree is not None:
-            filter_tree = qt.And(tuple(filter(None, (filter_tree, parsed.all_words_tree)))).normalize()
-        ranking = view.rank(self._request(parsed, filter_tree, sort, depth, facets=facets))
+        ranking = view.rank(self._request(parsed, self._filter_tree(request, parsed), sort, depth,
+                                          facets=facets))
         review = self.speller.review(view.vocabulary(), request.q)
         corrected = None
         if request.correct and ranking.total == 0 and review.replacement:
             retry = self._parse(view, review.replacement)
-            retry_ranking = view.rank(self._request(retry, filter_tree, sort, depth, facets=facets))
+            retry_ranking = view.rank(self._request(retry, self._filter_tree(request, retry), sort, depth,
+                                                    facets=facets))
             if retry_ranking.total and self._words_together(view, review.replacement, filter_tree):
                 parsed, ranking, corrected = retry, retry_ranking, review.replacement
         self._complete_counts(parsed, ranking)
         return Answer(view, parsed, ranking, review.suggestion, corrected, request.offset)
+
+    def matching_ids(self, request: SearchRequest) -> list[str]:
+        """The ids of the documents a request matches, every version of a story (not one per
+        story), in its order, up to its offset plus limit: what `search watch` compares from one
+        run to the next."""
+        view = self.view()
+        parsed = ParsedQuery("", qt.Everything()) if request.browses else self._parse(view, request.q)
+        depth = request.offset + request.limit
+        ranking = view.rank(self._request(parsed, self._filter_tree(request, parsed), request.sort, depth,
+                                          grouped=False, count=False))
+        return view.ids(row.ref for row in ranking.rows)
+
+    @staticmethod
+    def _filter_tree(request: SearchRequest, parsed: ParsedQuery) -> qt.Node | None:
+        """The request's filters, with its query's all-words tree when it asks for every word."""
+        filter_tree = request.filters.tree()
+        if request.every_word and parsed.all_words_tree is not None:
+            filter_tree = qt.And(tuple(filter(None, (filter_tree, parsed.all_words_tree)))).normalize()
+        return filter_tree
 
     def _parse(self, view: View, text: str) -> ParsedQuery:
         """The query, with the reporters and sources it names by name (as this index holds them);
@@ -259,11 +278,13 @@ class Engine:
                               deadline=time.monotonic() + self.time_budget)
         return view.rank(request).total > 0
 
-    def _hits(self, answer: Answer, filters: Filters) -> list:
-        """The page's hits: each story shown by its best matching version (see `_shown`), with
+    def _hits(self, answer: Answer, request: SearchRequest) -> list:
+        """The page's hits: each story shown by its best matching version (see `_shown`; sorted by
+        date, the version whose date places the story, so the dates shown are in order), with
         its other versions, the first few with their own passages."""
-        view, parsed, ranking = answer.view, answer.parsed, answer.ranking
-        shown = [self._shown(answer, row.ref) for row in answer.page]
+        view, parsed, ranking, filters = answer.view, answer.parsed, answer.ranking, request.filters
+        by_relevance = request.sort == "relevance"
+        shown = [self._shown(answer, row.ref) if by_relevance else row.ref for row in answer.page]
         versions = [self._others(view, ref) for ref in shown]
         looked_up = shown + [other for story in versions for other in story[:MAX_VERSION_PASSAGES]]
         terms = view.spans(parsed.tree, looked_up, ranking)

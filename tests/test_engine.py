@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import os
 from pathlib import Path
 
@@ -441,3 +442,22 @@ def test_a_surname_alone_finds_a_byline_unless_it_is_a_common_word(wire):
     assert {"wire-3", "wire-4"} <= set(ids(search(wire, "Afflisio", limit=10)))
     assert "wire-7" in ids(search(wire, "Shehadi", limit=10))
     assert "wire-9" not in ids(search(wire, "Price", limit=10)), "Price is a common English word"
+
+
+def test_sorted_by_date_a_story_is_shown_by_the_version_that_places_it(tmp_path):
+    text = ("Three more ships carrying grain left the port of Odesa on Wednesday under the deal brokered by "
+            "Turkey and the United Nations, and Ukraine hopes to export millions of tonnes of wheat.")
+    records = [
+        {"id": "grain-full", "date": "2022-09-01", "title": "Grain ships leave Odesa",
+         "text": text + " Officials said more ships would follow within days, port data showed."},
+        {"id": "grain-later", "date": "2022-09-03", "title": "Grain ships leave Odesa", "text": text},
+        {"id": "between", "date": "2022-09-02", "title": "Odesa grain silos full",
+         "text": "Grain silos in Odesa are full, traders said."},
+    ]
+    engine = build(tmp_path, {"wire.jsonl": "".join(json.dumps(record) + "\n" for record in records)})
+    by_relevance = search(engine, "grain Odesa")
+    story = next(hit for hit in by_relevance["results"] if hit["id"].startswith("grain-"))
+    assert story["id"] == "grain-full", "by relevance, the most complete version shows the story"
+    newest = search(engine, "grain Odesa", sort="newest")
+    assert [hit["id"] for hit in newest["results"]] == ["grain-later", "between"]
+    assert [version["id"] for version in newest["results"][0]["versions"]] == ["grain-full"]
