@@ -42,8 +42,6 @@ if TYPE_CHECKING:
 # The engine, the request, the indexer and the evaluation (NumPy, Whoosh, ir-measures) are
 # imported by the commands that use them, so `search --help` and a search import only what they need.
 
-# the facets whose top values `search stats` prints, with their lines' headings
-TOP_SHOWN = {"source": "sources", "person": "people", "org": "organisations", "place": "places"}
 DEFAULT_INDEX = SETTINGS.default_index
 DEFAULT_CORPUS = SETTINGS.default_corpus
 INDEX_ENV = SETTINGS.index_env
@@ -380,6 +378,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from search.facets import FACETS, OVERVIEW_FACETS
+
     stats = open_engine(args).stats()
     if args.json:
         print(json.dumps(stats, indent=2))
@@ -392,9 +392,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
     cut_short = " (counted in part: the time budget ran out)" if stats["partial"] else ""
     print(f"stories: {stats['stories']}{cut_short}")
     print(f"dates: {first} to {last}" if stats["last_date"] else "dates: none (no article is dated)")
-    for name, heading in TOP_SHOWN.items():
-        if values := stats["top"].get(name):
-            print(f"{heading}: " + ", ".join(f"{top['value']} ({top['count']})" for top in values))
+    for facet in FACETS:
+        if facet.name in OVERVIEW_FACETS and (values := stats["top"].get(facet.name)):
+            counted = ", ".join(f"{top['value']} ({top['count']})" for top in values)
+            print(f"{facet.heading.lower()}: {counted}")
     print(f"terms: {stats['terms']}")
     print(f"size on disk: {stats['size_bytes'] / 1_000_000:.2f} MB")
     print(f"last update: {updated}")

@@ -66,7 +66,7 @@ def _source(doc: dict) -> Iterable[tuple[str, str]]:
 # search.documents.facet_values, its parameter and counts in web/data/openapi.json (checked by
 # tests/test_facets.py), and whatever its backends need to filter by it.
 FACETS: tuple[Facet, ...] = (
-    Facet("source", "Source", _source, lambda value: name_tree("source", value)),
+    Facet("source", "Sources", _source, lambda value: name_tree("source", value)),
     Facet("person", "People", _entities_of("person"), entity_filter),
     Facet("org", "Organisations", _entities_of("org"), entity_filter),
     Facet("place", "Places", _entities_of("place"), entity_filter),
@@ -77,6 +77,7 @@ FACETS: tuple[Facet, ...] = (
           lambda value: qt.Term("tag", tag_term(value))),
 )
 FACET_NAMES = (*(facet.name for facet in FACETS), "month")
+OVERVIEW_FACETS = ("source", "person", "org", "place")  # what an overview of the index lists (home, stats)
 
 
 def facet_keys(doc: dict, month: str | None) -> Iterator[tuple[str, str, str]]:

@@ -7,7 +7,7 @@ whichever caller made it (a 400 on the web, one line and exit code 2 on the comm
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from search.documents import ENTITY_FILTERS
 from search.errors import InvalidParameter
@@ -35,6 +35,11 @@ class Filters:
     tag: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+
+    @property
+    def given(self) -> bool:
+        """Whether any filter is given (a search without words then browses it)."""
+        return any(getattr(self, item.name) for item in fields(self))
 
     def tree(self) -> qt.Node | None:
         """The filter as a query tree: each facet's value as the facet filters (a name analysed as
@@ -84,7 +89,7 @@ class SearchRequest:
         object.__setattr__(self, "filters", self.filters or Filters())
         if not isinstance(self.q, str):
             raise InvalidParameter("the query is empty")
-        if not self.q.strip() and self.filters.tree() is None:
+        if not self.q.strip() and not self.filters.given:
             raise InvalidParameter("the query is empty: give words to search for, or a filter to browse by")
         if len(self.q) > SETTINGS.max_query_chars:
             raise InvalidParameter(f"the query is longer than {SETTINGS.max_query_chars} characters")

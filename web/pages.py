@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.dates import readable_date
 from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
-from search.facets import FACETS
+from search.facets import FACETS, OVERVIEW_FACETS
 from search.settings import SETTINGS
 from web.engine import current_engine, index_overview, search_page
 from web.params import SearchParams, article_id, check_known, search_params, text_value
@@ -19,16 +19,13 @@ blueprint = Blueprint("pages", __name__)
 RELATED_ON_PAGE = SETTINGS.related
 
 
-HOME_FACETS = ("source", "person", "org", "place")  # what the home page lists of the index
-
-
 @blueprint.get("/")
 def home():
     """The search box, and what the index holds: counts, dates, the sources, people, organisations
     and places most stories name (each browses its stories), and searches to try from them."""
     check_known(request.args, frozenset())
     overview = index_overview()
-    facets = [facet for facet in FACETS if facet.name in HOME_FACETS]
+    facets = [facet for facet in FACETS if facet.name in OVERVIEW_FACETS]
     return render_template("home.html", params=SearchParams(q=""), overview=overview, facets=facets,
                            examples=example_searches(overview) if overview else [])
 
@@ -58,7 +55,7 @@ def example_searches(overview: dict) -> list[tuple[str, dict]]:
 @blueprint.get("/search")
 def search():
     params = search_params(request.args, require_query=False)
-    if not params.q and params.filters.tree() is None:
+    if not params.q and not params.filters.given:
         return redirect(url_for("pages.home"))
     found = search_page(params)
     pages = -(-min(found["total"], MAX_RESULTS) // params.size)

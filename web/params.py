@@ -119,7 +119,7 @@ def search_params(args: MultiDict, require_query: bool = True) -> SearchParams:
         value = text_value(args, name)
         if value and date_filter(value, None) is None:
             raise InvalidParameter(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD, got {value[:40]!r}")
-    if q is None and require_query and filters.tree() is None:
+    if q is None and require_query and not filters.given:
         raise InvalidParameter("q is required: the words to search for (or leave it out and give a "
                                "filter, to browse by the filter alone)")
     return SearchParams(q or "", page, size, sort, export, filters, spell == "on")
