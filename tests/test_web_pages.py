@@ -325,7 +325,7 @@ def test_a_page_beyond_the_first_1000_is_an_error_page(client):
     assert "1000" in page.one("p", "message").text
 
 
-@pytest.mark.parametrize("args", [{"size": "101"}, {"sort": "latest"}, {"from": "2022-13"}, {"foo": "1"},
+@pytest.mark.parametrize("args", [{"size": "101"}, {"sort": "latest"}, {"foo": "1"},
                                   {"q": "x" * 2001}])
 def test_invalid_parameters_are_an_error_page(client, args):
     page = get_page(client, "/search", 400, **{"q": "drones", **args})
@@ -606,3 +606,24 @@ def test_a_count_that_is_a_lower_bound_reads_more_than():
 
     assert count_text(10000, "gte") == "more than 10,000"
     assert count_text(1234, "eq") == count_text(1234) == "1,234"
+
+
+@pytest.mark.parametrize(("dates", "typed", "said"), [
+    ("from=2022-12&to=2022-10", {"from": "2022-12", "to": "2022-10"},
+     "the dates are reversed: from 2022-12 is after to 2022-10"),
+    ("from=2022-13", {"from": "2022-13", "to": ""}, "from must be a date"),
+])
+def test_a_bad_date_range_keeps_the_search_and_says_why_beside_the_dates(dated_client, dates, typed, said):
+    answer = dated_client.get(f"/search?q=Kyiv&source=Reuters&{dates}")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400
+    assert 'value="Kyiv"' in page and "source: Reuters" in page, "the words and the other filter stay"
+    assert re.search(r'<p class="field-error" id="date-error" role="alert">[^<]*' + re.escape(said), page)
+    assert dict(re.findall(r'<input name="(from|to)" value="([^"]*)"', page)) == typed
+    assert 'class="result' in page and "date-notice" in page, "searched without the dates, and said so"
+    assert dated_client.get(f"/api/search?q=Kyiv&{dates}").status_code == 400
+
+
+def test_a_bad_date_alone_is_an_error_page(dated_client):
+    answer = dated_client.get("/search?from=2022-13")
+    assert answer.status_code == 400 and "from must be a date" in answer.get_data(as_text=True)

@@ -9,10 +9,19 @@ from werkzeug.datastructures import MultiDict
 
 from search.dates import readable_date
 from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
+from search.errors import InvalidParameter
 from search.facets import FACETS, OVERVIEW_FACETS
 from search.settings import SETTINGS
 from web.engine import current_engine, index_overview, search_page
-from web.params import SearchParams, article_id, check_known, search_params, text_value
+from web.params import (
+    DATE_PARAMS,
+    SearchParams,
+    article_id,
+    check_known,
+    date_problem,
+    search_params,
+    text_value,
+)
 from web.timeline import HEIGHT, WIDTH, timeline_bars
 
 blueprint = Blueprint("pages", __name__)
@@ -54,16 +63,26 @@ def example_searches(overview: dict) -> list[tuple[str, dict]]:
 
 @blueprint.get("/search")
 def search():
-    params = search_params(request.args, require_query=False)
+    """The results page. A bad date range keeps the words and the other filters: the page is
+    searched without the dates and says what is wrong beside them (status 400)."""
+    args, date_error = request.args, date_problem(request.args)
+    if date_error:
+        args = MultiDict([(name, value) for name, value in request.args.items(multi=True)
+                          if name not in DATE_PARAMS])
+    params = search_params(args, require_query=False)
     if not params.q and not params.filters.given:
+        if date_error:
+            raise InvalidParameter(date_error)
         return redirect(url_for("pages.home"))
     found = search_page(params)
     pages = -(-min(found["total"], MAX_RESULTS) // params.size)
-    return render_template(
+    typed = {name: text_value(request.args, name) or "" for name in DATE_PARAMS}
+    page = render_template(
         "search.html", params=params, found=found, pages=pages, facets=FACETS,
         bars=timeline_bars(found["facets"]["month"]),
-        chart={"width": WIDTH, "height": HEIGHT},
+        chart={"width": WIDTH, "height": HEIGHT}, date_error=date_error, typed_dates=typed,
     )
+    return page, 400 if date_error else 200
 
 
 @blueprint.get("/articles/<doc_id>")

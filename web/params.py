@@ -21,6 +21,7 @@ SPELL_VALUES = ("on", "off")  # off: the query is run as typed, never replaced b
 FILTER_PARAMS = {"entity": "entity", **{facet.name: facet.name for facet in FACETS},
                  "from": "date_from", "to": "date_to"}
 SEARCH_PARAMS = frozenset({"q", "page", "size", "sort", "format", "spell", *FILTER_PARAMS})
+DATE_PARAMS = ("from", "to")
 MAX_VALUE_CHARS = SETTINGS.max_value_chars
 ARTICLE_ID = re.compile(r"[A-Za-z0-9._-]{1,200}")
 
@@ -115,14 +116,27 @@ def search_params(args: MultiDict, require_query: bool = True) -> SearchParams:
     if spell not in SPELL_VALUES:
         raise InvalidParameter(f"spell must be one of {', '.join(SPELL_VALUES)}, got {spell[:40]!r}")
     filters = Filters(**{attr: text_value(args, name) for name, attr in FILTER_PARAMS.items()})
-    for name in ("from", "to"):
-        value = text_value(args, name)
-        if value and date_filter(value, None) is None:
-            raise InvalidParameter(f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD, got {value[:40]!r}")
+    problem = date_problem(args)
+    if problem:
+        raise InvalidParameter(problem)
     if q is None and require_query and not filters.given:
         raise InvalidParameter("q is required: the words to search for (or leave it out and give a "
                                "filter, to browse by the filter alone)")
     return SearchParams(q or "", page, size, sort, export, filters, spell == "on")
+
+
+def date_problem(args: MultiDict) -> str | None:
+    """What is wrong with the date range `from`, `to` (a date that is not one, dates reversed),
+    or None: a page says it beside the date fields, the API answers 400."""
+    for name in DATE_PARAMS:
+        value = text_value(args, name)
+        if value and date_filter(value, None) is None:
+            return f"{name} must be a date: YYYY, YYYY-MM or YYYY-MM-DD, got {value[:40]!r}"
+    try:
+        Filters(date_from=text_value(args, "from"), date_to=text_value(args, "to")).tree()
+    except InvalidParameter as error:
+        return error.message
+    return None
 
 
 def article_id(value: str) -> str:
