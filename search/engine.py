@@ -181,7 +181,7 @@ class Engine:
         return [{**citation_record(hit.fields), "passage": plain_text(hit.snippet),
                  "versions": [version_reference(version) for version in hit.versions],
                  "row_kind": "story", "query_run": query_run}
-                for hit in self._hits(answer, request)]
+                for hit in self._hits(answer, request, version_passages=False)]
 
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""
@@ -278,15 +278,17 @@ class Engine:
                               deadline=time.monotonic() + self.time_budget)
         return view.rank(request).total > 0
 
-    def _hits(self, answer: Answer, request: SearchRequest) -> list:
+    def _hits(self, answer: Answer, request: SearchRequest, version_passages: bool = True) -> list:
         """The page's hits: each story shown by its best matching version (see `_shown`; sorted by
         date, the version whose date places the story, so the dates shown are in order), with
-        its other versions, the first few with their own passages."""
+        its other versions, the first few with their own passages (unless an export, which
+        cites the versions by id, needs none)."""
         view, parsed, ranking, filters = answer.view, answer.parsed, answer.ranking, request.filters
         by_relevance = request.sort == "relevance"
         shown = [self._shown(answer, row.ref) if by_relevance else row.ref for row in answer.page]
         versions = [self._others(view, ref) for ref in shown]
-        looked_up = shown + [other for story in versions for other in story[:MAX_VERSION_PASSAGES]]
+        with_passages = MAX_VERSION_PASSAGES if version_passages else 0
+        looked_up = shown + [other for story in versions for other in story[:with_passages]]
         terms = view.spans(parsed.tree, looked_up, ranking)
         entities = entity_filter_names(tuple(filters.typed_entities()), parsed.tree)
         maker = HitMaker(parsed, self.analyzers, self.tables, entities)
