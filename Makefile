@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 MAVEN := /usr/bin/mvn
+NPM := /usr/bin/npm
+AXE := tests/node_modules/axe-core/axe.min.js
 
 .PHONY: install index run test lint clean eval cluster cluster-stop fuzz
 
@@ -50,8 +52,21 @@ cluster-stop: install
 	$(BIN)/search cluster stop
 
 # The OpenSearch tests start their own cluster on free ports (tests/opensearch_support.py).
-test: lint $(CHROMIUM) $(MAVEN)
+test: lint $(CHROMIUM) $(MAVEN) $(AXE)
 	$(BIN)/pytest -q
+
+# axe-core, the accessibility audit the browser tests load into each kind of page: from the npm
+# registry, at the version tests/package-lock.json pins (never committed, never fetched by a test).
+$(AXE): tests/package.json tests/package-lock.json | $(NPM)
+	cd tests && npm ci --no-audit --no-fund --loglevel=error
+	touch $(AXE)
+
+$(NPM):
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm; \
+	else \
+		echo "the accessibility audit needs npm: sudo apt-get install npm" >&2; exit 1; \
+	fi
 
 # Style, and the import contracts of pyproject.toml (which way dependencies point).
 lint: install

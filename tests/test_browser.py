@@ -29,7 +29,7 @@ from search.indexer import update_index
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 TIMEOUT_MS = 15_000
-OUR_SCRIPTS = 1  # base.html loads static/suggest.js and nothing else
+OUR_SCRIPTS = 1  # base.html loads static/page.js and nothing else
 
 # --- fixture corpora -------------------------------------------------------------------------
 
@@ -452,7 +452,7 @@ def assert_inert(tab: Tab) -> None:
     found = tab.page.evaluate(INJECTED_CHECKS)
     assert found == {"scripts": OUR_SCRIPTS, "imgX": 0, "images": 0, "iframes": 0, "injectedSvg": 0,
                      "bold": 0, "handlers": [], "jsLinks": 0}, found
-    assert tab.page.locator("script").first.get_attribute("src") == "/static/suggest.js"
+    assert tab.page.locator("script").first.get_attribute("src") == "/static/page.js"
     tab.assert_clean()
 
 
@@ -542,3 +542,59 @@ def test_long_facet_values_stay_inside_the_filters_column(tab, hostile_server):
     }""")
     assert spill == [], f"facet entries wider than the filters column: {spill}"
     tab.assert_clean()
+
+
+# --- (g) keyboard and accessibility ------------------------------------------------------------
+
+AXE_SCRIPT = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+AXE_RULES = ["wcag2a", "wcag2aa"]  # axe-core's WCAG 2 A and AA rules, none disabled
+PAGE_TYPES = [("home", "/"), ("results", f"/search?q={COMMON_WORD}"),
+              ("browse", "/search?source=Wire+Report"), ("article", "/articles/dated-10?q=harbour"),
+              ("error", "/articles/no-such-article")]
+AUDIT = "rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})"
+
+
+def focused(page) -> str:
+    """The focused element, as `tag.class` (or its text for a link)."""
+    return page.evaluate("""() => { const e = document.activeElement;
+        return e.tagName === 'A' && !e.className ? 'a:' + e.textContent.trim()
+                                                 : e.tagName + '.' + e.className; }""")
+
+
+def test_the_keyboard_reaches_results_first_and_moves_between_them(tab, dated_server):
+    page = tab.open(dated_server.url(f"/search?q={COMMON_WORD}"))
+    headlines = page.locator("li.hit h2 a").all_inner_texts()
+    page.keyboard.press("Tab")
+    assert focused(page) == "A.skip-link"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert focused(page) == f"a:{headlines[0]}", "the first result comes before the filters"
+    page.keyboard.press("j")
+    assert focused(page) == f"a:{headlines[1]}"
+    page.keyboard.press("k")
+    page.keyboard.press("k")
+    assert focused(page) == f"a:{headlines[0]}", "k stops at the first result"
+    page.keyboard.press("/")
+    assert focused(page) == "INPUT."
+    page.keyboard.press("j")
+    assert page.locator("input[type=search]").input_value().endswith("j"), "keys typed in the box are text"
+    tab.assert_clean()
+
+
+@pytest.mark.parametrize(("name", "path"), PAGE_TYPES)
+def test_each_kind_of_page_has_one_h1_and_no_serious_accessibility_violation(browser, dated_server, name,
+                                                                             path):
+    assert AXE_SCRIPT.exists(), f"axe-core is missing at {AXE_SCRIPT}: make test installs it (npm ci)"
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)  # to load axe-core into the page
+    try:
+        page = context.new_page()
+        page.goto(dated_server.url(path), wait_until="load")
+        assert page.locator("h1").count() == 1
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        found = page.evaluate(AUDIT, AXE_RULES)
+        serious = [(violation["id"], violation["impact"], [node["target"] for node in violation["nodes"][:3]])
+                   for violation in found["violations"] if violation["impact"] in ("serious", "critical")]
+        assert found["passes"], "axe ran its rules"
+        assert serious == [], f"{name}: {serious}"
+    finally:
+        context.close()

@@ -17,7 +17,7 @@ from web import create_app
 AMRAAM_LONG = "advanced medium-range air-to-air missile"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
 ESCAPED_IMG = "&lt;img src=x onerror=alert(1)&gt;"
-OUR_SCRIPT = "/static/suggest.js"
+OUR_SCRIPT = "/static/page.js"
 
 
 @dataclass

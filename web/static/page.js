@@ -1,5 +1,6 @@
-// Completions as you type: fills the search box's <datalist> from /api/suggest.
-// The page works without this script; it only adds suggestions.
+// The page's one script. It only adds to pages that work without it: completions as you type
+// (the search box's <datalist>, from /api/suggest), and keys: `/` to the search box, `j` and
+// `k` to the next and previous result.
 (function () {
   "use strict";
   var DELAY_MS = 120;
@@ -28,5 +29,26 @@
           .catch(function () {});
       }, DELAY_MS);
     });
+  });
+
+  function typing(target) {
+    return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (event.key === "/") {
+      var box = document.querySelector("input[type=search]");
+      if (box) { event.preventDefault(); box.focus(); box.select(); }
+      return;
+    }
+    if (event.key !== "j" && event.key !== "k") return;
+    var links = Array.prototype.slice.call(document.querySelectorAll(".hit h2 a"));
+    if (!links.length) return;
+    var at = links.indexOf(document.activeElement);
+    var next = event.key === "j" ? Math.min(at + 1, links.length - 1) : Math.max(at - 1, 0);
+    event.preventDefault();
+    links[next].focus();
+    links[next].scrollIntoView({ block: "nearest" });
   });
 })();
