@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.timeline import HEIGHT, MAX_MONTHS, WIDTH, months_between, timeline_bars
+from web.timeline import BARS_HEIGHT, HEIGHT, MAX_MONTHS, WIDTH, counts_fit, months_between, timeline_bars
 
 
 def facet(*pairs) -> list[dict]:
@@ -29,7 +29,7 @@ def test_bars_fill_the_width_and_the_tallest_fills_the_height():
     bars = timeline_bars(facet(("2022-09", 3), ("2022-10", 6), ("2022-11", 1)))
     assert [bar.month for bar in bars] == ["2022-09", "2022-10", "2022-11"]
     assert [bar.count for bar in bars] == [3, 6, 1]
-    assert [bar.height for bar in bars] == [HEIGHT / 2, HEIGHT, HEIGHT / 6]
+    assert [bar.height for bar in bars] == [BARS_HEIGHT / 2, BARS_HEIGHT, BARS_HEIGHT / 6]
     assert all(bar.y + bar.height == HEIGHT for bar in bars)
     slot = WIDTH / 3
     assert [bar.x for bar in bars] == pytest.approx([0.1 * slot, 1.1 * slot, 2.1 * slot])
@@ -40,9 +40,16 @@ def test_bars_fill_the_width_and_the_tallest_fills_the_height():
 def test_empty_months_are_gaps_of_height_zero():
     bars = timeline_bars(facet(("2022-09", 2), ("2022-12", 4)))
     assert [(bar.month, bar.count, bar.height) for bar in bars] == [
-        ("2022-09", 2, HEIGHT / 2), ("2022-10", 0, 0.0), ("2022-11", 0, 0.0), ("2022-12", 4, HEIGHT)]
+        ("2022-09", 2, BARS_HEIGHT / 2), ("2022-10", 0, 0.0), ("2022-11", 0, 0.0),
+        ("2022-12", 4, BARS_HEIGHT)]
 
 
 def test_a_small_count_stays_visible():
     bars = timeline_bars(facet(("2022-01", 1), ("2022-02", 1000)))
-    assert bars[0].height == 2.0 and bars[1].height == HEIGHT
+    assert bars[0].height == 2.0 and bars[1].height == BARS_HEIGHT
+
+
+def test_counts_are_printed_while_the_bars_are_wide_enough():
+    assert counts_fit(timeline_bars(facet(("2022-01", 1), ("2024-12", 5))))  # 36 months
+    assert not counts_fit(timeline_bars(facet(("2020-01", 1), ("2024-12", 5))))  # 60 months
+    assert not counts_fit([])

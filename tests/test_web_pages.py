@@ -13,6 +13,7 @@ from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB, build_jsonl_index
 from fixtures_corpora import DATED_RECORDS, HOSTILE_RECORDS, IMG, SCRIPT
 
 from web import create_app
+from web.timeline import BARS_HEIGHT
 
 AMRAAM_LONG = "advanced medium-range air-to-air missile"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -429,9 +430,11 @@ def test_the_timeline_is_an_inline_svg_bar_per_month(dated_client):
     assert [bar.attrs["data-month"] for bar in bars] == [m["value"] for m in months]
     assert [bar.text.strip() for bar in bars] == [f"{m['value']}: {m['count']}" for m in months]
     heights = [float(e.attrs["height"]) for e in page.find("rect")]
-    assert max(heights) == 80.0 and all(height >= 2 for height in heights)
+    assert max(heights) == BARS_HEIGHT and all(height >= 2 for height in heights)
     tallest = max(months, key=lambda m: m["count"])["count"]
-    assert heights == [round(80 * m["count"] / tallest, 1) for m in months]
+    assert heights == [round(BARS_HEIGHT * m["count"] / tallest, 1) for m in months]
+    printed = re.findall(r'<text class="count"[^>]*>(\d+)</text>', page.source)
+    assert printed == [str(m["count"]) for m in months], "each bar's count above it"
 
 
 def test_timeline_bars_link_to_their_month(dated_client):

@@ -1,10 +1,14 @@
-"""The timeline: matching stories per month as a small bar chart, drawn on the server."""
+"""The timeline: matching stories per month as a small bar chart, drawn on the server, each bar
+with its count above it while the bars are wide enough to hold one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 600, 80
+LABEL_ROOM = 12  # above the tallest bar, for its count
+BARS_HEIGHT = HEIGHT - LABEL_ROOM
+MIN_LABELLED_SLOT = 16.0  # a bar's slot at least this wide shows its count (three years of months)
 MAX_MONTHS = 120
 
 
@@ -22,6 +26,15 @@ class Bar:
     def y(self) -> float:
         return HEIGHT - self.height
 
+    @property
+    def middle(self) -> float:
+        return self.x + self.width / 2
+
+
+def counts_fit(bars: list[Bar]) -> bool:
+    """Whether the bars are wide enough to print each count above its bar."""
+    return bool(bars) and WIDTH / len(bars) >= MIN_LABELLED_SLOT
+
 
 def months_between(first: str, last: str) -> list[str]:
     """Every `YYYY-MM` from first to last, so empty months show as gaps."""
@@ -35,7 +48,8 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def timeline_bars(month_facet: list[dict]) -> list[Bar]:
-    """The bars of the month facet, the tallest filling the chart's height."""
+    """The bars of the month facet, the tallest filling the chart's height less the room for
+    its count."""
     if not month_facet:
         return []
     counts = {item["value"]: item["count"] for item in month_facet}
@@ -43,5 +57,5 @@ def timeline_bars(month_facet: list[dict]) -> list[Bar]:
     tallest = max(counts.values())
     slot = WIDTH / len(months)
     return [Bar(month, counts.get(month, 0), index * slot + slot * 0.1, slot * 0.8,
-                max(2.0, HEIGHT * counts[month] / tallest) if month in counts else 0.0)
+                max(2.0, BARS_HEIGHT * counts[month] / tallest) if month in counts else 0.0)
             for index, month in enumerate(months)]
