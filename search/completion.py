@@ -1,5 +1,6 @@
-"""Completions as you type: entity names and headlines that start with what was typed,
-then words of the vocabulary that finish its last word.
+"""Completions as you type: the commonest word of the vocabulary that finishes the last word typed
+(`coff`: coffee), then entity names and headlines that start with what was typed, then the other
+words that finish it.
 
 Names and headlines are indexed for this in the `completion` field (lowercased
 text, kind, text as shown), so a prefix is a range of the field's sorted terms, each with
@@ -29,8 +30,11 @@ def completions(view: View, typed: str, limit: int = DEFAULT_COMPLETIONS) -> lis
         return []
     found = _names(view, prefix) + _words(view, prefix)
     unique = {item["text"].lower(): item for item in reversed(found)}
-    ordered = sorted(unique.values(), key=lambda item: (item["kind"] == "word", -item["count"], item["text"]))
-    return [{"text": item["text"], "kind": item["kind"]} for item in ordered[:limit]]
+    ordered = sorted(unique.values(), key=lambda item: (-item["count"], item["text"]))
+    words = [item for item in ordered if item["kind"] == "word"]
+    names = [item for item in ordered if item["kind"] != "word"]
+    chosen = words[:1] + names + words[1:]  # the word being typed, finished, then names and headlines
+    return [{"text": item["text"], "kind": item["kind"]} for item in chosen[:limit]]
 
 
 def _names(view: View, prefix: str) -> list[dict]:
