@@ -39,6 +39,11 @@ PAGES = {
     "trust-entity-passage": ("/search", {"q": "dollar", "person": "James Baker"},
                              "a person filter shows the sentence about him"),
     "trust-tag-facet": ("/search", {"q": "coffee quota", "tag": "coffee"}, "facets by type, a tag filter"),
+    "tool-home": ("/", {}, "what the index holds, its top names, searches to try from it"),
+    "tool-browse": ("/search", {"place": "Japan"}, "a filter alone browses its stories, newest first"),
+    "tool-timeline": ("/search", {"q": "opec quota"}, "the timeline: stories per month, each count shown"),
+    "tool-date-error": ("/search", {"q": "opec quota", "place": "Ecuador", "from": "1987-10",
+                                    "to": "1987-03"}, "a reversed date range keeps the search and says why"),
 }
 
 

@@ -197,7 +197,7 @@ class Engine:
         view = self.view()
         filter_tree = request.filters.tree()
         depth, sort, facets = request.offset + request.limit, request.sort, request.facets
-        parsed = ParsedQuery("", qt.Everything()) if request.browses else self._parse(view, request.q)
+        parsed = self._parse_request(view, request)
         ranking = view.rank(self._request(parsed, self._filter_tree(request, parsed), sort, depth,
                                           facets=facets))
         review = self.speller.review(view.vocabulary(), request.q)
@@ -216,11 +216,15 @@ class Engine:
         story), in its order, up to its offset plus limit: what `search watch` compares from one
         run to the next."""
         view = self.view()
-        parsed = ParsedQuery("", qt.Everything()) if request.browses else self._parse(view, request.q)
+        parsed = self._parse_request(view, request)
         depth = request.offset + request.limit
         ranking = view.rank(self._request(parsed, self._filter_tree(request, parsed), request.sort, depth,
                                           grouped=False, count=False))
         return view.ids(row.ref for row in ranking.rows)
+
+    def _parse_request(self, view: View, request: SearchRequest) -> ParsedQuery:
+        """A request's query parsed; browsing (no words), every document."""
+        return ParsedQuery("", qt.Everything()) if request.browses else self._parse(view, request.q)
 
     @staticmethod
     def _filter_tree(request: SearchRequest, parsed: ParsedQuery) -> qt.Node | None:

@@ -57,10 +57,8 @@ class Watches:
     def _read_all(self) -> dict:
         try:
             return json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
+        except (OSError, ValueError):  # none yet, or unreadable: the watches start again
             return {}
-        except (OSError, ValueError):
-            return {}  # unreadable: the watches start again rather than fail every run
 
     def _write_all(self, everything: dict) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

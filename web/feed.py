@@ -36,7 +36,7 @@ def feed():
                 "updated": internet_time(hit["date"], indexed)} for hit in found["results"]]
     page_args = params.args(size=None, sort=None)
     body = render_template(
-        "feed.xml", found=found, entries=entries, title=feed_title(page_args),
+        "feed.xml", entries=entries, title=feed_title(page_args),
         self_url=absolute_url("feed.feed", **params.args(sort=None)),
         page_url=absolute_url("pages.search", **page_args),
         updated=max((entry["updated"] for entry in entries), default=internet_time(None, indexed)))
