@@ -302,6 +302,21 @@ def test_typing_fills_the_completions(tab, seed_server):
     tab.assert_clean()
 
 
+def test_choosing_a_headline_from_the_completions_opens_its_article(tab, seed_server):
+    page = tab.open(seed_server.url("/"))
+    page.locator(".masthead input[name=q]").press_sequentially("Wallace heads", delay=30)
+    page.wait_for_function("() => document.querySelector('#suggestions option[data-id]')")
+    option = page.locator("#suggestions option[data-id]").first
+    chosen, doc_id = option.get_attribute("value"), option.get_attribute("data-id")
+    page.evaluate("""text => { const box = document.querySelector('.masthead input[name=q]');
+        box.value = text;
+        box.dispatchEvent(new InputEvent('input', {inputType: 'insertReplacementText', bubbles: true})); }""",
+                  chosen)
+    wait_for_url(page, f"/articles/{doc_id}$")
+    assert page.locator("h1").inner_text() == chosen
+    tab.assert_clean()
+
+
 # --- (c) filters and timeline over the dated corpus ---------------------------------------------
 
 

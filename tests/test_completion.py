@@ -19,10 +19,11 @@ def test_a_surname_completes_to_the_full_name(engine):
 
 def test_headlines_complete_from_their_start(engine):
     found = engine.suggest("Wallace heads")
-    assert {"text": "Wallace heads to Pentagon over Kyiv strikes", "kind": "headline"} in found
+    shown = [(item["text"], item["kind"]) for item in found]
+    assert ("Wallace heads to Pentagon over Kyiv strikes", "headline") in shown
 
 
-def test_the_word_being_typed_comes_first_then_names_then_other_words(engine):
+def test_the_commonest_word_ranks_with_the_names_and_other_words_come_last(engine):
     found = engine.suggest("drone str")
     assert found, "the seed corpus has 'strikes'"
     assert all(item["kind"] == "word" for item in found)
@@ -30,8 +31,10 @@ def test_the_word_being_typed_comes_first_then_names_then_other_words(engine):
     assert all(text.startswith("drone str") for text in texts(found))
     mixed = engine.suggest("ze", limit=20)
     kinds = [item["kind"] for item in mixed]
-    assert kinds[0] == "word" and mixed[0]["text"].startswith("ze")
-    assert "entity" in kinds and kinds[1:] == sorted(kinds[1:], key=lambda kind: kind == "word")
+    first_word = kinds.index("word")
+    after = kinds[first_word + 1:]
+    assert "entity" in kinds and after == sorted(after, key=lambda kind: kind == "word")
+    assert texts(engine.suggest("wal"))[0] == "Ben Wallace", "a name more articles hold comes before 'walked'"
 
 
 def test_completions_are_case_and_space_insensitive_and_unique(engine):
@@ -53,3 +56,10 @@ def test_limit_is_checked(engine, limit):
 
 def test_limit_caps_the_list(engine):
     assert len(engine.suggest("s", limit=3)) <= 3
+
+
+def test_a_headline_comes_with_its_article(engine):
+    [headline] = [item for item in engine.suggest("wallace heads") if item["kind"] == "headline"]
+    assert headline["text"] == "Wallace heads to Pentagon over Kyiv strikes"
+    assert engine.article(headline["id"])["headline"] == headline["text"]
+    assert all("id" not in item for item in engine.suggest("wal") if item["kind"] != "headline")

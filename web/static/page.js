@@ -1,6 +1,6 @@
 // The page's one script. It only adds to pages that work without it: completions as you type
-// (the search box's <datalist>, from /api/suggest), and keys: `/` to the search box, `j` and
-// `k` to the next and previous result.
+// (the search box's <datalist>, from /api/suggest; a headline chosen opens its article), and
+// keys: `/` to the search box, `j` and `k` to the next and previous result.
 (function () {
   "use strict";
   var DELAY_MS = 120;
@@ -9,7 +9,14 @@
     var list = document.getElementById("suggestions");
     if (!input || !list || !window.fetch) return;
     var timer = null, latest = 0;
-    input.addEventListener("input", function () {
+    input.addEventListener("input", function (event) {
+      // A headline chosen from the list opens its article.
+      if (event.inputType === "insertReplacementText" || event.inputType === undefined) {
+        var chosen = Array.prototype.find.call(list.options, function (option) {
+          return option.dataset.id && option.value === input.value;
+        });
+        if (chosen) { window.location.href = input.dataset.articles + encodeURIComponent(chosen.dataset.id); return; }
+      }
       var ticket = ++latest;  // an answer for what was typed before this keystroke is dropped
       clearTimeout(timer);
       timer = setTimeout(function () {
@@ -23,6 +30,7 @@
               var option = document.createElement("option");
               option.value = item.text;
               option.label = item.kind;
+              if (item.id) option.dataset.id = item.id;
               return option;
             }));
           })
