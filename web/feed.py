@@ -31,9 +31,11 @@ def feed():
     params = search_params(args)
     engine = current_engine()
     found = engine.search(params.request(sort="newest", offset=0, every_word=True))
-    indexed = engine.stats()["updated"] or 0.0
+    hits = found["results"]
+    undated = not hits or any(not hit["date"] for hit in hits)  # only then is the index's time needed
+    indexed = (engine.stats()["updated"] or 0.0) if undated else 0.0
     entries = [{**hit, "link": absolute_url("pages.article", doc_id=hit["id"]), "summary": summary(hit),
-                "updated": internet_time(hit["date"], indexed)} for hit in found["results"]]
+                "updated": internet_time(hit["date"], indexed)} for hit in hits]
     page_args = params.args(size=None, sort=None)
     body = render_template(
         "feed.xml", entries=entries, title=feed_title(page_args),
