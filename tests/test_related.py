@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB
 
+from search.backends import open_backend
 from search.engine import Engine
 from search.errors import InvalidParameter, NotFound
+from search.indexer import update_index
 
 
 @pytest.fixture(scope="module")
@@ -43,3 +47,22 @@ def test_unknown_id_and_bad_limit(engine):
         engine.related("no-such-article")
     with pytest.raises(InvalidParameter):
         engine.related(TELEGRAPH_PRINT, limit=0)
+
+
+def test_an_article_has_related_stories_when_another_segment_lacks_its_words(tmp_path):
+    """Each run that adds articles writes a segment; Whoosh asks every segment a word's frequency
+    and reads a segment's KeyError as 0. The arrays answered a word of another segment with
+    TermNotFound, and on Reuters (built in several commits) an article page failed with a 500."""
+    root = tmp_path / "corpus"
+    root.mkdir()
+    first = {"id": "first", "title": "Copper prices", "text": "Copper prices rose on strong demand in Chile."}
+    second = {"id": "second", "title": "Copper output",
+              "text": "Copper output fell as zygomorphic miners struck."}
+    for name, record in (("a.jsonl", first), ("b.jsonl", second)):
+        (root / name).write_text(json.dumps(record) + "\n", encoding="utf-8")
+        update_index(tmp_path / "index", [root])
+    engine = Engine(open_backend("whoosh", tmp_path / "index"))
+    reader = engine.view().searcher.reader()
+    assert len(reader.leaf_readers()) == 2
+    assert reader.frequency("content", "zygomorph") == 1
+    assert [story["id"] for story in engine.related("second")] == ["first"]

@@ -495,9 +495,12 @@ class ArrayTermsReader(W3TermsReader):
         return field.info(row)
 
     def frequency(self, fieldname, tbytes):
+        """A term's total weight; a KeyError when the segment lacks it (what Whoosh's readers
+        take for 0: a term of another segment only is asked of this one too)."""
         if fieldname not in self.arrays.fields:
             return super().frequency(fieldname, tbytes)
-        return self.term_info(fieldname, tbytes).weight()
+        field, row = self._row(fieldname, tbytes)
+        return field.info(row).weight()
 
     def doc_frequency(self, fieldname, tbytes):
         if fieldname not in self.arrays.fields:
