@@ -20,6 +20,7 @@ from pathlib import Path
 
 import entities_eval
 import opensearch_eval
+import quotes_eval
 import spelling_eval
 import story_pairs
 from whoosh import index as whoosh_index
@@ -191,11 +192,16 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "EVAL.md")
     parser.add_argument("--only-stories", action="store_true",
                         help="rerun only the Stories section, in the existing EVAL.md and EVAL.json")
+    parser.add_argument("--only-quotes", action="store_true",
+                        help="rerun only the Who said what section, in the existing EVAL.md and EVAL.json")
     parser.add_argument("--only-opensearch", action="store_true",
                         help="rerun only the OpenSearch section, in the existing EVAL.md and EVAL.json")
     args = parser.parse_args()
     if args.only_stories:
         return rewrite_stories(args.shared, args.out)
+    if args.only_quotes:
+        text, result = quotes_eval.section(args.shared)
+        return rewrite_section(args.out, text, "quotes", result)
     if args.only_opensearch:
         with tempfile.TemporaryDirectory() as work:
             text, result = opensearch_eval.section(args.shared, Path(work))
@@ -209,9 +215,10 @@ def main() -> int:
         opensearch_text, opensearch = opensearch_eval.section(args.shared, Path(work))
     entities_text, entities = entity_section(args.shared)
     stories_text, stories = stories_section(args.shared)
-    sections = [markdown(results), entities_text, stories_text, spelling_text, opensearch_text]
+    quotes_text, quotes = quotes_eval.section(args.shared)
+    sections = [markdown(results), entities_text, stories_text, quotes_text, spelling_text, opensearch_text]
     args.out.write_text("\n".join(section.rstrip("\n") + "\n" for section in sections), encoding="utf-8")
-    raw = {**results, "entities": entities, "stories": stories, "spelling": spelling,
+    raw = {**results, "entities": entities, "stories": stories, "quotes": quotes, "spelling": spelling,
            "opensearch": opensearch}
     args.out.with_suffix(".json").write_text(json.dumps(raw, indent=2), encoding="utf-8")
     print(f"wrote {args.out}")

@@ -44,7 +44,9 @@ PAGES = {
     "tool-timeline": ("/search", {"q": "opec quota"}, "the timeline: stories per month, each count shown"),
     "tool-date-error": ("/search", {"q": "opec quota", "place": "Ecuador", "from": "1987-10",
                                     "to": "1987-03"}, "a reversed date range keeps the search and says why"),
+    "tool-speaker": ("/search", {"q": "speaker:volcker"}, "stories quoting a person, with what they said"),
 }
+QUOTES_OF = "speaker:volcker"  # the first hit's article is shown at its list of who said what
 
 
 def free_port() -> int:
@@ -106,6 +108,14 @@ def main() -> int:
                     page.wait_for_timeout(500)  # let the jump to the first match settle before painting
                     page.screenshot(path=str(OUT / "trust-article-highlights.png"))
                     print("trust-article-highlights: every matched form marked, the page at the first")
+            if not args.only or "tool-article-quotes" in args.only:
+                page.goto(f"{base}/search?{urlencode({'q': QUOTES_OF})}")
+                href = article_of_first_hit(page)
+                if href:
+                    page.goto(base + href.split("?")[0])
+                    page.locator("section.quotes").scroll_into_view_if_needed()
+                    page.screenshot(path=str(OUT / "tool-article-quotes.png"))
+                    print("tool-article-quotes: an article's quotes by speaker, each linked to their stories")
             browser.close()
     finally:
         server.terminate()

@@ -186,6 +186,7 @@ def article_record(stored: dict, versions: list[dict],
         "paragraphs_html": rendered,
         "entities": entities,
         "versions": versions,
+        "quotes": list(stored.get("quotes") or []),
     }
     if matches is not None:
         record["matches"] = number - 1

@@ -244,6 +244,8 @@ def print_results(answer: dict, offset: int) -> None:
         print("   " + printable(" · ".join(described(result))))
         if result["snippet"]:
             print("   " + render_snippet(result["snippet"], colour))
+        if (result.get("quote") or {}).get("speaker"):
+            print("   quoting " + printable(result["quote"]["speaker"]))
         if result["missing"]:
             print("   missing: " + printable(", ".join(result["missing"])))
         first = next((record for record in (result, *result["versions"]) if record["first_report"]), None)
@@ -313,6 +315,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     """One article in the API's article shape (`--json`), or as text: its facts, the entities
     found in it by kind, its text, its story's other versions and related stories."""
     from search.facets import FACETS
+    from search.quotes import by_speaker
 
     engine = open_engine(args)
     article = engine.article(args.id)
@@ -332,6 +335,12 @@ def cmd_show(args: argparse.Namespace) -> int:
             print(f"{facet.heading.lower()}: {printable(', '.join(names))}")
     print()
     print(printable("\n\n".join(article["paragraphs"]), lines=True))
+    if article["quotes"]:
+        print("\nquotes:")
+    for speaker, said in by_speaker(article["quotes"]):
+        print(f"  {printable(speaker or 'unattributed')}:")
+        for quote in said:
+            print(f"    “{printable(quote['text'])}”")
     related = engine.related(args.id, SETTINGS.related)
     for heading, records in (("other versions", article["versions"]), ("related stories", related)):
         if records:

@@ -15,15 +15,21 @@ from search.settings import SETTINGS
 if TYPE_CHECKING:  # a search reads documents without the ingest and extraction code
     from search.entities import Entity
     from search.ingest import Article
+    from search.quotes import Quote
 
 KEY_SEPARATOR = "\x1f"
 ENTITY_FILTERS = ("person", "org", "place", "weapon")
 CONTENT_SEPARATOR = "\n\n"
 COMPLETION_SEPARATOR = "\t"
+QUOTE_SEPARATOR = "\n\n"  # between an article's quotes in the `quote` field
 MAX_COMPLETION_CHARS = 120
 PHRASE_FIELDS = ("title_exact", "content_exact")  # the printed words, where quoted phrases match
 CONTENT_FIELDS = ("content", "content_exact")  # headline and body as one text (content_of)
 TITLE_FIELDS = ("title", "title_exact")  # the headline alone
+# The quotations (search/quotes.py), analysed as headline and body are; where their terms stand is
+# given in the content's characters, inside the stored quotes (search/occurrences.py).
+QUOTE_FIELDS = ("quote", "quote_exact")
+SPAN_FIELDS = (*CONTENT_FIELDS, *TITLE_FIELDS, *QUOTE_FIELDS)  # where snippets find a term's characters
 # A headline field's twin: the body field starts with the headline, analysed alike, so a term's
 # matches there include the headline's (a backend need not look a term up in both).
 HEADLINE_TWINS = dict(zip(TITLE_FIELDS, CONTENT_FIELDS, strict=True))
@@ -67,6 +73,8 @@ FIELDS: tuple[Field, ...] = (
     Field("story", ID, stored=True), Field("minhash", COLUMN), Field("facets", COLUMN),
     Field("completion", KEYS), Field("entities", STORED, stored=True), Field("entity", KEYS),
     Field("entity_keys", ENTITY_KEYS), *(Field(kind, NAME) for kind in ENTITY_FILTERS),
+    Field("quote", TEXT), Field("quote_exact", TEXT), Field("speaker", NAME),
+    Field("quotes", STORED, stored=True),
 )
 
 
@@ -117,6 +125,7 @@ class Enrichment:
     entities: tuple[Entity, ...] = ()
     minhash: bytes = b""
     story: str = ""
+    quotes: tuple[Quote, ...] = ()
 
 
 NO_ENRICHMENT = Enrichment()
@@ -243,4 +252,10 @@ def document_fields(article: Article, key: str, signature: str, extra: Enrichmen
         names = [entity.name for entity in extra.entities if entity.type == kind]
         if names:
             fields[kind] = " ; ".join(names)
+    fields["quotes"] = [quote.as_dict() for quote in extra.quotes]
+    if extra.quotes:
+        fields["quote"] = fields["quote_exact"] = QUOTE_SEPARATOR.join(quote.text for quote in extra.quotes)
+    speakers = sorted({quote.speaker for quote in extra.quotes if quote.speaker})
+    if speakers:
+        fields["speaker"] = " ; ".join(speakers)
     return fields

@@ -19,9 +19,9 @@ from search.rank import ENTITY_FIELD
 from search.tables import AnalysisTables
 
 FieldAnalyzer = Callable[[str, bool], list[str]]  # text, read whole -> the terms a query asks for
-NEWS_FIELDS = ("title", "content")
-EXACT_FIELDS = ("title_exact", "content_exact")
-NAME_FIELDS = ("source", "author", "person", "org", "place", "weapon")
+NEWS_FIELDS = ("title", "content", "quote")
+EXACT_FIELDS = ("title_exact", "content_exact", "quote_exact")
+NAME_FIELDS = ("source", "author", "person", "org", "place", "weapon", "speaker")
 KEYWORD_FIELDS = ("entity", "tag")  # lower-cased, comma-separated values
 KEYWORD_VALUE = re.compile(r"[^,]+")
 

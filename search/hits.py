@@ -18,6 +18,7 @@ from search.backends.base import TermSpans
 from search.documents import (
     CONTENT_FIELDS,
     ENTITY_FILTERS,
+    QUOTE_FIELDS,
     TITLE_FIELDS,
     byline_keys,
     content_of,
@@ -27,10 +28,11 @@ from search.fields import FieldAnalyzer
 from search.query import EXACT_FIELDS, ParsedQuery
 from search.query import tree as qt
 from search.results import Hit, version_record
-from search.snippets import JOINERS, Match, coalesce, snippet
+from search.snippets import ELLIPSIS, JOINERS, Match, coalesce, plain_text, snippet
 from search.tables import AnalysisTables
 
 ENTITY = "entity:"  # the text of a match that marks an entity a filter names
+SPEAKER = "speaker:"  # the text of an empty match at the start of a quote by the speaker a filter names
 ENTITY_PASSAGE_BOOST = 1000.0  # a passage that names the filtered entity beats any that does not
 VIA_NAME = {"byline": "byline", "source_key": "source"}
 ENTITY_FIELDS = (*ENTITY_FILTERS, "entity")
@@ -127,6 +129,28 @@ def _names_entity(entity: dict, kind: str, words: str) -> bool:
     return name == words or (kind != "entity" and words in name.split())
 
 
+def speaker_quotes(quotes: list[dict], speakers: list[tuple[str, ...]]) -> list[Match]:
+    """An empty match at the start of each quote by a speaker the query names (`speaker:martin`),
+    weighted so the passage shows what that person said."""
+    return [Match(quote["start"], quote["start"], f"{SPEAKER}{quote['speaker']}", boost=ENTITY_PASSAGE_BOOST)
+            for quote in quotes if quote.get("speaker") and any(
+                set(words) <= set(quote["speaker"].lower().split()) for words in speakers)]
+
+
+def quote_shown(passage: str, body: str, quotes: list[dict], matches: list[Match]) -> dict | None:
+    """The quotation a passage shows a match inside (its words and speaker), or None."""
+    shown = plain_text(passage).removeprefix(f"{ELLIPSIS} ").removesuffix(f" {ELLIPSIS}")
+    start = body.find(shown) if quotes and shown else -1
+    if start < 0:
+        return None
+    inside = sorted(m.startchar for m in matches if start <= m.startchar < start + len(shown))
+    for char in inside:
+        for quote in quotes:
+            if quote["start"] <= char < quote["end"]:
+                return {"text": quote["text"], "speaker": quote["speaker"]}
+    return None
+
+
 def _matches(found: TermSpans, fields: tuple[str, ...]) -> Iterator[Match]:
     """Where the matched terms stand in a document's fields."""
     for (fieldname, term), spans in found.items():
@@ -145,14 +169,19 @@ class HitMaker:
         self.sources = self._term_sources(parsed, analyzers)
         self.phrases = [list(leaf.words) for leaf in parsed.tree.leaves() if isinstance(leaf, qt.Phrase)]
         self.entity_filters = entity_filters
+        self.speakers = [leaf.words if isinstance(leaf, qt.Phrase) else (leaf.text,)
+                         for leaf in parsed.tree.leaves() if getattr(leaf, "field", None) == "speaker"]
 
     def hit(self, stored: dict, score: float, terms: TermSpans, missing: list[str],
             versions: list[dict]) -> Hit:
         """The hit for one shown document: its passage, what matched, what it lacks, its versions."""
         passage, title_matches, body_matches = self._passage(stored, terms)
-        hit = Hit(stored, score, snippet=passage, versions=versions, missing=missing)
         title, body = stored.get("title") or "", stored.get("body") or ""
-        found = [(title, title_matches), (body, [m for m in body_matches if not m.text.startswith(ENTITY)])]
+        words = [m for m in body_matches if not m.text.startswith((ENTITY, SPEAKER))]
+        quoted = [m for m in body_matches if not m.text.startswith(ENTITY)]
+        hit = Hit(stored, score, snippet=passage, versions=versions, missing=missing,
+                  quote=quote_shown(passage, body, stored.get("quotes") or [], quoted))
+        found = [(title, title_matches), (body, words)]
         hit.matched = self._explain(found) + self._by_name(stored)
         return hit
 
@@ -174,7 +203,7 @@ class HitMaker:
         where the whole phrase stands) and the entities a filter names."""
         title, body = stored.get("title") or "", stored.get("body") or ""
         offset = content_of(title, body)[1]
-        in_content = list(_matches(terms, CONTENT_FIELDS))
+        in_content = list(_matches(terms, (*CONTENT_FIELDS, *QUOTE_FIELDS)))
         title_matches = {(m.startchar, m.endchar): m for m in in_content if m.endchar <= len(title)}
         title_matches.update(((m.startchar, m.endchar), m) for m in _matches(terms, TITLE_FIELDS))
         body_matches = [Match(m.startchar - offset, m.endchar - offset, m.text)
@@ -182,6 +211,7 @@ class HitMaker:
         if self.phrases:
             body_matches = phrase_runs(body, body_matches, self.phrases)
         body_matches += entity_mentions(body, stored.get("entities") or [], self.entity_filters)
+        body_matches += speaker_quotes(stored.get("quotes") or [], self.speakers)
         return list(title_matches.values()), body_matches
 
     def _by_name(self, stored: dict) -> list[dict]:

@@ -45,6 +45,7 @@ from search.ingest import (
     stream_kind,
     valid_text,
 )
+from search.quotes import extract_quotes
 from search.settings import SETTINGS
 from search.state import StreamRecord
 from search.stories import StoryFinder, signature
@@ -556,8 +557,9 @@ def in_order(pool: Executor, function: Callable, jobs: Iterable, ahead: int | No
 
 
 def _enrich(job: tuple[list[Article], dict[str, str]]) -> tuple[list[Enrichment | Problem], list[Definition]]:
-    """What index time learns of each article: entities, acronym definitions, MinHash signature
-    (each article in its own error boundary: one that fails is a problem, the others go on)."""
+    """What index time learns of each article: entities, acronym definitions, MinHash signature,
+    quotations and their speakers (each article in its own error boundary: one that fails is a
+    problem, the others go on)."""
     articles, definitions = job
     extras, learned = [], []
     for article in articles:
@@ -565,7 +567,8 @@ def _enrich(job: tuple[list[Article], dict[str, str]]) -> tuple[list[Enrichment 
             local = acronym_definitions(article.text)
             entities = extract_entities(article.title, article.text, {**definitions, **dict(local)},
                                         source=article.source)
-            extras.append(Enrichment(tuple(entities), signature(article.title, article.text, article.date)))
+            extras.append(Enrichment(tuple(entities), signature(article.title, article.text, article.date),
+                                     quotes=tuple(extract_quotes(article.text, entities))))
         except Exception as error:  # an article no rule foresaw: reported and skipped
             extras.append(Problem(article.location, f"cannot analyse the article ({type(error).__name__}: "
                                                     f"{error}); skipped"))

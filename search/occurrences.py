@@ -11,7 +11,7 @@ from itertools import compress
 from weakref import WeakKeyDictionary
 
 from search.analysis import CACHE_LIMIT, QUIET_LINE, TOKEN_PATTERN, NewsAnalyzer, is_capitals
-from search.documents import TITLE_FIELDS, content_of
+from search.documents import QUOTE_FIELDS, TITLE_FIELDS, content_of
 
 Occurrences = dict[str, list[tuple[int, int, int]]]  # term -> (position, start, end)
 Spans = dict[str, list[tuple[int, int]]]  # term -> (start, end)
@@ -31,10 +31,12 @@ class DocumentTerms:
         return len(self.stored.get("title") or "") + len(self.stored.get("body") or "") + 1
 
     def field(self, name: str) -> Occurrences:
-        """Every term of a field and where it stands."""
+        """Every term of a field and where it stands (a quote field's: the content's, inside
+        the quotes)."""
         if name not in self._fields:
             text = self._text(name)
-            self._fields[name] = self.analyzers[name].occurrences(text) if text else {}
+            found = self.analyzers[name].occurrences(text) if text else {}
+            self._fields[name] = self._quoted(found) if name in QUOTE_FIELDS else found
         return self._fields[name]
 
     def spans(self, name: str, wanted: set[str]) -> Spans:
@@ -44,7 +46,17 @@ class DocumentTerms:
             return {term: [(start, end) for _, start, end in places]
                     for term, places in self._fields[name].items() if term in wanted}
         text = self._text(name)
-        return spans(self.analyzers[name], text, wanted) if text else {}
+        found = spans(self.analyzers[name], text, wanted) if text else {}
+        return self._quoted(found) if name in QUOTE_FIELDS else found
+
+    def _quoted(self, found: dict) -> dict:
+        """Only the places inside the article's quotes (given in the content's characters)."""
+        offset = content_of(self.stored.get("title"), self.stored.get("body") or "")[1]
+        ranges = [(offset + quote["start"], offset + quote["end"])
+                  for quote in self.stored.get("quotes") or ()]
+        kept = {term: [place for place in places if any(a <= place[-2] and place[-1] <= b for a, b in ranges)]
+                for term, places in found.items()}
+        return {term: places for term, places in kept.items() if places}
 
     def _text(self, name: str) -> str:
         title, body = self.stored.get("title") or "", self.stored.get("body") or ""

@@ -69,6 +69,7 @@ class Hit:
     versions: list[dict] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     first_report: bool = False  # the earliest dated of its story's versions
+    quote: dict | None = None  # the quotation the passage shows a match inside, with its speaker
 
     def as_dict(self) -> dict:
         stored = self.fields
@@ -81,6 +82,7 @@ class Hit:
             "entities": [public_entity(entity) for entity in stored.get("entities") or []],
             "versions": self.versions,
             "first_report": self.first_report,
+            "quote": self.quote,
         }
 
 

@@ -94,10 +94,11 @@ def _within(matches: list[Match], starts: list[int], start: int, end: int) -> li
 
 def marked(passage: Passage) -> str:
     """A passage as escaped HTML, its matches in `<mark>`, `…` where text was cut. Overlapping
-    matches are one mark; neighbours stay apart (`[OPEC] [price]` would read as a phrase match
-    if joined: the caller joins a phrase's words, `hits.joined_phrases`)."""
+    matches are one mark, empty ones (a place a filter asked for) none; neighbours stay apart
+    (`[OPEC] [price]` would read as a phrase match if joined: the caller joins a phrase's words,
+    `hits.joined_phrases`)."""
     text, out, index = passage.text, [], passage.start
-    for match in coalesce(text, passage.matches, adjacent=False):
+    for match in coalesce(text, [m for m in passage.matches if m.endchar > m.startchar], adjacent=False):
         if match.startchar < index:
             continue
         out.append(html.escape(text[index:match.startchar], quote=True))

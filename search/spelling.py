@@ -77,6 +77,8 @@ WORD = re.compile(r"\w+(?:['’]\w+)*")
 NOT_A_WORD = re.compile(r"[*?~]")  # wildcards and fuzzy words ask for near spellings themselves
 FIELD_NAMES = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
 SKIPPED_FIELDS = {"date", "entity"}
+# Fields whose words are spelled as another's: a quotation's are the body's, a speaker's a person's.
+SPELLED_AS = {"quote_exact": "content_exact", "speaker": "person"}
 
 
 @dataclass(frozen=True)
@@ -309,6 +311,7 @@ def printed_fields(word: QueryWord) -> tuple[str, ...]:
     if word.field is None:
         return SPELLING_FIELDS
     fieldname = EXACT_FIELDS.get(word.field, word.field)
+    fieldname = SPELLED_AS.get(fieldname, fieldname)
     return (fieldname,) if fieldname in SPELLING_FIELDS else ()
 
 

@@ -12,6 +12,7 @@ import json
 import random
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from browser_support import (
@@ -21,7 +22,7 @@ from browser_support import (
     screenshot,
     sync_playwright,
 )
-from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB
+from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB, WASHINGTON_TIMES
 from fixtures_corpora import write_spelling_corpus, write_wire_corpus
 
 from search.indexer import update_index
@@ -401,6 +402,24 @@ def test_an_article_page_marks_entities_and_links_versions_and_related(tab, seed
     assert page.locator("mark.match").first.inner_text() == "advanced medium-range air-to-air missile"
     assert page.locator(f'aside section.versions a[href="/articles/{TELEGRAPH_PRINT}?q=Amraam"]').count() == 1
     screenshot(page, "article-telegraph-web-edition")
+    tab.assert_clean()
+
+
+def test_an_article_lists_who_said_what_and_a_speaker_leads_to_their_quotes(tab, seed_server):
+    page = tab.open(seed_server.url(f"/articles/{WASHINGTON_TIMES}"))
+    quotes = page.locator("aside section.quotes")
+    quotes.scroll_into_view_if_needed()
+    screenshot(page, "article-quotes")
+    speakers = quotes.locator("h4").all_inner_texts()
+    assert speakers[:3] == ["Antony Blinken", "Ned Price", "Sergey Lavrov"], speakers
+    assert "We are not encouraging Ukraine" in quotes.locator("ul").nth(1).inner_text()
+    quotes.locator("h4 a", has_text="Ned Price").click()
+    wait_for_url(page, r"/search\?q=speaker")
+    assert parse_qs(urlsplit(page.url).query) == {"q": ['speaker:"Ned Price"']}
+    assert page.locator("li.hit").count() == 1
+    assert page.locator("li.hit .quote-speaker").inner_text() == "Quoting Ned Price"
+    assert "Price" in page.locator("li.hit p.snippet").inner_text()
+    screenshot(page, "results-speaker")
     tab.assert_clean()
 
 

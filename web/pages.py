@@ -11,6 +11,7 @@ from search.dates import readable_date
 from search.engine import MAX_QUERY_CHARS, MAX_RESULTS
 from search.errors import InvalidParameter
 from search.facets import FACETS, OVERVIEW_FACETS
+from search.quotes import by_speaker
 from search.settings import SETTINGS
 from web.engine import current_engine, index_overview, search_page
 from web.params import (
@@ -92,7 +93,8 @@ def article(doc_id: str):
     q = text_value(request.args, "q", MAX_QUERY_CHARS)
     record = engine.article(article_id(doc_id), q)
     related = engine.related(record["id"], RELATED_ON_PAGE)
-    return render_template("article.html", article=record, related=related, params=SearchParams(q=q or ""))
+    return render_template("article.html", article=record, related=related, params=SearchParams(q=q or ""),
+                           quotes=by_speaker(record["quotes"]))
 
 
 @blueprint.app_template_global()

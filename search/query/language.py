@@ -2,7 +2,8 @@
 
 Plain words (all preferred, some enough), `"exact phrases"` (words as written,
 on the unstemmed fields), `"a b"~5`, `AND` `OR` `NOT` `+` `-`, parentheses,
-`title:` `source:` `author:` filters, `date:2022-10-01..2022-12-31`, `drone*`
+`title:` `source:` `author:` filters, `quote:"air superiority"` (inside quotations),
+`speaker:martin` (stories quoting that person), `date:2022-10-01..2022-12-31`, `drone*`
 and `Zelensky~`. Syntax that does not hold together is searched as plain words
 with a warning; only the caller's options can be errors.
 
@@ -23,8 +24,8 @@ from search.query.tree import DateRange
 from search.tables import read_words
 
 SEARCH_FIELDS = ("title", "content")
-EXACT_FIELDS = {"title": "title_exact", "content": "content_exact"}
-FILTER_FIELDS = {"source", "author", "entity", "person", "org", "place", "weapon", "tag"}
+EXACT_FIELDS = {"title": "title_exact", "content": "content_exact", "quote": "quote_exact"}
+FILTER_FIELDS = {"source", "author", "entity", "person", "org", "place", "weapon", "tag", "quote", "speaker"}
 FIELD_ALIASES = {"title": ["headline"], "content": ["body", "text"], "author": ["by", "authors"]}
 QUERY_FIELDS = set(SEARCH_FIELDS) | FILTER_FIELDS | {"date"} | {
     alias for aliases in FIELD_ALIASES.values() for alias in aliases

@@ -36,6 +36,8 @@ from search.query.parser import FieldAnalyzer, QueryParser
 from search.query.tree import NOTHING, And, AndNot, Fuzzy, Node, Not, Or, Phrase, Prefix, Term, Wildcard
 from search.settings import SETTINGS
 
+SEARCHED_TWINS = {field: EXACT_FIELDS[field] for field in SEARCH_FIELDS}  # where other names are searched
+
 
 @dataclass
 class Clause:
@@ -137,7 +139,7 @@ class QueryReader:
             return clauses
         runs = [(i, clause.words[0]) for i, clause in enumerate(clauses) if len(clause.words) == 1]
         for match in find_aliases(self.aliases, [word for _, word in runs]):
-            alternatives = Or(tuple(alternative_tree(name, EXACT_FIELDS)[0] for name in match.alternatives))
+            alternatives = Or(tuple(alternative_tree(name, SEARCHED_TWINS)[0] for name in match.alternatives))
             for place in match.places:
                 index = runs[place][0]
                 clauses[index] = clauses[index].widened(alternatives)
@@ -188,7 +190,7 @@ class QueryReader:
         for match in find_aliases(self.aliases, words):
             alternatives = []
             for name in match.alternatives:
-                alternative, keys = alternative_tree(name, EXACT_FIELDS)
+                alternative, keys = alternative_tree(name, SEARCHED_TWINS)
                 alternatives.append(alternative)
                 alias_terms.update((key, match.words) for key in keys)
             key = self.aliases.key(match.words)

@@ -36,14 +36,14 @@ from search.backends.opensearch.mapping import (
     VOCABULARY_NAMES,
     feature_name,
 )
-from search.documents import read_facet_values
+from search.documents import FIELDS, read_facet_values
 from search.fields import IndexAnalyzer, IndexToken, index_analyzers
 from search.tables import AnalysisTables
 
 # What a hit shows, as Whoosh stores it (beside the file's key and signature, which let an
 # incremental run compare files, and the MinHash signature, base64, which finds a story's versions).
-STORED_NAMES = ("id", "path", "line", "url", "title", "source", "date", "authors", "credit", "tags",
-                "entities", "body", "story", "file_key", "file_sig")
+# what a hit shows (the fields every backend stores), and the keys an incremental run reads back
+STORED_NAMES = (*(field.name for field in FIELDS if field.stored), "file_key", "file_sig")
 
 
 def indexable(term: str) -> bool:

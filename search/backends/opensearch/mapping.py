@@ -58,6 +58,7 @@ DATE = "date"
 FIELD_KINDS: dict[str, str] = {
     "title": TEXT, "title_exact": TEXT, "content": TEXT, "content_exact": TEXT,
     "source": TEXT, "author": TEXT, **dict.fromkeys(ENTITY_FILTERS, TEXT),
+    "quote": TEXT, "quote_exact": TEXT, "speaker": TEXT,
     "byline": SCORED_KEYWORD, "source_key": SCORED_KEYWORD,
     "id": KEYWORD, "story": KEYWORD, "file_key": KEYWORD, "file_sig": KEYWORD,
     "tag": KEYWORD, "entity": KEYWORD, "completion": KEYWORD,

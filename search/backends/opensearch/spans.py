@@ -29,7 +29,8 @@ class SpanFinder:
 
     def __init__(self, tables: AnalysisTables):
         news, exact = news_analyzer(tables), exact_analyzer()
-        self.analyzers = {"title": news, "content": news, "title_exact": exact, "content_exact": exact}
+        self.analyzers = {"title": news, "content": news, "quote": news,
+                          "title_exact": exact, "content_exact": exact, "quote_exact": exact}
 
     def spans(self, tree: qt.Node, documents: dict[Ref, dict]) -> dict[Ref, TermSpans]:
         texts = {ref: DocumentTerms(stored, self.analyzers) for ref, stored in documents.items()}

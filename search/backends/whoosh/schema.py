@@ -62,6 +62,10 @@ def build_schema(tables: AnalysisTables | None = None) -> Schema:
         entity=KEYWORD(lowercase=True, commas=True),
         entity_keys=TEXT(analyzer=EntityKeyAnalyzer(news), phrase=False),
         **{kind: TEXT(analyzer=names) for kind in ENTITY_FILTERS},
+        quote=positional_text(news),
+        quote_exact=positional_text(exact),
+        speaker=TEXT(analyzer=names),
+        quotes=STORED,
     )
 
 

@@ -34,7 +34,7 @@ from whoosh.searching import Searcher
 
 from search.backends.whoosh.arrays import CODE_LENGTHS, SegmentArrays, TermArrays, TermTexts
 from search.backends.whoosh.codec import byte_column
-from search.documents import CONTENT_FIELDS, TITLE_FIELDS
+from search.documents import SPAN_FIELDS
 from search.occurrences import DocumentTerms
 from search.rank import ENTITY_FIELD, Weights, bm25, idf
 
@@ -44,7 +44,7 @@ DEADLINE_CHECK_MATCHES = 1024
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float64)
 Spans = list[tuple[int, int]]
-TEXT_FIELDS = CONTENT_FIELDS + TITLE_FIELDS  # the fields snippets find a term's characters in
+TEXT_FIELDS = SPAN_FIELDS  # the fields snippets find a term's characters in
 
 
 @dataclass

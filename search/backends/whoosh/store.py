@@ -27,7 +27,7 @@ from search.state import IndexState
 from search.stems import STEMS_FILE
 from search.tables import fingerprint, is_current_analysis
 
-FORMAT_VERSION = 8
+FORMAT_VERSION = 9  # 9: quotations and their speakers (quote, quote_exact, speaker, quotes)
 META_FILE = "search-meta.json"
 WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, multiprocess temp files
 INDEX_NAME = "MAIN"

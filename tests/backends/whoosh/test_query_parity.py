@@ -35,6 +35,9 @@ input's neutral twin (the class's syntax replaced by syntax both read alike: `RE
   Whoosh's parser then searched any schema field (`id`, `path`, `story`, `title_exact`, …; a
   stored one made it fall back to plain words). Ours knows only the query language's fields:
   another name is text, as an unknown field is.
+- "new field": `quote:` and `speaker:` (quotations and their speakers) came after the parser it
+  replaced, which read them as unknown fields (plain words, with a warning). The twin names
+  fields both know alike: `title:` (analysed as a quote is) and `author:` (a name, as a speaker).
 - "deep": parentheses nested more than MAX_DEPTH levels. Whoosh parsed them until Python's
   recursion limit, at a depth that depends on how deep the caller's stack is, then fell back to
   plain words; ours falls back past MAX_DEPTH, always.
@@ -175,6 +178,8 @@ def deviations(fragments: list[str]) -> set[str]:
                 name = ALIAS_OF.get(node.fieldname, node.fieldname)
                 if name == "date":
                     found.add("date field")
+                elif name in NEW_FIELDS:
+                    found.add("new field")
                 elif name in SCHEMA and name not in FIELD_NAMES:
                     found.add("internal field")
             if isinstance(node, GroupPlugin.OpenBracket):
@@ -187,11 +192,13 @@ def deviations(fragments: list[str]) -> set[str]:
     return found
 
 
+NEW_FIELDS = {"quote": "title", "speaker": "author"}  # the fields added since, and their twins
 INTERNAL_FIELDS = sorted(set(SCHEMA.names()) - FIELD_NAMES - set(ALIAS_OF), key=len, reverse=True)
 NEUTRAL = {  # each class's syntax (wherever Whoosh's tagger may find it), and what both read alike
     "REQUIRE": (re.compile(r"REQUIRE"), "REQUIRES"),
     "date field": (re.compile(r"date:"), "title:"),
     "internal field": (re.compile(rf"(?:{'|'.join(INTERNAL_FIELDS)}):"), "title:"),
+    "new field": (re.compile(r"(?:quote|speaker):"), lambda match: NEW_FIELDS[match.group()[:-1]] + ":"),
 }
 
 

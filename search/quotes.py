@@ -1,0 +1,258 @@
+"""Direct quotations and who said them, found at index time.
+
+    the body's quotation marks paired ("…", “…”, «…», „…“; a quote that runs over paragraphs,
+    each opening with a mark, is one quote)
+    -> scare quotes dropped (a few words with no speaker's cue beside them)
+    -> the speaker from the cue beside the quote: `"…," said X`, `"…," X said`, `X said: "…"`,
+       `X, a spokesman for Y, said`, `X said the plan was "…"`, `according to X`; `he`, `she`
+       and `the Toyota executive` are the person named last (unless an unnamed speaker, `a
+       spokesman said`, spoke since); a quote with no cue of its own keeps the speaker of the
+       last cued quote of its paragraph, or of the paragraph before when it opens its own
+    -> the speaker resolved to one of the article's people as the entities name them
+       (`Mr Wallace`, `Wallace` and `BEN WALLACE` are Ben Wallace); a cue that names no person
+       (`the company said`, `one analyst said`) leaves the quote unattributed.
+
+Reported speech without marks is not a quote; a quote with no cue has no speaker. Tuned on the
+`tune` rows of bench/data/quotes.jsonl, measured on its held-out rows (bench/quotes_eval.py).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from search.analysis import normalize_text
+from search.tables import read_words
+
+if TYPE_CHECKING:  # a search reads stored quotes without the extraction code
+    from search.entities import Entity
+
+CLOSERS = {'"': '"', "“": "”", "«": "»", "„": "“”"}  # each opening mark and the marks that close it
+PARAGRAPH = re.compile(r"^[ \t]*\S", re.MULTILINE)  # a line with words: where a paragraph starts
+MARK = re.compile('["“”«»„]')
+MIN_QUOTE_WORDS = 4  # a quote of fewer words with no cue beside it is a scare quote or a term
+CUE_CHARS = 160  # how far after a quote, or before it in its sentence, a cue is looked for
+PRONOUNS = frozenset({"he", "she"})
+# `the Toyota executive said`: a title that names the person named last (a spokesman, an official
+# or an analyst is someone the article does not name)
+TITLES = frozenset({"leader", "executive", "president", "minister", "secretary", "chairman",
+                    "chancellor", "premier", "governor", "senator", "chief", "director"})
+UNNAMED = ""  # the speaker of a cue that names no person (`the spokesman said`): no one
+SENTENCE_END = re.compile(r"[.!?][\"”»]?\s+(?=[\"“«„A-Z])")
+NAME = r"(?:[A-Z][\w'’.\-]*\s+){0,3}[A-Z][\w'’.\-]*"
+SUBJECT = rf"(?:{NAME}|[Hh]e|[Ss]he|[Tt]hey|(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother|[Tt]his)(?:\s+[\w\-]+){{1,3}})"
+# someone said something, in reported speech (`one banker said`)
+SPEAKER = re.compile(rf"\b(?P<who>{SUBJECT}),?\s+(?:said|says|told|added)\b")
+WHO_CHARS = r"[^.,;:\n\"“”(]"
+INDEFINITE = frozenset({"one", "a", "an", "another", "this"})  # `one banker said`: someone unnamed
+ABBREVIATION_DOT = re.compile(r"\b([A-Z][a-z]{0,3})\.(?=\s+[A-Z])")  # `Mr. Bendett`, `James A. Baker`
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One direct quotation: its words, where they stand in the body, and who said them."""
+
+    text: str
+    start: int  # the first quoted character of the body
+    end: int  # one past the last
+    speaker: str | None = None
+
+    def as_dict(self) -> dict:
+        """The stored shape (the API's `quotes` items)."""
+        return {"text": self.text, "speaker": self.speaker, "start": self.start, "end": self.end}
+
+
+def by_speaker(quotes: list[dict]) -> list[tuple[str | None, list[dict]]]:
+    """Stored quotes grouped by who said them: each speaker in the order of their first quote,
+    the unattributed last (how the article page and `search show` list them)."""
+    groups: dict[str | None, list[dict]] = {}
+    for quote in quotes:
+        groups.setdefault(quote.get("speaker"), []).append(quote)
+    unattributed = groups.pop(None, [])
+    return [*groups.items(), *([(None, unattributed)] if unattributed else [])]
+
+
+@lru_cache(maxsize=1)
+def cue_patterns() -> tuple[tuple[re.Pattern, ...], tuple[re.Pattern, ...]]:
+    """The cues, compiled once: those that follow a quote (`said X`; `X, a spokesman for Y, said`;
+    `Secretary of State X told`; `according to X`), and those before it in its sentence
+    (`X, the minister, said "…"`; `X said the plan was "…"`; `according to X, "…"`)."""
+    verbs = "|".join(sorted(read_words("speech_verbs.txt"), key=len, reverse=True))
+    said, last_verb = rf"(?:{verbs})\b", rf"(?:{verbs})\b(?!.*\b(?:{verbs})\b)"
+    apposition = r",[^,.;\n\"“”]{1,100},?\s+"
+    after = (
+        re.compile(rf"^[\s,]*{said}\s+(?P<who>{WHO_CHARS}{{1,80}})"),
+        re.compile(rf"^[\s,]*(?P<who>{NAME}){apposition}{said}"),
+        re.compile(rf"^[\s,]*(?:[\w'’\-]+\s+){{0,4}}?(?P<who>{SUBJECT})\s+{said}"),
+        re.compile(rf"^[\s,]*according\s+to\s+(?P<who>{WHO_CHARS}{{1,80}})"),
+    )
+    before = (
+        re.compile(rf"\b(?P<who>{NAME}){apposition}{last_verb}"),
+        re.compile(rf"(?:^|[\s,(])(?P<who>{SUBJECT}),?\s+{last_verb}"),
+        re.compile(rf"\baccording\s+to\s+(?P<who>{WHO_CHARS}{{1,80}}),?\s*$"),
+    )
+    return after, before
+
+
+def extract_quotes(text: str, entities: Iterable[Entity] = ()) -> list[Quote]:
+    """The direct quotations of an article's body, in order, each with its speaker where a cue
+    names one of the article's people."""
+    spans = quoted_spans(text)
+    people = People(text, [entity for entity in entities if entity.type == "person"], spans)
+    paragraphs = [line.start() for line in PARAGRAPH.finditer(text)]
+    found: list[Quote] = []
+    last: tuple[int, str | None] = (-1, None)  # the paragraph of the last cued quote, its speaker
+    for pieces in spans:
+        start, end = pieces[0][0], pieces[-1][1]
+        words = " ".join(text[s:e].strip() for s, e in pieces).strip()
+        named = cues(text, start, end)
+        paragraph = bisect_right(paragraphs, start) - 1
+        opens_paragraph = not text[paragraphs[paragraph]:start - 1].strip() if paragraph >= 0 else False
+        if not named and (last[0] == paragraph or (opens_paragraph and last[0] == paragraph - 1)):
+            speaker = last[1]
+        elif not named:
+            if len(words.split()) < MIN_QUOTE_WORDS:
+                continue
+            speaker = None
+        else:
+            speaker, cue_at = people.first_named(named)
+            people.spoke(cue_at, speaker)
+            last = (bisect_right(paragraphs, end) - 1, speaker)
+        found.append(Quote(words.rstrip(" ,"), start, end, speaker or None))
+    return found
+
+
+def cues(text: str, start: int, end: int) -> list[tuple[str, int]]:
+    """What the cues beside a quote name (their words as written, and where they stand), the
+    likeliest first: those after it, then those before it in its sentence."""
+    after_patterns, before_patterns = cue_patterns()
+    after_at = end + 1
+    after = undotted(text[after_at:after_at + CUE_CHARS].split("\n", 1)[0])
+    found = [(match["who"], after_at + match.start("who"))
+             for match in (pattern.match(after) for pattern in after_patterns) if match]
+    sentence_start = max(text.rfind("\n", 0, start) + 1, start - 1 - CUE_CHARS)
+    before = undotted(text[sentence_start:max(sentence_start, start - 1)])
+    ends = list(SENTENCE_END.finditer(before))
+    offset = ends[-1].end() if ends else 0
+    found += [(match["who"], sentence_start + match.start("who"))
+              for match in (pattern.search(before, offset) for pattern in before_patterns) if match]
+    return found
+
+
+def undotted(text: str) -> str:
+    """The text with the dots of abbreviations before a name made spaces (`Mr. Bendett`), so a
+    cue's name does not end at them; as long as the text, so positions hold."""
+    return ABBREVIATION_DOT.sub(r"\1 ", text)
+
+
+class People:
+    """The article's people and where each is named outside the quotes, for resolving a cue's
+    words to one of them."""
+
+    def __init__(self, text: str, people: list[Entity], spans: list[list[tuple[int, int]]]):
+        normal = normalize_text(text)
+        text = normal if len(normal) == len(text) else text
+        self.forms: dict[str, str] = {}  # a way of naming (lower-cased) -> the person's name
+        for person in people:
+            for form in (person.name, *person.forms, person.name.split()[-1]):
+                self.forms.setdefault(normalize_text(form).lower(), person.name)
+        self.named_at: list[int] = []  # where a person is named outside the quotes, in text order
+        self.named: list[str] = []  # whom
+        self.unnamed_at: list[int] = []  # where a cue named no one (`a spokesman said`), in order
+        if self.forms:
+            self._find_mentions(text, spans)
+            self._find_unnamed(text)
+
+    def _find_mentions(self, text: str, spans: list[list[tuple[int, int]]]) -> None:
+        """Where each person is named outside the quotes (`he` after a quote means its speaker,
+        not someone the quote names)."""
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(form) for form in
+                                                 sorted(self.forms, key=len, reverse=True)) + r")\b",
+                             re.IGNORECASE)
+        starts, ends = [pieces[0][0] for pieces in spans], [pieces[-1][1] for pieces in spans]
+        for match in pattern.finditer(text):
+            inside = bisect_right(starts, match.start()) - 1
+            if inside < 0 or match.start() >= ends[inside]:
+                self.named_at.append(match.start())
+                self.named.append(self.forms[match.group().lower()])
+
+    def _find_unnamed(self, text: str) -> None:
+        """Where a sentence says someone the article does not name said something (`one veteran
+        banker said`, a name that is none of its people): a `he` after that sentence is that
+        person, not the person named in it (`... said Volcker deserves credit. "…," he said`)."""
+        for match in SPEAKER.finditer(text):
+            who = match["who"]
+            unknown = who[0].isupper() and not self.resolve(who, match.start())
+            if who.split()[0].lower() in INDEFINITE or unknown:
+                end = SENTENCE_END.search(text, match.end())
+                insort(self.unnamed_at, end.start() if end else len(text))
+
+    def spoke(self, where: int, speaker: str) -> None:
+        """A cue at `where` attributed a quote (UNNAMED: to someone the article does not name)."""
+        if not speaker:
+            insort(self.unnamed_at, where)
+
+    def resolve(self, who: str, where: int) -> str:
+        """The person a cue's words name: `he`, `she` or `the Toyota executive` the person named
+        last, else the person whose name or surname the words hold; UNNAMED when they name no one."""
+        words = who.lower().split()
+        if words and (words[0] in PRONOUNS or words[0] == "the" and words[-1] in TITLES):
+            return self.last_before(where)
+        lowered = normalize_text(who).lower()
+        for form, name in sorted(self.forms.items(), key=lambda item: -len(item[0])):
+            if re.search(rf"\b{re.escape(form)}\b", lowered):
+                return name
+        return UNNAMED
+
+    def first_named(self, named: list[tuple[str, int]]) -> tuple[str, int]:
+        """The first of a quote's cues that names a person (or UNNAMED, at the first cue)."""
+        for who, where in named:
+            speaker = self.resolve(who, where)
+            if speaker:
+                return speaker, where
+        return UNNAMED, named[0][1]
+
+    def last_before(self, where: int) -> str:
+        """Who `he` or `she` at `where` is: the person named last before it, unless an unnamed
+        speaker was cued since."""
+        named = bisect_left(self.named_at, where) - 1
+        unnamed = bisect_left(self.unnamed_at, where) - 1
+        if named < 0 or (unnamed >= 0 and self.unnamed_at[unnamed] > self.named_at[named]):
+            return UNNAMED
+        return self.named[named]
+
+
+def quoted_spans(text: str) -> list[list[tuple[int, int]]]:
+    """The stretches inside quotation marks, each as its pieces (one per paragraph it runs over:
+    a quote left open at a paragraph's end goes on when the next paragraph opens with a mark,
+    as wire copy writes a long quote; otherwise it ends with its paragraph)."""
+    found: list[list[tuple[int, int]]] = []
+    pieces: list[tuple[int, int]] = []
+    closers, piece_start = "", 0
+    for mark in MARK.finditer(text):
+        char, at = mark.group(), mark.start()
+        if closers:
+            line_end = text.find("\n", piece_start, at)
+            if line_end < 0 and char in closers:
+                found.append([*pieces, (piece_start, at)])
+                pieces, closers = [], ""
+                continue
+            if line_end < 0:
+                continue  # a stray opening mark inside a quote
+            pieces.append((piece_start, line_end))
+            next_line = line_end + len(text[line_end:at]) - len(text[line_end:at].lstrip())
+            if at == next_line and char in CLOSERS:
+                piece_start = at + 1
+                continue
+            found.append(pieces)
+            pieces, closers = [], ""
+        if char in CLOSERS:
+            closers, piece_start = CLOSERS[char], at + 1
+    if closers:
+        line_end = text.find("\n", piece_start)
+        found.append([*pieces, (piece_start, len(text) if line_end < 0 else line_end)])
+    return [spans for spans in found if any(text[s:e].strip() for s, e in spans)]
