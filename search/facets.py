@@ -1,4 +1,5 @@
-"""Facets: how the matching stories divide by source, author, entity type, tag and month.
+"""Facets: how the matching stories divide by source, author, entity type, tag and time (month,
+and for a short span week or day: the timeline's bars).
 
 Each value counts stories, not documents, like the total: a count is the number
 of results its filter would leave. Values come from columns, read into arrays once
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -76,17 +78,37 @@ FACETS: tuple[Facet, ...] = (
     Facet("tag", "Tags", lambda doc: ((tag_term(tag), tag) for tag in doc["tag"]),
           lambda value: qt.Term("tag", tag_term(value))),
 )
-FACET_NAMES = (*(facet.name for facet in FACETS), "month")
+TIME_FACETS = ("month", "week", "day")  # a week is named by its Monday (`2023-01-09`), a day by its date
+FACET_NAMES = (*(facet.name for facet in FACETS), *TIME_FACETS)
+# The timeline's unit: days while the matching stories span at most 2 calendar months, weeks
+# while at most 9, else months (every time facet is kept; only the unit shown is counted).
+FINER_UNITS = (("day", 2), ("week", 9))
 OVERVIEW_FACETS = ("source", "person", "org", "place")  # what an overview of the index lists (home, stats)
 
 
-def facet_keys(doc: dict, month: str | None) -> Iterator[tuple[str, str, str]]:
-    """A document's (facet, key, value as printed) for every facet, and its month."""
+def facet_keys(doc: dict, day: date | None) -> Iterator[tuple[str, str, str]]:
+    """A document's (facet, key, value as printed) for every facet, and its month, week and day."""
     for facet in FACETS:
         for key, shown in facet.values(doc):
             yield facet.name, key, shown
-    if month:
-        yield "month", month, month
+    if day:
+        for name, value in zip(TIME_FACETS, time_values(day), strict=True):
+            yield name, value, value
+
+
+def time_values(day: date) -> tuple[str, str, str]:
+    """The month, week (its Monday) and day a date falls in, as the time facets name them."""
+    return f"{day:%Y-%m}", (day - timedelta(days=day.weekday())).isoformat(), day.isoformat()
+
+
+def finer_unit(months: list[dict]) -> str | None:
+    """The unit finer than a month the timeline of these months (the month facet) is drawn in,
+    or None: days over two calendar months at most, weeks over nine."""
+    if not months:
+        return None
+    first, last = (tuple(map(int, months[i]["value"].split("-"))) for i in (0, -1))
+    span = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
+    return next((unit for unit, most in FINER_UNITS if span <= most), None)
 
 
 class FacetTable:
@@ -102,13 +124,13 @@ class FacetTable:
         self.order = order or {name: _printed_order(values) for name, values in shown.items()}  # as printed
 
     @classmethod
-    def build(cls, documents: Iterable[tuple[int, dict, str | None]], stories: np.ndarray) -> FacetTable:
+    def build(cls, documents: Iterable[tuple[int, dict, date | None]], stories: np.ndarray) -> FacetTable:
         """The table of `documents`: each one's number, facet values (search.documents.facet_values
-        read back) and month; `stories` gives each document's story as a number."""
+        read back) and day; `stories` gives each document's story as a number."""
         rows: dict[str, list[tuple[str, str]]] = {name: [] for name in FACET_NAMES}  # (key, as printed)
         docs: dict[str, list[int]] = {name: [] for name in FACET_NAMES}
-        for docnum, doc, month in documents:
-            for name, key, shown in facet_keys(doc, month):
+        for docnum, doc, day in documents:
+            for name, key, shown in facet_keys(doc, day):
                 rows[name].append((key, shown))
                 docs[name].append(docnum)
         shown, pairs = {}, {}
@@ -145,15 +167,24 @@ class FacetTable:
                    {name: parts[3] for name, parts in found.items()})
 
     def count(self, docnums: np.ndarray) -> dict[str, list[dict]]:
-        """The most frequent values of each facet, and every month, with story counts."""
+        """The most frequent values of each facet, and every month (and, for a short span, every
+        week or day: `finer_unit`), with story counts."""
         matching = np.zeros(len(self.stories), dtype=bool)
         matching[docnums] = True
-        counts = {name: self._story_counts(name, matching) for name in FACET_NAMES}
-        found = {name: self._top(name, counts[name]) for name in FACET_NAMES if name != "month"}
-        months = self.shown["month"]
-        found["month"] = sorted(({"value": months[code], "count": int(n)}
-                                 for code, n in enumerate(counts["month"]) if n), key=lambda m: m["value"])
+        found = {facet.name: self._top(facet.name, self._story_counts(facet.name, matching))
+                 for facet in FACETS}
+        found["month"] = self._every("month", matching)
+        unit = finer_unit(found["month"])
+        if unit:
+            found[unit] = self._every(unit, matching)
         return found
+
+    def _every(self, name: str, matching: np.ndarray) -> list[dict]:
+        """Every value of a time facet the matches hold, in time order, with story counts."""
+        shown = self.shown[name]
+        return sorted(({"value": shown[code], "count": int(n)}
+                       for code, n in enumerate(self._story_counts(name, matching)) if n),
+                      key=lambda item: item["value"])
 
     def _story_counts(self, name: str, matching: np.ndarray) -> np.ndarray:
         """For each value, how many distinct stories among the matching documents hold it."""

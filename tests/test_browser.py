@@ -345,25 +345,39 @@ def test_a_source_filter_narrows_the_results(tab, dated_server):
     tab.assert_clean()
 
 
-def test_clicking_a_timeline_bar_filters_to_that_month(tab, dated_server):
+def test_a_timeline_bar_filters_to_its_week_and_a_drag_across_bars_to_their_span(tab, dated_server):
     page = tab.open(dated_server.url(f"/search?q={COMMON_WORD}"))
-    bars = page.locator("figure.timeline svg a.bar")
-    months = bars.evaluate_all("bars => bars.map(b => b.dataset.month)")
-    assert months == ["2023-01", "2023-02", "2023-03", "2023-04"], months
+    chart = page.locator("figure.timeline svg")
+    assert chart.get_attribute("data-unit") == "week"  # four months of articles
+    bars = chart.locator("a.bar")
+    spans = bars.evaluate_all("bars => bars.map(b => [b.dataset.from, b.dataset.to])")
+    assert spans[:2] == [["2023-01-09", "2023-01-15"], ["2023-01-16", "2023-01-22"]], spans
     before = total(page)
 
-    page.locator('svg a.bar[data-month="2023-02"]').click()
-    wait_for_url(page, r"[?&]from=2023-02&to=2023-02")
+    bars.nth(1).click()
+    wait_for_url(page, r"[?&]from=2023-01-16&to=2023-01-22")
     page.wait_for_selector("li.hit")
-    screenshot(page, "dated-results-month-2023-02")
+    assert [day[:10] for day in hit_dates(page)] == ["2023-01-17"] and total(page) == 1
 
-    assert re.search(r"[?&]from=2023-02(&|$)", page.url) and re.search(r"[?&]to=2023-02(&|$)", page.url)
-    dates = hit_dates(page)
-    in_month = sum(month == "2023-02" for month, _, _ in DATED_PLAN) - 1  # the two versions count once
-    assert len(dates) == page.locator("li.hit").count() == total(page) == in_month < before
-    assert all(date.startswith("2023-02") for date in dates), dates
-    # The story in two versions is shown once, with its other version.
-    assert page.locator("li.hit details.versions li").count() == 1
+    page.go_back()
+    page.wait_for_selector("figure.timeline svg a.bar")
+    first = chart.locator('a.bar[data-from="2023-01-09"]').bounding_box()
+    last = chart.locator('a.bar[data-from="2023-02-06"]').bounding_box()
+    page.mouse.move(first["x"] + first["width"] / 2, first["y"] + first["height"] - 1)
+    page.mouse.down()
+    page.mouse.move(last["x"] + last["width"] / 2, last["y"] + last["height"] - 1, steps=8)
+    assert chart.locator("a.bar.brushed").count() == 5, "the bars dragged over are marked"
+    screenshot(page, "dated-timeline-brushing")
+    page.mouse.up()
+    wait_for_url(page, r"[?&]from=2023-01-09&to=2023-02-12")
+    page.wait_for_selector("li.hit")
+    screenshot(page, "dated-results-brushed-span")
+    dates = [day[:10] for day in hit_dates(page)]
+    in_span = [number for number, (month, day, _) in enumerate(DATED_PLAN)
+               if "2023-01-09" <= f"{month}-{day:02d}" <= "2023-02-12"]
+    stories = {"versioned" if f"dated-{number}" in VERSIONED else number for number in in_span}
+    assert total(page) == len(dates) == len(stories) < before, (dates, in_span)
+    assert all("2023-01-09" <= day <= "2023-02-12" for day in dates), dates
     tab.assert_clean()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 from fixtures_corpora import DATED_RECORDS
@@ -97,7 +99,7 @@ def test_no_facets_unless_asked(dated_engine):
 
 
 def test_every_facet_of_the_registry_is_a_parameter_and_a_count_of_the_api():
-    from search.facets import FACET_NAMES, FACETS
+    from search.facets import FACET_NAMES, FACETS, FINER_UNITS
     from web.openapi import openapi_document
 
     document = openapi_document()
@@ -105,16 +107,18 @@ def test_every_facet_of_the_registry_is_a_parameter_and_a_count_of_the_api():
     parameters = {parameter["name"] for parameter in operation["parameters"]}
     counted = document["components"]["schemas"]["Facets"]
     assert {facet.name for facet in FACETS} <= parameters
-    assert set(counted["properties"]) == set(counted["required"]) == set(FACET_NAMES)
+    assert set(counted["properties"]) == set(FACET_NAMES)
+    assert set(counted["required"]) == set(FACET_NAMES) - {unit for unit, _ in FINER_UNITS}
 
 
 def test_a_table_read_back_from_its_arrays_counts_as_the_one_built():
     documents = [
         (0, {"source": "Kyiv Independent", "entity": [("person", "Volodymyr Zelenskyy")], "author": [],
-             "tag": []}, "2022-10"),
+             "tag": []}, date(2022, 10, 3)),
         (1, {"source": "", "entity": [("place", "Kraków"), ("person", "Volodymyr Zelenskyy")],
              "author": ["Ann Smith"], "tag": ["grain"]}, None),
-        (2, {"source": "Kyiv Independent", "entity": [], "author": ["ANN SMITH"], "tag": []}, "2022-11"),
+        (2, {"source": "Kyiv Independent", "entity": [], "author": ["ANN SMITH"], "tag": []},
+         date(2022, 11, 9)),
     ]
     stories = np.array([0, 0, 1])
     built = FacetTable.build(documents, stories)
@@ -124,5 +128,7 @@ def test_a_table_read_back_from_its_arrays_counts_as_the_one_built():
     for docnums in ([0, 1, 2], [1], []):
         assert read.count(np.array(docnums, dtype=np.int64)) == built.count(np.array(docnums, dtype=np.int64))
     assert read.count(np.array([0, 1, 2]))["person"] == [{"value": "Volodymyr Zelenskyy", "count": 1}]
+    assert read.count(np.array([0, 1, 2]))["day"] == [{"value": "2022-10-03", "count": 1},
+                                                     {"value": "2022-11-09", "count": 1}]
     assert FacetTable.from_arrays({name: array for name, array in built.arrays().items()
                                    if not name.startswith(f"facet.{FACET_NAMES[-1]}.")}, stories) is None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,7 +14,7 @@ from conftest import TELEGRAPH_PRINT, TELEGRAPH_WEB, build_jsonl_index
 from fixtures_corpora import DATED_RECORDS, HOSTILE_RECORDS, IMG, SCRIPT
 
 from web import create_app
-from web.timeline import BARS_HEIGHT
+from web.timeline import BARS_HEIGHT, days_between
 
 AMRAAM_LONG = "advanced medium-range air-to-air missile"
 ESCAPED_SCRIPT = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -423,44 +424,64 @@ def timeline_bars(page: Page) -> list[Element]:
     return Page(figure.group(1)).find("a", "bar")
 
 
-def test_the_timeline_is_an_inline_svg_bar_per_month(dated_client):
+def counted_time(facets: dict) -> tuple[str, list[dict]]:
+    """The finest time facet an answer counted, and its values."""
+    unit = next(unit for unit in ("day", "week", "month") if facets.get(unit) or unit == "month")
+    return unit, facets[unit]
+
+
+def test_the_timeline_is_an_inline_svg_bar_per_week_month_or_day(dated_client):
     page = get_page(dated_client, "/search", q="Ukraine")
-    months = dated_client.get("/api/search", query_string={"q": "Ukraine"}).get_json()["facets"]["month"]
+    facets = dated_client.get("/api/search", query_string={"q": "Ukraine"}).get_json()["facets"]
+    unit, counted = counted_time(facets)
+    assert unit == "week"  # the dated corpus spans four months
+    assert page.one("svg").attrs["data-unit"] == unit and f"stories per {unit}" in page.one("figcaption").text
     bars = timeline_bars(page)
-    assert [bar.attrs["data-month"] for bar in bars] == [m["value"] for m in months]
-    assert [bar.text.strip() for bar in bars] == [f"{m['value']}: {m['count']}" for m in months]
+    assert [bar.attrs["data-value"] for bar in bars] == [m["value"] for m in counted]
+    assert [bar.text.strip() for bar in bars] == [f"week of {m['value']}: {m['count']}" for m in counted]
     heights = [float(e.attrs["height"]) for e in page.find("rect")]
     assert max(heights) == BARS_HEIGHT and all(height >= 2 for height in heights)
-    tallest = max(months, key=lambda m: m["count"])["count"]
-    assert heights == [round(BARS_HEIGHT * m["count"] / tallest, 1) for m in months]
-    printed = re.findall(r'<text class="count"[^>]*>(\d+)</text>', page.source)
-    assert printed == [str(m["count"]) for m in months], "each bar's count above it"
+    tallest = max(counted, key=lambda m: m["count"])["count"]
+    assert heights == [round(BARS_HEIGHT * m["count"] / tallest, 1) for m in counted]
 
 
-def test_timeline_bars_link_to_their_month(dated_client):
+def test_a_span_of_two_months_is_drawn_in_days(dated_client):
+    span = {"q": "Ukraine", "from": "2022-10", "to": "2022-11"}
+    days = dated_client.get("/api/search", query_string=span).get_json()["facets"]
+    assert counted_time(days)[0] == "day" and "week" not in days
+    assert sum(day["count"] for day in days["day"]) >= sum(month["count"] for month in days["month"])
+    bars = timeline_bars(get_page(dated_client, "/search", **span))
+    assert [bar.text.strip() for bar in bars] == [f"{day['value']}: {day['count']}" for day in days["day"]]
+    assert all(bar.attrs["data-from"] == bar.attrs["data-to"] == bar.attrs["data-value"] for bar in bars)
+
+
+def test_timeline_bars_link_to_their_span(dated_client):
     for bar in timeline_bars(get_page(dated_client, "/search", q="Ukraine", sort="date")):
-        month = bar.attrs["data-month"]
-        assert query_args(bar.attrs["href"]) == {"q": "Ukraine", "sort": "date", "from": month, "to": month}
+        start, end = bar.attrs["data-from"], bar.attrs["data-to"]
+        assert (date.fromisoformat(end) - date.fromisoformat(start)).days == 6  # Monday to Sunday
+        assert query_args(bar.attrs["href"]) == {"q": "Ukraine", "sort": "date", "from": start, "to": end}
         assert get_page(dated_client, bar.attrs["href"]).find("a", "remove-filter")
 
 
-def test_following_a_timeline_bar_narrows_to_that_month(dated_client):
+def test_following_a_timeline_bar_narrows_to_its_span(dated_client):
     page = get_page(dated_client, "/search", q="Ukraine", size="100")
     for bar in timeline_bars(page):
-        month, count = bar.attrs["data-month"], int(bar.text.split(":")[1])
+        start, end, count = bar.attrs["data-from"], bar.attrs["data-to"], int(bar.text.split(":")[1])
         narrowed = get_page(dated_client, bar.attrs["href"])
         assert narrowed.total() == count < page.total()
-        dates = [d.attrs["datetime"] for d in narrowed.find("time")]
-        assert dates and all(date.startswith(month) for date in dates)
+        dates = [d.attrs["datetime"][:10] for d in narrowed.find("time")]
+        assert dates and all(start <= day <= end for day in dates)
 
 
-def test_months_without_matches_are_gaps_without_links(dated_client):
+def test_spans_without_matches_are_gaps_without_links(dated_client):
     page = get_page(dated_client, "/search", q="grain OR Christmas")
-    assert [bar.attrs["data-month"] for bar in timeline_bars(page)] == ["2022-09", "2022-12"]
+    bars = [bar.attrs["data-value"] for bar in timeline_bars(page)]
+    assert len(bars) == 2 and bars[0].startswith("2022-09") and bars[1].startswith("2022-12")
     rects = page.find("rect")
     assert len(rects) == 2
-    slot = 600 / 4
-    assert [float(r.attrs["x"]) for r in rects] == [round(0.1 * slot, 1), round(3 * slot + 0.1 * slot, 1)]
+    slot = 600 / len(days_between(bars[0], bars[1], 7))
+    last = len(days_between(bars[0], bars[1], 7)) - 1
+    assert [float(r.attrs["x"]) for r in rects] == [round(0.1 * slot, 1), round(last * slot + 0.1 * slot, 1)]
 
 
 def test_undated_results_have_no_timeline(client):

@@ -23,7 +23,7 @@ from web.params import (
     search_params,
     text_value,
 )
-from web.timeline import HEIGHT, WIDTH, counts_fit, timeline_bars
+from web.timeline import HEIGHT, WIDTH, counts_fit, timeline_bars, timeline_unit
 
 blueprint = Blueprint("pages", __name__)
 RELATED_ON_PAGE = SETTINGS.related
@@ -80,7 +80,7 @@ def search():
     typed = {name: text_value(request.args, name) or "" for name in DATE_PARAMS}
     page = render_template(
         "search.html", params=params, found=found, pages=pages, facets=FACETS,
-        bars=timeline_bars(found["facets"]["month"]), counts_fit=counts_fit,
+        bars=timeline_bars(found["facets"]), unit=timeline_unit(found["facets"]), counts_fit=counts_fit,
         chart={"width": WIDTH, "height": HEIGHT}, date_error=date_error, typed_dates=typed,
     )
     return page, 400 if date_error else 200

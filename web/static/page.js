@@ -1,6 +1,7 @@
 // The page's one script. It only adds to pages that work without it: completions as you type
 // (the search box's <datalist>, from /api/suggest; a headline chosen opens its article), and
-// keys: `/` to the search box, `j` and `k` to the next and previous result.
+// keys: `/` to the search box, `j` and `k` to the next and previous result; and a drag across
+// the timeline's bars (each a link to its own span) narrows the search to the span they cover.
 (function () {
   "use strict";
   var DELAY_MS = 120;
@@ -36,6 +37,40 @@
           })
           .catch(function () {});
       }, DELAY_MS);
+    });
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var chart = document.querySelector("figure.timeline svg");
+    if (!chart) return;
+    var bars = Array.prototype.slice.call(chart.querySelectorAll("a.bar"));
+    var first = null, last = null;
+    function barAt(event) {
+      var target = document.elementFromPoint(event.clientX, event.clientY);
+      return target && target.closest ? target.closest("figure.timeline a.bar") : null;
+    }
+    function mark() {
+      var a = bars.indexOf(first), b = bars.indexOf(last);
+      bars.forEach(function (bar, i) {
+        bar.classList.toggle("brushed", first !== null && i >= Math.min(a, b) && i <= Math.max(a, b));
+      });
+    }
+    chart.addEventListener("pointerdown", function (event) {
+      first = last = barAt(event);
+      if (first) { event.preventDefault(); mark(); }  // no native drag of the link
+    });
+    chart.addEventListener("pointermove", function (event) {
+      var bar = first && barAt(event);
+      if (bar && bar !== last) { last = bar; mark(); }
+    });
+    document.addEventListener("pointerup", function () {
+      if (!first) return;
+      var a = bars.indexOf(first), b = bars.indexOf(last);
+      first = last = null;
+      if (a === b) { mark(); return; }  // a click: the bar's own link
+      var url = new URL(bars[Math.min(a, b)].getAttribute("href"), window.location.href);
+      url.searchParams.set("to", bars[Math.max(a, b)].dataset.to);
+      window.location.href = url.toString();
     });
   });
 

@@ -47,15 +47,30 @@ def story_count_paths(prefix: str = "aggregations") -> list[str]:
     return [f"{prefix}.story_count.count", f"{prefix}.stories.sum_other_doc_count"]
 
 
+STORIES = {"stories": {"cardinality": {"field": "story", "precision_threshold": FACET_PRECISION}}}
+TIME_FORMATS = {"month": "yyyy-MM", "week": "yyyy-MM-dd", "day": "yyyy-MM-dd"}  # search/facets.py's names
+
+
 def facet_aggs() -> dict:
     """The aggregations facets are counted from (read back by `facet_counts`)."""
-    stories = {"stories": {"cardinality": {"field": "story", "precision_threshold": FACET_PRECISION}}}
     aggs = {f"facet_{name}": {"terms": {"field": f"{FACETS_FIELD}.{name}", "size": size,
-                                        "collect_mode": "breadth_first"}, "aggs": stories}
+                                        "collect_mode": "breadth_first"}, "aggs": STORIES}
             for name, size in FACET_BUCKETS.items()}
-    aggs["facet_month"] = {"date_histogram": {"field": "date", "calendar_interval": "month",
-                                              "format": "yyyy-MM", "min_doc_count": 1}, "aggs": stories}
-    return aggs
+    return {**aggs, **time_aggs("month")}
+
+
+def time_aggs(unit: str) -> dict:
+    """The aggregation that counts stories per month, week (from Monday, OpenSearch's calendar
+    week) or day (read back by `time_counts`)."""
+    return {f"facet_{unit}": {"date_histogram": {"field": "date", "calendar_interval": unit,
+                                                 "format": TIME_FORMATS[unit], "min_doc_count": 1},
+                              "aggs": STORIES}}
+
+
+def time_counts(aggregations: dict, unit: str) -> list[dict]:
+    """Every month, week or day the aggregation counted, in time order, with its stories."""
+    return [{"value": bucket["key_as_string"], "count": int(bucket["stories"]["value"])}
+            for bucket in aggregations.get(f"facet_{unit}", {}).get("buckets", [])]
 
 
 def facet_counts(aggregations: dict) -> dict[str, list[dict]]:
@@ -71,8 +86,7 @@ def facet_counts(aggregations: dict) -> dict[str, list[dict]]:
                     counts[facet.name][key] += stories
                     printed[facet.name].setdefault(key, Counter())[shown] += stories
     found = {facet.name: top_values(counts[facet.name], printed[facet.name]) for facet in FACETS}
-    found["month"] = [{"value": bucket["key_as_string"], "count": int(bucket["stories"]["value"])}
-                      for bucket in aggregations["facet_month"]["buckets"]]
+    found["month"] = time_counts(aggregations, "month")
     return found
 
 

@@ -23,10 +23,13 @@ from search.backends.opensearch.aggregations import (
     story_count,
     story_count_aggs,
     story_count_paths,
+    time_aggs,
+    time_counts,
 )
 from search.backends.opensearch.compile import Compiler, with_named_clauses
 from search.backends.opensearch.mapping import STORED_FIELD
 from search.documents import content_of
+from search.facets import finer_unit
 from search.feedback import FEEDBACK_FIELD, rerank
 from search.query import tree as qt
 from search.rank import Weights
@@ -164,6 +167,12 @@ class Ranker:
             ranking.all_words_total, ranking.all_words_relation = counted, relation(exact)
         if request.facets:
             ranking.facets = facet_counts(found)
+            unit = finer_unit(ranking.facets["month"])
+            if unit:  # a short span: its weeks or days too, counted only then
+                body = with_timeout({"query": details.query, "size": 0, "aggs": time_aggs(unit)},
+                                    request.deadline)
+                ranking.facets[unit] = time_counts(self.view.search(body, filter_path="aggregations")
+                                                   .get("aggregations", {}), unit)
         return answer_partial(answer)
 
 

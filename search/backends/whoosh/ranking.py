@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 from whoosh import query as wq
@@ -69,17 +70,17 @@ def facet_table(reader, stories: np.ndarray) -> FacetTable:
     column. Kept with the commit by the sink, built here for a commit that has none."""
     values, dates = ColumnValues(reader, "facets"), ColumnValues(reader, "date", translate=False)
     date_field = reader.schema["date"]
-    months: dict[int, str] = {}  # by day: a million articles fall on a few thousand
+    days: dict[int, date] = {}  # a million articles fall on a few thousand
 
-    def month(raw_date: int) -> str | None:
+    def day_of(raw_date: int) -> date | None:
         if raw_date == UNDATED:
             return None
         day = raw_date // WHOOSH_DAY
-        if day not in months:
-            months[day] = date_field.from_column_value(day * WHOOSH_DAY).strftime("%Y-%m")
-        return months[day]
+        if day not in days:
+            days[day] = date_field.from_column_value(day * WHOOSH_DAY).date()
+        return days[day]
 
-    return FacetTable.build(((docnum, read_facet_values(values[docnum]), month(dates[docnum]))
+    return FacetTable.build(((docnum, read_facet_values(values[docnum]), day_of(dates[docnum]))
                              for docnum in range(reader.doc_count_all())), stories)
 
 
