@@ -5,6 +5,8 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.test-installed
+OPENSEARCH_STAMP := $(VENV)/.opensearch-installed
 CHROMIUM := /usr/bin/chromium
 MAVEN := /usr/bin/mvn
 NPM := /usr/bin/npm
@@ -14,11 +16,21 @@ AXE := tests/node_modules/axe-core/axe.min.js
 
 install: $(STAMP)
 
+# What running needs (make run, make index); the test tools (Playwright, schemathesis, ruff ...)
+# only for make test and lint, the OpenSearch client for the cluster.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
+
+$(TEST_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+$(OPENSEARCH_STAMP): pyproject.toml $(STAMP)
+	$(BIN)/pip install --quiet -e '.[opensearch]'
+	touch $(OPENSEARCH_STAMP)
 
 index: install
 	$(BIN)/search index corpus --upgrade
@@ -45,10 +57,10 @@ $(MAVEN):
 
 # The project's 3-node OpenSearch cluster on 127.0.0.1:9201-9203, data in build/opensearch-cluster.
 # The first start builds the launcher (Maven fetches the OpenSearch jars into ~/.m2).
-cluster: install $(MAVEN)
+cluster: $(OPENSEARCH_STAMP) $(MAVEN)
 	$(BIN)/search cluster start
 
-cluster-stop: install
+cluster-stop: $(OPENSEARCH_STAMP)
 	$(BIN)/search cluster stop
 
 # The OpenSearch tests start their own cluster on free ports (tests/opensearch_support.py).
@@ -69,7 +81,7 @@ $(NPM):
 	fi
 
 # Style, and the import contracts of pyproject.toml (which way dependencies point).
-lint: install
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check search web tests bench docs fuzz
 	$(BIN)/lint-imports --no-cache
 
@@ -96,7 +108,7 @@ fuzz: $(FUZZ_STAMP)
 clean:
 	rm -rf $(VENV) index/MAIN_* index/_MAIN_* index/search-meta.json
 
-eval: install
+eval: $(TEST_STAMP)
 	$(BIN)/python bench/eval.py --shared $(SHARED)
 
 # Speed, memory and relevance beside the peers: bench/RESULTS.md (about 60 minutes on 2 cores);
