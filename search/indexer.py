@@ -47,6 +47,7 @@ from search.ingest import (
 )
 from search.quotes import extract_quotes
 from search.settings import SETTINGS
+from search.sidecar import mark as sidecar_mark
 from search.state import StreamRecord
 from search.stories import StoryFinder, signature
 from search.tables import variant_pairs
@@ -126,15 +127,17 @@ def load_user_variants(paths: Iterable[Path]) -> list[tuple[str, str]]:
 
 
 def signature_of(path: Path, stat: os.stat_result) -> str:
-    """`size:mtime_ns:sha1` of a file."""
+    """`size:mtime_ns:sha1` of a file, and its sidecar row's mark (search/sidecar.py) when it has one."""
     digest = hashlib.sha1(path.read_bytes()).hexdigest()
-    return f"{stat.st_size}:{stat.st_mtime_ns}:{digest}"
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{digest}{sidecar_mark(path)}"
 
 
 def is_unchanged(path: Path, stat: os.stat_result, indexed: IndexedFile) -> tuple[bool, str]:
-    """Compare a file with its indexed signature: size and mtime, else content hash."""
+    """Compare a file with its indexed signature: size, mtime and sidecar row, else content hash."""
     size, mtime, digest = indexed.signature.split(":", 2)
-    if size == str(stat.st_size) and mtime == str(stat.st_mtime_ns):
+    row = sidecar_mark(path)
+    if size == str(stat.st_size) and mtime == str(stat.st_mtime_ns) and digest.endswith(row) and (
+            row or "+" not in digest):
         return True, indexed.signature
     signature = signature_of(path, stat)
     return signature.rsplit(":", 1)[1] == digest, signature

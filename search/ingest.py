@@ -15,7 +15,7 @@ import os
 import re
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -24,6 +24,7 @@ from search.bylines import Byline, bylines, credit_and_source
 from search.dates import parse_date
 from search.plaintext import parse_article
 from search.settings import SETTINGS
+from search.sidecar import SidecarRow, authors_of, row_for
 
 TEXT_SUFFIXES = {".txt", ".md"}
 JSON_LINES_SUFFIXES = {".jsonl", ".ndjson"}
@@ -272,11 +273,30 @@ def read_file(path: Path, relative: str) -> FileContents:
         _read_json(text, relative, contents)
     elif len(data) > MAX_RECORD_BYTES:
         contents.problems.append(Problem(relative, f"larger than {MAX_RECORD_BYTES} bytes"))
-    elif suffix in HTML_SUFFIXES:
-        _read_html(text, relative, contents)
     else:
-        _read_plain_text(text, relative, contents)
+        (_read_html if suffix in HTML_SUFFIXES else _read_plain_text)(text, relative, contents)
+        row = row_for(path)
+        if row and contents.articles:
+            contents.articles[0] = _with_row(contents.articles[0], row, contents.problems)
     return contents
+
+
+def _with_row(article: Article, row: SidecarRow, problems: list[Problem]) -> Article:
+    """An article with the values of its sidecar row (search/sidecar.py) in place of its own."""
+    changes: dict = {}
+    if row.get("date"):
+        changes["date"] = parse_date(row.get("date"))
+        if changes["date"] is None:
+            problems.append(Problem(row.location, f"{row.get('date')!r} is not a date; the file's own kept",
+                                    fatal=False))
+            del changes["date"]
+    for column in ("source", "url", "title"):
+        if row.get(column):
+            changes[column] = valid_text(row.get(column))
+    authors = authors_of(row)
+    if authors:
+        changes["authors"] = [valid_text(name) for name in authors]
+    return replace(article, **changes)
 
 
 def _read_plain_text(text: str, relative: str, contents: FileContents) -> None:
