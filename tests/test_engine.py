@@ -186,6 +186,18 @@ def test_invalid_values_raise_invalid_parameter(engine, text, options):
         engine.search(text, **options)
 
 
+def test_filters_of_two_fields_both_narrow(engine):
+    """`person:X place:Y` is stories about both (they were alternatives: a second filter widened
+    the results); two values of one field stay alternatives."""
+    people, places = search(engine, "person:zelensky")["total"], search(engine, "place:kyiv")["total"]
+    both = search(engine, "person:zelensky place:kyiv")
+    assert both["total"] == search(engine, "person:zelensky AND place:kyiv")["total"]
+    assert 0 < both["total"] < max(people, places)
+    sources = search(engine, 'source:telegraph source:"holr magazine"')["total"]
+    alone = [search(engine, query)["total"] for query in ("source:telegraph", 'source:"holr magazine"')]
+    assert sources == sum(alone)
+
+
 def test_a_filter_alone_browses_its_stories(engine):
     """No words but a filter: every story the filter leaves, shown by a version, with a
     passage; no filter and no words is still refused."""

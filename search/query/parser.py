@@ -496,12 +496,14 @@ def capped(node: Node) -> Node:
 
 
 def require_filters(tree: Node) -> Node:
-    """`place:kyiv drones` means drones, in articles about Kyiv: a filter field beside
-    plain words narrows the results instead of adding to them."""
+    """`place:kyiv drones` means drones, in articles about Kyiv: a filter field beside plain
+    words narrows the results instead of adding to them, and so does a filter beside a filter of
+    another field (`person:volcker place:brazil`: both); filters of one field alone stay
+    alternatives (`source:reuters source:ap`)."""
     if not isinstance(tree, Or):
         return tree
     filters = [part for part in tree.parts if getattr(part, "field", None) in FILTER_FIELDS]
     rest = [part for part in tree.parts if getattr(part, "field", None) not in FILTER_FIELDS]
-    if not filters or not rest:
+    if not filters or (not rest and len({part.field for part in filters}) < 2):
         return tree
-    return And((Or(tuple(rest), tree.boost), *filters))
+    return And(((Or(tuple(rest), tree.boost),) if rest else ()) + tuple(filters))
