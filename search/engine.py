@@ -365,7 +365,7 @@ class Engine:
         terms = view.spans(parsed.tree, [ref])
         maker = HitMaker(parsed, self.analyzers, self.tables, entity_filter_names((), parsed.tree))
         found = joined_phrases(stored.get("body") or "", maker.matches(stored, terms[ref])[1])
-        return [(match.startchar, match.endchar) for match in found]
+        return [(match.startchar, match.endchar) for match in found if match.endchar > match.startchar]
 
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
         """The other stories most like this article (related coverage)."""

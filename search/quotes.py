@@ -45,10 +45,13 @@ UNNAMED = ""  # the speaker of a cue that names no person (`the spokesman said`)
 SENTENCE_END = re.compile(r"[.!?][\"”»]?\s+(?=[\"“«„A-Z])")
 NAME = r"(?:[A-Z][\w'’.\-]*\s+){0,3}[A-Z][\w'’.\-]*"
 SUBJECT = rf"(?:{NAME}|[Hh]e|[Ss]he|[Tt]hey|(?:[Tt]he|[Aa]n?|[Oo]ne|[Aa]nother|[Tt]his)(?:\s+[\w\-]+){{1,3}})"
-# someone said something, in reported speech (`one banker said`)
-SPEAKER = re.compile(rf"\b(?P<who>{SUBJECT}),?\s+(?:said|says|told|added)\b")
+# someone said something, in reported speech (`one banker said`, `X, author of a book, said`)
+REPORTED = r"(?:said|says|told|added)\b"
+SPEAKER = re.compile(rf"\b(?P<who>{SUBJECT}),?\s+{REPORTED}"
+                     rf"|\b(?P<named>{NAME}),[^,.;\n\"“”]{{1,100}},\s+{REPORTED}")
 WHO_CHARS = r"[^.,;:\n\"“”(]"
-INDEFINITE = frozenset({"one", "a", "an", "another", "this"})  # `one banker said`: someone unnamed
+MAX_TITLE_WORDS = 4  # words before a name that opens its sentence (`Ukrainian President`)
+SENTENCE_START = re.compile(r"(?:[.!?][\"”»]?\s+|\n\s*|^)")
 ABBREVIATION_DOT = re.compile(r"\b([A-Z][a-z]{0,3})\.(?=\s+[A-Z])")  # `Mr. Bendett`, `James A. Baker`
 
 
@@ -105,6 +108,7 @@ def extract_quotes(text: str, entities: Iterable[Entity] = ()) -> list[Quote]:
     people = People(text, [entity for entity in entities if entity.type == "person"], spans)
     paragraphs = [line.start() for line in PARAGRAPH.finditer(text)]
     found: list[Quote] = []
+    seen: set[str] = set()
     last: tuple[int, str | None] = (-1, None)  # the paragraph of the last cued quote, its speaker
     for pieces in spans:
         start, end = pieces[0][0], pieces[-1][1]
@@ -122,7 +126,9 @@ def extract_quotes(text: str, entities: Iterable[Entity] = ()) -> list[Quote]:
             speaker, cue_at = people.first_named(named)
             people.spoke(cue_at, speaker)
             last = (bisect_right(paragraphs, end) - 1, speaker)
-        found.append(Quote(words.rstrip(" ,"), start, end, speaker or None))
+        if words.rstrip(" ,") not in seen:  # wire copy repeats a paragraph now and then
+            seen.add(words.rstrip(" ,"))
+            found.append(Quote(words.rstrip(" ,"), start, end, speaker or None))
     return found
 
 
@@ -150,51 +156,59 @@ def undotted(text: str) -> str:
 
 
 class People:
-    """The article's people and where each is named outside the quotes, for resolving a cue's
-    words to one of them."""
+    """The article's people, where each is named outside the quotes and who last said something,
+    for resolving a cue's words to one of them."""
 
     def __init__(self, text: str, people: list[Entity], spans: list[list[tuple[int, int]]]):
         normal = normalize_text(text)
-        text = normal if len(normal) == len(text) else text
+        self.text = normal if len(normal) == len(text) else text
         self.forms: dict[str, str] = {}  # a way of naming (lower-cased) -> the person's name
         for person in people:
             for form in (person.name, *person.forms, person.name.split()[-1]):
                 self.forms.setdefault(normalize_text(form).lower(), person.name)
-        self.named_at: list[int] = []  # where a person is named outside the quotes, in text order
-        self.named: list[str] = []  # whom
-        self.unnamed_at: list[int] = []  # where a cue named no one (`a spokesman said`), in order
+        self.starts, self.ends = [pieces[0][0] for pieces in spans], [pieces[-1][1] for pieces in spans]
+        self.mentions: list[tuple[int, str, bool]] = []  # (where, whom, opening its sentence), in order
+        self.speakers: list[tuple[int, str]] = []  # (where, who: UNNAMED for no one named) said something
         if self.forms:
-            self._find_mentions(text, spans)
-            self._find_unnamed(text)
+            self._find_mentions()
+            self._find_speakers()
 
-    def _find_mentions(self, text: str, spans: list[list[tuple[int, int]]]) -> None:
+    def _outside_quotes(self, at: int) -> bool:
+        inside = bisect_right(self.starts, at) - 1
+        return inside < 0 or at >= self.ends[inside]
+
+    def _find_mentions(self) -> None:
         """Where each person is named outside the quotes (`he` after a quote means its speaker,
-        not someone the quote names)."""
+        not someone the quote names), and whether the name opens its sentence (its subject)."""
         pattern = re.compile(r"\b(?:" + "|".join(re.escape(form) for form in
                                                  sorted(self.forms, key=len, reverse=True)) + r")\b",
                              re.IGNORECASE)
-        starts, ends = [pieces[0][0] for pieces in spans], [pieces[-1][1] for pieces in spans]
-        for match in pattern.finditer(text):
-            inside = bisect_right(starts, match.start()) - 1
-            if inside < 0 or match.start() >= ends[inside]:
-                self.named_at.append(match.start())
-                self.named.append(self.forms[match.group().lower()])
+        for match in pattern.finditer(self.text):
+            if self._outside_quotes(match.start()):
+                self.mentions.append((match.start(), self.forms[match.group().lower()],
+                                      self._opens_sentence(match.start())))
 
-    def _find_unnamed(self, text: str) -> None:
-        """Where a sentence says someone the article does not name said something (`one veteran
-        banker said`, a name that is none of its people): a `he` after that sentence is that
-        person, not the person named in it (`... said Volcker deserves credit. "…," he said`)."""
-        for match in SPEAKER.finditer(text):
-            who = match["who"]
-            unknown = who[0].isupper() and not self.resolve(who, match.start())
-            if who.split()[0].lower() in INDEFINITE or unknown:
-                end = SENTENCE_END.search(text, match.end())
-                insort(self.unnamed_at, end.start() if end else len(text))
+    def _opens_sentence(self, at: int) -> bool:
+        """Whether only capitalised words (titles: `Ukrainian President`) stand before `at` in its
+        sentence."""
+        before = undotted(self.text[max(0, at - CUE_CHARS):at + 1])[:-1]  # the name's letter: `U.N. X`
+        ends = list(SENTENCE_START.finditer(before))
+        lead = before[ends[-1].end():] if ends else before
+        return all(word[:1].isupper() for word in lead.split()) and len(lead.split()) <= MAX_TITLE_WORDS
+
+    def _find_speakers(self) -> None:
+        """Who says something outside the quotes (`Diaz said the panel ...`, `one veteran banker
+        said`): a later `he` is the last of them, rather than someone they only talked about."""
+        for match in SPEAKER.finditer(self.text):
+            who = match["who"] or match["named"]
+            first = who.split()[0].lower()
+            if first in PRONOUNS or first in ("the", "they") or not self._outside_quotes(match.start()):
+                continue
+            insort(self.speakers, (match.start(), self.resolve(who, match.start())))
 
     def spoke(self, where: int, speaker: str) -> None:
         """A cue at `where` attributed a quote (UNNAMED: to someone the article does not name)."""
-        if not speaker:
-            insort(self.unnamed_at, where)
+        insort(self.speakers, (where, speaker))
 
     def resolve(self, who: str, where: int) -> str:
         """The person a cue's words name: `he`, `she` or `the Toyota executive` the person named
@@ -217,13 +231,17 @@ class People:
         return UNNAMED, named[0][1]
 
     def last_before(self, where: int) -> str:
-        """Who `he` or `she` at `where` is: the person named last before it, unless an unnamed
-        speaker was cued since."""
-        named = bisect_left(self.named_at, where) - 1
-        unnamed = bisect_left(self.unnamed_at, where) - 1
-        if named < 0 or (unnamed >= 0 and self.unnamed_at[unnamed] > self.named_at[named]):
-            return UNNAMED
-        return self.named[named]
+        """Who `he` or `she` at `where` is: the last who said something, unless a person opened a
+        sentence since (`Mr. Zelenskyy has shown ... "…," he told`); with no one said to speak,
+        the person named last."""
+        spoke = bisect_left(self.speakers, (where, "")) - 1
+        named = bisect_left(self.mentions, (where, "", False)) - 1
+        subject = next((self.mentions[i] for i in range(named, -1, -1) if self.mentions[i][2]), None)
+        if spoke >= 0 and (subject is None or subject[0] < self.speakers[spoke][0]):
+            return self.speakers[spoke][1]
+        if subject is not None:
+            return subject[1]
+        return self.mentions[named][1] if named >= 0 else UNNAMED
 
 
 def quoted_spans(text: str) -> list[list[tuple[int, int]]]:

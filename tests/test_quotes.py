@@ -44,6 +44,19 @@ def test_a_pronoun_is_the_person_named_last_unless_an_unnamed_speaker_spoke_sinc
     assert [speaker for _, speaker in speakers(text, JONES)] == ["Mary Jones", None, None]
 
 
+def test_a_pronoun_is_the_last_who_spoke_not_someone_they_talked_about():
+    text = ('Mary Jones said the panel would question John Smith and his associates next week.\n'
+            '"Anything above reported income is what we have to recover," he said.\n'
+            'John Smith has denied the charges since March.\n'
+            '"I have nothing to hide from anyone," he told a news conference.')
+    assert [speaker for _, speaker in speakers(text, SMITH, JONES)] == ["Mary Jones", "John Smith"]
+
+
+def test_a_repeated_paragraph_is_one_quote():
+    text = '"We do not want a trade war," Smith said.\n"We do not want a trade war," Smith said.'
+    assert speakers(text, SMITH) == [("We do not want a trade war", "John Smith")]
+
+
 def test_an_apposition_between_name_and_verb_and_honorific_dots_are_read_through():
     text = ('"The deficit will narrow next year," John Smith, the bank\'s chief economist, said.\n'
             '"Growth has slowed more than we expected," said Mr. Smith, who spoke in London.')
@@ -104,6 +117,11 @@ def test_speaker_filters_to_stories_quoting_that_person_and_shows_what_they_said
     assert hit["quote"]["speaker"] == "Ned Price" and hit["quote"]["text"][:30] in plain_text(hit["snippet"])
     assert engine.search("speaker:ihnat")["total"] == 1
     assert engine.search("speaker:wallace")["total"] == 0  # named everywhere, quoted nowhere
+
+
+def test_an_article_opened_from_a_speaker_search_marks_no_empty_match(engine):
+    assert engine.article(WASHINGTON_TIMES, "speaker:price")["matches"] == 0
+    assert engine.article(WASHINGTON_TIMES, "speaker:price Ukraine")["matches"] > 0
 
 
 def test_the_article_lists_its_quotes_where_they_stand(engine):
