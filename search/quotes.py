@@ -5,9 +5,11 @@
     -> scare quotes dropped (a few words with no speaker's cue beside them)
     -> the speaker from the cue beside the quote: `"…," said X`, `"…," X said`, `X said: "…"`,
        `X, a spokesman for Y, said`, `X said the plan was "…"`, `according to X`; `he`, `she`
-       and `the Toyota executive` are the person named last (unless an unnamed speaker, `a
-       spokesman said`, spoke since); a quote with no cue of its own keeps the speaker of the
-       last cued quote of its paragraph, or of the paragraph before when it opens its own
+       and `the Toyota executive` are the last who said something (a quote's cue, or reported
+       speech: `Diaz said the panel ...`, `one banker said`), unless a person opened a sentence
+       since; a quote with no cue of its own keeps the speaker of the last cued quote of its
+       paragraph, or of the paragraph before when it opens its own; a repeated paragraph's
+       quote is kept once
     -> the speaker resolved to one of the article's people as the entities name them
        (`Mr Wallace`, `Wallace` and `BEN WALLACE` are Ben Wallace); a cue that names no person
        (`the company said`, `one analyst said`) leaves the quote unattributed.
