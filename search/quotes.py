@@ -128,9 +128,10 @@ def extract_quotes(text: str, entities: Iterable[Entity] = ()) -> list[Quote]:
             speaker, cue_at = people.first_named(named)
             people.spoke(cue_at, speaker)
             last = (bisect_right(paragraphs, end) - 1, speaker)
-        if words.rstrip(" ,") not in seen:  # wire copy repeats a paragraph now and then
-            seen.add(words.rstrip(" ,"))
-            found.append(Quote(words.rstrip(" ,"), start, end, speaker or None))
+        quoted = words.rstrip(" ,")
+        if quoted not in seen:  # wire copy repeats a paragraph now and then
+            seen.add(quoted)
+            found.append(Quote(quoted, start, end, speaker or None))
     return found
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from search.facets import TIME_FACETS
+
 WIDTH, HEIGHT = 600, 80
 LABEL_ROOM = 12  # above the tallest bar, for its count
 BARS_HEIGHT = HEIGHT - LABEL_ROOM
 MIN_LABELLED_SLOT = 16.0  # a bar's slot at least this wide shows its count (three years of months)
 MAX_MONTHS = 120
-UNITS = ("day", "week", "month")  # finest first
+UNITS = TIME_FACETS[::-1]  # day, week, month: finest first
 STEP_DAYS = {"day": 1, "week": 7}
 
 

@@ -40,9 +40,9 @@ from search.documents import FIELDS, read_facet_values
 from search.fields import IndexAnalyzer, IndexToken, index_analyzers
 from search.tables import AnalysisTables
 
-# What a hit shows, as Whoosh stores it (beside the file's key and signature, which let an
-# incremental run compare files, and the MinHash signature, base64, which finds a story's versions).
-# what a hit shows (the fields every backend stores), and the keys an incremental run reads back
+# What a hit shows: the fields every backend stores (search/documents.py), beside the file's key
+# and signature, which let an incremental run compare files (and the MinHash signature, base64,
+# which finds a story's versions: `stored_record`).
 STORED_NAMES = (*(field.name for field in FIELDS if field.stored), "file_key", "file_sig")
 
 
