@@ -31,9 +31,12 @@ from functools import cache, lru_cache
 from search.stems import StemTable
 from search.tables import AnalysisTables, analysis_tables
 
+# A token starts with a word character, and the pattern starts with that class, so the regular
+# expression engine skips the text between tokens without trying each alternative at each place.
 TOKEN_PATTERN = re.compile(
-    r"(?:[^\W\d_]\.){2,}(?![^\W\d_])"  # dotted acronym: U.S., U.K.
-    r"|\w+(?:['’]\w+)*(?:[-‐‑]\w+(?:['’]\w+)*)*",  # words, with inner ' and -
+    r"\w(?:"
+    r"(?<=[^\W\d_])\.(?:[^\W\d_]\.)+(?![^\W\d_])"  # dotted acronym: U.S., U.K.
+    r"|\w*(?:['’]\w+)*(?:[-‐‑]\w+(?:['’]\w+)*)*)",  # words, with inner ' and -
 )
 PUNCTUATION_MAP = str.maketrans({
     "‘": "'", "’": "'", "‛": "'", "′": "'", "`": "'",

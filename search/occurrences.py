@@ -74,22 +74,26 @@ class DocumentTerms:
 def spans(analyzer: NewsAnalyzer, text: str, wanted: set[str]) -> Spans:
     """Where some terms occur in a text, as (start, end) characters in text order: what
     `analyzer.occurrences` finds for them, without a Python step per token. The text's words
-    are matched against the words known to make a wanted term (set operations); only those
-    tokens are looked at, and only the capitalised ones are asked whether they are shouted."""
+    are matched against the words known to make a wanted term (set operations, a capitalised
+    word both as written and shouted); only those tokens are looked at, and only a capitalised
+    one that would make a wanted term is asked whether it is shouted."""
     matches = list(TOKEN_PATTERN.finditer(text))
     keys = list(map(re.Match.group, matches))
-    for index in compress(range(len(keys)), map(str.isupper, keys)):
-        if is_capitals(keys[index]) and is_shouted(text, matches, index):
-            keys[index] += SHOUTED
-    words = set(keys)
+    capitals = [index for index in compress(range(len(keys)), map(str.isupper, keys))
+                if is_capitals(keys[index])]
+    words = {*keys, *(keys[index] + SHOUTED for index in capitals)}
     makers = word_makers(analyzer).learned(analyzer, words).making(wanted) & words
+    if not makers:
+        return {}
+    for index in capitals:
+        if (keys[index] in makers or keys[index] + SHOUTED in makers) and is_shouted(text, matches, index):
+            keys[index] += SHOUTED
     found: Spans = {}
-    for index, key in enumerate(keys) if makers else ():
-        if key in makers:
-            offset = matches[index].start()
-            for term in analyzer.terms_of(*_word(key), False)[0]:
-                if not term.stopword and term.text in wanted:
-                    found.setdefault(term.text, []).append((offset + term.start, offset + term.end))
+    for index in compress(range(len(keys)), map(makers.__contains__, keys)):
+        offset = matches[index].start()
+        for term in analyzer.terms_of(*_word(keys[index]), False)[0]:
+            if not term.stopword and term.text in wanted:
+                found.setdefault(term.text, []).append((offset + term.start, offset + term.end))
     return found
 
 

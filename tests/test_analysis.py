@@ -1,11 +1,14 @@
 """The analyzer chain (search/analysis.py), case by case, on seed strings and invented ones."""
 
 import pickle
+import re
 
 import pytest
 from conftest import BLINKEN_LAMMY, CORPUS, HOLR, SEEDS, TELEGRAPH_PRINT, WASHINGTON_TIMES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from search.analysis import exact_analyzer, news_analyzer, terms
+from search.analysis import TOKEN_PATTERN, exact_analyzer, news_analyzer, terms
 from search.tables import analysis_tables
 
 
@@ -328,3 +331,14 @@ def test_user_variant_analyzer_pickles():
     assert terms("Navalnyi", restored) == terms("Navalny", restored) == terms("Navalny")
 
 
+
+
+PLAIN_TOKEN_PATTERN = re.compile(  # the token rule as first written: acronym, else word
+    r"(?:[^\W\d_]\.){2,}(?![^\W\d_])|\w+(?:['’]\w+)*(?:[-‐‑]\w+(?:['’]\w+)*)*")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="aZ9_é.İ'’-‐ \n,ß", max_size=40))
+def test_the_token_pattern_finds_the_tokens_of_its_plain_form(text):
+    spans = [match.span() for match in TOKEN_PATTERN.finditer(text)]
+    assert spans == [match.span() for match in PLAIN_TOKEN_PATTERN.finditer(text)]
