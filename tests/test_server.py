@@ -7,6 +7,7 @@ written by the indexer while the server runs, `kill -9` on a worker.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -17,6 +18,7 @@ from browser_support import LiveServer, get_json, require_search_command, wait_f
 
 from search.indexer import update_index
 from search.settings import SETTINGS
+from web.server import COLLECTOR_THRESHOLDS, collect_less
 
 WORKERS = 2
 NEW_WORD = "quokkafest"
@@ -94,3 +96,13 @@ def test_serve_refuses_a_base_url_that_is_not_an_http_address_in_one_line(run_cl
 def test_the_default_is_one_worker_per_core(run_cli):
     result = run_cli("serve", "--help")
     assert f"one per core, here {len(os.sched_getaffinity(0))})" in " ".join(result.stdout.split())
+
+
+def test_a_serving_process_collects_garbage_less_often_and_never_walks_what_it_held_at_start():
+    before = gc.get_threshold()
+    try:
+        collect_less()
+        assert gc.get_threshold() == COLLECTOR_THRESHOLDS and gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

