@@ -93,6 +93,24 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(PUNCTUATION_MAP)
 
 
+# Latin letters with no decomposition to a base letter, folded as accented ones are.
+LETTER_FOLDS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŀ": "l", "ß": "ss",
+                              "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"})
+
+
+def fold_accents(word: str) -> str:
+    """A lower-case word with the accents of its Latin letters removed (`gdańsk` -> `gdansk`,
+    `łódź` -> `lodz`), so each outlet's spelling of a place or a name finds the others. Letters of
+    other scripts keep their marks (a Devanagari vowel sign or Cyrillic `й` is not an accent)."""
+    if word.isascii():
+        return word
+    kept: list[str] = []
+    for character in unicodedata.normalize("NFD", word):
+        if not (kept and kept[-1].isascii() and unicodedata.combining(character)):
+            kept.append(character)
+    return unicodedata.normalize("NFC", "".join(kept)).translate(LETTER_FOLDS)
+
+
 def is_capitals(word: str) -> bool:
     """Written in capitals: at least two letters, none lower-case."""
     return word.isupper() and sum(c.isalpha() for c in word) >= 2
@@ -148,7 +166,7 @@ def news_term(word: str, shouted: bool, tables: AnalysisTables) -> tuple[str, bo
     acronym = acronym_form(word, shouted, tables)
     if acronym is not None:
         return acronym, False
-    lowered = fold_variant(word.lower(), tables)
+    lowered = fold_variant(fold_accents(word.lower()), tables)
     if lowered in tables.stopwords:
         return lowered, True
     return stem(lowered, tables), False
@@ -158,7 +176,7 @@ def stem_inputs(word: str, tables: AnalysisTables) -> list[str]:
     """What the stemmer is asked for a word of a phrase field (`Russia's` -> `russia`; a
     compound's parts): the keys of an index's stem table."""
     pieces = [part for part, _ in compound_parts(word)] or [word]
-    keys = (fold_variant(strip_possessive(piece).lower(), tables) for piece in pieces)
+    keys = (fold_variant(fold_accents(strip_possessive(piece).lower()), tables) for piece in pieces)
     return [key for key in keys if key and key not in tables.stopwords]
 
 
@@ -202,7 +220,7 @@ def news_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables) -> 
     if not parts:
         found = news_term(word, shouted, tables)
         return (Term(found[0], 0, len(raw), 0, found[1]),) if found else ()
-    whole = HYPHEN.join(fold_variant(part.lower(), tables) for part, _ in parts)
+    whole = HYPHEN.join(fold_variant(fold_accents(part.lower()), tables) for part, _ in parts)
     terms = [Term(strip_possessive(whole), 0, len(raw))]
     if not query:
         spans = printed_spans(raw, parts)
@@ -214,13 +232,13 @@ def news_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables) -> 
 
 
 def exact_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables | None) -> tuple[Term, ...]:
-    """Exact-field terms: the word as printed, only case, quotes and dashes folded.
+    """Exact-field terms: the word as printed, only case, accents, quotes and dashes folded.
 
     A compound is indexed whole and by part; a query asks for its parts, one
     position each, so a phrase such as `"medium-range air-to-air missile"`
     lines up with the parts' consecutive positions in the text.
     """
-    word = normalize_text(raw).lower()
+    word = fold_accents(normalize_text(raw).lower())
     pieces = compound_parts(word)
     spans = printed_spans(raw, pieces)
     parts = [
@@ -391,5 +409,6 @@ NAME_WORD = re.compile(r"[\w*]+(?:\.?[\w*]+)*")
 
 def name_terms(text: str) -> list[str]:
     """The words of a name as the name fields index them (source, author, the entity types):
-    runs of letters, digits and `*` (a stop between two is kept: `U.S`), lower-cased."""
-    return [match.group().lower() for match in NAME_WORD.finditer(text)]
+    runs of letters, digits and `*` (a stop between two is kept: `U.S`), lower-cased, accents
+    folded."""
+    return [fold_accents(match.group().lower()) for match in NAME_WORD.finditer(text)]

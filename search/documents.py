@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from search.analysis import name_terms
+from search.analysis import fold_accents, name_terms
 from search.settings import SETTINGS
 
 if TYPE_CHECKING:  # a search reads documents without the ingest and extraction code
@@ -205,8 +205,9 @@ def tag_term(tag: str) -> str:
 
 
 def entity_term(name: str) -> str:
-    """How an entity's name is indexed in the `entity` field (and looked up there)."""
-    return " ".join(name.replace(",", " ").split()).lower()
+    """How an entity's name is indexed in the `entity` field (and looked up there): lower-cased,
+    accents folded (`Gdańsk` and `Gdansk` are one place)."""
+    return fold_accents(" ".join(name.replace(",", " ").split()).lower())
 
 
 def document_fields(article: Article, key: str, signature: str, extra: Enrichment = NO_ENRICHMENT) -> dict:

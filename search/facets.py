@@ -57,7 +57,10 @@ def entity_filter(name: str) -> qt.Node:
 
 
 def _entities_of(kind: str) -> Values:
-    return lambda doc: ((name, name) for entity_kind, name in doc["entity"] if entity_kind == kind)
+    """An entity type's names, keyed as the `entity` field indexes them (one value for `Gdańsk`
+    and `Gdansk`, shown as most printed)."""
+    return lambda doc: ((entity_term(name), name) for entity_kind, name in doc["entity"]
+                        if entity_kind == kind)
 
 
 def _source(doc: dict) -> Iterable[tuple[str, str]]:

@@ -8,7 +8,7 @@ from conftest import BLINKEN_LAMMY, CORPUS, HOLR, SEEDS, TELEGRAPH_PRINT, WASHIN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search.analysis import TOKEN_PATTERN, exact_analyzer, news_analyzer, terms
+from search.analysis import TOKEN_PATTERN, exact_analyzer, fold_accents, name_terms, news_analyzer, terms
 from search.tables import analysis_tables
 
 
@@ -342,3 +342,19 @@ PLAIN_TOKEN_PATTERN = re.compile(  # the token rule as first written: acronym, e
 def test_the_token_pattern_finds_the_tokens_of_its_plain_form(text):
     spans = [match.span() for match in TOKEN_PATTERN.finditer(text)]
     assert spans == [match.span() for match in PLAIN_TOKEN_PATTERN.finditer(text)]
+
+
+@pytest.mark.parametrize(("printed", "plain"), [
+    ("Gdańsk", "Gdansk"), ("Łódź", "Lodz"), ("Kędzierski", "Kedzierski"), ("Zürich", "Zurich"),
+    ("İstanbul", "Istanbul"), ("Straße", "Strasse"), ("Ørsted", "Orsted"),
+])
+def test_accented_latin_letters_are_the_plain_ones_in_every_field(printed, plain):
+    stemmed, exact = news_analyzer(), exact_analyzer()
+    assert terms(printed, stemmed) == terms(plain, stemmed)
+    assert terms(printed, exact) == terms(plain, exact)
+    assert name_terms(printed) == name_terms(plain)
+
+
+@pytest.mark.parametrize("word", ["йод", "हिन्दी", "Ёлка", "ελλάδα"])
+def test_letters_of_other_scripts_keep_their_marks(word):
+    assert fold_accents(word.lower()) == word.lower()

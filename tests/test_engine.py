@@ -473,3 +473,17 @@ def test_sorted_by_date_a_story_is_shown_by_the_version_that_places_it(tmp_path)
     newest = search(engine, "grain Odesa", sort="newest")
     assert [hit["id"] for hit in newest["results"]] == ["grain-later", "between"]
     assert [version["id"] for version in newest["results"][0]["versions"]] == ["grain-full"]
+
+
+def test_an_acronym_typed_alone_in_capitals_finds_it_in_running_text_and_in_shouted_headlines(tmp_path):
+    records = [
+        {"id": "running", "title": "Trade talks resume in Geneva",
+         "text": "Negotiators said the GATT round would resume next week in Geneva."},
+        {"id": "shouted", "title": "GATT ROUND TO RESUME", "text": "Negotiators meet next week in Geneva."},
+        {"id": "other", "title": "Coffee prices rise", "text": "Coffee prices rose on Monday."},
+    ]
+    (tmp_path / "gatt").mkdir()
+    engine = Engine(build_jsonl_index(tmp_path / "gatt", records))
+    for typed in ("GATT", "GATT round"):
+        assert {hit["id"] for hit in search(engine, typed)["results"]} == {"running", "shouted"}, typed
+    assert search(engine, "COFFEE PRICES")["total"] == search(engine, "coffee prices")["total"] == 1

@@ -608,3 +608,15 @@ def test_extraction_is_fast_enough_for_indexing():
             extract_entities(article.title, article.text)
     per_article = (time.perf_counter() - started) / (20 * len(articles))
     assert per_article < 0.02  # seeds are long; Reuters stories take about a millisecond
+
+
+@pytest.mark.parametrize("name", ["Agnieszka Ładoń", "Ingrida Šimonytė", "Øystein Åsberg"])
+def test_names_that_start_with_a_capital_beyond_latin_1_are_people(name):
+    surname = name.split()[-1]
+    text = f"{name} said the port would change. {surname} won 54.6 percent of the vote."
+    assert one(extract_entities(None, text), name, "person").mentions == 2
+
+
+def test_a_place_printed_with_accents_is_the_gazetteers_place():
+    entities = extract_entities(None, "Talks in Gdańsk ended on Monday. The port of Gdansk reopened.")
+    assert one(entities, "Gdansk", "place").mentions == 2

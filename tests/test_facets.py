@@ -132,3 +132,10 @@ def test_a_table_read_back_from_its_arrays_counts_as_the_one_built():
                                                      {"value": "2022-11-09", "count": 1}]
     assert FacetTable.from_arrays({name: array for name, array in built.arrays().items()
                                    if not name.startswith(f"facet.{FACET_NAMES[-1]}.")}, stories) is None
+
+
+def test_one_place_printed_with_and_without_accents_is_one_value_shown_as_most_printed():
+    documents = [(docnum, {"source": "", "entity": [("place", name)], "author": [], "tag": []}, None)
+                 for docnum, name in enumerate(["Gdańsk", "Gdansk", "Gdańsk"])]
+    table = FacetTable.build(documents, np.array([0, 1, 2]))
+    assert table.count(np.array([0, 1, 2]))["place"] == [{"value": "Gdańsk", "count": 3}]

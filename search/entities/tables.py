@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from search.analysis import normalize_text
+from search.analysis import fold_accents, normalize_text
 from search.tables import DATA_DIR, analysis_tables, data_lines, read_words
 
 ENTITY_DIR = DATA_DIR / "entities"
 CUE_KINDS = ("org-suffix", "org-head", "weapon-word", "verb", "role", "stop", "common", "company-word",
              "not-name", "legal-suffix", "person-thing", "date", "date-before")
 
-UPPER = "A-ZÀ-ÖØ-Þ"
+# Capital letters of the Latin script (a character class's body): ASCII, Latin-1, Extended-A and -B
+# and Latin Extended Additional, so `Ładoń`, `Šimonytė` and `Đặng` start names as `Kędzierski` does.
+UPPER = "A-Z" + "".join(chr(code) for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00))
+                        if chr(code).isupper())
 PARTICLES = frozenset((
     "de", "du", "da", "del", "della", "di", "van", "von", "der", "den", "le", "la", "al", "el", "bin", "ibn",
     "dos", "das",
@@ -85,11 +88,12 @@ def is_acronym_form(phrase: str) -> bool:
 
 
 def fold_token(text: str, kind: str) -> str:
-    """The lookup form of one token: lower case, no possessive, no abbreviation stop (`Mr.` -> `mr`)."""
+    """The lookup form of one token: lower case, accents folded, no possessive, no abbreviation
+    stop (`Mr.` -> `mr`, `Gdańsk` -> `gdansk`)."""
     bare = strip_possessive(text)
     if kind in ("abbrev", "initial"):
         bare = bare.rstrip(".")
-    return bare.lower()
+    return fold_accents(bare.lower())
 
 
 def strip_possessive(word: str) -> str:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from whoosh.analysis import Analyzer, SimpleAnalyzer, Token
+from whoosh.analysis import Analyzer, Filter, SimpleAnalyzer, Token
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.reading import IndexReader
 
-from search.analysis import NewsAnalyzer, exact_analyzer, news_analyzer
+from search.analysis import NewsAnalyzer, exact_analyzer, fold_accents, news_analyzer
 from search.backends.whoosh.codec import ArrayCodec, PackedPositions
 from search.documents import ENTITY_FILTERS, VECTOR_FIELD, entity_keys
 from search.tables import AnalysisTables
@@ -32,7 +32,7 @@ def build_schema(tables: AnalysisTables | None = None) -> Schema:
     """Every field of a document, and how it is analysed."""
     news = WhooshAnalyzer(news_analyzer(tables))
     exact = WhooshAnalyzer(exact_analyzer())
-    names = SimpleAnalyzer()
+    names = SimpleAnalyzer() | FoldAccents()  # search.analysis.name_terms, as Whoosh analyses
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         file_key=ID(sortable=True),
@@ -67,6 +67,16 @@ def build_schema(tables: AnalysisTables | None = None) -> Schema:
         speaker=TEXT(analyzer=names),
         quotes=STORED,
     )
+
+
+class FoldAccents(Filter):
+    """Whoosh's filter of our accent folding (search.analysis.fold_accents): a name field's words
+    as the query side reads them (`Ładoń` is `ladon`)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold_accents(token.text)
+            yield token
 
 
 class WhooshAnalyzer(Analyzer):
