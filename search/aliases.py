@@ -28,7 +28,7 @@ from search.entities import read_columns, split_aliases
 from search.errors import InvalidParameter
 from search.settings import SETTINGS
 from search.state import IndexState
-from search.tables import AnalysisTables, analysis_tables, fingerprint
+from search.tables import AnalysisTables, analysis_tables, fingerprint, table_text
 
 GAZETTEERS = {"countries.tsv": 1, "organisations.tsv": 1, "weapons.tsv": 1, "places.tsv": 2}
 MAX_ALIAS_WORDS = 8
@@ -50,7 +50,7 @@ def builtin_groups() -> list[tuple[str, list[str]]]:
 def read_alias_file(path: Path) -> list[tuple[str, list[str]]]:
     """A user's aliases: `canonical<TAB>alias|alias` lines."""
     groups = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, raw in enumerate(table_text(path).splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue

@@ -148,7 +148,8 @@ def subcommand_parser(name: str) -> Parser:
         parser.add_argument("--aliases", type=Path, action="append", default=[],
                             help="extra aliases kept with the index (canonical<TAB>alias|alias)")
         parser.add_argument("--upgrade", action="store_true",
-                            help="rebuild the index if another version of the analysis built it")
+                            help="rebuild the index if another version of the analysis, or other "
+                                 "--variants, built it")
         parser.add_argument("--commit-every", type=positive_int, default=COMMIT_EVERY_DOCS,
                             help=f"commit after this many documents, between files "
                                  f"(default {COMMIT_EVERY_DOCS})")
@@ -206,6 +207,9 @@ def open_engine(args: argparse.Namespace, **options) -> Engine:
     return Engine(location, backend=backend, **options)
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def use_colour(stream) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
@@ -216,6 +220,12 @@ def printable(text: str, lines: bool = False) -> str:
     the terminal or forge a line of ours; newlines kept only where `lines`."""
     shown = CONTROLS.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
     return shown if lines else shown.replace("\n", "\\n")
+
+
+def print_json(value) -> None:
+    """A JSON answer on stdout, always valid UTF-8: a byte of the command line that is not UTF-8
+    (Python keeps it as a lone surrogate) is printed as U+FFFD, not as itself."""
+    print(LONE_SURROGATE.sub("\ufffd", json.dumps(value, ensure_ascii=False, indent=2)))
 
 
 def render_snippet(snippet_html: str, colour: bool) -> str:
@@ -287,7 +297,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     request = SearchRequest(" ".join(args.query), limit=args.limit, offset=offset, correct=args.spell == "on")
     answer = engine.search(request)
     if args.json:
-        print(json.dumps(answer, ensure_ascii=False, indent=2))
+        print_json(answer)
     else:
         print_results(answer, offset)
     return 0
@@ -320,7 +330,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     engine = open_engine(args)
     article = engine.article(args.id)
     if args.json:
-        print(json.dumps(article, ensure_ascii=False, indent=2))
+        print_json(article)
         return 0
     print(printable(article["headline"] or "(untitled)"))
     facts = (("source", article["source"]), ("date", readable_date(article["date"])),
@@ -374,7 +384,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     if report.since is None:
         print(f"watching {query!r}: its next run prints the stories indexed after this one", file=sys.stderr)
     elif args.json and (report.new or report.updated):
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
+        print_json(report.as_dict())
     elif not args.json:
         colour = use_colour(sys.stdout)
         for label, hits in (("new", report.new), ("update", report.updated)):
@@ -391,7 +401,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     stats = open_engine(args).stats()
     if args.json:
-        print(json.dumps(stats, indent=2))
+        print_json(stats)
         return 0
     updated = "never"
     if stats["updated"]:
@@ -430,7 +440,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     if args.json:
-        print(json.dumps({"index": str(location), "sound": not problems, "problems": problems}, indent=2))
+        print_json({"index": str(location), "sound": not problems, "problems": problems})
     elif problems:
         for problem in problems:
             print(f"damaged: {printable(problem)}")
@@ -470,7 +480,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read qrels: {error}") from None
     scores = score_run(run_queries(engine.ranked_ids, queries), qrels)
     if args.json:
-        print(json.dumps(scores, indent=2))
+        print_json(scores)
     else:
         for name, value in scores.items():
             print(f"{name}\t{value:.4f}")

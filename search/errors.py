@@ -37,6 +37,9 @@ class IndexMissing(SearchError):
     status = 503
 
 
+VARIANTS_DIFFER = "--variants differ from the ones this index was built with; add --rebuild"
+
+
 class IndexIncompatible(SearchError):
     """The index exists but cannot be used as it is: rebuild it."""
 

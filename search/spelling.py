@@ -356,7 +356,7 @@ class Speller:
         """The fixes spelling offers for a query."""
         words = query_words(text)
         runs = word_runs(words)
-        named: dict[tuple[int, ...], bool] = {}
+        named: dict[tuple[str, ...], bool] = {}
         found: dict[tuple, str | None] = {}
         deadline = time.perf_counter() + LOOKUP_SECONDS
         fixes = []
@@ -402,14 +402,15 @@ class Speller:
 
     @staticmethod
     def _in_named_run(vocabulary: Vocabulary, words: list[QueryWord], run: list[int], index: int,
-                      named: dict[tuple[int, ...], bool]) -> bool:
-        """Whether a stretch of the run holding this word, two words or more, names something."""
+                      named: dict[tuple[str, ...], bool]) -> bool:
+        """Whether a stretch of the run holding this word, two words or more, names something
+        (each stretch of words asked once: a query repeating a word repeats its stretches)."""
         at = run.index(index)
         for size in range(min(len(run), MAX_RUN_WORDS), 1, -1):
             for first in range(max(0, at - size + 1), min(at, len(run) - size) + 1):
-                stretch = tuple(run[first:first + size])
+                stretch = tuple(words[i].text for i in run[first:first + size])
                 if stretch not in named:
-                    named[stretch] = vocabulary.has_name([words[i].text for i in stretch])
+                    named[stretch] = vocabulary.has_name(list(stretch))
                 if named[stretch]:
                     return True
         return False

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from search.engine import Engine
+from search.errors import InvalidParameter
 from search.request import SearchRequest
 from search.settings import SETTINGS
 
@@ -61,10 +62,14 @@ class Watches:
             return {}
 
     def _write_all(self, everything: dict) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(everything, ensure_ascii=False), encoding="utf-8")
-        temporary.replace(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps(everything, ensure_ascii=False), encoding="utf-8")
+            temporary.replace(self.path)
+        except OSError as error:
+            raise InvalidParameter(f"cannot keep the watches in {self.path}: "
+                                   f"{error.strerror or error} (set XDG_STATE_HOME)") from None
 
     def listed(self) -> dict[str, float]:
         """Each watched query of this index and when it last ran."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -392,3 +393,15 @@ def test_article_text_and_file_names_cannot_drive_the_terminal_or_forge_a_line(t
 ])
 def test_the_counts_line_says_when_a_count_is_a_lower_bound(answer, line):
     assert counts_line(answer) == line
+
+
+@pytest.mark.parametrize("option", ["--aliases", "--variants"])
+@pytest.mark.parametrize("table", ["/dev/zero", "."])
+def test_a_table_that_is_no_regular_file_is_one_line_not_a_read_without_end(run_cli, option, table):
+    result = run_cli("index", option, table, str(CORPUS), timeout=30)
+    assert f"{option} {table}: not a regular file" in one_error_line(result)
+
+
+def test_json_stays_valid_utf8_for_a_query_with_bytes_that_are_not(indexed, run_cli):
+    answer = json.loads(run_cli("--json", os.fsdecode(b"Amraam \xff")).stdout)
+    assert answer["query"] == "Amraam \ufffd" and answer["results"]

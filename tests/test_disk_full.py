@@ -16,15 +16,26 @@ from corpus_generator import write_corpus
 from search.engine import Engine
 
 SMALL_DISK_MB = 4  # the seed articles' index fits, a 3,000-article file's does not
+WRITERS_DISK_MB = 12  # a 6,000-article file (analysed by writer processes) fills it in their segments
 
 
 @pytest.fixture
 def small_disk(tmp_path) -> Path:
+    yield from mounted_disk(tmp_path, SMALL_DISK_MB)
+
+
+@pytest.fixture
+def writers_disk(tmp_path) -> Path:
+    """A disk the main process's files fit on and the writer processes' segments do not."""
+    yield from mounted_disk(tmp_path, WRITERS_DISK_MB)
+
+
+def mounted_disk(tmp_path: Path, megabytes: int):
     mount = tmp_path / "disk"
     mount.mkdir()
     if os.geteuid() != 0:
         pytest.skip("mounting a small tmpfs needs root")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SMALL_DISK_MB}m", "tmpfs", str(mount)],
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={megabytes}m", "tmpfs", str(mount)],
                              capture_output=True, text=True)
     if mounted.returncode:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
@@ -76,3 +87,18 @@ def test_a_rebuild_into_a_full_disk_keeps_the_old_index(run_cli, small_disk, tmp
     assert "is full" in one_error_line(full)
     assert not (index / ".rebuild").exists()
     assert Engine(index).stats()["documents"] == seeds
+
+
+def test_writer_processes_that_fill_the_disk_stop_the_run_and_lose_nothing(run_cli, writers_disk, tmp_path):
+    """Whoosh's multiprocess writer committed without a writer process that died of the full disk,
+    so the run recorded the file as indexed and a run after space was freed added nothing."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    write_corpus(corpus / "wire.jsonl", 6_000)  # over the size analysed in writer processes
+    index = writers_disk / "index"
+    full = run_cli("index", "--index", str(index), str(corpus))
+    assert "is full" in one_error_line(full) and "Traceback" not in full.stderr
+    grow(writers_disk, 300)
+    again = run_cli("index", "--index", str(index), str(corpus))
+    assert again.code == 0, again.stderr
+    assert Engine(index).stats()["documents"] == 6_000

@@ -489,3 +489,16 @@ def test_a_json_array_stopped_inside_is_read_on_and_one_changed_since_is_read_ag
     again = update_index(tmp_path / "index", [export])
     assert (again.added, again.updated, again.unchanged) == (0, 600, 0)
     assert stored_by_id(tmp_path / "index")["wire-0"]["title"] == "Berth zero, corrected"
+
+
+def test_other_variants_are_refused_unless_upgrading_which_rebuilds_with_them(tmp_path, corpus_copy):
+    first, second = tmp_path / "first.tsv", tmp_path / "second.tsv"
+    first.write_text("shapps\tshaps\n", encoding="utf-8")
+    second.write_text("shapps\tschapps\n", encoding="utf-8")
+    index = tmp_path / "index"
+    update_index(index, [corpus_copy], variant_files=[first])
+    with pytest.raises(IndexIncompatible, match="--variants differ"):
+        update_index(index, [corpus_copy], variant_files=[second])
+    report = update_index(index, [corpus_copy], variant_files=[second], upgrade=True)
+    assert report.added == len(list(corpus_copy.glob("*.txt")))
+    assert [hit["id"] for hit in Engine(index).search("Schapps")["results"]] == [HOLR]

@@ -326,3 +326,14 @@ def test_a_correctly_spelled_query_gets_no_suggestion(engine, text):
 def test_zelenksy_suggests_zelensky_on_the_sample(engine):
     assert suggested(engine, "Zelenksy") == ("Zelensky", None)
     assert suggested(engine, "zelenksy") == ("zelensky", "zelensky")
+
+
+def test_a_word_repeated_a_hundred_times_asks_whether_its_runs_name_something_once_each(monkeypatch,
+                                                                                        spelling_engine):
+    vocabulary = type(spelling_engine.view().vocabulary())  # the backend's, not imported here
+    asked: list[tuple[str, ...]] = []
+    has_name = vocabulary.has_name
+    monkeypatch.setattr(vocabulary, "has_name", lambda self, words: asked.append(tuple(words))
+                        or has_name(self, words))
+    search(spelling_engine, "tanker " * 100)
+    assert asked and len(asked) == len(set(asked)) <= spelling.MAX_RUN_WORDS - 1

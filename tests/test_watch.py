@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import one_error_line
 
 FIRST = {"id": "grain-1", "source": "Reuters", "date": "2022-09-28",
          "title": "Grain ships leave Odesa under Black Sea deal",
@@ -85,3 +86,12 @@ def test_watches_are_listed_and_forgotten(watched):
     assert unknown.code == 2 and "not watched" in unknown.stderr and unknown.stderr.count("\n") == 1
     bare = run("watch")
     assert bare.code == 2 and "give the query" in bare.stderr
+
+
+def test_a_place_for_the_watches_that_cannot_hold_them_is_one_line(tmp_path, run_cli):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    write(corpus, "first.jsonl", [FIRST, OTHER])
+    assert run_cli("index", str(corpus), "--index", str(index)).code == 0
+    result = run_cli("watch", "grain", "--index", str(index), env={"XDG_STATE_HOME": "/dev/null"})
+    assert "cannot keep the watches in /dev/null" in one_error_line(result)

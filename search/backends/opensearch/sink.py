@@ -51,6 +51,7 @@ from search.backends.opensearch.store import (
 from search.documents import Enrichment, IndexedFile, document_fields
 from search.errors import (
     REBUILD_HINT,
+    VARIANTS_DIFFER,
     BackendUnavailable,
     IndexBusy,
     IndexIncompatible,
@@ -103,7 +104,10 @@ def open_sink(location, rebuild: bool, user_variants: list[tuple[str, str]], upg
         print(f"note: {message}; rebuilding it", file=sys.stderr)
         return OpenSearchSink(client, address, fresh, generation, layout, True, lock_timeout)
     if user_variants and [list(pair) for pair in user_variants] != state.user_variants:
-        raise IndexIncompatible("--variants differ from the ones this index was built with; add --rebuild")
+        if not upgrade:
+            raise IndexIncompatible(VARIANTS_DIFFER)
+        print(f"note: {VARIANTS_DIFFER.split(';')[0]}; rebuilding it", file=sys.stderr)
+        return OpenSearchSink(client, address, fresh, generation, layout, True, lock_timeout)
     return OpenSearchSink(client, address, state, generation, layout, False, lock_timeout)
 
 

@@ -23,6 +23,7 @@ from search.aliases import name_stem_inputs
 from search.analysis import nltk_stem, nltk_stemmer, stem_inputs
 from search.backends.whoosh.lockowner import describe_owner, record_owner
 from search.backends.whoosh.merging import ParallelMerge
+from search.backends.whoosh.mpwriter import CheckedMpWriter
 from search.backends.whoosh.pool import use_column_pool
 from search.backends.whoosh.ranking import commit_columns, content_terms, facet_table
 from search.backends.whoosh.schema import ColumnValues, array_codec
@@ -42,7 +43,7 @@ from search.backends.whoosh.store import (
     write_state,
 )
 from search.documents import PHRASE_FIELDS, Enrichment, IndexedFile, document_fields
-from search.errors import IndexBusy, IndexIncompatible
+from search.errors import VARIANTS_DIFFER, IndexBusy, IndexIncompatible
 from search.facets import FacetTable
 from search.ingest import Article
 from search.state import IndexState
@@ -54,7 +55,8 @@ MAX_SEGMENTS = 10
 def open_sink(directory: Path, rebuild: bool, user_variants: list[tuple[str, str]],
               upgrade: bool = False, lock_timeout: float = 30.0, workers: int = 1) -> WhooshSink:
     """The index to write to: a new one when asked or absent (or, with `upgrade`, when built by
-    another version); an error when built with other variants than the ones given."""
+    another version or with other variants than the ones given); else an error for other
+    variants."""
     directory = Path(directory)
     if not is_whoosh_index(directory):
         return WhooshSink(create_index(directory, user_variants), lock_timeout, workers)
@@ -69,7 +71,10 @@ def open_sink(directory: Path, rebuild: bool, user_variants: list[tuple[str, str
         return _rebuilding(directory, user_variants, lock_timeout, workers)
     sink = WhooshSink(ix, lock_timeout, workers)
     if user_variants and [list(pair) for pair in user_variants] != sink.state.user_variants:
-        raise IndexIncompatible("--variants differ from the ones this index was built with; add --rebuild")
+        if not upgrade:
+            raise IndexIncompatible(VARIANTS_DIFFER)
+        print(f"note: {VARIANTS_DIFFER.split(';')[0]}; rebuilding it", file=sys.stderr)
+        return _rebuilding(directory, user_variants, lock_timeout, workers)
     return sink
 
 
@@ -150,9 +155,10 @@ class WhooshSink:
             gc.freeze()
             options = {"procs": self.workers, "multisegment": True}
         timeout = self.lock_timeout if timeout is None else timeout
+        make = CheckedMpWriter if options else SegmentWriter
         try:
-            writer = self.ix.writer(timeout=timeout, delay=0.25, compound=False, codec=array_codec(),
-                                    **options)
+            writer = make(self.ix, timeout=timeout, delay=0.25, compound=False, codec=array_codec(),
+                          **options)
         except LockError:
             raise _busy(timeout, self.directory) from None
         record_owner(self.directory / WRITE_LOCK)
