@@ -32,8 +32,11 @@ $(OPENSEARCH_STAMP): pyproject.toml $(STAMP)
 	$(BIN)/pip install --quiet -e '.[opensearch]'
 	touch $(OPENSEARCH_STAMP)
 
+# What `make run` indexes: the five seed articles (corpus/) and the dated newsroom sample, with its
+# own spelling variants (samples/README.md).
+SAMPLES := corpus samples/newsroom
 index: install
-	$(BIN)/search index corpus --upgrade
+	$(BIN)/search index $(SAMPLES) --variants samples/newsroom/variants.tsv --upgrade
 
 run: index
 	$(BIN)/search serve --host 127.0.0.1 --port $(PORT)

@@ -6,15 +6,19 @@ The index is any index built with `search index` (the committed pictures are of
 Reuters-21578: `search index ../shared/data/reuters/corpus.jsonl --index DIR`). The app is
 served with `search serve` on a free loopback port and driven by Debian's Chromium through
 Playwright (the same browser the tests use); each page is saved as a PNG of the visible
-window, narrow enough to stay under ~300 KB.
+window, narrow enough to stay under ~300 KB. The feed reader's picture is Debian's newsboat (a
+terminal feed reader: `apt-get install newsboat tmux`) reading a search's Atom feed in a tmux
+window, its screen shown in the browser as text.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -48,6 +52,7 @@ PAGES = {
     "tool-speaker": ("/search", {"q": "speaker:volcker"}, "stories quoting a person, with what they said"),
 }
 QUOTES_OF = "speaker:volcker"  # the first hit's article is shown at its list of who said what
+FEED_OF = {"q": "opec quota"}  # the search whose feed the feed reader is shown reading
 
 
 def free_port() -> int:
@@ -68,6 +73,39 @@ def serve(index: Path, port: int) -> subprocess.Popen:
             time.sleep(0.5)
     server.kill()
     raise SystemExit("the server did not answer")
+
+
+def feed_reader_screen(feed_url: str, columns: int = 110, rows: int = 30) -> str:
+    """What newsboat shows of a feed once opened: its articles, newest first, as screen text."""
+    with tempfile.TemporaryDirectory() as home:
+        (Path(home) / "urls").write_text(feed_url + "\n")
+        session = f"feed-reader-{free_port()}"
+        command = f"newsboat -u {home}/urls -c {home}/cache.db -C /dev/null -r"
+        subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", str(columns), "-y", str(rows),
+                        command], check=True,
+                       env={"HOME": home, "PATH": "/usr/bin:/bin", "TERM": "xterm", "LANG": "C.UTF-8"})
+        try:
+            for _ in range(80):  # Enter opens the feed once it is read; until its articles show
+                time.sleep(0.25)
+                if "Articles in feed" in screen_of(session):
+                    break
+                if "unread" in screen_of(session):
+                    subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+            return screen_of(session)
+        finally:
+            subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+def screen_of(session: str) -> str:
+    """The text a tmux session's window shows."""
+    done = subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True)
+    return done.stdout
+
+
+def terminal_page(text: str) -> str:
+    """A terminal's screen text as a page (light on dark, monospaced)."""
+    return ("<body style='margin:0;background:#1e1e1e'><pre style='margin:0;padding:12px;color:#ddd;"
+            f"font:15px/1.35 monospace'>{html.escape(text)}</pre></body>")
 
 
 def article_of_first_hit(page) -> str | None:
@@ -117,6 +155,11 @@ def main() -> int:
                     page.locator("section.quotes").scroll_into_view_if_needed()
                     page.screenshot(path=str(OUT / "tool-article-quotes.png"))
                     print("tool-article-quotes: an article's quotes by speaker, each linked to their stories")
+            if not args.only or "tool-feed-reader" in args.only:
+                page.set_content(terminal_page(feed_reader_screen(f"{base}/feed.atom?{urlencode(FEED_OF)}")))
+                page.set_viewport_size({"width": 1040, "height": 620})
+                page.screenshot(path=str(OUT / "tool-feed-reader.png"))
+                print("tool-feed-reader: a search's Atom feed in newsboat, newest stories first")
             browser.close()
     finally:
         server.terminate()

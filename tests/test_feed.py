@@ -7,6 +7,7 @@ from datetime import datetime
 
 import feedparser
 import pytest
+from conftest import build_jsonl_index
 from fixtures_corpora import DATED_RECORDS
 
 from web import create_app
@@ -85,3 +86,15 @@ def test_links_use_the_base_url_readers_reach_the_app_at(dated_index):
 def test_a_bad_feed_request_is_a_400_that_says_why(dated_client, query):
     answer = dated_client.get(f"/feed.atom?{query}")
     assert answer.status_code == 400 and b"400" in answer.data
+
+
+def test_an_untitled_article_is_titled_in_the_feed_as_on_the_page(tmp_path):
+    records = [{"id": "untitled", "date": "1987-06-29",
+                "text": "Ecuador will produce above its OPEC quota, the minister said on Monday."},
+               {"id": "titled", "title": "OPEC output over ceiling", "text": "OPEC output rose in June.",
+                "date": "1987-06-30"}]
+    client = create_app(build_jsonl_index(tmp_path, records)).test_client()
+    entries = read_feed(client, "q=OPEC").entries
+    headlines = {hit["id"]: hit["headline"] for hit in client.get("/api/search?q=OPEC").get_json()["results"]}
+    assert {entry_id(entry): entry.title for entry in entries} == headlines
+    assert headlines["untitled"].startswith("Ecuador will produce")

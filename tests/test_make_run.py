@@ -1,4 +1,5 @@
-"""`make run` as a newcomer uses it: build the index of corpus/, serve it, search it, stop it.
+"""`make run` as a newcomer uses it: build the index of the samples (corpus/ and samples/newsroom/),
+serve it, search it, stop it.
 
 The main test runs in the project root with the real default index folder (`index/`, whose
 contents are git-ignored). A second test runs the same Makefile in a scratch folder whose
@@ -32,6 +33,8 @@ from conftest import CORPUS, TELEGRAPH_PRINT, TELEGRAPH_WEB
 from search.indexer import update_index
 
 HEALTH_TIMEOUT = 120
+NEWSROOM = ROOT / "samples" / "newsroom"
+SAMPLE_DOCUMENTS = len(list(CORPUS.glob("*.txt"))) + len((NEWSROOM / "newsroom.jsonl").open().readlines())
 STOP_GRACE = 15
 
 
@@ -81,8 +84,9 @@ def current_project_index():
     require_search_command()
     index = ROOT / "index"
     if (index / "search-meta.json").exists() and not index_is_current(index):
-        done = subprocess.run([str(SEARCH), "index", "--rebuild", "corpus"], cwd=ROOT, capture_output=True,
-                              text=True, timeout=300)
+        done = subprocess.run([str(SEARCH), "index", "--rebuild", "corpus", "samples/newsroom", "--variants",
+                               "samples/newsroom/variants.tsv"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=300)
         assert done.returncode == 0, done.stderr
     return index
 
@@ -91,7 +95,7 @@ def test_make_run_serves_the_corpus_and_answers_like_the_cli(current_project_ind
     run, port = make_run(ROOT, tmp_path / "make-run.log")
     try:
         health = run.wait_healthy(port, HEALTH_TIMEOUT)
-        assert health["status"] == "ok" and health["documents"] == len(list(CORPUS.glob("*.txt"))), health
+        assert health["status"] == "ok" and health["documents"] == SAMPLE_DOCUMENTS, health
 
         answer = api(port, "/api/search", q="Amraam")
         assert answer["total"] >= 1 and answer["results"], answer
@@ -113,7 +117,7 @@ def test_make_run_serves_the_corpus_and_answers_like_the_cli(current_project_ind
     finally:
         log = run.describe()
         stop_and_check_port(run, port)
-    assert "search index corpus" in log and "serve" in log, log
+    assert "search index corpus samples/newsroom" in log and "serve" in log, log
 
 
 def test_make_run_after_an_analysis_change_rebuilds_the_stale_index(tmp_path):
@@ -123,6 +127,7 @@ def test_make_run_after_an_analysis_change_rebuilds_the_stale_index(tmp_path):
     for name in (".venv", "pyproject.toml"):
         (project / name).symlink_to(ROOT / name)
     shutil.copytree(CORPUS, project / "corpus")
+    shutil.copytree(NEWSROOM, project / "samples" / "newsroom")
     update_index(project / "index", [project / "corpus"])
     meta_path = project / "index" / "search-meta.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -132,7 +137,7 @@ def test_make_run_after_an_analysis_change_rebuilds_the_stale_index(tmp_path):
     run, port = make_run(project, tmp_path / "make-run.log", makefile=ROOT / "Makefile")
     try:
         health = run.wait_healthy(port, HEALTH_TIMEOUT)
-        assert health["documents"] == len(list(CORPUS.glob("*.txt")))
+        assert health["documents"] == SAMPLE_DOCUMENTS
         assert api(port, "/api/search", q="Amraam")["results"][0]["id"] == TELEGRAPH_PRINT
     finally:
         stop_and_check_port(run, port)
