@@ -252,12 +252,12 @@ def read_file(path: Path, relative: str) -> FileContents:
         contents.problems.append(Problem(relative, "empty file"))
         return contents
     wide = None
+    suffix = article_suffix(path)
     if b"\x00" in data[:8192] and not data.startswith(tuple(bom for bom, _ in BOMS)):
         wide = utf16_order(data)
-        if wide is None:
+        if wide is None and suffix not in JSON_LINES_SUFFIXES:  # a line holding a NUL is one bad record
             contents.problems.append(Problem(relative, "binary file, not text"))
             return contents
-    suffix = article_suffix(path)
     if suffix in JSON_LINES_SUFFIXES and not wide and not data.startswith(WIDE_BOMS):
         _read_json_lines(_utf8_lines(data, relative, contents), relative, contents)
         return contents
@@ -515,9 +515,10 @@ def stream_kind(path: Path) -> str | None:
             head = stream.read(8192)
     except GZIP_ERRORS:
         return None
-    if b"\x00" in head or head.startswith(WIDE_BOMS):
+    if head.startswith(WIDE_BOMS) or b"\x00" in head and (
+            suffix not in JSON_LINES_SUFFIXES or utf16_order(head) is not None):
         return None
-    if suffix in JSON_LINES_SUFFIXES:
+    if suffix in JSON_LINES_SUFFIXES:  # a stray NUL is in one line, reported with it
         return "lines"
     return "array" if head.removeprefix(codecs.BOM_UTF8).lstrip().startswith(b"[") else None
 

@@ -287,7 +287,6 @@ def test_decode():
     ("blank.txt", b"  \n\n \r\n", "empty"),
     ("empty.jsonl", b"", "empty"),
     ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
-    ("nul.jsonl", b'{"id": "a", "text": "x\x00y"}\n', "binary"),
 ])
 def test_unreadable_files_are_problems(tmp_path, name, data, reason):
     contents = read(tmp_path, name, data)
@@ -297,6 +296,16 @@ def test_unreadable_files_are_problems(tmp_path, name, data, reason):
     assert problem.location == name
     assert reason in problem.reason
     assert str(problem).startswith(f"{name}: ")
+
+
+@pytest.mark.parametrize("line", [0, 1, 2])
+def test_a_nul_byte_in_a_json_lines_file_loses_its_record_only(tmp_path, line):
+    records = [json.dumps({"id": f"r{n}", "text": f"Story {n} about grain."}) for n in range(3)]
+    records[line] = records[line].replace("grain", "gr\x00ain")
+    contents = read(tmp_path, "wire.jsonl", ("\n".join(records) + "\n").encode())
+    assert [article.id for article in contents.articles] == [f"r{n}" for n in range(3) if n != line]
+    [problem] = contents.problems
+    assert problem.location == f"wire.jsonl:{line + 1}"
 
 
 # --- ids -----------------------------------------------------------------------------------------
