@@ -394,3 +394,18 @@ def test_a_plain_text_byline_is_cleaned_alike(tmp_path):
                     encoding="utf-8")
     article = read_file(path, "story.txt").articles[0]
     assert article.authors == ["Jane Doe", "John Roe"] and article.source == "Reuters"
+
+
+def test_a_nul_byte_early_in_a_big_json_lines_export_loses_its_record_only(tmp_path):
+    from search.indexer import BIG_FILE_BYTES, update_index
+
+    body = "Grain shipments rose. " * 40
+    records = [json.dumps({"id": f"r{n}", "text": f"Story {n}. {body}"}) for n in range(1_300)]
+    records[0] = records[0].replace("Grain", "Gr\x00ain", 1)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "export.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    assert (corpus / "export.jsonl").stat().st_size >= BIG_FILE_BYTES  # read as a stream
+    report = update_index(tmp_path / "index", [corpus])
+    assert report.added == len(records) - 1
+    assert [problem.location for problem in report.problems] == ["export.jsonl:1"]
