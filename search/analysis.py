@@ -93,6 +93,16 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(PUNCTUATION_MAP)
 
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(value: str) -> str:
+    """`value` with each lone surrogate (`"\\ud800"` in JSON, a file name or a command-line byte
+    not in UTF-8) as U+FFFD: text that cannot be written as UTF-8 would fail every page and file
+    that shows it."""
+    return SURROGATE.sub("\ufffd", value)
+
+
 # Latin letters with no decomposition to a base letter, folded as accented ones are.
 LETTER_FOLDS = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ħ": "h", "ı": "i", "ŀ": "l", "ß": "ss",
                               "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"})

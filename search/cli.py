@@ -207,9 +207,6 @@ def open_engine(args: argparse.Namespace, **options) -> Engine:
     return Engine(location, backend=backend, **options)
 
 
-LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def use_colour(stream) -> bool:
     return stream.isatty() and not os.environ.get("NO_COLOR")
 
@@ -225,7 +222,9 @@ def printable(text: str, lines: bool = False) -> str:
 def print_json(value) -> None:
     """A JSON answer on stdout, always valid UTF-8: a byte of the command line that is not UTF-8
     (Python keeps it as a lone surrogate) is printed as U+FFFD, not as itself."""
-    print(LONE_SURROGATE.sub("\ufffd", json.dumps(value, ensure_ascii=False, indent=2)))
+    from search.analysis import valid_text
+
+    print(valid_text(json.dumps(value, ensure_ascii=False, indent=2)))
 
 
 def render_snippet(snippet_html: str, colour: bool) -> str:
@@ -531,9 +530,9 @@ def escape_unprintable() -> list[tuple[object, str]]:
     """Make strict stdout and stderr write what they cannot encode as backslash escapes.
 
     Bytes of the command line that are not UTF-8 reach Python as lone surrogates
-    (`search --json $'zz\\xff'` holds `zz\\udcff`); echoing the query back on a strict
-    UTF-8 stream would raise. Escaped, the JSON stays valid (`"zz\\udcff"`). Returns the
-    streams changed and their error handlers, for `main` to put back.
+    (`search $'zz\\xff'` holds `zz\\udcff`); echoing the query back on a strict UTF-8 stream
+    would raise (JSON answers write U+FFFD in their place: `print_json`). Returns the streams
+    changed and their error handlers, for `main` to put back.
     """
     changed = []
     for stream in (sys.stdout, sys.stderr):

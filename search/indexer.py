@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol
 
 from search.aliases import load_alias_files
+from search.analysis import valid_text
 from search.backends import DEFAULT_BACKEND, open_sink
 from search.backends.base import IndexSink
 from search.documents import KEY_SEPARATOR, Enrichment, IndexedFile, file_key
@@ -43,7 +44,6 @@ from search.ingest import (
     read_file,
     read_stretches,
     stream_kind,
-    valid_text,
 )
 from search.quotes import extract_quotes
 from search.settings import SETTINGS

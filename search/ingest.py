@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from search.analysis import valid_text
 from search.bylines import Byline, bylines, credit_and_source
 from search.dates import parse_date
 from search.plaintext import parse_article
@@ -34,7 +35,6 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | JSON_SUFFIXES | HTML_SUFFIXES
 GZIP_SUFFIX = ".gz"
 GZIP_ERRORS = (OSError, EOFError, zlib.error)
 JSON_ERRORS = (ValueError, RecursionError)  # bad syntax, numbers of thousands of digits, deep nesting
-SURROGATE = re.compile("[\ud800-\udfff]")
 READ_BLOCK = 1 << 20
 MAX_RECORD_BYTES = SETTINGS.max_record_bytes
 MIN_SENTENCE_WORDS = 6
@@ -413,12 +413,6 @@ def json_error(error: Exception) -> str:
     if isinstance(error, RecursionError):
         return "nested too deeply"
     return str(error).split(";")[0]  # a number of thousands of digits, …
-
-
-def valid_text(value: str) -> str:
-    """`value` with each lone surrogate (`"\\ud800"` in JSON, a file name not in UTF-8) as U+FFFD:
-    text that cannot be written as UTF-8 would fail every page and file that shows it."""
-    return SURROGATE.sub("\ufffd", value)
 
 
 def _valid_values(record: dict) -> dict:
