@@ -157,7 +157,8 @@ def acronym_form(word: str, shouted: bool, tables: AnalysisTables) -> str | None
 
 
 def fold_variant(word: str, tables: AnalysisTables) -> str:
-    """Transliterations and British spellings to one form."""
+    """A lower-case word's accents, transliterations and British spellings folded to one form."""
+    word = fold_accents(word)
     word = tables.variants.get(word, word)
     return tables.spellings.lookup(word) or word
 
@@ -176,7 +177,7 @@ def news_term(word: str, shouted: bool, tables: AnalysisTables) -> tuple[str, bo
     acronym = acronym_form(word, shouted, tables)
     if acronym is not None:
         return acronym, False
-    lowered = fold_variant(fold_accents(word.lower()), tables)
+    lowered = fold_variant(word.lower(), tables)
     if lowered in tables.stopwords:
         return lowered, True
     return stem(lowered, tables), False
@@ -186,7 +187,7 @@ def stem_inputs(word: str, tables: AnalysisTables) -> list[str]:
     """What the stemmer is asked for a word of a phrase field (`Russia's` -> `russia`; a
     compound's parts): the keys of an index's stem table."""
     pieces = [part for part, _ in compound_parts(word)] or [word]
-    keys = (fold_variant(fold_accents(strip_possessive(piece).lower()), tables) for piece in pieces)
+    keys = (fold_variant(strip_possessive(piece).lower(), tables) for piece in pieces)
     return [key for key in keys if key and key not in tables.stopwords]
 
 
@@ -230,7 +231,7 @@ def news_terms(raw: str, shouted: bool, query: bool, tables: AnalysisTables) -> 
     if not parts:
         found = news_term(word, shouted, tables)
         return (Term(found[0], 0, len(raw), 0, found[1]),) if found else ()
-    whole = HYPHEN.join(fold_variant(fold_accents(part.lower()), tables) for part, _ in parts)
+    whole = HYPHEN.join(fold_variant(part.lower(), tables) for part, _ in parts)
     terms = [Term(strip_possessive(whole), 0, len(raw))]
     if not query:
         spans = printed_spans(raw, parts)

@@ -37,7 +37,7 @@ class IndexMissing(SearchError):
     status = 503
 
 
-VARIANTS_DIFFER = "--variants differ from the ones this index was built with; add --rebuild"
+VARIANTS_DIFFER = "--variants differ from the ones this index was built with"  # add --rebuild, or --upgrade
 
 
 class IndexIncompatible(SearchError):

@@ -105,8 +105,8 @@ def open_sink(location, rebuild: bool, user_variants: list[tuple[str, str]], upg
         return OpenSearchSink(client, address, fresh, generation, layout, True, lock_timeout)
     if user_variants and [list(pair) for pair in user_variants] != state.user_variants:
         if not upgrade:
-            raise IndexIncompatible(VARIANTS_DIFFER)
-        print(f"note: {VARIANTS_DIFFER.split(';')[0]}; rebuilding it", file=sys.stderr)
+            raise IndexIncompatible(f"{VARIANTS_DIFFER}; add --rebuild")
+        print(f"note: {VARIANTS_DIFFER}; rebuilding it", file=sys.stderr)
         return OpenSearchSink(client, address, fresh, generation, layout, True, lock_timeout)
     return OpenSearchSink(client, address, state, generation, layout, False, lock_timeout)
 

@@ -72,8 +72,8 @@ def open_sink(directory: Path, rebuild: bool, user_variants: list[tuple[str, str
     sink = WhooshSink(ix, lock_timeout, workers)
     if user_variants and [list(pair) for pair in user_variants] != sink.state.user_variants:
         if not upgrade:
-            raise IndexIncompatible(VARIANTS_DIFFER)
-        print(f"note: {VARIANTS_DIFFER.split(';')[0]}; rebuilding it", file=sys.stderr)
+            raise IndexIncompatible(f"{VARIANTS_DIFFER}; add --rebuild")
+        print(f"note: {VARIANTS_DIFFER}; rebuilding it", file=sys.stderr)
         return _rebuilding(directory, user_variants, lock_timeout, workers)
     return sink
 
