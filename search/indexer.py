@@ -135,8 +135,8 @@ def signature_of(path: Path, stat: os.stat_result) -> str:
 def is_unchanged(path: Path, stat: os.stat_result, indexed: IndexedFile) -> tuple[bool, str]:
     """Compare a file with its indexed signature: size, mtime and sidecar row, else content hash."""
     size, mtime, digest = indexed.signature.split(":", 2)
-    recorded_row = digest[digest.find("+"):] if "+" in digest else ""
-    if (size, mtime, recorded_row) == (str(stat.st_size), str(stat.st_mtime_ns), sidecar_mark(path)):
+    _, plus, row = digest.partition("+")  # the sidecar row's mark, "+<hash>" (search/sidecar.py)
+    if (size, mtime, plus + row) == (str(stat.st_size), str(stat.st_mtime_ns), sidecar_mark(path)):
         return True, indexed.signature
     signature = signature_of(path, stat)
     return signature.rsplit(":", 1)[1] == digest, signature
