@@ -87,9 +87,10 @@ def feed_reader_screen(feed_url: str, columns: int = 110, rows: int = 30) -> str
         try:
             for _ in range(80):  # Enter opens the feed once it is read; until its articles show
                 time.sleep(0.25)
-                if "Articles in feed" in screen_of(session):
+                screen = screen_of(session)
+                if "Articles in feed" in screen:
                     break
-                if "unread" in screen_of(session):
+                if "unread" in screen:
                     subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
             return screen_of(session)
         finally:
