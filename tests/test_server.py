@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import signal
+import socket
 import urllib.parse
 
 import pytest
@@ -18,7 +19,7 @@ from browser_support import LiveServer, get_json, require_search_command, wait_f
 
 from search.indexer import update_index
 from search.settings import SETTINGS
-from web.server import COLLECTOR_THRESHOLDS, collect_less
+from web.server import COLLECTOR_THRESHOLDS, MAX_HEADER_BYTES, collect_less
 
 WORKERS = 2
 NEW_WORD = "quokkafest"
@@ -77,6 +78,42 @@ def test_a_query_of_the_longest_allowed_length_passes_the_server(served):
     assert status == 200 and "results" in body, body
     status, body = search(server, longest + "é")
     assert status == 400 and str(SETTINGS.max_query_chars) in json.dumps(body), body
+
+
+def raw_answer(server: LiveServer, request: bytes) -> tuple[str, dict[str, str], bytes]:
+    """Send bytes no HTTP client library would, and read the answer's status, headers and body."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, *fields = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (field.partition(":") for field in fields)}
+    return status, headers, body
+
+
+REFUSED_BEFORE_THE_APP = {
+    "a NUL in the request line": (b"GET /api/search?q=a\x00b HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    "a negative Content-Length": (b"POST /api/search HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", 400),
+    "a header over the limit": (b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\nX-Big: "
+                                + b"a" * (MAX_HEADER_BYTES + 8000) + b"\r\n\r\n", 431),
+    "a page's path": (b"GET /search?q=a\rb HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_BEFORE_THE_APP)
+def test_a_request_the_server_refuses_before_the_app_gets_the_json_error_envelope(served, case):
+    server, _, _ = served
+    request, expected_status = REFUSED_BEFORE_THE_APP[case]
+    status, headers, body = raw_answer(server, request)
+    assert status.split()[1] == str(expected_status), status
+    assert headers["content-type"] == "application/json", headers
+    assert int(headers["content-length"]) == len(body)
+    error = json.loads(body)["error"]
+    assert error["code"] == ("request_too_large" if expected_status == 431 else "bad_request"), error
+    assert error["message"] and len(error["message"]) < 400, error
+    assert search(server, "Amraam")[0] == 200, "the worker that refused it still answers"
 
 
 def test_serve_refuses_an_address_in_use_in_one_line(served, run_cli):

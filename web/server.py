@@ -10,6 +10,9 @@ gunicorn's arbiter. gunicorn's request-line limit would refuse a valid 2,000-cha
 app's query limit decides (400 with a JSON error). A client that sends its headers a byte a
 second holds one of a worker's threads until they end (gunicorn has no header deadline): a
 server open to such clients belongs behind a reverse proxy that buffers requests (nginx).
+A request gunicorn refuses before the app sees it (a control byte in the request line, a header
+over 32 KB: 431, a negative Content-Length) is answered with the app's JSON error envelope, not
+gunicorn's HTML page: its path cannot be trusted to say whether an API client sent it.
 
 A worker killed mid-request (`kill -9`, the out-of-memory killer) cannot answer: the kernel
 closes its connections (kept-alive ones too), so its clients see the connection closed (before
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import socket
 import sys
@@ -34,6 +38,7 @@ from search.cli import Parser, add_index_option, index_location, port_number, po
 from search.errors import SearchError
 from web import create_app
 from web.engine import EngineHolder
+from web.errors import INTERNAL_ERROR_MESSAGE, code_for, error_body
 
 MAX_HEADER_BYTES = 32 * 1024
 MAX_BODY_BYTES = 1024 * 1024  # a backstop: the app refuses bodies over MAX_REQUEST_BYTES itself
@@ -41,6 +46,7 @@ CHANNEL_TIMEOUT_SECONDS = 30
 WORKER_SILENCE_SECONDS = 60  # a worker whose main loop is silent this long is replaced
 COLLECTOR_THRESHOLDS = (10_000, 10, 10)  # a serving process's (CPython's default: 700, 10, 10)
 STOP_SECONDS = 10  # how long workers may finish their requests when the server stops
+REFUSAL_MESSAGE_CHARS = 300  # gunicorn's reason may quote the whole request line; this much is kept
 
 
 def describe(holder: EngineHolder) -> str:
@@ -127,6 +133,7 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
                 "limit_request_line": 0, "limit_request_field_size": MAX_HEADER_BYTES,
                 "keepalive": CHANNEL_TIMEOUT_SECONDS, "timeout": WORKER_SILENCE_SECONDS,
                 "graceful_timeout": STOP_SECONDS, "loglevel": "warning", "proc_name": "news-search",
+                "post_worker_init": answer_refusals_in_json,
             }
             for name, value in settings.items():
                 self.cfg.set(name, value)
@@ -141,6 +148,26 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
     except SystemExit as stopped:  # the arbiter exits when it cannot listen, having said why
         if stopped.code:
             raise SearchError(f"cannot serve on {host}:{port} (see the message above)") from None
+
+
+def answer_refusals_in_json(worker) -> None:
+    """In a gunicorn worker, write the requests gunicorn refuses itself as the app's JSON errors.
+    gunicorn has no setting for the body of its own error answers: every worker writes them through
+    `gunicorn.util.write_error`, so this worker process's copy of that function is replaced."""
+    import gunicorn.util
+
+    gunicorn.util.write_error = write_json_error
+
+
+def write_json_error(sock, status: int, reason: str, message: str) -> None:
+    """gunicorn's `write_error`, with the body the app gives its own errors (web/errors.py)."""
+    import gunicorn.util
+
+    message = message[:REFUSAL_MESSAGE_CHARS] or INTERNAL_ERROR_MESSAGE  # gunicorn's 500 says nothing
+    body = json.dumps(error_body(code_for(status), message)).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    gunicorn.util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
 def collect_less() -> None:
