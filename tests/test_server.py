@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import time
 import urllib.parse
 
 import pytest
@@ -20,6 +21,7 @@ from browser_support import LiveServer, get_json, require_search_command, wait_f
 from search.indexer import update_index
 from search.settings import SETTINGS
 from web.server import COLLECTOR_THRESHOLDS, MAX_HEADER_BYTES, collect_less
+from web.worker import LINGER_SECONDS
 
 WORKERS = 2
 NEW_WORD = "quokkafest"
@@ -114,6 +116,29 @@ def test_a_request_the_server_refuses_before_the_app_gets_the_json_error_envelop
     assert error["code"] == ("request_too_large" if expected_status == 431 else "bad_request"), error
     assert error["message"] and len(error["message"]) < 400, error
     assert search(server, "Amraam")[0] == 200, "the worker that refused it still answers"
+
+
+def test_clients_that_stall_inside_their_headers_or_never_close_do_not_starve_the_workers(served):
+    """Three times as many half-sent requests as the server has threads: a search is still
+    answered at once, and each stalled request is answered when its headers are finished, though
+    none of those clients closes its end (gunicorn's own worker waits up to 2 s for each)."""
+    server, _, _ = served
+    address = ("127.0.0.1", server.port)
+    stalled = [socket.create_connection(address, timeout=30) for _ in range(3 * WORKERS * 2)]
+    try:
+        for connection in stalled:
+            connection.sendall(b"GET /api/search?q=Amraam HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+        status, body = get_json(server.url("/api/search?q=Amraam"), timeout=5)
+        assert status == 200 and body["total"] >= 1
+        for connection in stalled:
+            connection.sendall(b"b\r\nConnection: close\r\n\r\n")
+        started = time.monotonic()
+        answers = [connection.makefile("rb").read() for connection in stalled]
+        assert all(answer.startswith(b"HTTP/1.1 200") and b'"total"' in answer for answer in answers), answers
+        assert time.monotonic() - started < len(stalled) * LINGER_SECONDS / 4, "closings waited on one by one"
+    finally:
+        for connection in stalled:
+            connection.close()
 
 
 def test_serve_refuses_an_address_in_use_in_one_line(served, run_cli):

@@ -7,9 +7,9 @@ index reader is shared between workers (a shared descriptor shares its read offs
 see a re-index at their next request, as one process does; a worker that dies is replaced by
 gunicorn's arbiter. gunicorn's request-line limit would refuse a valid 2,000-character query
 (percent-encoded, up to 18,000 bytes), so the line is bounded by gunicorn's 1 MB cap and the
-app's query limit decides (400 with a JSON error). A client that sends its headers a byte a
-second holds one of a worker's threads until they end (gunicorn has no header deadline): a
-server open to such clients belongs behind a reverse proxy that buffers requests (nginx).
+app's query limit decides (400 with a JSON error). Each worker waits for slow clients in its event
+loop, not in a thread (web/worker.py): clients that send their headers a byte a second, or never
+close their end, cost sockets, not threads; headers not whole in 30 s are closed.
 A request gunicorn refuses before the app sees it (a control byte in the request line, a header
 over 32 KB: 431, a negative Content-Length) is answered with the app's JSON error envelope, not
 gunicorn's HTML page: its path cannot be trusted to say whether an API client sent it.
@@ -123,13 +123,15 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
     module's docstring), until interrupted."""
     from gunicorn.app.base import BaseApplication
 
+    from web.worker import SlowClientWorker
+
     class Server(BaseApplication):
         """gunicorn with our settings, the app made in each worker (after the fork)."""
 
         def load_config(self) -> None:
             settings = {
                 "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
-                "workers": workers, "worker_class": "gthread", "threads": threads,
+                "workers": workers, "worker_class": SlowClientWorker, "threads": threads,
                 "limit_request_line": 0, "limit_request_field_size": MAX_HEADER_BYTES,
                 "keepalive": CHANNEL_TIMEOUT_SECONDS, "timeout": WORKER_SILENCE_SECONDS,
                 "graceful_timeout": STOP_SECONDS, "loglevel": "warning", "proc_name": "news-search",
