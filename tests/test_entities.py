@@ -190,6 +190,18 @@ def test_reverse_appositive_and_portfolio_titles():
     assert {"Mateo Larraín", "Olwen Pritchard-Hughes"} <= people
 
 
+def test_a_full_name_is_a_person_when_its_surname_alone_is_cued_later():
+    text = ("Agnieszka Ladon won 40.9 percent of the vote, against 38.5 percent for Bartosz Kedzierski. "
+            "\u201cTonight I finished first,\u201d Ladon said. Kedzierski, 47, conceded nothing. "
+            "Economic Daily reported the result. Daily said turnout was low. "
+            "Results for the week ended November Four.\nOn December Four, the commission agreed.")
+    entities = extract_entities("Gdansk votes", text)
+    people = names_of(entities, "person")
+    assert {"Agnieszka Ladon", "Bartosz Kedzierski"} <= people
+    assert one(entities, "Agnieszka Ladon", "person").mentions == 2
+    assert not people & {"Economic Daily", "November Four", "Ladon", "Kedzierski"}, people
+
+
 def test_capitals_and_surnames_resolve_to_the_fullest_name():
     text = (
         "MARGIT SOLBERG flew to Brussels yesterday.\n"

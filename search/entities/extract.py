@@ -13,7 +13,13 @@ from search.entities.article import Article
 from search.entities.definitions import acronym_definitions, learned_lexicon
 from search.entities.gather import TYPES, Entity, gather
 from search.entities.organisations import companies_not_people, company_names, promote_companies
-from search.entities.people import named_in_headline, possessive_people, promote_candidates, resolve_people
+from search.entities.people import (
+    cued_by_surname,
+    named_in_headline,
+    possessive_people,
+    promote_candidates,
+    resolve_people,
+)
 from search.entities.rules import scan_span
 from search.entities.source import without_source_at_work
 from search.entities.tables import UPPER, entity_tables
@@ -66,6 +72,7 @@ def extract_entities(title: str | None, text: str, definitions: dict[str, str] |
         if tokens:
             scan_span(article, tokens, article.mode_at(span.start()))
     named_in_headline(article)
+    cued_by_surname(article)
     promote_companies(article)
     promote_candidates(article)
     possessive_people(article)

@@ -13,7 +13,7 @@ import re
 from search.entities.article import Article, Mention, PersonMention, Token
 from search.entities.rules import MAX_NAME_WORDS, add_person, person_key, plain_name
 from search.entities.tables import PARTICLES
-from search.entities.tokens import HEADLINE, SHOUT, TEXT, caps_word, name_like, plural_noun
+from search.entities.tokens import HEADLINE, SHOUT, TEXT, caps_word, english_word, name_like, plural_noun
 
 HEADLINE_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 POSSESSED = re.compile(r"'s?((?:\s+[a-z][a-z-]*){1,3})")
@@ -38,6 +38,28 @@ def named_in_headline(article: Article) -> None:
             and all(name_like(t) for t in names)
             and plain_name(article, names)
         ):
+            add_person(article, list(run), run[0].start, run[-1].end, shouted=False)
+
+
+def cued_by_surname(article: Article) -> None:
+    """A name of two or three words is a person when its last word alone is cued as one elsewhere
+    in the article (`Agnieszka Ladon won 40.9 percent`, then `Ladon said`, `Kedzierski, 47, said`):
+    news names a person in full once, by surname after. Not English words alone (`Economic Daily`,
+    then `Daily said`; `Metal Traders`), nor a date (`November Four`). The surname's own mentions
+    follow it in `promote_candidates`."""
+    after = article.tables.person_after
+    cued = {run[0].fold for run, mode in article.candidates
+            if mode == TEXT and len(run) == 1 and name_like(run[0]) and not run[0].possessive
+            and plain_name(article, list(run)) and after.match(article.text, run[0].end)}
+    if not cued:
+        return
+    for run, mode in article.candidates:
+        names = [t for t in run if t.fold not in PARTICLES]
+        words = [t for t in names if t.kind != "initial"]
+        if (mode == TEXT and 2 <= len(words) <= 3 and words[-1].fold in cued
+                and all(name_like(t) for t in names) and plain_name(article, names)
+                and not all(english_word(t.bare.lower()) for t in words)
+                and not any(t.fold in article.tables.cues["date"] for t in words)):
             add_person(article, list(run), run[0].start, run[-1].end, shouted=False)
 
 
