@@ -202,6 +202,17 @@ def test_a_full_name_is_a_person_when_its_surname_alone_is_cued_later():
     assert not people & {"Economic Daily", "November Four", "Ladon", "Kedzierski"}, people
 
 
+def test_vessels_firms_and_seas_are_no_people_but_a_titled_name_is_one():
+    text = ("A crew member aboard the Aurelia Wind, who asked not to be named, saw smoke. "
+            "In Duisburg, the plastics maker Sturmfeld Kunststoffe said it had moved its stock. "
+            "Dock workers idled the North Sea's three busiest hubs, Irawo Biologics said. "
+            "Skipper Henk Dijkgraaf said his barge had left. The president, Marta Lindqvist, agreed.")
+    entities = extract_entities(None, text)
+    people = names_of(entities, "person")
+    assert people == {"Henk Dijkgraaf", "Marta Lindqvist"}, people
+    assert one(entities, "North Sea", "place") and one(entities, "Irawo Biologics", "org")
+
+
 def test_capitals_and_surnames_resolve_to_the_fullest_name():
     text = (
         "MARGIT SOLBERG flew to Brussels yesterday.\n"

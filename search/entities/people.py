@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from search.entities.article import Article, Mention, PersonMention, Token
-from search.entities.rules import MAX_NAME_WORDS, add_person, person_key, plain_name
+from search.entities.rules import MAX_NAME_WORDS, add_person, person_key, plain_name, thing_before
 from search.entities.tables import PARTICLES
 from search.entities.tokens import HEADLINE, SHOUT, TEXT, caps_word, english_word, name_like, plural_noun
 
@@ -59,7 +59,8 @@ def cued_by_surname(article: Article) -> None:
         if (mode == TEXT and 2 <= len(words) <= 3 and words[-1].fold in cued
                 and all(name_like(t) for t in names) and plain_name(article, names)
                 and not all(english_word(t.bare.lower()) for t in words)
-                and not any(t.fold in article.tables.cues["date"] for t in words)):
+                and not any(t.fold in article.tables.cues["date"] for t in words)
+                and not thing_before(article, run[0].start)):
             add_person(article, list(run), run[0].start, run[-1].end, shouted=False)
 
 

@@ -32,6 +32,8 @@ MAX_NAME_WORDS = 4
 TITLE_WINDOW = 45
 ORG_LINKS = frozenset(("of", "for", "and", "the", "&"))
 SAID_BEFORE = re.compile(r"\b(?:said|says|according to)\s*,?\s*$", re.IGNORECASE)
+WORD_BEFORE = re.compile(r"\b([a-z]+)[ \t]+$")  # a lower-case word right before a name, on its line
+WORD_BEFORE_CHARS = 20
 
 
 def scan_span(article: Article, tokens: list[Token], mode: str) -> None:
@@ -266,6 +268,8 @@ def is_person(article: Article, run: list[Token]) -> bool:
     text = article.text
     if title_before(article, run[0].start, len(names)):
         return True
+    if thing_before(article, run[0].start):
+        return False
     words = [t for t in names if t.kind != "initial"]
     if len(words) < 2 or run[-1].kind == "initial" or common_plural(words):
         return False
@@ -274,6 +278,13 @@ def is_person(article: Article, run: list[Token]) -> bool:
     if article.tables.person_after.match(text, run[-1].end):
         return True
     return SAID_BEFORE.search(text, max(0, run[0].start - 20), run[0].start) is not None
+
+
+def thing_before(article: Article, start: int) -> bool:
+    """Whether a word that names no person stands right before `start` (`the Aurelia Wind`,
+    `plastics maker Sturmfeld Kunststoffe`; the `thing-before` cues)."""
+    before = WORD_BEFORE.search(article.text, max(0, start - WORD_BEFORE_CHARS), start)
+    return before is not None and before.group(1).lower() in article.tables.cues["thing-before"]
 
 
 def title_before(article: Article, start: int, words: int) -> bool:
