@@ -10,8 +10,13 @@ Documents live in a versioned index behind the alias readers search. A first bui
 and points the alias at it at its first checkpoint. A rebuild (or an upgrade) writes a new one,
 without replicas or refreshes while it loads, and only at `finish` points the alias at it (one
 `_aliases` request) and deletes the old one: until then readers search the old index, and the
-state (its variants, its learned definitions) stays the old index's too. Versioned indices of
-the alias that it does not point at (a crashed rebuild's) are deleted when a run takes the lock.
+state (its variants, its learned definitions) stays the old index's too. The alias moves only
+once every shard of the new index has all its copies (or, on a cluster with too few nodes for
+them, every primary), so a node lost at any moment leaves readers on the old index or a whole new
+one; a new index that lost a shard's only copy before that is not swapped in. The old index is
+deleted twice the time budget after the swap, so that a search which read the old state just
+before it still finds its index. Versioned indices of the alias that it does not point at (a
+crashed rebuild's) are deleted when a run takes the lock.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ from search.errors import (
 )
 from search.ingest import Article
 from search.rank import DEFAULT_WEIGHTS
+from search.settings import SETTINGS
 from search.state import IndexState
 from search.tables import fingerprint, is_current_analysis
 
@@ -72,6 +78,8 @@ BULK_DOCUMENTS = 500  # documents per `_bulk` request
 BULK_RETRIES = 3  # of a chunk OpenSearch refused with 429 (too busy), with a growing pause
 DELETE_TERMS = 10_000  # file keys or ids per delete by query (OpenSearch takes 65,536)
 SCAN_PAGE = 2000
+COPIES_SECONDS = 120.0  # how long a rebuild's end waits for its new index's replicas
+OLD_INDEX_GRACE_SECONDS = 2 * SETTINGS.time_budget_seconds  # for searches begun before a swap
 TRANSIENT = frozenset({429, 502, 503, 504})  # statuses that say "not now", not "never"
 CONFLICT = "version_conflict_engine_exception"  # the lock document exists, or changed since we read it
 EXISTS = "resource_already_exists_exception"  # the state index, made meanwhile by another run
@@ -312,14 +320,32 @@ class OpenSearchSink:
         alias moved to it in one request, the state written, and the old index deleted."""
         settings = {"index": {"number_of_replicas": self.replicas, "refresh_interval": None}}
         self._call(self.client.indices.put_settings, index=self.index, body=settings)
+        self._wait_for_copies()
         self._call(self.client.indices.refresh, index=self.index)
         alias = self.address.alias
         self._update_aliases({"remove": {"index": self.replacing, "alias": alias}},
                              {"add": {"index": self.index, "alias": alias}})
         self.visible = True
         self._write_state()
+        time.sleep(OLD_INDEX_GRACE_SECONDS)  # searches that read the old state still use the old index
         self._call(self.client.indices.delete, index=self.replacing, ignore_unavailable=True)
         self.replacing = None
+
+    def _wait_for_copies(self) -> None:
+        """Wait until the new index is green (yellow where the cluster has no more data nodes than
+        replicas), so that losing one node after the swap leaves it whole. Refused, the old index
+        still searched, when it is red (a node left with a shard's only copy) or stays short."""
+        deadline = time.monotonic() + COPIES_SECONDS
+        while True:
+            health = self._call(self.client.cluster.health, index=self.index)
+            wanted = ("green",) if health["number_of_data_nodes"] > self.replicas else ("green", "yellow")
+            if health["status"] in wanted:
+                return
+            if health["status"] == "red" or time.monotonic() > deadline:
+                raise BackendUnavailable(
+                    f"the rebuilt index {self.index!r} at {self.address.url} is {health['status']} (a node "
+                    f"left before its shards were copied); readers still search the old index; run again")
+            time.sleep(LOCK_POLL_SECONDS)
 
     def _read_unfinished(self) -> set[str]:
         """The file keys a checkpoint began writing and did not finish (kept in the state index)."""

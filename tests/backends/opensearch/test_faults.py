@@ -70,7 +70,7 @@ class QueryLoad:
     def __init__(self, location: str):
         self.engine = Engine(open_backend("opensearch", location))
         self.expected = {text: self.ids(self.engine.search(text)) for text in QUERIES}
-        self.answers: list[tuple[str, float, bool, list[str] | None, str | None]] = []
+        self.answers: list[tuple[str, float, bool, list[str] | None, str | None, int | None]] = []
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.run, daemon=True)
 
@@ -85,11 +85,12 @@ class QueryLoad:
             started = time.monotonic()
             try:
                 answer = self.engine.search(text)
-                record = (text, time.monotonic() - started, answer["partial"], self.ids(answer), None)
+                record = (text, time.monotonic() - started, answer["partial"], self.ids(answer), None,
+                          answer["total"])
             except SearchError as error:
-                record = (text, time.monotonic() - started, True, None, f"{error.code}: {error}")
+                record = (text, time.monotonic() - started, True, None, f"{error.code}: {error}", None)
             except Exception as error:  # a bug: recorded, so the load goes on and the test sees it
-                record = (text, time.monotonic() - started, True, None, f"crash: {error!r}")
+                record = (text, time.monotonic() - started, True, None, f"crash: {error!r}", None)
             self.answers.append(record)
             turn += 1
 
@@ -180,3 +181,78 @@ def test_kill_nine_of_the_elected_manager_under_indexing_and_searching(opensearc
     load, (location, outcome) = kill_during_load(opensearch_cluster, manager, corpus, searched)
     assert load.answers and not load.wrong(), load.wrong()[:5]
     assert_recovered(opensearch_cluster, location, corpus)
+
+
+def kill_a_primary_holder_when_the_swap_begins(cluster, client: OpenSearch, alias: str, old: str) -> dict:
+    """Wait until a rebuild's new index is given its replicas (the swap's first step), then kill -9
+    a node (not the engine's) holding one of its primaries. What was seen: the index and node."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        settings = client.indices.get_settings(index=f"{alias}-v*", name="index.number_of_replicas")
+        growing = [name for name, found in settings.items()
+                   if name != old and found["settings"]["index"]["number_of_replicas"] != "0"]
+        if growing:
+            shards = client.cat.shards(index=growing[0], format="json", h="prirep,node")
+            holders = {shard["node"] for shard in shards if shard["prirep"] == "p"}
+            others = [node for node in cluster.nodes if node.index != SURVIVOR]
+            victim = next((node for node in others if node.name in holders), others[0])
+            cluster.kill_node(victim.index)
+            return {"index": growing[0], "victim": victim.index, "alias_then": alias_target_of(client, alias)}
+        time.sleep(0.05)
+    raise AssertionError("the rebuild never reached its swap")
+
+
+def alias_target_of(client: OpenSearch, alias: str) -> list[str]:
+    return sorted(client.indices.get_alias(name=alias))
+
+
+def totals_of(location: str) -> dict[str, int]:
+    engine = Engine(open_backend("opensearch", location))
+    return {text: engine.search(text)["total"] for text in QUERIES}
+
+
+def test_kill_nine_of_a_node_during_the_alias_swap_leaves_searches_on_the_old_or_a_whole_new_index(
+        opensearch_cluster, tmp_path):
+    """A rebuild's end waits for its new index's copies before the alias moves; a node holding one
+    of its primaries is killed then. Every search meanwhile answers from the old index or from a
+    whole new one (its total one or the other, or marked partial), never from neither, and the
+    rebuild either swapped or stopped with the old index still searched; a re-run finishes it."""
+    survivor = opensearch_cluster.nodes[SURVIVOR]
+    alias = f"swap-{uuid.uuid4().hex[:8]}"
+    location = f"{survivor.url}/{alias}"
+    root = tmp_path / "swap-corpus"
+    write_corpus(root / "old.jsonl", 300, seed=7)
+    update_index(location, [root], backend="opensearch")
+    client = client_of(survivor.url)
+    old = alias_target_of(client, alias)[0]
+    old_totals = totals_of(location)
+    write_corpus(root / "new.jsonl", 300, seed=8)
+    load = QueryLoad(location)
+    outcome: dict = {}
+
+    def rebuild() -> None:
+        try:
+            outcome["report"] = update_index(location, [root], backend="opensearch", rebuild=True)
+        except SearchError as error:
+            outcome["error"] = error
+
+    writer = threading.Thread(target=rebuild, daemon=True)
+    load.thread.start()
+    writer.start()
+    seen = kill_a_primary_holder_when_the_swap_begins(opensearch_cluster, client, alias, old)
+    writer.join(timeout=300)
+    time.sleep(2)
+    load.stopping.set()
+    load.thread.join(timeout=60)
+    assert not writer.is_alive() and seen["alias_then"] == [old], (outcome, seen)
+    if "error" in outcome:  # refused: the new index lost a shard's only copy
+        assert "readers still search the old index" in str(outcome["error"]), outcome
+        assert alias_target_of(client, alias) == [old]
+    opensearch_cluster.restart_node(seen["victim"])
+    update_index(location, [root], backend="opensearch", rebuild="error" in outcome)
+    new_totals = totals_of(location)
+    assert new_totals != old_totals and alias_target_of(client, alias) != [old]
+    neither = [answer for answer in load.answers if answer[4] is not None or answer[1] > SEARCH_BOUND
+               or (not answer[2] and answer[5] not in (old_totals[answer[0]], new_totals[answer[0]]))]
+    without_ids = [answer[:3] + answer[4:] for answer in neither]
+    assert load.answers and not neither, (old_totals, new_totals, seen, outcome, without_ids)
