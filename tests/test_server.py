@@ -8,6 +8,7 @@ written by the indexer while the server runs, `kill -9` on a worker.
 from __future__ import annotations
 
 import gc
+import http.client
 import json
 import os
 import signal
@@ -21,7 +22,7 @@ from browser_support import LiveServer, get_json, require_search_command, wait_f
 from search.indexer import update_index
 from search.settings import SETTINGS
 from web.server import COLLECTOR_THRESHOLDS, MAX_HEADER_BYTES, collect_less
-from web.worker import LINGER_SECONDS
+from web.worker import HEAD_BYTES, LINGER_SECONDS
 
 WORKERS = 2
 NEW_WORD = "quokkafest"
@@ -101,6 +102,9 @@ REFUSED_BEFORE_THE_APP = {
     "a header over the limit": (b"GET /api/search?q=a HTTP/1.1\r\nHost: x\r\nX-Big: "
                                 + b"a" * (MAX_HEADER_BYTES + 8000) + b"\r\n\r\n", 431),
     "a page's path": (b"GET /search?q=a\rb HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    "a request line over the limit": (b"GET /api/search?q=" + b"a" * HEAD_BYTES + b" HTTP/1.1\r\n\r\n", 414),
+    "headers over the limit together": (b"GET /api/search?q=a HTTP/1.1\r\n" + b"".join(
+        b"X-%d: %s\r\n" % (number, b"a" * 30_000) for number in range(HEAD_BYTES // 30_000 + 1)), 431),
 }
 
 
@@ -113,7 +117,7 @@ def test_a_request_the_server_refuses_before_the_app_gets_the_json_error_envelop
     assert headers["content-type"] == "application/json", headers
     assert int(headers["content-length"]) == len(body)
     error = json.loads(body)["error"]
-    assert error["code"] == ("request_too_large" if expected_status == 431 else "bad_request"), error
+    assert error["code"] == ("request_too_large" if expected_status in (414, 431) else "bad_request"), error
     assert error["message"] and len(error["message"]) < 400, error
     assert search(server, "Amraam")[0] == 200, "the worker that refused it still answers"
 
@@ -138,6 +142,30 @@ def test_clients_that_stall_inside_their_headers_or_never_close_do_not_starve_th
         assert time.monotonic() - started < len(stalled) * LINGER_SECONDS / 4, "closings waited on one by one"
     finally:
         for connection in stalled:
+            connection.close()
+
+
+def test_a_next_request_half_sent_behind_a_kept_alive_one_does_not_hold_a_thread(served):
+    """The start of a second request sent with the first (pipelined) waits for the rest of its
+    head in the event loop, like any head: more such connections than threads starve no one."""
+    server, _, _ = served
+    address = ("127.0.0.1", server.port)
+    pipelined = [socket.create_connection(address, timeout=30) for _ in range(3 * WORKERS * 2)]
+    try:
+        for connection in pipelined:
+            connection.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\nGET /api/sea")
+        for connection in pipelined:  # the first is answered: the second's start is read ahead
+            first = http.client.HTTPResponse(connection)
+            first.begin()
+            assert first.status == 200 and b'"status"' in first.read()
+        status, body = get_json(server.url("/api/search?q=Amraam"), timeout=5)
+        assert status == 200 and body["total"] >= 1
+        for connection in pipelined:
+            connection.sendall(b"rch?q=Amraam HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        answers = [connection.makefile("rb").read() for connection in pipelined]
+        assert all(answer.startswith(b"HTTP/1.1 200") and b'"total"' in answer for answer in answers), answers
+    finally:
+        for connection in pipelined:
             connection.close()
 
 

@@ -1,18 +1,16 @@
 """Serving the app: gunicorn's worker processes on Linux (every core answers), waitress where
 processes cannot be forked. Both keep the app's own limits (README's limits table) authoritative.
 
-Each gunicorn worker is a forked process with its own threads (`gthread`); the app is created in
-the worker, after the fork, and opens its engine at the first request, so no file descriptor or
-index reader is shared between workers (a shared descriptor shares its read offset). Workers
-see a re-index at their next request, as one process does; a worker that dies is replaced by
-gunicorn's arbiter. gunicorn's request-line limit would refuse a valid 2,000-character query
-(percent-encoded, up to 18,000 bytes), so the line is bounded by gunicorn's 1 MB cap and the
-app's query limit decides (400 with a JSON error). Each worker waits for slow clients in its event
-loop, not in a thread (web/worker.py): clients that send their headers a byte a second, or never
-close their end, cost sockets, not threads; headers not whole in 30 s are closed.
-A request gunicorn refuses before the app sees it (a control byte in the request line, a header
-over 32 KB: 431, a negative Content-Length) is answered with the app's JSON error envelope, not
-gunicorn's HTML page: its path cannot be trusted to say whether an API client sent it.
+Each gunicorn worker is a forked process with its own threads (`gthread`, adapted in
+web/worker.py); the app is created in the worker, after the fork, and opens its engine at the
+first request, so no file descriptor or index reader is shared between workers (a shared
+descriptor shares its read offset). Workers see a re-index at their next request, as one process
+does; a worker that dies is replaced by gunicorn's arbiter. gunicorn's request-line limit would
+refuse a valid 2,000-character query (percent-encoded, up to 18,000 bytes), so it is off: the
+worker bounds a request's line and headers together at 1 MB, and the app's query limit decides
+(400 with a JSON error). Slow clients (headers a byte a second, or never closing their end) cost
+a worker sockets, not threads, and requests gunicorn refuses itself get the app's JSON errors
+(web/worker.py).
 
 A worker killed mid-request (`kill -9`, the out-of-memory killer) cannot answer: the kernel
 closes its connections (kept-alive ones too), so its clients see the connection closed (before
@@ -27,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import socket
 import sys
@@ -38,7 +35,6 @@ from search.cli import Parser, add_index_option, index_location, port_number, po
 from search.errors import SearchError
 from web import create_app
 from web.engine import EngineHolder
-from web.errors import INTERNAL_ERROR_MESSAGE, code_for, error_body
 
 MAX_HEADER_BYTES = 32 * 1024
 MAX_BODY_BYTES = 1024 * 1024  # a backstop: the app refuses bodies over MAX_REQUEST_BYTES itself
@@ -46,7 +42,6 @@ CHANNEL_TIMEOUT_SECONDS = 30
 WORKER_SILENCE_SECONDS = 60  # a worker whose main loop is silent this long is replaced
 COLLECTOR_THRESHOLDS = (10_000, 10, 10)  # a serving process's (CPython's default: 700, 10, 10)
 STOP_SECONDS = 10  # how long workers may finish their requests when the server stops
-REFUSAL_MESSAGE_CHARS = 300  # gunicorn's reason may quote the whole request line; this much is kept
 
 
 def describe(holder: EngineHolder) -> str:
@@ -123,7 +118,7 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
     module's docstring), until interrupted."""
     from gunicorn.app.base import BaseApplication
 
-    from web.worker import SlowClientWorker
+    from web.worker import AppWorker
 
     class Server(BaseApplication):
         """gunicorn with our settings, the app made in each worker (after the fork)."""
@@ -131,11 +126,10 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
         def load_config(self) -> None:
             settings = {
                 "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
-                "workers": workers, "worker_class": SlowClientWorker, "threads": threads,
+                "workers": workers, "worker_class": AppWorker, "threads": threads,
                 "limit_request_line": 0, "limit_request_field_size": MAX_HEADER_BYTES,
                 "keepalive": CHANNEL_TIMEOUT_SECONDS, "timeout": WORKER_SILENCE_SECONDS,
                 "graceful_timeout": STOP_SECONDS, "loglevel": "warning", "proc_name": "news-search",
-                "post_worker_init": answer_refusals_in_json,
             }
             for name, value in settings.items():
                 self.cfg.set(name, value)
@@ -150,26 +144,6 @@ def serve_with_gunicorn(location: Path | str, backend: str | None, host: str, po
     except SystemExit as stopped:  # the arbiter exits when it cannot listen, having said why
         if stopped.code:
             raise SearchError(f"cannot serve on {host}:{port} (see the message above)") from None
-
-
-def answer_refusals_in_json(worker) -> None:
-    """In a gunicorn worker, write the requests gunicorn refuses itself as the app's JSON errors.
-    gunicorn has no setting for the body of its own error answers: every worker writes them through
-    `gunicorn.util.write_error`, so this worker process's copy of that function is replaced."""
-    import gunicorn.util
-
-    gunicorn.util.write_error = write_json_error
-
-
-def write_json_error(sock, status: int, reason: str, message: str) -> None:
-    """gunicorn's `write_error`, with the body the app gives its own errors (web/errors.py)."""
-    import gunicorn.util
-
-    message = message[:REFUSAL_MESSAGE_CHARS] or INTERNAL_ERROR_MESSAGE  # gunicorn's 500 says nothing
-    body = json.dumps(error_body(code_for(status), message)).encode()
-    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n")
-    gunicorn.util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
 def collect_less() -> None:

@@ -10,47 +10,74 @@ the event loop, up to 2 s, for the client to close its end: each client that kee
 stops the worker from accepting or dispatching anything for those 2 s. Here the event loop reads
 heads without blocking, as waitress and nginx do, and hands the connection over with its head
 read (the parser takes it from its buffer, then any body from the socket); a head not whole within
-`HEAD_SECONDS` is closed without an answer, as nginx does at its `client_header_timeout`. Closing
-half-closes the socket and drains it from the event loop, for `LINGER_SECONDS` at most.
+`HEAD_SECONDS` is closed without an answer, as nginx does at its `client_header_timeout`, and a
+head over `HEAD_BYTES` is refused from the loop (414 for a request line, 431 for headers): gunicorn's
+Python parser has no limit on the request line when its own limit is off (our queries need lines
+longer than its largest), and it reads a long line in time that grows with its square. Bytes read
+ahead with a kept-alive connection's last request are the start of the next head, waited for the
+same way. Closing half-closes the socket and drains it from the event loop, for `LINGER_SECONDS`
+at most.
+
+The worker also answers the requests gunicorn refuses itself with the app's JSON error envelope,
+not gunicorn's HTML page (on every path: a refused request's path cannot be trusted to say whether
+an API client sent it). gunicorn has no setting for that body: every worker writes it through
+`gunicorn.util.write_error`, which each of these workers replaces in its own process.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import selectors
 import socket
 import time
 from functools import partial
 
+import gunicorn.util
 from gunicorn.workers.gthread import ThreadWorker
+
+from web.errors import INTERNAL_ERROR_MESSAGE, code_for, error_body
 
 HEAD_SECONDS = 30  # a request's head must have arrived whole within this, from its first wait
 HEAD_ENDS = (b"\r\n\r\n", b"\n\n")
-HEAD_BUFFER_BYTES = 2 * 1024 * 1024  # past this the thread's parser reads on and refuses the request
+HEAD_BYTES = 1024 * 1024  # a request line and its headers at most (the app's longest query: 18 KB)
+REFUSAL_MESSAGE_CHARS = 300  # gunicorn's reason may quote the whole request line; this much is kept
 LINGER_SECONDS = 2.0  # gunicorn's own wait for a closing client (RFC 9112 §9.6)
 LINGER_BYTES = 64 * 1024  # what is drained from a closing client at most, as gunicorn does
 READ_BYTES = 64 * 1024
 
 
-class SlowClientWorker(ThreadWorker):
-    """`gthread`, waiting for slow clients in its event loop instead of in threads."""
+class AppWorker(ThreadWorker):
+    """`gthread`, waiting for slow clients in its event loop instead of in threads, its own refusals
+    answered in JSON (see the module's docstring)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.heads: dict = {}  # connection -> (deadline, its head so far), oldest first
         self.closing: dict = {}  # socket -> [deadline, bytes drained], oldest first
 
+    def init_process(self) -> None:
+        gunicorn.util.write_error = write_json_error
+        super().init_process()
+
     def enqueue_req(self, conn) -> None:
-        """Wait in the event loop for the head of the connection's next request, unless its
-        bytes are already held (read ahead with the last request) or TLS must read them."""
-        if self.cfg.is_ssl or (conn.parser is not None and conn.parser.unreader.buf.getbuffer().nbytes):
+        """Wait in the event loop for the head of the connection's next request (its start may
+        have been read ahead with the last one), unless it is all here or TLS must read it."""
+        if self.cfg.is_ssl:
+            super().enqueue_req(conn)
+            return
+        held = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
+        if held and head_end(held, 0) >= 0:
+            conn.parser.unreader.unread(held)
             super().enqueue_req(conn)
             return
         conn.sock.setblocking(False)
-        self.heads[conn] = (time.monotonic() + HEAD_SECONDS, bytearray())
+        self.heads[conn] = (time.monotonic() + HEAD_SECONDS, bytearray(held))
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_head_bytes, conn))
 
     def on_head_bytes(self, conn, _sock) -> None:
-        """Take what the client has sent; give the connection to a thread when the head is whole."""
+        """Take what the client has sent; give the connection to a thread when the head is whole,
+        refuse it when it is too long."""
         head = self.heads[conn][1]
         data = received(conn.sock)
         if data is None:
@@ -60,7 +87,15 @@ class SlowClientWorker(ThreadWorker):
             return
         start = max(0, len(head) - 3)
         head += data
-        if len(head) < HEAD_BUFFER_BYTES and not any(head.find(end, start) >= 0 for end in HEAD_ENDS):
+        end = head_end(head, start)
+        if (end if end >= 0 else len(head)) > HEAD_BYTES:
+            line_ended = head.find(b"\n", 0, HEAD_BYTES) >= 0
+            status, reason = (431, "Request Header Fields Too Large") if line_ended else (414, "URI Too Long")
+            write_json_error(conn.sock, status, reason, f"a request's line and headers are limited to "
+                                                        f"{HEAD_BYTES} bytes")
+            self.drop_head(conn)
+            return
+        if end < 0:
             return
         self.poller.unregister(conn.sock)
         del self.heads[conn]
@@ -113,6 +148,22 @@ class SlowClientWorker(ThreadWorker):
             self.drop_head(next(iter(self.heads)))
         while self.closing and next(iter(self.closing.values()))[0] <= now:
             self.close_now(next(iter(self.closing)))
+
+
+def head_end(head: bytes | bytearray, start: int) -> int:
+    """Where the blank line that ends a request's head is (searched from `start`), or -1."""
+    found = [at for at in (head.find(end, start) for end in HEAD_ENDS) if at >= 0]
+    return min(found, default=-1)
+
+
+def write_json_error(sock, status: int, reason: str, message: str) -> None:
+    """gunicorn's `write_error`, with the body the app gives its own errors (web/errors.py)."""
+    message = message[:REFUSAL_MESSAGE_CHARS] or INTERNAL_ERROR_MESSAGE  # gunicorn's 500 says nothing
+    body = json.dumps(error_body(code_for(status), message)).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n")
+    with contextlib.suppress(OSError):  # a client gone or not reading: nothing more to say to it
+        gunicorn.util.write_nonblock(sock, head.encode("latin-1") + body)
 
 
 def received(sock) -> bytes | None:
