@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from search.files import write_whole
+
 STEMS_FILE = "stems.tsv"
 
 
@@ -72,7 +74,7 @@ class StemTable:
 
 def update_stem_table(path: Path, words: Iterable[str], stem: Callable[[str], str]) -> int:
     """Add the stems of the words the table at `path` lacks (a word of an earlier commit stays:
-    its stem is still NLTK's); the file is written whole, then moved into place. Returns how
+    its stem is still NLTK's); the file is written whole (search/files.py). Returns how
     many words were added."""
     table = StemTable.read(path)
     known = dict(table.items()) if table else {}
@@ -81,9 +83,7 @@ def update_stem_table(path: Path, words: Iterable[str], stem: Callable[[str], st
         known.update(added)
         lines = sorted(f"{word}\t{stemmed}".encode("utf-8", "surrogatepass")
                        for word, stemmed in known.items())
-        temporary = path.with_name(f".{path.name}.tmp")
-        temporary.write_bytes(b"".join(line + b"\n" for line in lines))
-        temporary.replace(path)
+        write_whole(path, lambda out: out.write(b"".join(line + b"\n" for line in lines)))
     return len(added)
 
 

@@ -23,6 +23,7 @@ from whoosh.index import TOC, Index, clean_files
 
 from search.backends.whoosh.schema import build_schema
 from search.errors import REBUILD_HINT, IndexIncompatible, IndexMissing
+from search.files import sync_folder, write_whole
 from search.state import IndexState
 from search.stems import STEMS_FILE
 from search.tables import fingerprint, is_current_analysis
@@ -59,15 +60,6 @@ class DurableStorage(FileStorage):
         sync_folder(Path(self.folder))
 
 
-def sync_folder(folder: Path) -> None:
-    """Flush a folder's entries (names made, renamed, removed) to disk."""
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
 def read_state(directory: Path) -> IndexState | None:
     """The state kept beside the index (None when there is none, or it cannot be read)."""
     try:
@@ -79,13 +71,8 @@ def read_state(directory: Path) -> IndexState | None:
 def write_state(directory: Path, state: IndexState) -> None:
     """Keep the state beside the index (written whole, then moved into place)."""
     state.updated = time.time()
-    temporary = directory / f".{META_FILE}.tmp"
-    with open(temporary, "w", encoding="utf-8") as out:
-        out.write(json.dumps(state.as_dict(), indent=1))
-        out.flush()
-        os.fsync(out.fileno())
-    temporary.replace(directory / META_FILE)
-    sync_folder(directory)
+    text = json.dumps(state.as_dict(), indent=1)
+    write_whole(directory / META_FILE, lambda out: out.write(text.encode("utf-8")))
 
 
 KEPT_FILE = "{kind}-{generation}.npz"
@@ -118,13 +105,10 @@ def kept_names(directory: Path, generation: int, kind: str) -> dict[str, None]:
 
 
 def write_kept(directory: Path, generation: int, kind: str, arrays: dict[str, np.ndarray]) -> None:
-    """Keep a commit's arrays of `kind` beside it (written whole, then moved into place), and
-    drop those of earlier commits (never a later one's: another run may have committed since)."""
-    path = directory / KEPT_FILE.format(kind=kind, generation=generation)
-    temporary = directory / f".{path.name}.tmp"
-    with open(temporary, "wb") as out:
-        np.savez(out, **arrays)
-    temporary.replace(path)
+    """Keep a commit's arrays of `kind` beside it (written whole, search/files.py), and drop
+    those of earlier commits (never a later one's: another run may have committed since)."""
+    write_whole(directory / KEPT_FILE.format(kind=kind, generation=generation),
+                lambda out: np.savez(out, **arrays))
     _drop_kept_before(directory, generation, kind)
 
 

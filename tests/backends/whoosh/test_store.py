@@ -43,6 +43,9 @@ def test_a_commit_is_on_disk_before_it_is_shown(tmp_path, monkeypatch):
     assert segment_files
     assert {str(path) for path in segment_files} <= set(flushed)
     assert str(index_dir / ".search-meta.json.tmp") in flushed, "the state, before it is renamed"
+    beside = [path.name for path in index_dir.iterdir() if path.suffix in (".npz", ".tsv")]
+    assert len(beside) >= 3, beside  # the commit's columns and facets, and the stem table
+    assert {str(index_dir / f".{name}.tmp") for name in beside} <= set(flushed), "each, before its rename"
     renamed_toc = [at for at, path in enumerate(flushed) if path == str(index_dir)]
     written_toc = [at for at, path in enumerate(flushed) if path.startswith(str(toc))]
     assert written_toc and renamed_toc and max(renamed_toc) > min(written_toc)
