@@ -25,6 +25,7 @@ from index_reading import EachRead, stored_documents
 from search.engine import Engine
 from search.indexer import update_index
 from search.ingest import JSON_LINES_SUFFIXES, MAX_RECORD_BYTES, SUPPORTED_SUFFIXES, read_file
+from web import create_app
 
 EXAMPLES = settings(max_examples=200, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -390,7 +391,7 @@ GRAIN = {"title": "Grain exports resume",
 BAD_LINES = {  # each as a JSON Lines file's second line, after a good record
     "surrogate-title": '{"id": "s1", "title": "x\\ud800y", "text": "Ships left the port of Odesa."}',
     "surrogate-source": ('{"id": "s2", "source": "x\\udc00y", "author": "A \\ud800 B", '
-                         '"text": "Ships left Odesa."}'),
+                         '"url": "https://news.example.org/\\ud800", "text": "Ships left Odesa \\udfff."}'),
     "deep": '{"id": "d1", "text": "Ships left Odesa.", "x": ' + "[" * 1500 + "]" * 1500 + "}",
     "long-number": '{"id": "n1", "text": "Ships left Odesa.", "n": ' + "9" * 5000 + "}",
     "long-number-id": '{"id": ' + "9" * 5000 + ', "text": "Ships left Odesa."}',
@@ -423,6 +424,11 @@ def test_records_no_rule_foresaw_are_reported_or_made_valid_and_the_run_goes_on(
     answer = run_cli("--index", str(tmp_path / "index"), "--json", "Odesa")
     assert answer.code == 0 and json.loads(answer.stdout)["total"] >= 2
     assert run_cli("--index", str(tmp_path / "index"), "show", "s1").code == 0
+    pages = create_app(tmp_path / "index").test_client()
+    for url in ("/search?q=Odesa", "/api/search?q=Odesa", "/articles/s1", "/articles/s2", "/api/articles/s2",
+                "/feed.atom?q=Odesa"):
+        answer = pages.get(url)
+        assert answer.status_code == 200 and "\ufffd" in answer.get_data(as_text=True), url
 
 
 TEXTS = st.text() | st.builds(lambda text, code: text + chr(code), st.text(max_size=6),

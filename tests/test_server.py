@@ -176,6 +176,13 @@ def test_serve_refuses_an_address_in_use_in_one_line(served, run_cli):
     assert "cannot listen" in result.stderr
 
 
+@pytest.mark.parametrize("host", ["256.1.1.1", "no-such-host.invalid", "10.255.255.1"])
+def test_serve_refuses_a_host_it_cannot_listen_on_in_one_line(run_cli, host):
+    result = run_cli("serve", "--host", host, "--port", "8999")
+    assert result.code == 2 and result.stderr.strip().count("\n") == 0, result.stderr
+    assert f"cannot listen on {host}:8999" in result.stderr
+
+
 @pytest.mark.parametrize("address", ["news.example.org", "ftp://news.example.org", "https://x.org/?a=1"])
 def test_serve_refuses_a_base_url_that_is_not_an_http_address_in_one_line(run_cli, address):
     result = run_cli("serve", "--base-url", address)

@@ -42,6 +42,7 @@ class Page(HTMLParser):
         self.source = source
         self.elements: list[Element] = []
         self._open: list[Element] = []
+        self.unisolated: list[str] = []  # text holding a right-to-left override outside an isolate
         self.feed(self.source)
         self.close()
 
@@ -60,6 +61,9 @@ class Page(HTMLParser):
     def handle_data(self, data):
         for element in self._open:
             element.text += data
+        if "\u202e" in data and not any(e.tag in ("bdi", "title") or e.attrs.get("dir") == "auto"
+                                          for e in self._open):
+            self.unisolated.append(data)
 
     def find(self, tag: str | None = None, cls: str | None = None, **attrs) -> list[Element]:
         return [e for e in self.elements
@@ -120,6 +124,19 @@ def test_text_from_articles_is_isolated_so_it_cannot_reverse_the_page_around_it(
     article = get_page(client, f"/articles/{TELEGRAPH_PRINT}")
     assert article.one("h1").attrs.get("dir") == "auto"
     assert article.one("div", "body").attrs.get("dir") == "auto"
+
+
+def test_a_right_to_left_override_anywhere_in_an_article_stays_inside_an_isolate(tmp_path):
+    override = "\u202e"
+    record = {"id": "rtl-1", "date": "2022-10-03", "source": f"Gazette {override}Daily",
+              "url": "https://x.org/1", "authors": [f"Ann {override}Lee"], "tags": [f"ports{override}"],
+              "title": f"Drone {override}port attack",
+              "text": f"The drone hit the port {override}at dawn.\n\nNobody was hurt, officials said."}
+    client = create_app(build_jsonl_index(tmp_path, [record])).test_client()
+    for url in ("/search?q=drone", "/articles/rtl-1", f"/search?q=&tag=ports{override}",
+                "/search?q=&source=gazette"):
+        page = get_page(client, url)
+        assert override in page.source and page.unisolated == [], (url, page.unisolated)
 
 
 # --- / ------------------------------------------------------------------------------------------
@@ -641,7 +658,7 @@ def test_a_bad_date_range_keeps_the_search_and_says_why_beside_the_dates(dated_c
     answer = dated_client.get(f"/search?q=Kyiv&source=Reuters&{dates}")
     page = answer.get_data(as_text=True)
     assert answer.status_code == 400
-    assert 'value="Kyiv"' in page and "source: Reuters" in page, "the words and the other filter stay"
+    assert 'value="Kyiv"' in page and "source: <bdi>Reuters</bdi>" in page, "the words, the other filter stay"
     assert re.search(r'<p class="field-error" id="date-error" role="alert">[^<]*' + re.escape(said), page)
     assert dict(re.findall(r'<input name="(from|to)" value="([^"]*)"', page)) == typed
     assert 'class="result' in page and "date-notice" in page, "searched without the dates, and said so"
