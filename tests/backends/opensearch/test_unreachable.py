@@ -17,7 +17,15 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
-from browser_support import SEARCH, LiveServer, get_json, require_search_command
+from browser_support import (
+    SEARCH,
+    Background,
+    LiveServer,
+    free_port,
+    get_json,
+    is_listening,
+    require_search_command,
+)
 from conftest import CORPUS
 from opensearchpy import OpenSearch
 from tcp_gate import Gate
@@ -75,6 +83,34 @@ def test_searches_answer_503_within_the_budget_while_the_cluster_is_gone_then_re
             gate.open()
             elapsed, status, body = timed_search(server, "Amraam")
             assert status == 200 and body["total"] > 0, (fault, body)
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("fault", ["shut", "hang"])
+def test_a_server_started_while_the_cluster_is_gone_answers_503_then_serves_once_it_is_back(
+        opensearch_cluster, alias, gate, tmp_path, fault):
+    require_search_command()
+    update_index(f"{opensearch_cluster.url}/{alias}", [CORPUS], backend="opensearch")
+    getattr(gate, fault)()
+    port = free_port()
+    server = Background([str(SEARCH), "serve", "--index", gated(gate, alias), "--backend", "opensearch",
+                         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--threads", "2"],
+                        tmp_path / "serve.log", env={"NO_COLOR": "1"})
+    try:
+        deadline = time.monotonic() + 60
+        while not is_listening(port):
+            assert server.process.poll() is None and time.monotonic() < deadline, server.describe()
+            time.sleep(0.2)
+        for path in ("/api/health", "/api/search?q=Amraam"):
+            started = time.monotonic()
+            status, body = get_json(f"http://127.0.0.1:{port}{path}", timeout=60)
+            assert status == 503 and body["error"]["code"] == "backend_unavailable", (path, body)
+            assert time.monotonic() - started < 2 * BUDGET + 1, path
+        gate.open()
+        assert server.wait_healthy(port, 30)["documents"] > 0
+        status, body = get_json(f"http://127.0.0.1:{port}/api/search?q=Amraam", timeout=60)
+        assert status == 200 and body["total"] > 0, body
     finally:
         server.stop()
 

@@ -66,24 +66,29 @@ def test_a_live_engine_sees_a_merged_index_once(tmp_path):
 
 def test_searches_answer_from_the_old_index_until_a_rebuild_moves_in(tmp_path, corpus_copy):
     """`--rebuild` writes beside the live index and moves in at its end: an engine open before,
-    and one opened while it writes, answer from the old index with its whole total; no second
-    run can write meanwhile; after it, the rebuilt index answers and nothing of the old stays."""
+    and one opened while it writes, answer from the old index with its whole total, and their
+    health says so (ok, the old index's documents); no second run can write meanwhile; after it,
+    the rebuilt index answers and nothing of the old stays."""
     index_dir = tmp_path / "index"
     update_index(index_dir, [corpus_copy])
     engine = Engine(index_dir)
     before = engine.search("Amraam")
+    healthy = engine.health()
+    assert healthy["status"] == "ok" and healthy["documents"] > 0
     (corpus_copy / "late.txt").write_text(
         "Amraam deliveries resume\n\nThe first Amraam missiles of the new order arrived.\n", encoding="utf-8")
-    seen = []
+    seen, health = [], []
 
     def while_rebuilding(reads: int) -> None:
         seen.append((engine.search("Amraam")["total"], Engine(index_dir).search("Amraam")["total"]))
+        health.extend((engine.health(), Engine(index_dir).health()))
         with pytest.raises(IndexBusy):
             update_index(index_dir, [corpus_copy], lock_timeout=0.1)
 
     update_index(index_dir, [corpus_copy], rebuild=True, commit_every=1, progress=EachRead(while_rebuilding))
 
     assert seen and set(seen) == {(before["total"], before["total"])}
+    assert health and all(found == healthy for found in health), health
     after = engine.search("Amraam")
     assert after["total"] == before["total"] + 1 and "late" in ids(after)
     assert Engine(index_dir).search("Amraam")["total"] == before["total"] + 1
