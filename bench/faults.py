@@ -364,12 +364,13 @@ DECISIONS = """\
 What is decided and checked (web/server.py's docstring; tests/test_server_faults.py runs a short
 version of each scenario in `make test`):
 
-- Workers are gunicorn's threaded workers (`gthread`, `--threads` per worker). Clients sending their
-  headers a byte a second are not handled by the server: 8 such clients hold all 8 threads of 2
-  workers and 7 searches of 10 waited past 8 s. gunicorn's asyncio worker with the app in a2wsgi's
-  threads kept them off the threads, but the short mixed load (tests/test_load_smoke.py) then
-  missed its p99 bound in 5 of 7 runs, so it was not kept: put the server behind a buffering
-  reverse proxy (nginx) where slow clients are a risk.
+- Workers are gunicorn's threaded workers (`gthread`, `--threads` per worker), adapted to wait for
+  slow clients in their event loop (web/worker.py): a request's head is read there before a thread
+  takes it, and a finished connection is drained there. Clients that send their headers a byte a
+  second, stop half-way or never close cost a worker sockets, not threads (tests/test_server.py);
+  a head not whole in 30 s is closed, one over 1 MB refused (414 or 431). Left to a proxy's
+  per-client limits: over 1,000 connections per worker that each send a byte stop it accepting
+  until their heads expire.
 - A worker killed mid-request cannot answer; its clients (in flight or on a kept-alive connection)
   see the connection closed: no status line, or a body short of its `Content-Length`, within
   seconds, never a hang. That is the one documented error of a kill (`closed_by_killed_worker`, at
@@ -383,11 +384,9 @@ version of each scenario in `make test`):
 
 
 NOTICED = """\
-Noticed, not fixed here: a search that opens a view of the index just as a rebuild moves its files
-in can be answered 503 `index_incompatible` (2 of 5,653 answers in one 30-second run), whose
-message names `search index --rebuild` although the index is sound; a thread that already had a
-view answers from it (probably the difference). The memory run reads a generated index of 2,000
-articles, not Reuters."""
+A search that meets the files of a commit a rebuild is moving out is tried once more on the new
+commit (search/engine.py, `on_the_latest_commit`), so a rebuild answers no 503. The memory run
+reads a generated index of 2,000 articles, not Reuters."""
 
 
 def section(results: dict, args: argparse.Namespace) -> str:

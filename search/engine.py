@@ -11,7 +11,9 @@ The engine names no search library; `search/backends/` holds what does.
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +25,7 @@ from search.backends.base import Backend, Feedback, Ranking, RankRequest, Ref, V
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
 from search.dates import format_date
 from search.documents import name_key
-from search.errors import InvalidParameter, NotFound, UnsupportedByBackend
+from search.errors import IndexIncompatible, InvalidParameter, NotFound, UnsupportedByBackend
 from search.facets import FACETS
 from search.fields import query_analyzers
 from search.hits import HitMaker, by_date, entity_filter_names, first_report, joined_phrases
@@ -84,6 +86,24 @@ class QuerySide:
         aliases = alias_table(groups, state.learned_groups())
         analyzers = query_analyzers(tables)
         return cls(tables, analyzers, QueryReader(analyzers, name_key, aliases), Speller(tables, aliases))
+
+
+
+def on_the_latest_commit(read: Callable) -> Callable:
+    """An engine read tried once more, on the newest commit, when it met what looks like damage
+    while a newer commit replaced the files it was reading: a rebuild moving in during a search
+    removes the old commit's files (2 of about 5,000 answers during rebuilds were a 503 telling
+    the user to rebuild a sound index). Damage seen on the newest commit is damage."""
+    @functools.wraps(read)
+    def on_latest(engine: Engine, *args, **kwargs):
+        used = engine.view().generation  # this thread's (the engine serves several at once)
+        try:
+            return read(engine, *args, **kwargs)
+        except IndexIncompatible:
+            if engine.view().generation == used:
+                raise
+            return read(engine, *args, **kwargs)
+    return on_latest
 
 
 class Engine:
@@ -147,6 +167,7 @@ class Engine:
         response in the result shape (`search_response` says more)."""
         return self.search_response(request, **options).as_dict()
 
+    @on_the_latest_commit
     def search_response(self, request: SearchRequest | str, **options) -> SearchResponse:
         """Run a search and return the typed response, which also names the commit it read.
 
@@ -170,6 +191,7 @@ class Engine:
                                   generation=answer.view.generation)
         return answered
 
+    @on_the_latest_commit
     def citations(self, request: SearchRequest | str, **options) -> list[dict]:
         """The top stories as references to cite: each shown version's title, source, date,
         authors, url and passage (plain text), its story's other versions (`id (source, date)`),
@@ -183,6 +205,7 @@ class Engine:
                  "row_kind": "story", "query_run": query_run}
                 for hit in self._hits(answer, request, version_passages=False)]
 
+    @on_the_latest_commit
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
         """Every matching document's id and score, best first (for TREC runs)."""
         view = self.view()
@@ -211,6 +234,7 @@ class Engine:
         self._complete_counts(parsed, ranking)
         return Answer(view, parsed, ranking, review.suggestion, corrected, request.offset)
 
+    @on_the_latest_commit
     def matching_ids(self, request: SearchRequest) -> list[str]:
         """The ids of the documents a request matches, every version of a story (not one per
         story), in its order, up to its offset plus limit: what `search watch` compares from one
@@ -337,11 +361,13 @@ class Engine:
         stored = view.documents(others)
         return [others[i] for i in by_date(stored)]
 
+    @on_the_latest_commit
     def document(self, doc_id: str) -> dict:
         """One stored article by id."""
         view = self.view()
         return view.documents([self._ref(view, doc_id)])[0]
 
+    @on_the_latest_commit
     def article(self, doc_id: str, query: str | None = None) -> dict:
         """One article in its full shape: paragraphs, entities marked, its story's versions; with
         the query that found it, every form that query matched is highlighted."""
@@ -367,6 +393,7 @@ class Engine:
         found = joined_phrases(stored.get("body") or "", maker.matches(stored, terms[ref])[1])
         return [(match.startchar, match.endchar) for match in found if match.endchar > match.startchar]
 
+    @on_the_latest_commit
     def related(self, doc_id: str, limit: int = 5) -> list[dict]:
         """The other stories most like this article (related coverage)."""
         if not 1 <= limit <= MAX_RELATED:
@@ -377,6 +404,7 @@ class Engine:
         return [{**version_record(doc), "score": round(row.score, SCORE_DECIMALS)}
                 for doc, row in zip(stored, rows, strict=True)]
 
+    @on_the_latest_commit
     def suggest(self, typed: str, limit: int = DEFAULT_COMPLETIONS) -> list[dict]:
         """Completions of what is being typed: names, headlines, then words."""
         if len(typed) > MAX_QUERY_CHARS:
@@ -392,6 +420,7 @@ class Engine:
             raise NotFound(f"no article with id {doc_id!r}")
         return ref
 
+    @on_the_latest_commit
     def stats(self) -> dict:
         """Counts and sizes that describe the index (the backend's), with how many stories it
         holds, the dates of its oldest and newest articles, and each facet's values that most

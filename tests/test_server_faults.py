@@ -137,7 +137,7 @@ def test_sixteen_clients_see_one_generation_per_answer_and_only_documented_error
     assert rebuild["last_generation"] > rebuild["first_generation"], rebuild
     assert set(rebuild["generations"].values()) == {"a", "b"}, "the clients did not see both corpora"
     assert rebuild["mixed"] == 0 and rebuild["answers"] >= 100, rebuild
-    assert all(kind.startswith("documented_") for kind in rebuild["errors"]), rebuild["errors"]
+    assert set(rebuild["errors"]) <= {"documented_partial"}, rebuild["errors"]  # never a 503 during a rebuild
 
     kill = report["kill"]
     assert [k["replaced"] for k in kill["kills"]] == [True, True], kill
