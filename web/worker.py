@@ -31,6 +31,7 @@ import json
 import selectors
 import socket
 import time
+from dataclasses import dataclass
 from functools import partial
 
 import gunicorn.util
@@ -47,13 +48,22 @@ LINGER_BYTES = 64 * 1024  # what is drained from a closing client at most, as gu
 READ_BYTES = 64 * 1024
 
 
+@dataclass
+class Head:
+    """A request's head being waited for: until when, what has come, whether the loop watches."""
+
+    deadline: float
+    bytes: bytearray
+    watched: bool = False
+
+
 class AppWorker(ThreadWorker):
     """`gthread`, waiting for slow clients in its event loop instead of in threads, its own refusals
     answered in JSON (see the module's docstring)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.heads: dict = {}  # connection -> (deadline, its head so far), oldest first
+        self.heads: dict = {}  # connection -> its Head, oldest first
         self.closing: dict = {}  # socket -> [deadline, bytes drained], oldest first
 
     def init_process(self) -> None:
@@ -61,44 +71,61 @@ class AppWorker(ThreadWorker):
         super().init_process()
 
     def enqueue_req(self, conn) -> None:
-        """Wait in the event loop for the head of the connection's next request (its start may
-        have been read ahead with the last one), unless it is all here or TLS must read it."""
+        """Read the head of the connection's next request (its start may have been read ahead
+        with the last one), waiting in the event loop for what has not come yet, unless TLS must
+        read it. Most heads are whole at once: they go to a thread without a wait."""
         if self.cfg.is_ssl:
             super().enqueue_req(conn)
             return
         held = conn.parser.unreader.take_buffered() if conn.parser is not None else b""
-        if held and head_end(held, 0) >= 0:
-            conn.parser.unreader.unread(held)
-            super().enqueue_req(conn)
-            return
         conn.sock.setblocking(False)
-        self.heads[conn] = (time.monotonic() + HEAD_SECONDS, bytearray(held))
-        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_head_bytes, conn))
+        self.heads[conn] = Head(time.monotonic() + HEAD_SECONDS, bytearray(held))
+        if held and head_end(held, 0) >= 0:
+            self.hand_over(conn)
+        else:
+            self.on_head_bytes(conn, conn.sock)
 
     def on_head_bytes(self, conn, _sock) -> None:
         """Take what the client has sent; give the connection to a thread when the head is whole,
-        refuse it when it is too long."""
-        head = self.heads[conn][1]
+        refuse it when it is too long, wait in the event loop for the rest."""
+        head = self.heads[conn]
         data = received(conn.sock)
-        if data is None:
+        if not data:
+            if data is None:  # nothing more yet
+                self.watch(conn, head)
+            else:  # the client went away before its request was whole
+                self.drop_head(conn)
             return
-        if not data:  # the client went away before its request was whole
-            self.drop_head(conn)
-            return
-        start = max(0, len(head) - 3)
-        head += data
-        end = head_end(head, start)
-        if (end if end >= 0 else len(head)) > HEAD_BYTES:
-            line_ended = head.find(b"\n", 0, HEAD_BYTES) >= 0
+        start = max(0, len(head.bytes) - 3)
+        head.bytes += data
+        end = head_end(head.bytes, start)
+        if (end if end >= 0 else len(head.bytes)) > HEAD_BYTES:
+            line_ended = head.bytes.find(b"\n", 0, HEAD_BYTES) >= 0
             status, reason = (431, "Request Header Fields Too Large") if line_ended else (414, "URI Too Long")
             write_json_error(conn.sock, status, reason, f"a request's line and headers are limited to "
                                                         f"{HEAD_BYTES} bytes")
             self.drop_head(conn)
-            return
-        if end < 0:
-            return
-        self.poller.unregister(conn.sock)
-        del self.heads[conn]
+        elif end < 0:
+            self.watch(conn, head)
+        else:
+            self.hand_over(conn)
+
+    def watch(self, conn, head: Head) -> None:
+        """Have the event loop call `on_head_bytes` when more of the head arrives."""
+        if not head.watched:
+            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_head_bytes, conn))
+            head.watched = True
+
+    def forget(self, conn) -> bytearray:
+        """Stop waiting for a connection's head; what had come of it."""
+        head = self.heads.pop(conn)
+        if head.watched:
+            self.poller.unregister(conn.sock)
+        return head.bytes
+
+    def hand_over(self, conn) -> None:
+        """Give a connection whose head is whole to a thread, the head in its parser's buffer."""
+        head = self.forget(conn)
         conn.init()  # the parser, on a blocking socket, for the thread
         conn.parser.unreader.unread(bytes(head))
         conn.data_ready = True
@@ -106,8 +133,7 @@ class AppWorker(ThreadWorker):
 
     def drop_head(self, conn) -> None:
         """Close a connection whose head never came whole."""
-        del self.heads[conn]
-        self.poller.unregister(conn.sock)
+        self.forget(conn)
         self.nr_conns -= 1
         conn.close()
 
@@ -144,7 +170,7 @@ class AppWorker(ThreadWorker):
         """gunicorn's closing of connections that sent nothing; also heads and closings past time."""
         super().murder_pending()
         now = time.monotonic()
-        while self.heads and next(iter(self.heads.values()))[0] <= now:
+        while self.heads and next(iter(self.heads.values())).deadline <= now:
             self.drop_head(next(iter(self.heads)))
         while self.closing and next(iter(self.closing.values()))[0] <= now:
             self.close_now(next(iter(self.closing)))
