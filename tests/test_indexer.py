@@ -20,6 +20,7 @@ from search.backends import DEFAULT_BACKEND, open_sink
 from search.engine import Engine
 from search.errors import IndexIncompatible
 from search.indexer import in_order, update_index
+from search.ingest import Article
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 
@@ -165,6 +166,21 @@ def test_removed_file_goes_only_when_its_own_root_is_reindexed(index_dir, two_ro
 
 
 # --- duplicates and broken input --------------------------------------------------------------
+
+
+def test_an_article_whose_analysis_fails_is_one_problem_and_the_others_are_enriched():
+    """Each article is analysed in its own error boundary (issue 22 §1): an article no rule
+    foresaw (here a body that is not text, which no reader makes) is reported at its line and
+    skipped; the articles beside it keep their entities, signature and quotations."""
+    good = Article(id="a", path="wire.jsonl", line=1, title="Wallace heads to Pentagon",
+                   text='Ben Wallace flew to Washington. "We will help," Wallace said.')
+    broken = Article(id="b", path="wire.jsonl", line=2, title="Broken", text=None)
+    after = Article(id="c", path="wire.jsonl", line=3, text="Lloyd Austin met Ben Wallace in Washington.")
+    extras, _ = indexer._enrich(([good, broken, after], {}))
+    assert [type(extra).__name__ for extra in extras] == ["Enrichment", "Problem", "Enrichment"]
+    assert extras[1].location == "wire.jsonl:2" and "cannot analyse the article" in extras[1].reason
+    assert "Ben Wallace" in {entity.name for entity in extras[0].entities} and extras[0].quotes
+    assert {"Lloyd Austin", "Washington"} <= {entity.name for entity in extras[2].entities}
 
 
 FIRST = {"id": "dup-1", "title": "First version", "text": "The first record wins."}
