@@ -1,6 +1,7 @@
 """Every request is bounded (issue 22 §2), through the real server: the red team's costly
 inputs (bench/slow_queries.txt) and a long article's page, its query highlights and related
-coverage, eight at a time for several seconds, while a cheap search keeps being answered.
+coverage, eight at a time for several seconds (each at least once), while a cheap search keeps
+being answered within seconds.
 
 The index holds the sample corpus and one article of about 2.5 MB made of its paragraphs
 (entity-rich, matched by most of the costly queries): before the long-article fixes its page
@@ -33,6 +34,7 @@ SECONDS = 6.0
 BUDGET = SETTINGS.time_budget_seconds
 SLOW_LIST = ROOT / "bench" / "slow_queries.txt"
 HANG_SECONDS = 60  # wall-clock: only a request that hangs goes past it on a loaded machine
+PROMPT_SECONDS = 4 * BUDGET + 2  # the cheap search waits at most for a thread a costly one holds (3 s seen)
 
 
 def long_article(corpus: Path) -> dict:
@@ -96,7 +98,7 @@ def test_costly_requests_at_once_are_each_bounded_while_a_cheap_search_is_answer
 
     def client(first: int) -> None:
         at = first
-        while time.monotonic() < stop:
+        while time.monotonic() < stop or at < len(paths):  # every costly input is sent at least once
             path = paths[at % len(paths)]
             outcomes.append((*timed_get(server.url(path)), path))
             at += CLIENTS
@@ -113,10 +115,11 @@ def test_costly_requests_at_once_are_each_bounded_while_a_cheap_search_is_answer
     for thread in threads:
         thread.join()
     assert len(outcomes) >= CLIENTS and probes
+    assert {path for *_, path in outcomes} == set(paths)
     failed = [outcome for outcome in outcomes if outcome[1] not in (200, 400)]
     assert not failed, failed
     costliest = max(outcomes, key=lambda outcome: outcome[2])
     assert costliest[2] <= 2 * BUDGET + 1, f"{costliest[3]} took {costliest[2]:.1f} s of a worker's CPU"
     assert max(outcomes)[0] < HANG_SECONDS, max(outcomes)
     assert {status for _, status, _ in probes} == {200}
-    assert max(seconds for seconds, _, _ in probes) < HANG_SECONDS, probes
+    assert max(seconds for seconds, _, _ in probes) < PROMPT_SECONDS, probes
