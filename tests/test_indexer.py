@@ -18,7 +18,7 @@ from index_reading import EachRead, change_state, generation, stored_by_id, stor
 from search import indexer
 from search.backends import DEFAULT_BACKEND, open_sink
 from search.engine import Engine
-from search.errors import IndexIncompatible
+from search.errors import IndexBusy, IndexIncompatible
 from search.indexer import in_order, update_index
 from search.ingest import Article
 
@@ -515,6 +515,18 @@ def test_other_variants_are_refused_unless_upgrading_which_rebuilds_with_them(tm
     update_index(index, [corpus_copy], variant_files=[first])
     with pytest.raises(IndexIncompatible, match="--variants differ"):
         update_index(index, [corpus_copy], variant_files=[second])
-    report = update_index(index, [corpus_copy], variant_files=[second], upgrade=True)
+    engine, seen = Engine(index), []
+    late = tmp_path / "late"
+    late.mkdir()
+    (late / "late.txt").write_text("Shapps visits Kyiv\n\nGrant Shapps arrived in Kyiv.\n", encoding="utf-8")
+
+    def while_upgrading(reads: int) -> None:  # the upgrade rebuilds beside the old index, locked
+        seen.append((engine.search("Shaps")["total"], engine.health()["status"]))
+        with pytest.raises(IndexBusy):
+            update_index(index, [corpus_copy, late], lock_timeout=0.1)
+
+    report = update_index(index, [corpus_copy], variant_files=[second], upgrade=True, commit_every=1,
+                          progress=EachRead(while_upgrading))
     assert report.added == len(list(corpus_copy.glob("*.txt")))
+    assert seen and set(seen) == {(1, "ok")}, "searches answered from the old index until the end"
     assert [hit["id"] for hit in Engine(index).search("Schapps")["results"]] == [HOLR]
