@@ -5,7 +5,7 @@ table of contents, each segment's terms and every posting list (Whoosh's blocks 
 the fields it writes, the arrays for the scored ones: document numbers in order and inside the
 segment), every stored article, every per-document column, the arrays file beside each segment
 (every column whole, each term's postings where its counts say and as many as Whoosh's terms
-say), the columns kept with the commit and the state.
+say), the columns kept with the commit, the state, and the stem table (each stem NLTK's).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
 
+from search.analysis import nltk_stem
 from search.backends.whoosh.arrays import ARRAYS_EXT, SegmentArrays, TermArrays
 from search.backends.whoosh.store import (
     COLUMN_NAMES,
@@ -30,6 +31,7 @@ from search.backends.whoosh.store import (
     read_state,
 )
 from search.errors import IndexMissing, SearchError
+from search.stems import STEMS_FILE, StemTable
 
 
 def check_index(location: Path | str, progress: Callable[[int], None] | None = None) -> list[str]:
@@ -57,7 +59,30 @@ def check_index(location: Path | str, progress: Callable[[int], None] | None = N
             if kept.exists() and read_kept(directory, reader.generation(), kind) is None:
                 needs = f" (it should hold {', '.join(COLUMN_NAMES)})" if kind == "columns" else ""
                 problems.append(f"{kept.name}: unreadable{needs}")
-    return problems
+    stems = _stem_table_problem(directory / STEMS_FILE)
+    return [*problems, f"{STEMS_FILE}: {stems}"] if stems else problems
+
+
+def _stem_table_problem(path: Path) -> str | None:
+    """Whether the stem table is sorted `word<TAB>stem` lines whose stems are NLTK's (searches
+    take a word's stem from it: a wrong line would find other articles than the word's)."""
+    table = StemTable.read(path)
+    if table is None:  # an index built before the table: searches stem with NLTK
+        return None
+    lines = table.data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    for number, (line, following) in enumerate(zip(lines, [*lines[1:], None], strict=True), start=1):
+        word, tab, stem = line.partition(b"\t")
+        try:
+            word_text, stem_text = word.decode("utf-8"), stem.decode("utf-8")
+        except UnicodeDecodeError:
+            return f"line {number} is not UTF-8"
+        if not tab or not word or (following is not None and following <= line):
+            return f"line {number} is not a word and its stem in order"
+        if (nltks := nltk_stem(word_text)) != stem_text:
+            return f"line {number} gives {word_text!r} the stem {stem_text!r}, NLTK's is {nltks!r}"
+    return None
 
 
 def _segment_problems(leaf) -> Iterator[str]:

@@ -47,12 +47,23 @@ def test_a_sound_index_has_no_problem(sound_index):
     ("MAIN_*.trm", "terms and postings"),
     ("columns-*.npz", "columns-"),
     ("facets-*.npz", "facets-"),
+    ("stems.tsv", "stems.tsv"),
 ])
 def test_a_garbled_file_is_named_with_the_part_it_holds(index_copy, pattern, part):
     [path] = index_copy.glob(pattern)
     garble(path)
     problems = check_index(index_copy)
     assert problems and any(part in problem for problem in problems), problems
+
+
+def test_a_stem_table_line_that_is_not_nltks_stem_is_named(index_copy):
+    path = index_copy / "stems.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    at = next(number for number, line in enumerate(lines) if line.startswith("missile\t"))
+    lines[at] = "missile\tmissal"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert check_index(index_copy) == [f"stems.tsv: line {at + 1} gives 'missile' the stem 'missal', "
+                                       f"NLTK's is 'missil'"]
 
 
 @pytest.mark.parametrize("pattern", ["MAIN_*.pst", "MAIN_*.arr"])
