@@ -442,6 +442,22 @@ RECORD_KEYS = st.sampled_from(["id", "title", "text", "body", "source", "author"
                                "tags", "topics", "places"])
 
 
+@settings(EXAMPLES, max_examples=25)
+@given(record=st.dictionaries(RECORD_KEYS, JSON_VALUES | TEXTS, max_size=8))
+def test_any_json_record_beside_a_good_one_never_stops_a_whole_run(tmp_path_factory, record):
+    """Read, analysed and written (issue 22 §1): the run ends, the good record is searchable,
+    and the other is an article or one problem."""
+    root = tmp_path_factory.mktemp("wire")
+    (root / "wire.jsonl").write_text(json.dumps({"id": "good", **GRAIN}) + "\n" + json.dumps(record) + "\n",
+                                     encoding="utf-8")
+
+    index = root.parent / f"{root.name}-index"
+    report = update_index(index, [root])
+
+    assert report.added + len(report.problems) >= 2 and report.added >= 1, report
+    assert "good" in [hit["id"] for hit in Engine(index).search("Odesa")["results"]]
+
+
 @EXAMPLES
 @given(record=st.dictionaries(RECORD_KEYS, JSON_VALUES | TEXTS, max_size=8))
 def test_any_json_record_is_an_article_in_valid_text_or_a_problem(tmp_path, record):
