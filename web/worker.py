@@ -162,6 +162,7 @@ class AppWorker(ThreadWorker):
             self.close_now(sock)
 
     def close_now(self, sock) -> None:
+        """Close a drained (or timed-out) closing connection."""
         del self.closing[sock]
         self.poller.unregister(sock)
         sock.close()
