@@ -7,6 +7,7 @@ written by the indexer while the server runs, `kill -9` on a worker.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import http.client
 import json
@@ -122,36 +123,46 @@ def test_a_request_the_server_refuses_before_the_app_gets_the_json_error_envelop
     assert search(server, "Amraam")[0] == 200, "the worker that refused it still answers"
 
 
+@contextlib.contextmanager
+def more_connections_than_threads(server: LiveServer):
+    """Three connections for each of the server's threads, closed at the end."""
+    address = ("127.0.0.1", server.port)
+    opened = [socket.create_connection(address, timeout=30) for _ in range(3 * WORKERS * 2)]
+    try:
+        yield opened
+    finally:
+        for connection in opened:
+            connection.close()
+
+
+def finish_searches(connections: list[socket.socket], rest: bytes) -> None:
+    """Send the rest of each connection's search (`Connection: close`): each is answered whole."""
+    for connection in connections:
+        connection.sendall(rest + b"Connection: close\r\n\r\n")
+    answers = [connection.makefile("rb").read() for connection in connections]
+    assert all(answer.startswith(b"HTTP/1.1 200") and b'"total"' in answer for answer in answers), answers
+
+
 def test_clients_that_stall_inside_their_headers_or_never_close_do_not_starve_the_workers(served):
     """Three times as many half-sent requests as the server has threads: a search is still
     answered at once, and each stalled request is answered when its headers are finished, though
     none of those clients closes its end (gunicorn's own worker waits up to 2 s for each)."""
     server, _, _ = served
-    address = ("127.0.0.1", server.port)
-    stalled = [socket.create_connection(address, timeout=30) for _ in range(3 * WORKERS * 2)]
-    try:
+    with more_connections_than_threads(server) as stalled:
         for connection in stalled:
             connection.sendall(b"GET /api/search?q=Amraam HTTP/1.1\r\nHost: x\r\nX-Slow: a")
         status, body = get_json(server.url("/api/search?q=Amraam"), timeout=5)
         assert status == 200 and body["total"] >= 1
-        for connection in stalled:
-            connection.sendall(b"b\r\nConnection: close\r\n\r\n")
         started = time.monotonic()
-        answers = [connection.makefile("rb").read() for connection in stalled]
-        assert all(answer.startswith(b"HTTP/1.1 200") and b'"total"' in answer for answer in answers), answers
+        finish_searches(stalled, b"b\r\n")
         assert time.monotonic() - started < len(stalled) * LINGER_SECONDS / 4, "closings waited on one by one"
-    finally:
-        for connection in stalled:
-            connection.close()
 
 
 def test_a_next_request_half_sent_behind_a_kept_alive_one_does_not_hold_a_thread(served):
     """The start of a second request sent with the first (pipelined) waits for the rest of its
     head in the event loop, like any head: more such connections than threads starve no one."""
     server, _, _ = served
-    address = ("127.0.0.1", server.port)
-    pipelined = [socket.create_connection(address, timeout=30) for _ in range(3 * WORKERS * 2)]
-    try:
+    with more_connections_than_threads(server) as pipelined:
         for connection in pipelined:
             connection.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n\r\nGET /api/sea")
         for connection in pipelined:  # the first is answered: the second's start is read ahead
@@ -160,13 +171,7 @@ def test_a_next_request_half_sent_behind_a_kept_alive_one_does_not_hold_a_thread
             assert first.status == 200 and b'"status"' in first.read()
         status, body = get_json(server.url("/api/search?q=Amraam"), timeout=5)
         assert status == 200 and body["total"] >= 1
-        for connection in pipelined:
-            connection.sendall(b"rch?q=Amraam HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        answers = [connection.makefile("rb").read() for connection in pipelined]
-        assert all(answer.startswith(b"HTTP/1.1 200") and b'"total"' in answer for answer in answers), answers
-    finally:
-        for connection in pipelined:
-            connection.close()
+        finish_searches(pipelined, b"rch?q=Amraam HTTP/1.1\r\nHost: x\r\n")
 
 
 def test_serve_refuses_an_address_in_use_in_one_line(served, run_cli):
