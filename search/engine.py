@@ -91,16 +91,15 @@ class QuerySide:
 
 def on_the_latest_commit(read: Callable) -> Callable:
     """An engine read tried once more, on the newest commit, when it met what looks like damage
-    while a newer commit replaced the files it was reading: a rebuild moving in during a search
-    removes the old commit's files (2 of about 5,000 answers during rebuilds were a 503 telling
-    the user to rebuild a sound index). Damage seen on the newest commit is damage."""
+    in an older commit's files: a rebuild moving in during a search removes the old commit's
+    files (2 of about 5,000 answers during rebuilds were a 503 telling the user to rebuild a sound
+    index). Damage seen on the newest commit is damage."""
     @functools.wraps(read)
     def on_latest(engine: Engine, *args, **kwargs):
-        used = engine.view().generation  # this thread's (the engine serves several at once)
         try:
             return read(engine, *args, **kwargs)
-        except IndexIncompatible:
-            if engine.view().generation == used:
+        except IndexIncompatible as error:
+            if error.generation is None or engine.view().generation == error.generation:
                 raise
             return read(engine, *args, **kwargs)
     return on_latest

@@ -41,10 +41,15 @@ VARIANTS_DIFFER = "--variants differ from the ones this index was built with"  #
 
 
 class IndexIncompatible(SearchError):
-    """The index exists but cannot be used as it is: rebuild it."""
+    """The index exists but cannot be used as it is: rebuild it. `generation`: the commit whose
+    files were being read, where the damage was met reading one."""
 
     code = "index_incompatible"
     status = 503
+
+    def __init__(self, message: str, generation: int | None = None):
+        super().__init__(message)
+        self.generation = generation
 
 
 class BackendUnavailable(SearchError):

@@ -165,7 +165,7 @@ def reading_files(method: Callable) -> Callable:
             if not is_damage(error):
                 raise
             raise IndexIncompatible(f"the index at {view.backend.index_dir} is damaged ({error}); "
-                                    f"{REBUILD_HINT}") from error
+                                    f"{REBUILD_HINT}", view.generation) from error
     return guarded
 
 
