@@ -88,9 +88,7 @@ def raw_answer(server: LiveServer, request: bytes) -> tuple[str, dict[str, str],
     """Send bytes no HTTP client library would, and read the answer's status, headers and body."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=30) as connection:
         connection.sendall(request)
-        answer = b""
-        while chunk := connection.recv(65536):
-            answer += chunk
+        answer = connection.makefile("rb").read()  # to the end: the server closes after a refusal
     head, _, body = answer.partition(b"\r\n\r\n")
     status, *fields = head.decode("latin-1").split("\r\n")
     headers = {name.lower(): value.strip() for name, _, value in (field.partition(":") for field in fields)}
