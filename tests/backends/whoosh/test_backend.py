@@ -3,7 +3,11 @@ rebuilds of the folder it reads."""
 
 import errno
 import json
+import os
+import signal
 import struct
+import subprocess
+import sys
 import threading
 import time
 
@@ -12,7 +16,6 @@ from conftest import ids
 from index_reading import EachRead
 
 from search.backends.whoosh.backend import OPEN_RETRY_PAUSES, is_damage, is_unavailable
-from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.sink import MAX_SEGMENTS
 from search.backends.whoosh.store import REBUILD_FOLDER
 from search.engine import Engine
@@ -96,33 +99,72 @@ def test_searches_answer_from_the_old_index_until_a_rebuild_moves_in(tmp_path, c
     assert len(list(index_dir.glob("_MAIN_*.toc"))) == 1 and len(list(index_dir.glob("columns-*.npz"))) == 1
 
 
-class MergeKilled(Exception):
-    """Stands for a `kill -9` landing in a run's final merge (the commits before it are kept)."""
+PAUSED_IN_MERGE = """
+import sys, time
+from pathlib import Path
+from search.backends.whoosh import merging
+from search.cli import main
+
+marker, copied = Path(sys.argv[1]), []
+original = merging.StreamingMergeWriter.add_segment
+
+def add_segment(self, segment):
+    original(self, segment)
+    copied.append(segment)
+    if len(copied) == 2:  # the merged segment's files half written
+        marker.write_text("merging")
+        time.sleep(600)
+
+merging.StreamingMergeWriter.add_segment = add_segment
+sys.argv = ["search", *sys.argv[2:]]
+sys.exit(main())
+"""
 
 
-def test_a_merge_a_stopped_run_left_undone_is_finished_by_the_next_run_with_nothing_to_read(
-        tmp_path, monkeypatch):
-    folder = tmp_path / "batches"
+def test_a_kill_9_inside_the_final_merge_is_finished_by_the_next_run_with_nothing_to_read(tmp_path):
+    """A real `kill -9` of a `search index` run's process group while its final merge has written
+    part of the merged segment (the run is held there, then killed): the commits before the merge
+    stay whole, and the next run, with nothing to read, takes the dead run's lock, finishes the
+    merge and leaves no file of the killed merge behind."""
+    folder, index_dir, marker = tmp_path / "batches", tmp_path / "index", tmp_path / "merging"
     folder.mkdir()
     for batch in range(MAX_SEGMENTS + 2):
         (folder / f"batch-{batch}.jsonl").write_text("".join(
             json.dumps({"id": f"b{batch}-{i}", "text": f"batch {batch} doc {i}"}) + "\n" for i in range(20)),
             encoding="utf-8")
+    expected = sorted(f"b{batch}-{i}" for batch in range(MAX_SEGMENTS + 2) for i in range(20))
+    command = ["index", str(folder), "--index", str(index_dir), "--commit-every", "20"]
+    run = subprocess.Popen([sys.executable, "-c", PAUSED_IN_MERGE, str(marker), *command],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not marker.exists() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.exists(), f"the run never reached its final merge: {run.poll()}"
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait(timeout=30)
 
-    def killed(self, *args, **kwargs):
-        raise MergeKilled
+    assert stray_files(index_dir), "the killed merge should leave its merged segment's files"
+    assert segment_count(index_dir) > MAX_SEGMENTS
+    assert sorted(ids(Engine(index_dir).search("batch doc", limit=1000))) == expected
 
-    with monkeypatch.context() as patched:
-        patched.setattr(ParallelMerge, "__call__", killed)
-        with pytest.raises(MergeKilled):
-            update_index(tmp_path / "index", [folder], commit_every=20)
-    assert segment_count(tmp_path / "index") > MAX_SEGMENTS
+    again = subprocess.run([sys.executable, "-m", "search.cli", *command],
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith(f"added 0, updated 0, removed 0, unchanged {len(expected)},")
+    assert segment_count(index_dir) <= 2
+    assert stray_files(index_dir) == []
+    assert sorted(ids(Engine(index_dir).search("batch doc", limit=1000))) == expected
+    checked = subprocess.run([sys.executable, "-m", "search.cli", "check", "--index", str(index_dir)],
+                             capture_output=True, text=True, timeout=300)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
-    again = update_index(tmp_path / "index", [folder])
 
-    assert (again.added, again.unchanged) == (0, 20 * (MAX_SEGMENTS + 2))
-    assert segment_count(tmp_path / "index") <= 2
-    assert Engine(tmp_path / "index").search("batch doc", limit=1)["total"] == 20 * (MAX_SEGMENTS + 2)
+def stray_files(index_dir) -> list[str]:
+    """The index's segment files that belong to no segment of its latest commit."""
+    leaves = Engine(index_dir).view().searcher.reader().leaf_readers()
+    live = {leaf.segment().segment_id() for leaf, _ in leaves}
+    return sorted(path.name for path in index_dir.glob("MAIN*")
+                  if path.name != "MAIN_WRITELOCK" and path.name.split(".")[0] not in live)
 
 
 def segment_count(index_dir) -> int:
