@@ -1,11 +1,13 @@
 """`search check` for the Whoosh backend: every file of the index read whole, and what is damaged.
 
-Whoosh's files carry no checksums, so the check reads everything a search could ever read: the
-table of contents, each segment's terms and every posting list (Whoosh's blocks decompressed for
-the fields it writes, the arrays for the scored ones: document numbers in order and inside the
-segment), every stored article, every per-document column, the arrays file beside each segment
-(every column whole, each term's postings where its counts say and as many as Whoosh's terms
-say), the columns kept with the commit, the state, and the stem table (each stem NLTK's).
+Whoosh's files carry no checksums: the sums file the storage writes beside each segment
+(store.DurableStorage) is compared with every file it notes, then the check reads everything a
+search could ever read: the table of contents, each segment's terms and every posting list
+(Whoosh's blocks decompressed for the fields it writes, the arrays for the scored ones: document
+numbers in order and inside the segment), every stored article, every per-document column, the
+arrays file beside each segment (every column whole, each term's postings where its counts say
+and as many as Whoosh's terms say), the columns kept with the commit, the state, and the stem
+table (each stem NLTK's).
 """
 
 from __future__ import annotations
@@ -25,10 +27,13 @@ from search.backends.whoosh.store import (
     KEPT_FILE,
     KEPT_KINDS,
     META_FILE,
+    SUMS_EXT,
+    file_checksum,
     is_whoosh_index,
     open_index,
     read_kept,
     read_state,
+    read_sums,
 )
 from search.errors import IndexMissing, SearchError
 from search.stems import STEMS_FILE, StemTable
@@ -87,7 +92,8 @@ def _stem_table_problem(path: Path) -> str | None:
 
 def _segment_problems(leaf) -> Iterator[str]:
     """Each part of one segment that cannot be read whole."""
-    for part, read in (("terms and postings", _read_postings), ("stored articles", _read_stored),
+    for part, read in (("files", _compare_checksums), ("terms and postings", _read_postings),
+                       ("stored articles", _read_stored),
                        ("columns", _read_columns), (f"arrays file ({ARRAYS_EXT})", _read_arrays)):
         try:
             problem = read(leaf)
@@ -95,6 +101,23 @@ def _segment_problems(leaf) -> Iterator[str]:
             problem = f"{type(error).__name__}: {error}"
         if problem:
             yield f"{part}: {problem}"
+
+
+def _compare_checksums(leaf) -> str | None:
+    """Each file noted in the segment's sums file still has its size and CRC-32."""
+    folder, segment_id = Path(leaf._storage.folder), leaf.segment().segment_id()
+    try:
+        sums = read_sums(folder, segment_id)
+    except (OSError, ValueError) as error:
+        return f"{segment_id}{SUMS_EXT} cannot be read ({error})"
+    for name, noted in (sums or {}).items():
+        try:
+            found = file_checksum(folder / name)
+        except FileNotFoundError:
+            return f"{name} is missing"
+        if found != noted:
+            return f"{name} does not match its checksum"
+    return None
 
 
 def _read_postings(leaf) -> str | None:

@@ -15,6 +15,7 @@ import shutil
 import sys
 import time
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -34,23 +35,31 @@ WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, m
 INDEX_NAME = "MAIN"
 WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"
 REBUILD_FOLDER = ".rebuild"  # where a rebuild writes while searches still read the old index
+SUMS_EXT = ".sums"  # beside each segment: its files' sizes and CRC-32s, which `search check` compares
+SEGMENT_FILE = re.compile(rf"({INDEX_NAME}_[0-9a-z]+)(\.[A-Za-z0-9_.]+)")  # as Whoosh names them
+CHECKSUM_PIECE = 1 << 20
 
 
 class DurableStorage(FileStorage):
     """Whoosh's file storage, with each file it writes flushed to disk as it is closed and the
     folder after each rename. A commit renames its table of contents into place last, so what
     a commit shows is on disk before it is shown: a power cut or a crashed machine leaves the
-    last commit whole, as Lucene's commits do."""
+    last commit whole, as Lucene's commits do. Each segment file's size and CRC-32 are noted
+    in the segment's SUMS_EXT file as it closes (Whoosh's files carry none), so `search check`
+    finds a flipped byte that would still read (a length, a stored article's text)."""
 
     def create_file(self, name, excl=False, mode="wb", **kwargs):
         file = super().create_file(name, excl, mode, **kwargs)
         before = file.onclose
+        segment_file = SEGMENT_FILE.fullmatch(name)
 
         def flushed(structfile) -> None:
             if before is not None:
                 before(structfile)
             structfile.file.flush()
             os.fsync(structfile.file.fileno())
+            if segment_file and segment_file[2] != SUMS_EXT:
+                self._note_checksum(segment_file[1], name)
 
         file.onclose = flushed
         return file
@@ -58,6 +67,42 @@ class DurableStorage(FileStorage):
     def rename_file(self, oldname, newname, safe=False):
         super().rename_file(oldname, newname, safe)
         sync_folder(Path(self.folder))
+
+    def _note_checksum(self, segment_id: str, name: str) -> None:
+        """Append a closed file's name, size and CRC-32 to its segment's sums file (flushed too)."""
+        size, crc = file_checksum(Path(self.folder) / name)
+        line = f"{name}\t{size}\t{crc:08x}\n".encode()
+        descriptor = os.open(os.path.join(self.folder, segment_id + SUMS_EXT),
+                             os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            os.write(descriptor, line)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def file_checksum(path: Path) -> tuple[int, int]:
+    """A file's size and CRC-32, read in pieces."""
+    size, crc = 0, 0
+    with open(path, "rb") as file:
+        while piece := file.read(CHECKSUM_PIECE):
+            size, crc = size + len(piece), zlib.crc32(piece, crc)
+    return size, crc
+
+
+def read_sums(directory: Path, segment_id: str) -> dict[str, tuple[int, int]] | None:
+    """A segment's noted files as name: (size, CRC-32), the last note of a name winning (None
+    when the segment has no sums file: it was written before them). Raises ValueError for a
+    sums file that cannot be read."""
+    try:
+        text = (directory / (segment_id + SUMS_EXT)).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    sums = {}
+    for line in text.splitlines():
+        name, size, crc = line.split("\t")
+        sums[name] = (int(size), int(crc, 16))
+    return sums
 
 
 def read_state(directory: Path) -> IndexState | None:

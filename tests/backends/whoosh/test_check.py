@@ -10,6 +10,7 @@ import pytest
 from conftest import CORPUS, one_error_line
 
 from search.backends.whoosh.check import check_index
+from search.backends.whoosh.store import SUMS_EXT
 from search.indexer import update_index
 
 
@@ -54,6 +55,31 @@ def test_a_garbled_file_is_named_with_the_part_it_holds(index_copy, pattern, par
     garble(path)
     problems = check_index(index_copy)
     assert problems and any(part in problem for problem in problems), problems
+
+
+def flip_one_byte(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("pattern", ["MAIN_*._content_len.col", "MAIN_*.id.col", "MAIN_*._stored.col"])
+def test_one_flipped_bit_that_still_reads_is_found_by_the_segments_checksums(index_copy, pattern):
+    """A length, an id or a stored article's byte changed on disk still reads as a value: only
+    the sums noted as each segment file closed tell it from the value written."""
+    [path] = index_copy.glob(pattern)
+    flip_one_byte(path)
+    assert f"segment {path.name.split('.')[0]}: files: {path.name} does not match its checksum" \
+        in check_index(index_copy)
+
+
+def test_a_segment_written_before_its_sums_file_is_read_whole_as_before(index_copy):
+    [sums] = index_copy.glob(f"MAIN_*{SUMS_EXT}")
+    sums.unlink()
+    assert check_index(index_copy) == []
+    sums.write_text("not a sums line\n", encoding="utf-8")
+    [problem] = check_index(index_copy)
+    assert f"{sums.name} cannot be read" in problem
 
 
 def test_a_stem_table_line_that_is_not_nltks_stem_is_named(index_copy):
