@@ -260,7 +260,9 @@ class Engine:
     def _parse(self, view: View, text: str) -> ParsedQuery:
         """The query, with the reporters and sources it names by name (as this index holds them);
         what the backend cannot do is refused here, before any ranking."""
-        parsed = self.reader.with_names(self.reader.parse(text), view.has_term, common=is_common_word)
+        parsed = self.reader.parse(text)
+        view.learn_frequencies(self.reader.name_terms(parsed))
+        parsed = self.reader.with_names(parsed, view.has_term, common=is_common_word)
         lacking = view.capabilities.lacking(parsed.tree)
         if lacking:
             raise UnsupportedByBackend(f"this index's backend cannot search with {lacking}")

@@ -360,10 +360,12 @@ class Speller:
         found: dict[tuple, str | None] = {}
         deadline = time.perf_counter() + LOOKUP_SECONDS
         fixes = []
-        for index, word in enumerate(words):
-            lowered = normalize_text(word.text).lower()
-            if not self._checkable(word, lowered):
-                continue
+        checked = {index: lowered for index, word in enumerate(words)
+                   if self._checkable(word, lowered := normalize_text(word.text).lower())}
+        vocabulary.learn_frequencies((fieldname, lowered) for index, lowered in checked.items()
+                                     for fieldname in vocabulary.fields(printed_fields(words[index])))
+        for index, lowered in checked.items():
+            word = words[index]
             printed = self._printed(vocabulary, word, lowered)
             if printed > RARE_WORD_MAX or (not printed and self._analysed_known(vocabulary, word)):
                 continue

@@ -160,6 +160,10 @@ class View(Protocol):
     def has_term(self, fieldname: str, term: str) -> bool:
         """Whether any document holds the term in the field."""
 
+    def learn_frequencies(self, terms: Iterable[tuple[str, str]]) -> None:
+        """Find how many documents hold each (field, term) at once, for `has_term` to answer
+        from (a backend that asks a server asks once, not once a term)."""
+
     def vocabulary(self) -> Vocabulary:
         """What spelling reads of the index."""
 
@@ -188,6 +192,9 @@ class Vocabulary(Protocol):
 
     def frequency(self, fieldname: str, term: str) -> int:
         """How many documents hold the term in the field."""
+
+    def learn_frequencies(self, terms: Iterable[tuple[str, str]]) -> None:
+        """Find the `frequency` of each (field, term) at once (see View.learn_frequencies)."""
 
     def has_name(self, words: list[str]) -> bool:
         """Whether these words, in order, name an entity or stand as a phrase of a name field."""

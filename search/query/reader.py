@@ -145,6 +145,17 @@ class QueryReader:
                 clauses[index] = clauses[index].widened(alternatives)
         return clauses
 
+    def name_candidates(self, parsed: ParsedQuery) -> list[tuple[tuple[int, ...], tuple[str, ...], str]]:
+        """Each run of the query's words that may be a name (longest first), with its key as the
+        name fields hold names."""
+        runs = sorted(name_runs(parsed.clauses), key=lambda run: -len(run[1]))
+        return [(places, words, self.name_key(" ".join(words))) for places, words in runs]
+
+    def name_terms(self, parsed: ParsedQuery) -> list[tuple[str, str]]:
+        """Every (field, term) `with_names` may ask the index about, to be counted at once."""
+        return [(fieldname, key) for _, _, key in self.name_candidates(parsed) if key
+                for fieldname in NAME_MATCH_WEIGHTS]
+
     def with_names(self, parsed: ParsedQuery, known: Callable[[str, str], bool],
                    common: Callable[[str], bool]) -> ParsedQuery:
         """Reporters and sources found by name: a run of the query's words (or a quoted phrase)
@@ -154,8 +165,7 @@ class QueryReader:
         already matched as a longer name (`Patti Domm`) are not matched again alone (`Domm`)."""
         extra: list[Node] = []
         covered: dict[str, set[int]] = {fieldname: set() for fieldname in NAME_MATCH_WEIGHTS}
-        for places, words in sorted(name_runs(parsed.clauses), key=lambda run: -len(run[1])):
-            key = self.name_key(" ".join(words))
+        for places, words, key in self.name_candidates(parsed):
             for fieldname, weight in NAME_MATCH_WEIGHTS.items():
                 lone = len(words) == 1 and fieldname == "byline"
                 if not key or covered[fieldname].issuperset(places) or not known(fieldname, key) \

@@ -34,11 +34,13 @@ from search.backends.opensearch.ranking import (
     Details,
     Known,
     Ranker,
+    answer_partial,
     sort_order,
     with_timeout,
 )
 from search.backends.opensearch.spans import SpanFinder
 from search.backends.opensearch.store import (
+    NODE_DROPPED_PAUSE,
     READ_SECONDS,
     Address,
     alias_target,
@@ -46,7 +48,7 @@ from search.backends.opensearch.store import (
     checked_state,
     connect,
     read_state,
-    refused,
+    search_failure,
 )
 from search.backends.opensearch.vocabulary import ClusterVocabulary
 from search.documents import entity_term, related_text
@@ -184,10 +186,22 @@ class OpenSearchView:
         lines: list[dict] = []
         for body in bodies:
             lines += [{"index": self.index, "search_type": SEARCH_TYPE}, with_timeout(body, deadline)]
+        return self.msearch(lines)
+
+    def msearch(self, lines: list[dict]) -> list[dict]:
+        """The answers of one `_msearch` (header and body lines). A search that failed for want
+        of a node or a shard is asked again once after a pause, as `call` asks again a request a
+        leaving node failed; a search still failing, or refused, is raised."""
+        if not lines:
+            return []
         answers = call(self.address, self.client.msearch, body=lines)["responses"]
-        for answer in answers:
-            if "error" in answer:
-                raise_search_error(answer["error"])
+        failed = first_failed(answers)
+        if failed is not None and isinstance(search_failure(self.address, failed), BackendUnavailable):
+            time.sleep(NODE_DROPPED_PAUSE)
+            answers = call(self.address, self.client.msearch, body=lines)["responses"]
+            failed = first_failed(answers)
+        if failed is not None:
+            raise search_failure(self.address, failed)
         return answers
 
     def holds(self, ranking: Ranking, ref: Ref) -> tuple[bool, ...]:
@@ -277,11 +291,32 @@ class OpenSearchView:
         """How many documents hold the term in the field (remembered for this checkpoint; a
         term's count is its document frequency, which Lucene answers without reading postings)."""
         key = (fieldname, term)
-        if key not in self.frequencies:
-            query = Compiler().compile(qt.Term(fieldname, term))
-            self.frequencies[key] = 0 if query == match_none() else self.count(query)
-            keep_last(self.frequencies, KNOWN_LIMIT)
-        return self.frequencies[key]
+        return self.frequencies[key] if key in self.frequencies else self._counted([key])[key]
+
+    def learn_frequencies(self, terms: Iterable[tuple[str, str]]) -> None:
+        self._counted(terms)
+
+    def _counted(self, terms: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Count the documents of each term not remembered yet, all in one `_msearch` (a query
+        asks of every run of its words and spelling of every word: each a request before); a
+        count some shard missed (failing over) is used once, not remembered."""
+        compiler, queries = Compiler(), {}
+        for key in dict.fromkeys(terms):
+            if key not in self.frequencies:
+                queries[key] = compiler.compile(qt.Term(*key))
+        asked = {key: query for key, query in queries.items() if query != match_none()}
+        lines: list[dict] = []
+        for query in asked.values():
+            lines += [{"index": self.index}, {"size": 0, "track_total_hits": True, "query": query}]
+        answers = dict(zip(asked, self.msearch(lines), strict=True))
+        counts = {}
+        for key in queries:
+            answer = answers.get(key)
+            counts[key] = answer["hits"]["total"]["value"] if answer else 0
+            if answer is None or not answer_partial(answer):
+                self.frequencies[key] = counts[key]
+        keep_last(self.frequencies, KNOWN_LIMIT)
+        return counts
 
     def vocabulary(self) -> ClusterVocabulary:
         return ClusterVocabulary(self)
@@ -334,15 +369,15 @@ class OpenSearchView:
         }
 
 
+def first_failed(answers: list[dict]) -> dict | None:
+    """The first answer of an `_msearch` that is an error (None: every search answered)."""
+    return next((answer for answer in answers if "error" in answer), None)
+
+
 def keep_last(cache: OrderedDict, limit: int) -> None:
     """Drop a cache's oldest entries past `limit` (the view's caches live as long as its checkpoint)."""
     while len(cache) > limit:
         cache.popitem(last=False)
-
-
-def raise_search_error(error: dict) -> None:
-    """An error one search of an `_msearch` answered with, as ours."""
-    raise refused(error.get("root_cause", [error])[0].get("reason") or str(error))
 
 
 def vocabulary_field(fieldname: str) -> str | None:

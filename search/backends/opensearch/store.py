@@ -24,7 +24,14 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.errors import REBUILD_HINT, BackendUnavailable, IndexIncompatible, IndexMissing, InvalidParameter
+from search.errors import (
+    REBUILD_HINT,
+    BackendUnavailable,
+    IndexIncompatible,
+    IndexMissing,
+    InvalidParameter,
+    SearchError,
+)
 from search.processes import start_ticks
 from search.settings import SETTINGS
 from search.state import IndexState
@@ -184,6 +191,18 @@ def reason_of(error) -> str:
 def refused(reason: str) -> InvalidParameter:
     """A query the cluster refused, said as a bad request."""
     return InvalidParameter(f"the OpenSearch cluster refused this query: {reason}")
+
+
+def search_failure(address: Address, answer: dict) -> SearchError:
+    """One failed search of an `_msearch`, as ours: a node lost or shards failing (a 5xx status,
+    a dropped node) is unavailable (503), as `call` says it; any other a refused query (400)."""
+    error = answer["error"]
+    reason = (error.get("root_cause") or [error])[0].get("reason") or str(error) \
+        if isinstance(error, dict) else str(error)
+    if answer.get("status", 500) >= 500 or any(mark in reason for mark in NODE_DROPPED_MARKS):
+        return BackendUnavailable(f"the OpenSearch cluster at {address.url} failed to answer ({reason}); "
+                                  "try again later")
+    return refused(reason)
 
 
 def read_state(client, address: Address) -> tuple[IndexState, int] | None:

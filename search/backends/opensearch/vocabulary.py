@@ -54,6 +54,9 @@ class ClusterVocabulary:
         which is read only when a word looks misspelled: every command-line call would pay it)."""
         return self.view.frequency(fieldname, term)
 
+    def learn_frequencies(self, terms: Iterable[tuple[str, str]]) -> None:
+        self.view.learn_frequencies(terms)
+
     def has_name(self, words: list[str]) -> bool:
         """Whether the words name an entity or stand as a phrase of a spelling field that keeps
         positions: one count of any of them."""

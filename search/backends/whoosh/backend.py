@@ -272,6 +272,9 @@ class WhooshView:
             return term.encode("utf-8") in lexicon
         return (fieldname, term) in self.searcher.reader()
 
+    def learn_frequencies(self, terms: Iterable[tuple[str, str]]) -> None:
+        """Nothing to ask ahead: counts are read from this commit's own files."""
+
     def vocabulary(self) -> IndexVocabulary:
         """What spelling reads of this commit; its lexicon of words is read on first need."""
         fields = [fieldname for fieldname in SPELLING_FIELDS if fieldname in self.schema]

@@ -41,6 +41,9 @@ class IndexVocabulary:
         per commit)."""
         return int(self.postings.doc_frequency(fieldname, term.encode("utf-8")))
 
+    def learn_frequencies(self, terms: Iterable[tuple[str, str]]) -> None:
+        """Nothing to ask ahead: counts are read from the posting arrays."""
+
     def has_name(self, words: list[str]) -> bool:
         """Whether these words, in order, name an entity or stand as a phrase in a spelling field
         that keeps positions (an author, a headline, a body)."""

@@ -1,11 +1,12 @@
-"""How `store.call` says the cluster's failures (no cluster needed: the errors are opensearch-py's)."""
+"""How `store.call` and `store.search_failure` say the cluster's failures (no cluster needed:
+the errors are opensearch-py's, or answers as the cluster gives them)."""
 
 from __future__ import annotations
 
 import pytest
 from opensearchpy.exceptions import RequestError
 
-from search.backends.opensearch.store import Address, call
+from search.backends.opensearch.store import Address, call, search_failure
 from search.errors import BackendUnavailable, InvalidParameter
 
 ADDRESS = Address("http://127.0.0.1:9200", "news")
@@ -39,3 +40,12 @@ def test_twice_failed_by_leaving_nodes_it_is_unavailable_not_a_bad_query():
 def test_a_query_the_cluster_refuses_is_a_bad_request_and_not_retried():
     with pytest.raises(InvalidParameter, match="maxClauseCount"):
         call(ADDRESS, failing(RequestError(400, "search_phase_execution_exception", BAD_QUERY)))
+
+
+@pytest.mark.parametrize(("answer", "kind"), [
+    ({"status": 400, **DROPPED}, BackendUnavailable),  # a node left while serving one search
+    ({"status": 503, "error": {"root_cause": [], "reason": "all shards failed"}}, BackendUnavailable),
+    ({"status": 400, **BAD_QUERY}, InvalidParameter),
+])
+def test_a_failed_search_of_a_multi_search_is_said_as_call_says_a_failed_request(answer, kind):
+    assert isinstance(search_failure(ADDRESS, answer), kind)

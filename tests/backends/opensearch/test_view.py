@@ -1,0 +1,75 @@
+"""What a search asks of the cluster (search/backends/opensearch/backend.py) on the session's real
+cluster: the requests are counted at the client's transport, the answers compared with the
+embedded backend's."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from conftest import CORPUS
+from opensearchpy import Transport
+
+from search.backends import open_backend
+from search.engine import Engine
+from search.indexer import update_index
+
+pytestmark = pytest.mark.opensearch
+
+# Many runs of words that may be a reporter's or a source's name, and words spelling checks.
+MANY_RUNS = "Ben Wallace says Zelenskiy wants Amraam missiles for Ukraine air defence"
+
+
+@pytest.fixture(scope="module")
+def cluster_engine(opensearch_cluster) -> Engine:
+    location = f"{opensearch_cluster.url}/view-{uuid.uuid4().hex[:10]}"
+    update_index(location, [CORPUS], backend="opensearch")
+    return Engine(open_backend("opensearch", location))
+
+
+@pytest.fixture
+def requests_made(monkeypatch) -> list[str]:
+    """The paths (with their parameters) of the requests the OpenSearch client sends from now on."""
+    made: list[str] = []
+    sent = Transport.perform_request
+
+    def recorded(transport, method, url, *args, params=None, **kwargs):
+        made.append(url + "?" + "&".join(f"{key}={value}" for key, value in sorted((params or {}).items())))
+        return sent(transport, method, url, *args, params=params, **kwargs)
+
+    monkeypatch.setattr(Transport, "perform_request", recorded)
+    return made
+
+
+def term_counts(requests: list[str]) -> list[str]:
+    """The requests that count one term's documents (`has_name`'s counts stop at the first)."""
+    return [request for request in requests if "/_count?" in request and "terminate_after" not in request]
+
+
+def test_the_counts_a_query_needs_are_asked_at_once(cluster_engine, seed_index, requests_made):
+    """A query asks whether each run of its words names a reporter or a source, and spelling
+    how often each word is printed: every such count in one `_msearch` per stage, never one
+    `_count` a term (15 runs of words here, each in two name fields)."""
+    found = cluster_engine.search(MANY_RUNS)
+
+    assert term_counts(requests_made) == [] and requests_made.count("/_msearch?") >= 2, requests_made
+    expected = Engine(open_backend("whoosh", seed_index)).search(MANY_RUNS)
+    assert [hit["id"] for hit in found["results"]] == [hit["id"] for hit in expected["results"]]
+    assert found["total"] == expected["total"]
+
+
+def test_learnt_counts_are_one_request_remembered_and_the_embedded_backends(cluster_engine, seed_index,
+                                                                            requests_made):
+    view, embedded = cluster_engine.view(), Engine(open_backend("whoosh", seed_index)).view()
+    terms = [("content", "missil"), ("content", "amraam"), ("title", "zelenskiy"), ("content", "nosuchword"),
+             ("byline", "ben wallac"), ("source", "the telegraph")]
+    requests_made.clear()
+    view.learn_frequencies(terms)
+    assert [request.split("?")[0] for request in requests_made] == ["/_msearch"]
+
+    vocabulary, embedded_vocabulary = view.vocabulary(), embedded.vocabulary()
+    for fieldname, term in terms:
+        assert vocabulary.frequency(fieldname, term) == embedded_vocabulary.frequency(fieldname, term), term
+        assert view.has_term(fieldname, term) == embedded.has_term(fieldname, term), term
+    assert len(requests_made) == 1
+    assert any(vocabulary.frequency(fieldname, term) for fieldname, term in terms)
