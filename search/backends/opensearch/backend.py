@@ -179,26 +179,31 @@ class OpenSearchView:
     def rank(self, request: RankRequest) -> Ranking:
         return Ranker(self, request).rank()
 
-    def multi_search(self, bodies: list[dict], deadline: float) -> list[dict]:
-        """Several searches in one request, each bounded by the time left."""
-        if not bodies:
-            return []
+    def multi_search(self, bodies: list[dict], deadline: float, count: dict | None = None,
+                     count_paths: list[str] = ()) -> list[dict]:
+        """Several searches in one request, each bounded by the time left: `bodies` scored with
+        every shard's statistics, then a `count` (which scores nothing) without, of whose
+        aggregations only `count_paths` travel back."""
         lines: list[dict] = []
         for body in bodies:
             lines += [{"index": self.index, "search_type": SEARCH_TYPE}, with_timeout(body, deadline)]
-        return self.msearch(lines)
+        if count is None:
+            return self.msearch(lines)
+        lines += [{"index": self.index}, with_timeout(count, deadline)]
+        kept = [*MSEARCH_ANSWER_PATHS, *count_paths]
+        return self.msearch(lines, filter_path=",".join(f"responses.{path}" for path in kept))
 
-    def msearch(self, lines: list[dict]) -> list[dict]:
+    def msearch(self, lines: list[dict], **params) -> list[dict]:
         """The answers of one `_msearch` (header and body lines). A search that failed for want
         of a node or a shard is asked again once after a pause, as `call` asks again a request a
         leaving node failed; a search still failing, or refused, is raised."""
         if not lines:
             return []
-        answers = call(self.address, self.client.msearch, body=lines)["responses"]
+        answers = call(self.address, self.client.msearch, body=lines, **params)["responses"]
         failed = first_failed(answers)
         if failed is not None and isinstance(search_failure(self.address, failed), BackendUnavailable):
             time.sleep(NODE_DROPPED_PAUSE)
-            answers = call(self.address, self.client.msearch, body=lines)["responses"]
+            answers = call(self.address, self.client.msearch, body=lines, **params)["responses"]
             failed = first_failed(answers)
         if failed is not None:
             raise search_failure(self.address, failed)
@@ -367,6 +372,11 @@ class OpenSearchView:
             "generation": self.generation,
             "updated": self.state.updated or None,
         }
+
+
+# What an `_msearch` answer keeps of each search when a count's buckets are dropped: all of a
+# ranking's hits, and what says whether a search failed or missed part of the index.
+MSEARCH_ANSWER_PATHS = ("hits", "timed_out", "_shards.failed", "error", "status")
 
 
 def first_failed(answers: list[dict]) -> dict | None:

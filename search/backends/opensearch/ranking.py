@@ -91,7 +91,9 @@ class Ranker:
             searches.append(self.top_body(tier, request.depth))
         pool = max(request.depth, request.feedback.pool) if request.feedback else request.depth * 2
         searches.append(self.top_body(details.query, pool))
-        answers = self.view.multi_search(searches, request.deadline)
+        count, kept = self.count_body() if request.count else (None, [])
+        answers = self.view.multi_search(searches, request.deadline, count=count, count_paths=kept)
+        counted = answers.pop() if count else None
         partial = any(answer_partial(answer) for answer in answers)
         results = [self.rows_of(answer) for answer in answers]
         rows, rest = (results[0] if tiered else []), results[-1]
@@ -102,8 +104,8 @@ class Ranker:
                 partial = True
         rows = (rows + unseen(rest, rows, self.view.known if request.grouped else None))[:request.depth]
         ranking = Ranking([Row(ref, score) for ref, score in rows], details=details, partial=partial)
-        if request.count:
-            ranking.partial |= self.count(ranking)
+        if counted is not None:
+            ranking.partial |= self.read_count(ranking, counted)
         details.stories = [self.view.known[row.ref].story for row in ranking.rows]
         return ranking
 
@@ -140,11 +142,13 @@ class Ranker:
         source = self.view.feedback_source(request.weights, request.deadline)
         return sorted(rerank(rest, source, request.weights, request.feedback.original_scale), key=self.order)
 
-    def count(self, ranking: Ranking) -> bool:
-        """The counts (and facets when asked) of the ranking; whether they are partial."""
+    def count_body(self) -> tuple[dict, list[str]]:
+        """The search that counts the ranking's matches and stories (and facets when asked),
+        sent with the ranking's own searches, and the paths of its aggregations to keep (the
+        story buckets themselves are dropped)."""
         request, details = self.request, self.details
         aggs: dict = {}
-        paths = ["hits.total", "timed_out", "_shards.failed"]
+        paths = []
         if request.grouped:
             aggs.update(story_count_aggs())
             paths += story_count_paths()
@@ -155,9 +159,11 @@ class Ranker:
         if request.facets:
             aggs.update(facet_aggs())
             paths.append("aggregations.facet_*")
-        body = with_timeout({"query": details.query, "size": 0, "track_total_hits": True, "aggs": aggs},
-                            request.deadline)
-        answer = self.view.search(body, filter_path=",".join(paths))
+        return {"query": details.query, "size": 0, "track_total_hits": True, "aggs": aggs}, paths
+
+    def read_count(self, ranking: Ranking, answer: dict) -> bool:
+        """The counts (and facets) of the ranking from its count's answer; whether they are partial."""
+        request, details = self.request, self.details
         found = answer.get("aggregations", {})
         total, exact = story_count(found) if request.grouped else (answer["hits"]["total"]["value"], True)
         ranking.total, ranking.total_relation = max(total, len(ranking.rows)), relation(exact)
