@@ -21,7 +21,7 @@ from search import feedback
 from search.aliases import alias_table, load_alias_files
 from search.articles import article_record
 from search.backends import DEFAULT_BACKEND, open_backend
-from search.backends.base import Backend, Feedback, Ranking, RankRequest, Ref, View
+from search.backends.base import Backend, Feedback, Ranking, RankRequest, Ref, Version, View
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
 from search.dates import format_date
 from search.documents import name_key
@@ -314,8 +314,9 @@ class Engine:
         cites the versions by id, needs none)."""
         view, parsed, ranking, filters = answer.view, answer.parsed, answer.ranking, request.filters
         by_relevance = request.sort == "relevance"
-        shown = [self._shown(answer, row.ref) if by_relevance else row.ref for row in answer.page]
-        versions = [self._others(view, ref) for ref in shown]
+        stored = self._page_documents(answer)
+        shown = [self._shown(answer, row.ref, stored) if by_relevance else row.ref for row in answer.page]
+        versions = [self._others(view, ref, stored) for ref in shown]
         with_passages = MAX_VERSION_PASSAGES if version_passages else 0
         looked_up = shown + [other for story in versions for other in story[:with_passages]]
         terms = view.spans(parsed.tree, looked_up, ranking)
@@ -324,11 +325,11 @@ class Engine:
         hits = []
         for row, ref, others in zip(answer.page, shown, versions, strict=True):
             missing = self._missing(parsed, view.holds(ranking, ref))
-            stored, version_docs = view.documents([ref])[0], view.documents(others)
-            first = first_report([stored, *version_docs])
+            version_docs = [stored[other] for other in others]
+            first = first_report([stored[ref], *version_docs])
             shaped = [{**maker.version(doc, terms.get(other)), "first_report": first == at}
                       for at, (doc, other) in enumerate(zip(version_docs, others, strict=True), start=1)]
-            hit = maker.hit(stored, row.score, terms[ref], missing, shaped)
+            hit = maker.hit(stored[ref], row.score, terms[ref], missing, shaped)
             hit.first_report = first == 0
             hits.append(hit)
         return hits
@@ -338,29 +339,38 @@ class Engine:
         """The optional words and phrases a document lacks, as typed."""
         return [clause.text for clause, held in zip(parsed.clauses, holds, strict=False) if not held]
 
-    def _shown(self, answer: Answer, best: Ref) -> Ref:
+    @staticmethod
+    def _page_documents(answer: Answer) -> dict[Ref, dict]:
+        """Every version of the page's stories, read at once (on a cluster, one request rather
+        than one a story)."""
+        view, refs = answer.view, {}
+        for row in answer.page:
+            for ranking in (answer.ranking, None):  # the versions as the ranking sees them, and all
+                refs.update(dict.fromkeys(version.ref for version in view.versions(ranking, row.ref)))
+        return dict(zip(refs, view.documents(refs), strict=True))
+
+    @staticmethod
+    def _shown(answer: Answer, best: Ref, stored: dict[Ref, dict]) -> Ref:
         """The version that shows a story: among those the query and filters match, the one
         lacking the fewest words, titled, then the most complete (longest); the best-scoring
         version when it is as good. The story keeps the best version's score and place."""
-        view = answer.view
-        versions = [version for version in view.versions(answer.ranking, best) if version.matches]
+        versions = [version for version in answer.view.versions(answer.ranking, best) if version.matches]
         if len(versions) < 2:
             return best
-        stored = view.documents(version.ref for version in versions)
 
-        def key(i: int) -> tuple:
-            titled = bool((stored[i].get("title") or "").strip())
-            missing = sum(not held for held in versions[i].holds)
-            return missing, not titled, -len(stored[i].get("body") or ""), versions[i].ref != best
+        def key(version: Version) -> tuple:
+            document = stored[version.ref]
+            titled = bool((document.get("title") or "").strip())
+            missing = sum(not held for held in version.holds)
+            return missing, not titled, -len(document.get("body") or ""), version.ref != best
 
-        return versions[min(range(len(versions)), key=key)].ref
+        return min(versions, key=key).ref
 
     @staticmethod
-    def _others(view: View, ref: Ref) -> list[Ref]:
+    def _others(view: View, ref: Ref, stored: dict[Ref, dict]) -> list[Ref]:
         """The story's other versions, oldest first (undated last), then by id."""
         others = [version.ref for version in view.versions(None, ref) if version.ref != ref]
-        stored = view.documents(others)
-        return [others[i] for i in by_date(stored)]
+        return [others[i] for i in by_date([stored[other] for other in others])]
 
     @on_the_latest_commit
     def document(self, doc_id: str) -> dict:
@@ -374,8 +384,9 @@ class Engine:
         the query that found it, every form that query matched is highlighted."""
         view = self.view()
         ref = self._ref(view, doc_id)
-        stored = view.documents([ref])[0]
-        others = view.documents(self._others(view, ref))
+        story = list(dict.fromkeys([ref, *(version.ref for version in view.versions(None, ref))]))
+        documents = dict(zip(story, view.documents(story), strict=True))  # one read of every version
+        stored, others = documents[ref], [documents[other] for other in self._others(view, ref, documents)]
         first = first_report([stored, *others])
         versions = [{**version_record(other), "first_report": first == at}
                     for at, other in enumerate(others, start=1)]
