@@ -499,6 +499,12 @@ class Indexer:
             self.report.failed += 1
 
 
+def disk_full_at_start(where: str) -> DiskFull:
+    """What to say when the disk is full before a run could begin (a new index not even made)."""
+    return DiskFull(f"the disk holding {where} (mounted at {mount_point(where)}) is full; nothing was "
+                    f"indexed: make room and run it again")
+
+
 def mount_point(location: str) -> str:
     """The mount point of the disk holding a folder (or its nearest existing parent)."""
     path = Path(location).absolute()
@@ -602,6 +608,11 @@ def update_index(
     (the engine's entry point)."""
     user_aliases = load_alias_files(alias_files or [])
     workers = min(2, os.cpu_count() or 1)
-    sink = open_sink(backend, directory, rebuild=rebuild, upgrade=upgrade, workers=workers,
-                     user_variants=load_user_variants(variant_files or []), lock_timeout=lock_timeout)
+    try:
+        sink = open_sink(backend, directory, rebuild=rebuild, upgrade=upgrade, workers=workers,
+                         user_variants=load_user_variants(variant_files or []), lock_timeout=lock_timeout)
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise disk_full_at_start(str(directory)) from None
+        raise
     return Indexer(sink, progress, workers, user_aliases=user_aliases, commit_every=commit_every).run(roots)

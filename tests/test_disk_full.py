@@ -75,6 +75,25 @@ def test_a_full_disk_stops_the_run_with_one_line_and_leaves_the_last_commit(run_
     assert Engine(index).stats()["documents"] == seeds + 3_000
 
 
+def test_a_new_index_on_a_disk_already_full_is_one_line_and_no_half_made_index(run_cli, small_disk):
+    filler = small_disk / "filler"
+    with filler.open("wb") as out, pytest.raises(OSError):
+        while True:
+            out.write(b"\0" * (1 << 20))
+            out.flush()
+    index = small_disk / "index"
+
+    full = run_cli("index", "--index", str(index), str(CORPUS))
+    line = one_error_line(full)
+    assert "is full" in line and str(small_disk) in line and "nothing was indexed" in line, line
+    assert not index.exists() or file_names(index) == set(), "no half-made index is left"
+
+    filler.unlink()
+    again = run_cli("index", "--index", str(index), str(CORPUS))
+    assert again.code == 0, again.stderr
+    assert Engine(index).search("Wallace")["total"] > 0
+
+
 def test_a_rebuild_into_a_full_disk_keeps_the_old_index(run_cli, small_disk, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)

@@ -215,8 +215,12 @@ def create_index(directory: Path, user_variants: list[tuple[str, str]]) -> Index
     clear_index(directory)
     directory.mkdir(parents=True, exist_ok=True)
     meta = IndexState(FORMAT_VERSION, fingerprint(), [list(p) for p in user_variants])
-    ix = DurableStorage(str(directory)).create_index(build_schema(meta.tables_for_index()), INDEX_NAME)
-    write_state(directory, meta)
+    try:
+        ix = DurableStorage(str(directory)).create_index(build_schema(meta.tables_for_index()), INDEX_NAME)
+        write_state(directory, meta)
+    except OSError:  # a disk full before the first table of contents was whole: no index is made
+        clear_index(directory)
+        raise
     return ix
 
 
