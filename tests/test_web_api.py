@@ -582,8 +582,8 @@ def test_path_traversal_looking_ids_are_404(client, doc_id):
 
 
 @pytest.mark.parametrize("url", ["/api/articles/../../etc/passwd", "/api/articles/a/b",
-                                 "/api/articles//etc/passwd"])
-def test_ids_with_slashes_match_no_route(client, url):
+                                 "/api/articles//etc/passwd", "/api", "/api/", "/api/nothing"])
+def test_ids_with_slashes_and_api_paths_of_no_route_are_json_404s(client, url):
     response = client.get(url)
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == "not_found"

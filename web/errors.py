@@ -28,7 +28,7 @@ def error_body(code: str, message: str) -> dict:
 
 def error_response(status: int, code: str, message: str):
     """The error envelope: JSON for the API, an HTML page for people."""
-    if request.path.startswith("/api/"):
+    if request.path == "/api" or request.path.startswith("/api/"):
         return jsonify(error_body(code, message)), status
     return render_template("error.html", status=status, code=code, message=message), status
 
