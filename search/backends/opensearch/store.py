@@ -137,7 +137,8 @@ def call(address: Address, request, *args, **kwargs):
     """One request to the cluster, its failures said as ours: unreachable, refused credentials or
     a failing cluster are BackendUnavailable (503), a query the cluster refuses is InvalidParameter
     (400); a missing index or document (NotFoundError) reaches the caller, who knows what it means.
-    A request refused because a node left while serving it is tried once more (then 503)."""
+    A request refused or failed because a node left while serving it (status 400 or 500) is tried
+    once more (then 503)."""
     from opensearchpy.exceptions import (
         AuthenticationException,
         AuthorizationException,
@@ -150,8 +151,8 @@ def call(address: Address, request, *args, **kwargs):
     try:
         try:
             return request(*args, **kwargs)
-        except RequestError as error:
-            if not node_dropped(error):
+        except TransportError as error:  # a refusal (400) or a failure (5xx); not a connection's
+            if isinstance(error, ConnectionError) or not node_dropped(error):
                 raise
             time.sleep(NODE_DROPPED_PAUSE)  # a node left mid-request: the copies on the others answer
             return request(*args, **kwargs)

@@ -4,7 +4,7 @@ the errors are opensearch-py's, or answers as the cluster gives them)."""
 from __future__ import annotations
 
 import pytest
-from opensearchpy.exceptions import RequestError
+from opensearchpy.exceptions import RequestError, TransportError
 
 from search.backends.opensearch.store import Address, call, search_failure
 from search.errors import BackendUnavailable, InvalidParameter
@@ -29,6 +29,17 @@ def failing(*errors):
 def test_a_request_a_leaving_node_failed_is_tried_once_more():
     assert call(ADDRESS, failing(RequestError(400, "search_phase_execution_exception", DROPPED))) == \
         {"answered": True}
+
+
+def test_a_request_failing_with_a_500_because_a_node_left_is_tried_once_more():
+    """The cluster says a fetch phase whose node disconnected with status 500 too (a data-node
+    kill in make test's fault run)."""
+    dropped = TransportError(500, "search_phase_execution_exception", DROPPED)
+    assert call(ADDRESS, failing(dropped)) == {"answered": True}
+    with pytest.raises(BackendUnavailable, match="failed to answer"):
+        call(ADDRESS, failing(dropped, dropped))
+    with pytest.raises(BackendUnavailable, match="boom"):  # another failure is not asked again
+        call(ADDRESS, failing(TransportError(500, "boom", {"error": {"root_cause": [{"reason": "boom"}]}})))
 
 
 def test_twice_failed_by_leaving_nodes_it_is_unavailable_not_a_bad_query():
