@@ -80,6 +80,15 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+def with_dash_hint(message: str, argv: list[str]) -> str:
+    """A query word that starts with one dash (`-oil`: every article but those) is read as an
+    option, so argparse says the query is missing: say how to search for it."""
+    dashed = [arg for arg in argv if arg.startswith("-") and not arg.startswith("--") and arg != "-h"]
+    if not dashed or "required: query" not in message:
+        return message
+    return f"{message} ({dashed[0]!r} is read as an option; to search for it, write: search -- {dashed[0]})"
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -573,7 +582,10 @@ def run_command(argv: list[str]) -> int:
         if name in registered_commands():
             return load_command(registered_commands()[name])(rest)
         parser = query_parser() if name is None else subcommand_parser(name)
-        args = parser.parse_args(rest)
+        try:
+            args = parser.parse_args(rest)
+        except UsageError as error:
+            raise UsageError(with_dash_hint(str(error), rest) if name is None else str(error)) from None
         return COMMANDS[name](args)
     except UsageError as error:
         print(f"search: {one_line(str(error))}", file=sys.stderr)

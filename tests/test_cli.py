@@ -96,6 +96,14 @@ def test_double_dash_searches_for_a_subcommand_name(indexed, run_cli):
     assert "added" not in plain.stdout and "unchanged" not in plain.stdout
 
 
+def test_a_query_that_starts_with_a_dash_says_how_to_search_for_it(indexed, run_cli):
+    line = one_error_line(run_cli("-defense"))
+    assert "'-defense' is read as an option" in line and "search -- -defense" in line
+    assert "read as an option" not in one_error_line(run_cli("--json"))
+    searched = run_cli("--json", "--", "-defense")
+    assert searched.code == 0 and json.loads(searched.stdout)["query"] == "-defense"
+
+
 # --- choosing the index -----------------------------------------------------------------------
 
 
