@@ -88,7 +88,6 @@ class QuerySide:
         return cls(tables, analyzers, QueryReader(analyzers, name_key, aliases), Speller(tables, aliases))
 
 
-
 def on_the_latest_commit(read: Callable) -> Callable:
     """An engine read tried once more, on the newest commit, when it met what looks like damage
     in an older commit's files: a rebuild moving in during a search removes the old commit's

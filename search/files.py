@@ -5,6 +5,7 @@ its files."""
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -29,3 +30,8 @@ def sync_folder(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+def is_disk_full(error: OSError) -> bool:
+    """Whether a write failed because the disk (or the user's quota on it) is full."""
+    return error.errno in (errno.ENOSPC, errno.EDQUOT)

@@ -10,7 +10,6 @@ nothing, so the index generation stays as it was.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import os
 import time
@@ -29,6 +28,7 @@ from search.backends.base import IndexSink
 from search.documents import KEY_SEPARATOR, Enrichment, IndexedFile, file_key
 from search.entities import acronym_definitions, extract_entities
 from search.errors import DiskFull, InvalidParameter
+from search.files import is_disk_full
 from search.ingest import (
     JSON_LINES_SUFFIXES,
     Article,
@@ -297,7 +297,7 @@ class Indexer:
             self.sink.finish(changed=bool(self.pending) or self.report.committed)
         except OSError as error:
             self.sink.cancel()
-            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            if is_disk_full(error):
                 raise self._disk_full(plan) from None
             raise
         except BaseException:
@@ -612,7 +612,7 @@ def update_index(
         sink = open_sink(backend, directory, rebuild=rebuild, upgrade=upgrade, workers=workers,
                          user_variants=load_user_variants(variant_files or []), lock_timeout=lock_timeout)
     except OSError as error:
-        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        if is_disk_full(error):
             raise disk_full_at_start(str(directory)) from None
         raise
     return Indexer(sink, progress, workers, user_aliases=user_aliases, commit_every=commit_every).run(roots)

@@ -21,6 +21,7 @@ import time
 from whoosh.multiproc import MpWriter, SubWriterTask
 
 from search.errors import SearchError
+from search.files import is_disk_full
 
 DISK_FULL_EXIT = 28  # a writer process's exit code when its disk filled (ENOSPC's number)
 POLL_SECONDS = 0.05
@@ -33,7 +34,7 @@ class QuietSubWriter(SubWriterTask):
         try:
             super().run()
         except OSError as error:
-            if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            if is_disk_full(error):
                 sys.exit(DISK_FULL_EXIT)
             raise
 

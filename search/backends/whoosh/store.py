@@ -36,7 +36,7 @@ INDEX_NAME = "MAIN"
 WRITE_LOCK = f"{INDEX_NAME}_WRITELOCK"
 REBUILD_FOLDER = ".rebuild"  # where a rebuild writes while searches still read the old index
 SUMS_EXT = ".sums"  # beside each segment: its files' sizes and CRC-32s, which `search check` compares
-SEGMENT_FILE = re.compile(rf"({INDEX_NAME}_[0-9a-z]+)(\.[A-Za-z0-9_.]+)")  # as Whoosh names them
+SEGMENT_FILE = TOC._segment_pattern(INDEX_NAME)  # Whoosh's, which its cleanup deletes a segment's files by
 CHECKSUM_PIECE = 1 << 20
 
 
@@ -51,14 +51,14 @@ class DurableStorage(FileStorage):
     def create_file(self, name, excl=False, mode="wb", **kwargs):
         file = super().create_file(name, excl, mode, **kwargs)
         before = file.onclose
-        segment_file = SEGMENT_FILE.fullmatch(name)
+        segment_file = SEGMENT_FILE.match(name)
 
         def flushed(structfile) -> None:
             if before is not None:
                 before(structfile)
             structfile.file.flush()
             os.fsync(structfile.file.fileno())
-            if segment_file and segment_file[2] != SUMS_EXT:
+            if segment_file and not name.endswith(SUMS_EXT):
                 self._note_checksum(segment_file[1], name)
 
         file.onclose = flushed
