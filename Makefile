@@ -149,6 +149,7 @@ bench-serve: bench-install
 
 bench-large: bench-install
 	$(BIN)/python bench/run.py --shared $(SHARED) --large $(BENCH_ARGS)
+	$(BIN)/python bench/startup.py --shared $(SHARED)
 
 # The engine on a 3-node OpenSearch cluster started on free ports: bench/CLUSTER.md (syn-100k,
 # about 20 minutes on 2 cores); BENCH_CLUSTER_ARGS=--large adds syn-1m (hours).

@@ -3,7 +3,8 @@
 
 Each command runs RUNS times in a fresh interpreter, as a user or a script runs it; the median
 is reported, with `python -c pass` as the floor no command can go under. The sample index is
-built from corpus/, the Reuters one from ../shared (or given with --reuters-index).
+built from corpus/, the Reuters one from ../shared (or given with --reuters-index); the 1M row
+searches the index `make bench-large` leaves in bench/work, when it is there.
 Run alone: `python bench/startup.py --shared ../shared`; `--source DIR` times another checkout
 of the project (its `search` package first on the path) for a before/after comparison.
 """
@@ -25,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RUNS = 10
 SECTION = "## Command start-up (issue 19)"
+MILLION_INDEX = HERE / "work" / "index" / "syn-1m" / "ours"  # kept by `make bench-large` (bench/run.py)
 TARGETS = {"help": (0.25, 0.15), "search_sample": (0.5, 0.3), "search_reuters": (0.7, 0.4)}  # must, stretch
 
 
@@ -61,6 +63,8 @@ def measure(shared: Path, work: Path, source: Path, runs: int, reuters_index: Pa
         build(reuters, shared / "data" / "reuters" / "corpus.jsonl", env)
         commands["search_reuters"] = [*search, "--index", str(reuters), "oil prices"]
         commands["stats_reuters"] = [*search, "stats", "--index", str(reuters)]
+    if MILLION_INDEX.exists():
+        commands["search_million"] = [*search, "--index", str(MILLION_INDEX), "oil prices"]
     return {name: round(timed(argv, env, runs), 3) for name, argv in commands.items()}
 
 
@@ -72,7 +76,8 @@ def section(result: dict, runs: int) -> str:
     labels = {"floor": "`python -c pass` (the floor)", "help": "`search --help`",
               "search_sample": '`search "Amraam"`, the five-article sample',
               "search_reuters": '`search "oil prices"`, Reuters (21,577 articles)',
-              "stats_reuters": "`search stats`, Reuters"}
+              "stats_reuters": "`search stats`, Reuters",
+              "search_million": '`search "oil prices"`, syn-1m (1,000,000 articles)'}
     lines = [SECTION, "",
              f"Wall time from start to exit, median of {runs} runs in a fresh interpreter each "
              f"(`bench/startup.py`), on this 2-core machine.", "",
