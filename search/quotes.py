@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from search.analysis import normalize_text
+from search.analysis import fold_accents, normalize_text
 from search.tables import read_words
 
 if TYPE_CHECKING:  # a search reads stored quotes without the extraction code
@@ -158,6 +158,17 @@ def undotted(text: str) -> str:
     return ABBREVIATION_DOT.sub(r"\1 ", text)
 
 
+def folded(text: str) -> str:
+    """`text` lower-cased with the accents of its letters folded character for character, so a name
+    spelt `Ładoń` in one place and `Ladon` in another is one person and a match stands where it
+    stands in `text` (a letter that folds to two, `ß`, and text whose lower case changes its
+    length are left as they are)."""
+    lowered = text.lower()
+    if lowered.isascii() or len(lowered) != len(text):
+        return lowered if len(lowered) == len(text) else text
+    return "".join(plain if len(plain := fold_accents(letter)) == 1 else letter for letter in lowered)
+
+
 class People:
     """The article's people, where each is named outside the quotes and who last said something,
     for resolving a cue's words to one of them."""
@@ -165,10 +176,11 @@ class People:
     def __init__(self, text: str, people: list[Entity], spans: list[list[tuple[int, int]]]):
         normal = normalize_text(text)
         self.text = normal if len(normal) == len(text) else text
-        self.forms: dict[str, str] = {}  # a way of naming (lower-cased) -> the person's name
+        self.folded = folded(self.text)
+        self.forms: dict[str, str] = {}  # a way of naming (folded) -> the person's name
         for person in people:
             for form in (person.name, *person.forms, person.name.split()[-1]):
-                self.forms.setdefault(normalize_text(form).lower(), person.name)
+                self.forms.setdefault(folded(normalize_text(form)), person.name)
         self.starts, self.ends = [pieces[0][0] for pieces in spans], [pieces[-1][1] for pieces in spans]
         self.mentions: list[tuple[int, str, bool]] = []  # (where, whom, opening its sentence), in order
         self.speakers: list[tuple[int, str]] = []  # (where, who: UNNAMED for no one named) said something
@@ -186,10 +198,10 @@ class People:
         pattern = re.compile(r"\b(?:" + "|".join(re.escape(form) for form in
                                                  sorted(self.forms, key=len, reverse=True)) + r")\b",
                              re.IGNORECASE)
-        for match in pattern.finditer(self.text):
-            if self._outside_quotes(match.start()):
-                self.mentions.append((match.start(), self.forms[match.group().lower()],
-                                      self._opens_sentence(match.start())))
+        for match in pattern.finditer(self.folded):
+            name = self.forms.get(folded(match.group()))  # None: a letter only IGNORECASE equates
+            if name and self._outside_quotes(match.start()):
+                self.mentions.append((match.start(), name, self._opens_sentence(match.start())))
 
     def _opens_sentence(self, at: int) -> bool:
         """Whether only capitalised words (titles: `Ukrainian President`) stand before `at` in its
@@ -219,7 +231,7 @@ class People:
         words = who.lower().split()
         if words and (words[0] in PRONOUNS or words[0] == "the" and words[-1] in TITLES):
             return self.last_before(where)
-        lowered = normalize_text(who).lower()
+        lowered = folded(normalize_text(who))
         for form, name in sorted(self.forms.items(), key=lambda item: -len(item[0])):
             if re.search(rf"\b{re.escape(form)}\b", lowered):
                 return name

@@ -37,6 +37,15 @@ def test_each_cue_names_its_speaker():
     ]
 
 
+def test_a_name_printed_with_and_without_its_accents_is_one_speaker():
+    ladon = person("Agnieszka Ładoń", "Agnieszka Ładoń", "Ładoń")
+    text = ('Agnieszka Ładoń won the vote in Gdańsk.\n'
+            '"Tonight the city chose its future," Ladon said.\n'
+            '"We will start on the tram lines at once," she added.\n'
+            'LADON said: "Nobody will be left out of it."')
+    assert [speaker for _, speaker in speakers(text, ladon)] == ["Agnieszka Ładoń"] * 3
+
+
 def test_a_pronoun_is_the_person_named_last_unless_an_unnamed_speaker_spoke_since():
     text = ('Mary Jones spoke first.\n"This plan will not work for farmers," she said.\n'
             '"Nobody asked us about the plan," a spokesman said.\n'

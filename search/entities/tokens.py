@@ -161,8 +161,9 @@ def ordinary_start(article: Article, token: Token) -> str | None:
     NEVER_NAME: a stop word (`The`, `This`), a day or month after `in`, `on` ... (`in February
     USAir offered`), or at a sentence start a word of the `common` cues (`Yesterday`, `Neither`)
     or an adverb (`Separately`). ORDINARY: at a sentence start, a word
-    the article also prints in lower case, or a verb form (`Adding Piedmont`, `Replacing Inco`):
-    these also begin company names (`Advanced Systems Inc`), which keep them.
+    the article also prints in lower case, a verb form (`Adding Piedmont`, `Replacing Inco`) or
+    a role (`Developer Donald Trump`): these also begin company names (`Advanced Systems Inc`),
+    which keep them.
     """
     word = token.bare.lower()
     tables = article.tables
@@ -177,7 +178,9 @@ def ordinary_start(article: Article, token: Token) -> str | None:
     reading = english_reading(word)
     if reading == ADVERB:
         return NEVER_NAME
-    return ORDINARY if reading == VERB_FORM or word in article.lower_words() else None
+    if reading == VERB_FORM or word in tables.cues["role-start"] or word in article.lower_words():
+        return ORDINARY
+    return None
 
 
 def date_before(article: Article, token: Token) -> bool:
