@@ -25,7 +25,7 @@ from search.bylines import Byline, bylines, credit_and_source
 from search.dates import parse_date
 from search.plaintext import parse_article
 from search.settings import SETTINGS
-from search.sidecar import SidecarRow, authors_of, row_for
+from search.sidecar import SIDECAR_NAME, SidecarRow, authors_of, row_for, table_notes
 
 TEXT_SUFFIXES = {".txt", ".md"}
 JSON_LINES_SUFFIXES = {".jsonl", ".ndjson"}
@@ -148,7 +148,8 @@ def find_files(root: Path, problems: list[Problem] | None = None) -> Iterator[Pa
     Links are never followed out of the folder: a link whose target lies outside `root`, or
     that is broken or loops, is reported in `problems` and skipped; a link to a file or folder
     inside it is skipped quietly (the target is read where it is). What is not a regular file
-    (a FIFO, a device) is never read. A file named as `root` itself is read, link or not.
+    (a FIFO, a device) is never read. A file named as `root` itself is read, link or not. What is
+    wrong with a folder's `metadata.csv` is noted in `problems` (search/sidecar.py).
     """
     if root.is_file():
         yield root
@@ -156,6 +157,9 @@ def find_files(root: Path, problems: list[Problem] | None = None) -> Iterator[Pa
     home, found = root.resolve(), []
     for folder, folders, files in os.walk(root):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
+        if SIDECAR_NAME in files and problems is not None:
+            problems.extend(Problem(location, reason, fatal=False)
+                            for location, reason in table_notes(Path(folder), set(files)))
         for name in [*folders, *files]:
             path = Path(folder) / name
             if name.startswith("."):

@@ -41,12 +41,8 @@ class SidecarRow:
 
 def row_for(path: Path) -> SidecarRow | None:
     """The row of `metadata.csv` beside a file that names it, if any."""
-    table = path.parent / SIDECAR_NAME
-    try:
-        stat = table.stat()
-    except OSError:
-        return None
-    return _rows(table, stat.st_mtime_ns, stat.st_size).get(path.name)
+    table = read_table(path.parent / SIDECAR_NAME)
+    return table.rows.get(path.name) if table else None
 
 
 def mark(path: Path) -> str:
@@ -55,25 +51,54 @@ def mark(path: Path) -> str:
     return row.mark if row else ""
 
 
+def table_notes(folder: Path, names: set[str]) -> list[tuple[str, str]]:
+    """What is wrong with a folder's table, as (location, reason): a table that cannot be read or
+    has no `file` column (it gives no row), and rows naming no file among the folder's `names`."""
+    table = read_table(folder / SIDECAR_NAME)
+    if table is None:
+        return []
+    missing = [(row.location, f"{name!r} is no file of this folder; the row is ignored")
+               for name, row in table.rows.items() if name not in names]
+    return [*table.notes, *missing]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sidecar as read: its rows by file name, and why it gives none when it cannot be read."""
+
+    rows: dict[str, SidecarRow]
+    notes: tuple[tuple[str, str], ...] = ()
+
+
+def read_table(table: Path) -> Table | None:
+    """The sidecar at `table`, None when there is none (read again when its time or size changes)."""
+    try:
+        stat = table.stat()
+    except OSError:
+        return None
+    return _read(table, stat.st_mtime_ns, stat.st_size)
+
+
 @lru_cache(maxsize=64)
-def _rows(table: Path, mtime_ns: int, size: int) -> dict[str, SidecarRow]:
-    """A sidecar's rows by file name (read again when it changes: its time and size are the key).
-    A table that cannot be read, or has no `file` column, gives no rows."""
+def _read(table: Path, mtime_ns: int, size: int) -> Table:
+    """A sidecar's rows by file name; a table that cannot be read, or has no `file` column, gives
+    no rows and says why."""
+    where = f"{table.parent.name}/{SIDECAR_NAME}"
     try:
         with table.open(newline="", encoding="utf-8-sig") as stream:
             reader = csv.DictReader(stream)
             if "file" not in (reader.fieldnames or ()):
-                return {}
+                return Table({}, ((where, "no `file` column; the table is ignored"),))
             rows = {}
             for line, record in enumerate(reader, start=2):
                 name = (record.get("file") or "").strip()
                 values = tuple((column, value.strip()) for column in COLUMNS
                                if isinstance(value := record.get(column), str) and value.strip())
                 if name:
-                    rows[name] = SidecarRow(values, f"{table.parent.name}/{SIDECAR_NAME}:{line}")
-            return rows
-    except (OSError, UnicodeDecodeError, csv.Error):
-        return {}
+                    rows[name] = SidecarRow(values, f"{where}:{line}")
+            return Table(rows)
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        return Table({}, ((where, f"cannot be read ({error}); the table is ignored"),))
 
 
 def authors_of(row: SidecarRow) -> list[str] | None:

@@ -61,15 +61,20 @@ def test_a_bad_value_is_reported_and_the_rest_kept(tmp_path):
                                 "missing.txt,2022-01-01,X,,,\n")
     report = update_index(index, [root])
     assert report.added == 2
-    [problem] = report.problems
-    assert problem.location == "corpus/metadata.csv:2" and "not a date" in problem.reason
-    assert not problem.fatal
+    bad_date, no_file = sorted(report.problems, key=lambda problem: problem.location)
+    assert bad_date.location == "corpus/metadata.csv:2" and "not a date" in bad_date.reason
+    assert no_file.location == "corpus/metadata.csv:3" and "'missing.txt' is no file" in no_file.reason
+    assert not bad_date.fatal and not no_file.fatal
     grain = stored(index)["grain"]
     assert grain["date"] is None and grain["source"] == "Harbour Gazette"
 
 
-def test_an_unreadable_table_is_no_table(tmp_path):
+def test_a_table_without_a_file_column_is_no_table_and_says_so(tmp_path):
     root, index = tmp_path / "corpus", tmp_path / "index"
-    write_folder(root, "no,file,column\n1,2,3\n")
-    assert update_index(index, [root]).added == 2
+    write_folder(root, "name,date,source\ngrain.txt,2022-10-12,Harbour Gazette\n")
+    report = update_index(index, [root])
+    assert report.added == 2
+    [problem] = report.problems
+    assert problem.location == "corpus/metadata.csv" and "no `file` column" in problem.reason
+    assert not problem.fatal
     assert stored(index)["grain"]["source"] is None
