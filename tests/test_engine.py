@@ -186,6 +186,18 @@ def test_invalid_values_raise_invalid_parameter(engine, text, options):
         engine.search(text, **options)
 
 
+def test_an_entity_filter_finds_the_entity_by_any_of_its_names(engine):
+    """`place:britain` finds what the index calls United Kingdom (the alias groups), a short word
+    is read as an acronym too (`place:us`), and `entity:` names an entity of any type by its
+    words (`entity:blinken` is Antony Blinken) besides its whole name."""
+    kingdom = search(engine, 'place:"united kingdom"')["total"]
+    assert kingdom > 0
+    assert search(engine, "place:britain")["total"] == search(engine, "place:uk")["total"] == kingdom
+    assert search(engine, "place:us")["total"] == search(engine, 'place:"united states"')["total"] > 0
+    assert search(engine, "entity:blinken")["total"] == search(engine, "person:blinken")["total"] > 0
+    assert search(engine, "entity:austin")["total"] == search(engine, "person:austin")["total"] > 0
+
+
 def test_filters_of_two_fields_both_narrow(engine):
     """`person:X place:Y` is stories about both (they were alternatives: a second filter widened
     the results); two values of one field stay alternatives."""

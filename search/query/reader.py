@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from search.aliases import AliasTable, find_aliases
-from search.analysis import exact_analyzer, news_analyzer
+from search.analysis import exact_analyzer, name_terms, news_analyzer
+from search.documents import ENTITY_FILTERS
 from search.query.language import (
     EXACT_FIELDS,
     EXCLUSION,
@@ -37,6 +38,7 @@ from search.query.tree import NOTHING, And, AndNot, Fuzzy, Node, Not, Or, Phrase
 from search.settings import SETTINGS
 
 SEARCHED_TWINS = {field: EXACT_FIELDS[field] for field in SEARCH_FIELDS}  # where other names are searched
+MAX_ACRONYM_LETTERS = 5  # a filter's one word this short is looked up as an acronym too (`place:us`)
 
 
 @dataclass
@@ -114,6 +116,7 @@ class QueryReader:
             tree = within_cost(tree, warnings, expanded)
         plain = is_plain(tree) and not date_filters and not SYNTAX.search(rest)
         tree, alias_terms = self._with_aliases(tree, words, plain)
+        tree = tree.accept(self._entity_names)
         if date_filters:
             tree = And((tree, *date_filters)) if tree != NOTHING else And(tuple(date_filters))
         items, only_optional = optional_items(rest)
@@ -128,7 +131,7 @@ class QueryReader:
         words the query expands are expanded here (`within_cost`; None: every word is)."""
         clauses = []
         for item in dict.fromkeys(items):
-            found = self.parser.parse(item)
+            found = self.parser.parse(item).accept(self._entity_names)
             if expanded is not None:
                 found = within_cost(found, [], expanded, grow=False)
             found = found.normalize()
@@ -217,6 +220,36 @@ class QueryReader:
             return node
 
         return (tree.accept(widened) if widen else tree), alias_terms
+
+    def _entity_names(self, node: Node) -> Node:
+        """An entity filter widened to every name of what it names: `place:britain` also finds
+        the place the index calls United Kingdom, `org:twa` Trans World Airlines (the alias
+        groups: gazetteers, demonyms, the corpus's own definitions). `entity:` names an entity of
+        any type by its words as the typed fields do (`entity:trump` is `person:trump` or
+        `org:trump` …), besides the exact name the `entity` field holds."""
+        if not isinstance(node, Term | Phrase):
+            return node
+        words = (node.text,) if isinstance(node, Term) else node.words
+        if node.field == "entity":
+            terms = tuple(name_terms(" ".join(words)))
+            typed = [self._entity_names(name_node(kind, terms)) for kind in ENTITY_FILTERS if terms]
+            return Or((node, *typed), node.boost)
+        if node.field not in ENTITY_FILTERS or not self.aliases:
+            return node
+        others = [name_node(node.field, tuple(name_terms(name))) for name in self._other_names(words)]
+        return Or((node, *(other for other in others if other != NOTHING)), node.boost) if others else node
+
+    def _other_names(self, words: tuple[str, ...]) -> tuple[str, ...]:
+        """The other names of the name a filter gives whole; a short word is also read as an
+        acronym, as a filter's words come lower-cased (`place:us`, `place:u.s` are the US)."""
+        tries = [list(words)]
+        if len(words) == 1 and len(words[0].replace(".", "")) <= MAX_ACRONYM_LETTERS:
+            tries.append([words[0].replace(".", "").upper()])
+        for attempt in tries:
+            matches = find_aliases(self.aliases, attempt)
+            if len(matches) == 1 and len(matches[0].places) == len(attempt):
+                return matches[0].alternatives
+        return ()
 
     def _unparsed_words(self, text: str, words: list[str]) -> tuple[Node, list[str]]:
         """A query the parser reads as nothing: stopwords (`the who`) search the exact fields,
@@ -307,6 +340,11 @@ def alternative_tree(name: str, fields: dict[str, str]) -> tuple[Node, list[str]
     keys = [f"{exact}:{word}" for exact in fields.values() for word in words]
     weight = 1.0 / len(words)
     return Or(tuple(Phrase(exact, words, boost=weight) for exact in fields.values())), keys
+
+
+def name_node(fieldname: str, terms: tuple[str, ...]) -> Node:
+    """A name's terms in a name field: one term, or a phrase of them."""
+    return Phrase(fieldname, terms).normalize()
 
 
 STEMMED = news_analyzer()
