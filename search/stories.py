@@ -40,6 +40,7 @@ from itertools import islice
 import numpy as np
 
 from search.analysis import normalize_text
+from search.tables import read_words
 
 NUM_PERM = 64
 SCHEME = "affine32"
@@ -185,6 +186,8 @@ def signature(title: str | None, text: str, when: date | None = None) -> bytes:
     from datasketch import MinHash
 
     title, text = normalize_text(title or ""), normalize_text(text)
+    if not title.strip() and is_headline_line(text):
+        title, text = text, ""  # a flash filed without its headline field
     minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, permutations=permutations())
     found = normalized_shingles(title, text)
     minhash.update_batch(list(found))
@@ -192,6 +195,12 @@ def signature(title: str | None, text: str, when: date | None = None) -> bytes:
     return Version(minhash.hashvalues, len(found), headline_key(words), when.toordinal() if when else 0,
                    bool(words) and not text.strip(), headline_tickers(title), tuple(words[:HEADLINE_WORDS]),
                    figures(title, text)).to_bytes()
+
+
+def is_headline_line(text: str) -> bool:
+    """Whether a text is one short line, a headline put where the body goes."""
+    line = text.strip()
+    return bool(line) and "\n" not in line and len(WORD.findall(line)) <= 2 * HEADLINE_WORDS
 
 
 def same_word(a: str, b: str) -> bool:
@@ -295,10 +304,29 @@ def flash_keys(words: Sequence[str]) -> set[str]:
     return {f"{a} {b}" for a, b in zip(kept, kept[1:], strict=False)}
 
 
-def headline_overlap(first: Sequence[str], second: Sequence[str]) -> float:
-    """Share of the shorter headline's distinct content words that the other has."""
-    one, other = set(content_words(first)), set(content_words(second))
-    return len(one & other) / max(1, min(len(one), len(other)))
+def headline_agreement(first: Sequence[str], second: Sequence[str]) -> float:
+    """How far one headline tells the other's news: the share of the shorter's distinct content
+    words, reporting words aside (`SAYS`, `NOT`), that the other has. `BAKER SAYS BRAZIL NOT IN
+    CRISIS` shares only its speaker with `BAKER SAYS JAPAN TARIFF ACTION NOT START OF TRADE WAR`
+    (0.5). Abbreviations are not matched to words (`FEB`/`FEBRUARY`): on Reuters that joined
+    more template headlines of other issuers (`TRADE DEFICIT ... FEB`) than it found flashes."""
+    one, other = (set(content_words(words)) - reporting_words() for words in (first, second))
+    shorter, longer = sorted((one, other), key=len)
+    return len(shorter & longer) / max(1, len(shorter))
+
+
+def told_in(story: Sequence[str], flash: Sequence[str]) -> float:
+    """The share of a story headline's content words (reporting words aside) a flash has."""
+    words = set(content_words(story)) - reporting_words()
+    held = set(content_words(flash)) - reporting_words()
+    return len(words & held) / max(1, len(words))
+
+
+@lru_cache(maxsize=1)
+def reporting_words() -> frozenset[str]:
+    """Words that tell how news was reported, not what it is: the speech verbs (the quotes'
+    table), `NOT` and `NO`, in capitals as headline words are kept."""
+    return frozenset(word.upper() for word in read_words("speech_verbs.txt")) | {"NOT", "NO"}
 
 
 def band_keys(hashes: np.ndarray) -> list[int]:
@@ -397,14 +425,22 @@ class StoryFinder:
                             standing[passing].tolist(), short[passing].tolist(), strict=True),
                         key=lambda item: (item[0], item[1], self._ids[item[2]]))
         names = names_of(raw)
+        flash = read_names(names)[1] if header_of(raw)[3] else None
         return next((row for _, _, row, same_headline, by_subject in ranked
-                     if same_report(names, self._names[row], same_headline, by_subject)), None)
+                     if same_report(names, self._names[row], same_headline, by_subject)
+                     and (flash is None or not self._header[row, 3] or self._same_news(flash, row))), None)
+
+    def _same_news(self, words: Sequence[str], row: int) -> bool:
+        """Whether two flashes tell one news (`FED'S SEGER SAYS U.S. ECONOMIC RECOVERY SHOWS
+        WEAKNESS` and, minutes later, `... THRIFT INDUSTRY NEEDS STABLE INTEREST RATES` do not)."""
+        return headline_agreement(words, read_names(self._names[row])[1]) >= FLASH_WORDS
 
     def _flash(self, raw: bytes) -> int | None:
         """The earlier flash (a bare headline) whose headline this story's repeats: of the
-        flashes of the same or the previous day sharing the most word pairs with it (ties by
-        id, so the answer does not depend on the order the flashes were read in), the first
-        with most of the shorter headline's content words shared, one issuer and the flash's
+        flashes of the same or the previous day sharing the most word pairs with it, the one
+        holding most of the story's headline words (`told_in`), then sharing the most pairs
+        (ties by id, so the answer does not depend on the order the flashes were read in),
+        that tells the story's news (`headline_agreement`), with one issuer and the flash's
         figures in the story."""
         names = names_of(raw)
         words = read_names(names)[1]
@@ -412,10 +448,11 @@ class StoryFinder:
         day = header_of(raw)[2]
         days = self._header[:, 2]
         ranked = sorted(shared.items(), key=lambda item: (-item[1], self._ids[item[0]]))
-        near = [row for row, _ in ranked
-                if not day or not days[row] or abs(int(days[row]) - day) <= FLASH_DAYS]
-        for row in near[:FLASH_CANDIDATES]:
-            if (headline_overlap(words, read_names(self._names[row])[1]) >= FLASH_WORDS
+        near = [(read_names(self._names[row])[1], pairs, row) for row, pairs in ranked
+                if not day or not days[row] or abs(int(days[row]) - day) <= FLASH_DAYS][:FLASH_CANDIDATES]
+        near.sort(key=lambda item: (-told_in(words, item[0]), -item[1], self._ids[item[2]]))
+        for flash, _, row in near:
+            if (headline_agreement(words, flash) >= FLASH_WORDS
                     and same_report(names, self._names[row], False, True)):
                 return row
         return None

@@ -532,6 +532,40 @@ def test_a_copy_under_another_outlets_headline_joins():
     assert finder.assign("notice", notice) == "notice"
 
 
+def assigned(*versions: tuple[str, str, str]) -> list[str]:
+    """Each (id, headline, text) of one day assigned in turn: the story ids."""
+    finder = StoryFinder()
+    day = date(1987, 6, 18)
+    return [finder.assign(doc_id, signature(title, text, day)) for doc_id, title, text in versions]
+
+
+def test_a_story_that_shares_only_its_speaker_with_a_flash_is_not_its_story():
+    """Reuters: `TREASURY'S BAKER SAYS BRAZIL NOT IN CRISIS` had joined the flash `... BAKER SAYS
+    JAPAN TARIFF ACTION NOT START OF TRADE WAR`: speaker, `SAYS` and `NOT` were most of the words."""
+    body = ("Korland's finance minister Tomas Vell said the country's banks were not in crisis despite "
+            "their losses on farm loans.\nVell told a committee no bank would need help this year.\n")
+    assert assigned(("flash", "KORLAND'S VELL SAYS TARIFF TALKS NOT START OF TRADE WAR", ""),
+                    ("story", "KORLAND'S VELL SAYS BANKS NOT IN CRISIS", body)) == ["flash", "story"]
+    assert assigned(("flash", "KORLAND'S VELL SAYS BANKS NOT IN CRISIS, NO HELP NEEDED", ""),
+                    ("story", "KORLAND'S VELL SAYS BANKS NOT IN CRISIS", body)) == ["flash", "flash"]
+
+
+def test_two_flashes_of_one_speaker_with_other_news_are_two_stories():
+    """The Reuters pair that had been one story, minutes apart."""
+    first = ("a", "FED'S SEGER SAYS U.S. ECONOMIC RECOVERY SHOWS WEAKNESS", "")
+    second = ("b", "FED'S SEGER SAYS U.S. THRIFT INDUSTRY NEEDS STABLE INTEREST RATES", "")
+    assert assigned(first, second) == ["a", "b"]
+
+
+def test_a_flash_filed_in_the_text_field_is_a_flash_with_its_subject():
+    """Reuters files some flashes with an empty headline and the headline as the text; compared
+    without a headline, one company's price move joined another's (`SUN RAISES CRUDE POSTINGS`,
+    `PHILLIPS RAISES CRUDE POSTINGS`)."""
+    posting = "RAISES CRUDE POSTINGS 50 CTS, EFFECTIVE TODAY, WTI TO 17.50 DLRS/BBL"
+    kestrel, heron = ("kestrel", "", f"KESTREL {posting}"), ("heron", f"HERON {posting}", "")
+    assert assigned(kestrel, heron) == ["kestrel", "heron"]
+
+
 def test_an_undated_version_is_compared_whatever_the_date():
     finder = StoryFinder()
     finder.assign("first-report", wire_signature("first-report"))
