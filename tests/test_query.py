@@ -479,6 +479,8 @@ def test_a_stopword_only_query_searches_the_exact_fields(engine):
     ("NOT iran drones", ["drones"], False),
     ("(drone strikes) russia", ["russia"], False),
     ("place:kyiv drones", ["drones"], False),
+    ('speaker:"james baker" oil', ["oil"], False),  # a quoted field value was a clause of its own
+    ('person:"ben wallace"', [], False),
     ("drone* the russia", ["drone*", "russia"], True),
     ("drones drones", ["drones"], True),
 ])
