@@ -59,6 +59,7 @@ class TermsBySize(Protocol):
 
 MIN_WORD_CHARS = 4
 LONG_WORD_CHARS = 8  # from this length a correction may be two edits away
+FARTHER_WORD_CHARS = 5  # from this length a word two edits away may outdo a typo one edit away
 MAX_LOOKUPS = SETTINGS.spelling_lookups  # words looked up per query
 LOOKUP_SECONDS = SETTINGS.spelling_seconds  # and no lookup starts after this long
 RARE_WORD_MAX = 10  # a known word printed at most this often may still be a typo …
@@ -425,14 +426,26 @@ class Speller:
         # (a capitalised word's candidates are counted in the name fields, where they were found)
         offered = vocabulary.fields(NAME_FIELDS) if word.capitalised and word.field is None else fields
         edits = max_edits(lowered)
+        reach = edits + 1 if edits == 1 and len(lowered) >= FARTHER_WORD_CHARS else edits
         near = {name: 0 for name in self.names.near(lowered, edits)}
-        near.update(vocabulary.lexicon().near(lowered, offered, edits))
+        near.update(vocabulary.lexicon().near(lowered, offered, reach))
         ranked = sorted((distance(lowered, term), -count, term) for term, count in near.items())
         typed_terms = vocabulary.terms(ANALYSED_FIELD, lowered)
-        for _, negative_frequency, term in ranked:
+        chosen: tuple[str, int] | None = None
+        for steps, negative_frequency, term in ranked:
             if -negative_frequency < printed * RARE_WORD_RATIO:
                 continue
             if vocabulary.terms(ANALYSED_FIELD, term) == typed_terms:
                 continue
-            return None if is_real_word(lowered, term) else term
-        return None
+            if steps > edits and (chosen is None or chosen[1] > RARE_WORD_MAX
+                                  or -negative_frequency < chosen[1] * RARE_WORD_RATIO):
+                continue  # farther only to outdo a near word that is itself a typo (`vokcer`: Vocker
+                # printed once, Volcker in 111 stories)
+            if steps <= edits and chosen is not None:
+                continue
+            chosen = (term, -negative_frequency)
+            if steps > edits:
+                break
+        if chosen is None:
+            return None
+        return None if is_real_word(lowered, chosen[0]) else chosen[0]

@@ -286,6 +286,13 @@ def test_a_rare_printed_typo_of_a_far_more_frequent_word_gets_a_suggestion(spell
     assert suggested(spelling_engine, "Recieved")[0] == "Received"
 
 
+def test_a_typo_one_edit_from_a_printed_typo_is_offered_the_word_both_miss(spelling_engine):
+    """`recievd` is one edit from the corpus's one `recieved` and two from `received` (60 stories):
+    the word, not the other typo (Reuters: `Vokcer` was offered `Vocker`, printed once, not Volcker)."""
+    assert spelling.distance("recievd", "recieved") == 1 and spelling.distance("recievd", "received") == 2
+    assert suggested(spelling_engine, "recievd")[0] == "received"
+
+
 def test_a_rare_word_without_a_far_more_frequent_neighbour_gets_nothing(spelling_engine):
     assert search(spelling_engine, "zorblat")["total"] == 1
     assert suggested(spelling_engine, "zorblat") == (None, None)
