@@ -23,6 +23,7 @@ PLACE = re.compile(r"\s+in\s+[A-Z][\w\s]*$")
 PARTICLE = re.compile(r"^[^\W\d_]{1,3}['’]")  # d'AFFLISIO, O'NEILL
 NAME_WORD = re.compile(r"^[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?$")
 MAX_NAME_WORDS = 5
+MIN_AGENCY_TYPO_CHARS = 5  # a one-word byline part this long a letter from an agency is that agency
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,16 @@ def _is_shouted(word: str) -> bool:
 
 
 def _agency_of(part: str, tables: BylineTables) -> str | None:
-    return tables.agencies.get(author_key(part))
+    """The agency a byline part names: as printed, or one word a letter away from one of five
+    letters or more (`Reutersd`, `Reutrs`), which no reporter is named alone."""
+    key = author_key(part)
+    found = tables.agencies.get(key)
+    if found or " " in key or len(key) < MIN_AGENCY_TYPO_CHARS:
+        return found
+    from rapidfuzz.distance import OSA
+
+    return next((agency for alias, agency in tables.agencies.items()
+                 if len(alias) >= MIN_AGENCY_TYPO_CHARS and OSA.distance(key, alias) == 1), None)
 
 
 def _trailing_agency(part: str, tables: BylineTables) -> tuple[str, str | None]:

@@ -12,6 +12,8 @@ from search.bylines import Byline, author_key, bylines, credit_and_source, parse
     ("BY TED D'AFFLISIO, Reuters", ["Ted D'Afflisio"], "Reuters"),
     ("By TED d'AFFLISIO, REUTERS", ["Ted D'Afflisio"], "Reuters"),
     ("By Patti Domm, Reuter", ["Patti Domm"], "Reuters"),
+    ("By Cal Mankowski, Reutersd", ["Cal Mankowski"], "Reuters"),  # a typo of the agency, no reporter
+    ("By Alan Peters, Reuters", ["Alan Peters"], "Reuters"),
     ("By Brad Schade Reuters", ["Brad Schade"], "Reuters"),
     ("By STEPHEN JUKES AND PHILIP SHEHADI, REUTERS", ["Stephen Jukes", "Philip Shehadi"], "Reuters"),
     ("by Janie Gabbett", ["Janie Gabbett"], None),
