@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # a search reads stored quotes without the extraction code
 CLOSERS = {'"': '"', "“": "”", "«": "»", "„": "“”"}  # each opening mark and the marks that close it
 PARAGRAPH = re.compile(r"^[ \t]*\S", re.MULTILINE)  # a line with words: where a paragraph starts
 MARK = re.compile('["“”«»„]')
+# A straight mark inside a word (`Turkey"s`, `don"t`): an apostrophe typed where a keyboard had none.
+APOSTROPHE_MARK = re.compile(r'(?<=[^\W\d_])"(?=(?:s|t|re|ve|ll|d|m)\b)')
 MIN_QUOTE_WORDS = 4  # a quote of fewer words with no cue beside it is a scare quote or a term
 CUE_CHARS = 160  # how far after a quote, or before it in its sentence, a cue is looked for
 PRONOUNS = frozenset({"he", "she"})
@@ -262,10 +264,12 @@ class People:
 def quoted_spans(text: str) -> list[list[tuple[int, int]]]:
     """The stretches inside quotation marks, each as its pieces (one per paragraph it runs over:
     a quote left open at a paragraph's end goes on when the next paragraph opens with a mark,
-    as wire copy writes a long quote; otherwise it ends with its paragraph)."""
+    as wire copy writes a long quote; otherwise it ends with its paragraph). A straight mark
+    between a word and `s` (`Turkey"s`) is an apostrophe typed on a keyboard without one."""
     found: list[list[tuple[int, int]]] = []
     pieces: list[tuple[int, int]] = []
     closers, piece_start = "", 0
+    text = APOSTROPHE_MARK.sub("'", text)  # same length: the spans stand where they stood
     for mark in MARK.finditer(text):
         char, at = mark.group(), mark.start()
         if closers:

@@ -46,6 +46,15 @@ def test_a_name_printed_with_and_without_its_accents_is_one_speaker():
     assert [speaker for _, speaker in speakers(text, ladon)] == ["Agnieszka Ładoń"] * 3
 
 
+def test_a_straight_mark_typed_for_an_apostrophe_opens_no_quote():
+    """Reuters types `Turkey"s` for `Turkey's`: read as a mark, quotes began mid-word (`s plans
+    would have infringed ...`) and paired with the real ones wrongly."""
+    text = ('Turkey"s navy stayed in port.\n'
+            '"We will never accept the consortium"s plans for the shelf," said John Smith.\n'
+            'Smith said the country"s parties agreed.')
+    assert speakers(text, SMITH) == [('We will never accept the consortium"s plans for the shelf', "John Smith")]
+
+
 def test_a_pronoun_is_the_person_named_last_unless_an_unnamed_speaker_spoke_since():
     text = ('Mary Jones spoke first.\n"This plan will not work for farmers," she said.\n'
             '"Nobody asked us about the plan," a spokesman said.\n'
