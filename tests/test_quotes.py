@@ -49,10 +49,12 @@ def test_a_name_printed_with_and_without_its_accents_is_one_speaker():
 def test_a_straight_mark_typed_for_an_apostrophe_opens_no_quote():
     """Reuters types `Turkey"s` for `Turkey's`: read as a mark, quotes began mid-word (`s plans
     would have infringed ...`) and paired with the real ones wrongly."""
-    text = ('Turkey"s navy stayed in port.\n'
-            '"We will never accept the consortium"s plans for the shelf," said John Smith.\n'
-            'Smith said the country"s parties agreed.')
-    assert speakers(text, SMITH) == [('We will never accept the consortium"s plans for the shelf', "John Smith")]
+    text = ('Turkey alleged that the consortium"s plans would have infringed the 1976 accord, John '
+            'Smith said.\n"We will never accept the consortium"s plans for the shelf," said Smith.')
+    said = 'We will never accept the consortium"s plans for the shelf'
+    [quote] = quoted_spans(text)
+    assert [text[start:end] for start, end in quote] == [f"{said},"]
+    assert speakers(text, SMITH) == [(said, "John Smith")]
 
 
 def test_a_pronoun_is_the_person_named_last_unless_an_unnamed_speaker_spoke_since():
