@@ -48,7 +48,7 @@ QUESTION_MARK = re.compile(r"\?+(?=[\s\"')\]]|$)")
 SYNTAX_CHARACTERS = re.compile(r"[\"()*?~^+\[\]{}:\\]|(?<!\w)-")
 EXCLUSION = re.compile(r"(?:(?<!\S)-|\b(?:AND)?NOT\s+)(?=\S)(\"[^\"]*\"|\([^()]*\)|[^\s()]+)")
 OPERATOR_WORD = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
-TOP_LEVEL_ITEM = re.compile(r'[+-]?(?:\w+:)?"[^"]*"(?:~\d*)?|[()]|[^\s()"]+')  # `field:"a phrase"` is one item
+TOP_LEVEL_ITEM = re.compile(r'[+-]?(?:\w+:)?"[^"]*"(?:~\d*)?|[()]|[^\s()"]+')  # field:"a b": one item
 BINARY_OPERATORS = {"AND", "OR", "ANDNOT", "ANDMAYBE"}
 PRONOUN_US = re.compile(r"(?<![\w\"'])us(?![\w'])")
 
