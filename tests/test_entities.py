@@ -213,11 +213,13 @@ def test_vessels_firms_and_seas_are_no_people_but_a_titled_name_is_one():
     assert one(entities, "North Sea", "place") and one(entities, "Irawo Biologics", "org")
 
 
-def test_a_role_that_opens_a_sentence_is_no_part_of_the_name_after_it():
+def test_a_role_before_a_name_makes_a_person_and_opening_a_sentence_is_no_part_of_it():
     text = ("Trading was heavy.\nDeveloper Donald Trump said he had bought the stake. Trump said more. "
             "Investor Carl Icahn, 51, made a bid. Investor Savings Corp said it would fight.")
     entities = extract_entities(None, text)
     assert one(entities, "Donald Trump", "person").mentions == 2
+    bought = extract_entities(None, "It bought back shares from real estate tycoon Donald Trump.")
+    assert one(bought, "Donald Trump", "person"), "the role before the name makes it a person's"
     assert one(entities, "Carl Icahn", "person")
     assert one(entities, "Investor Savings Corp", "org")
     assert not {"Developer Donald Trump", "Investor Carl Icahn"} & by_name(entities).keys()

@@ -271,6 +271,8 @@ def is_person(article: Article, run: list[Token]) -> bool:
     if thing_before(article, run[0].start):
         return False
     words = [t for t in names if t.kind != "initial"]
+    if len(words) >= 2 and word_before(article, run[0].start) in article.tables.cues["person-role"]:
+        return True  # `real estate developer Donald Trump`, `tycoon Donald Trump`
     if len(words) < 2 or run[-1].kind == "initial" or common_plural(words):
         return False
     if run[-1].possessive and not plural_noun(run[-1]) or len(words) < len(names):
@@ -283,8 +285,13 @@ def is_person(article: Article, run: list[Token]) -> bool:
 def thing_before(article: Article, start: int) -> bool:
     """Whether a word that names no person stands right before `start` (`the Aurelia Wind`,
     `plastics maker Sturmfeld Kunststoffe`; the `thing-before` cues)."""
+    return word_before(article, start) in article.tables.cues["thing-before"]
+
+
+def word_before(article: Article, start: int) -> str | None:
+    """The lower-case word right before `start` on its line, lower-cased, if there is one."""
     before = WORD_BEFORE.search(article.text, max(0, start - WORD_BEFORE_CHARS), start)
-    return before is not None and before.group(1).lower() in article.tables.cues["thing-before"]
+    return before.group(1).lower() if before else None
 
 
 def title_before(article: Article, start: int, words: int) -> bool:

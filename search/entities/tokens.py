@@ -178,7 +178,7 @@ def ordinary_start(article: Article, token: Token) -> str | None:
     reading = english_reading(word)
     if reading == ADVERB:
         return NEVER_NAME
-    if reading == VERB_FORM or word in tables.cues["role-start"] or word in article.lower_words():
+    if reading == VERB_FORM or word in tables.cues["person-role"] or word in article.lower_words():
         return ORDINARY
     return None
 
