@@ -500,6 +500,15 @@ def test_a_clause_holds_the_aliases_of_the_names_it_spells():
     assert all(("content", "AMRAAM", 1.0) in terms_of(clause.tree) for clause in spelled)
 
 
+def test_an_entity_filters_other_names_are_whole_entity_names():
+    """`place:britain` finds the entity named United Kingdom, never a place holding the word
+    `british` (British Columbia: Reuters' first hit before)."""
+    builder = QueryReader(query_analyzers(), name_key, alias_table())
+    leaves = set(builder.parse("place:britain").tree.leaves())
+    assert qt.Term("entity", "united kingdom") in leaves and qt.Term("place", "britain") in leaves
+    assert not [leaf for leaf in leaves if leaf.field == "place" and leaf != qt.Term("place", "britain")]
+
+
 @pytest.mark.parametrize(("text", "country"), [
     ("us", True),
     ("us china trade", True),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from search.aliases import AliasTable, find_aliases
 from search.analysis import exact_analyzer, name_terms, news_analyzer
-from search.documents import ENTITY_FILTERS
+from search.documents import ENTITY_FILTERS, entity_term
 from search.query.language import (
     EXACT_FIELDS,
     EXCLUSION,
@@ -224,9 +224,10 @@ class QueryReader:
     def _entity_names(self, node: Node) -> Node:
         """An entity filter widened to every name of what it names: `place:britain` also finds
         the place the index calls United Kingdom, `org:twa` Trans World Airlines (the alias
-        groups: gazetteers, demonyms, the corpus's own definitions). `entity:` names an entity of
-        any type by its words as the typed fields do (`entity:trump` is `person:trump` or
-        `org:trump` …), besides the exact name the `entity` field holds."""
+        groups: gazetteers, demonyms, the corpus's own definitions), each other name as a whole
+        entity's name (the `entity` field), so that `British` finds no British Columbia. `entity:`
+        names an entity of any type by its words as the typed fields do (`entity:trump` is
+        `person:trump` or `org:trump` …), besides the exact name the `entity` field holds."""
         if not isinstance(node, Term | Phrase):
             return node
         words = (node.text,) if isinstance(node, Term) else node.words
@@ -236,8 +237,8 @@ class QueryReader:
             return Or((node, *typed), node.boost)
         if node.field not in ENTITY_FILTERS or not self.aliases:
             return node
-        others = [name_node(node.field, tuple(name_terms(name))) for name in self._other_names(words)]
-        return Or((node, *(other for other in others if other != NOTHING)), node.boost) if others else node
+        others = [Term("entity", entity_term(name)) for name in self._other_names(words)]
+        return Or((node, *others), node.boost) if others else node
 
     def _other_names(self, words: tuple[str, ...]) -> tuple[str, ...]:
         """The other names of the name a filter gives whole; a short word is also read as an
