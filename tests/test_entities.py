@@ -225,6 +225,13 @@ def test_a_role_before_a_name_makes_a_person_and_opening_a_sentence_is_no_part_o
     assert not {"Developer Donald Trump", "Investor Carl Icahn"} & by_name(entities).keys()
 
 
+def test_a_title_before_a_company_name_makes_no_person():
+    """`King World Productions Inc` was the person World Productions (`King` is a title)."""
+    entities = extract_entities(None, "Shares of King World Productions Inc rose. King Hussein spoke.")
+    assert one(entities, "King World Productions Inc", "org") and one(entities, "Hussein", "person")
+    assert "World Productions" not in by_name(entities)
+
+
 def test_capitals_and_surnames_resolve_to_the_fullest_name():
     text = (
         "MARGIT SOLBERG flew to Brussels yesterday.\n"

@@ -71,10 +71,17 @@ def title_and_name(article: Article, tokens: list[Token], i: int, j: int, mode: 
     k = name_end(article, tokens, j, mode)
     if k == j:
         return j
-    if not plain_name(article, tokens[j:k]):
+    if not plain_name(article, tokens[j:k]) or names_company(article, tokens, k):
         return unknown_run(article, tokens, i, mode, None) if j == i + 1 else k
     add_person(article, tokens[j:k], tokens[i].start, tokens[k - 1].end, shouted=False)
     return k
+
+
+def names_company(article: Article, tokens: list[Token], k: int) -> bool:
+    """Whether a company's word follows a name (`King World Productions Inc`: a firm, not King
+    World); `Corp`, `Inc` and the other legal forms and organisation words."""
+    cues = article.tables.cues
+    return k < len(tokens) and any(tokens[k].fold in cues[kind] for kind in ("legal-suffix", "org-suffix"))
 
 
 def past_portfolio(tokens: list[Token], j: int) -> int:
