@@ -143,11 +143,15 @@ def main() -> int:
         folder = WORK / "cluster"
         shutil.rmtree(folder, ignore_errors=True)
         cluster = started_cluster(folder)
+        finished = False
         try:
             results[name] = bench_corpus(args.shared, name, SIZES[name], cluster.url)
             results[name]["embedded"] = embedded_figures(name)
-        finally:
-            cluster.stop(wipe=True)
+            finished = True
+        finally:  # a failed run keeps the nodes' data and logs to read (the 1M run's cost an hour)
+            cluster.stop(wipe=finished)
+            if not finished:
+                print(f"{name} failed: the nodes' data and logs are kept in {folder}", file=sys.stderr)
         print(f"{name}: {json.dumps(results[name])}", file=sys.stderr)
     (HERE / "CLUSTER.md").write_text(markdown(results), encoding="utf-8")
     (HERE / "CLUSTER.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
