@@ -25,7 +25,13 @@ from search.backends.base import Backend, Feedback, Ranking, RankRequest, Ref, V
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
 from search.dates import format_date
 from search.documents import name_key
-from search.errors import IndexIncompatible, InvalidParameter, NotFound, UnsupportedByBackend
+from search.errors import (
+    BackendUnavailable,
+    IndexIncompatible,
+    InvalidParameter,
+    NotFound,
+    UnsupportedByBackend,
+)
 from search.facets import FACETS
 from search.fields import query_analyzers
 from search.hits import HitMaker, by_date, entity_filter_names, first_report, joined_phrases
@@ -36,7 +42,7 @@ from search.request import SearchRequest
 from search.results import SCORE_DECIMALS, SearchResponse, citation_record, version_record, version_reference
 from search.settings import SETTINGS
 from search.snippets import plain_text
-from search.spelling import Speller, searched_words
+from search.spelling import Review, Speller, searched_words
 from search.state import IndexState
 from search.tables import AnalysisTables
 from search.wordlist import is_common_word
@@ -221,7 +227,10 @@ class Engine:
         parsed = self._parse_request(view, request)
         ranking = view.rank(self._request(parsed, self._filter_tree(request, parsed), sort, depth,
                                           facets=facets))
-        review = self.speller.review(view.vocabulary(), request.q)
+        try:
+            review = self.speller.review(view.vocabulary(), request.q)
+        except BackendUnavailable:  # the ranking answered: a spelling step that cannot is no reason to fail
+            review = Review(request.q, ())
         corrected = None
         if request.correct and ranking.total == 0 and review.replacement:
             retry = self._parse(view, review.replacement)

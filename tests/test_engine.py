@@ -25,7 +25,7 @@ from conftest import checked_search as search
 
 from search.analysis import normalize_text
 from search.engine import Engine
-from search.errors import IndexIncompatible, InvalidParameter
+from search.errors import BackendUnavailable, IndexIncompatible, InvalidParameter
 from search.indexer import update_index
 from search.request import Filters
 
@@ -196,6 +196,19 @@ def test_an_entity_filter_finds_the_entity_by_any_of_its_names(engine):
     assert search(engine, "place:us")["total"] == search(engine, 'place:"united states"')["total"] > 0
     assert search(engine, "entity:blinken")["total"] == search(engine, "person:blinken")["total"] > 0
     assert search(engine, "entity:austin")["total"] == search(engine, "person:austin")["total"] > 0
+
+
+def test_a_spelling_step_the_backend_cannot_answer_leaves_the_ranked_answer(seed_index, monkeypatch):
+    """The 1M OpenSearch run failed its first search in the spelling lexicon's read, after the
+    ranking had answered: the answer is kept, without a suggestion."""
+    engine = Engine(seed_index)
+
+    def unavailable(*_args, **_kwargs):
+        raise BackendUnavailable("the cluster did not answer the lexicon's read")
+
+    monkeypatch.setattr(engine.speller, "review", unavailable)
+    answer = search(engine, "Amraam Wallace")
+    assert answer["total"] > 0 and answer["suggestion"] is None and answer["corrected_query"] is None
 
 
 def test_filters_of_two_fields_both_narrow(engine):
