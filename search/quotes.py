@@ -166,8 +166,10 @@ def folded(text: str) -> str:
     stands in `text` (a letter that folds to two, `ß`, and text whose lower case changes its
     length are left as they are)."""
     lowered = text.lower()
-    if lowered.isascii() or len(lowered) != len(text):
-        return lowered if len(lowered) == len(text) else text
+    if len(lowered) != len(text):
+        return text
+    if lowered.isascii():
+        return lowered
     return "".join(plain if len(plain := fold_accents(letter)) == 1 else letter for letter in lowered)
 
 

@@ -431,21 +431,19 @@ class Speller:
         near.update(vocabulary.lexicon().near(lowered, offered, reach))
         ranked = sorted((distance(lowered, term), -count, term) for term, count in near.items())
         typed_terms = vocabulary.terms(ANALYSED_FIELD, lowered)
-        chosen: tuple[str, int] | None = None
-        for steps, negative_frequency, term in ranked:
-            if -negative_frequency < printed * RARE_WORD_RATIO:
-                continue
-            if vocabulary.terms(ANALYSED_FIELD, term) == typed_terms:
-                continue
-            if steps > edits and (chosen is None or chosen[1] > RARE_WORD_MAX
-                                  or -negative_frequency < chosen[1] * RARE_WORD_RATIO):
-                continue  # farther only to outdo a near word that is itself a typo (`vokcer`: Vocker
-                # printed once, Volcker in 111 stories)
-            if steps <= edits and chosen is not None:
-                continue
-            chosen = (term, -negative_frequency)
-            if steps > edits:
-                break
+
+        def offered_for(count: int, term: str) -> bool:
+            """Frequent enough beside the typed word, and not the typed word's own terms."""
+            return (count >= printed * RARE_WORD_RATIO
+                    and vocabulary.terms(ANALYSED_FIELD, term) != typed_terms)
+
+        chosen = next(((term, -negative) for steps, negative, term in ranked
+                       if steps <= edits and offered_for(-negative, term)), None)
+        if chosen is not None and chosen[1] <= RARE_WORD_MAX:  # itself perhaps a typo (`vokcer`: Vocker
+            # printed once): a word farther away and far more frequent wins (Volcker, 111 stories)
+            chosen = next(((term, -negative) for steps, negative, term in ranked if steps > edits
+                           and -negative >= chosen[1] * RARE_WORD_RATIO and offered_for(-negative, term)),
+                          chosen)
         if chosen is None:
             return None
         return None if is_real_word(lowered, chosen[0]) else chosen[0]

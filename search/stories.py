@@ -310,16 +310,19 @@ def headline_agreement(first: Sequence[str], second: Sequence[str]) -> float:
     CRISIS` shares only its speaker with `BAKER SAYS JAPAN TARIFF ACTION NOT START OF TRADE WAR`
     (0.5). Abbreviations are not matched to words (`FEB`/`FEBRUARY`): on Reuters that joined
     more template headlines of other issuers (`TRADE DEFICIT ... FEB`) than it found flashes."""
-    one, other = (set(content_words(words)) - reporting_words() for words in (first, second))
-    shorter, longer = sorted((one, other), key=len)
+    shorter, longer = sorted((news_words(first), news_words(second)), key=len)
     return len(shorter & longer) / max(1, len(shorter))
 
 
 def told_in(story: Sequence[str], flash: Sequence[str]) -> float:
-    """The share of a story headline's content words (reporting words aside) a flash has."""
-    words = set(content_words(story)) - reporting_words()
-    held = set(content_words(flash)) - reporting_words()
-    return len(words & held) / max(1, len(words))
+    """The share of a story headline's news words a flash has."""
+    words = news_words(story)
+    return len(words & news_words(flash)) / max(1, len(words))
+
+
+def news_words(headline: Sequence[str]) -> set[str]:
+    """A headline's distinct content words, reporting words aside."""
+    return set(content_words(headline)) - reporting_words()
 
 
 @lru_cache(maxsize=1)

@@ -233,7 +233,7 @@ class QueryReader:
         words = (node.text,) if isinstance(node, Term) else node.words
         if node.field == "entity":
             terms = tuple(name_terms(" ".join(words)))
-            typed = [self._entity_names(name_node(kind, terms)) for kind in ENTITY_FILTERS if terms]
+            typed = [self._entity_names(name_node(kind, terms)) for kind in ENTITY_FILTERS] if terms else []
             return Or((node, *typed), node.boost)
         if node.field not in ENTITY_FILTERS or not self.aliases:
             return node
