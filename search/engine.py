@@ -376,8 +376,13 @@ class Engine:
 
     @staticmethod
     def _others(view: View, ref: Ref, stored: dict[Ref, dict]) -> list[Ref]:
-        """The story's other versions, oldest first (undated last), then by id."""
+        """The story's other versions, oldest first (undated last), then by id. A version the page
+        did not read is read now: on a cluster that is being written, a story can gain one
+        between two reads of its versions (another search refreshed what the view knows of it)."""
         others = [version.ref for version in view.versions(None, ref) if version.ref != ref]
+        unread = [other for other in others if other not in stored]
+        if unread:
+            stored.update(zip(unread, view.documents(unread), strict=True))
         return [others[i] for i in by_date([stored[other] for other in others])]
 
     @on_the_latest_commit
