@@ -350,9 +350,11 @@ class Engine:
     @staticmethod
     def _page_documents(answer: Answer) -> dict[Ref, dict]:
         """Every version of the page's stories, read at once (on a cluster, one request rather
-        than one a story)."""
+        than one a story). The rows themselves are read whatever their versions say: a shard
+        failing over can leave a story's versions unread."""
         view, refs = answer.view, {}
         for row in answer.page:
+            refs[row.ref] = None
             for ranking in (answer.ranking, None):  # the versions as the ranking sees them, and all
                 refs.update(dict.fromkeys(version.ref for version in view.versions(ranking, row.ref)))
         return dict(zip(refs, view.documents(refs), strict=True))

@@ -213,29 +213,37 @@ class OpenSearchView:
         """Which optional words the document holds (its story's versions read when not seen)."""
         details: Details = ranking.details
         if ref not in details.holds:
-            self.read_versions(details, [self.known_of([ref])[0].story])
+            ranking.partial |= not self.read_versions(details, [self.known_of([ref])[0].story])[1]
         return details.holds.get(ref, tuple(False for _ in details.clauses))
 
     def versions(self, ranking: Ranking | None, ref: Ref) -> list[Version]:
-        """The story's versions; for a ranking, those of every row's story are read at once."""
+        """The story's versions; for a ranking, those of every row's story are read at once. A
+        read a failing shard left short makes the ranking partial, and is not remembered."""
         story = self.known_of([ref])[0].story
         if ranking is None:
             if story not in self.story_versions:
-                self.read_versions(None, [story])
+                return self.read_versions(None, [story])[0][story]
             return self.story_versions[story]
         details: Details = ranking.details
         if story not in details.versions:
             wanted = [s for s in details.stories if s not in details.versions] or [story]
-            self.read_versions(details, list(dict.fromkeys([story, *wanted])))
+            ranking.partial |= not self.read_versions(details, list(dict.fromkeys([story, *wanted])))[1]
         return details.versions[story]
 
-    def read_versions(self, details: Details | None, stories: list[str]) -> dict[str, list[Version]]:
-        """Every version of these stories, with whether each matches and which words it holds."""
+    def read_versions(self, details: Details | None,
+                      stories: list[str]) -> tuple[dict[str, list[Version]], bool]:
+        """Every version of these stories, with whether each matches and which words it holds,
+        and whether every shard answered (asked again once while one fails over; a story's
+        versions are remembered across searches only when complete)."""
         named = {"match": details.query, **details.clauses} if details else {}
         body = {"query": with_named_clauses({"terms": {"story": stories}}, named),
                 "size": MAX_VERSIONS * len(stories), "_source": ROW_SOURCE, "sort": [{"id": "asc"}]}
+        answer = self.search(body, routing=",".join(stories))
+        if answer_partial(answer):
+            time.sleep(FETCH_PAUSE_SECONDS)
+            answer = self.search(body, routing=",".join(stories))
         found: dict[str, list[Version]] = {story: [] for story in stories}
-        for hit in self.search(body, routing=",".join(stories))["hits"]["hits"]:
+        for hit in answer["hits"]["hits"]:
             ref = self.remember(hit)
             known, held = self.known[ref], set(hit.get("matched_queries") or ())
             holds = tuple(name in held for name in details.clauses) if details else ()
@@ -245,10 +253,12 @@ class OpenSearchView:
             found.setdefault(known.story, []).append(Version(ref, known.doc_id, matches, holds))
         if details:
             details.versions.update(found)
+        if answer_partial(answer):
+            return found, False
         for story, versions in found.items():
             self.story_versions[story] = [Version(v.ref, v.doc_id, True) for v in versions]
         keep_last(self.story_versions, STORED_LIMIT)
-        return found
+        return found, True
 
     # --- documents ----------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 import uuid
 from pathlib import Path
 
@@ -89,8 +90,9 @@ class QueryLoad:
                           answer["total"])
             except SearchError as error:
                 record = (text, time.monotonic() - started, True, None, f"{error.code}: {error}", None)
-            except Exception as error:  # a bug: recorded, so the load goes on and the test sees it
-                record = (text, time.monotonic() - started, True, None, f"crash: {error!r}", None)
+            except Exception as error:  # a bug: recorded with where it happened, so the load goes on
+                where = traceback.format_exc(limit=-4)
+                record = (text, time.monotonic() - started, True, None, f"crash: {error!r} {where}", None)
             self.answers.append(record)
             turn += 1
 

@@ -4,10 +4,12 @@ embedded backend's."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from unittest.mock import ANY
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, ids
 from opensearchpy import Transport
 
 from search.backends import open_backend
@@ -73,3 +75,29 @@ def test_learnt_counts_are_one_request_remembered_and_the_embedded_backends(clus
         assert view.has_term(fieldname, term) == embedded.has_term(fieldname, term), term
     assert len(requests_made) == 1
     assert any(vocabulary.frequency(fieldname, term) for fieldname, term in terms)
+
+
+def test_a_story_whose_versions_a_failing_shard_left_unread_is_shown_and_the_answer_partial(
+        cluster_engine, monkeypatch):
+    """A shard failing over (a node killed) can answer a ranking and then fail the read of its
+    stories' versions: each hit is still shown, the answer is marked partial, and the short read
+    is not remembered for the next search. (The cluster's answer to that read is made short.)"""
+    from opensearchpy import OpenSearch
+
+    expected = cluster_engine.search("Amraam missiles")
+    cluster_engine.view().story_versions.clear()
+    asked = OpenSearch.search
+
+    def versions_unanswered(client, *args, body=None, **kwargs):
+        answer = asked(client, *args, body=body, **kwargs)
+        if '{"terms": {"story": [' in json.dumps(body):
+            shards = {**answer["_shards"], "failed": 1}
+            return {**answer, "hits": {**answer["hits"], "hits": []}, "_shards": shards}
+        return answer
+
+    monkeypatch.setattr(OpenSearch, "search", versions_unanswered)
+    found = cluster_engine.search("Amraam missiles")
+    assert found["partial"] and ids(found) == ids(expected) != []
+    assert cluster_engine.view().story_versions == {}
+    monkeypatch.undo()
+    assert cluster_engine.search("Amraam missiles") == {**expected, "took_ms": ANY}
