@@ -55,7 +55,6 @@ from search.documents import entity_term, related_text
 from search.errors import BackendUnavailable, IndexMissing
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
-from search.spelling import SpellingLexicon
 from search.state import IndexState
 
 KNOWN_LIMIT = 100_000  # documents whose id, story and date a view remembers
@@ -78,8 +77,6 @@ class OpenSearchBackend:
         self.client = connect(self.address, timeout=READ_SECONDS)
         self.weights = weights
         self._local = threading.local()
-        self._lexicons: dict[tuple[str, int], SpellingLexicon] = {}
-        self._lexicon_lock = threading.Lock()
 
     def state(self) -> IndexState:
         return checked_state(self.client, self.address)[0]
@@ -96,14 +93,6 @@ class OpenSearchBackend:
             raise IndexMissing(f"no index called {self.address.alias!r} at {self.address.url}")
         self._local.view = OpenSearchView(self, index, generation, state)
         return self._local.view
-
-    def lexicon(self, index: str, generation: int, read) -> SpellingLexicon:
-        """The spelling lexicon of one generation, read once and shared by the threads' views."""
-        with self._lexicon_lock:
-            key = (index, generation)
-            if key not in self._lexicons:
-                self._lexicons = {key: read()}
-            return self._lexicons[key]
 
     def health(self) -> dict:
         view = self.view()
@@ -124,6 +113,7 @@ class OpenSearchView:
         self.stored: OrderedDict[Ref, dict] = OrderedDict()
         self.story_versions: OrderedDict[str, list[Version]] = OrderedDict()
         self.frequencies: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self.near_words: OrderedDict[tuple[str, tuple[str, ...], int], dict[str, int]] = OrderedDict()
 
     # --- requests -----------------------------------------------------------------------------
 

@@ -69,7 +69,7 @@ SCORED_KINDS = frozenset({TEXT, SCORED_KEYWORD})
 STORED_FIELD = "stored"  # what a hit shows, kept in _source, never indexed
 FACETS_FIELD = "facets"  # the values results are counted by, for aggregations
 FACET_NAMES = ("source", "author", "entity", "tag")
-VOCABULARY_FIELD = "vocabulary"  # each spelling field's distinct terms, as keywords to aggregate
+VOCABULARY_FIELD = "vocabulary"  # each spelling field's distinct terms: aggregated, and suggested from
 VOCABULARY_NAMES = SPELLING_FIELDS
 
 
@@ -113,7 +113,7 @@ def mappings(meta: dict | None = None, term_vectors: bool = False) -> dict:
     properties = {name: field_mapping(kind, term_vectors) for name, kind in FIELD_KINDS.items()}
     properties[STORED_FIELD] = {"type": "object", "enabled": False}
     properties[FACETS_FIELD] = {"properties": {name: {"type": "keyword"} for name in FACET_NAMES}}
-    properties[VOCABULARY_FIELD] = {"properties": {name: {"type": "keyword", "index": False}
+    properties[VOCABULARY_FIELD] = {"properties": {name: {"type": "keyword"}
                                                    for name in VOCABULARY_NAMES}}
     body = {
         "dynamic": "strict",

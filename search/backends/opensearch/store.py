@@ -40,7 +40,7 @@ from search.tables import fingerprint, is_current_analysis
 NODE_DROPPED_MARKS = ("] disconnected", "node_not_connected", "NodeNotConnectedException",
                       "NodeDisconnectedException")  # in the reason of a request a leaving node failed
 NODE_DROPPED_PAUSE = 0.2  # seconds before the one retry of a request a leaving node failed
-FORMAT_VERSION = 2  # of this backend's documents and mapping (2: quotations and their speakers)
+FORMAT_VERSION = 3  # of this backend's documents and mapping (3: the vocabulary indexed for the suggester)
 DEFAULT_URL = "http://127.0.0.1:9201"  # the project's cluster (`search cluster start`)
 DEFAULT_ALIAS = "news"
 SUPPORTED_MAJORS = (2, 3)

@@ -77,6 +77,53 @@ def test_learnt_counts_are_one_request_remembered_and_the_embedded_backends(clus
     assert any(vocabulary.frequency(fieldname, term) for fieldname, term in terms)
 
 
+# Typed words did-you-mean corrects, or must leave alone, on the spelling corpus (tests/test_spelling.py).
+SPELLING_CHECKS = ("govermnet", "holdr", "reutrs", "amram", "zelenskky", "holmer", "grobbin", "amram tanker",
+                   "Tony Holmer", "mexico loan by tony holmer", "Kyiv", "place:kyiv", "zorblet")
+
+
+@pytest.fixture(scope="module")
+def cluster_spelling_engine(opensearch_cluster, tmp_path_factory) -> Engine:
+    from fixtures_corpora import SPELLING_RECORDS
+
+    root = tmp_path_factory.mktemp("spelling-corpus")
+    lines = "".join(json.dumps(record) + "\n" for record in SPELLING_RECORDS)
+    (root / "docs.jsonl").write_text(lines, encoding="utf-8")
+    location = f"{opensearch_cluster.url}/spelling-{uuid.uuid4().hex[:10]}"
+    update_index(location, [root], backend="opensearch")
+    return Engine(open_backend("opensearch", location))
+
+
+@pytest.fixture
+def bodies_sent(monkeypatch) -> list[str]:
+    """The bodies (as JSON) of the searches the OpenSearch client sends from now on."""
+    sent, bodies = Transport.perform_request, []
+
+    def recorded(transport, method, url, *args, body=None, **kwargs):
+        if url.endswith("/_search"):
+            bodies.append(json.dumps(body))
+        return sent(transport, method, url, *args, body=body, **kwargs)
+
+    monkeypatch.setattr(Transport, "perform_request", recorded)
+    return bodies
+
+
+def test_did_you_mean_asks_the_suggester_and_offers_the_embedded_backends_corrections(
+        cluster_spelling_engine, spelling_engine, bodies_sent):
+    """The spelling fields' terms near a typed word come from the term suggester (one request a
+    word, whatever the index's size), never from a read of the whole vocabulary."""
+    offered = 0
+    for text in SPELLING_CHECKS:
+        found, expected = cluster_spelling_engine.search(text), spelling_engine.search(text)
+        offered += expected["suggestion"] is not None
+        assert (found["suggestion"], found["corrected_query"]) == (
+            expected["suggestion"], expected["corrected_query"]), text
+        assert [hit["id"] for hit in found["results"]] == [hit["id"] for hit in expected["results"]], text
+    assert offered >= 6, "most of the checks are typos"
+    assert any('"suggest"' in body for body in bodies_sent)
+    assert not any('"composite"' in body for body in bodies_sent), "no read of the whole vocabulary"
+
+
 def test_a_story_whose_versions_a_failing_shard_left_unread_is_shown_and_the_answer_partial(
         cluster_engine, monkeypatch):
     """A shard failing over (a node killed) can answer a ranking and then fail the read of its
