@@ -7,12 +7,17 @@ For each synthetic corpus (bench/corpus_gen.py, the same as `make bench`'s) it s
 into 2 shards x 1 replica), and reports build time, documents per second and the index's size
 (primaries, and with the replicas), then the latency of the corpus's query log (bench/queries/):
 ranked and grouped without snippets (`Engine.citations`, what the latency targets measure) and with
-snippets (`Engine.search`), each query once after a warm-up pass, beside the embedded backend's
+snippets (`Engine.search`), and of typed words did-you-mean corrects (bench/data/spelling-typos.tsv,
+`Engine.search`: the ranking, then the suggester's look-up), each query once after a warm-up pass,
+beside the embedded backend's
 figures of the last `make bench` (bench/RESULTS.json). The three JVMs share the machine's cores with
 the Python process that analyses and asks.
 
     .venv/bin/python bench/cluster_bench.py --shared ../shared              # syn-100k
     .venv/bin/python bench/cluster_bench.py --shared ../shared --large      # and syn-1m
+    .venv/bin/python bench/cluster_bench.py --shared ../shared --only syn-1m
+
+A corpus not run keeps its figures of the last run (CLUSTER.json).
 """
 
 from __future__ import annotations
@@ -40,6 +45,13 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 SIZES = {"syn-100k": 100_000, "syn-1m": 1_000_000}
 QUERIES_PER_CORPUS = 300  # of the committed log, in its (shuffled) order
+TYPOS = 100  # of bench/data/spelling-typos.tsv, in its order
+
+
+def typos() -> list[str]:
+    """Typed words did-you-mean corrects (one edit from a word Reuters prints; see spelling_eval.py)."""
+    lines = (HERE / "data" / "spelling-typos.tsv").read_text(encoding="utf-8").splitlines()
+    return [line.split("\t")[0] for line in lines if line and not line.startswith("#")][:TYPOS]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -81,6 +93,7 @@ def bench_corpus(shared: Path, name: str, docs: int, url: str) -> dict:
         "docs_per_second": round(report.added / seconds, 1), **index_size(engine),
         "ranked_grouped": latencies(lambda text: engine.citations(text, limit=10), texts),
         "with_snippets": latencies(lambda text: engine.search(text, limit=10), texts),
+        "typos": latencies(lambda text: engine.search(text, limit=10), typos()),
     }
 
 
@@ -112,14 +125,16 @@ def markdown(results: dict) -> str:
              "machine, 2 primary shards x 1 replica. Query latency is one request at a time, from Python, "
              "over HTTP on loopback.", "",
              "| corpus | documents | build (s) | docs/s | index (primaries / with replicas) "
-             "| ranked+grouped p50 / p99 (ms) | with snippets p50 / p99 (ms) |",
-             "|---|---|---|---|---|---|---|"]
+             "| ranked+grouped p50 / p99 (ms) | with snippets p50 / p99 (ms) | typos p50 / p99 (ms) |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, result in results.items():
         size = f"{result['primaries_bytes'] / 1e6:.0f} / {result['total_bytes'] / 1e6:.0f} MB"
         grouped, snippets = result["ranked_grouped"], result["with_snippets"]
+        typed = result.get("typos")
+        typed_cell = f"{typed['p50_ms']} / {typed['p99_ms']}" if typed else "not measured"
         lines.append(f"| {name}, OpenSearch | {result['documents']:,} | {result['build_seconds']:.0f} | "
                      f"{result['docs_per_second']:.0f} | {size} | {grouped['p50_ms']} / {grouped['p99_ms']} "
-                     f"| {snippets['p50_ms']} / {snippets['p99_ms']} |")
+                     f"| {snippets['p50_ms']} / {snippets['p99_ms']} | {typed_cell} |")
     for name, result in results.items():
         embedded = result.get("embedded")
         if embedded:
@@ -127,7 +142,7 @@ def markdown(results: dict) -> str:
             lines.append(f"| {name}, embedded (last `make bench`) | | {embedded['build_seconds']} | "
                          f"{embedded['docs_per_second']} | {embedded['index_bytes'] / 1e6:.0f} MB | "
                          f"{grouped['p50_ms']} / {grouped['p99_ms']} | "
-                         f"{snippets['p50_ms']} / {snippets['p99_ms']} |")
+                         f"{snippets['p50_ms']} / {snippets['p99_ms']} | |")
     lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -136,9 +151,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--large", action="store_true", help="add the 1M-document corpus")
+    parser.add_argument("--only", choices=sorted(SIZES), help="run this corpus alone")
     args = parser.parse_args()
-    names = ["syn-100k", "syn-1m"] if args.large else ["syn-100k"]
-    results = {}
+    names = [args.only] if args.only else ["syn-100k", "syn-1m"] if args.large else ["syn-100k"]
+    last = HERE / "CLUSTER.json"
+    results = json.loads(last.read_text(encoding="utf-8")) if last.exists() else {}
     for name in names:
         folder = WORK / "cluster"
         shutil.rmtree(folder, ignore_errors=True)
@@ -154,7 +171,7 @@ def main() -> int:
                 print(f"{name} failed: the nodes' data and logs are kept in {folder}", file=sys.stderr)
         print(f"{name}: {json.dumps(results[name])}", file=sys.stderr)
     (HERE / "CLUSTER.md").write_text(markdown(results), encoding="utf-8")
-    (HERE / "CLUSTER.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    last.write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(f"wrote {HERE / 'CLUSTER.md'}")
     return 0
 
