@@ -47,7 +47,8 @@ def telegraph():
 def test_seed_000_ben_wallace_is_a_person_among_the_most_salient(telegraph):
     wallace = one(telegraph, "Ben Wallace", "person")
     assert wallace.mentions >= 3
-    assert {"BEN WALLACE", "Mr Wallace", "Wallace"} <= set(wallace.forms)
+    assert {"BEN WALLACE", "Wallace"} <= set(wallace.forms)  # `Mr Wallace` printed: the title is not the name
+    assert not any(form.startswith(("Mr", "Defence")) for form in wallace.forms), wallace.forms
     assert wallace in telegraph[:3]
     assert wallace.salience == max(e.salience for e in telegraph if e.type == "person")
 
@@ -60,14 +61,14 @@ def test_seed_000_people_found_by_rules(telegraph, name):
 
 def test_seed_000_mr_austin_resolves_to_lloyd_austin(telegraph):
     austin = one(telegraph, "Lloyd Austin", "person")
-    assert "Mr Austin" in austin.forms
+    assert austin.forms == ("Lloyd Austin", "Austin")  # `Mr Austin`: the name without its title
     assert austin.mentions == 2
     assert "Austin" not in by_name(telegraph)
 
 
 def test_seed_000_maj_gen_martin_resolves_to_james_martin(telegraph):
     martin = one(telegraph, "James Martin", "person")
-    assert "Maj Gen Martin" in martin.forms
+    assert martin.forms == ("James Martin", "Martin")  # `Maj Gen Martin` among them
     assert martin.mentions == 4
     assert not {"Martin", "Gen Martin", "Maj Gen Martin"} & set(by_name(telegraph))
 
@@ -148,9 +149,9 @@ def test_seed_004_blinken_has_two_mentions_and_zelenskyy_folds():
     entities = seed_entities(WASHINGTON_TIMES)
     blinken = one(entities, "Antony Blinken", "person")
     assert blinken.mentions == 2
-    assert "Mr. Blinken" in blinken.forms
+    assert "Blinken" in blinken.forms  # `Mr. Blinken`
     zelensky = one(entities, "Volodymyr Zelensky", "person")
-    assert "Mr. Zelenskyy" in zelensky.forms
+    assert "Zelenskyy" in zelensky.forms  # `Mr. Zelenskyy`
     one(entities, "HIMARS", "weapon")
     one(entities, "State Department", "org")
 
@@ -241,7 +242,7 @@ def test_capitals_and_surnames_resolve_to_the_fullest_name():
     entities = extract_entities("Solberg flies to Brussels", text)
     solberg = one(entities, "Margit Solberg", "person")
     assert solberg.mentions == 4
-    assert {"MARGIT SOLBERG", "Ms Solberg", "Solberg"} <= set(solberg.forms)
+    assert {"MARGIT SOLBERG", "Solberg"} <= set(solberg.forms)  # `Ms Solberg` among the four
     assert entities[0] is solberg
     assert "Solberg" not in by_name(entities)
 

@@ -73,7 +73,7 @@ def title_and_name(article: Article, tokens: list[Token], i: int, j: int, mode: 
         return j
     if not plain_name(article, tokens[j:k]) or names_company(article, tokens, k):
         return unknown_run(article, tokens, i, mode, None) if j == i + 1 else k
-    add_person(article, tokens[j:k], tokens[i].start, tokens[k - 1].end, shouted=False)
+    add_person(article, tokens[j:k], tokens[j].start, tokens[k - 1].end, shouted=False)
     return k
 
 
