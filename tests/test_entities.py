@@ -663,3 +663,19 @@ def test_names_that_start_with_a_capital_beyond_latin_1_are_people(name):
 def test_a_place_printed_with_accents_is_the_gazetteers_place():
     entities = extract_entities(None, "Talks in Gdańsk ended on Monday. The port of Gdansk reopened.")
     assert one(entities, "Gdansk", "place").mentions == 2
+
+
+@pytest.mark.parametrize(("text", "weapons", "orgs"), [
+    ("The notes are rated B-2 by Moody's and CCC-plus by S/P.", set(), set()),
+    ("Caesars currently carries B-1 convertible debt.", set(), set()),
+    ("Moody's cut the debt to Caa from B-2.", set(), set()),
+    ("S and P cut the senior debt to CCC from B-minus.", set(), set()),
+    ("The Air Force flew two B-2 bombers to Guam on Tuesday.", {"B-2"}, set()),
+    ("Rockwell delivered the last B-1 to the Air Force.", {"B-1"}, set()),
+    ("The CCC approved export credit guarantees for Iraq.", set(), {"Commodity Credit Corporation"}),
+])
+def test_a_credit_rating_grade_is_no_bomber_nor_organisation(text, weapons, orgs):
+    """Reuters' 1987 wire prints B-1 and B-2 eighty times, every one a Moody's grade, and S&P's
+    `CCC-plus` beside them: in a sentence about ratings they are grades; a bomber stays a bomber."""
+    entities = extract_entities("Headline here", text)
+    assert (names_of(entities, "weapon"), names_of(entities, "org")) == (weapons, orgs)
