@@ -679,3 +679,16 @@ def test_a_credit_rating_grade_is_no_bomber_nor_organisation(text, weapons, orgs
     `CCC-plus` beside them: in a sentence about ratings they are grades; a bomber stays a bomber."""
     entities = extract_entities("Headline here", text)
     assert (names_of(entities, "weapon"), names_of(entities, "org")) == (weapons, orgs)
+
+
+@pytest.mark.parametrize(("text", "org", "places"), [
+    ("British Aerospace Plc said it won an order.", "British Aerospace Plc", {"United Kingdom"}),
+    ("Canadian Pacific Ltd said it sold its unit.", "Canadian Pacific Ltd", {"Canada", "Pacific"}),
+    ("Copper fell on the London Metal Exchange.", "London Metal Exchange", {"London"}),
+])
+def test_places_and_nationalities_before_a_legal_form_name_an_organisation(text, org, places):
+    """`Canadian Pacific Ltd` was two places and no company. The places stay mentions: Reuters'
+    editors tag a British company's story with the United Kingdom."""
+    entities = extract_entities(None, text)
+    one(entities, org, "org")
+    assert names_of(entities, "place") == places

@@ -56,7 +56,8 @@ def scan_span(article: Article, tokens: list[Token], mode: str) -> None:
             i, prefix = title_and_name(article, tokens, i, j, mode), None
         elif entry is not None:
             add_mention(article, entry, tokens[i].start, tokens[j - 1].end)
-            prefix = i if entry.type in ("place", "org") and not tokens[j - 1].possessive else None
+            named = entry.type in ("place", "org") and not tokens[j - 1].possessive
+            prefix = (i if prefix is None else prefix) if named else None  # `Canadian Pacific`: both
             i = j
         elif "-" in token.bare and compound_parts(article, token, mode):
             i, prefix = i + 1, None
@@ -241,12 +242,12 @@ def classify_run(article: Article, run: list[Token], mode: str, prefix: list[Tok
             article.candidates.append((tuple(run), SHOUT))
         return
     if all(t.fold in article.tables.cues["legal-suffix"] for t in run):
+        named = mentions_within(article, prefix)
+        if named and all(m.type == "place" for m in named):
+            name_with_prefix(article, prefix, run)  # `Canadian Pacific Ltd`
         return  # `Exxon Corp` is Exxon; `and Co Inc` names nothing
     if is_org(article, prefix + run):
-        if prefix and article.mentions and article.mentions[-1].type == "org" \
-                and article.mentions[-1].start == prefix[0].start:
-            article.mentions.pop()
-        add_typed(article, "org", prefix + run)
+        name_with_prefix(article, prefix, run)
         return
     if is_person(article, run):
         add_person(article, run, run[0].start, run[-1].end, shouted=False)
@@ -255,6 +256,20 @@ def classify_run(article: Article, run: list[Token], mode: str, prefix: list[Tok
     for token in run:
         if caps_word(token):
             add_acronym(article, token)
+
+
+def mentions_within(article: Article, tokens: list[Token]) -> list[Mention]:
+    """The typed mentions printed within these tokens."""
+    return [m for m in article.mentions if tokens and tokens[0].start <= m.start and m.end <= tokens[-1].end]
+
+
+def name_with_prefix(article: Article, prefix: list[Token], run: list[Token]) -> None:
+    """An organisation named with what is printed before it: an organisation there is part of
+    it (`Exxon Research Corp`); a place or a nationality there stays a mention of its own, as
+    Reuters' editors tag a British company's story with the United Kingdom."""
+    inside = [m for m in mentions_within(article, prefix) if m.type == "org"]
+    article.mentions = [m for m in article.mentions if m not in inside]
+    add_typed(article, "org", prefix + run)
 
 
 def is_org(article: Article, run: list[Token]) -> bool:
