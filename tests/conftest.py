@@ -65,14 +65,17 @@ def one_error_line(result) -> str:
     return lines[0]
 
 
-def build_jsonl_index(directory: Path, records: list[dict]) -> Path:
-    """A real index of `records`, written as one JSON Lines file under `directory`."""
+def build_jsonl_index(directory: Path, records: list[dict], location: Path | str | None = None,
+                      backend: str = "whoosh") -> Path | str:
+    """A real index of `records`, written as one JSON Lines file under `directory` (the index
+    there too, unless another location and backend are given)."""
     root = directory / "corpus"
     root.mkdir()
     (root / "docs.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
-    report = update_index(directory / "index", [root])
+    location = directory / "index" if location is None else location
+    report = update_index(location, [root], backend=backend)
     assert report.added == len(records), report.problems
-    return directory / "index"
+    return location
 
 
 CLUSTER_BACKENDS = ("opensearch",)  # backends whose tests need the session's cluster

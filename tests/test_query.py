@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from conftest import HOLR, SEEDS, TELEGRAPH_PRINT
+from conftest import HOLR, SEEDS, TELEGRAPH_PRINT, backend_location, ids, open_engine
 from conftest import build_jsonl_index as build
 from conftest import checked_search as search
 
@@ -273,6 +273,25 @@ def test_field_queries_search_one_field(text, term):
 ])
 def test_field_queries_find(engine, text, expected):
     assert_finds(engine, text, expected)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("weapon:B-2", ("b", "2")),
+    ("author:chou-wiest", ("chou", "wiest")),
+    ("person:al-Assad", ("al", "assad")),
+])
+def test_a_name_value_of_several_words_is_those_words_in_order(text, words):
+    """On Reuters `weapon:B-2` listed B-52 and B-1 stories: the value's words were alternatives."""
+    assert parse(text).tree == qt.Phrase(text.split(":")[0], words)
+
+
+def test_a_hyphenated_weapon_finds_that_weapon_only(backend_name, request, tmp_path):
+    location = backend_location(backend_name, request, tmp_path / "index", "weapons")
+    engine = open_engine(backend_name, build(tmp_path, location=location, backend=backend_name, records=[
+        {"id": "b52", "title": "Bombers fly", "text": "The Air Force flew two B-52 bombers to Guam."},
+        {"id": "b2", "title": "Stealth bombers fly", "text": "Two B-2 stealth bombers flew to Guam."},
+    ]))
+    assert [ids(search(engine, name)) for name in ("weapon:B-2", "weapon:B-52")] == [["b2"], ["b52"]]
 
 
 @pytest.mark.parametrize("text", ["body:Amraam", "text:Amraam", "title:Amraam", "body:nato", "title:nato"])

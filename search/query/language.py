@@ -26,6 +26,9 @@ from search.tables import read_words
 SEARCH_FIELDS = ("title", "content")
 EXACT_FIELDS = {"title": "title_exact", "content": "content_exact", "quote": "quote_exact"}
 FILTER_FIELDS = {"source", "author", "entity", "person", "org", "place", "weapon", "tag", "quote", "speaker"}
+# Fields whose value is a name: a word that analyses to several terms there is the name's words
+# in order (`weapon:B-2` is `b 2`, never any weapon holding `b` or `2`; `author:chou-wiest`).
+NAME_VALUE_FIELDS = frozenset({"source", "author", "person", "org", "place", "weapon", "speaker"})
 FIELD_ALIASES = {"title": ["headline"], "content": ["body", "text"], "author": ["by", "authors"]}
 QUERY_FIELDS = set(SEARCH_FIELDS) | FILTER_FIELDS | {"date"} | {
     alias for aliases in FIELD_ALIASES.values() for alias in aliases

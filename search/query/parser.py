@@ -46,6 +46,7 @@ from search.query.language import (
     FIELD_ALIASES,
     FILTER_FIELDS,
     MAX_SLOP,
+    NAME_VALUE_FIELDS,
     OPERATORS,
     PLAIN_QUERY_WORD,
     SEARCH_FIELDS,
@@ -477,6 +478,8 @@ class QueryParser:
             return None
         if text.kind == "fuzzy" and len(terms) == 1:
             return Fuzzy(name, terms[0], text.maxdist, text.prefixlength)
+        if text.kind == "word" and name in NAME_VALUE_FIELDS and len(terms) > 1:
+            return Phrase(name, tuple(terms))
         make = {"word": Term, "prefix": Prefix, "wild": Wildcard, "fuzzy": Fuzzy}[text.kind]
         leaves = tuple(make(name, term) for term in terms)
         return leaves[0] if len(leaves) == 1 else Or(leaves)

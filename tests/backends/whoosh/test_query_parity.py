@@ -54,6 +54,10 @@ input's neutral twin (the class's syntax replaced by syntax both read alike: `RE
 - "quoted field value": `speaker:"James Baker"` is one item, a filter; the parser it replaced
   also made its phrase an optional clause of the text (so a story quoting Baker was shown
   missing "James Baker"). The twin drops the field name, which both read as a clause.
+- "name value": a word after a name field that analyses to several terms is the name's words in
+  order (`weapon:B-2` is the phrase `b 2`); the parser it replaced found any of them, so
+  `weapon:B-2` listed every weapon holding a `b` (B-52, B-1). The twin drops the field name,
+  which both read as text.
 - "deep": parentheses nested more than MAX_DEPTH levels. Whoosh parsed them until Python's
   recursion limit, at a depth that depends on how deep the caller's stack is, then fell back to
   plain words; ours falls back past MAX_DEPTH, always.
@@ -86,7 +90,13 @@ from search.backends.whoosh.schema import build_schema
 from search.documents import name_key
 from search.fields import ACRONYM_SHAPE, OPERATOR_WORDS, query_analyzers
 from search.query import QueryReader, all_words_tree
-from search.query.language import FIELD_ALIASES, FILTER_FIELDS, QUESTION_MARK, extract_dates
+from search.query.language import (
+    FIELD_ALIASES,
+    FILTER_FIELDS,
+    NAME_VALUE_FIELDS,
+    QUESTION_MARK,
+    extract_dates,
+)
 from search.query.parser import FIELD_NAMES, MAX_DEPTH
 
 ROOT = Path(__file__).parents[3]
@@ -213,12 +223,18 @@ def deviations(fragments: list[str]) -> set[str]:
         found.add("filters of two fields")
     if any(QUOTED_FIELD_VALUE.search(fragment) for fragment in fragments):
         found.add("quoted field value")
+    if any(NAME_VALUE.search(fragment) for fragment in fragments):
+        found.add("name value")
     return found
 
 
 NEW_FIELDS = {"quote": "title", "speaker": "author"}  # the fields added since, and their twins
 ENTITY_FIELDS = {"person": "author", "org": "author", "place": "author", "weapon": "author", "entity": "tag"}
 QUOTED_FIELD_VALUE = re.compile(r'(?<![\w"])\w+:(?=")')
+NAME_FIELD_NAMES = sorted({*NAME_VALUE_FIELDS, *(alias for alias, name in ALIAS_OF.items()
+                                                  if name in NAME_VALUE_FIELDS)})
+NAME_VALUE = re.compile(rf"(?<![\w\"])(?:{'|'.join(NAME_FIELD_NAMES)}):"  # a value of several words
+                        r"(?=[^\s\"()]*\w[^\w\s\"()]+\w)", re.IGNORECASE)
 INTERNAL_FIELDS = sorted(set(SCHEMA.names()) - FIELD_NAMES - set(ALIAS_OF), key=len, reverse=True)
 NEUTRAL = {  # each class's syntax (wherever Whoosh's tagger may find it), and what both read alike
     "REQUIRE": (re.compile(r"REQUIRE"), "REQUIRES"),
@@ -229,6 +245,7 @@ NEUTRAL = {  # each class's syntax (wherever Whoosh's tagger may find it), and w
     "entity names": (re.compile(rf"\b(?:{'|'.join(ENTITY_FIELDS)}):"),
                      lambda match: ENTITY_FIELDS[match.group()[:-1]] + ":"),
     "quoted field value": (QUOTED_FIELD_VALUE, ""),
+    "name value": (NAME_VALUE, ""),
     "capitals": (re.compile(r"\w+:?"), lambda match: lower_case_twin(match.group())),
 }
 
