@@ -55,6 +55,8 @@ def scan_span(article: Article, tokens: list[Token], mode: str) -> None:
         if entry is not None and entry.type == "title":
             i, prefix = title_and_name(article, tokens, i, j, mode), None
         elif entry is not None:
+            if entry.type == "org" and tokens[j - 1].possessive:
+                j = company_after(article, tokens, j)  # `Moody's Investors Service Inc` is Moody's
             add_mention(article, entry, tokens[i].start, tokens[j - 1].end)
             named = entry.type in ("place", "org") and not tokens[j - 1].possessive
             prefix = (i if prefix is None else prefix) if named else None  # `Canadian Pacific`: both
@@ -168,7 +170,10 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
         if k > i and lookup(article, tokens, k, mode)[0] is not None:
             break
         k += 1
-        if token.possessive or ends_company(article, tokens, k):
+        if token.possessive:
+            k = company_after(article, tokens, k)  # `McDonald's Corp`: one name
+            break
+        if ends_company(article, tokens, k):
             break
     run = tokens[i:k]
     while run and run[-1].kind == "conn":
@@ -180,6 +185,20 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
             return end
     classify_run(article, run, mode, tokens[prefix:i] if prefix is not None else [])
     return max(k, i + 1)
+
+
+def company_after(article: Article, tokens: list[Token], k: int) -> int:
+    """Where a company's name that goes on past a possessive ends: the words after it up to a
+    legal form (`Moody's Investors Service Inc`, `McDonald's Corp`); k when none follows (then
+    the possessive is the name's end: `Reagan's Treasury Department`)."""
+    legal = article.tables.cues["legal-suffix"]
+    for end in range(k, min(len(tokens), k + MAX_NAME_WORDS)):
+        token = tokens[end]
+        if token.kind not in ("word", "abbrev") or token.possessive:
+            return k
+        if token.fold in legal:
+            return end + 1
+    return k
 
 
 def ends_company(article: Article, tokens: list[Token], k: int) -> bool:
