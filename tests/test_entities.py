@@ -690,3 +690,15 @@ def test_places_and_nationalities_before_a_legal_form_name_an_organisation(text,
 def test_a_company_named_with_a_possessive_is_one_organisation(text, orgs):
     """Reuters' rating stories made an organisation of `Investors Service Inc` (137 stories)."""
     assert names_of(extract_entities(None, text), "org") == orgs
+
+
+@pytest.mark.parametrize(("text", "people", "orgs"), [
+    ("Home Shopping Network Inc bought a station. Home Shopping said it was profitable.",
+     set(), {"Home Shopping Network Inc"}),
+    ("Ben Wallace said the Ben Wallace Foundation would help.", {"Ben Wallace"}, {"Ben Wallace Foundation"}),
+])
+def test_a_company_called_by_its_first_words_is_no_person(text, people, orgs):
+    """Reuters' `Home Shopping said` was a person beside `Home Shopping Network Inc`; a company
+    (a legal form) is called by its first words, a foundation named for a person is not."""
+    entities = extract_entities(None, text)
+    assert (names_of(entities, "person"), names_of(entities, "org")) == (people, orgs)

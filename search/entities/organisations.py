@@ -83,10 +83,19 @@ def gazetteer_org(name: str) -> bool:
 
 
 def companies_not_people(article: Article, mentions: list[Mention], people: list[Mention]) -> list[Mention]:
-    """A person named like an organisation of the article without its legal form is that
-    organisation (`Circle Fine Art said` beside `Circle Fine Art Corp`)."""
+    """A person named like an organisation of the article without its legal form, or like a
+    company's first two words or more, is that organisation (`Circle Fine Art said` beside
+    `Circle Fine Art Corp`, `Home Shopping said` beside `Home Shopping Network Inc`; not Ben
+    Wallace beside a `Ben Wallace Foundation`, which has no legal form)."""
     legal = article.tables.cues["legal-suffix"]
-    companies = {company_key(m.name, legal): m.name for m in mentions if m.type == "org"}
+    companies: dict[str, str] = {}
+    for mention in (m for m in mentions if m.type == "org"):
+        key = company_key(mention.name, legal)
+        companies.setdefault(key, mention.name)
+        if key != mention.name.lower().removeprefix("the "):  # a legal form (or a stop) left out
+            words = key.split()
+            for length in range(len(words) - 1, 1, -1):
+                companies.setdefault(" ".join(words[:length]), mention.name)
     found = []
     for person in people:
         company = companies.get(company_key(person.name, legal))
