@@ -437,13 +437,14 @@ class Speller:
             return (count >= printed * RARE_WORD_RATIO
                     and vocabulary.terms(ANALYSED_FIELD, term) != typed_terms)
 
-        chosen = next(((term, -negative) for steps, negative, term in ranked
+        chosen = next(((steps, term, -negative) for steps, negative, term in ranked
                        if steps <= edits and offered_for(-negative, term)), None)
-        if chosen is not None and chosen[1] <= RARE_WORD_MAX:  # itself perhaps a typo (`vokcer`: Vocker
-            # printed once): a word farther away and far more frequent wins (Volcker, 111 stories)
-            chosen = next(((term, -negative) for steps, negative, term in ranked if steps > edits
-                           and -negative >= chosen[1] * RARE_WORD_RATIO and offered_for(-negative, term)),
+        if chosen is not None and chosen[2] <= RARE_WORD_MAX:  # itself perhaps a typo (`vokcer`: Vocker
+            # printed once; `govermnet`: goverment, 3 stories): a word farther away and far more
+            # frequent wins (Volcker, 111 stories; government, 2,000)
+            chosen = next(((steps, term, -negative) for steps, negative, term in ranked if steps > chosen[0]
+                           and -negative >= chosen[2] * RARE_WORD_RATIO and offered_for(-negative, term)),
                           chosen)
         if chosen is None:
             return None
-        return None if is_real_word(lowered, chosen[0]) else chosen[0]
+        return None if is_real_word(lowered, chosen[1]) else chosen[1]

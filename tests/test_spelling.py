@@ -293,6 +293,14 @@ def test_a_typo_one_edit_from_a_printed_typo_is_offered_the_word_both_miss(spell
     assert suggested(spelling_engine, "recievd")[0] == "received"
 
 
+def test_a_long_typo_nearer_a_printed_typo_is_offered_the_word_two_edits_away(spelling_engine):
+    """A long word may be corrected two edits away: `recievde` is one edit from the printed typo
+    and two from `received`, which wins (Reuters: `govermnet` was offered `goverment`)."""
+    assert spelling.max_edits("recievde") == 2
+    assert spelling.distance("recievde", "recieved") == 1 and spelling.distance("recievde", "received") == 2
+    assert suggested(spelling_engine, "recievde")[0] == "received"
+
+
 def test_a_rare_word_without_a_far_more_frequent_neighbour_gets_nothing(spelling_engine):
     assert search(spelling_engine, "zorblat")["total"] == 1
     assert suggested(spelling_engine, "zorblat") == (None, None)
