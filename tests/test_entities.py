@@ -684,6 +684,7 @@ def test_places_and_nationalities_before_a_legal_form_name_an_organisation(text,
 
 @pytest.mark.parametrize(("text", "orgs"), [
     ("Moody's Investors Service Inc said it cut the debt.", {"Moody's"}),
+    ("Moody's Investors Service said it cut the debt.", {"Moody's"}),  # the table's other name
     ("McDonald's Corp said sales rose.", {"McDonald's Corp"}),
     ("Standard and Poor's Corp said it cut the debt.", {"Standard and Poor's"}),
 ])

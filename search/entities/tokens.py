@@ -85,12 +85,8 @@ def lookup(article: Article, tokens: list[Token], i: int, mode: str) -> tuple[En
         first.fold not in tables.first_words and first.fold not in article.extras
     ):
         return None, i
-    stop = min(len(tokens), i + MAX_PHRASE_WORDS)
-    for j in range(i + 1, stop + 1):
-        if tokens[j - 1].possessive:
-            stop = j
-            break
-    for j in range(stop, i, -1):
+    stop = min(len(tokens), i + MAX_PHRASE_WORDS)  # (a possessive inside a table's phrase is
+    for j in range(stop, i, -1):                     # part of it: `Moody's Investors Service`)
         if tokens[j - 1].kind == "conn":
             continue
         key = " ".join(t.fold for t in tokens[i:j])
