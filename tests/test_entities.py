@@ -703,3 +703,14 @@ def test_a_company_called_by_its_first_words_is_no_person(text, people, orgs):
     (a legal form) is called by its first words, a foundation named for a person is not."""
     entities = extract_entities(None, text)
     assert (names_of(entities, "person"), names_of(entities, "org")) == (people, orgs)
+
+
+@pytest.mark.parametrize(("title", "text", "weapons"), [
+    ("U.K. BANKING HEAD RESUMES ATTACK ON CITY PREDATORS", "The Governor criticised City predators.", set()),
+    ("PATRIOT MISSILES SENT TO KYIV", "Washington will send more air defence.", {"Patriot"}),
+    ("Drone strike", "A US Predator drone struck the convoy.", {"Predator"}),
+])
+def test_a_weapon_named_by_an_english_word_needs_more_than_a_shouted_headline(title, text, weapons):
+    """Reuters' `CITY PREDATORS` (takeover raiders) were drones: in a headline's capitals case
+    says nothing, so one English word is no weapon there; in running text its capital is."""
+    assert names_of(extract_entities(title, text), "weapon") == weapons

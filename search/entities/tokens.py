@@ -91,9 +91,16 @@ def lookup(article: Article, tokens: list[Token], i: int, mode: str) -> tuple[En
             continue
         key = " ".join(t.fold for t in tokens[i:j])
         entry = article.extras.get(key) or tables.lexicon.get(key)
-        if entry is not None and case_fits(entry, tokens[i], mode, article):
+        if entry is not None and case_fits(entry, tokens[i], mode, article) \
+                and not shouted_common_word(entry, tokens[i:j], mode):
             return entry, j
     return None, i
+
+
+def shouted_common_word(entry: Entry, tokens: list[Token], mode: str) -> bool:
+    """A weapon named by one English word, in a headline's capitals or title case, where case
+    says nothing: `CITY PREDATORS` are no drones (`Patriot missiles`, two words, still are)."""
+    return entry.type == "weapon" and mode != TEXT and len(tokens) == 1 and english_word(tokens[0].fold)
 
 
 def case_fits(entry: Entry, token: Token, mode: str, article: Article) -> bool:
