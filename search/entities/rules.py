@@ -31,6 +31,7 @@ from search.entities.tokens import (
 MAX_NAME_WORDS = 4
 TITLE_WINDOW = 45
 ORG_LINKS = frozenset(("of", "for", "and", "the", "&"))
+ORG_JOINS = frozenset(("and", "&"))  # inside a company's name when an organisation word ends it
 SAID_BEFORE = re.compile(r"\b(?:said|says|according to)\s*,?\s*$", re.IGNORECASE)
 WORD_BEFORE = re.compile(r"\b([a-z]+)[ \t]+$")  # a lower-case word right before a name, on its line
 WORD_BEFORE_CHARS = 20
@@ -166,9 +167,17 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
             if token.fold in PARTICLES and k > i and k + 1 < n and name_like(tokens[k + 1]):
                 k += 1
                 continue
+            if token.fold in ORG_JOINS and k > i and lookup(article, tokens, k + 1, mode)[0] is None:
+                k = org_name_end(article, tokens, k + 1, least=2) or k  # `Savings and Loan Association`
             break
-        if k > i and lookup(article, tokens, k, mode)[0] is not None:
-            break
+        if k > i:
+            entry, after = lookup(article, tokens, k, mode)
+            if entry is not None:  # a place inside a company's name (`Continental Illinois Corp`)
+                end = entry.type == "place" and org_name_end(article, tokens, after, least=1)
+                if end:  # stays a mention of its own, as a place before the name does (see name_with_prefix)
+                    add_mention(article, entry, tokens[k].start, tokens[after - 1].end)
+                k = end or k
+                break
         k += 1
         if token.possessive:
             k = company_after(article, tokens, k)  # `McDonald's Corp`: one name
@@ -185,6 +194,19 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
             return end
     classify_run(article, run, mode, tokens[prefix:i] if prefix is not None else [])
     return max(k, i + 1)
+
+
+def org_name_end(article: Article, tokens: list[Token], k: int, least: int) -> int | None:
+    """Where an organisation's name that goes on from token k ends: at least `least` plain words
+    up to an organisation word or a legal form (`Loan Association`, `Airways Ltd`); None if not."""
+    cues = article.tables.cues
+    for end in range(k, min(len(tokens), k + MAX_NAME_WORDS)):
+        token = tokens[end]
+        if token.kind not in ("word", "abbrev") or token.possessive:
+            return None
+        if end + 1 - k >= least and (token.fold in cues["org-suffix"] or token.fold in cues["legal-suffix"]):
+            return end + 1
+    return None
 
 
 def company_after(article: Article, tokens: list[Token], k: int) -> int:
