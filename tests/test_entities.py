@@ -728,3 +728,16 @@ def test_a_company_name_goes_on_through_and_or_a_place_to_its_organisation_word(
     entities = extract_entities(None, text)
     one(entities, org, "org")
     assert names_of(entities, "place") == places and len(names_of(entities, "org")) == 1
+
+
+@pytest.mark.parametrize(("text", "people", "orgs"), [
+    ("Investors sued Ivan F. Boesky, saying Boesky misled them about Ivan F. Boesky and Co LP.",
+     {"Ivan F. Boesky"}, {"Ivan F. Boesky and Co LP"}),
+    ("Michael Davidoff, head trader for Ivan Boesky's Seemala Corp, consented.",
+     {"Ivan Boesky", "Michael Davidoff"}, {"Seemala Corp"}),
+])
+def test_a_firm_named_for_a_person_leaves_the_person(text, people, orgs):
+    """On Reuters Boesky was lost twice: to his firm `Ivan F. Boesky and Co`, and to `Ivan
+    Boesky's Seemala Corp` read as one company's name."""
+    entities = extract_entities(None, text)
+    assert (names_of(entities, "person"), names_of(entities, "org")) == (people, orgs)

@@ -7,6 +7,7 @@ have run; the article's own source (source.py) is recognised by the same company
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from search.entities.article import Article, Mention
@@ -82,14 +83,18 @@ def gazetteer_org(name: str) -> bool:
     return entry is not None and entry.type == "org" and entry.name == name
 
 
+EPONYMOUS = re.compile(r"\s(?:and|&)\s+Co\b", re.IGNORECASE)  # `Ivan F. Boesky and Co`: named for a person
+
+
 def companies_not_people(article: Article, mentions: list[Mention], people: list[Mention]) -> list[Mention]:
     """A person named like an organisation of the article without its legal form, or like a
     company's first two words or more, is that organisation (`Circle Fine Art said` beside
     `Circle Fine Art Corp`, `Home Shopping said` beside `Home Shopping Network Inc`; not Ben
-    Wallace beside a `Ben Wallace Foundation`, which has no legal form)."""
+    Wallace beside a `Ben Wallace Foundation`, which has no legal form, nor Ivan F. Boesky beside
+    `Ivan F. Boesky and Co`, named for him)."""
     legal = article.tables.cues["legal-suffix"]
     companies: dict[str, str] = {}
-    for mention in (m for m in mentions if m.type == "org"):
+    for mention in (m for m in mentions if m.type == "org" and not EPONYMOUS.search(m.name)):
         key = company_key(mention.name, legal)
         companies.setdefault(key, mention.name)
         if key != mention.name.lower().removeprefix("the "):  # a legal form (or a stop) left out

@@ -179,8 +179,9 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
                 k = end or k
                 break
         k += 1
-        if token.possessive:
-            k = company_after(article, tokens, k)  # `McDonald's Corp`: one name
+        if token.possessive:  # `McDonald's Corp`: one name; `Ivan Boesky's Seemala Corp`: two
+            brand = k == i + 1 and k < n and tokens[k].fold in article.tables.cues["legal-suffix"]
+            k = company_after(article, tokens, k) if brand else k
             break
         if ends_company(article, tokens, k):
             break
