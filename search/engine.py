@@ -379,8 +379,9 @@ class Engine:
     @staticmethod
     def _others(view: View, ref: Ref, stored: dict[Ref, dict]) -> list[Ref]:
         """The story's other versions, oldest first (undated last), then by id. A version the page
-        did not read is read now: on a cluster that is being written, a story can gain one
-        between two reads of its versions (another search refreshed what the view knows of it)."""
+        did not read is read now: on a cluster, a second read of a story's versions can find
+        more than the first (a read a failing shard left short is not remembered, and an index
+        being written gains versions)."""
         others = [version.ref for version in view.versions(None, ref) if version.ref != ref]
         unread = [other for other in others if other not in stored]
         if unread:

@@ -197,31 +197,31 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
     return max(k, i + 1)
 
 
-def org_name_end(article: Article, tokens: list[Token], k: int, least: int) -> int | None:
-    """Where an organisation's name that goes on from token k ends: at least `least` plain words
-    up to an organisation word or a legal form (`Loan Association`, `Airways Ltd`); None if not."""
+def company_name_end(article: Article, tokens: list[Token], k: int, kinds: tuple[str, ...],
+                     least: int = 1) -> int | None:
+    """Where a company's name that goes on from token k ends: at least `least` plain words up to
+    one of the cue kinds' words (an organisation word, a legal form); None if it does not."""
     cues = article.tables.cues
     for end in range(k, min(len(tokens), k + MAX_NAME_WORDS)):
         token = tokens[end]
         if token.kind not in ("word", "abbrev") or token.possessive:
             return None
-        if end + 1 - k >= least and (token.fold in cues["org-suffix"] or token.fold in cues["legal-suffix"]):
+        if end + 1 - k >= least and any(token.fold in cues[kind] for kind in kinds):
             return end + 1
     return None
+
+
+def org_name_end(article: Article, tokens: list[Token], k: int, least: int) -> int | None:
+    """An organisation's name going on from token k to an organisation word or a legal form
+    (`Loan Association`, `Airways Ltd`)."""
+    return company_name_end(article, tokens, k, ("org-suffix", "legal-suffix"), least)
 
 
 def company_after(article: Article, tokens: list[Token], k: int) -> int:
     """Where a company's name that goes on past a possessive ends: the words after it up to a
     legal form (`Moody's Investors Service Inc`, `McDonald's Corp`); k when none follows (then
     the possessive is the name's end: `Reagan's Treasury Department`)."""
-    legal = article.tables.cues["legal-suffix"]
-    for end in range(k, min(len(tokens), k + MAX_NAME_WORDS)):
-        token = tokens[end]
-        if token.kind not in ("word", "abbrev") or token.possessive:
-            return k
-        if token.fold in legal:
-            return end + 1
-    return k
+    return company_name_end(article, tokens, k, ("legal-suffix",)) or k
 
 
 def ends_company(article: Article, tokens: list[Token], k: int) -> bool:

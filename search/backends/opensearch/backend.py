@@ -232,6 +232,7 @@ class OpenSearchView:
         if answer_partial(answer):
             time.sleep(FETCH_PAUSE_SECONDS)
             answer = self.search(body, routing=",".join(stories))
+        complete = not answer_partial(answer)
         found: dict[str, list[Version]] = {story: [] for story in stories}
         for hit in answer["hits"]["hits"]:
             ref = self.remember(hit)
@@ -243,12 +244,11 @@ class OpenSearchView:
             found.setdefault(known.story, []).append(Version(ref, known.doc_id, matches, holds))
         if details:
             details.versions.update(found)
-        if answer_partial(answer):
-            return found, False
-        for story, versions in found.items():
-            self.story_versions[story] = [Version(v.ref, v.doc_id, True) for v in versions]
-        keep_last(self.story_versions, STORED_LIMIT)
-        return found, True
+        if complete:
+            for story, versions in found.items():
+                self.story_versions[story] = [Version(v.ref, v.doc_id, True) for v in versions]
+            keep_last(self.story_versions, STORED_LIMIT)
+        return found, complete
 
     # --- documents ----------------------------------------------------------------------------
 

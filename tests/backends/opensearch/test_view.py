@@ -29,18 +29,26 @@ def cluster_engine(opensearch_cluster) -> Engine:
     return Engine(open_backend("opensearch", location))
 
 
-@pytest.fixture
-def requests_made(monkeypatch) -> list[str]:
-    """The paths (with their parameters) of the requests the OpenSearch client sends from now on."""
+def record_requests(monkeypatch, kept) -> list[str]:
+    """What `kept(url, params, body)` makes of each request the OpenSearch client sends from now
+    on (None: nothing)."""
     made: list[str] = []
     sent = Transport.perform_request
 
-    def recorded(transport, method, url, *args, params=None, **kwargs):
-        made.append(url + "?" + "&".join(f"{key}={value}" for key, value in sorted((params or {}).items())))
-        return sent(transport, method, url, *args, params=params, **kwargs)
+    def recorded(transport, method, url, *args, params=None, body=None, **kwargs):
+        if (record := kept(url, params or {}, body)) is not None:
+            made.append(record)
+        return sent(transport, method, url, *args, params=params, body=body, **kwargs)
 
     monkeypatch.setattr(Transport, "perform_request", recorded)
     return made
+
+
+@pytest.fixture
+def requests_made(monkeypatch) -> list[str]:
+    """The paths (with their parameters) of the requests the OpenSearch client sends from now on."""
+    return record_requests(monkeypatch, lambda url, params, _body: url + "?" + "&".join(
+        f"{key}={value}" for key, value in sorted(params.items())))
 
 
 def term_counts(requests: list[str]) -> list[str]:
@@ -97,15 +105,8 @@ def cluster_spelling_engine(opensearch_cluster, tmp_path_factory) -> Engine:
 @pytest.fixture
 def bodies_sent(monkeypatch) -> list[str]:
     """The bodies (as JSON) of the searches the OpenSearch client sends from now on."""
-    sent, bodies = Transport.perform_request, []
-
-    def recorded(transport, method, url, *args, body=None, **kwargs):
-        if url.endswith("/_search"):
-            bodies.append(json.dumps(body))
-        return sent(transport, method, url, *args, body=body, **kwargs)
-
-    monkeypatch.setattr(Transport, "perform_request", recorded)
-    return bodies
+    return record_requests(monkeypatch, lambda url, _params, body:
+                           json.dumps(body) if url.endswith("/_search") else None)
 
 
 def test_did_you_mean_asks_the_suggester_and_offers_the_embedded_backends_corrections(
