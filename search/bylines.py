@@ -21,6 +21,7 @@ BY = re.compile(r"^\s*[-–—•*]*\s*(?:(?:written|reporting|words|story|text)
 PARTS = re.compile(r"\s*(?:[,;]|\band\b|&)\s*", re.IGNORECASE)
 PLACE = re.compile(r"\s+in\s+[A-Z][\w\s]*$")
 PARTICLE = re.compile(r"^[^\W\d_]{1,3}['’]")  # d'AFFLISIO, O'NEILL
+HYPHENS = re.compile(r"[-‐‑–]")  # between the words of a name: `Chou-Wiest` is `Chou Wiest`
 NAME_WORD = re.compile(r"^[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?$")
 MAX_NAME_WORDS = 5
 MIN_AGENCY_TYPO_CHARS = 5  # a one-word byline part this long a letter from an agency is that agency
@@ -52,8 +53,9 @@ def byline_tables() -> BylineTables:
 
 
 def author_key(name: str) -> str:
-    """One reporter's key, whatever the casing or spacing of the byline (`ted d'afflisio`)."""
-    return " ".join(name.replace("’", "'").split()).casefold()
+    """One reporter's key, whatever the casing, spacing or hyphens of the byline (`ted d'afflisio`;
+    Reuters prints both `Nailene Chou Wiest` and `Nailene Chou-Wiest`)."""
+    return " ".join(HYPHENS.sub(" ", name.replace("’", "'")).split()).casefold()
 
 
 def shown_case(name: str) -> str:

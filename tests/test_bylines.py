@@ -33,6 +33,12 @@ def test_one_reporter_is_one_key_whatever_the_casing():
     assert len({author_key(parse_byline(raw).names[0]) for raw in printed}) == 1
 
 
+def test_one_reporter_is_one_key_with_or_without_the_hyphen_in_a_double_surname():
+    printed = ["By Nailene Chou Wiest, Reuters", "By NAILENE CHOU-WIEST, Reuters", "By Nailene Chou–Wiest"]
+    assert len({author_key(parse_byline(raw).names[0]) for raw in printed}) == 1
+    assert author_key("Ann Smith") != author_key("Annsmith")
+
+
 def test_names_printed_in_capitals_are_shown_in_title_case_and_mixed_case_as_printed():
     assert shown_case("NAILENE CHOU WIEST") == "Nailene Chou Wiest"
     assert shown_case("Ian MacKenzie") == "Ian MacKenzie"
