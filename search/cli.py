@@ -73,8 +73,36 @@ class UsageError(Exception):
     """A command line that cannot be run as given."""
 
 
+GIVEN = "_options_given"  # the value options a parse has met so far (StoreOnce), removed after it
+
+
+class StoreOnce(argparse.Action):
+    """A value option given twice is refused, as the web refuses a repeated parameter: which of
+    `--limit 5 --limit 50` was meant cannot be known, and taking the last hides the first."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        given = vars(namespace).setdefault(GIVEN, set())
+        if option_string is not None and self.dest in given:
+            parser.error(f"{'/'.join(self.option_strings)} is given more than once; give it once")
+        given.add(self.dest)
+        setattr(namespace, self.dest, values)
+
+
 class Parser(argparse.ArgumentParser):
-    """argparse that reports a bad command line as one line, exit code 2."""
+    """argparse that reports a bad command line as one line, exit code 2, and refuses a value
+    option given twice."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", None, StoreOnce)
+        self.register("action", "store", StoreOnce)
+
+    def parse_known_args(self, args: list[str] | None = None, namespace: argparse.Namespace | None = None
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, rest = super().parse_known_args(args, namespace)
+        vars(parsed).pop(GIVEN, None)
+        return parsed, rest
 
     def error(self, message: str) -> None:
         raise UsageError(message)

@@ -268,8 +268,11 @@ def test_run_prints_one_trec_line_per_document(indexed, queries_file, run_cli):
         (("--bogus", "Amraam"), "--bogus"),
         (("show",), "id"),
         (("run",), "--queries"),
+        (("--limit", "5", "--limit", "50", "Amraam"), "--limit is given more than once"),
+        (("index", "--commit-every", "10", "--commit-every=20"), "--commit-every is given more than once"),
     ],
-    ids=["limit-0", "limit-abc", "unknown-option", "show-without-id", "run-without-queries"],
+    ids=["limit-0", "limit-abc", "unknown-option", "show-without-id", "run-without-queries",
+         "repeated-limit", "repeated-index-option"],
 )
 def test_bad_command_line_is_one_error_line(indexed, run_cli, args, mentions):
     result = run_cli(*args)
