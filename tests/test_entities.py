@@ -683,6 +683,21 @@ def test_places_and_nationalities_before_a_legal_form_name_an_organisation(text,
 
 
 @pytest.mark.parametrize(("text", "orgs"), [
+    ("Texaco Canada Inc said it raised prices. Texaco Canada, a unit of Texaco Inc, said it acted "
+     "alone.", {"Texaco Canada Inc", "Texaco"}),
+    ("Shell Canada Ltd cut its price. Shell Canada said the cut was needed.", {"Shell Canada Ltd"}),
+    ("Chrysler Canada Ltd said sales rose.", {"Chrysler Canada Ltd"}),
+    ("Exxon Corp said it sold Exxon Canada.", {"Exxon"}),  # no legal form: the parent and the place
+])
+def test_an_organisation_and_a_country_before_a_legal_form_are_its_subsidiary(text, orgs):
+    """`Texaco Canada Inc` was Texaco and Canada, where a parent no table knows (`Cargill U.K. Ltd`)
+    already made the subsidiary; its short name later in the article is the subsidiary too."""
+    entities = extract_entities(None, text)
+    assert names_of(entities, "org") == orgs
+    assert "Canada" in names_of(entities, "place")
+
+
+@pytest.mark.parametrize(("text", "orgs"), [
     ("Moody's Investors Service Inc said it cut the debt.", {"Moody's"}),
     ("Moody's Investors Service said it cut the debt.", {"Moody's"}),  # the table's other name
     ("McDonald's Corp said sales rose.", {"McDonald's Corp"}),

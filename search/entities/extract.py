@@ -12,7 +12,7 @@ from search.analysis import normalize_text
 from search.entities.article import Article
 from search.entities.definitions import acronym_definitions, learned_lexicon
 from search.entities.gather import TYPES, Entity, gather
-from search.entities.organisations import companies_not_people, company_names, promote_companies
+from search.entities.organisations import companies_not_people, company_names, promote_companies, subsidiaries
 from search.entities.people import (
     cued_by_surname,
     named_in_headline,
@@ -74,6 +74,7 @@ def extract_entities(title: str | None, text: str, definitions: dict[str, str] |
     named_in_headline(article)
     cued_by_surname(article)
     promote_companies(article)
+    subsidiaries(article)
     promote_candidates(article)
     possessive_people(article)
     mentions = without_source_at_work(article, company_names(article, article.mentions), source)

@@ -46,6 +46,22 @@ def promote_companies(article: Article) -> None:
     article.candidates = left
 
 
+def subsidiaries(article: Article) -> None:
+    """An organisation printed with a country right after it is the article's subsidiary of that
+    name when the article also prints it with its legal form (`Texaco Canada Inc` ... `Texaco
+    Canada said`); the country stays a mention of its own, as in the full name."""
+    legal = article.tables.cues["legal-suffix"]
+    keys = {company_key(m.name, legal) for m in article.mentions if m.type == "org"}
+    ordered = sorted(article.mentions, key=lambda m: m.start)
+    for org, place in zip(ordered, ordered[1:], strict=False):
+        if org.type != "org" or place.type != "place" or article.text[org.end:place.start] != " ":
+            continue
+        printed = article.text[org.start:place.end]
+        if company_key(printed, legal) in keys:
+            named = Mention("org", printed, org.start, place.end, printed)
+            article.mentions[article.mentions.index(org)] = named
+
+
 def company_names(article: Article, mentions: list[Mention]) -> list[Mention]:
     """Each organisation under one name: the gazetteer's when it has one, else the most complete
     form the article prints (`Norfolk Southern Corporation` over `Norfolk Southern Corp` over

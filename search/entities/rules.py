@@ -284,9 +284,8 @@ def classify_run(article: Article, run: list[Token], mode: str, prefix: list[Tok
             article.candidates.append((tuple(run), SHOUT))
         return
     if all(t.fold in article.tables.cues["legal-suffix"] for t in run):
-        named = mentions_within(article, prefix)
-        if named and all(m.type == "place" for m in named):
-            name_with_prefix(article, prefix, run)  # `Canadian Pacific Ltd`
+        if names_own_company(mentions_within(article, prefix)):
+            name_with_prefix(article, prefix, run)  # `Canadian Pacific Ltd`, `Texaco Canada Inc`
         return  # `Exxon Corp` is Exxon; `and Co Inc` names nothing
     if is_org(article, prefix + run):
         name_with_prefix(article, prefix, run)
@@ -298,6 +297,15 @@ def classify_run(article: Article, run: list[Token], mode: str, prefix: list[Tok
     for token in run:
         if caps_word(token):
             add_acronym(article, token)
+
+
+def names_own_company(named: list[Mention]) -> bool:
+    """Whether the names printed before a legal form make a company's name of their own: places
+    (`Canadian Pacific Ltd`), or an organisation and the country of its subsidiary (`Texaco Canada
+    Inc`, a company apart from Texaco; `Exxon Corp` is Exxon)."""
+    named = sorted(named, key=lambda m: m.start)
+    places = named[1:] if named and named[0].type == "org" else named
+    return bool(places) and all(m.type == "place" for m in places)
 
 
 def mentions_within(article: Article, tokens: list[Token]) -> list[Mention]:
