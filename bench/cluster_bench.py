@@ -8,10 +8,12 @@ into 2 shards x 1 replica), and reports build time, documents per second and the
 (primaries, and with the replicas), then the latency of the corpus's query log (bench/queries/):
 ranked and grouped without snippets (`Engine.citations`, what the latency targets measure) and with
 snippets (`Engine.search`), and of typed words did-you-mean corrects (bench/data/spelling-typos.tsv,
-`Engine.search`: the ranking, then the suggester's look-up), each query once after a warm-up pass,
-beside the embedded backend's
-figures of the last `make bench` (bench/RESULTS.json). The three JVMs share the machine's cores with
-the Python process that analyses and asks.
+`Engine.search`: the ranking, then the suggester's look-up), each query once, beside the embedded
+backend's figures of the last `make bench` (bench/RESULTS.json). Each pass starts alike: a fresh
+engine (its view's caches of term statistics, stored articles and story versions empty) and the
+shards' caches cleared, then the same warm-up over queries of the log that are not measured, so no
+pass inherits what another read. The three JVMs share the machine's cores with the Python process
+that analyses and asks.
 
     .venv/bin/python bench/cluster_bench.py --shared ../shared              # syn-100k
     .venv/bin/python bench/cluster_bench.py --shared ../shared --large      # and syn-1m
@@ -45,6 +47,7 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 SIZES = {"syn-100k": 100_000, "syn-1m": 1_000_000}
 QUERIES_PER_CORPUS = 300  # of the committed log, in its (shuffled) order
+WARM_UP_QUERIES = 50  # of the log after the measured ones, before each pass
 TYPOS = 100  # of bench/data/spelling-typos.tsv, in its order
 
 
@@ -59,14 +62,19 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def latencies(call, texts: list[str]) -> dict:
-    """p50 and p99 (ms) of one call per query, after a warm-up pass over the first 20."""
-    for text in texts[:20]:
-        call(text)
+def latencies(location: str, method: str, texts: list[str], warm_up: list[str]) -> dict:
+    """p50 and p99 (ms) of one call of `Engine.<method>` per query (top 10), on a fresh engine
+    after the warm-up queries."""
+    engine = Engine(open_backend("opensearch", location))
+    view = engine.view()
+    view.client.indices.clear_cache(index=view.index)  # the shards' request, query and field caches
+    call = getattr(engine, method)
+    for text in warm_up:
+        call(text, limit=10)
     times = []
     for text in texts:
         started = time.perf_counter()
-        call(text)
+        call(text, limit=10)
         times.append((time.perf_counter() - started) * 1000)
     return {"p50_ms": round(statistics.median(times), 1), "p99_ms": round(percentile(times, 0.99), 1),
             "queries": len(times)}
@@ -86,14 +94,15 @@ def bench_corpus(shared: Path, name: str, docs: int, url: str) -> dict:
     started = time.perf_counter()
     report = update_index(location, [folder], backend="opensearch")
     seconds = time.perf_counter() - started
-    engine = Engine(open_backend("opensearch", location))
-    texts = [text for _, text in read_log(HERE / "queries" / f"{name}.tsv")][:QUERIES_PER_CORPUS]
+    logged = [text for _, text in read_log(HERE / "queries" / f"{name}.tsv")]
+    texts, warm_up = logged[:QUERIES_PER_CORPUS], logged[QUERIES_PER_CORPUS:][:WARM_UP_QUERIES]
     return {
         "documents": report.added, "build_seconds": round(seconds, 1),
-        "docs_per_second": round(report.added / seconds, 1), **index_size(engine),
-        "ranked_grouped": latencies(lambda text: engine.citations(text, limit=10), texts),
-        "with_snippets": latencies(lambda text: engine.search(text, limit=10), texts),
-        "typos": latencies(lambda text: engine.search(text, limit=10), typos()),
+        "docs_per_second": round(report.added / seconds, 1),
+        **index_size(Engine(open_backend("opensearch", location))),
+        "ranked_grouped": latencies(location, "citations", texts, warm_up),
+        "with_snippets": latencies(location, "search", texts, warm_up),
+        "typos": latencies(location, "search", typos(), warm_up),
     }
 
 
