@@ -115,16 +115,16 @@ class Ours(Adapter):
 
 
 class OursGrouped(Ours):
-    """Our full ranking without snippets (`Engine.citations`): what the latency target measures."""
+    """Our full ranking without snippets (`Engine.stories`): what the latency target measures."""
 
     name = "ours-grouped"
     label = "ours, ranked and grouped"
-    configuration = ("`Engine.citations(q, limit=10)`: the same parse, ranking, entity boost, feedback, "
+    configuration = ("`Engine.stories(q, limit=10)`: the same parse, ranking, entity boost, feedback, "
                      "story grouping, exact total and spelling check as `Engine.search`; the top 10 "
                      "as records (title, source, date), without snippets")
 
     def top(self, text: str, k: int) -> list[str]:
-        return [record["id"] for record in self.engine.citations(text, limit=k)]
+        return [record["id"] for record in self.engine.stories(text, limit=k)]
 
 
 class OursRanking(Ours):

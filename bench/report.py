@@ -183,7 +183,7 @@ def ratio_table(corpus: dict) -> list[str]:
     if not views:
         return []
     lines = ["Ours ÷ peer (below 1 is better for us, except QPS where above 1 is). Latency of our full "
-             "ranking with grouping (`Engine.citations`); in brackets, of `Engine.search` with snippets, "
+             "ranking with grouping (`Engine.stories`); in brackets, of `Engine.search` with snippets, "
              "then of the ranking alone.", "",
              "| peer | p50 | p99 | QPS | build time | index size | search memory |",
              "|---|---:|---:|---:|---:|---:|---:|"]

@@ -196,18 +196,33 @@ class Engine:
         return answered
 
     @on_the_latest_commit
-    def citations(self, request: SearchRequest | str, **options) -> list[dict]:
-        """The top stories as references to cite: each shown version's title, source, date,
-        authors, url and passage (plain text), its story's other versions (`id (source, date)`),
-        `row_kind` (a story) and the query it is a result of (`query_run`: the correction, when
-        one was run). Passages cost a pass over each article: exports only, never a page."""
+    def stories(self, request: SearchRequest | str, **options) -> list[dict]:
+        """The top stories as references: each shown version's title, source, date, authors and
+        url, its story's other versions (`id (source, date)`), `row_kind` (a story) and the query
+        it is a result of (`query_run`: the correction, when one was run). The whole ranking with
+        grouping, counts and spelling, but no pass over any article's text: what the bench times
+        as "ranked and grouped"."""
         request = as_request(request, options)
         answer = self._answer(request)
-        query_run = answer.corrected or request.q
-        return [{**citation_record(hit.fields), "passage": plain_text(hit.snippet),
-                 "versions": [version_reference(version) for version in hit.versions],
-                 "row_kind": "story", "query_run": query_run}
+        stored, shown, versions = self._page_stories(answer, request)
+        return [self._reference(answer, request, stored[ref], [version_record(stored[o]) for o in others])
+                for ref, others in zip(shown, versions, strict=True)]
+
+    @on_the_latest_commit
+    def citations(self, request: SearchRequest | str, **options) -> list[dict]:
+        """The top stories as references to cite (`stories`), each with the passage a page shows
+        (plain text). Passages cost a pass over each article: exports only, never a page."""
+        request = as_request(request, options)
+        answer = self._answer(request)
+        return [{**self._reference(answer, request, hit.fields, hit.versions),
+                 "passage": plain_text(hit.snippet)}
                 for hit in self._hits(answer, request, version_passages=False)]
+
+    @staticmethod
+    def _reference(answer: Answer, request: SearchRequest, fields: dict, versions: list[dict]) -> dict:
+        """One story as a reference: its shown version's citation record and its other versions."""
+        return {**citation_record(fields), "versions": [version_reference(version) for version in versions],
+                "row_kind": "story", "query_run": answer.corrected or request.q}
 
     @on_the_latest_commit
     def ranked_ids(self, text: str, limit: int = MAX_RESULTS) -> list[tuple[str, float]]:
@@ -321,10 +336,7 @@ class Engine:
         its other versions, the first few with their own passages (unless an export, which
         cites the versions by id, needs none)."""
         view, parsed, ranking, filters = answer.view, answer.parsed, answer.ranking, request.filters
-        by_relevance = request.sort == "relevance"
-        stored = self._page_documents(answer)
-        shown = [self._shown(answer, row.ref, stored) if by_relevance else row.ref for row in answer.page]
-        versions = [self._others(view, ref, stored) for ref in shown]
+        stored, shown, versions = self._page_stories(answer, request)
         with_passages = MAX_VERSION_PASSAGES if version_passages else 0
         looked_up = shown + [other for story in versions for other in story[:with_passages]]
         terms = view.spans(parsed.tree, looked_up, ranking)
@@ -346,6 +358,15 @@ class Engine:
     def _missing(parsed: ParsedQuery, holds: tuple[bool, ...]) -> list[str]:
         """The optional words and phrases a document lacks, as typed."""
         return [clause.text for clause, held in zip(parsed.clauses, holds, strict=False) if not held]
+
+    def _page_stories(self, answer: Answer, request: SearchRequest
+                      ) -> tuple[dict[Ref, dict], list[Ref], list[list[Ref]]]:
+        """The page's stories: every version's stored fields, the version that shows each story
+        (see `_shown`; sorted by date, the version whose date places it) and its other versions."""
+        stored = self._page_documents(answer)
+        by_relevance = request.sort == "relevance"
+        shown = [self._shown(answer, row.ref, stored) if by_relevance else row.ref for row in answer.page]
+        return stored, shown, [self._others(answer.view, ref, stored) for ref in shown]
 
     @staticmethod
     def _page_documents(answer: Answer) -> dict[Ref, dict]:

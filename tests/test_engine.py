@@ -236,6 +236,22 @@ def test_a_filter_alone_browses_its_stories(engine):
         engine.search("", filters=Filters())
 
 
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_stories_are_the_citations_without_a_pass_over_their_text(engine, sort, monkeypatch):
+    """`stories` is what the bench times as ranked and grouped: the export's rows without their
+    passages, and no hit shaped (no article's text looked through) to make them."""
+    cited = engine.citations("Amraam missile Zelenskiy", sort=sort)
+    assert len(cited) >= 2 and all(row["passage"] for row in cited)
+    assert any(row["versions"] for row in cited)
+
+    def no_hits(*args, **kwargs):
+        raise AssertionError("a hit was shaped")
+
+    monkeypatch.setattr("search.engine.HitMaker", no_hits)
+    assert engine.stories("Amraam missile Zelenskiy", sort=sort) == [
+        {key: value for key, value in row.items() if key != "passage"} for row in cited]
+
+
 def test_stats_cut_short_by_the_time_budget_say_so_and_are_counted_again(seed_index):
     engine = Engine(seed_index, time_budget=0.0)
     assert engine.stats()["partial"] is True
