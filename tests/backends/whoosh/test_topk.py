@@ -12,7 +12,7 @@ import pytest
 from corpus_generator import records
 
 from search.backends.base import EXACT, LOWER_BOUND
-from search.backends.whoosh.ranking import Ranker
+from search.backends.whoosh.ranking import Ranker, held_in_sorted
 from search.backends.whoosh.scoring import ArrayScorer
 from search.backends.whoosh.topk import Bounder, top_matches, window_size
 from search.engine import Engine
@@ -187,3 +187,11 @@ def test_top_matches_of_a_query_without_bounds_scores_the_whole_index(large_engi
         .filtered(large_engine._parse(view, '"time people"~3').tree)
     found = top_matches(scorer, query, 10, None)
     assert found.evaluated is None and found.complete
+
+
+def test_a_shown_version_is_looked_up_in_the_matches_as_numpy_isin_would():
+    rng = np.random.default_rng(21)
+    for _ in range(500):
+        ascending = np.unique(rng.integers(0, 300, rng.integers(0, 80))).astype(np.int64)
+        values = rng.integers(-5, 310, rng.integers(0, 40)).astype(np.int64)
+        assert (held_in_sorted(ascending, values) == np.isin(values, ascending)).all()
