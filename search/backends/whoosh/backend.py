@@ -226,7 +226,10 @@ class WhooshView:
         """How many documents, or, grouped, how many stories they are versions of."""
         if not grouped:
             return len(docnums)
-        return int(np.count_nonzero(np.bincount(self.story_codes()[docnums])))
+        codes = self.story_codes()
+        seen = np.zeros(len(codes), dtype=bool)  # codes are numbered from 0 in order: fewer than documents
+        seen[codes[docnums]] = True  # a mark each, where a bincount adds up 8-byte counts
+        return int(np.count_nonzero(seen))
 
     def rank(self, request: RankRequest) -> Ranking:
         return Ranker(self, request).rank()
