@@ -483,8 +483,22 @@ def write(results: dict, out: Path) -> None:
         lines += corpus_section(name, corpus)
     lines += relevance_section(results) + http_section(results) + slow_section(results)
     lines += profile_section(results) + machine_section(results)
-    lines += method_section(results)
+    lines += method_section(results) + published_sections(results)
     out.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+
+
+def published_sections(results: dict) -> list[str]:
+    """The tables the standalone benches publish (start-up, the server, indexing), made again from
+    their figures in the JSON: a run that rewrites RESULTS.md keeps them (a large run had dropped
+    the server's and the indexing tables)."""
+    import index_bench  # each pulls in its measuring tools; only their sections are wanted here
+    import serve_bench
+    import startup
+
+    made = {"startup": lambda found: startup.section(found, startup.RUNS),
+            "serve": serve_bench.section,
+            "indexing": lambda found: index_bench.section(found, index_bench.ROUNDS)}
+    return [made[key](results[key]) for key in made if results.get(key)]
 
 
 def main() -> int:
