@@ -6,7 +6,7 @@ For each synthetic corpus (bench/corpus_gen.py, the same as `make bench`'s) it s
 `search index --backend opensearch` as a user would (`update_index`: our analysis in Python, `_bulk`
 into 2 shards x 1 replica), and reports build time, documents per second and the index's size
 (primaries, and with the replicas), then the latency of the corpus's query log (bench/queries/):
-ranked and grouped without snippets (`Engine.citations`, what the latency targets measure) and with
+ranked and grouped without snippets (`Engine.stories`, what the latency targets measure) and with
 snippets (`Engine.search`), and of typed words did-you-mean corrects (bench/data/spelling-typos.tsv,
 `Engine.search`: the ranking, then the suggester's look-up), each query once, beside the embedded
 backend's figures of the last `make bench` (bench/RESULTS.json). Each pass starts alike: a fresh
@@ -100,7 +100,7 @@ def bench_corpus(shared: Path, name: str, docs: int, url: str) -> dict:
         "documents": report.added, "build_seconds": round(seconds, 1),
         "docs_per_second": round(report.added / seconds, 1),
         **index_size(Engine(open_backend("opensearch", location))),
-        "ranked_grouped": latencies(location, "citations", texts, warm_up),
+        "ranked_grouped": latencies(location, "stories", texts, warm_up),
         "with_snippets": latencies(location, "search", texts, warm_up),
         "typos": latencies(location, "search", typos(), warm_up),
     }
