@@ -745,6 +745,14 @@ def test_a_company_name_goes_on_through_and_or_a_place_to_its_organisation_word(
     assert names_of(entities, "place") == places and len(names_of(entities, "org")) == 1
 
 
+def test_two_companies_each_with_its_legal_form_joined_by_and_stay_two():
+    """`Texaco Inc and Pennzoil Co` was one organisation of that name in Reuters' stories of their
+    lawsuit: a legal form ends a company's name, so `and` after it joins no more."""
+    text = "Texaco Inc and Pennzoil Co met on Friday. Exxon Corp and Mobil Corp did not."
+    entities = extract_entities(None, text)
+    assert names_of(entities, "org") == {"Texaco", "Pennzoil Co", "Exxon", "Mobil"}
+
+
 @pytest.mark.parametrize(("text", "people", "orgs"), [
     ("Investors sued Ivan F. Boesky, saying Boesky misled them about Ivan F. Boesky and Co LP.",
      {"Ivan F. Boesky"}, {"Ivan F. Boesky and Co LP"}),

@@ -159,6 +159,7 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
     if tokens[i].fold in article.tables.stopwords:
         return i + 1  # `The`, `This`: the run starts after it
     k, n = i, len(tokens)
+    legal = article.tables.cues["legal-suffix"]
     while k < n:
         token = tokens[k]
         if token.kind == "number":
@@ -167,7 +168,8 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
             if token.fold in PARTICLES and k > i and k + 1 < n and name_like(tokens[k + 1]):
                 k += 1
                 continue
-            if token.fold in ORG_JOINS and k > i and lookup(article, tokens, k + 1, mode)[0] is None:
+            joins = token.fold in ORG_JOINS and k > i  # not after a legal form: `Texaco Inc and Pennzoil Co`
+            if joins and tokens[k - 1].fold not in legal and lookup(article, tokens, k + 1, mode)[0] is None:
                 k = org_name_end(article, tokens, k + 1, least=2) or k  # `Savings and Loan Association`
             break
         if k > i:
@@ -180,7 +182,7 @@ def unknown_run(article: Article, tokens: list[Token], i: int, mode: str, prefix
                 break
         k += 1
         if token.possessive:  # `McDonald's Corp`: one name; `Ivan Boesky's Seemala Corp`: two
-            brand = k == i + 1 and k < n and tokens[k].fold in article.tables.cues["legal-suffix"]
+            brand = k == i + 1 and k < n and tokens[k].fold in legal
             k = company_after(article, tokens, k) if brand else k
             break
         if ends_company(article, tokens, k):
