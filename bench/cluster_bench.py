@@ -9,11 +9,12 @@ into 2 shards x 1 replica), and reports build time, documents per second and the
 ranked and grouped without snippets (`Engine.stories`, what the latency targets measure) and with
 snippets (`Engine.search`), and of typed words did-you-mean corrects (bench/data/spelling-typos.tsv,
 `Engine.search`: the ranking, then the suggester's look-up), each query once, beside the embedded
-backend's figures of the last `make bench` (bench/RESULTS.json). Each pass starts alike: a fresh
-engine (its view's caches of term statistics, stored articles and story versions empty) and the
-shards' caches cleared, then the same warm-up over queries of the log that are not measured, so no
-pass inherits what another read. The three JVMs share the machine's cores with the Python process
-that analyses and asks.
+backend's figures of the last `make bench` (bench/RESULTS.json). The two searches of the log take
+turns query by query, the first of them alternating, each on a fresh engine (its view's caches of
+term statistics, stored articles and story versions empty) after the shards' caches are cleared and
+the same warm-up over queries of the log that are not measured: neither inherits more from the
+other, and the cluster's drift after the load falls on both. The three JVMs share the machine's
+cores with the Python process that analyses and asks.
 
     .venv/bin/python bench/cluster_bench.py --shared ../shared              # syn-100k
     .venv/bin/python bench/cluster_bench.py --shared ../shared --large      # and syn-1m
@@ -62,22 +63,29 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def latencies(location: str, method: str, texts: list[str], warm_up: list[str]) -> dict:
-    """p50 and p99 (ms) of one call of `Engine.<method>` per query (top 10), on a fresh engine
-    after the warm-up queries."""
-    engine = Engine(open_backend("opensearch", location))
+def latencies(location: str, methods: tuple[str, ...], texts: list[str], warm_up: list[str]) -> dict:
+    """p50 and p99 (ms) of each `Engine.<method>` over the same queries (top 10), each method on a
+    fresh engine of its own after the warm-up, the methods taking turns within each query and the
+    first of them alternating from one query to the next: what one leaves warm for the other, and
+    the cluster's drift (its merges after a load), fall on both alike."""
+    calls = {}
+    for method in methods:
+        engine = Engine(open_backend("opensearch", location))
+        calls[method] = getattr(engine, method)
     view = engine.view()
     view.client.indices.clear_cache(index=view.index)  # the shards' request, query and field caches
-    call = getattr(engine, method)
-    for text in warm_up:
-        call(text, limit=10)
-    times = []
-    for text in texts:
-        started = time.perf_counter()
-        call(text, limit=10)
-        times.append((time.perf_counter() - started) * 1000)
-    return {"p50_ms": round(statistics.median(times), 1), "p99_ms": round(percentile(times, 0.99), 1),
-            "queries": len(times)}
+    for call in calls.values():
+        for text in warm_up:
+            call(text, limit=10)
+    times: dict[str, list[float]] = {method: [] for method in methods}
+    for at, text in enumerate(texts):
+        for method in methods if at % 2 == 0 else methods[::-1]:
+            started = time.perf_counter()
+            calls[method](text, limit=10)
+            times[method].append((time.perf_counter() - started) * 1000)
+    return {method: {"p50_ms": round(statistics.median(found), 1),
+                     "p99_ms": round(percentile(found, 0.99), 1), "queries": len(found)}
+            for method, found in times.items()}
 
 
 def index_size(engine: Engine) -> dict:
@@ -96,13 +104,13 @@ def bench_corpus(shared: Path, name: str, docs: int, url: str) -> dict:
     seconds = time.perf_counter() - started
     logged = [text for _, text in read_log(HERE / "queries" / f"{name}.tsv")]
     texts, warm_up = logged[:QUERIES_PER_CORPUS], logged[QUERIES_PER_CORPUS:][:WARM_UP_QUERIES]
+    timed = latencies(location, ("stories", "search"), texts, warm_up)
     return {
         "documents": report.added, "build_seconds": round(seconds, 1),
         "docs_per_second": round(report.added / seconds, 1),
         **index_size(Engine(open_backend("opensearch", location))),
-        "ranked_grouped": latencies(location, "stories", texts, warm_up),
-        "with_snippets": latencies(location, "search", texts, warm_up),
-        "typos": latencies(location, "search", typos(), warm_up),
+        "ranked_grouped": timed["stories"], "with_snippets": timed["search"],
+        "typos": latencies(location, ("search",), typos(), warm_up)["search"],
     }
 
 
