@@ -68,11 +68,8 @@ def latencies(location: str, methods: tuple[str, ...], texts: list[str], warm_up
     fresh engine of its own after the warm-up, the methods taking turns within each query and the
     first of them alternating from one query to the next: what one leaves warm for the other, and
     the cluster's drift (its merges after a load), fall on both alike."""
-    calls = {}
-    for method in methods:
-        engine = Engine(open_backend("opensearch", location))
-        calls[method] = getattr(engine, method)
-    view = engine.view()
+    calls = {method: getattr(Engine(open_backend("opensearch", location)), method) for method in methods}
+    view = Engine(open_backend("opensearch", location)).view()
     view.client.indices.clear_cache(index=view.index)  # the shards' request, query and field caches
     for call in calls.values():
         for text in warm_up:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from search.entities.article import Article, Mention
 from search.entities.rules import add_typed
@@ -29,11 +30,16 @@ def company_key(name: str, legal: frozenset[str]) -> str:
     return " ".join(words)
 
 
+def company_keys(article: Article, legal: frozenset[str]) -> set[str]:
+    """The keys of the organisations the article names so far (see `company_key`)."""
+    return {company_key(m.name, legal) for m in article.mentions if m.type == "org"}
+
+
 def promote_companies(article: Article) -> None:
     """Unknown names that are an organisation of the article without its legal form are that
     organisation (`Norfolk Southern Corp` ... `Norfolk Southern declined comment`)."""
     legal = article.tables.cues["legal-suffix"]
-    keys = {company_key(m.name, legal) for m in article.mentions if m.type == "org"}
+    keys = company_keys(article, legal)
     if not keys:
         return
     left = []
@@ -51,15 +57,15 @@ def subsidiaries(article: Article) -> None:
     name when the article also prints it with its legal form (`Texaco Canada Inc` ... `Texaco
     Canada said`); the country stays a mention of its own, as in the full name."""
     legal = article.tables.cues["legal-suffix"]
-    keys = {company_key(m.name, legal) for m in article.mentions if m.type == "org"}
-    ordered = sorted(article.mentions, key=lambda m: m.start)
-    for org, place in zip(ordered, ordered[1:], strict=False):
+    keys = company_keys(article, legal)
+    mentions = article.mentions
+    for at, after in pairwise(sorted(range(len(mentions)), key=lambda index: mentions[index].start)):
+        org, place = mentions[at], mentions[after]
         if org.type != "org" or place.type != "place" or article.text[org.end:place.start] != " ":
             continue
         printed = article.text[org.start:place.end]
         if company_key(printed, legal) in keys:
-            named = Mention("org", printed, org.start, place.end, printed)
-            article.mentions[article.mentions.index(org)] = named
+            mentions[at] = Mention("org", printed, org.start, place.end, printed)
 
 
 def company_names(article: Article, mentions: list[Mention]) -> list[Mention]:
