@@ -14,10 +14,9 @@ import hashlib
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from itertools import islice
 from pathlib import Path
 from typing import Protocol
 
@@ -51,7 +50,7 @@ from search.sidecar import mark as sidecar_mark
 from search.state import StreamRecord
 from search.stories import StoryFinder, signature
 from search.tables import variant_pairs
-from search.workers import workers_die_with_this_process
+from search.workers import in_order, workers_die_with_this_process
 
 LOCK_TIMEOUT_SECONDS = SETTINGS.lock_wait_seconds
 COMMIT_EVERY_DOCS = SETTINGS.commit_every_docs
@@ -466,7 +465,7 @@ class Indexer:
         with ProcessPoolExecutor(self.workers) as pool:
             smalls = [(change.path, change.relative, definitions)
                       for change, is_streamed in zip(changes, streamed, strict=True) if not is_streamed]
-            small = in_order(pool, _read_job, smalls)
+            small = in_order(pool, _read_job, smalls, READ_AHEAD)
             for change in changes:
                 yield change, self._reads(change, definitions, pool, small)
 
@@ -488,7 +487,7 @@ class Indexer:
             except FileChanged:
                 self._problem(Problem(change.relative, "changed while being indexed; run again"))
 
-        enriched = in_order(pool, _enrich, jobs()) if pool else map(_enrich, jobs())
+        enriched = in_order(pool, _enrich, jobs(), READ_AHEAD) if pool else map(_enrich, jobs())
         for extras, learned in enriched:
             stretch = stretches.popleft()
             yield Read(stretch.contents, extras, learned, stretch.stored, stretch)
@@ -550,18 +549,6 @@ def _count_lines(path: Path, offset: int) -> int:
 
 Definition = tuple[str, str]  # an acronym and its long form
 ReadResult = tuple[FileContents, list[Enrichment | Problem], list[Definition]]
-
-
-def in_order(pool: Executor, function: Callable, jobs: Iterable, ahead: int | None = None) -> Iterator:
-    """`pool.map`, but with at most `ahead` jobs (default READ_AHEAD) submitted and not yet
-    taken: `map` submits every job at once, and readers far ahead of the writer would hold
-    every enriched article of the run in memory (gigabytes for a million)."""
-    jobs = iter(jobs)
-    pending = deque(pool.submit(function, job) for job in islice(jobs, ahead or READ_AHEAD))
-    while pending:
-        result = pending.popleft().result()
-        pending.extend(pool.submit(function, job) for job in islice(jobs, 1))
-        yield result
 
 
 def _enrich(job: tuple[list[Article], dict[str, str]]) -> tuple[list[Enrichment | Problem], list[Definition]]:

@@ -5,7 +5,7 @@ parallel merge's afresh. Killed with `kill -9`, the run's own process cannot sto
 running they would go on using the cores and keep the index's lock, so every later run would
 wait and give up.
 On Linux each worker asks the kernel for SIGKILL when its parent ends (PR_SET_PDEATHSIG);
-elsewhere nothing is asked.
+elsewhere nothing is asked. `in_order` hands a pool's results back in order, a few jobs ahead.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ import multiprocessing.util
 import os
 import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from itertools import islice
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
@@ -55,3 +58,15 @@ def _die_with(parent: int) -> None:
         return
     if os.getppid() != parent:  # the parent ended before the request was made
         os._exit(1)
+
+
+def in_order(pool: Executor, function: Callable, jobs: Iterable, ahead: int) -> Iterator:
+    """`pool.map`, but with at most `ahead` jobs submitted and not yet taken: `map` submits every
+    job at once, and readers far ahead of the writer would hold every enriched article of the run
+    in memory (gigabytes for a million)."""
+    jobs = iter(jobs)
+    pending = deque(pool.submit(function, job) for job in islice(jobs, ahead))
+    while pending:
+        result = pending.popleft().result()
+        pending.extend(pool.submit(function, job) for job in islice(jobs, 1))
+        yield result

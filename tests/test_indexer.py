@@ -7,7 +7,6 @@ import gzip
 import json
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from search import indexer
 from search.backends import DEFAULT_BACKEND, open_sink
 from search.engine import Engine
 from search.errors import IndexBusy, IndexIncompatible
-from search.indexer import in_order, update_index
+from search.indexer import update_index
 from search.ingest import Article
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
@@ -368,25 +367,6 @@ def test_rebuild_clears_what_a_killed_multiprocess_run_left(tmp_path, corpus_cop
 
     assert not leftovers.exists()
     assert Engine(folder).search("Amraam")["results"][0]["id"] == TELEGRAPH_PRINT
-
-
-def test_files_are_read_ahead_of_the_writer_in_order_and_only_a_few_at_a_time():
-    """The reading processes stay at most `ahead` files ahead of the writer, however many
-    files the run has (pool.map would read them all ahead and hold every article)."""
-    pulled = []
-
-    def jobs():
-        for number in range(50):
-            pulled.append(number)
-            yield number
-
-    with ThreadPoolExecutor(2) as pool:
-        results = in_order(pool, lambda number: number * number, jobs(), ahead=4)
-        taken = []
-        for result in results:
-            taken.append(result)
-            assert len(pulled) - len(taken) <= 4
-        assert taken == [number * number for number in range(50)]
 
 
 def test_reading_in_the_process_pool_indexes_what_one_process_does(tmp_path, monkeypatch):

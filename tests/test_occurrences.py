@@ -19,8 +19,9 @@ from search.occurrences import spans, word_makers
 ANALYZERS = {"stemmed": news_analyzer(), "exact": exact_analyzer()}
 PIECES = ["Zelenskiy", "ZELENSKY", "Zelenskyy's", "U.S.", "US", "us", "NATO", "Nato", "MPs", "BEN", "WALLACE",
           "flew", "drone-strikes", "air-to-air", "Amraam", "AMRAAM", "missiles", "organised", "the", "a",
-          "3M", "1,000", "KYIV", "Kyiv", "Kiev", "OIL", "oil", "prices", "Russia's", "fire-truck", "I"]
-SEPARATORS = [" ", " ", ", ", ". ", "\n", " - ", "\n\n"]
+          "3M", "1,000", "KYIV", "Kyiv", "Kiev", "OIL", "oil", "prices", "Russia's", "fire-truck", "I",
+          "oil-rich", "U.S.A.", "1", "u.s", "Oil's", "pre"]
+SEPARATORS = [" ", " ", ", ", ". ", "\n", " - ", "\n\n", "-", ".", "'", "’", "‑", "--", ""]
 
 
 def expected(analyzer: NewsAnalyzer, text: str, wanted: set[str]) -> dict[str, list[tuple[int, int]]]:

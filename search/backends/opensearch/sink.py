@@ -29,6 +29,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import NotFoundError, TransportError
@@ -68,6 +69,7 @@ from search.rank import DEFAULT_WEIGHTS
 from search.settings import SETTINGS
 from search.state import IndexState
 from search.tables import fingerprint, is_current_analysis
+from search.workers import in_order
 
 SHARDS_VARIABLE, REPLICAS_VARIABLE = "SEARCH_OPENSEARCH_SHARDS", "SEARCH_OPENSEARCH_REPLICAS"
 STALE_LOCK_SECONDS = 120.0  # a lock whose heartbeat is older was left by a run that died
@@ -75,6 +77,7 @@ HEARTBEAT_SECONDS = 20.0
 LOCK_POLL_SECONDS = 0.25
 WRITE_SECONDS = 300.0  # a bulk chunk or a delete by query may take longer than one search
 BULK_DOCUMENTS = 500  # documents per `_bulk` request
+ANALYSED_AHEAD = 2  # chunks of BULK_DOCUMENTS analysed ahead of the one being sent
 BULK_RETRIES = 3  # of a chunk OpenSearch refused with 429 (too busy), with a growing pause
 DELETE_TERMS = 10_000  # file keys or ids per delete by query (OpenSearch takes 65,536)
 SCAN_PAGE = 2000
@@ -309,11 +312,21 @@ class OpenSearchSink:
             raise SearchError(f"{message}; the run stopped, its earlier checkpoints kept")
 
     def _actions(self) -> Iterator[dict]:
-        """The bulk helper's actions for the added documents, analysed as they are sent."""
-        for documents in self.added.values():
-            for fields in documents:
-                meta, source = bulk_actions(self.index, [fields], self.maker)
-                yield {**meta["index"], "_source": source}
+        """The bulk helper's actions for the added documents, analysed in a thread a few chunks
+        ahead of the one being sent: the cluster indexes a chunk while Python analyses the next
+        (one after the other, a checkpoint spent about as long waiting for the cluster as
+        analysing)."""
+        documents = [fields for batch in self.added.values() for fields in batch]
+        chunks = (documents[at:at + BULK_DOCUMENTS] for at in range(0, len(documents), BULK_DOCUMENTS))
+        with ThreadPoolExecutor(1) as analyst:
+            for actions in in_order(analyst, self._chunk_actions, chunks, ANALYSED_AHEAD):
+                yield from actions
+
+    def _chunk_actions(self, documents: list[dict]) -> list[dict]:
+        """One chunk's actions for the bulk helper (each document analysed into its fields)."""
+        lines = bulk_actions(self.index, documents, self.maker)
+        return [{**meta["index"], "_source": source}
+                for meta, source in zip(lines[::2], lines[1::2], strict=True)]
 
     def _swap(self) -> None:
         """A rebuild's end: the new index's replicas and refreshes as for any index, then the
