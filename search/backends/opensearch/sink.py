@@ -313,9 +313,8 @@ class OpenSearchSink:
 
     def _actions(self) -> Iterator[dict]:
         """The bulk helper's actions for the added documents, analysed in a thread a few chunks
-        ahead of the one being sent: the cluster indexes a chunk while Python analyses the next
-        (one after the other, a checkpoint spent about as long waiting for the cluster as
-        analysing)."""
+        ahead of the one being sent, so that the cluster indexes a chunk while Python analyses
+        the next (taken in turn, a checkpoint spent about as long analysing as waiting)."""
         documents = [fields for batch in self.added.values() for fields in batch]
         chunks = (documents[at:at + BULK_DOCUMENTS] for at in range(0, len(documents), BULK_DOCUMENTS))
         with ThreadPoolExecutor(1) as analyst:
