@@ -25,6 +25,7 @@ from search.backends.base import Backend, Feedback, Ranking, RankRequest, Ref, V
 from search.completion import DEFAULT_COMPLETIONS, MAX_COMPLETIONS, completions
 from search.dates import format_date
 from search.documents import name_key
+from search.entities.surnames import NO_OWNERS, SurnameOwners
 from search.errors import (
     BackendUnavailable,
     IndexIncompatible,
@@ -237,10 +238,10 @@ class Engine:
         """Parse and rank a query; one that finds nothing is answered by its spelling correction
         when spelling allows the replacement and the correction's words occur together."""
         view = self.view()
-        filter_tree = request.filters.tree()
+        filter_tree = request.filters.tree(self._owners(view, request))
         depth, sort, facets = request.offset + request.limit, request.sort, request.facets
         parsed = self._parse_request(view, request)
-        ranking = view.rank(self._request(parsed, self._filter_tree(request, parsed), sort, depth,
+        ranking = view.rank(self._request(parsed, self._filter_tree(view, request, parsed), sort, depth,
                                           facets=facets))
         try:
             review = self.speller.review(view.vocabulary(), request.q)
@@ -249,8 +250,8 @@ class Engine:
         corrected = None
         if request.correct and ranking.total == 0 and review.replacement:
             retry = self._parse(view, review.replacement)
-            retry_ranking = view.rank(self._request(retry, self._filter_tree(request, retry), sort, depth,
-                                                    facets=facets))
+            retry_filter = self._filter_tree(view, request, retry)
+            retry_ranking = view.rank(self._request(retry, retry_filter, sort, depth, facets=facets))
             if retry_ranking.total and self._words_together(view, review.replacement, filter_tree):
                 parsed, ranking, corrected = retry, retry_ranking, review.replacement
         self._complete_counts(parsed, ranking)
@@ -264,7 +265,8 @@ class Engine:
         view = self.view()
         parsed = self._parse_request(view, request)
         depth = request.offset + request.limit
-        ranking = view.rank(self._request(parsed, self._filter_tree(request, parsed), request.sort, depth,
+        filter_tree = self._filter_tree(view, request, parsed)
+        ranking = view.rank(self._request(parsed, filter_tree, request.sort, depth,
                                           grouped=False, count=False))
         return view.ids(row.ref for row in ranking.rows)
 
@@ -273,9 +275,14 @@ class Engine:
         return ParsedQuery("", qt.Everything()) if request.browses else self._parse(view, request.q)
 
     @staticmethod
-    def _filter_tree(request: SearchRequest, parsed: ParsedQuery) -> qt.Node | None:
+    def _owners(view: View, request: SearchRequest) -> SurnameOwners:
+        """The index's surname owners when a filter may name a person (read only then: the
+        embedded backend keeps them with the facets)."""
+        return view.surname_owners() if request.filters.names_people else NO_OWNERS
+
+    def _filter_tree(self, view: View, request: SearchRequest, parsed: ParsedQuery) -> qt.Node | None:
         """The request's filters, with its query's all-words tree when it asks for every word."""
-        filter_tree = request.filters.tree()
+        filter_tree = request.filters.tree(self._owners(view, request))
         if request.every_word and parsed.all_words_tree is not None:
             filter_tree = qt.And(tuple(filter(None, (filter_tree, parsed.all_words_tree)))).normalize()
         return filter_tree
@@ -340,7 +347,8 @@ class Engine:
         with_passages = MAX_VERSION_PASSAGES if version_passages else 0
         looked_up = shown + [other for story in versions for other in story[:with_passages]]
         terms = view.spans(parsed.tree, looked_up, ranking)
-        entities = entity_filter_names(tuple(filters.typed_entities()), parsed.tree)
+        named = filters.typed_entities(self._owners(view, request))
+        entities = entity_filter_names(tuple(named), parsed.tree)
         maker = HitMaker(parsed, self.analyzers, self.tables, entities)
         hits = []
         for row, ref, others in zip(answer.page, shown, versions, strict=True):

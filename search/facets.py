@@ -24,10 +24,12 @@ import numpy as np
 from search.analysis import name_terms
 from search.bylines import author_key
 from search.documents import entity_term, tag_term
+from search.entities.surnames import NO_OWNERS, SurnameOwners
 from search.query import tree as qt
 
 MAX_FACET_VALUES = 10
 KEPT_PARTS = ("docs", "pair_of_row", "value_of_pair", "order", "text", "ends")  # FacetTable.arrays, per facet
+OWNERS_ARRAYS = ("facet.surname_owners.text", "facet.surname_owners.ends")  # FacetTable.owners' lines
 Values = Callable[[dict], Iterable[tuple[str, str]]]  # facet values read back -> (key, as printed)
 
 
@@ -35,12 +37,13 @@ Values = Callable[[dict], Iterable[tuple[str, str]]]  # facet values read back -
 class Facet:
     """One facet: its name (also its filter's parameter, on the web and in `Filters`), its heading
     on the page, the values a document holds (`search.documents.facet_values` read back: a key
-    groups the printings of one value, shown in the most frequent), and the filter a value makes."""
+    groups the printings of one value, shown in the most frequent), and the filter a value makes
+    (given the index's surname owners: a person's filter finds the surnames the person owns)."""
 
     name: str
     heading: str
     values: Values
-    filter: Callable[[str], qt.Node]
+    filter: Callable[[str, SurnameOwners], qt.Node]
 
 
 def name_tree(fieldname: str, value: str) -> qt.Node:
@@ -51,9 +54,11 @@ def name_tree(fieldname: str, value: str) -> qt.Node:
     return qt.Term(fieldname, words[0]) if len(words) == 1 else qt.Phrase(fieldname, tuple(words))
 
 
-def entity_filter(name: str) -> qt.Node:
-    """Articles that name the entity (by its whole name, whatever its type)."""
-    return qt.Term("entity", entity_term(name))
+def entity_filter(name: str, owners: SurnameOwners = NO_OWNERS) -> qt.Node:
+    """Articles that name the entity (by its whole name, whatever its type), or a surname that
+    names it across the index (search/entities/surnames.py)."""
+    terms = tuple(qt.Term("entity", entity_term(each)) for each in owners.names(name))
+    return terms[0] if len(terms) == 1 else qt.Or(terms)
 
 
 def _entities_of(kind: str) -> Values:
@@ -71,15 +76,15 @@ def _source(doc: dict) -> Iterable[tuple[str, str]]:
 # search.documents.facet_values, its parameter and counts in web/data/openapi.json (checked by
 # tests/test_facets.py), and whatever its backends need to filter by it.
 FACETS: tuple[Facet, ...] = (
-    Facet("source", "Sources", _source, lambda value: name_tree("source", value)),
+    Facet("source", "Sources", _source, lambda value, _: name_tree("source", value)),
     Facet("person", "People", _entities_of("person"), entity_filter),
     Facet("org", "Organisations", _entities_of("org"), entity_filter),
     Facet("place", "Places", _entities_of("place"), entity_filter),
     Facet("weapon", "Weapons", _entities_of("weapon"), entity_filter),
     Facet("author", "Author", lambda doc: ((author_key(name), name) for name in doc["author"]),
-          lambda value: name_tree("author", value)),
+          lambda value, _: name_tree("author", value)),
     Facet("tag", "Tags", lambda doc: ((tag_term(tag), tag) for tag in doc["tag"]),
-          lambda value: qt.Term("tag", tag_term(value))),
+          lambda value, _: qt.Term("tag", tag_term(value))),
 )
 TIME_FACETS = ("month", "week", "day")  # a week is named by its Monday (`2023-01-09`), a day by its date
 FACET_NAMES = (*(facet.name for facet in FACETS), *TIME_FACETS)
@@ -118,12 +123,13 @@ class FacetTable:
     """Every document's facet values as (document, value code) pairs, so that counting the
     matches of a search is a few array operations. Built from the documents once (`build`) and
     kept with the commit as named arrays (`arrays`, `from_arrays`): building reads every
-    document's values, half a minute at a million articles."""
+    document's values, half a minute at a million articles. A lone surname a full name owns
+    across the index is counted as that person (`owners`, search/entities/surnames.py)."""
 
     def __init__(self, stories: np.ndarray, shown: dict[str, list[str]],
                  pairs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]],
-                 order: dict[str, np.ndarray] | None = None):
-        self.stories, self.shown, self.pairs = stories, shown, pairs
+                 order: dict[str, np.ndarray] | None = None, owners: SurnameOwners = NO_OWNERS):
+        self.stories, self.shown, self.pairs, self.owners = stories, shown, pairs, owners
         self.order = order or {name: _printed_order(values) for name, values in shown.items()}  # as printed
 
     @classmethod
@@ -136,13 +142,15 @@ class FacetTable:
             for name, key, shown in facet_keys(doc, day):
                 rows[name].append((key, shown))
                 docs[name].append(docnum)
+        owners = SurnameOwners.of_counts(Counter(shown for _, shown in rows["person"]))
+        rows["person"] = [owners.fold(key, shown) for key, shown in rows["person"]]
         shown, pairs = {}, {}
         for name, held in rows.items():
             code_of = {key: code for code, key in enumerate(dict.fromkeys(key for key, _ in held))}
             shown[name] = _most_printed(Counter(held), code_of)
             codes = np.fromiter((code_of[key] for key, _ in held), dtype=np.int64, count=len(held))
             pairs[name] = _story_pairs(np.array(docs[name], dtype=np.int64), codes, stories)
-        return cls(stories, shown, pairs)
+        return cls(stories, shown, pairs, owners=owners)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The table as named arrays (every facet's rows, and its values as printed in UTF-8)."""
@@ -151,13 +159,15 @@ class FacetTable:
             text, ends = _packed(self.shown[name])
             found.update(zip(_array_names(name), (*self.pairs[name], self.order[name], text, ends),
                              strict=True))
+        found.update(zip(OWNERS_ARRAYS, _packed(self.owners.lines()), strict=True))
         return found
 
     @staticmethod
     def is_kept_in(arrays: Container[str]) -> bool:
-        """Whether `arrays` (names, or named arrays) hold the table of every facet of today's
-        (an index kept before a facet was added holds fewer)."""
-        return all(key in arrays for name in FACET_NAMES for key in _array_names(name))
+        """Whether `arrays` (names, or named arrays) hold the table of every facet of today's and
+        the surname owners (an index kept before a facet or the owners were added holds fewer)."""
+        names = (*(key for name in FACET_NAMES for key in _array_names(name)), *OWNERS_ARRAYS)
+        return all(key in arrays for key in names)
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], stories: np.ndarray) -> FacetTable | None:
@@ -167,7 +177,8 @@ class FacetTable:
         found = {name: [arrays[key] for key in _array_names(name)] for name in FACET_NAMES}
         return cls(stories, {name: _unpacked(*parts[4:]) for name, parts in found.items()},
                    {name: tuple(parts[:3]) for name, parts in found.items()},
-                   {name: parts[3] for name, parts in found.items()})
+                   {name: parts[3] for name, parts in found.items()},
+                   SurnameOwners.of_lines(_unpacked(*(arrays[key] for key in OWNERS_ARRAYS))))
 
     def count(self, docnums: np.ndarray) -> dict[str, list[dict]]:
         """The most frequent values of each facet, and every month (and, for a short span, every

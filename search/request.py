@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 
 from search.documents import ENTITY_FILTERS
+from search.entities.surnames import NO_OWNERS, SurnameOwners
 from search.errors import InvalidParameter
 from search.facets import FACETS, entity_filter
 from search.query import date_filter
@@ -41,11 +42,17 @@ class Filters:
         """Whether any filter is given (a search without words then browses it)."""
         return any(getattr(self, item.name) for item in fields(self))
 
-    def tree(self) -> qt.Node | None:
+    @property
+    def names_people(self) -> bool:
+        """Whether a filter may name a person (whose surname alone other articles may print)."""
+        return bool(self.person or self.entity)
+
+    def tree(self, owners: SurnameOwners = NO_OWNERS) -> qt.Node | None:
         """The filter as a query tree: each facet's value as the facet filters (a name analysed as
-        its field analyses it, `O'Brien`; an entity by its whole name; a tag as it was given)."""
-        parts = [entity_filter(self.entity)] if self.entity else []
-        parts += [facet.filter(getattr(self, facet.name)) for facet in FACETS if getattr(self, facet.name)]
+        its field analyses it, `O'Brien`; an entity by its whole name, or a surname it owns in
+        the index; a tag as it was given)."""
+        parts = [entity_filter(self.entity, owners)] if self.entity else []
+        parts += [facet.filter(value, owners) for facet in FACETS if (value := getattr(self, facet.name))]
         if self.date_from or self.date_to:
             dates = date_filter(self.date_from, self.date_to)
             if dates is None:
@@ -62,10 +69,12 @@ class Filters:
         """The entity names the filter asks for (the untyped one, then by type)."""
         return [name for _, name in self.typed_entities()]
 
-    def typed_entities(self) -> list[tuple[str, str]]:
-        """(type, name) of each entity the filter asks for (`entity` for the untyped one)."""
+    def typed_entities(self, owners: SurnameOwners = NO_OWNERS) -> list[tuple[str, str]]:
+        """(type, name) of each entity the filter asks for (`entity` for the untyped one), and of
+        the surnames a person it names owns in the index."""
         kinds = ("entity", *ENTITY_FILTERS)
-        return [(kind, getattr(self, kind)) for kind in kinds if getattr(self, kind)]
+        return [(kind, name) for kind in kinds if getattr(self, kind)
+                for name in owners.names(getattr(self, kind))]
 
 
 @dataclass(frozen=True)

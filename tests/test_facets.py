@@ -6,11 +6,12 @@ from datetime import date
 
 import numpy as np
 import pytest
+from conftest import backend_location, build_jsonl_index, open_engine
 from fixtures_corpora import DATED_RECORDS
 
 from search.engine import Engine
 from search.facets import FACET_NAMES, FacetTable
-from search.request import Filters
+from search.request import Filters, SearchRequest
 
 FILTER_OF = {"source": "source", "author": "author", "person": "person", "org": "org", "place": "place"}
 
@@ -139,3 +140,39 @@ def test_one_place_printed_with_and_without_accents_is_one_value_shown_as_most_p
                  for docnum, name in enumerate(["Gdańsk", "Gdansk", "Gdańsk"])]
     table = FacetTable.build(documents, np.array([0, 1, 2]))
     assert table.count(np.array([0, 1, 2]))["place"] == [{"value": "Gdańsk", "count": 3}]
+
+
+PEOPLE_STORIES = [  # a surname alone in other stories (Reagan: one owner; Carter: two people)
+    ("U.S. President Ronald Reagan said he would veto the textile quota bill.", "1987-03-02"),
+    ("Ronald Reagan met Japanese Prime Minister Yasuhiro Nakasone on semiconductor tariffs.", "1987-03-09"),
+    ("Ronald Reagan said his budget would cut farm support payments next year.", "1987-03-16"),
+    ("President Reagan said on Tuesday the dollar had fallen far enough against the yen.", "1987-03-23"),
+    ("President Reagan told Congress the Iran arms inquiry would not slow the trade bill.", "1987-03-30"),
+    ("Former president Jimmy Carter said the Camp David accords still held.", "1987-04-06"),
+    ("Jimmy Carter arrived in Damascus for talks with Syrian leaders on hostages.", "1987-04-13"),
+    ("Senator Donald Carter said the grain embargo had cost farmers dearly.", "1987-04-20"),
+    ("Senator Donald Carter asked the agriculture department for drought relief.", "1987-04-27"),
+    ("Former President Carter said on Friday the hostage talks would resume.", "1987-05-04"),
+]
+
+
+@pytest.fixture(scope="module")
+def people_engine(backend_name, request, tmp_path_factory) -> Engine:
+    directory = tmp_path_factory.mktemp(f"people-{backend_name}")
+    records = [{"id": f"people-{n}", "title": f"Washington report {n}", "text": text, "date": day,
+                "source": "Reuters"} for n, (text, day) in enumerate(PEOPLE_STORIES)]
+    location = backend_location(backend_name, request, directory / "index", "people")
+    return open_engine(backend_name, build_jsonl_index(directory, records, location, backend_name))
+
+
+def test_a_surname_alone_counts_as_the_person_who_owns_it_and_filters_as_them(people_engine):
+    browse = people_engine.search(SearchRequest(q="", facets=True, filters=Filters(source="Reuters")))
+    people = {item["value"]: item["count"] for item in browse["facets"]["person"]}
+    assert people["Ronald Reagan"] == 5 and "Reagan" not in people, people
+    assert people["Carter"] == 1, "a surname two people share stays itself"
+    for name, count in people.items():
+        narrowed = people_engine.search(SearchRequest(q="", filters=Filters(person=name)))
+        assert narrowed["total"] == count, name
+    by_surname = people_engine.search(SearchRequest(q="dollar", filters=Filters(person="Ronald Reagan")))
+    [hit] = by_surname["results"]
+    assert "<mark>Reagan</mark>" in hit["snippet"], "the filter's person is marked by surname"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from search.documents import Enrichment, IndexedFile
+from search.entities.surnames import SurnameOwners
 from search.feedback import FeedbackSource
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
@@ -173,6 +174,10 @@ class View(Protocol):
 
     def related(self, ref: Ref, limit: int) -> list[Row]:
         """The best version of each of the `limit` stories most like this document."""
+
+    def surname_owners(self) -> SurnameOwners:
+        """Which full name owns each surname printed alone in this commit (the facets count a
+        lone surname as its owner, and a filter by the owner finds it)."""
 
     def stats(self) -> dict:
         """Counts and sizes that describe the index."""

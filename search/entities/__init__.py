@@ -36,6 +36,7 @@ The modules, each importing only those above it:
     source         the article's own source where it is only at work
     gather         mentions gathered into entities, with their salience
     extract        `extract_entities`: the steps in their order
+    surnames       across articles: which full name owns a surname printed alone (per commit)
 
 This package exports the names the rest of the engine and `bench/` use.
 """

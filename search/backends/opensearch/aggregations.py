@@ -20,12 +20,14 @@ from __future__ import annotations
 from collections import Counter
 
 from search.backends.opensearch.mapping import FACETS_FIELD
+from search.entities.surnames import NO_OWNERS, SurnameOwners
 from search.facets import FACETS, MAX_FACET_VALUES
 from search.settings import SETTINGS
 
 STORY_COUNT_BOUND = SETTINGS.exact_count_up_to
 FACET_PRECISION = 3_000  # stories per value counted exactly (8 bytes each, per value and shard)
 FACET_BUCKETS = {"source": 100, "author": 100, "entity": 400, "tag": 100}
+PEOPLE_COUNTED = 20_000  # the people named most, whose surnames alone may be theirs (surname owners)
 EMPTY_VALUES = {"source": None, "author": [], "entity": [], "tag": []}
 
 
@@ -73,9 +75,9 @@ def time_counts(aggregations: dict, unit: str) -> list[dict]:
             for bucket in aggregations.get(f"facet_{unit}", {}).get("buckets", [])]
 
 
-def facet_counts(aggregations: dict) -> dict[str, list[dict]]:
+def facet_counts(aggregations: dict, owners: SurnameOwners = NO_OWNERS) -> dict[str, list[dict]]:
     """The facets as the embedded backend gives them: each facet's most frequent values by story
-    count (ties by value), then every month."""
+    count (ties by value), a lone surname counted as the person who owns it, then every month."""
     counts: dict[str, Counter] = {facet.name: Counter() for facet in FACETS}
     printed: dict[str, dict[str, Counter]] = {facet.name: {} for facet in FACETS}
     for field in FACET_BUCKETS:
@@ -83,11 +85,26 @@ def facet_counts(aggregations: dict) -> dict[str, list[dict]]:
             stories = int(bucket["stories"]["value"])
             for facet in FACETS:
                 for key, shown in facet.values(one_value(field, bucket["key"])):
+                    if facet.name == "person":
+                        key, shown = owners.fold(key, shown)
                     counts[facet.name][key] += stories
                     printed[facet.name].setdefault(key, Counter())[shown] += stories
     found = {facet.name: top_values(counts[facet.name], printed[facet.name]) for facet in FACETS}
     found["month"] = time_counts(aggregations, "month")
     return found
+
+
+def people_aggs() -> dict:
+    """The aggregation that counts the documents naming each person, the PEOPLE_COUNTED named
+    most (read back by `people_counts`; the surname owners are worked out from it)."""
+    return {"people": {"terms": {"field": f"{FACETS_FIELD}.entity", "include": "person\t.*",
+                                 "size": PEOPLE_COUNTED}}}
+
+
+def people_counts(aggregations: dict) -> dict[str, int]:
+    """How many documents name each person, by name as printed."""
+    return {bucket["key"].partition("\t")[2]: int(bucket["doc_count"])
+            for bucket in aggregations.get("people", {}).get("buckets", [])}
 
 
 def one_value(field: str, value: str) -> dict:

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from search.backends.base import Capabilities, Ranking, RankRequest, Ref, Row, TermSpans, Version
+from search.backends.opensearch.aggregations import people_aggs, people_counts
 from search.backends.opensearch.compile import Compiler, match_none, with_named_clauses
 from search.backends.opensearch.documents import token_stream
 from search.backends.opensearch.mapping import STORED_FIELD, VOCABULARY_FIELD, VOCABULARY_NAMES, field_kind
@@ -52,6 +53,7 @@ from search.backends.opensearch.store import (
 )
 from search.backends.opensearch.vocabulary import ClusterVocabulary
 from search.documents import entity_term, related_text
+from search.entities.surnames import SurnameOwners
 from search.errors import BackendUnavailable, IndexMissing
 from search.query import tree as qt
 from search.rank import DEFAULT_WEIGHTS, Weights
@@ -114,6 +116,7 @@ class OpenSearchView:
         self.story_versions: OrderedDict[str, list[Version]] = OrderedDict()
         self.frequencies: OrderedDict[tuple[str, str], int] = OrderedDict()
         self.near_words: OrderedDict[tuple[str, tuple[str, ...], int], dict[str, int]] = OrderedDict()
+        self.owners: SurnameOwners | None = None
 
     # --- requests -----------------------------------------------------------------------------
 
@@ -360,6 +363,13 @@ class OpenSearchView:
                 "sort": sort_order("relevance"), "track_scores": True}
         hits = self.search(body, search_type=SEARCH_TYPE)["hits"]["hits"]
         return [Row(self.remember(hit), float(hit["_score"])) for hit in hits]
+
+    def surname_owners(self) -> SurnameOwners:
+        """Worked out once a checkpoint, from the documents naming the people named most."""
+        if self.owners is None:
+            found = self.search({"size": 0, "aggs": people_aggs()}, filter_path="aggregations")
+            self.owners = SurnameOwners.of_counts(people_counts(found.get("aggregations", {})))
+        return self.owners
 
     def stats(self) -> dict:
         sizes = call(self.address, self.client.indices.stats, index=self.index, metric="store")

@@ -172,7 +172,7 @@ class Ranker:
             counted, exact = story_count(every) if request.grouped else (every["doc_count"], True)
             ranking.all_words_total, ranking.all_words_relation = counted, relation(exact)
         if request.facets:
-            ranking.facets = facet_counts(found)
+            ranking.facets = facet_counts(found, self.view.surname_owners())
             unit = finer_unit(ranking.facets["month"])
             if unit:  # a short span: its weeks or days too, counted only then
                 body = with_timeout({"query": details.query, "size": 0, "aggs": time_aggs(unit)},

@@ -41,6 +41,7 @@ from search.backends.whoosh.store import open_index, read_kept, read_state
 from search.backends.whoosh.vocabulary import IndexVocabulary
 from search.backends.whoosh.weighting import NewsBM25F
 from search.documents import SPELLING_FIELDS
+from search.entities.surnames import SurnameOwners
 from search.errors import REBUILD_HINT, BackendUnavailable, IndexIncompatible, SearchError
 from search.facets import FacetTable
 from search.query import tree as qt
@@ -294,6 +295,9 @@ class WhooshView:
 
     def related(self, ref: Ref, limit: int) -> list[Row]:
         return related_stories(self.searcher, ref, limit)
+
+    def surname_owners(self) -> SurnameOwners:
+        return self.facet_table().owners
 
     def stats(self) -> dict:
         reader = self.searcher.reader()
