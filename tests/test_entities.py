@@ -277,6 +277,21 @@ def test_more_person_rules(text, person):
     assert person in names_of(extract_entities(None, text), "person")
 
 
+@pytest.mark.parametrize("text, person, wrong", [  # Reuters printings that took a word into a name
+    ('Kaufman said, "Unlike Paul Volcker, who came from the New York Fed, he is untested."',
+     "Paul Volcker", "Unlike Paul Volcker"),
+    ("Indonesia's Minister of Energy and Mines Subroto said today OPEC faces a choice.",
+     "Subroto", "Mines Subroto"),
+    ("Japan's Minister of International Trade and Industry Hajime Tamura said exports fell.",
+     "Hajime Tamura", "Industry Hajime Tamura"),
+    ("A former chairman of President Reagan's Council of Economic Advisers said so.",
+     "Reagan", "President Reagan"),
+])
+def test_an_opening_quote_a_portfolio_with_and_or_a_possessive_keep_words_out_of_a_name(text, person, wrong):
+    people = names_of(extract_entities(None, text), "person")
+    assert person in people and wrong not in people
+
+
 def test_rules_need_a_cue_and_a_lowercase_title_needs_two_words():
     text = "Colour Field Park opened on Monday. A major Grunwald refinery shut."
     assert names_of(extract_entities(None, text), "person") == set()

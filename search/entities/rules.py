@@ -89,19 +89,26 @@ def title_and_name(article: Article, tokens: list[Token], i: int, j: int, mode: 
 
 def names_company(article: Article, tokens: list[Token], k: int) -> bool:
     """Whether a company's word follows a name (`King World Productions Inc`: a firm, not King
-    World); `Corp`, `Inc` and the other legal forms and organisation words."""
+    World); `Corp`, `Inc` and the other legal forms and organisation words. Not after a possessive:
+    `President Reagan's Council of Economic Advisers` is Reagan's."""
     cues = article.tables.cues
-    return k < len(tokens) and any(tokens[k].fold in cues[kind] for kind in ("legal-suffix", "org-suffix"))
+    return (k < len(tokens) and not tokens[k - 1].possessive
+            and any(tokens[k].fold in cues[kind] for kind in ("legal-suffix", "org-suffix")))
 
 
 def past_portfolio(tokens: list[Token], j: int) -> int:
-    """`Minister of Finance Tom Hockin`: skip the portfolio after a title to the name, its last two words."""
+    """`Minister of Finance Tom Hockin`: skip the portfolio after a title to the name, its last
+    two words (`Minister of Energy and Mines Subroto`: the last one, where the other is a plural
+    noun, which no given name is)."""
     if j >= len(tokens) or tokens[j].fold not in ("of", "for"):
         return j
     k = j + 1
-    while k < len(tokens) and name_like(tokens[k]) and not tokens[k].possessive:
+    while k < len(tokens) and (name_like(tokens[k]) or tokens[k].fold in ("and", "&")) \
+            and not tokens[k].possessive:
         k += 1
-    return k - 2 if k - (j + 1) >= 3 else j
+    if k - (j + 1) < 3 or not all(name_like(t) for t in tokens[k - 2:k]):
+        return j
+    return k - 1 if plural_noun(tokens[k - 2]) else k - 2
 
 
 def plain_name(article: Article, tokens: list[Token]) -> bool:

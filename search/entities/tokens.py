@@ -43,11 +43,14 @@ def line_mode(line: str) -> str:
 
 
 def sentence_initial(text: str, position: int) -> bool:
-    """Whether `position` starts a sentence (or a line, or a quotation)."""
+    """Whether `position` starts a sentence (or a line, or a quotation: `said, "Unlike Paul
+    Volcker, ...`)."""
     i = position - 1
-    while i >= 0 and text[i] in " \t\"'([":
+    quoted = False
+    while i >= 0 and text[i] in " \t\"'([“":
+        quoted = quoted or text[i] in "\"“"
         i -= 1
-    return i < 0 or text[i] in ".!?:;\n-"
+    return i < 0 or text[i] in ".!?:;\n-" or (quoted and text[i] == ",")
 
 
 def span_tokens(span: re.Match) -> list[Token]:
