@@ -468,23 +468,32 @@ class ArrayScorer:
     def _term_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """A term's documents in the domain (as places in it), and their scores (unless scoring
         is off)."""
+        found = self._term_places(fieldname, text)
+        if found is None:
+            return _EMPTY_IDS, _EMPTY_WEIGHTS
+        places, ids, weights, btext = found
+        return places, self._scores_at(fieldname, btext, ids, weights) if self.scoring else _EMPTY_WEIGHTS
+
+    def _term_places(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray, np.ndarray, bytes] | None:
+        """A term's documents in the domain: their places in it, their numbers and the term's
+        weight in each, unscored (None when it has none there)."""
         btext = self._btext(fieldname, text)
         if btext is None:
-            return _EMPTY_IDS, _EMPTY_WEIGHTS
+            return None
         try:
             ids, weights = self.postings.term(fieldname, btext, self.deadline)
         except TimeLimit:
             self.partial = True
-            return _EMPTY_IDS, _EMPTY_WEIGHTS
+            return None
         selector, places = self.domain.place(ids)
         if not len(places):
-            return _EMPTY_IDS, _EMPTY_WEIGHTS
-        if not self.scoring:
-            return places, _EMPTY_WEIGHTS
-        self.run.postings_scored += len(places)
-        ids = ids[selector]
-        return places, self.term_scores(fieldname, btext, weights[selector],
-                                        lambda: self.postings.lengths(fieldname)[ids])
+            return None
+        return places, ids[selector], weights[selector], btext
+
+    def _scores_at(self, fieldname: str, btext: bytes, ids: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """A term's scores in some of its documents (numbers and weights)."""
+        self.run.postings_scored += len(ids)
+        return self.term_scores(fieldname, btext, weights, lambda: self.postings.lengths(fieldname)[ids])
 
     def _btext(self, fieldname: str, text) -> bytes | None:
         """A term's text as the index holds it (None when the field or text cannot be)."""
@@ -524,21 +533,22 @@ class ArrayScorer:
             words = [field.to_bytes(word) for word in query.words]
         except ValueError:
             return self._remember_phrase(query, self._empty())
-        found = {word: self._term_postings(query.fieldname, word) for word in dict.fromkeys(words)}
-        if not words or any(not len(places) for places, _ in found.values()):
+        found = {word: self._term_places(query.fieldname, word) for word in dict.fromkeys(words)}
+        if not words or any(places is None for places in found.values()):
             return self._remember_phrase(query, self._empty())
         candidates = found[words[0]][0]
-        for places, _ in found.values():
+        for places, *_ in found.values():
             candidates = np.intersect1d(candidates, places, assume_unique=True)
         documents = self.domain.documents
         held = self.postings.in_a_row(query.fieldname, words, documents[candidates])
         if not self.domain.whole:
             held = np.searchsorted(documents, held)
         scored = self._empty()
-        if self.scoring:
+        if self.scoring:  # each word scored only where the phrase stands (a common word's postings are many)
             for word in words:
-                places, scores = found[word]
-                scored.score[held] += scores[np.searchsorted(places, held)]
+                places, ids, weights, btext = found[word]
+                at = np.searchsorted(places, held)
+                scored.score[held] += self._scores_at(query.fieldname, btext, ids[at], weights[at])
             if query.boost != 1.0:
                 scored.score[held] *= query.boost
         scored.hit[held] = True
