@@ -292,6 +292,19 @@ class TermArrays:
         start, stop = self._range(row)
         return self._slice("ids", start, stop), self._slice("weights", start, stop).astype(np.float32)
 
+    def weights_of(self, row: int, docnums: np.ndarray) -> np.ndarray:
+        """The term's weight in each of some segment-local documents (ascending; 0 where it is
+        absent), found by binary search in its postings."""
+        start, stop = self._range(row)
+        ids = self._slice("ids", start, stop)
+        at = np.minimum(np.searchsorted(ids, docnums), max(len(ids) - 1, 0))
+        found = np.zeros(len(docnums), dtype=np.float32)
+        held = ids[at] == docnums if len(ids) else np.zeros(len(docnums), dtype=bool)
+        if held.any():
+            first, last = int(at[held][0]), int(at[held][-1])
+            found[held] = self._slice("weights", start + first, start + last + 1)[at[held] - first]
+        return found
+
     def positions(self, row: int, at: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """The word positions of the term's postings number `at` (indexes into its postings):
         every position, and which of `at` each belongs to. None when positions were not written.

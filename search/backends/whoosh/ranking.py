@@ -213,20 +213,19 @@ class PostingsFeedback:
         return [self.term_score(term, docnums) for term in terms]
 
     def term_score(self, term: str, docnums: list[int]) -> np.ndarray:
-        """One term's BM25 in each of the documents."""
+        """One term's BM25 in each of the documents (0 where it is absent)."""
         postings, btext = self.postings, term.encode("utf-8")
         refs = np.array(docnums, dtype=np.int64)
-        ids, counts = postings.term(FEEDBACK_FIELD, btext, self.deadline)
-        if not len(ids):
+        order = np.argsort(refs, kind="stable")
+        counts = np.empty(len(refs), dtype=np.float32)
+        counts[order] = postings.weights_in(FEEDBACK_FIELD, btext, refs[order], self.deadline)
+        if not counts.any():
             return np.zeros(len(refs))
-        at = np.minimum(np.searchsorted(ids, refs), len(ids) - 1)
-        held = ids[at] == refs
         weights = self.weights
         word_idf = idf(self.searcher.doc_count_all(), postings.doc_frequency(FEEDBACK_FIELD, btext))
         lengths = postings.lengths(FEEDBACK_FIELD)[refs]
         avg_length = self.searcher.avg_field_length(FEEDBACK_FIELD) or 1.0
-        scores = bm25(counts[at].astype(np.float64), lengths, avg_length, word_idf, weights.k1, weights.b)
-        return np.where(held, scores, 0.0)
+        return bm25(counts.astype(np.float64), lengths, avg_length, word_idf, weights.k1, weights.b)
 
 
 class Ranker:

@@ -280,6 +280,31 @@ class Postings:
         self.cache.postings.put(key, found, max(len(found[0]), 1))
         return found
 
+    def weights_in(self, fieldname: str, btext: bytes, docnums: np.ndarray, deadline: float) -> np.ndarray:
+        """A term's weight in each of some documents (ascending; 0 where it is absent): by binary
+        search in each segment's postings, unless they are cached whole. Feedback's words are
+        the pool's most frequent, so reading each one's postings whole to look up a hundred
+        documents was most of what it cost."""
+        found = self.cache.postings.get((fieldname, btext))
+        segments = range(len(self.leaves))
+        if found is None and any(self._field_arrays(number, fieldname) is None for number in segments):
+            found = self.term(fieldname, btext, deadline)  # a field Whoosh writes: its matcher, once
+        if found is not None:
+            ids, weights = found
+            if not len(ids):
+                return np.zeros(len(docnums), dtype=np.float32)
+            at = np.minimum(np.searchsorted(ids, docnums), len(ids) - 1)
+            return np.where(ids[at] == docnums, weights[at], np.float32(0))
+        weights = np.zeros(len(docnums), dtype=np.float32)
+        for number, (leaf, offset) in enumerate(self.leaves):
+            arrays = self._field_arrays(number, fieldname)
+            row = arrays.number(btext)
+            inside = (docnums >= offset) & (docnums < offset + leaf.doc_count_all())
+            if row is not None and inside.any():
+                weights[inside] = arrays.weights_of(row, docnums[inside] - offset)
+        weights[~self.live[docnums]] = 0  # a deleted document holds nothing, as `term` reads it
+        return weights
+
     def _leaf_postings(self, number: int, fieldname: str, btext: bytes, deadline: float):
         leaf, offset = self.leaves[number]
         arrays = self._field_arrays(number, fieldname)

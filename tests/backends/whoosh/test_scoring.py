@@ -187,6 +187,20 @@ def test_term_postings_equal_whooshs(news_engine):
             assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == expected, (fieldname, btext)
 
 
+def test_a_terms_weights_in_some_documents_are_its_postings_there_cached_or_not(news_engine):
+    searcher = news_engine.view().searcher
+    rng = random.Random(7)
+    for cached in (False, True):
+        postings = Postings(searcher)
+        for btext in [b"grain", b"drone", b"the", b"nosuchword"]:
+            ids, weights = postings.term(FEEDBACK_FIELD, btext, time.monotonic() + 60) if cached else \
+                Postings(searcher).term(FEEDBACK_FIELD, btext, time.monotonic() + 60)
+            expected = dict(zip(ids.tolist(), weights.tolist(), strict=True))
+            docnums = np.array(sorted(rng.sample(range(postings.doc_count), 25) + ids[:5].tolist()))
+            found = postings.weights_in(FEEDBACK_FIELD, btext, np.unique(docnums), time.monotonic() + 60)
+            assert found.tolist() == [expected.get(docnum, 0.0) for docnum in np.unique(docnums).tolist()]
+
+
 def indexed_characters(searcher, fieldname: str, btext: bytes, docnums: list[int]) -> dict:
     """Where Whoosh's own characters format puts a term in each document's field: its stored text
     through the field's analyzer, token by token."""
