@@ -377,6 +377,15 @@ class Postings:
         return np.concatenate([_EMPTY_IDS, *held])
 
 
+def joined(operation: np.ufunc, flags: list[np.ndarray]) -> np.ndarray:
+    """Flag arrays ANDed or ORed into a new one, pair by pair in place: `np.logical_or.reduce` of
+    a list stacks the arrays into one first (twenty alias parts at 1M: 20 MB copied, 10 ms)."""
+    found = flags[0].copy()
+    for more in flags[1:]:
+        operation(found, more, out=found)
+    return found
+
+
 def _phrase_docs(arrays: TermArrays, words: list[bytes], local: np.ndarray) -> np.ndarray:
     """The segment's documents (of `local`, each holding every word) where the words stand in a
     row: (document, position - place in the phrase) pairs common to every word."""
@@ -603,9 +612,8 @@ class ArrayScorer:
         if len(parts) == 1:  # Whoosh uses the lone part's matcher, without the compound's boost
             return parts[0]
         if isinstance(query, wq.And):
-            hit = np.logical_and.reduce([part.hit for part in parts])
-            return Scored(self._sum(parts, query.boost), hit)
-        return Scored(self._sum(parts, query.boost), np.logical_or.reduce([part.hit for part in parts]))
+            return Scored(self._sum(parts, query.boost), joined(np.logical_and, [part.hit for part in parts]))
+        return Scored(self._sum(parts, query.boost), joined(np.logical_or, [part.hit for part in parts]))
 
     def _terms_ored(self, query: wq.CompoundQuery) -> Scored:
         """An OR of terms (one word in several fields; the names a query's words may be), summed
