@@ -305,26 +305,30 @@ class TermArrays:
             found[held] = self._slice("weights", start + first, start + last + 1)[at[held] - first]
         return found
 
-    def positions(self, row: int, at: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    def positions(self, row: int, at: np.ndarray,
+                  weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
         """The word positions of the term's postings number `at` (indexes into its postings):
         every position, and which of `at` each belongs to. None when positions were not written.
-        A posting has as many positions as its weight (see FieldArrays.columns)."""
+        A posting has as many positions as its weight (see FieldArrays.columns); `weights` are
+        the term's, when the caller has read them. Only the span of positions `at` covers is read."""
         if not self.has_positions:
             return None
-        base, ends = self._position_ends(row)
+        base, ends = self._position_ends(row, weights)
         stops = ends[at]
         starts = np.where(at > 0, ends[np.maximum(at - 1, 0)], 0)
         counts = stops - starts
         owner = np.repeat(np.arange(len(at)), counts)
         within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        every = self._slice("positions", base, base + int(ends[-1]) if len(ends) else base)
-        return every[np.repeat(starts, counts) + within], owner
+        first, last = (int(starts.min()), int(stops.max())) if len(at) else (0, 0)
+        every = self._slice("positions", base + first, base + last)
+        return every[np.repeat(starts, counts) + within - first], owner
 
-    def _position_ends(self, row: int) -> tuple[int, np.ndarray]:
+    def _position_ends(self, row: int, weights: np.ndarray | None = None) -> tuple[int, np.ndarray]:
         """Where the term's positions begin in the field's column, and where each of its postings'
         ends, counted from there."""
         base, _ = self._span("position_ends", row)
-        _, weights = self.postings(row)
+        if weights is None:
+            _, weights = self.postings(row)
         return base, np.cumsum(weights.astype(np.int64))
 
     def every_position(self, row: int) -> tuple[np.ndarray, np.ndarray]:

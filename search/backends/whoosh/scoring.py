@@ -388,17 +388,38 @@ def joined(operation: np.ufunc, flags: list[np.ndarray]) -> np.ndarray:
 
 def _phrase_docs(arrays: TermArrays, words: list[bytes], local: np.ndarray) -> np.ndarray:
     """The segment's documents (of `local`, each holding every word) where the words stand in a
-    row: (document, position - place in the phrase) pairs common to every word."""
+    row: (document, position - place in the phrase) pairs common to every word. The rarest word
+    goes first, and each next word's positions are read only in the documents still in the
+    running (a phrase of common words, an alias's `new york`, narrows at its rarest word)."""
+    rows = [arrays.number(word) for word in words]
     common = None
-    for place, word in enumerate(words):
-        row = arrays.number(word)
-        ids, _ = arrays.postings(row)
-        positions, owner = arrays.positions(row, np.searchsorted(ids, local))
+    for place in sorted(range(len(words)), key=lambda place: arrays.doc_frequency(rows[place])):
+        ids, weights = arrays.postings(rows[place])
+        positions, owner = arrays.positions(rows[place], np.searchsorted(ids, local), weights)
         keys = (local[owner].astype(np.int64) << 32) | (positions.astype(np.int64) - place + len(words))
         common = keys if common is None else np.intersect1d(common, keys, assume_unique=True)
         if not len(common):
             return _EMPTY_IDS
-    return np.unique(common >> 32)
+        local = distinct_ascending(common >> 32)
+    return local
+
+
+def common_ascending(few: np.ndarray, many: np.ndarray) -> np.ndarray:
+    """The values two ascending arrays without repeats share: each of the shorter one looked up
+    in the longer by binary search (`np.intersect1d` sorts both together)."""
+    if len(few) > len(many):
+        few, many = many, few
+    if not len(few):
+        return few
+    at = np.minimum(np.searchsorted(many, few), len(many) - 1)
+    return few[many[at] == few]
+
+
+def distinct_ascending(values: np.ndarray) -> np.ndarray:
+    """An ascending array without its repeats, in one pass (`np.unique` would sort it again)."""
+    if len(values) < 2:
+        return values
+    return values[np.concatenate(([True], values[1:] != values[:-1]))]
 
 
 def _raw_matcher(leaf, fieldname: str, btext: bytes):
@@ -570,9 +591,9 @@ class ArrayScorer:
         found = {word: self._term_places(query.fieldname, word) for word in dict.fromkeys(words)}
         if not words or any(places is None for places in found.values()):
             return self._remember_phrase(query, self._empty())
-        candidates = found[words[0]][0]
-        for places, *_ in found.values():
-            candidates = np.intersect1d(candidates, places, assume_unique=True)
+        candidates = None
+        for places, *_ in sorted(found.values(), key=lambda term: len(term[0])):  # the rarest word first
+            candidates = places if candidates is None else common_ascending(candidates, places)
         documents = self.domain.documents
         held = self.postings.in_a_row(query.fieldname, words, documents[candidates])
         if not self.domain.whole:

@@ -17,7 +17,7 @@ from whoosh.formats import Characters
 
 from search.backends.whoosh.codec import byte_column
 from search.backends.whoosh.compile import compile_tree
-from search.backends.whoosh.scoring import ArrayScorer, Postings
+from search.backends.whoosh.scoring import ArrayScorer, Postings, common_ascending, distinct_ascending
 from search.backends.whoosh.store import open_index
 from search.documents import TITLE_FIELDS, content_of
 from search.engine import Engine
@@ -199,6 +199,15 @@ def test_a_terms_weights_in_some_documents_are_its_postings_there_cached_or_not(
             docnums = np.array(sorted(rng.sample(range(postings.doc_count), 25) + ids[:5].tolist()))
             found = postings.weights_in(FEEDBACK_FIELD, btext, np.unique(docnums), time.monotonic() + 60)
             assert found.tolist() == [expected.get(docnum, 0.0) for docnum in np.unique(docnums).tolist()]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_shared_and_distinct_values_of_ascending_arrays_are_numpys(seed):
+    rng = np.random.default_rng(seed)
+    few, many = (np.unique(rng.integers(0, 60, size=rng.integers(0, 40))) for _ in range(2))
+    assert common_ascending(few, many).tolist() == np.intersect1d(few, many).tolist()
+    repeated = np.sort(rng.integers(0, 10, size=rng.integers(0, 30)))
+    assert distinct_ascending(repeated).tolist() == np.unique(repeated).tolist()
 
 
 def indexed_characters(searcher, fieldname: str, btext: bytes, docnums: list[int]) -> dict:
