@@ -86,6 +86,16 @@ def _padded(size: int) -> int:
     return -(-size // _ALIGN) * _ALIGN
 
 
+def looked_up(ascending: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each value's place in an ascending array (its last place for a value past the end) and
+    whether the value stands there: a binary search each, where `np.isin` and `np.intersect1d`
+    read and sort the whole array (a common word's half a million postings at 1M)."""
+    if not len(ascending):
+        return np.zeros(len(values), dtype=np.int64), np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(ascending, values), len(ascending) - 1)
+    return at, ascending[at] == values
+
+
 def term_hash(btext: bytes) -> int:
     """A term's 64-bit key in the file's term table (stable across processes, unlike `hash`)."""
     return int.from_bytes(blake2b(btext, digest_size=8).digest(), "little")
@@ -296,10 +306,8 @@ class TermArrays:
         """The term's weight in each of some segment-local documents (ascending; 0 where it is
         absent), found by binary search in its postings."""
         start, stop = self._range(row)
-        ids = self._slice("ids", start, stop)
-        at = np.minimum(np.searchsorted(ids, docnums), max(len(ids) - 1, 0))
+        at, held = looked_up(self._slice("ids", start, stop), docnums)
         found = np.zeros(len(docnums), dtype=np.float32)
-        held = ids[at] == docnums if len(ids) else np.zeros(len(docnums), dtype=bool)
         if held.any():
             first, last = int(at[held][0]), int(at[held][-1])
             found[held] = self._slice("weights", start + first, start + last + 1)[at[held] - first]

@@ -32,7 +32,7 @@ from whoosh.collectors import TimeLimit
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from search.backends.whoosh.arrays import CODE_LENGTHS, SegmentArrays, TermArrays, TermTexts
+from search.backends.whoosh.arrays import CODE_LENGTHS, SegmentArrays, TermArrays, TermTexts, looked_up
 from search.backends.whoosh.codec import byte_column
 from search.documents import SPAN_FIELDS
 from search.occurrences import DocumentTerms
@@ -293,8 +293,8 @@ class Postings:
             ids, weights = found
             if not len(ids):
                 return np.zeros(len(docnums), dtype=np.float32)
-            at = np.minimum(np.searchsorted(ids, docnums), len(ids) - 1)
-            return np.where(ids[at] == docnums, weights[at], np.float32(0))
+            at, held = looked_up(ids, docnums)
+            return np.where(held, weights[at], np.float32(0))
         weights = np.zeros(len(docnums), dtype=np.float32)
         for number, (leaf, offset) in enumerate(self.leaves):
             arrays = self._field_arrays(number, fieldname)
@@ -409,10 +409,7 @@ def common_ascending(few: np.ndarray, many: np.ndarray) -> np.ndarray:
     in the longer by binary search (`np.intersect1d` sorts both together)."""
     if len(few) > len(many):
         few, many = many, few
-    if not len(few):
-        return few
-    at = np.minimum(np.searchsorted(many, few), len(many) - 1)
-    return few[many[at] == few]
+    return few[looked_up(many, few)[1]]
 
 
 def distinct_ascending(values: np.ndarray) -> np.ndarray:
