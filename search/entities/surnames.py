@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from search.documents import entity_term
 
@@ -67,8 +68,15 @@ class SurnameOwners:
     def names(self, name: str) -> list[str]:
         """Every name a filter by `name` finds: its owner (or itself) and the surnames it owns."""
         owner = self.owners.get(entity_term(name), name)
-        owned = [surname for surname, full in self.owners.items() if entity_term(full) == entity_term(owner)]
-        return [owner, *owned]
+        return [owner, *self._owned.get(entity_term(owner), ())]
+
+    @cached_property
+    def _owned(self) -> dict[str, list[str]]:
+        """The names each owner owns, by the owner's key (worked out once, not for each filter)."""
+        owned: dict[str, list[str]] = {}
+        for key, owner in self.owners.items():
+            owned.setdefault(entity_term(owner), []).append(key)
+        return owned
 
     def lines(self) -> list[str]:
         """The table as `surname<TAB>owner` lines (kept with a commit; `of_lines` reads them)."""
