@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +32,7 @@ from search.tables import AnalysisTables, analysis_tables, fingerprint, table_te
 
 GAZETTEERS = {"countries.tsv": 1, "organisations.tsv": 1, "weapons.tsv": 1, "places.tsv": 2}
 MAX_ALIAS_WORDS = 8
+NAME_CONTEXT_WORDS = 3  # how many query words around an alias's may complete a longer name
 
 
 def builtin_groups() -> list[tuple[str, list[str]]]:
@@ -232,3 +233,28 @@ def find_aliases(table: AliasTable, words: list[str]) -> list[AliasMatch]:
         else:
             i += 1
     return found
+
+
+def names_around(match: AliasMatch, words: list[str]) -> list[str]:
+    """Each longer run of the query's words holding an alias match (up to NAME_CONTEXT_WORDS
+    more words): the names it may be part of (`American Brands` around `American`)."""
+    first, last = min(match.places), max(match.places) + 1
+    return [" ".join(words[start:stop])
+            for start in range(max(0, first - NAME_CONTEXT_WORDS), first + 1)
+            for stop in range(last, min(len(words), last + NAME_CONTEXT_WORDS) + 1)
+            if 0 < (first - start) + (stop - last) <= NAME_CONTEXT_WORDS]
+
+
+def outside_names(matches: list[AliasMatch], words: list[str],
+                  entity_names: Callable[[list[str]], set[str]] | None) -> list[AliasMatch]:
+    """The alias matches that are not part of a longer name the index holds: `American` in
+    `American Brands` (held as `American Brands Inc`) names a company, not the United States,
+    so its other names (`USA`, `united states`) are not searched. `entity_names` says which
+    names the index holds, all at once (None: no index to ask; every match stands)."""
+    around = {match: names_around(match, words) for match in matches}
+    asked = sorted({name for names in around.values() for name in names})
+    if entity_names is None or not asked:
+        return matches
+    held = entity_names(asked)
+    return [match for match in matches if held.isdisjoint(around[match])]
+

@@ -210,6 +210,15 @@ def entity_term(name: str) -> str:
     return fold_accents(" ".join(name.replace(",", " ").split()).lower())
 
 
+def entity_name_forms(name: str) -> list[str]:
+    """How the `entity` field may hold a name a reader types: as typed, or with a company's
+    legal form after it (`American Brands` is held as `american brands inc`)."""
+    from search.entities.tables import entity_tables  # not at start: the entity package is heavy
+
+    name = entity_term(name)
+    return [name, *(f"{name} {suffix}" for suffix in sorted(entity_tables().cues["legal-suffix"]))]
+
+
 def document_fields(article: Article, key: str, signature: str, extra: Enrichment = NO_ENRICHMENT) -> dict:
     """The field values a backend stores and indexes for one article (a value to analyse is
     text, the fields' analysis is `search.fields.index_analyzers`)."""

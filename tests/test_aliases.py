@@ -11,7 +11,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import BLINKEN_LAMMY, CORPUS, TELEGRAPH_PRINT, TELEGRAPH_WEB, VALIDATOR, ids, one_error_line
+from conftest import (
+    BLINKEN_LAMMY,
+    CORPUS,
+    TELEGRAPH_PRINT,
+    TELEGRAPH_WEB,
+    VALIDATOR,
+    backend_location,
+    build_jsonl_index,
+    ids,
+    one_error_line,
+    open_engine,
+)
 from conftest import checked_search as search
 from index_reading import index_state
 
@@ -21,6 +32,8 @@ from search.aliases import (
     builtin_table,
     find_aliases,
     load_alias_files,
+    names_around,
+    outside_names,
     read_alias_file,
 )
 from search.engine import Engine
@@ -241,6 +254,63 @@ def test_iranian_finds_an_article_that_says_iran_through_the_demonym(engine):
     answer = search(engine, "Iranian")
     assert TELEGRAPH_PRINT in ids(answer)
     assert {"query": "Iranian", "found": "Iran", "via": "alias"} in hit(answer, TELEGRAPH_PRINT)["matched"]
+
+
+# --- a word of a longer name the index holds --------------------------------------------------
+
+def test_the_names_around_a_match_are_the_longer_runs_of_words_holding_it():
+    words = ["shares", "of", "american", "brands", "rose"]
+    [match] = find_aliases(builtin_table(), words)
+    around = names_around(match, words)
+    assert "american brands" in around and "of american brands" in around and "shares of american" in around
+    assert "american" not in around, "only longer runs: the match alone is the alias itself"
+    assert all(len(run.split()) <= 4 for run in around), "three more words at most"
+
+
+def test_a_match_inside_a_held_name_is_dropped_and_the_index_is_asked_once():
+    words = ["american", "brands", "and", "iranian", "oil"]
+    asked = []
+
+    def held(names: list[str]) -> set[str]:
+        asked.append(names)
+        return {"american brands"} & set(names)
+
+    kept = outside_names(find_aliases(builtin_table(), words), words, held)
+    assert [match.words for match in kept] == ["iranian"]
+    assert len(asked) == 1
+    assert [m.words for m in outside_names(find_aliases(builtin_table(), words), words, None)] \
+        == ["american", "iranian"], "with no index to ask, every match stands"
+
+
+COMPANY_STORIES = [
+    "American Brands Inc said on Monday it would sell its spirits unit to a rival distiller.",
+    "American Brands Inc expects record first quarter earnings, its chairman told shareholders.",
+    "Exports from the United States rose in March as makers of consumer brands shipped more abroad.",
+]
+
+
+@pytest.fixture(scope="module")
+def company_engine(backend_name, request, tmp_path_factory) -> Engine:
+    directory = tmp_path_factory.mktemp(f"companies-{backend_name}")
+    records = [{"id": f"company-{n}", "title": f"Company news {n}", "text": text, "date": f"1987-04-0{n + 1}",
+                "source": "Reuters"} for n, text in enumerate(COMPANY_STORIES)]
+    location = backend_location(backend_name, request, directory / "index", "companies")
+    return open_engine(backend_name, build_jsonl_index(directory, records, location, backend_name))
+
+
+def test_the_index_says_which_names_it_holds_with_or_without_a_legal_form(company_engine):
+    view = company_engine.view()
+    assert view.entity_names(["American Brands", "Brands Inc", "American Exports"]) == {"American Brands"}
+
+
+def test_a_demonym_inside_a_company_name_brings_none_of_its_country_names(company_engine):
+    answer = search(company_engine, "American Brands")
+    assert set(ids(answer)[:2]) == {"company-0", "company-1"}
+    vias = {match["via"] for hit in answer["results"] for match in hit["matched"]}
+    assert "alias" not in vias, answer["results"]
+    alone = search(company_engine, "American exports")
+    country = {"query": "American", "found": "United States", "via": "alias"}
+    assert country in hit(alone, "company-2")["matched"]
 
 
 # --- definitions the corpus gives -------------------------------------------------------------

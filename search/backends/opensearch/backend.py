@@ -52,7 +52,7 @@ from search.backends.opensearch.store import (
     search_failure,
 )
 from search.backends.opensearch.vocabulary import ClusterVocabulary
-from search.documents import entity_term, related_text
+from search.documents import entity_name_forms, entity_term, related_text
 from search.entities.surnames import SurnameOwners
 from search.errors import BackendUnavailable, IndexMissing
 from search.query import tree as qt
@@ -325,6 +325,16 @@ class OpenSearchView:
                 self.frequencies[key] = counts[key]
         keep_last(self.frequencies, KNOWN_LIMIT)
         return counts
+
+    def entity_names(self, names: list[str]) -> set[str]:
+        """One request: the documents holding any form of any name, and which forms they hold."""
+        forms = {form: name for name in names for form in entity_name_forms(name)}
+        if not forms:
+            return set()
+        held = {"terms": {"field": "entity", "include": list(forms), "size": len(forms)}}
+        body = {"size": 0, "query": {"terms": {"entity": list(forms)}}, "aggs": {"held": held}}
+        buckets = self.search(body)["aggregations"]["held"]["buckets"]
+        return {forms[bucket["key"]] for bucket in buckets}
 
     def vocabulary(self) -> ClusterVocabulary:
         return ClusterVocabulary(self)
