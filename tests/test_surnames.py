@@ -62,3 +62,19 @@ def test_the_form_most_documents_print_names_the_person():
     assert owners.fold("richard weizsaecker", "Richard Weizsaecker") == (
         "richard von weizsaecker", "Richard von Weizsaecker")
     assert "richard von weizsaecker" not in owners.owners
+
+
+def test_a_short_first_name_is_the_full_one_across_articles():
+    owners = SurnameOwners.of_counts({"Jim Wright": 34, "James Wright": 9, "James C. Wright": 2,
+                                      "Wright": 40})
+    speaker = ("jim wright", "Jim Wright")
+    assert owners.fold("james wright", "James Wright") == speaker
+    assert owners.fold("james c. wright", "James C. Wright") == speaker
+    assert owners.fold("wright", "Wright") == speaker, "the surname joins the merged person"
+    assert sorted(owners.names("Jim Wright")) == ["Jim Wright", "james c. wright", "james wright", "wright"]
+
+
+def test_a_short_form_of_two_first_names_merges_nobody():
+    owners = SurnameOwners.of_counts({"Chris Smith": 5, "Christopher Smith": 4, "Christine Smith": 3})
+    assert owners.fold("chris smith", "Chris Smith") == ("chris smith", "Chris Smith")
+    assert owners.fold("christopher smith", "Christopher Smith") == ("christopher smith", "Christopher Smith")

@@ -8,7 +8,9 @@ the documents naming someone in full with that surname, and at least OWNER_MIN_D
 them: `Reagan` is `Ronald Reagan` (20 of 24: Nancy and Michael Reagan are named too), `Baker` is
 `James Baker` (182 of 211), while `Carter` (Jimmy, Donald and Mason Carter) stays itself. A name
 with a middle name or initial is the two-word name with its first and last words, where the index
-prints that too, named as most documents print it (`Martin T. Sosnoff` is `Martin Sosnoff`).
+prints that too, named as most documents print it (`Martin T. Sosnoff` is `Martin Sosnoff`), and
+so is a name with a short form of the first name (`James Wright` is `Jim Wright`; the short forms
+are data, `data/entities/nicknames.tsv`).
 Counted from each commit's documents on both backends, so a person's facet count and the total
 of filtering by that person agree.
 """
@@ -18,9 +20,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from search.documents import entity_term
+from search.entities.tables import read_columns, split_aliases
 
 OWNER_SHARE = 0.8
 OWNER_MIN_DOCUMENTS = 3
@@ -88,22 +91,31 @@ class SurnameOwners:
 
 
 def _same_first_and_last(documents: Mapping[str, int]) -> dict[str, str]:
-    """Names that a two-word name shares its first and last words with (`martin t. sosnoff` and
-    `martin sosnoff`), each mapped to the one of them most documents print, if not itself: news
-    adds a middle name or initial some of the time, as `people.compatible` lets it within an
-    article (`Richard von Weizsaecker` stays whole where most articles print it so)."""
-    pairs = {(words[0], words[1]): key for key in documents if len(words := key.split()) == 2}
-    groups: dict[str, list[str]] = {}
+    """Names that share their first name (or a short form of it: `jim` is `james`) and last
+    word with a two-word name (`martin t. sosnoff` and `martin sosnoff`, `james wright` and `jim
+    wright`), each mapped to the one of them most documents print, if not itself: news adds a
+    middle name or initial some of the time, as `people.compatible` lets it within an article
+    (`Richard von Weizsaecker` stays whole where most articles print it so), and prints a
+    short first name some of the time."""
+    formal = first_names()
+    groups: dict[tuple[str, str], list[str]] = {}
     for key in documents:
         words = key.split()
-        if len(words) >= 3 and (words[0], words[-1]) in pairs:
-            groups.setdefault(pairs[words[0], words[-1]], []).append(key)
+        if len(words) >= 2:
+            groups.setdefault((formal.get(words[0], words[0]), words[-1]), []).append(key)
     same = {}
-    for pair, longer in groups.items():
-        members = [pair, *longer]
-        owner = max(members, key=lambda key: (documents[key], key))
-        same.update((key, owner) for key in members if key != owner)
+    for members in groups.values():
+        if len(members) > 1 and any(len(key.split()) == 2 for key in members):
+            owner = max(members, key=lambda key: (documents[key], key))
+            same.update((key, owner) for key in members if key != owner)
     return same
+
+
+@lru_cache(maxsize=1)
+def first_names() -> dict[str, str]:
+    """Each short first name's full one, lower-cased as keys are (`data/entities/nicknames.tsv`)."""
+    return {entity_term(short): entity_term(row[0]) for row in read_columns("nicknames.tsv")
+            if len(row) >= 2 for short in split_aliases(row[1])}
 
 
 NO_OWNERS = SurnameOwners()
