@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from search.analysis import TOKEN_PATTERN, NewsAnalyzer, news_analyzer, normalize_text, stem_inputs
+from search.documents import entity_term
 from search.entities import read_columns, split_aliases
 from search.errors import InvalidParameter
 from search.settings import SETTINGS
@@ -237,24 +238,25 @@ def find_aliases(table: AliasTable, words: list[str]) -> list[AliasMatch]:
 
 def names_around(match: AliasMatch, words: list[str]) -> list[str]:
     """Each longer run of the query's words holding an alias match (up to NAME_CONTEXT_WORDS
-    more words): the names it may be part of (`American Brands` around `American`)."""
+    more words), as the `entity` field keys names: the names it may be part of (`american
+    brands` around `American`)."""
     first, last = min(match.places), max(match.places) + 1
-    return [" ".join(words[start:stop])
+    return [entity_term(" ".join(words[start:stop]))
             for start in range(max(0, first - NAME_CONTEXT_WORDS), first + 1)
             for stop in range(last, min(len(words), last + NAME_CONTEXT_WORDS) + 1)
             if 0 < (first - start) + (stop - last) <= NAME_CONTEXT_WORDS]
 
 
 def outside_names(matches: list[AliasMatch], words: list[str],
-                  entity_names: Callable[[list[str]], set[str]] | None) -> list[AliasMatch]:
-    """The alias matches that are not part of a longer name the index holds: `American` in
+                  company_names: Callable[[list[str]], set[str]] | None) -> list[AliasMatch]:
+    """The alias matches that are not part of a company's name the index holds: `American` in
     `American Brands` (held as `American Brands Inc`) names a company, not the United States,
-    so its other names (`USA`, `united states`) are not searched. `entity_names` says which
-    names the index holds, all at once (None: no index to ask; every match stands)."""
+    so its other names (`USA`, `united states`) are not searched; `Japanese` in `Japanese
+    government` still names Japan. `company_names` says which names are a company's, all at
+    once (None: no index to ask; every match stands)."""
     around = {match: names_around(match, words) for match in matches}
     asked = sorted({name for names in around.values() for name in names})
-    if entity_names is None or not asked:
+    if company_names is None or not asked:
         return matches
-    held = entity_names(asked)
+    held = company_names(asked)
     return [match for match in matches if held.isdisjoint(around[match])]
-

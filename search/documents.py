@@ -210,13 +210,27 @@ def entity_term(name: str) -> str:
     return fold_accents(" ".join(name.replace(",", " ").split()).lower())
 
 
-def entity_name_forms(name: str) -> list[str]:
-    """How the `entity` field may hold a name a reader types: as typed, or with a company's
-    legal form after it (`American Brands` is held as `american brands inc`)."""
+COMPANY_FORMS_READ = 256  # entity names read after a query's words, to find a company's among them
+
+
+def company_words() -> tuple[frozenset[str], frozenset[str]]:
+    """The words that may follow a company's own name in it (`resources`, `international`) and
+    its legal forms (`corp`, `inc`), lower-cased (`data/entities/cues.tsv`)."""
     from search.entities.tables import entity_tables  # not at start: the entity package is heavy
 
-    name = entity_term(name)
-    return [name, *(f"{name} {suffix}" for suffix in sorted(entity_tables().cues["legal-suffix"]))]
+    cues = entity_tables().cues
+    return cues["company-word"] | cues["legal-suffix"], cues["legal-suffix"]
+
+
+def is_company_of(typed: str, held: str) -> bool:
+    """Whether an entity the index holds (`american barrick resources corp`) is the words typed
+    (`american barrick`, as `entity_term` keys them) followed only by words that may follow a
+    company's name, the last its legal form: the words typed name that company."""
+    if not held.startswith(typed + " "):
+        return False
+    following, legal = company_words()
+    rest = held[len(typed) + 1:].split()
+    return bool(rest) and rest[-1] in legal and all(word in following for word in rest)
 
 
 def document_fields(article: Article, key: str, signature: str, extra: Enrichment = NO_ENRICHMENT) -> dict:

@@ -52,7 +52,7 @@ from search.backends.opensearch.store import (
     search_failure,
 )
 from search.backends.opensearch.vocabulary import ClusterVocabulary
-from search.documents import entity_name_forms, entity_term, related_text
+from search.documents import COMPANY_FORMS_READ, entity_term, is_company_of, related_text
 from search.entities.surnames import SurnameOwners
 from search.errors import BackendUnavailable, IndexMissing
 from search.query import tree as qt
@@ -326,15 +326,19 @@ class OpenSearchView:
         keep_last(self.frequencies, KNOWN_LIMIT)
         return counts
 
-    def entity_names(self, names: list[str]) -> set[str]:
-        """One request: the documents holding any form of any name, and which forms they hold."""
-        forms = {form: name for name in names for form in entity_name_forms(name)}
-        if not forms:
+    def company_names(self, names: list[str]) -> set[str]:
+        """One request: for each name, the first COMPANY_FORMS_READ entity names that start with
+        its words (an aggregation each: one pattern of every company word is longer than the
+        cluster takes), then `is_company_of` over them."""
+        if not names:
             return set()
-        held = {"terms": {"field": "entity", "include": list(forms), "size": len(forms)}}
-        body = {"size": 0, "query": {"terms": {"entity": list(forms)}}, "aggs": {"held": held}}
-        buckets = self.search(body)["aggregations"]["held"]["buckets"]
-        return {forms[bucket["key"]] for bucket in buckets}
+        starts = [{"prefix": {"entity": name + " "}} for name in names]
+        aggs = {f"n{number}": {"terms": {"field": "entity", "include": literal(name + " ") + ".*",
+                                         "size": COMPANY_FORMS_READ, "order": {"_key": "asc"}}}
+                for number, name in enumerate(names)}
+        found = self.search({"size": 0, "query": {"bool": {"should": starts}}, "aggs": aggs})["aggregations"]
+        return {name for number, name in enumerate(names)
+                if any(is_company_of(name, bucket["key"]) for bucket in found[f"n{number}"]["buckets"])}
 
     def vocabulary(self) -> ClusterVocabulary:
         return ClusterVocabulary(self)
@@ -345,7 +349,7 @@ class OpenSearchView:
         aggregated = vocabulary_field(fieldname)
         if aggregated is None or limit < 1:
             return []
-        include = "".join(c if c.isalnum() else "\\" + c for c in prefix) + ".*"
+        include = literal(prefix) + ".*"
         aggs = {"terms": {"terms": {"field": aggregated, "include": include, "size": limit,
                                     "order": {"_key": "asc"}}}}
         found = self.search({"size": 0, "aggs": aggs})["aggregations"]["terms"]["buckets"]
@@ -408,6 +412,11 @@ def keep_last(cache: OrderedDict, limit: int) -> None:
     """Drop a cache's oldest entries past `limit` (the view's caches live as long as its checkpoint)."""
     while len(cache) > limit:
         cache.popitem(last=False)
+
+
+def literal(text: str) -> str:
+    """Text matched as itself in a Lucene regular expression (a terms aggregation's `include`)."""
+    return "".join(c if c.isalnum() else "\\" + c for c in text)
 
 
 def vocabulary_field(fieldname: str) -> str | None:
