@@ -25,7 +25,7 @@ from search.backends.base import EXACT, LOWER_BOUND, Feedback, Ranking, RankRequ
 from search.backends.whoosh.arrays import looked_up
 from search.backends.whoosh.compile import compile_tree
 from search.backends.whoosh.schema import UNDATED, ColumnValues
-from search.backends.whoosh.scoring import ArrayScorer, Domain, Postings
+from search.backends.whoosh.scoring import ArrayScorer, Domain, Postings, common_ascending
 from search.backends.whoosh.topk import Matches, matching, top_matches, whole
 from search.documents import content_of, read_facet_values
 from search.facets import FacetTable
@@ -314,11 +314,13 @@ class Ranker:
         details = self.details
         if details.matches.complete:
             whole_index = self.scorer.restricted(Domain.everything(self.scorer.size), scoring=False)
-            every = np.zeros(self.scorer.size, dtype=bool)
-            every[details.matches.documents] = True
+            matched = np.zeros(self.scorer.size, dtype=bool)
+            matched[details.matches.documents] = True
+            every = None
             for clause in details.clauses:
-                every &= whole_index.evaluate(clause).hit
-            return counted(np.flatnonzero(every)), EXACT
+                places = whole_index.matches(clause)[0]  # ascending
+                every = places[matched[places]] if every is None else common_ascending(every, places)
+            return counted(every), EXACT
         found = matching(self.scorer, wq.And([details.query, *details.clauses]), None, enough, counted)
         return self.bounded(counted(found.documents), found)
 

@@ -56,6 +56,35 @@ class Scored:
 
 
 _ZERO = np.zeros(())  # the score of every document when only matches are asked for
+SPARSE_SHARE = 1 / 8  # an OR is merged as lists of documents up to this share of the domain's
+
+
+@dataclass
+class Sparse:
+    """A node's result on some documents of the domain: their places (ascending, no repeats),
+    the score at each (None when only matches are asked for) and whether the node matches there
+    (None: at every place). Everywhere else its score is 0 and it matches nothing. A rare word
+    at 1M is a few hundred postings: an array of the whole domain for it, and for every node
+    above it, cost more than reading them (issue 21)."""
+
+    places: np.ndarray
+    score: np.ndarray | None
+    hit: np.ndarray | None = None
+
+    def hit_places(self) -> np.ndarray:
+        return self.places if self.hit is None else self.places[self.hit]
+
+    def score_at(self, places: np.ndarray) -> np.ndarray:
+        """The score at some places (ascending), 0 where the node has none."""
+        at, held = looked_up(self.places, places)
+        return np.where(held, self.score[at], 0.0) if len(self.places) else np.zeros(len(places))
+
+    def hit_at(self, places: np.ndarray) -> np.ndarray:
+        at, held = looked_up(self.places, places)
+        return held if self.hit is None or not len(self.places) else held & self.hit[at]
+
+
+Result = Scored | Sparse
 
 
 @dataclass(frozen=True)
@@ -430,6 +459,28 @@ def _raw_matcher(leaf, fieldname: str, btext: bytes):
         return None
 
 
+def _score_at(result: Result, places: np.ndarray) -> np.ndarray:
+    """A result's scores at some places of the domain (ascending)."""
+    return result.score_at(places) if isinstance(result, Sparse) else result.score[places]
+
+
+def _matched_score_at(result: Result, places: np.ndarray) -> np.ndarray:
+    """A result's scores at some places of the domain (ascending), 0 where it does not match."""
+    if isinstance(result, Scored):
+        return np.where(result.hit[places], result.score[places], 0.0)
+    if not len(result.places):
+        return np.zeros(len(places))
+    at, held = looked_up(result.places, places)
+    if result.hit is not None:
+        held &= result.hit[at]
+    return np.where(held, result.score[at], 0.0)
+
+
+def _hit_at(result: Result, places: np.ndarray) -> np.ndarray:
+    """Whether a result matches at some places of the domain (ascending)."""
+    return result.hit_at(places) if isinstance(result, Sparse) else result.hit[places]
+
+
 class ArrayScorer:
     """Evaluates Whoosh queries over a domain of the index (all of it unless told) at once, until
     a deadline; with `scoring` off, only which documents match (no score is computed).
@@ -466,7 +517,24 @@ class ArrayScorer:
 
     def evaluate(self, query: wq.Query) -> Scored:
         """The query's score for every document of the domain, and which documents it matches."""
-        scored = self._node(query)
+        return self.evaluate_dense(self._dense(self._node(query, outside=False)))
+
+    def matches(self, query: wq.Query) -> tuple[np.ndarray, np.ndarray | None]:
+        """The places in the domain of the query's live matches (ascending), and their scores
+        when scoring: `evaluate` without an array of the domain where the result is sparse."""
+        result = self._node(query, outside=False)
+        if isinstance(result, Scored):
+            scored = self.evaluate_dense(result)
+            places = np.flatnonzero(scored.hit)
+            return places, scored.score[places] if self.scoring else None
+        documents = result.places if self.domain.whole else self.domain.documents[result.places]
+        keep = self.postings.live[documents]
+        if result.hit is not None:
+            keep &= result.hit
+        return result.places[keep], result.score[keep] if self.scoring else None
+
+    def evaluate_dense(self, scored: Scored) -> Scored:
+        """A dense result as `evaluate` gives it: live matches only, no score elsewhere."""
         live = self.postings.live if self.domain.whole else self.postings.live[self.domain.documents]
         if not self.scoring:
             return Scored(_ZERO, scored.hit & live)
@@ -478,10 +546,25 @@ class ArrayScorer:
             self.partial = True
         return self.partial
 
-    def _empty(self) -> Scored:
-        return Scored(np.zeros(self.size) if self.scoring else _ZERO, np.zeros(self.size, dtype=bool))
+    def _empty(self) -> Sparse:
+        return Sparse(_EMPTY_IDS, _EMPTY_WEIGHTS if self.scoring else None)
 
-    def _node(self, query: wq.Query) -> Scored:
+    def _dense(self, result: Result) -> Scored:
+        """A result as an array of the whole domain."""
+        if isinstance(result, Scored):
+            return result
+        score = _ZERO
+        if self.scoring:
+            score = np.zeros(self.size)
+            score[result.places] = result.score
+        hit = np.zeros(self.size, dtype=bool)
+        hit[result.hit_places()] = True
+        return Scored(score, hit)
+
+    def _node(self, query: wq.Query, outside: bool = True) -> Result:
+        """A node's result; `outside`: whether its parent reads its scores where it does not
+        match (an OR sums its parts' scores wherever one of them matches, as Whoosh's matchers
+        do not, but as the dense scorer always did: kept, so that rankings stay the same)."""
         if self._late():
             return self._remember_phrase(query, self._empty())
         if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
@@ -494,28 +577,26 @@ class ArrayScorer:
         if isinstance(query, wq.MultiTerm) and not isinstance(query, wq.Term):
             return self._expanded(query)
         if type(query) in (wq.Or, wq.And, wq.DefaultOr, wq.PreloadedOr) and not getattr(query, "scale", None):
-            return self._compound(query)
+            return self._compound(query, outside)
         if type(query) is wq.AndMaybe:
-            return self._and_maybe(query)
+            return self._and_maybe(query, outside)
         if type(query) is wq.AndNot:
-            return self._and_not(query)
+            return self._and_not(query, outside)
         if not self.scoring and id(query) in self.run.phrase_hits:  # a phrase's matches, found before
             hit = self.run.phrase_hits[id(query)]
             return Scored(_ZERO, hit if self.domain.whole else hit[self.domain.documents])
         if isinstance(query, wq.Phrase) and query.slop == 1 and self._has_positions(query.fieldname):
             return self._phrase(query)
         if type(query) is wq.ConstantScoreQuery:
-            child = self._node(query.child)
+            child = self._dense(self._node(query.child, outside=False))
             return Scored(np.full(self.size, float(query.score)) if self.scoring else _ZERO, child.hit)
         return self._by_whoosh(query)
 
-    def _term(self, fieldname: str, text, boost: float) -> Scored:
+    def _term(self, fieldname: str, text, boost: float) -> Sparse:
         places, scores = self._term_postings(fieldname, text)
-        scored = self._empty()
-        if self.scoring:
-            scored.score[places] = scores * boost if boost != 1.0 else scores
-        scored.hit[places] = True
-        return scored
+        if not self.scoring:
+            return Sparse(places, None)
+        return Sparse(places, scores * boost if boost != 1.0 else scores)
 
     def _term_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """A term's documents in the domain (as places in it), and their scores (unless scoring
@@ -576,7 +657,7 @@ class ArrayScorer:
         field = self.schema[fieldname]
         return bool(field.format and field.format.supports("positions"))
 
-    def _phrase(self, query: wq.Phrase) -> Scored:
+    def _phrase(self, query: wq.Phrase) -> Sparse:
         """Words in a row: the documents holding every word (from the arrays), then their
         positions, read only there. Scored as Whoosh scores a phrase: the sum of its words'
         scores (a repeated word once per time it is repeated), times the boost."""
@@ -595,58 +676,115 @@ class ArrayScorer:
         held = self.postings.in_a_row(query.fieldname, words, documents[candidates])
         if not self.domain.whole:
             held = np.searchsorted(documents, held)
-        scored = self._empty()
-        if self.scoring:  # each word scored only where the phrase stands (a common word's postings are many)
-            for word in words:
-                places, ids, weights, btext = found[word]
-                at = np.searchsorted(places, held)
-                scored.score[held] += self._scores_at(query.fieldname, btext, ids[at], weights[at])
-            if query.boost != 1.0:
-                scored.score[held] *= query.boost
-        scored.hit[held] = True
-        return self._remember_phrase(query, scored)
+        if not self.scoring:
+            return self._remember_phrase(query, Sparse(held, None))
+        total = np.zeros(len(held))  # each word scored only where the phrase stands
+        for word in words:
+            places, ids, weights, btext = found[word]
+            at = np.searchsorted(places, held)
+            total += self._scores_at(query.fieldname, btext, ids[at], weights[at])
+        if query.boost != 1.0:
+            total *= query.boost
+        return self._remember_phrase(query, Sparse(held, total))
 
-    def _expanded(self, query: wq.MultiTerm) -> Scored:
+    def _expanded(self, query: wq.MultiTerm) -> Result:
         """A prefix, wildcard or fuzzy term: its expansions ORed, as Whoosh's MultiTerm does."""
         texts = [btext for btext in query._btexts(self.searcher.reader()) if btext]
         if len(texts) == 1:
             return self._term(query.field(), texts[0], 1.0)
         found = [self._term_postings(query.field(), btext) for btext in texts]
-        places = np.concatenate([_EMPTY_IDS, *(places for places, _ in found)])
-        hit = np.bincount(places, minlength=self.size) > 0
-        if not self.scoring:
-            return Scored(_ZERO, hit)
-        scores = np.concatenate([_EMPTY_WEIGHTS, *(scores for _, scores in found)])
-        total = np.bincount(places, weights=scores, minlength=self.size).astype(np.float64, copy=False)
-        return Scored(total * query.boost if query.boost != 1.0 else total, hit)
+        return self._postings_summed(found, [1.0] * len(found), query.boost)
 
-    def _compound(self, query: wq.CompoundQuery) -> Scored:
+    def _compound(self, query: wq.CompoundQuery, outside: bool) -> Result:
         if not isinstance(query, wq.And) and len(query.subqueries) > 1 \
                 and all(type(sub) is wq.Term for sub in query.subqueries):
             return self._terms_ored(query)
-        parts = [self._node(sub) for sub in query.subqueries]
+        is_and = isinstance(query, wq.And)
+        parts = [self._node(sub, outside if is_and else True) for sub in query.subqueries]
         if not parts:
             return self._empty()
         if len(parts) == 1:  # Whoosh uses the lone part's matcher, without the compound's boost
             return parts[0]
-        if isinstance(query, wq.And):
-            return Scored(self._sum(parts, query.boost), joined(np.logical_and, [part.hit for part in parts]))
-        return Scored(self._sum(parts, query.boost), joined(np.logical_or, [part.hit for part in parts]))
+        if is_and and not outside:
+            return self._sparse_and(parts, query.boost)
+        if not is_and and all(isinstance(part, Sparse) for part in parts) \
+                and sum(len(part.places) for part in parts) <= SPARSE_SHARE * self.size:
+            return self._union(parts, query.boost)
+        parts = [self._dense(part) for part in parts]
+        operation = np.logical_and if is_and else np.logical_or
+        return Scored(self._sum(parts, query.boost), joined(operation, [part.hit for part in parts]))
 
-    def _terms_ored(self, query: wq.CompoundQuery) -> Scored:
+    def _terms_ored(self, query: wq.CompoundQuery) -> Result:
         """An OR of terms (one word in several fields; the names a query's words may be), summed
         in one pass over their postings, not one array of the domain per term. Each document's
         scores are added in the terms' order, as `_sum` adds them."""
-        found = [(self._term_postings(sub.fieldname, sub.text), sub.boost) for sub in query.subqueries]
-        places = np.concatenate([_EMPTY_IDS, *(places for (places, _), _ in found)])
+        found = [self._term_postings(sub.fieldname, sub.text) for sub in query.subqueries]
+        return self._postings_summed(found, [sub.boost for sub in query.subqueries], query.boost)
+
+    def _postings_summed(self, found: list[tuple[np.ndarray, np.ndarray]], boosts: list[float],
+                         boost: float) -> Result:
+        """Terms' postings ORed: each document's scores summed in the terms' order (times each
+        term's boost, then the OR's), as a list of documents when they are few, else an array."""
+        if not self.scoring:
+            parts = [Sparse(places, None) for places, _ in found]
+        else:
+            parts = [Sparse(places, scores * part_boost if part_boost != 1.0 else scores)
+                     for (places, scores), part_boost in zip(found, boosts, strict=True)]
+        if sum(len(places) for places, _ in found) <= SPARSE_SHARE * self.size:
+            return self._union(parts, boost)
+        places = np.concatenate([_EMPTY_IDS, *(part.places for part in parts)])
         hit = np.zeros(self.size, dtype=bool)
         hit[places] = True
         if not self.scoring:
             return Scored(_ZERO, hit)
-        scores = np.concatenate([_EMPTY_WEIGHTS, *(scores * boost if boost != 1.0 else scores
-                                                   for (_, scores), boost in found)])
+        scores = np.concatenate([_EMPTY_WEIGHTS, *(part.score for part in parts)])
         total = np.bincount(places, weights=scores, minlength=self.size).astype(np.float64, copy=False)
-        return Scored(total * query.boost if query.boost != 1.0 else total, hit)
+        return Scored(total * boost if boost != 1.0 else total, hit)
+
+    def _union(self, parts: list[Sparse], boost: float) -> Sparse:
+        """Sparse parts ORed: every place of any of them, each place's scores summed in the parts'
+        order (a document's scores add up as `_sum` adds them), matching where any part does."""
+        places = np.concatenate([_EMPTY_IDS, *(part.places for part in parts)])
+        order = np.argsort(places, kind="stable")  # the parts are ascending runs: a merge
+        ordered = places[order]
+        first = np.ones(len(ordered), dtype=bool)
+        first[1:] = ordered[1:] != ordered[:-1]
+        unique = ordered[first]
+        owner = np.empty(len(places), dtype=np.int64)
+        owner[order] = np.cumsum(first) - 1
+        hit = None
+        if any(part.hit is not None for part in parts):
+            flags = np.concatenate([np.ones(0, dtype=bool), *(part.hit if part.hit is not None else
+                                                              np.ones(len(part.places), dtype=bool)
+                                                              for part in parts)])
+            hit = np.zeros(len(unique), dtype=bool)
+            hit[owner[flags]] = True
+        if not self.scoring:
+            return Sparse(unique, None, hit)
+        scores = np.concatenate([_EMPTY_WEIGHTS, *(part.score for part in parts)])
+        total = np.bincount(owner, weights=scores, minlength=len(unique))
+        return Sparse(unique, total * boost if boost != 1.0 else total, hit)
+
+    def _sparse_and(self, parts: list[Result], boost: float) -> Sparse:
+        """Parts ANDed, as a list of the places every part matches (from the sparse parts', fewest
+        first, else from the arrays'), each place's scores summed in the parts' order."""
+        sparse = [part for part in parts if isinstance(part, Sparse)]
+        dense = [part for part in parts if isinstance(part, Scored)]
+        if not sparse:
+            places = np.flatnonzero(joined(np.logical_and, [part.hit for part in dense]))
+        else:
+            places = None
+            for part in sorted(sparse, key=lambda part: len(part.places)):
+                hits = part.hit_places()
+                places = hits if places is None else common_ascending(places, hits)
+            for part in dense:
+                places = places[part.hit[places]]
+        if not self.scoring:
+            return Sparse(places, None)
+        total = _score_at(parts[0], places).copy()
+        for part in parts[1:]:
+            total += _score_at(part, places)
+        return Sparse(places, total * boost if boost != 1.0 else total)
 
     def _sum(self, parts: list[Scored], boost: float) -> np.ndarray:
         if not self.scoring:
@@ -656,14 +794,29 @@ class ArrayScorer:
             total += part.score
         return total * boost if boost != 1.0 else total
 
-    def _and_maybe(self, query: wq.AndMaybe) -> Scored:
+    def _and_maybe(self, query: wq.AndMaybe, outside: bool) -> Result:
         if not self.scoring:  # the optional part changes only scores
-            return self._node(query.a)
-        required, optional = self._node(query.a), self._node(query.b)
+            return self._node(query.a, outside)
+        required = self._node(query.a, outside)
+        optional = self._node(query.b, outside=False)
+        if not outside:  # a list of the required part's matches, however many
+            if isinstance(required, Sparse):
+                places = required.hit_places()
+                score = required.score if required.hit is None else required.score[required.hit]
+            else:
+                places = np.flatnonzero(required.hit)
+                score = required.score[places]
+            return Sparse(places, score + _matched_score_at(optional, places))
+        required, optional = self._dense(required), self._dense(optional)
         return Scored(required.score + np.where(optional.hit, optional.score, 0.0), required.hit)
 
-    def _and_not(self, query: wq.AndNot) -> Scored:
-        positive, negative = self._node(query.a), self._node(query.b)
+    def _and_not(self, query: wq.AndNot, outside: bool) -> Result:
+        positive, negative = self._node(query.a, outside), self._node(query.b, outside=False)
+        if isinstance(positive, Sparse):
+            kept = ~_hit_at(negative, positive.places)
+            return Sparse(positive.places, positive.score,
+                          kept if positive.hit is None else positive.hit & kept)
+        negative = self._dense(negative)
         return Scored(positive.score, positive.hit & ~negative.hit)
 
     def _by_whoosh(self, query: wq.Query) -> Scored:
@@ -694,9 +847,10 @@ class ArrayScorer:
                     return scored
         return scored
 
-    def _remember_phrase(self, query: wq.Query, scored: Scored) -> Scored:
+    def _remember_phrase(self, query: wq.Query, result: Result) -> Result:
         """Keep a phrase's matches over the whole index: the hits ask which shown documents hold
         the whole phrase (a phrase evaluated over part of the index is looked up again there)."""
         if isinstance(query, wq.Phrase) and self.domain.whole:
-            self.run.phrase_hits[id(query)] = scored.hit
-        return scored
+            self.run.phrase_hits[id(query)] = self._dense(Sparse(result.hit_places(), None)).hit \
+                if isinstance(result, Sparse) else result.hit
+        return result

@@ -244,18 +244,15 @@ def evaluate_windows(scorer: ArrayScorer, query: wq.Query, windows: np.ndarray, 
     else:
         starts = windows.astype(np.int64) * window
         domain = Domain(starts, np.minimum(starts + window, size))
-    scored = scorer.restricted(domain, scoring).evaluate(query)
-    places = np.flatnonzero(scored.hit)
-    documents = places if domain.whole else domain.documents[places]
-    return documents, scored.score[places] if scoring else None
+    places, scores = scorer.restricted(domain, scoring).matches(query)
+    return (places if domain.whole else domain.documents[places]), scores
 
 
 def whole(scorer: ArrayScorer, query: wq.Query, scoring: bool = True) -> Matches:
     """Every match of the query, scored when asked."""
-    scored = scorer.restricted(Domain.everything(scorer.postings.doc_count), scoring).evaluate(query)
-    documents = np.flatnonzero(scored.hit)
-    return Matches(documents, scored.score[documents] if scoring else None,
-                   window_size(scorer.postings.doc_count))
+    size = scorer.postings.doc_count
+    documents, scores = scorer.restricted(Domain.everything(size), scoring).matches(query)
+    return Matches(documents, scores, window_size(size))
 
 
 def kth_best(documents: np.ndarray, scores: np.ndarray, k: int, stories: np.ndarray | None) -> float | None:

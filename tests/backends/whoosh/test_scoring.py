@@ -15,6 +15,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.formats import Characters
 
+from search.backends.whoosh import scoring
 from search.backends.whoosh.codec import byte_column
 from search.backends.whoosh.compile import compile_tree
 from search.backends.whoosh.scoring import ArrayScorer, Postings, common_ascending, distinct_ascending
@@ -151,6 +152,29 @@ def assert_scored_as(engine: Engine, query, expected: dict[int, float]) -> None:
 def test_scores_equal_whooshs_matchers(news_engine, text):
     query = boosted(news_engine, text)
     assert_scored_as(news_engine, query, whoosh_scores(news_engine.view().searcher, query))
+
+
+NESTED = ["(drone -grain) OR port", "(drone AND grain) OR (river AND port)", "drone OR (grain -port)",
+          '("missile strike" OR river) AND grain', "(wor* OR Kyiv) AND NOT (port OR river)"]
+
+
+@pytest.mark.parametrize("text", [*AND_NOT, *NESTED, "grain port", "missile strike border talks deal",
+                                  "wor*", "Ben Wallace", '"missile strike"'])
+def test_an_or_merged_as_lists_of_documents_scores_as_one_summed_in_arrays(news_engine, text, monkeypatch):
+    """Whatever share of the index an OR's postings are, the same matches with the same scores
+    (to the last bit: a document's scores are added in the same order), from `evaluate` (arrays
+    of the index) and `matches` (lists where the result is sparse)."""
+    query = boosted(news_engine, text)
+    found = []
+    for share in (0.0, 1.0):
+        monkeypatch.setattr(scoring, "SPARSE_SHARE", share)
+        run = scorer(news_engine, time.monotonic() + 60)
+        dense = run.evaluate(query)
+        places, scores = scorer(news_engine, time.monotonic() + 60).matches(query)
+        assert places.tolist() == np.flatnonzero(dense.hit).tolist()
+        assert scores.tolist() == dense.score[places].tolist()
+        found.append((places.tolist(), scores.tolist()))
+    assert found[0] == found[1] and found[0][0], text
 
 
 def test_a_phrase_repeating_a_word_scores_as_whooshs(segmented_engine):
