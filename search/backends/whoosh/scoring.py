@@ -76,8 +76,7 @@ class Sparse:
 
     def score_at(self, places: np.ndarray) -> np.ndarray:
         """The score at some places (ascending), 0 where the node has none."""
-        at, held = looked_up(self.places, places)
-        return np.where(held, self.score[at], 0.0) if len(self.places) else np.zeros(len(places))
+        return spread(self.places, self.score, places)
 
     def hit_at(self, places: np.ndarray) -> np.ndarray:
         at, held = looked_up(self.places, places)
@@ -468,12 +467,21 @@ def _matched_score_at(result: Result, places: np.ndarray) -> np.ndarray:
     """A result's scores at some places of the domain (ascending), 0 where it does not match."""
     if isinstance(result, Scored):
         return np.where(result.hit[places], result.score[places], 0.0)
-    if not len(result.places):
-        return np.zeros(len(places))
-    at, held = looked_up(result.places, places)
-    if result.hit is not None:
-        held &= result.hit[at]
-    return np.where(held, result.score[at], 0.0)
+    matched = result.score if result.hit is None else np.where(result.hit, result.score, 0.0)
+    return spread(result.places, matched, places)
+
+
+def spread(source: np.ndarray, values: np.ndarray, places: np.ndarray) -> np.ndarray:
+    """Values given at some ascending places (`source`), read at other ascending places, 0
+    where `source` has none: each place of the shorter list is looked up in the longer one
+    (an optional part's few hundred entity matches among half a million required ones)."""
+    if len(source) <= len(places):
+        at, held = looked_up(places, source)
+        found = np.zeros(len(places))
+        found[at[held]] = values[held]
+        return found
+    at, held = looked_up(source, places)
+    return np.where(held, values[at], 0.0)
 
 
 def _hit_at(result: Result, places: np.ndarray) -> np.ndarray:
@@ -710,9 +718,26 @@ class ArrayScorer:
         if not is_and and all(isinstance(part, Sparse) for part in parts) \
                 and sum(len(part.places) for part in parts) <= SPARSE_SHARE * self.size:
             return self._union(parts, query.boost)
+        if not is_and:
+            return self._dense_or(parts, query.boost)
         parts = [self._dense(part) for part in parts]
-        operation = np.logical_and if is_and else np.logical_or
-        return Scored(self._sum(parts, query.boost), joined(operation, [part.hit for part in parts]))
+        return Scored(self._sum(parts, query.boost), joined(np.logical_and, [part.hit for part in parts]))
+
+    def _dense_or(self, parts: list[Result], boost: float) -> Scored:
+        """Parts ORed into arrays of the domain: a sparse part added at its places only (not
+        made an array of its own first), each document's scores in the parts' order."""
+        hit = np.zeros(self.size, dtype=bool)
+        total = np.zeros(self.size) if self.scoring else _ZERO
+        for part in parts:
+            if isinstance(part, Sparse):
+                hit[part.hit_places()] = True
+                if self.scoring:
+                    total[part.places] += part.score
+            else:
+                hit |= part.hit
+                if self.scoring:
+                    total += part.score
+        return Scored(total * boost if boost != 1.0 and self.scoring else total, hit)
 
     def _terms_ored(self, query: wq.CompoundQuery) -> Result:
         """An OR of terms (one word in several fields; the names a query's words may be), summed
