@@ -233,6 +233,7 @@ class Ranker:
         self.count_up_to = count_up_to or SETTINGS.exact_count_up_to
         self.weights = request.weights
         self.scorer = ArrayScorer(view.searcher, view.postings, self.weights, request.deadline)
+        self.tier_found: Matches | None = None  # the all-words tier's matches, when it was ranked
         self.details = Details(self.scorer, members=view.story_members().of,
                                deadline=request.deadline + SETTINGS.time_budget_seconds)
 
@@ -257,7 +258,8 @@ class Ranker:
         request, view = self.request, self.view
         rows: list[tuple] = []
         if request.tier is not None and request.sort == "relevance":
-            rows = self.top(self.matches(request.tier, request.depth), request.depth)
+            self.tier_found = self.matches(request.tier, request.depth)
+            rows = self.top(self.tier_found, request.depth)
         found = None
         if len(rows) < request.depth:
             depth = request.depth + len(rows)
@@ -311,7 +313,10 @@ class Ranker:
     def all_words(self, enough: int | None, counted: Callable[[np.ndarray], int]) -> tuple[int, str]:
         """How many of the query's matches hold every optional word: among the matches when all
         were counted, else counted window by window like them."""
-        details = self.details
+        details, tier = self.details, self.tier_found
+        if details.matches.complete and tier is not None and tier.evaluated is None and not self.pruned:
+            # the tier is every clause (and the filter) ANDed: its matches, among the query's
+            return counted(common_ascending(tier.documents, details.matches.documents)), EXACT
         if details.matches.complete:
             whole_index = self.scorer.restricted(Domain.everything(self.scorer.size), scoring=False)
             matched = np.zeros(self.scorer.size, dtype=bool)
