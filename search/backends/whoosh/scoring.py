@@ -9,10 +9,19 @@ them; an exact phrase reads positions only where all its words stand. A node wit
 array form here (sloppy phrases, ranges, `NOT` alone) is run by Whoosh's own matcher.
 All of it runs under one deadline.
 
-Two places differ from Whoosh, on purpose: AND NOT excludes every document of its
+A node's result is a list of the documents where it has a score (`Sparse`) while that is
+shorter than an array of the index (`Scored`): a term's postings, an OR of few postings, an
+AND's common matches, AND MAYBE's required matches. At a million documents a rare word has a
+few hundred postings, and arrays of the index for it and every node above it cost more than
+the word (issue 21). Each document's scores are added in the same order either way, so a
+ranking does not depend on which form a node took.
+
+Three places differ from Whoosh, on purpose: AND NOT excludes every document of its
 negative side (Whoosh's matcher can keep a segment's first positive document), and a
 prefix or wildcard sums its expansions' BM25 scores everywhere (Whoosh scores each 1.0
-in segments of up to 5,000 documents and sums BM25 in larger ones).
+in segments of up to 5,000 documents and sums BM25 in larger ones), and an OR adds a part's
+score wherever the OR matches, also where that part itself does not (an AND in an OR whose
+other words stand there): kept as it was, so that rankings stay the same (`outside`).
 """
 
 from __future__ import annotations
