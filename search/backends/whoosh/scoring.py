@@ -745,13 +745,10 @@ class ArrayScorer:
             return self._empty()
         if len(parts) == 1:  # Whoosh uses the lone part's matcher, without the compound's boost
             return parts[0]
-        if is_and and not outside:
-            return self._sparse_and(parts, query.boost)
-        if not is_and and all(isinstance(part, Sparse) for part in parts) \
-                and sum(len(part.places) for part in parts) <= SPARSE_SHARE * self.size:
-            return self._union(parts, query.boost)
         if not is_and:
-            return self._dense_or(parts, query.boost)
+            return self._ored(parts, query.boost)
+        if not outside:
+            return self._sparse_and(parts, query.boost)
         parts = [self._dense(part) for part in parts]
         return Scored(self._sum(parts, query.boost), joined(np.logical_and, [part.hit for part in parts]))
 
@@ -780,23 +777,19 @@ class ArrayScorer:
 
     def _postings_summed(self, found: list[tuple[np.ndarray, np.ndarray]], boosts: list[float],
                          boost: float) -> Result:
-        """Terms' postings ORed: each document's scores summed in the terms' order (times each
-        term's boost, then the OR's), as a list of documents when they are few, else an array."""
+        """Terms' postings ORed, each term's scores times its boost."""
         if not self.scoring:
-            parts = [Sparse(places, None) for places, _ in found]
-        else:
-            parts = [Sparse(places, scores * part_boost if part_boost != 1.0 else scores)
-                     for (places, scores), part_boost in zip(found, boosts, strict=True)]
-        if sum(len(places) for places, _ in found) <= SPARSE_SHARE * self.size:
+            return self._ored([Sparse(places, None) for places, _ in found], boost)
+        return self._ored([Sparse(places, scores * part_boost if part_boost != 1.0 else scores)
+                           for (places, scores), part_boost in zip(found, boosts, strict=True)], boost)
+
+    def _ored(self, parts: list[Result], boost: float) -> Result:
+        """Parts ORed, each document's scores summed in the parts' order: merged as lists while
+        they hold up to SPARSE_SHARE of the domain, else added into arrays of it."""
+        if all(isinstance(part, Sparse) for part in parts) \
+                and sum(len(part.places) for part in parts) <= SPARSE_SHARE * self.size:
             return self._union(parts, boost)
-        places = np.concatenate([_EMPTY_IDS, *(part.places for part in parts)])
-        hit = np.zeros(self.size, dtype=bool)
-        hit[places] = True
-        if not self.scoring:
-            return Scored(_ZERO, hit)
-        scores = np.concatenate([_EMPTY_WEIGHTS, *(part.score for part in parts)])
-        total = np.bincount(places, weights=scores, minlength=self.size).astype(np.float64, copy=False)
-        return Scored(total * boost if boost != 1.0 else total, hit)
+        return self._dense_or(parts, boost)
 
     def _union(self, parts: list[Sparse], boost: float) -> Sparse:
         """Sparse parts ORed: every place of any of them, each place's scores summed in the parts'
