@@ -57,7 +57,7 @@ input's neutral twin (the class's syntax replaced by syntax both read alike: `RE
 - "name value": a word after a name field that analyses to several terms is the name's words in
   order (`weapon:B-2` is the phrase `b 2`); the parser it replaced found any of them, so
   `weapon:B-2` listed every weapon holding a `b` (B-52, B-1). The twin drops the field name,
-  which both read as text.
+  which both read as text (the value in a group too: `author:(droneauthor:drone`).
 - "deep": parentheses nested more than MAX_DEPTH levels. Whoosh parsed them until Python's
   recursion limit, at a depth that depends on how deep the caller's stack is, then fell back to
   plain words; ours falls back past MAX_DEPTH, always.
@@ -233,8 +233,8 @@ ENTITY_FIELDS = {"person": "author", "org": "author", "place": "author", "weapon
 QUOTED_FIELD_VALUE = re.compile(r'(?<![\w"])\w+:(?=")')
 NAME_FIELD_NAMES = sorted({*NAME_VALUE_FIELDS, *(alias for alias, name in ALIAS_OF.items()
                                                   if name in NAME_VALUE_FIELDS)})
-NAME_VALUE = re.compile(rf"(?<![\w\"])(?:{'|'.join(NAME_FIELD_NAMES)}):"  # a value of several words
-                        r"(?=[^\s\"()]*\w[^\w\s\"()]+\w)", re.IGNORECASE)
+NAME_VALUE = re.compile(rf"(?<![\w\"])(?:{'|'.join(NAME_FIELD_NAMES)}):"  # a value of several words,
+                        r"(?=\(*[^\s\"()]*\w[^\w\s\"()]+\w)", re.IGNORECASE)  # in a group or not
 INTERNAL_FIELDS = sorted(set(SCHEMA.names()) - FIELD_NAMES - set(ALIAS_OF), key=len, reverse=True)
 NEUTRAL = {  # each class's syntax (wherever Whoosh's tagger may find it), and what both read alike
     "REQUIRE": (re.compile(r"REQUIRE"), "REQUIRES"),
@@ -424,6 +424,7 @@ generated_query = st.lists(
 # before it (it draws constants from them), so a run of more test modules found it.
 @example(text="0\x1b REQUIRE REQUIRE drone ")
 @example(text='drone " REQUIRE REQUIRE drone ')
+@example(text="author:(droneauthor:drone ")
 def test_generated_queries_read_as_before(text):
     outcome, found = verdict(text)
     TALLY.setdefault("generated", Counter())[outcome] += 1
