@@ -137,8 +137,8 @@ def call(address: Address, request, *args, **kwargs):
     """One request to the cluster, its failures said as ours: unreachable, refused credentials or
     a failing cluster are BackendUnavailable (503), a query the cluster refuses is InvalidParameter
     (400); a missing index or document (NotFoundError) reaches the caller, who knows what it means.
-    A request refused or failed because a node left while serving it (status 400 or 500) is tried
-    once more (then 503)."""
+    A request refused or failed because a node left while serving it (status 400 or 500), or a
+    search that failed on every shard with no cause of its own, is tried once more (then 503)."""
     from opensearchpy.exceptions import (
         AuthenticationException,
         AuthorizationException,
@@ -152,7 +152,7 @@ def call(address: Address, request, *args, **kwargs):
         try:
             return request(*args, **kwargs)
         except TransportError as error:  # a refusal (400) or a failure (5xx); not a connection's
-            if isinstance(error, ConnectionError) or not node_dropped(error):
+            if isinstance(error, ConnectionError) or not (node_dropped(error) or shards_failed_over(error)):
                 raise
             time.sleep(NODE_DROPPED_PAUSE)  # a node left mid-request: the copies on the others answer
             return request(*args, **kwargs)
@@ -179,6 +179,17 @@ def node_dropped(error) -> bool:
     answers some such failures, a fetch phase whose node disconnected, with status 400)."""
     reason = reason_of(error)
     return any(mark in reason for mark in NODE_DROPPED_MARKS)
+
+
+def shards_failed_over(error) -> bool:
+    """Whether a search failed on every shard with no cause of its own (`all shards failed`, 5xx,
+    no root cause): as `_msearch` answers while a killed node's shard copies are promoted (one
+    in CI's data-node kill came back 500), so it is asked again once, as `msearch` does."""
+    info = error.info if isinstance(error.info, dict) else {}
+    details = info.get("error") if isinstance(info.get("error"), dict) else {}
+    status = error.status_code if isinstance(error.status_code, int) else 0
+    kind = details.get("type") or error.error
+    return status >= 500 and kind == "search_phase_execution_exception" and not details.get("root_cause")
 
 
 def reason_of(error) -> str:

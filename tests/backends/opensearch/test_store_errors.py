@@ -42,6 +42,17 @@ def test_a_request_failing_with_a_500_because_a_node_left_is_tried_once_more():
         call(ADDRESS, failing(TransportError(500, "boom", {"error": {"root_cause": [{"reason": "boom"}]}})))
 
 
+def test_a_search_failed_on_every_shard_with_no_cause_is_tried_once_more():
+    """What a search answered while a killed node's shard copies were promoted (make test's
+    data-node kill: `500: search_phase_execution_exception`, no root cause)."""
+    all_failed = {"error": {"root_cause": [], "type": "search_phase_execution_exception",
+                            "reason": "all shards failed"}, "status": 500}
+    failed = TransportError(500, "search_phase_execution_exception", all_failed)
+    assert call(ADDRESS, failing(failed)) == {"answered": True}
+    with pytest.raises(BackendUnavailable, match="failed to answer"):
+        call(ADDRESS, failing(failed, failed))
+
+
 def test_twice_failed_by_leaving_nodes_it_is_unavailable_not_a_bad_query():
     dropped = RequestError(400, "search_phase_execution_exception", DROPPED)
     with pytest.raises(BackendUnavailable, match="lost a node"):
