@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from search.analysis import fold_accents, name_terms
@@ -213,6 +214,7 @@ def entity_term(name: str) -> str:
 COMPANY_FORMS_READ = 256  # entity names read after a query's words, to find a company's among them
 
 
+@cache
 def company_words() -> tuple[frozenset[str], frozenset[str]]:
     """The words that may follow a company's own name in it (`resources`, `international`) and
     its legal forms (`corp`, `inc`), lower-cased (`data/entities/cues.tsv`)."""

@@ -597,9 +597,13 @@ class ArrayScorer:
         if self.scoring:
             score = np.zeros(self.size)
             score[result.places] = result.score
+        return Scored(score, self._hit_array(result.hit_places()))
+
+    def _hit_array(self, places: np.ndarray) -> np.ndarray:
+        """Match flags over the whole domain, set at these places."""
         hit = np.zeros(self.size, dtype=bool)
-        hit[result.hit_places()] = True
-        return Scored(score, hit)
+        hit[places] = True
+        return hit
 
     def _node(self, query: wq.Query, outside: bool = True) -> Result:
         """A node's result; `outside`: whether its parent reads its scores where it does not
@@ -901,6 +905,6 @@ class ArrayScorer:
         """Keep a phrase's matches over the whole index: the hits ask which shown documents hold
         the whole phrase (a phrase evaluated over part of the index is looked up again there)."""
         if isinstance(query, wq.Phrase) and self.domain.whole:
-            self.run.phrase_hits[id(query)] = self._dense(Sparse(result.hit_places(), None)).hit \
+            self.run.phrase_hits[id(query)] = self._hit_array(result.hit_places()) \
                 if isinstance(result, Sparse) else result.hit
         return result
