@@ -159,6 +159,20 @@ def _matches(found: TermSpans, fields: tuple[str, ...]) -> Iterator[Match]:
                 yield Match(startchar, endchar, f"{fieldname}:{term}")
 
 
+def without_repeated_passages(passage: str, versions: list[dict]) -> list[dict]:
+    """The versions without a passage the hit already shows (the row's, or an earlier version's):
+    an update resent with the same paragraph would show the reader the same lines twice."""
+    shown, kept = {" ".join(plain_text(passage).split())}, []
+    for version in versions:
+        if "snippet" in version:
+            text = " ".join(plain_text(version["snippet"]).split())
+            if text in shown:
+                version = {key: value for key, value in version.items() if key != "snippet"}
+            shown.add(text)
+        kept.append(version)
+    return kept
+
+
 class HitMaker:
     """Makes the hits of one query's results: each shown version's passage, what matched and how,
     and its story's other versions with their own passages."""
@@ -179,8 +193,8 @@ class HitMaker:
         title, body = stored.get("title") or "", stored.get("body") or ""
         words = [m for m in body_matches if not m.text.startswith((ENTITY, SPEAKER))]
         quoted = [m for m in body_matches if not m.text.startswith(ENTITY)]
-        hit = Hit(stored, score, snippet=passage, versions=versions, missing=missing,
-                  quote=quote_shown(passage, body, stored.get("quotes") or [], quoted))
+        hit = Hit(stored, score, snippet=passage, versions=without_repeated_passages(passage, versions),
+                  missing=missing, quote=quote_shown(passage, body, stored.get("quotes") or [], quoted))
         found = [(title, title_matches), (body, words)]
         hit.matched = self._explain(found) + self._by_name(stored)
         return hit

@@ -28,6 +28,7 @@ from search.engine import Engine
 from search.errors import BackendUnavailable, IndexIncompatible, InvalidParameter
 from search.indexer import update_index
 from search.request import Filters
+from search.snippets import plain_text
 
 
 def found_ids(answer: dict) -> set[str]:
@@ -280,6 +281,25 @@ def test_the_version_dated_before_the_others_is_marked_as_the_first_report(tmp_p
     assert not hit["first_report"] and not any(v["first_report"] for v in hit["versions"])
 
 
+def test_a_version_repeating_a_passage_already_shown_shows_none_of_its_own(tmp_path):
+    """Wire updates often resend the paragraph the first take carried: a reader is shown each
+    passage once, and a version that says it differently keeps its own."""
+    same = ("Defence Secretary Ben Wallace told NATO ministers in Brussels that Ukraine needed more "
+            "artillery before the autumn.")
+    other = "Wallace later added that artillery shells were being made in Britain again."
+    records = [{"id": "take-1", "title": "Wallace urges NATO allies to arm Ukraine", "text": same,
+                "source": "Wire", "date": "2022-09-05T08:10"},
+               {"id": "take-2", "title": "Wallace urges NATO allies to arm Ukraine", "text": same,
+                "source": "Wire", "date": "2022-09-05T09:10"},
+               {"id": "take-3", "title": "Wallace urges NATO allies to arm Ukraine",
+                "text": same + " " + other + " " + other, "source": "Paper", "date": "2022-09-05T11:00"}]
+    (tmp_path / "takes").mkdir()
+    (hit,) = search(Engine(build_jsonl_index(tmp_path / "takes", records)), "Wallace artillery")["results"]
+    passages = [plain_text(v["snippet"]) for v in [hit, *hit["versions"]] if "snippet" in v]
+    assert len(hit["versions"]) == 2 and len(passages) == len(set(passages))
+    assert len(passages) == 2, "the two takes of one paragraph show it once, the paper its own"
+
+
 def test_a_query_of_exactly_2000_chars_is_accepted(engine):
     assert search(engine, ("drone " * 400)[:2000])["total"] >= 1
 
@@ -443,7 +463,8 @@ def test_a_story_is_shown_by_its_most_complete_titled_version(wire):
     assert shown["id"] == "wire-2", "the longer rewrite shows the story"
     assert [v["id"] for v in shown["versions"]] == ["wire-1"]
     version = shown["versions"][0]
-    assert version["headline"] == "OPEC TO MEET ON OUTPUT CEILING" and "<mark>" in version["snippet"]
+    assert version["headline"] == "OPEC TO MEET ON OUTPUT CEILING"
+    assert "snippet" not in version, "the first report's lead is the passage the rewrite shows already"
 
 
 def test_the_sample_amraam_story_shows_the_web_editions_alias_under_the_print_edition(engine):
