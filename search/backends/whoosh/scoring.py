@@ -216,6 +216,7 @@ class ArrayCache:
         self.postings = LeastRecentlyUsed(max_postings)
         self.analysed = LeastRecentlyUsed(max_analysed)  # DocumentTerms by document number
         self.window_maxima = LeastRecentlyUsed(max_postings // 8)  # search/backends/whoosh/topk.py
+        self.phrases = LeastRecentlyUsed(max_postings // 8)  # where a phrase stands, by field and words
         self.lengths: dict[str, np.ndarray] = {}
         self.frequencies: dict[tuple[str, bytes], int] = {}
         self.live: np.ndarray | None = None
@@ -713,13 +714,7 @@ class ArrayScorer:
         found = {word: self._term_places(query.fieldname, word) for word in dict.fromkeys(words)}
         if not words or any(places is None for places in found.values()):
             return self._remember_phrase(query, self._empty())
-        candidates = None
-        for places, *_ in sorted(found.values(), key=lambda term: len(term[0])):  # the rarest word first
-            candidates = places if candidates is None else common_ascending(candidates, places)
-        documents = self.domain.documents
-        held = self.postings.in_a_row(query.fieldname, words, documents[candidates])
-        if not self.domain.whole:
-            held = np.searchsorted(documents, held)
+        held = self._phrase_places(query.fieldname, words, found)
         if not self.scoring:
             return self._remember_phrase(query, Sparse(held, None))
         total = np.zeros(len(held))  # each word scored only where the phrase stands
@@ -730,6 +725,25 @@ class ArrayScorer:
         if query.boost != 1.0:
             total *= query.boost
         return self._remember_phrase(query, Sparse(held, total))
+
+    def _phrase_places(self, fieldname: str, words: list[bytes], found: dict) -> np.ndarray:
+        """The places where the words stand in a row, from the documents holding every word (the
+        rarest word's first); over the whole index, remembered for the commit: an alias's
+        phrases (`federal reserve board` for `fed`) come back in query after query."""
+        key = (fieldname, tuple(words))
+        if self.domain.whole:
+            held = self.postings.cache.phrases.get(key)
+            if held is not None:
+                return held
+        candidates = None
+        for places, *_ in sorted(found.values(), key=lambda term: len(term[0])):
+            candidates = places if candidates is None else common_ascending(candidates, places)
+        documents = self.domain.documents
+        held = self.postings.in_a_row(fieldname, words, documents[candidates])
+        if not self.domain.whole:
+            return np.searchsorted(documents, held)
+        self.postings.cache.phrases.put(key, held, max(len(held), 1))
+        return held
 
     def _expanded(self, query: wq.MultiTerm) -> Result:
         """A prefix, wildcard or fuzzy term: its expansions ORed, as Whoosh's MultiTerm does."""

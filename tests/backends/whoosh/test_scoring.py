@@ -185,6 +185,20 @@ def test_a_phrase_repeating_a_word_scores_as_whooshs(segmented_engine):
     assert_scored_as(engine, query, expected)
 
 
+@pytest.mark.parametrize("text", ['"missile strike"', '"grain grain price"', '"ben wallace said" OR port'])
+def test_a_phrase_found_over_the_index_is_remembered_for_the_commit(segmented_engine, text):
+    """A phrase's places are found once a commit (an alias's phrases come back query after query)
+    and give the same matches and scores as a scorer that finds them afresh."""
+    searcher, weights = segmented_engine.view().searcher, segmented_engine.weights
+    query, cache = boosted(segmented_engine, text), scoring.ArrayCache()
+    found = []
+    for postings in (Postings(searcher, cache), Postings(searcher, cache), Postings(searcher)):
+        places, scores = ArrayScorer(searcher, postings, weights, time.monotonic() + 60).matches(query)
+        found.append((places.tolist(), scores.tolist()))
+        assert cache.phrases.size > 0
+    assert found[0] == found[1] == found[2] and found[0][0]
+
+
 @pytest.mark.parametrize("text", AND_NOT)
 def test_and_not_scores_the_positive_side_without_the_negative_documents(news_engine, text):
     query = whoosh_query(news_engine, text)
@@ -334,6 +348,18 @@ def test_threads_share_a_commits_arrays_and_a_new_commit_reads_afresh(tmp_path):
     update_index(tmp_path / "index", [root])
     assert engine.search("grain", limit=1)["total"] == before + 1
     assert engine.view().postings.cache is not mine
+
+
+def test_a_phrase_remembered_for_one_commit_is_found_again_in_the_next(tmp_path):
+    root = tmp_path / "corpus"
+    root.mkdir()
+    write_jsonl(root / "first.jsonl", news(20, 5))
+    update_index(tmp_path / "index", [root])
+    engine = Engine(tmp_path / "index")
+    before = engine.search('"grain port"')["total"]
+    write_jsonl(root / "more.jsonl", [{"id": "late", "title": "Late", "text": "Odesa said grain port deal."}])
+    update_index(tmp_path / "index", [root])
+    assert engine.search('"grain port"')["total"] == before + 1
 
 
 def test_word_counts_are_each_documents_postings_turned_around(news_engine):
