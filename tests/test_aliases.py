@@ -316,7 +316,11 @@ def company_engine(backend_name, request, tmp_path_factory) -> Engine:
 
 def test_the_index_says_which_names_name_a_company_it_holds(company_engine):
     asked = ["american brands", "american barrick", "brands inc", "american exports", "gold output"]
-    assert company_engine.view().company_names(asked) == {"american brands", "american barrick"}
+    view = company_engine.view()
+    assert view.company_names(asked) == {"american brands", "american barrick"}
+    again = ["american barrick", "gold output", "american brands"]  # remembered for the commit
+    assert view.company_names(again) == {"american brands", "american barrick"}
+    assert view.company_names(["gold output", "barrick gold", "american brands"]) == {"american brands"}
 
 
 def test_a_demonym_inside_a_company_name_brings_none_of_its_country_names(company_engine):

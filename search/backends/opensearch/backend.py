@@ -116,6 +116,7 @@ class OpenSearchView:
         self.story_versions: OrderedDict[str, list[Version]] = OrderedDict()
         self.frequencies: OrderedDict[tuple[str, str], int] = OrderedDict()
         self.near_words: OrderedDict[tuple[str, tuple[str, ...], int], dict[str, int]] = OrderedDict()
+        self.companies: OrderedDict[str, bool] = OrderedDict()  # name: whether a company's
         self.owners: SurnameOwners | None = None
 
     # --- requests -----------------------------------------------------------------------------
@@ -327,18 +328,25 @@ class OpenSearchView:
         return counts
 
     def company_names(self, names: list[str]) -> set[str]:
-        """One request: for each name, the first COMPANY_FORMS_READ entity names that start with
-        its words (an aggregation each: one pattern of every company word is longer than the
-        cluster takes), then `is_company_of` over them."""
-        if not names:
-            return set()
-        starts = [{"prefix": {"entity": name + " "}} for name in names]
-        aggs = {f"n{number}": {"terms": {"field": "entity", "include": literal(name + " ") + ".*",
-                                         "size": COMPANY_FORMS_READ, "order": {"_key": "asc"}}}
-                for number, name in enumerate(names)}
-        found = self.search({"size": 0, "query": {"bool": {"should": starts}}, "aggs": aggs})["aggregations"]
-        return {name for number, name in enumerate(names)
-                if any(is_company_of(name, bucket["key"]) for bucket in found[f"n{number}"]["buckets"])}
+        """For each name not remembered yet, the first COMPANY_FORMS_READ entity names that start
+        with its words, all in one request (an aggregation each: one pattern of every company
+        word is longer than the cluster takes), then `is_company_of` over them; remembered for
+        the checkpoint, as Whoosh's view remembers them for its commit, unless a shard failed."""
+        unknown = [name for name in dict.fromkeys(names) if name not in self.companies]
+        found = {}
+        if unknown:
+            starts = [{"prefix": {"entity": name + " "}} for name in unknown]
+            aggs = {f"n{number}": {"terms": {"field": "entity", "include": literal(name + " ") + ".*",
+                                             "size": COMPANY_FORMS_READ, "order": {"_key": "asc"}}}
+                    for number, name in enumerate(unknown)}
+            answer = self.search({"size": 0, "query": {"bool": {"should": starts}}, "aggs": aggs})
+            for number, name in enumerate(unknown):
+                buckets = answer["aggregations"][f"n{number}"]["buckets"]
+                found[name] = any(is_company_of(name, bucket["key"]) for bucket in buckets)
+                if not answer_partial(answer):
+                    self.companies[name] = found[name]
+            keep_last(self.companies, KNOWN_LIMIT)
+        return {name for name in names if found.get(name, self.companies.get(name))}
 
     def vocabulary(self) -> ClusterVocabulary:
         return ClusterVocabulary(self)
