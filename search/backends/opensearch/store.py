@@ -185,17 +185,21 @@ def shards_failed_over(error) -> bool:
     """Whether a search failed on every shard with no cause of its own (`all shards failed`, 5xx,
     no root cause): as `_msearch` answers while a killed node's shard copies are promoted (one
     in CI's data-node kill came back 500), so it is asked again once, as `msearch` does."""
-    info = error.info if isinstance(error.info, dict) else {}
-    details = info.get("error") if isinstance(info.get("error"), dict) else {}
+    details = error_details(error)
     status = error.status_code if isinstance(error.status_code, int) else 0
     kind = details.get("type") or error.error
     return status >= 500 and kind == "search_phase_execution_exception" and not details.get("root_cause")
 
 
+def error_details(error) -> dict:
+    """The `error` object of an OpenSearch error's body (empty when it has none)."""
+    info = error.info if isinstance(error.info, dict) else {}
+    return info["error"] if isinstance(info.get("error"), dict) else {}
+
+
 def reason_of(error) -> str:
     """The first root cause an OpenSearch error gives, in one line."""
-    info = error.info if isinstance(error.info, dict) else {}
-    causes = info.get("error", {}).get("root_cause") if isinstance(info.get("error"), dict) else None
+    causes = error_details(error).get("root_cause")
     reason = causes[0].get("reason") if causes else error.error
     return " ".join(str(reason).split())[:300]
 
