@@ -333,6 +333,14 @@ def test_company_words_make_organisations_not_people():
     assert {"Wako International", "Halvard Capital Partners"} <= names_of(entities, "org")
 
 
+def test_newspapers_quoted_as_saying_are_not_people():
+    text = ("The Lindauer Zeitung newspaper said exports fell. \"Orders are weak,\" Lindauer Zeitung said. "
+            "Korven Daily said prices rose, and Mosel Allgemeine said nothing.")
+    entities = extract_entities(None, text)
+    assert names_of(entities, "person") == set()
+    assert {"Lindauer Zeitung", "Korven Daily", "Mosel Allgemeine"} <= names_of(entities, "org")
+
+
 def test_organisation_suffixes_and_x_of_y():
     text = ("Officers of the Northern Signals Brigade briefed the Ministry of Fisheries and Coastal "
             "Affairs of Norway on Tuesday.")
