@@ -218,17 +218,21 @@ class AliasMatch:
 
 def find_aliases(table: AliasTable, words: list[str]) -> list[AliasMatch]:
     """The longest runs of query words that are a name in the table, left to right (words
-    without terms, such as stopwords, are passed over)."""
+    without terms, such as stopwords, are passed over). A name with no other form the query
+    could miss (`New York Times`, whose `The New York Times` keys alike) is still a name: its
+    words are not looked up again alone (`New York`, the city)."""
     terms = [(place, word, table.key(word)) for place, word in enumerate(words)]
     terms = [(place, word, key) for place, word, key in terms if key]
     found, i = [], 0
     while i < len(terms):
         for size in range(min(MAX_ALIAS_WORDS, len(terms) - i), 0, -1):
             run = terms[i:i + size]
-            others = table.others(" ".join(key for _, _, key in run))
-            if others:
-                found.append(AliasMatch(" ".join(word for _, word, _ in run), tuple(others),
-                                        tuple(place for place, _, _ in run)))
+            run_key = " ".join(key for _, _, key in run)
+            if run_key in table.keys:
+                others = table.others(run_key)
+                if others:
+                    found.append(AliasMatch(" ".join(word for _, word, _ in run), tuple(others),
+                                            tuple(place for place, _, _ in run)))
                 i += size
                 break
         else:
@@ -248,15 +252,16 @@ def names_around(match: AliasMatch, words: list[str]) -> list[str]:
 
 
 def outside_names(matches: list[AliasMatch], words: list[str],
-                  company_names: Callable[[list[str]], set[str]] | None) -> list[AliasMatch]:
-    """The alias matches that are not part of a company's name the index holds: `American` in
+                  held_names: Callable[[list[str]], set[str]] | None) -> list[AliasMatch]:
+    """The alias matches that are not part of a longer name the index holds: `American` in
     `American Brands` (held as `American Brands Inc`) names a company, not the United States,
-    so its other names (`USA`, `united states`) are not searched; `Japanese` in `Japanese
-    government` still names Japan. `company_names` says which names are a company's, all at
-    once (None: no index to ask; every match stands)."""
+    so its other names (`USA`, `united states`) are not searched, and `New York` in `New York
+    Times` names a newspaper, not the city (`NYC`); `Japanese` in `Japanese government` still
+    names Japan. `held_names` says which names the index holds, all at once (None: no index
+    to ask; every match stands)."""
     around = {match: names_around(match, words) for match in matches}
     asked = sorted({name for names in around.values() for name in names})
-    if company_names is None or not asked:
+    if held_names is None or not asked:
         return matches
-    held = company_names(asked)
+    held = held_names(asked)
     return [match for match in matches if held.isdisjoint(around[match])]

@@ -211,7 +211,7 @@ def entity_term(name: str) -> str:
     return fold_accents(" ".join(name.replace(",", " ").split()).lower())
 
 
-COMPANY_FORMS_READ = 256  # entity names read after a query's words, to find a company's among them
+NAMES_READ = 256  # entity names read from a query's words on, to find the name or a company's among them
 
 
 @cache
@@ -222,6 +222,12 @@ def company_words() -> tuple[frozenset[str], frozenset[str]]:
 
     cues = entity_tables().cues
     return cues["company-word"] | cues["legal-suffix"], cues["legal-suffix"]
+
+
+def is_name_of(typed: str, held: str) -> bool:
+    """Whether an entity the index holds is named by the words typed (as `entity_term` keys
+    them): the same words (`new york times`), or a company's name without what follows it."""
+    return held == typed or is_company_of(typed, held)
 
 
 def is_company_of(typed: str, held: str) -> bool:

@@ -290,7 +290,7 @@ class Engine:
     def _parse(self, view: View, text: str) -> ParsedQuery:
         """The query, with the reporters and sources it names by name (as this index holds them);
         what the backend cannot do is refused here, before any ranking."""
-        parsed = self.reader.parse(text, view.company_names)
+        parsed = self.reader.parse(text, view.held_names)
         view.learn_frequencies(self.reader.name_terms(parsed))
         parsed = self.reader.with_names(parsed, view.has_term, common=is_common_word)
         lacking = view.capabilities.lacking(parsed.tree)

@@ -146,6 +146,12 @@ def test_find_aliases_prefers_the_longer_name_to_a_name_inside_it():
     assert [match.words for match in find_aliases(table, ["York"])] == ["York"]
 
 
+def test_a_longer_name_with_no_other_form_still_hides_the_name_inside_it():
+    table = AliasTable().add_all([("New York", ["NYC"]), ("New York Times", ["The New York Times"])])
+    assert find_aliases(table, ["New", "York", "Times", "said"]) == []
+    assert [match.words for match in find_aliases(table, ["New", "York", "said"])] == ["New York"]
+
+
 def test_find_aliases_finds_nothing_in_part_of_a_name():
     assert find_aliases(builtin_table(), ["Monetary"]) == []
 
@@ -302,6 +308,8 @@ COMPANY_STORIES = [
     "American Brands Inc expects record first quarter earnings, its chairman told shareholders.",
     "American Barrick Resources Corp said its gold output rose, and its shares gained.",
     "Exports from the United States rose in March as makers of consumer brands shipped more abroad.",
+    "The New York Evening Times said on Monday that grain exports through the port had doubled.",
+    "Officials in NYC said the harvest was late.",
 ]
 
 
@@ -314,13 +322,15 @@ def company_engine(backend_name, request, tmp_path_factory) -> Engine:
     return open_engine(backend_name, build_jsonl_index(directory, records, location, backend_name))
 
 
-def test_the_index_says_which_names_name_a_company_it_holds(company_engine):
+def test_the_index_says_which_names_it_holds_whole_or_as_a_company(company_engine):
     asked = ["american brands", "american barrick", "brands inc", "american exports", "gold output"]
     view = company_engine.view()
-    assert view.company_names(asked) == {"american brands", "american barrick"}
+    assert view.held_names(asked) == {"american brands", "american barrick"}
     again = ["american barrick", "gold output", "american brands"]  # remembered for the commit
-    assert view.company_names(again) == {"american brands", "american barrick"}
-    assert view.company_names(["gold output", "barrick gold", "american brands"]) == {"american brands"}
+    assert view.held_names(again) == {"american brands", "american barrick"}
+    assert view.held_names(["gold output", "barrick gold", "american brands"]) == {"american brands"}
+    paper = "new york evening times"  # held whole, as typed
+    assert view.held_names([paper, "new york evening", "evening times"]) == {paper}
 
 
 def test_a_demonym_inside_a_company_name_brings_none_of_its_country_names(company_engine):

@@ -165,10 +165,10 @@ class View(Protocol):
         """Find how many documents hold each (field, term) at once, for `has_term` to answer
         from (a backend that asks a server asks once, not once a term)."""
 
-    def company_names(self, names: list[str]) -> set[str]:
-        """Which of these names (as `entity_term` keys them) name a company the index holds
-        (`search.documents.is_company_of`: `american brands` for `American Brands Inc`), all at
-        once."""
+    def held_names(self, names: list[str]) -> set[str]:
+        """Which of these names (as `entity_term` keys them) name an entity the index holds
+        (`search.documents.is_name_of`: `new york times` itself, `american brands` for
+        `American Brands Inc`), all at once."""
 
     def vocabulary(self) -> Vocabulary:
         """What spelling reads of the index."""

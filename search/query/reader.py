@@ -39,7 +39,7 @@ from search.settings import SETTINGS
 
 SEARCHED_TWINS = {field: EXACT_FIELDS[field] for field in SEARCH_FIELDS}  # where other names are searched
 MAX_ACRONYM_LETTERS = 5  # a filter's one word this short is looked up as an acronym too (`place:us`)
-CompanyNames = Callable[[list[str]], set[str]]  # which of these names name a company the index holds
+HeldNames = Callable[[list[str]], set[str]]  # which of these names name an entity the index holds
 
 
 @dataclass
@@ -97,10 +97,11 @@ class QueryReader:
         self.name_key = name_key
         self.aliases = aliases
 
-    def parse(self, text: str, company_names: CompanyNames | None = None) -> ParsedQuery:
-        """The query `text` asks for, and the notes on how it was read; `company_names` says
-        which runs of its words name a company the index holds (`View.company_names`), so that
-        a word of a company's name (`American` of `American Brands`) brings no other names."""
+    def parse(self, text: str, held_names: HeldNames | None = None) -> ParsedQuery:
+        """The query `text` asks for, and the notes on how it was read; `held_names` says
+        which runs of its words name an entity the index holds (`View.held_names`), so that a
+        word of a longer name (`American` of `American Brands`, `New York` of `New York Times`)
+        brings no other names."""
         warnings: list[QueryWarning] = []
         rest, date_filters = extract_dates(QUESTION_MARK.sub(" ", text), warnings)
         problem = syntax_problem(rest) if rest.strip() else None
@@ -118,18 +119,18 @@ class QueryReader:
         if expanded is not None:
             tree = within_cost(tree, warnings, expanded)
         plain = is_plain(tree) and not date_filters and not SYNTAX.search(rest)
-        tree, alias_terms = self._with_aliases(tree, words, plain, company_names)
+        tree, alias_terms = self._with_aliases(tree, words, plain, held_names)
         tree = tree.accept(self._entity_names)
         if date_filters:
             tree = And((tree, *date_filters)) if tree != NOTHING else And(tuple(date_filters))
         items, only_optional = optional_items(rest)
         parsed = ParsedQuery(text, tree.normalize(), warnings, words, alias_terms, plain=plain,
-                             terms=terms, clauses=self._clauses(items, expanded, company_names),
+                             terms=terms, clauses=self._clauses(items, expanded, held_names),
                              only_optional=only_optional and not date_filters)
         return parsed.with_all_words()
 
     def _clauses(self, items: list[str], expanded: set[str] | None,
-                 company_names: CompanyNames | None) -> list[Clause]:
+                 held_names: HeldNames | None) -> list[Clause]:
         """Each optional item's clause (stopwords alone have none), with the aliases of the
         names the items spell, alone or in a run of words (`advanced medium-range …`); only the
         words the query expands are expanded here (`within_cost`; None: every word is)."""
@@ -146,7 +147,7 @@ class QueryReader:
             return clauses
         runs = [(i, clause.words[0]) for i, clause in enumerate(clauses) if len(clause.words) == 1]
         run_words = [word for _, word in runs]
-        for match in outside_names(find_aliases(self.aliases, run_words), run_words, company_names):
+        for match in outside_names(find_aliases(self.aliases, run_words), run_words, held_names):
             alternatives = Or(tuple(alternative_tree(name, SEARCHED_TWINS)[0] for name in match.alternatives))
             for place in match.places:
                 index = runs[place][0]
@@ -193,7 +194,7 @@ class QueryReader:
         return parsed.with_all_words()
 
     def _with_aliases(self, tree: Node, words: list[str], plain: bool,
-                      company_names: CompanyNames | None) -> tuple[Node, dict[str, str]]:
+                      held_names: HeldNames | None) -> tuple[Node, dict[str, str]]:
         """Every other name of a thing the query names becomes another way to match it.
 
         In a plain-word query the names join the top-level Or; elsewhere only a
@@ -206,7 +207,7 @@ class QueryReader:
         if plain and isinstance(tree, Term):
             tree = Or((tree,))
         extra: list[Node] = []
-        for match in outside_names(find_aliases(self.aliases, words), words, company_names):
+        for match in outside_names(find_aliases(self.aliases, words), words, held_names):
             alternatives = []
             for name in match.alternatives:
                 alternative, keys = alternative_tree(name, SEARCHED_TWINS)

@@ -52,7 +52,7 @@ from search.backends.opensearch.store import (
     search_failure,
 )
 from search.backends.opensearch.vocabulary import ClusterVocabulary
-from search.documents import COMPANY_FORMS_READ, entity_term, is_company_of, related_text
+from search.documents import NAMES_READ, entity_term, is_name_of, related_text
 from search.entities.surnames import SurnameOwners
 from search.errors import BackendUnavailable, IndexMissing
 from search.query import tree as qt
@@ -327,22 +327,22 @@ class OpenSearchView:
         keep_last(self.frequencies, KNOWN_LIMIT)
         return counts
 
-    def company_names(self, names: list[str]) -> set[str]:
-        """For each name not remembered yet, the first COMPANY_FORMS_READ entity names that start
-        with its words, all in one request (an aggregation each: one pattern of every company
-        word is longer than the cluster takes), then `is_company_of` over them; remembered for
-        the checkpoint, as Whoosh's view remembers them for its commit, unless a shard failed."""
+    def held_names(self, names: list[str]) -> set[str]:
+        """For each name not remembered yet, the first NAMES_READ entity names that are its words
+        or start with them, all in one request (an aggregation each: one pattern of every
+        company word is longer than the cluster takes), then `is_name_of` over them; remembered
+        for the checkpoint, as Whoosh's view remembers them for its commit, unless a shard failed."""
         unknown = [name for name in dict.fromkeys(names) if name not in self.companies]
         found = {}
         if unknown:
-            starts = [{"prefix": {"entity": name + " "}} for name in unknown]
-            aggs = {f"n{number}": {"terms": {"field": "entity", "include": literal(name + " ") + ".*",
-                                             "size": COMPANY_FORMS_READ, "order": {"_key": "asc"}}}
+            starts = [{"prefix": {"entity": name}} for name in unknown]
+            aggs = {f"n{number}": {"terms": {"field": "entity", "include": literal(name) + "( .*)?",
+                                             "size": NAMES_READ, "order": {"_key": "asc"}}}
                     for number, name in enumerate(unknown)}
             answer = self.search({"size": 0, "query": {"bool": {"should": starts}}, "aggs": aggs})
             for number, name in enumerate(unknown):
                 buckets = answer["aggregations"][f"n{number}"]["buckets"]
-                found[name] = any(is_company_of(name, bucket["key"]) for bucket in buckets)
+                found[name] = any(is_name_of(name, bucket["key"]) for bucket in buckets)
                 if not answer_partial(answer):
                     self.companies[name] = found[name]
             keep_last(self.companies, KNOWN_LIMIT)

@@ -40,7 +40,7 @@ from search.backends.whoosh.spans import matched_terms
 from search.backends.whoosh.store import open_index, read_kept, read_state
 from search.backends.whoosh.vocabulary import IndexVocabulary
 from search.backends.whoosh.weighting import NewsBM25F
-from search.documents import COMPANY_FORMS_READ, SPELLING_FIELDS, is_company_of
+from search.documents import NAMES_READ, SPELLING_FIELDS, is_name_of
 from search.entities.surnames import SurnameOwners
 from search.errors import REBUILD_HINT, BackendUnavailable, IndexIncompatible, SearchError
 from search.facets import FacetTable
@@ -52,7 +52,7 @@ from search.state import IndexState
 from search.stems import STEMS_FILE, StemTable
 from search.stories import StoryMembers
 
-KNOWN_NAMES_LIMIT = 100_000  # names remembered per commit as a company's or not (`company_names`)
+KNOWN_NAMES_LIMIT = 100_000  # names remembered per commit as held or not (`held_names`)
 OPEN_RETRY_PAUSES = (0.05, 0.2, 0.5)  # seconds between tries at opening a commit being moved in
 
 
@@ -280,19 +280,19 @@ class WhooshView:
     def learn_frequencies(self, terms: Iterable[tuple[str, str]]) -> None:
         """Nothing to ask ahead: counts are read from this commit's own files."""
 
-    def company_names(self, names: list[str]) -> set[str]:
+    def held_names(self, names: list[str]) -> set[str]:
         """From the entity names that start with each name (a seek in the sorted terms, then the
-        first COMPANY_FORMS_READ of them), remembered for the commit: a query asks for its
-        words and for its clauses."""
-        known = self._per_commit("company_names", lambda _reader: {})
+        first NAMES_READ of them: the name itself sorts first), remembered for the commit: a
+        query asks for its words and for its clauses."""
+        known = self._per_commit("held_names", lambda _reader: {})
         if len(known) > KNOWN_NAMES_LIMIT:
             known.clear()
         held = set()
         for name in names:
             found = known.get(name)
             if found is None:
-                started = self.prefix_counts("entity", name + " ", COMPANY_FORMS_READ)
-                found = known[name] = any(is_company_of(name, term) for term, _ in started)
+                started = self.prefix_counts("entity", name, NAMES_READ)
+                found = known[name] = any(is_name_of(name, term) for term, _ in started)
             if found:
                 held.add(name)
         return held
