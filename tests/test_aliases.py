@@ -343,6 +343,13 @@ def test_a_demonym_inside_a_company_name_brings_none_of_its_country_names(compan
     assert country in hit(alone, "company-3")["matched"]
 
 
+def test_a_place_inside_a_name_the_index_holds_brings_none_of_its_other_names(company_engine):
+    paper = search(company_engine, "New York Evening Times")
+    assert ids(paper) == ["company-4"], "the city's other name, NYC, is not searched"
+    city = {"query": "New York", "found": "NYC", "via": "alias"}
+    assert city in hit(search(company_engine, "New York harvest"), "company-5")["matched"]
+
+
 # --- definitions the corpus gives -------------------------------------------------------------
 
 LONG_FORM_ONLY = (

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from search.aliases import AliasTable, find_aliases, outside_names
-from search.analysis import exact_analyzer, name_terms, news_analyzer
+from search.analysis import exact_analyzer, name_terms, news_analyzer, token_spans
 from search.documents import ENTITY_FILTERS, entity_term
 from search.query.language import (
     EXACT_FIELDS,
@@ -337,17 +337,29 @@ def name_runs(clauses: list[Clause]) -> list[tuple[tuple[int, ...], tuple[str, .
 def alternative_tree(name: str, fields: dict[str, str]) -> tuple[Node, list[str]]:
     """A query tree for one other name, and the `field:term` keys it can match.
 
-    A one-word name is a term of the stemmed fields (`Britain`, `IMF`); a longer
-    one is a phrase of its exact words on their exact twins, weighted to count as
-    one word (a phrase scores the sum of its words).
+    A one-word name is a term of the stemmed fields (`Britain`, `IMF`), in capitals both as
+    an acronym and as a shouted word (`NYC` is `NYC` in a sentence, `nyc` in a wire headline);
+    a longer one is a phrase of its exact words on their exact twins, weighted to count as one
+    word (a phrase scores the sum of its words).
     """
     stemmed = [t.text for t in STEMMED(name, mode="query")]
     if len(stemmed) == 1:
-        return Or(tuple(Term(f, stemmed[0]) for f in fields)), [f"{f}:{stemmed[0]}" for f in fields]
+        texts = list(dict.fromkeys([*one_word_terms(name), stemmed[0]]))
+        return (Or(tuple(Term(f, text) for f in fields for text in texts)),
+                [f"{f}:{text}" for f in fields for text in texts])
     words = tuple(t.text for t in EXACT(name, mode="query"))
     keys = [f"{exact}:{word}" for exact in fields.values() for word in words]
     weight = 1.0 / len(words)
     return Or(tuple(Phrase(exact, words, boost=weight) for exact in fields.values())), keys
+
+
+def one_word_terms(name: str) -> list[str]:
+    """A one-word name's term as a sentence prints it: a name in capitals alone reads as
+    shouted (`nyc`), in a sentence as an acronym (`NYC`)."""
+    spans = token_spans(name)
+    if len(spans) != 1:
+        return []
+    return [term.text for term in STEMMED.terms_of(spans[0][0], False, True)[0] if not term.stopword]
 
 
 def name_node(fieldname: str, terms: tuple[str, ...]) -> Node:
