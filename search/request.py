@@ -65,10 +65,6 @@ class Filters:
             return None
         return parts[0] if len(parts) == 1 else qt.And(tuple(parts))
 
-    def entities(self) -> list[str]:
-        """The entity names the filter asks for (the untyped one, then by type)."""
-        return [name for _, name in self.typed_entities()]
-
     def typed_entities(self, owners: SurnameOwners = NO_OWNERS) -> list[tuple[str, str]]:
         """(type, name) of each entity the filter asks for (`entity` for the untyped one), and of
         the surnames a person it names owns in the index."""
