@@ -327,10 +327,18 @@ def test_places_and_organisations_are_not_people():
 
 
 def test_company_words_make_organisations_not_people():
-    text = "Wako International said profits rose. Halvard Capital Partners said it would bid."
+    text = ("Wako International said profits rose. Halvard Capital Partners said it would bid. "
+            "Dunmore Cement said sales fell, and Tarvin Enterprise said it would buy four ships.")
     entities = extract_entities(None, text)
     assert names_of(entities, "person") == set()
-    assert {"Wako International", "Halvard Capital Partners"} <= names_of(entities, "org")
+    assert {"Wako International", "Halvard Capital Partners", "Dunmore Cement", "Tarvin Enterprise"} \
+        <= names_of(entities, "org")
+
+
+def test_a_mortgage_agency_named_by_its_nickname_is_the_agency():
+    entities = extract_entities(None, "Fannie Mae said the swap includes 15-year mortgages.")
+    assert names_of(entities, "person") == set()
+    one(entities, "Fannie Mae", "org")
 
 
 def test_newspapers_quoted_as_saying_are_not_people():
