@@ -116,7 +116,7 @@ class OpenSearchView:
         self.story_versions: OrderedDict[str, list[Version]] = OrderedDict()
         self.frequencies: OrderedDict[tuple[str, str], int] = OrderedDict()
         self.near_words: OrderedDict[tuple[str, tuple[str, ...], int], dict[str, int]] = OrderedDict()
-        self.companies: OrderedDict[str, bool] = OrderedDict()  # name: whether a company's
+        self.held: OrderedDict[str, bool] = OrderedDict()  # name: whether the index holds it (held_names)
         self.owners: SurnameOwners | None = None
 
     # --- requests -----------------------------------------------------------------------------
@@ -332,7 +332,7 @@ class OpenSearchView:
         or start with them, all in one request (an aggregation each: one pattern of every
         company word is longer than the cluster takes), then `is_name_of` over them; remembered
         for the checkpoint, as Whoosh's view remembers them for its commit, unless a shard failed."""
-        unknown = [name for name in dict.fromkeys(names) if name not in self.companies]
+        unknown = [name for name in dict.fromkeys(names) if name not in self.held]
         found = {}
         if unknown:
             starts = [{"prefix": {"entity": name}} for name in unknown]
@@ -344,9 +344,9 @@ class OpenSearchView:
                 buckets = answer["aggregations"][f"n{number}"]["buckets"]
                 found[name] = any(is_name_of(name, bucket["key"]) for bucket in buckets)
                 if not answer_partial(answer):
-                    self.companies[name] = found[name]
-            keep_last(self.companies, KNOWN_LIMIT)
-        return {name for name in names if found.get(name, self.companies.get(name))}
+                    self.held[name] = found[name]
+            keep_last(self.held, KNOWN_LIMIT)
+        return {name for name in names if found.get(name, self.held.get(name))}
 
     def vocabulary(self) -> ClusterVocabulary:
         return ClusterVocabulary(self)
