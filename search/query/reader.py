@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from search.aliases import AliasTable, find_aliases, outside_names
-from search.analysis import exact_analyzer, name_terms, news_analyzer, token_spans
+from search.analysis import exact_analyzer, name_terms, news_analyzer
 from search.documents import ENTITY_FILTERS, entity_term
+from search.fields import news_query
 from search.query.language import (
     EXACT_FIELDS,
     EXCLUSION,
@@ -337,14 +338,15 @@ def name_runs(clauses: list[Clause]) -> list[tuple[tuple[int, ...], tuple[str, .
 def alternative_tree(name: str, fields: dict[str, str]) -> tuple[Node, list[str]]:
     """A query tree for one other name, and the `field:term` keys it can match.
 
-    A one-word name is a term of the stemmed fields (`Britain`, `IMF`), in capitals both as
-    an acronym and as a shouted word (`NYC` is `NYC` in a sentence, `nyc` in a wire headline);
-    a longer one is a phrase of its exact words on their exact twins, weighted to count as one
-    word (a phrase scores the sum of its words).
+    A one-word name is a term of the stemmed fields (`Britain`, `IMF`), read as a typed word
+    is (`search.fields.news_query`): in capitals, both as a shouted word and as an acronym
+    (`NYC` is `nyc` in a wire headline, `NYC` in a sentence); a longer one is a phrase of its
+    exact words on their exact twins, weighted to count as one word (a phrase scores the sum of
+    its words).
     """
     stemmed = [t.text for t in STEMMED(name, mode="query")]
     if len(stemmed) == 1:
-        texts = list(dict.fromkeys([*one_word_terms(name), stemmed[0]]))
+        texts = STEMMED_AS_TYPED(name, False)
         return (Or(tuple(Term(f, text) for f in fields for text in texts)),
                 [f"{f}:{text}" for f in fields for text in texts])
     words = tuple(t.text for t in EXACT(name, mode="query"))
@@ -353,21 +355,13 @@ def alternative_tree(name: str, fields: dict[str, str]) -> tuple[Node, list[str]
     return Or(tuple(Phrase(exact, words, boost=weight) for exact in fields.values())), keys
 
 
-def one_word_terms(name: str) -> list[str]:
-    """A one-word name's term as a sentence prints it: a name in capitals alone reads as
-    shouted (`nyc`), in a sentence as an acronym (`NYC`)."""
-    spans = token_spans(name)
-    if len(spans) != 1:
-        return []
-    return [term.text for term in STEMMED.terms_of(spans[0][0], False, True)[0] if not term.stopword]
-
-
 def name_node(fieldname: str, terms: tuple[str, ...]) -> Node:
     """A name's terms in a name field: one term, or a phrase of them."""
     return Phrase(fieldname, terms).normalize()
 
 
 STEMMED = news_analyzer()
+STEMMED_AS_TYPED = news_query(STEMMED)
 EXACT = exact_analyzer()
 
 

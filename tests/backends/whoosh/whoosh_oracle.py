@@ -6,8 +6,8 @@ additions that change nothing it returns: `alternative_query` (then in `search/a
 `parsed_texts`, the texts it handed to Whoosh's parser (the parity test asks Whoosh's own
 tagger about them to tell its deviation classes). One later change to what it returns, made to
 both sides because it is the alias table's reading, not the parser's: a one-word other name in
-capitals is also asked for as the acronym a sentence indexes (`NYC` as `NYC` and `nyc`;
-`search.query.reader.one_word_terms`, tested in tests/test_aliases.py).
+capitals is also asked for as the acronym a sentence indexes (`NYC` as `nyc` and `NYC`, read
+as a typed word is: `search.fields.news_query`; tested in tests/test_aliases.py).
 
 The module's docstring then:
 
@@ -43,7 +43,7 @@ from search.analysis import exact_analyzer, news_analyzer
 from search.backends.whoosh.queries import CappedFuzzyTerm, CappedPrefix, CappedWildcard, NewsPhrase
 from search.documents import name_key
 from search.entities import entity_tables, phrase_key
-from search.query.reader import one_word_terms
+from search.fields import news_query
 from search.tables import read_words
 
 SEARCH_FIELDS = ("title", "content")
@@ -84,7 +84,7 @@ def alternative_query(name: str, fields: dict[str, str]) -> tuple[wq.Query, list
     """
     stemmed = [t.text for t in STEMMED(name, mode="query")]
     if len(stemmed) == 1:
-        texts = list(dict.fromkeys([*one_word_terms(name), stemmed[0]]))
+        texts = news_query(STEMMED)(name, False)
         return (wq.Or([wq.Term(f, text) for f in fields for text in texts]),
                 [f"{f}:{text}" for f in fields for text in texts])
     words = [t.text for t in EXACT(name, mode="query")]
