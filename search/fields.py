@@ -15,34 +15,15 @@ from collections.abc import Callable
 
 from search.analysis import NewsAnalyzer, exact_analyzer, name_terms, news_analyzer
 from search.documents import entity_keys
-from search.query.language import OPERATORS
+from search.query.parser import FieldAnalyzer, news_query
 from search.rank import ENTITY_FIELD
 from search.tables import AnalysisTables
 
-FieldAnalyzer = Callable[[str, bool], list[str]]  # text, read whole -> the terms a query asks for
 NEWS_FIELDS = ("title", "content", "quote")
 EXACT_FIELDS = ("title_exact", "content_exact", "quote_exact")
 NAME_FIELDS = ("source", "author", "person", "org", "place", "weapon", "speaker")
 KEYWORD_FIELDS = ("entity", "tag")  # lower-cased, comma-separated values
 KEYWORD_VALUE = re.compile(r"[^,]+")
-ACRONYM_SHAPE = re.compile(r"[A-Z][A-Z0-9]{1,5}")  # a word typed so is searched as an acronym too
-OPERATOR_WORDS = {*OPERATORS, "REQUIRE", "TO"}  # the query syntax's words, never acronyms
-
-
-def news_query(analyzer: NewsAnalyzer) -> FieldAnalyzer:
-    """One of our analyzers as the parser calls it: read whole, a text is one token and keeps its
-    stopwords (how wildcard, prefix and fuzzy words are read). A short word typed in capitals
-    (`GATT`, `MDIM`: ACRONYM_SHAPE) is read as shouted, a word, and as an acronym too: the index
-    holds it as a word where a text shouts it (a Reuters headline) and as an acronym in running
-    text."""
-    def analyze(text: str, whole: bool) -> list[str]:
-        tokens = analyzer(text, mode="query", tokenize=not whole, removestops=not whole)
-        found = [token.text for token in tokens]
-        if not whole and ACRONYM_SHAPE.fullmatch(text) and text not in OPERATOR_WORDS:
-            found += [term.text for term in analyzer.terms_of(text, False, True)[0]
-                      if not term.stopword and term.text not in found]
-        return found
-    return analyze
 
 
 def name_query(text: str, whole: bool) -> list[str]:

@@ -40,6 +40,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+from search.analysis import NewsAnalyzer
 from search.query.language import (
     DATE_FIELD,
     EXACT_FIELDS,
@@ -73,6 +74,8 @@ from search.query.tree import (
 FieldAnalyzer = Callable[[str, bool], list[str]]
 """A field's query analysis: the terms of a text; with `whole` True the text is one token and its
 stopwords stay (how wildcard, prefix and fuzzy words are read)."""
+ACRONYM_SHAPE = re.compile(r"[A-Z][A-Z0-9]{1,5}")  # a word typed so is searched as an acronym too
+OPERATOR_WORDS = {*OPERATORS, "REQUIRE", "TO"}  # the query syntax's words, never acronyms
 
 ANALYSED_FIELDS = (*SEARCH_FIELDS, *EXACT_FIELDS.values(), *sorted(FILTER_FIELDS))  # analyzers needed
 MAX_DEPTH = 100  # levels of parentheses; a query nested deeper is read as plain words
@@ -102,6 +105,22 @@ TOKEN = re.compile(
 PREFIX_OPERATOR = "not"
 BINARY_OPERATORS = ("and", "or", "andnot", "andmaybe")  # tightest first, after NOT
 RUNS = {"and", "or"}  # operators whose runs make one group (`a AND b AND c`)
+
+
+def news_query(analyzer: NewsAnalyzer) -> FieldAnalyzer:
+    """One of our analyzers as the parser calls it: read whole, a text is one token and keeps its
+    stopwords (how wildcard, prefix and fuzzy words are read). A short word typed in capitals
+    (`GATT`, `MDIM`: ACRONYM_SHAPE) is read as shouted, a word, and as an acronym too: the index
+    holds it as a word where a text shouts it (a Reuters headline) and as an acronym in running
+    text."""
+    def analyze(text: str, whole: bool) -> list[str]:
+        tokens = analyzer(text, mode="query", tokenize=not whole, removestops=not whole)
+        found = [token.text for token in tokens]
+        if not whole and ACRONYM_SHAPE.fullmatch(text) and text not in OPERATOR_WORDS:
+            found += [term.text for term in analyzer.terms_of(text, False, True)[0]
+                      if not term.stopword and term.text not in found]
+        return found
+    return analyze
 
 
 class Unreadable(Exception):

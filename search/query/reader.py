@@ -16,7 +16,6 @@ from dataclasses import dataclass, field, replace
 from search.aliases import AliasTable, find_aliases, outside_names
 from search.analysis import exact_analyzer, name_terms, news_analyzer
 from search.documents import ENTITY_FILTERS, entity_term
-from search.fields import news_query
 from search.query.language import (
     EXACT_FIELDS,
     EXCLUSION,
@@ -34,7 +33,7 @@ from search.query.language import (
     plain_words,
     syntax_problem,
 )
-from search.query.parser import FieldAnalyzer, QueryParser
+from search.query.parser import FieldAnalyzer, QueryParser, news_query
 from search.query.tree import NOTHING, And, AndNot, Fuzzy, Node, Not, Or, Phrase, Prefix, Term, Wildcard
 from search.settings import SETTINGS
 
@@ -339,7 +338,7 @@ def alternative_tree(name: str, fields: dict[str, str]) -> tuple[Node, list[str]
     """A query tree for one other name, and the `field:term` keys it can match.
 
     A one-word name is a term of the stemmed fields (`Britain`, `IMF`), read as a typed word
-    is (`search.fields.news_query`): in capitals, both as a shouted word and as an acronym
+    is (`search.query.parser.news_query`): in capitals, both as a shouted word and as an acronym
     (`NYC` is `nyc` in a wire headline, `NYC` in a sentence); a longer one is a phrase of its
     exact words on their exact twins, weighted to count as one word (a phrase scores the sum of
     its words).

@@ -88,7 +88,7 @@ from search.backends.whoosh.compile import compile_tree
 from search.backends.whoosh.queries import NewsPhrase
 from search.backends.whoosh.schema import build_schema
 from search.documents import name_key
-from search.fields import ACRONYM_SHAPE, OPERATOR_WORDS, query_analyzers
+from search.fields import query_analyzers
 from search.query import QueryReader, all_words_tree
 from search.query.language import (
     FIELD_ALIASES,
@@ -97,7 +97,7 @@ from search.query.language import (
     QUESTION_MARK,
     extract_dates,
 )
-from search.query.parser import FIELD_NAMES, MAX_DEPTH
+from search.query.parser import ACRONYM_SHAPE, FIELD_NAMES, MAX_DEPTH, OPERATOR_WORDS
 
 ROOT = Path(__file__).parents[3]
 SCHEMA = build_schema()
@@ -260,7 +260,7 @@ def lower_case_twin(word: str) -> str:
 
 
 def has_acronym_reading(word: str) -> bool:
-    """Whether a typed word is read as an acronym too (search.fields.news_query)."""
+    """Whether a typed word is read as an acronym too (search.query.parser.news_query)."""
     return bool(ACRONYM_SHAPE.fullmatch(word)) and word not in OPERATOR_WORDS
 
 

@@ -7,7 +7,7 @@ additions that change nothing it returns: `alternative_query` (then in `search/a
 tagger about them to tell its deviation classes). One later change to what it returns, made to
 both sides because it is the alias table's reading, not the parser's: a one-word other name in
 capitals is also asked for as the acronym a sentence indexes (`NYC` as `nyc` and `NYC`, read
-as a typed word is: `search.fields.news_query`; tested in tests/test_aliases.py).
+as a typed word is: `search.query.parser.news_query`; tested in tests/test_aliases.py).
 
 The module's docstring then:
 
@@ -43,7 +43,7 @@ from search.analysis import exact_analyzer, news_analyzer
 from search.backends.whoosh.queries import CappedFuzzyTerm, CappedPrefix, CappedWildcard, NewsPhrase
 from search.documents import name_key
 from search.entities import entity_tables, phrase_key
-from search.fields import news_query
+from search.query.parser import news_query
 from search.tables import read_words
 
 SEARCH_FIELDS = ("title", "content")
