@@ -286,6 +286,16 @@ def test_more_person_rules(text, person):
      "Hajime Tamura", "Industry Hajime Tamura"),
     ("A former chairman of President Reagan's Council of Economic Advisers said so.",
      "Reagan", "President Reagan"),
+    ("U.S. Under-Secretary of State for Economic Affairs Orrin Talvane told reporters so.",
+     "Orrin Talvane", "Economic Affairs Orrin Talvane"),
+    ("Later he meets Undersecretary of State Affairs Orrin Talvane in Washington.",
+     "Orrin Talvane", "Affairs Orrin Talvane"),
+    ("West Germany's Minister of Foreign Affairs Hans Peter Velkerding spoke first.",
+     "Hans Peter Velkerding", "Peter Velkerding"),
+    ("Chief Inspector of Mines Radzi Omarudin told reporters output fell.",
+     "Radzi Omarudin", "Mines Radzi Omarudin"),
+    ("Company spokesman Piers Vandeleur said the talks went well.",  # a given name read as a plural
+     "Piers Vandeleur", "Vandeleur"),
 ])
 def test_an_opening_quote_a_portfolio_with_and_or_a_possessive_keep_words_out_of_a_name(text, person, wrong):
     people = names_of(extract_entities(None, text), "person")

@@ -79,6 +79,7 @@ def title_and_name(article: Article, tokens: list[Token], i: int, j: int, mode: 
         return j
     j = past_portfolio(tokens, j)
     k = name_end(article, tokens, j, mode)
+    j = past_plurals(tokens, j, k, least=2)
     if k == j:
         return j
     if not plain_name(article, tokens[j:k]) or names_company(article, tokens, k):
@@ -97,9 +98,10 @@ def names_company(article: Article, tokens: list[Token], k: int) -> bool:
 
 
 def past_portfolio(tokens: list[Token], j: int) -> int:
-    """`Minister of Finance Tom Hockin`: skip the portfolio after a title to the name, its last
-    two words (`Minister of Energy and Mines Subroto`: the last one, where the other is a plural
-    noun, which no given name is)."""
+    """`Minister of Finance Tom Hockin`: skip the portfolio after a title to the name. The name
+    follows the portfolio's last plural noun, which no given name is (`Minister of Energy and
+    Mines Subroto`, `Minister of Foreign Affairs Hans Dietrich Genscher`); without one it is the
+    last two words."""
     if j >= len(tokens) or tokens[j].fold not in ("of", "for"):
         return j
     k = j + 1
@@ -108,7 +110,17 @@ def past_portfolio(tokens: list[Token], j: int) -> int:
         k += 1
     if k - (j + 1) < 3 or not all(name_like(t) for t in tokens[k - 2:k]):
         return j
-    return k - 1 if plural_noun(tokens[k - 2]) else k - 2
+    start = past_plurals(tokens, j + 1, k)
+    return start if start > j + 1 and k - start <= MAX_NAME_WORDS else k - 2
+
+
+def past_plurals(tokens: list[Token], j: int, k: int, least: int = 1) -> int:
+    """Where a name starts in tokens[j:k]: after the last plural noun that leaves at least `least`
+    words (`Undersecretary of State Affairs Allen Wallis`); j when there is none. A portfolio ends
+    in one (`Affairs`, `Mines`), but a few given names read as plurals too (`Piers Jacobs`), so
+    a name after a bare title keeps two words."""
+    plurals = [p for p in range(j, k - least) if plural_noun(tokens[p])]
+    return plurals[-1] + 1 if plurals else j
 
 
 def plain_name(article: Article, tokens: list[Token]) -> bool:
