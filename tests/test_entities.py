@@ -296,6 +296,8 @@ def test_more_person_rules(text, person):
      "Radzi Omarudin", "Mines Radzi Omarudin"),
     ("Company spokesman Piers Vandeleur said the talks went well.",  # a given name read as a plural
      "Piers Vandeleur", "Vandeleur"),
+    ("Indonesian Minister of Mines and Energy Kartowi told reporters output fell.",
+     "Kartowi", "Energy Kartowi"),
 ])
 def test_an_opening_quote_a_portfolio_with_and_or_a_possessive_keep_words_out_of_a_name(text, person, wrong):
     people = names_of(extract_entities(None, text), "person")
@@ -357,6 +359,23 @@ def test_newspapers_quoted_as_saying_are_not_people():
     entities = extract_entities(None, text)
     assert names_of(entities, "person") == set()
     assert {"Lindauer Zeitung", "Korven Daily", "Mosel Allgemeine"} <= names_of(entities, "org")
+
+
+def test_a_name_introduced_as_a_company_is_one_wherever_the_article_names_it():
+    text = ("The ferry is owned by the British company Harwell Thoresby, a spokesman said. "
+            "A lawyer for the owners, Harwell Thoresby, said the bow doors were shut. "
+            "The daily Svornost Vecerni said so too, and the firm Corbett and Lusk agreed.")
+    entities = extract_entities(None, text)
+    assert names_of(entities, "person") == set()
+    orgs = names_of(entities, "org")
+    assert {"Harwell Thoresby", "Svornost Vecerni"} <= orgs
+    assert one(entities, "Harwell Thoresby", "org").mentions == 2
+    assert "Corbett" not in orgs  # the name goes on past `and`: its first word alone names nothing
+
+
+def test_a_person_after_a_company_word_and_a_possessive_stays_a_person():
+    text = "Analysts told the company Varnholt's offer was too low, Gerd Varnholt said."
+    assert "Varnholt" not in names_of(extract_entities(None, text), "org")
 
 
 def test_organisation_suffixes_and_x_of_y():

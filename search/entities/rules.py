@@ -35,6 +35,7 @@ ORG_JOINS = frozenset(("and", "&"))  # inside a company's name when an organisat
 SAID_BEFORE = re.compile(r"\b(?:said|says|according to)\s*,?\s*$", re.IGNORECASE)
 WORD_BEFORE = re.compile(r"\b([a-z]+)[ \t]+$")  # a lower-case word right before a name, on its line
 WORD_BEFORE_CHARS = 20
+NAME_GOES_ON = re.compile(r"[ \t]*(?:(?:[a-z]+|&)[ \t]+[A-Z]|[dl]'[A-Z])")  # `Cable and Wireless`
 MOODYS_GRADE = re.compile(r"[A-C]a{0,2}-[1-3]")  # Moody's grades as the wire prints them (B-2, Baa-3)
 SP_GRADE = re.compile(r"A{1,3}|B{1,3}|C{1,3}")  # S&P's letters
 GRADE_BEFORE = re.compile(r"\b(?:to|from|rated|rates)\s+$")  # how the wire introduces a grade
@@ -77,9 +78,9 @@ def title_and_name(article: Article, tokens: list[Token], i: int, j: int, mode: 
         j = after
     if tokens[j - 1].possessive or mode != TEXT:
         return j
-    j = past_portfolio(tokens, j)
+    j = past_portfolio(article, tokens, j)
     k = name_end(article, tokens, j, mode)
-    j = past_plurals(tokens, j, k, least=2)
+    j = past_portfolio_words(article, tokens, j, k, least=2)
     if k == j:
         return j
     if not plain_name(article, tokens[j:k]) or names_company(article, tokens, k):
@@ -97,11 +98,11 @@ def names_company(article: Article, tokens: list[Token], k: int) -> bool:
             and any(tokens[k].fold in cues[kind] for kind in ("legal-suffix", "org-suffix")))
 
 
-def past_portfolio(tokens: list[Token], j: int) -> int:
+def past_portfolio(article: Article, tokens: list[Token], j: int) -> int:
     """`Minister of Finance Tom Hockin`: skip the portfolio after a title to the name. The name
-    follows the portfolio's last plural noun, which no given name is (`Minister of Energy and
-    Mines Subroto`, `Minister of Foreign Affairs Hans Dietrich Genscher`); without one it is the
-    last two words."""
+    follows the portfolio's last word (`Minister of Mines and Energy Subroto`, `Minister of
+    Foreign Affairs Hans Dietrich Genscher`); without a word known to end one, it is the last
+    two words."""
     if j >= len(tokens) or tokens[j].fold not in ("of", "for"):
         return j
     k = j + 1
@@ -110,17 +111,19 @@ def past_portfolio(tokens: list[Token], j: int) -> int:
         k += 1
     if k - (j + 1) < 3 or not all(name_like(t) for t in tokens[k - 2:k]):
         return j
-    start = past_plurals(tokens, j + 1, k)
+    start = past_portfolio_words(article, tokens, j + 1, k)
     return start if start > j + 1 and k - start <= MAX_NAME_WORDS else k - 2
 
 
-def past_plurals(tokens: list[Token], j: int, k: int, least: int = 1) -> int:
-    """Where a name starts in tokens[j:k]: after the last plural noun that leaves at least `least`
-    words (`Undersecretary of State Affairs Allen Wallis`); j when there is none. A portfolio ends
-    in one (`Affairs`, `Mines`), but a few given names read as plurals too (`Piers Jacobs`), so
-    a name after a bare title keeps two words."""
-    plurals = [p for p in range(j, k - least) if plural_noun(tokens[p])]
-    return plurals[-1] + 1 if plurals else j
+def past_portfolio_words(article: Article, tokens: list[Token], j: int, k: int, least: int = 1) -> int:
+    """Where a name starts in tokens[j:k]: after the last word that ends a portfolio and leaves at
+    least `least` words; j when there is none. A portfolio ends in a plural noun (`Affairs`,
+    `Mines`), a `portfolio` cue (`Energy`, `Finance`) or `and`; a few given names read as plurals
+    too (`Piers Jacobs`), so a name after a bare title keeps two words."""
+    portfolio = article.tables.cues["portfolio"]
+    ends = [p for p in range(j, k - least)
+            if plural_noun(tokens[p]) or tokens[p].fold in portfolio or tokens[p].fold in ("and", "&")]
+    return ends[-1] + 1 if ends else j
 
 
 def plain_name(article: Article, tokens: list[Token]) -> bool:
@@ -311,6 +314,9 @@ def classify_run(article: Article, run: list[Token], mode: str, prefix: list[Tok
     if is_org(article, prefix + run):
         name_with_prefix(article, prefix, run)
         return
+    if not prefix and company_before(article, run):
+        add_typed(article, "org", run)
+        return
     if is_person(article, run):
         add_person(article, run, run[0].start, run[-1].end, shouted=False)
         return
@@ -383,8 +389,24 @@ def is_person(article: Article, run: list[Token]) -> bool:
 
 def thing_before(article: Article, start: int) -> bool:
     """Whether a word that names no person stands right before `start` (`the Aurelia Wind`,
-    `plastics maker Sturmfeld Kunststoffe`; the `thing-before` cues)."""
-    return word_before(article, start) in article.tables.cues["thing-before"]
+    `plastics maker Sturmfeld Kunststoffe`; the `thing-before` and `company-before` cues)."""
+    word = word_before(article, start)
+    return word in article.tables.cues["thing-before"] or word in article.tables.cues["company-before"]
+
+
+def company_before(article: Article, run: list[Token]) -> bool:
+    """Whether a word that introduces an organisation stands right before a run of names (`the
+    British company Townsend Thoresen`; the `company-before` cues), and the name ends there: not
+    `firm Cable and Wireless` (its first word alone names nothing), nor `subsidiary March 7`, nor
+    `the company Pickens' offer`."""
+    cues, first = article.tables.cues, run[0].fold
+    if first in cues["common"] or first in cues["date"] or first in article.tables.stopwords:
+        return False
+    if not all(name_like(t) for t in run) or run[-1].possessive:
+        return False
+    if NAME_GOES_ON.match(article.text, run[-1].end):
+        return False
+    return word_before(article, run[0].start) in cues["company-before"]
 
 
 def word_before(article: Article, start: int) -> str | None:

@@ -19,7 +19,7 @@ from search.tables import DATA_DIR, analysis_tables, data_lines, read_words
 ENTITY_DIR = DATA_DIR / "entities"
 CUE_KINDS = ("org-suffix", "org-head", "weapon-word", "verb", "role", "stop", "common", "company-word",
              "not-name", "legal-suffix", "person-thing", "date", "date-before", "thing-before",
-             "person-role", "rating-word")
+             "company-before", "person-role", "rating-word", "portfolio")
 
 # Capital letters of the Latin script (a character class's body): ASCII, Latin-1, Extended-A and -B
 # and Latin Extended Additional, so `Ładoń`, `Šimonytė` and `Đặng` start names as `Kędzierski` does.
