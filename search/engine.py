@@ -238,11 +238,11 @@ class Engine:
         """Parse and rank a query; one that finds nothing is answered by its spelling correction
         when spelling allows the replacement and the correction's words occur together."""
         view = self.view()
-        filter_tree = request.filters.tree(self._owners(view, request))
+        filters = request.filters.tree(self._owners(view, request))
         depth, sort, facets = request.offset + request.limit, request.sort, request.facets
         parsed = self._parse_request(view, request)
-        ranking = view.rank(self._request(parsed, self._filter_tree(view, request, parsed), sort, depth,
-                                          facets=facets))
+        filter_tree = filters_with_all_words(filters, request, parsed)
+        ranking = view.rank(self._request(parsed, filter_tree, sort, depth, facets=facets))
         try:
             review = self.speller.review(view.vocabulary(), request.q)
         except BackendUnavailable:  # the ranking answered: a spelling step that cannot is no reason to fail
@@ -250,9 +250,9 @@ class Engine:
         corrected = None
         if request.correct and ranking.total == 0 and review.replacement:
             retry = self._parse(view, review.replacement)
-            retry_filter = self._filter_tree(view, request, retry)
+            retry_filter = filters_with_all_words(filters, request, retry)
             retry_ranking = view.rank(self._request(retry, retry_filter, sort, depth, facets=facets))
-            if retry_ranking.total and self._words_together(view, review.replacement, filter_tree):
+            if retry_ranking.total and self._words_together(view, review.replacement, filters):
                 parsed, ranking, corrected = retry, retry_ranking, review.replacement
         self._complete_counts(parsed, ranking)
         return Answer(view, parsed, ranking, review.suggestion, corrected, request.offset)
@@ -265,7 +265,8 @@ class Engine:
         view = self.view()
         parsed = self._parse_request(view, request)
         depth = request.offset + request.limit
-        filter_tree = self._filter_tree(view, request, parsed)
+        filters = request.filters.tree(self._owners(view, request))
+        filter_tree = filters_with_all_words(filters, request, parsed)
         ranking = view.rank(self._request(parsed, filter_tree, request.sort, depth,
                                           grouped=False, count=False))
         return view.ids(row.ref for row in ranking.rows)
@@ -279,13 +280,6 @@ class Engine:
         """The index's surname owners when a filter may name a person (read only then: the
         embedded backend keeps them with the facets)."""
         return view.surname_owners() if request.filters.names_people else NO_OWNERS
-
-    def _filter_tree(self, view: View, request: SearchRequest, parsed: ParsedQuery) -> qt.Node | None:
-        """The request's filters, with its query's all-words tree when it asks for every word."""
-        filter_tree = request.filters.tree(self._owners(view, request))
-        if request.every_word and parsed.all_words_tree is not None:
-            filter_tree = qt.And(tuple(filter(None, (filter_tree, parsed.all_words_tree)))).normalize()
-        return filter_tree
 
     def _parse(self, view: View, text: str) -> ParsedQuery:
         """The query, with the reporters and sources it names by name (as this index holds them);
@@ -505,3 +499,11 @@ class Engine:
     def health(self) -> dict:
         """Whether the index answers, with its document count and generation."""
         return self.backend.health()
+
+
+def filters_with_all_words(filters: qt.Node | None, request: SearchRequest,
+                           parsed: ParsedQuery) -> qt.Node | None:
+    """The request's filter tree, with its query's all-words tree when it asks for every word."""
+    if request.every_word and parsed.all_words_tree is not None:
+        return qt.And(tuple(filter(None, (filters, parsed.all_words_tree)))).normalize()
+    return filters
