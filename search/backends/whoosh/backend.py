@@ -53,6 +53,7 @@ from search.stems import STEMS_FILE, StemTable
 from search.stories import StoryMembers
 
 KNOWN_NAMES_LIMIT = 100_000  # names remembered per commit as held or not (`held_names`)
+KNOWN_STORIES_LIMIT = 100_000  # documents whose story's versions are remembered per commit (`versions`)
 OPEN_RETRY_PAUSES = (0.05, 0.2, 0.5)  # seconds between tries at opening a commit being moved in
 
 
@@ -240,11 +241,24 @@ class WhooshView:
         return ranking.details.matched([ref])[0][1]
 
     def versions(self, ranking: Ranking | None, ref: Ref) -> list[Version]:
-        ids = self.rank_columns().ids
-        members = list(self.story_members().of(ref))
+        members, ids = self._story_of(ref)
         matched = ranking.details.matched(members) if ranking is not None else [(True, ())] * len(members)
-        return [Version(member, ids[member], matches, holds)
-                for member, (matches, holds) in zip(members, matched, strict=True)]
+        return [Version(member, doc_id, matches, holds)
+                for member, doc_id, (matches, holds) in zip(members, ids, matched, strict=True)]
+
+    def _story_of(self, ref: Ref) -> tuple[list[Ref], list[str]]:
+        """A document's story's versions and their ids, remembered for the commit: a page asks
+        for each row's versions four times (as ranked and all, to choose the version shown and
+        to list the others), and an id is read from a compressed column."""
+        known = self._per_commit("stories_of", lambda _reader: {})
+        found = known.get(ref)
+        if found is None:
+            if len(known) > KNOWN_STORIES_LIMIT:
+                known.clear()
+            members = list(self.story_members().of(ref))
+            ids = self.rank_columns().ids
+            found = known[ref] = (members, [ids[member] for member in members])
+        return found
 
     def documents(self, refs: Iterable[Ref]) -> list[dict]:
         return [dict(self.postings.stored(ref)) for ref in refs]
