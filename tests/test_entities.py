@@ -353,6 +353,12 @@ def test_a_mortgage_agency_named_by_its_nickname_is_the_agency():
     one(entities, "Fannie Mae", "org")
 
 
+def test_du_pont_printed_with_its_initials_is_the_company_not_a_person():
+    entities = extract_entities(None, "E.I. Du Pont de Nemours and Co said sales rose. Pete du Pont said so.")
+    assert names_of(entities, "person") == {"Pete du Pont"}
+    one(entities, "Du Pont De Nemours", "org")
+
+
 def test_newspapers_quoted_as_saying_are_not_people():
     text = ("The Lindauer Zeitung newspaper said exports fell. \"Orders are weak,\" Lindauer Zeitung said. "
             "Korven Daily said prices rose, and Mosel Allgemeine said nothing.")
