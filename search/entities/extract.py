@@ -78,12 +78,9 @@ def extract_entities(title: str | None, text: str, definitions: dict[str, str] |
     promote_candidates(article)
     possessive_people(article)
     mentions = without_source_at_work(article, company_names(article, article.mentions), source)
-    known = {(m.type, m.name.lower()): m.name for m in mentions}
-    people, named_elsewhere = [], []
-    for person in resolve_people(article):
-        org = known.get(("org", person.name.lower()))
-        if org is not None:  # `the company Townsend Thoresen` ... `Townsend Thoresen said`
-            named_elsewhere.append(person._replace(type="org", name=org))
-        elif not any((kind, person.name.lower()) in known for kind in TYPES[1:]):
-            people.append(person)
-    return gather(mentions + named_elsewhere + companies_not_people(article, mentions, people), article)
+    known = {(m.type, m.name.lower()) for m in mentions}
+    # a person named as another kind of entity is dropped; one named as an organisation is that
+    # organisation (`the company Townsend Thoresen` ... `Townsend Thoresen said`): companies_not_people
+    people = [m for m in resolve_people(article)
+              if not any((kind, m.name.lower()) in known for kind in TYPES[1:] if kind != "org")]
+    return gather(mentions + companies_not_people(article, mentions, people), article)
