@@ -52,8 +52,7 @@ from search.state import IndexState
 from search.stems import STEMS_FILE, StemTable
 from search.stories import StoryMembers
 
-KNOWN_NAMES_LIMIT = 100_000  # names remembered per commit as held or not (`held_names`)
-KNOWN_STORIES_LIMIT = 100_000  # documents whose story's versions are remembered per commit (`versions`)
+KNOWN_LIMIT = 100_000  # answers a commit's memo keeps (`held_names`' names, `versions`' documents)
 OPEN_RETRY_PAUSES = (0.05, 0.2, 0.5)  # seconds between tries at opening a commit being moved in
 
 
@@ -201,6 +200,13 @@ class WhooshView:
         """A value read from this commit once, shared by every thread's view of it."""
         return self.postings.cache.derived(name, lambda: build(self.searcher.reader()))
 
+    def _memo(self, name: str) -> dict:
+        """A dict of answers remembered for this commit, emptied once it holds KNOWN_LIMIT."""
+        known = self._per_commit(name, lambda _reader: {})
+        if len(known) > KNOWN_LIMIT:
+            known.clear()
+        return known
+
     def commit_columns(self) -> dict[str, np.ndarray]:
         """The commit's per-document arrays: kept with it by the indexer, else built once."""
         def read(reader) -> dict[str, np.ndarray]:
@@ -250,11 +256,9 @@ class WhooshView:
         """A document's story's versions and their ids, remembered for the commit: a page asks
         for each row's versions four times (as ranked and all, to choose the version shown and
         to list the others), and an id is read from a compressed column."""
-        known = self._per_commit("stories_of", lambda _reader: {})
+        known = self._memo("stories_of")
         found = known.get(ref)
         if found is None:
-            if len(known) > KNOWN_STORIES_LIMIT:
-                known.clear()
             members = list(self.story_members().of(ref))
             ids = self.rank_columns().ids
             found = known[ref] = (members, [ids[member] for member in members])
@@ -298,9 +302,7 @@ class WhooshView:
         """From the entity names that start with each name (a seek in the sorted terms, then the
         first NAMES_READ of them: the name itself sorts first), remembered for the commit: a
         query asks for its words and for its clauses."""
-        known = self._per_commit("held_names", lambda _reader: {})
-        if len(known) > KNOWN_NAMES_LIMIT:
-            known.clear()
+        known = self._memo("held_names")
         held = set()
         for name in names:
             found = known.get(name)
