@@ -425,6 +425,20 @@ class Postings:
             return None
         return {btext.decode("utf-8"): count for btext, count in vector}
 
+    def holds_phrase(self, fieldname: str, words: list[bytes]) -> bool | None:
+        """Whether some live document holds the words one after another, from the arrays (None
+        when a segment has no positions of the field in its arrays: an older index)."""
+        fields = [self._field_arrays(number, fieldname) for number in range(len(self.leaves))]
+        if any(field is None or not field.has_positions for field in fields):
+            return None
+        candidates = None
+        for word in sorted(set(words), key=lambda word: self.doc_frequency(fieldname, word)):
+            ids = self.term(fieldname, word, float("inf"))[0].astype(np.int64)
+            candidates = ids if candidates is None else common_ascending(candidates, ids)
+            if not len(candidates):
+                return False
+        return bool(len(self.in_a_row(fieldname, words, candidates)))
+
     def in_a_row(self, fieldname: str, words: list[bytes], candidates: np.ndarray) -> np.ndarray:
         """Which of the candidates (documents holding every word) hold the words one after another,
         from the arrays' positions."""

@@ -54,6 +54,14 @@ class IndexVocabulary:
             field = self.schema[fieldname]
             terms = self.terms(fieldname, name)
             if len(terms) > 1 and field.format and field.format.supports("positions") \
-                    and wq.Phrase(fieldname, terms).matcher(self.searcher).is_active():
+                    and self._holds_phrase(fieldname, terms):
                 return True
         return False
+
+    def _holds_phrase(self, fieldname: str, terms: list[str]) -> bool:
+        """Whether the terms stand in a row in some document: from the posting arrays (which the
+        ranking reads too), or Whoosh's phrase matcher where a segment has none."""
+        held = self.postings.holds_phrase(fieldname, [term.encode("utf-8") for term in terms])
+        if held is None:
+            return wq.Phrase(fieldname, terms).matcher(self.searcher).is_active()
+        return held

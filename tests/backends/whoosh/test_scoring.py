@@ -199,6 +199,18 @@ def test_a_phrase_found_over_the_index_is_remembered_for_the_commit(segmented_en
     assert found[0] == found[1] == found[2] and found[0][0]
 
 
+@pytest.mark.parametrize("words", [["missile", "strike"], ["strike", "missile"], ["grain", "grain", "price"],
+                                   ["ben", "wallace", "said"], ["the", "of"], ["port", "nowhere"]])
+def test_whether_words_stand_in_a_row_somewhere_is_whooshs_phrase_answer(news_engine, words):
+    """Spelling asks whether a run of typed words stands in the index; the arrays answer as
+    Whoosh's phrase matcher does, deleted documents left out."""
+    searcher = news_engine.view().searcher
+    for fieldname in ("content_exact", "title_exact"):
+        expected = wq.Phrase(fieldname, words).matcher(searcher).is_active()
+        held = Postings(searcher).holds_phrase(fieldname, [word.encode() for word in words])
+        assert held is expected, (fieldname, words)
+
+
 @pytest.mark.parametrize("text", AND_NOT)
 def test_and_not_scores_the_positive_side_without_the_negative_documents(news_engine, text):
     query = whoosh_query(news_engine, text)
