@@ -99,7 +99,8 @@ class Row:
 @dataclass(frozen=True)
 class Version:
     """One document of a story, as the engine chooses the version that shows it: whether the
-    request matches it, which optional words it holds, and its id."""
+    request matches it, which optional words it holds (empty where not looked at: a story with
+    one version, and none to choose), and its id."""
 
     ref: Ref
     doc_id: str

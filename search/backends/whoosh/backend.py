@@ -247,8 +247,13 @@ class WhooshView:
         return ranking.details.matched([ref])[0][1]
 
     def versions(self, ranking: Ranking | None, ref: Ref) -> list[Version]:
+        """A row alone in its story matches and has no other version to be chosen over, so its
+        words are not looked at here (`holds` does when asked): most stories have one version."""
         members, ids = self._story_of(ref)
-        matched = ranking.details.matched(members) if ranking is not None else [(True, ())] * len(members)
+        if ranking is None or (len(members) == 1 and ref in ranking.details.rows):
+            matched = [(True, ())] * len(members)
+        else:
+            matched = ranking.details.matched(members)
         return [Version(member, doc_id, matches, holds)
                 for member, doc_id, (matches, holds) in zip(members, ids, matched, strict=True)]
 

@@ -149,6 +149,7 @@ class Details:
     phrase_hits: dict[int, np.ndarray] = field(default_factory=dict)
     compiled: dict = field(default_factory=dict)
     shown: list[int] = field(default_factory=list)  # the rows, looked at together on first need
+    rows: frozenset[int] = frozenset()  # every row of the ranking
     members: Callable[[int], list[int]] | None = None  # a document's story's versions
     deadline: float = float("inf")  # for looking at the shown rows: one more time budget
     _known: dict[int, tuple[bool, tuple[bool, ...]]] = field(default_factory=dict)
@@ -273,6 +274,7 @@ class Ranker:
         rows = rows[:request.depth]
         ranking = Ranking([Row(docnum, score) for docnum, score in rows], details=self.details)
         self.details.shown = [docnum for docnum, _ in rows]
+        self.details.rows = frozenset(self.details.shown)
         if request.count:
             self.count(ranking, found)
         ranking.partial = self.scorer.partial
