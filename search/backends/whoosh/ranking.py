@@ -107,9 +107,10 @@ class RankColumns:
         return np.lexsort(keys)
 
     def key(self, docnum: int, score: float) -> tuple:
-        """A row's sort key: score, then newer date (undated last), then id."""
+        """A row's sort key: score, then newer date (undated last), then id (by its rank among
+        the ids: an id itself is read from a compressed column)."""
         date = int(self.dates[docnum])
-        return (-round(score, SCORE_DECIMALS), date == UNDATED, -date, self.ids[docnum])
+        return (-round(score, SCORE_DECIMALS), date == UNDATED, -date, int(self.id_ranks[docnum]))
 
 
 def unseen(rows: list[tuple], seen: list[tuple], stories: np.ndarray | None) -> list[tuple]:
@@ -207,23 +208,27 @@ class PostingsFeedback:
         return counts
 
     def term_scores(self, terms: list[str], docnums: list[int]) -> list[np.ndarray]:
-        """Raises TimeLimit past the deadline."""
-        return [self.term_score(term, docnums) for term in terms]
-
-    def term_score(self, term: str, docnums: list[int]) -> np.ndarray:
-        """One term's BM25 in each of the documents (0 where it is absent)."""
-        postings, btext = self.postings, term.encode("utf-8")
+        """Raises TimeLimit past the deadline. What every term shares (the documents in order,
+        their lengths) is read once: feedback asks twenty terms of the same hundred documents."""
+        postings, weights = self.postings, self.weights
         refs = np.array(docnums, dtype=np.int64)
         order = np.argsort(refs, kind="stable")
-        counts = np.empty(len(refs), dtype=np.float32)
-        counts[order] = postings.weights_in(FEEDBACK_FIELD, btext, refs[order], self.deadline)
-        if not counts.any():
-            return np.zeros(len(refs))
-        weights = self.weights
-        word_idf = idf(self.searcher.doc_count_all(), postings.doc_frequency(FEEDBACK_FIELD, btext))
+        ascending = refs[order]
         lengths = postings.lengths(FEEDBACK_FIELD)[refs]
         avg_length = self.searcher.avg_field_length(FEEDBACK_FIELD) or 1.0
-        return bm25(counts.astype(np.float64), lengths, avg_length, word_idf, weights.k1, weights.b)
+        doc_count = self.searcher.doc_count_all()
+        found = []
+        for term in terms:
+            btext = term.encode("utf-8")
+            counts = np.empty(len(refs), dtype=np.float32)
+            counts[order] = postings.weights_in(FEEDBACK_FIELD, btext, ascending, self.deadline)
+            if not counts.any():
+                found.append(np.zeros(len(refs)))
+                continue
+            word_idf = idf(doc_count, postings.doc_frequency(FEEDBACK_FIELD, btext))
+            found.append(bm25(counts.astype(np.float64), lengths, avg_length, word_idf,
+                              weights.k1, weights.b))
+        return found
 
 
 class Ranker:
