@@ -43,7 +43,7 @@ NODE_DROPPED_PAUSE = 0.2  # seconds before the one retry of a request a leaving 
 FORMAT_VERSION = 3  # of this backend's documents and mapping (3: the vocabulary indexed for the suggester)
 DEFAULT_URL = "http://127.0.0.1:9201"  # the project's cluster (`search cluster start`)
 DEFAULT_ALIAS = "news"
-SUPPORTED_MAJORS = (2, 3)
+OLDEST_SUPPORTED, NEWEST_MAJOR = (2, 13), 3  # 2.13 first scores named queries (feedback asks it)
 STATE_DOC, LOCK_DOC, UNFINISHED_DOC = "state", "lock", "unfinished"
 ALIAS_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,100}$")
 REQUEST_SECONDS = 30.0  # an indexing run's or a check's request
@@ -125,12 +125,19 @@ def connect(address: Address, timeout: float = REQUEST_SECONDS):
     info = call(address, client.info)
     version = info.get("version", {})
     number = str(version.get("number", "?"))
-    major = int(number.split(".")[0]) if number.split(".")[0].isdigit() else 0
-    if version.get("distribution") != "opensearch" or major not in SUPPORTED_MAJORS:
-        supported = " and ".join(f"{major}.x" for major in SUPPORTED_MAJORS)
+    if version.get("distribution") != "opensearch" or not supported(number):
+        oldest = ".".join(map(str, OLDEST_SUPPORTED))
         raise BackendUnavailable(f"{address.url} runs {version.get('distribution', 'a server')} {number}; "
-                                 f"this backend supports OpenSearch {supported}")
+                                 f"this backend supports OpenSearch {oldest} to {NEWEST_MAJOR}.x")
     return client
+
+
+def supported(number: str) -> bool:
+    """Whether an OpenSearch version (`2.19.1`, `3.0.0-beta1`) is one this backend works with."""
+    parts = [int(part) if part.isdigit() else -1 for part in number.split("-")[0].split(".")[:2]]
+    if len(parts) < 2 or -1 in parts:
+        return False
+    return tuple(parts) >= OLDEST_SUPPORTED and parts[0] <= NEWEST_MAJOR
 
 
 def call(address: Address, request, *args, **kwargs):

@@ -1,12 +1,17 @@
-"""How `store.call` and `store.search_failure` say the cluster's failures (no cluster needed:
-the errors are opensearch-py's, or answers as the cluster gives them)."""
+"""How `store.call` and `store.search_failure` say the cluster's failures, and which servers
+`store.connect` refuses (no cluster needed: the errors are opensearch-py's, answers as the cluster
+gives them, or a server on loopback that only says what it runs)."""
 
 from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from opensearchpy.exceptions import RequestError, TransportError
 
-from search.backends.opensearch.store import Address, call, search_failure
+from search.backends.opensearch.store import Address, call, connect, search_failure, supported
 from search.errors import BackendUnavailable, InvalidParameter
 
 ADDRESS = Address("http://127.0.0.1:9200", "news")
@@ -71,3 +76,35 @@ def test_a_query_the_cluster_refuses_is_a_bad_request_and_not_retried():
 ])
 def test_a_failed_search_of_a_multi_search_is_said_as_call_says_a_failed_request(answer, kind):
     assert isinstance(search_failure(ADDRESS, answer), kind)
+
+
+@pytest.mark.parametrize(("number", "works"), [
+    ("2.13.0", True), ("2.19.6", True), ("3.0.0", True), ("3.3.1", True), ("3.0.0-beta1", True),
+    ("2.12.0", False), ("2.11.1", False), ("1.3.20", False), ("4.0.0", False), ("?", False), ("2", False),
+])
+def test_the_versions_the_backend_works_with_are_opensearch_2_13_up_to_3(number, works):
+    assert supported(number) is works
+
+
+def test_a_server_of_a_version_the_backend_cannot_use_is_refused_in_one_line():
+    class SaysItsVersion(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            answer = json.dumps({"version": {"distribution": "opensearch", "number": "2.11.1"}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), SaysItsVersion)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with pytest.raises(BackendUnavailable) as refused:
+            connect(Address(f"http://127.0.0.1:{server.server_port}", "news"), timeout=5)
+    finally:
+        server.shutdown()
+    said = str(refused.value)
+    assert "2.11.1" in said and "supports OpenSearch 2.13 to 3.x" in said and "\n" not in said
