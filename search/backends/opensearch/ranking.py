@@ -165,11 +165,13 @@ class Ranker:
         """The counts (and facets) of the ranking from its count's answer; whether they are partial."""
         request, details = self.request, self.details
         found = answer.get("aggregations", {})
-        total, exact = story_count(found) if request.grouped else (answer["hits"]["total"]["value"], True)
+        documents = answer["hits"]["total"]["value"]
+        total, exact = story_count(found, documents) if request.grouped else (documents, True)
         ranking.total, ranking.total_relation = max(total, len(ranking.rows)), relation(exact)
         if details.clauses:
             every = found["all_words"]
-            counted, exact = story_count(every) if request.grouped else (every["doc_count"], True)
+            documents = every["doc_count"]
+            counted, exact = story_count(every, documents) if request.grouped else (documents, True)
             ranking.all_words_total, ranking.all_words_relation = counted, relation(exact)
         if request.facets:
             ranking.facets = facet_counts(found, self.view.surname_owners())
