@@ -4,11 +4,10 @@ Every version of a story is routed to one shard, so each shard's stories are its
 of matching stories is the number of matching documents less, for each story two or more of whose
 versions match, all but one of them: those stories are the buckets of a `terms` aggregation on the
 story id that keeps only buckets of two documents or more, on each shard (most stories have one
-version, so few buckets are built: a bucket for every matching story, as this was counted before,
-cost 50 ms a search at 100,000 articles, most of a search's count). Exact while those stories are
-fewer than STORY_COUNT_BOUND; past it, the bound is a lower bound. The buckets themselves are
-dropped from the answer (`filter_path`): only a `stats_bucket` of them (how many, how many versions)
-travels. `cardinality` is never used for a total: it estimates.
+version, so few buckets are built: a bucket for every matching story was most of a count's time).
+Exact while those stories are fewer than STORY_COUNT_BOUND; past it, the bound is a lower bound.
+The buckets themselves are dropped from the answer (`filter_path`): only a `stats_bucket` of them
+(how many, how many versions) travels. `cardinality` is never used for a total: it estimates.
 
 Facets count, for each value, the stories holding it with a `cardinality` of story ids under the
 value's bucket: exact below its precision threshold (FACET_PRECISION stories per value), an
