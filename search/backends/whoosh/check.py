@@ -179,7 +179,7 @@ def _read_arrays(leaf) -> str | None:
 
 
 def _field_arrays_problem(field: TermArrays, doc_count: int, checksums: dict[str, int]) -> str | None:
-    for column, (_, _, count) in field._columns.items():
+    for column, (_, _, count, _) in field._columns.items():
         values = field._whole(column)
         if len(values) != count:
             return f"{column} is cut short"

@@ -29,7 +29,7 @@ from search.state import IndexState
 from search.stems import STEMS_FILE
 from search.tables import fingerprint, is_current_analysis
 
-FORMAT_VERSION = 9  # 9: quotations and their speakers (quote, quote_exact, speaker, quotes)
+FORMAT_VERSION = 10  # 10: the arrays file's columns narrowed (9: quotations and their speakers)
 META_FILE = "search-meta.json"
 WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, multiprocess temp files
 INDEX_NAME = "MAIN"

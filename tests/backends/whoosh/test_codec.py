@@ -173,6 +173,36 @@ def test_an_arrays_file_of_another_format_is_ignored(segmented_index, tmp_path):
     reader.close()
 
 
+def test_integer_columns_are_stored_narrow_and_read_back_as_written(tmp_path):
+    """Each integer column takes the fewest bytes its values need on disk, and reads back with
+    its own type and values (a phrase's position arithmetic must not wrap in two bytes)."""
+    from search.backends.whoosh.arrays import ArraysFileWriter, SegmentArrays
+
+    columns = {"small": np.array([0, 7, 255], dtype=np.int32),
+               "positions": np.array([3, 70_000, 65_535], dtype=np.int32),
+               "ends": np.array([2, 5, 40_000], dtype=np.int64),
+               "signed": np.array([-1, 4], dtype=np.int64),
+               "weights": np.array([1, 2], dtype=np.uint16),
+               "scores": np.array([0.5, 1.5], dtype=np.float32), "empty": np.zeros(0, dtype=np.int64)}
+    writer = ArraysFileWriter(str(tmp_path))
+    writer.add_field("content", columns)
+    path = tmp_path / "s.arr"
+    with path.open("wb") as out:
+        writer.finish(out)
+    descriptor = os.open(path, os.O_RDONLY)
+    (size,) = struct.unpack("<Q", os.pread(descriptor, 8, 0))
+    contents = pickle.loads(os.pread(descriptor, size, 8))
+    stored = {column: np.dtype(entry[0]).itemsize for column, entry in contents["fields"]["content"].items()}
+    assert stored == {"small": 1, "positions": 4, "ends": 2, "signed": 8, "weights": 1, "scores": 4,
+                      "empty": 8}
+    field = SegmentArrays(descriptor, contents, -(-(8 + size) // 8) * 8).fields["content"]
+    for column, values in columns.items():
+        read = field._whole(column)
+        assert read.dtype == values.dtype and read.tolist() == values.tolist(), column
+    assert field._slice("ends", 1, 3).tolist() == [5, 40_000]
+    assert (field._whole("small") - 10).min() == -10  # widened again: no wrap-around
+
+
 @pytest.mark.parametrize("limit", [1, 3, 1000])
 def test_terms_by_prefix_are_whooshs_lexicon_with_each_terms_frequency(segmented_index, limit):
     reader, segments = leaves(segmented_index)
