@@ -91,7 +91,7 @@ def narrowed(values: np.ndarray) -> np.ndarray:
     """An integer column in the narrowest unsigned type that holds its values (the columns of
     positions, document numbers and offsets mostly fit in two bytes or four: a Reuters index
     is a quarter smaller), or the column itself."""
-    if values.dtype.kind not in "iu" or not len(values) or values.min() < 0:
+    if values.dtype.kind not in "iu" or not values.size or values.min() < 0:
         return values
     top = values.max()
     for dtype in NARROW_TYPES:

@@ -22,6 +22,7 @@ import numpy as np
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC, Index, clean_files
 
+from search.backends.whoosh.arrays import narrowed
 from search.backends.whoosh.schema import build_schema
 from search.errors import REBUILD_HINT, IndexIncompatible, IndexMissing
 from search.files import sync_folder, write_whole
@@ -124,6 +125,7 @@ KEPT_FILE = "{kind}-{generation}.npz"
 KEPT_KINDS = ("columns", "facets")  # arrays kept with a commit: ranking.commit_columns, ranking.facet_table
 KEPT_NAME = re.compile(r"(columns|facets)-(\d+)\.npz")
 COLUMN_NAMES = ("dates", "id_ranks", "story_codes")  # what a reader needs; `stats` counts may be beside
+KEPT_TYPES = "__types__"  # the type each kept array was written from (they are stored narrowed)
 
 
 def read_kept(directory: Path, generation: int, kind: str = "columns") -> dict[str, np.ndarray] | None:
@@ -132,7 +134,10 @@ def read_kept(directory: Path, generation: int, kind: str = "columns") -> dict[s
     so a search that counts no facets does not read their arrays (a quarter GB at 1M articles)."""
     try:
         with np.load(directory / KEPT_FILE.format(kind=kind, generation=generation)) as stored:
-            found = {name: stored[name] for name in stored.files}
+            types = json.loads(str(stored[KEPT_TYPES])) if KEPT_TYPES in stored.files else {}
+            found = {name: stored[name] for name in stored.files if name != KEPT_TYPES}
+        found = {name: values.astype(types.get(name, values.dtype), copy=False)
+                 for name, values in found.items()}
     except (OSError, ValueError, zipfile.BadZipFile):
         return None
     required = COLUMN_NAMES if kind == "columns" else ()
@@ -144,16 +149,19 @@ def kept_names(directory: Path, generation: int, kind: str) -> dict[str, None]:
     there are none or they cannot be read)."""
     try:
         with np.load(directory / KEPT_FILE.format(kind=kind, generation=generation)) as stored:
-            return dict.fromkeys(stored.files)
+            return dict.fromkeys(name for name in stored.files if name != KEPT_TYPES)
     except (OSError, ValueError, zipfile.BadZipFile):
         return {}
 
 
 def write_kept(directory: Path, generation: int, kind: str, arrays: dict[str, np.ndarray]) -> None:
-    """Keep a commit's arrays of `kind` beside it (written whole, search/files.py), and drop
-    those of earlier commits (never a later one's: another run may have committed since)."""
+    """Keep a commit's arrays of `kind` beside it (written whole, search/files.py; integers in
+    the narrowest type that holds them, as in the arrays file), and drop those of earlier
+    commits (never a later one's: another run may have committed since)."""
+    types = np.array(json.dumps({name: values.dtype.str for name, values in arrays.items()}))
+    stored = {name: narrowed(values) for name, values in arrays.items()}
     write_whole(directory / KEPT_FILE.format(kind=kind, generation=generation),
-                lambda out: np.savez(out, **arrays))
+                lambda out: np.savez(out, **stored, **{KEPT_TYPES: types}))
     _drop_kept_before(directory, generation, kind)
 
 

@@ -1,5 +1,5 @@
 """The Whoosh backend's store: an index another program built with Whoosh says to rebuild; a
-commit is on disk before it is shown."""
+commit is on disk before it is shown; the arrays kept with a commit read back as written."""
 
 import os
 
@@ -51,3 +51,22 @@ def test_a_commit_is_on_disk_before_it_is_shown(tmp_path, monkeypatch):
     assert written_toc and renamed_toc and max(renamed_toc) > min(written_toc)
     last_segment_file = max(flushed.index(str(path)) for path in segment_files)
     assert last_segment_file < min(written_toc), "the table of contents is written after the segment"
+
+
+def test_arrays_kept_with_a_commit_are_stored_narrow_and_read_back_as_written(tmp_path):
+    """A commit's facet table and columns take the fewest bytes their integers need on disk and
+    read back with their own types and values."""
+    import numpy as np
+
+    from search.backends.whoosh.store import kept_names, read_kept, write_kept
+
+    arrays = {"docs": np.arange(300, dtype=np.int64), "dates": np.array([2**40, 5], dtype=np.uint64),
+              "signed": np.array([-1, 3], dtype=np.int64), "count": np.array(7),
+              "id_ranks": np.array([1, 0], dtype=np.int64), "story_codes": np.array([4, 4], dtype=np.int64)}
+    write_kept(tmp_path, 3, "columns", arrays)
+    with np.load(tmp_path / "columns-3.npz") as stored:
+        assert stored["docs"].dtype == np.uint16 and stored["count"].dtype == np.uint8
+    found = read_kept(tmp_path, 3)
+    assert {name: (values.dtype, values.tolist()) for name, values in found.items()} == \
+        {name: (values.dtype, values.tolist()) for name, values in arrays.items()}
+    assert list(kept_names(tmp_path, 3, "columns")) == list(arrays)
