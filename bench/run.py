@@ -48,6 +48,7 @@ HERE = Path(__file__).resolve().parent
 ENGINES = ("ours", *peers.PEERS)
 RELEVANCE_COLLECTIONS = ("cranfield", "cisi")
 HOUR = 3600.0
+STANDALONE_TABLES = ("startup", "serve", "indexing")  # of startup.py, serve_bench.py, index_bench.py
 MEMORY_CAP_FRACTION = 0.6  # a large run does not build an engine projected to need more of the RAM
 
 
@@ -593,8 +594,9 @@ def main() -> int:
 
 
 def merge(previous: dict, current: dict, meta: dict, mode: str) -> dict:
-    """This run's results; a large run keeps the last full run's, a full run keeps the last 1M corpus,
-    a relevance run adds its engines' relevance to the last results."""
+    """This run's results; a large run keeps the last full run's, a full run keeps the last 1M corpus
+    and the standalone benches' tables (each rewrites its own), a relevance run adds its engines'
+    relevance to the last results."""
     if mode == "relevance":
         merged = previous or empty_results()
         for collection, rows in current["relevance"].items():
@@ -609,7 +611,7 @@ def merge(previous: dict, current: dict, meta: dict, mode: str) -> dict:
         merged["corpora"] = {**merged.get("corpora", {}), **current["corpora"]}
         merged["large_meta"] = meta
         return merged
-    merged = {**current, "meta": meta}
+    merged = {**{key: previous[key] for key in STANDALONE_TABLES if key in previous}, **current, "meta": meta}
     kept = {name: c for name, c in (previous.get("corpora") or {}).items() if name == "syn-1m"}
     if kept and mode == "full":
         merged["corpora"].update(kept)
