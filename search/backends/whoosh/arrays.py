@@ -42,6 +42,7 @@ _UNKNOWN = object()
 _HEADER = struct.Struct("<Q")  # the length of the pickled table of contents that follows
 _ALIGN = 8
 NARROW_TYPES = (np.dtype(np.uint8), np.dtype("<u2"), np.dtype("<u4"))  # tried in order when writing
+NARROWED_AT_ONCE = 1 << 22  # values of a column narrowed and written at a time (a merge's memory)
 COPY_BYTES = 1 << 24  # read and written at a time when the columns are copied into the arrays file
 
 
@@ -68,12 +69,14 @@ class ArraysFileWriter:
         for column, values in columns.items():
             values = np.ascontiguousarray(values)
             self._contents["checksums"][name][column] = zlib.crc32(values)
-            stored = narrowed(values)
-            entry = (stored.dtype.str, self._size, len(values), values.dtype.str)
-            self._contents["fields"][name][column] = entry
-            self._columns.write(memoryview(stored).cast("B"))
-            self._columns.write(bytes(_padded(stored.nbytes) - stored.nbytes))
-            self._size += _padded(stored.nbytes)
+            stored = narrow_type(values)
+            self._contents["fields"][name][column] = (stored.str, self._size, len(values), values.dtype.str)
+            for start in range(0, len(values), NARROWED_AT_ONCE):  # no copy of a whole column
+                part = values[start:start + NARROWED_AT_ONCE].astype(stored, copy=False)
+                self._columns.write(memoryview(part).cast("B"))
+            size = len(values) * stored.itemsize
+            self._columns.write(bytes(_padded(size) - size))
+            self._size += _padded(size)
 
     def finish(self, out) -> None:
         """Write the table of contents (field -> column -> (dtype stored, start, count, dtype
@@ -87,19 +90,24 @@ class ArraysFileWriter:
         self._columns.close()
 
 
-def narrowed(values: np.ndarray) -> np.ndarray:
-    """An integer column in the narrowest unsigned type that holds its values (the columns of
+def narrow_type(values: np.ndarray) -> np.dtype:
+    """The narrowest unsigned type that holds an integer column's values (the columns of
     positions, document numbers and offsets mostly fit in two bytes or four: a Reuters index
-    is a quarter smaller), or the column itself."""
+    is a quarter smaller), or the column's own type."""
     if values.dtype.kind not in "iu" or not values.size or values.min() < 0:
-        return values
+        return values.dtype
     top = values.max()
     for dtype in NARROW_TYPES:
         if dtype.itemsize >= values.dtype.itemsize:
             break
         if top <= np.iinfo(dtype).max:
-            return values.astype(dtype)
-    return values
+            return dtype
+    return values.dtype
+
+
+def narrowed(values: np.ndarray) -> np.ndarray:
+    """An integer array in the narrowest type that holds its values (`narrow_type`)."""
+    return values.astype(narrow_type(values), copy=False)
 
 
 def _padded(size: int) -> int:

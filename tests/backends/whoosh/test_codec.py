@@ -173,10 +173,14 @@ def test_an_arrays_file_of_another_format_is_ignored(segmented_index, tmp_path):
     reader.close()
 
 
-def test_integer_columns_are_stored_narrow_and_read_back_as_written(tmp_path):
-    """Each integer column takes the fewest bytes its values need on disk, and reads back with
-    its own type and values (a phrase's position arithmetic must not wrap in two bytes)."""
+def test_integer_columns_are_stored_narrow_and_read_back_as_written(tmp_path, monkeypatch):
+    """Each integer column takes the fewest bytes its values need on disk, written a few values
+    at a time, and reads back with its own type and values (a phrase's position arithmetic must
+    not wrap in two bytes)."""
+    from search.backends.whoosh import arrays
     from search.backends.whoosh.arrays import ArraysFileWriter, SegmentArrays
+
+    monkeypatch.setattr(arrays, "NARROWED_AT_ONCE", 2)
 
     columns = {"small": np.array([0, 7, 255], dtype=np.int32),
                "positions": np.array([3, 70_000, 65_535], dtype=np.int32),
