@@ -383,6 +383,19 @@ class NewsAnalyzer:
                 yield token
             position += advance
 
+    def positions(self, value: str) -> dict[str, list[int]]:
+        """Each term of a text (as indexed, stopwords left out) and its word positions: what a
+        positional field without character offsets keeps (the indexer's `occurrences`)."""
+        found: dict[str, list[int]] = {}
+        position, known = 0, self._cache
+        for raw, _, is_shouted in token_spans(value):
+            terms, advance = known.get((raw, is_shouted, False)) or self.terms_of(raw, is_shouted, False)
+            for term in terms:
+                if not term.stopword:
+                    found.setdefault(term.text, []).append(position + term.position)
+            position += advance
+        return found
+
     def occurrences(self, value: str, wanted: set[str] | None = None) -> Places:
         """Each term of a text (as indexed, stopwords left out; only the `wanted` ones when
         given) and where it occurs, as (position, start, end): what a positional field with

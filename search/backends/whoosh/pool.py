@@ -7,7 +7,9 @@ postings as a few flat columns instead (a term number, the document, the weight,
 bytes: 25 bytes and a few C calls a posting, where a tuple takes 150 bytes), sorts them with
 numpy at flush, and hands the field writer each field's sorted columns (`PooledPostings`):
 the array codec writes a scorable field from them whole (`ArrayFieldWriter.add_postings`);
-any other field, or any other writer, iterates them as Whoosh's sorted tuples.
+any other field, or any other writer, iterates them as Whoosh's sorted tuples. A positional
+field's postings come to the pool a document at a time (`ColumnSegmentWriter`), not one call and
+one tuple a posting as Whoosh's `add_document` hands them over.
 """
 
 from __future__ import annotations
@@ -15,15 +17,27 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import accumulate, repeat
 
 import numpy as np
-from whoosh import writing
-from whoosh.writing import PostingPool
+from whoosh import multiproc, writing
+from whoosh.writing import PostingPool, SegmentWriter
 
 Posting = tuple[str, bytes, int, float, bytes]
 REORDER_ROWS = 1 << 18  # values gathered at a time when postings are put in order
 CHUNK_POSTINGS = 4_000_000  # a merge joins and sorts a field's postings this many at a time (~100 MB)
 WHOOSH_POOL = PostingPool  # Whoosh's own pool, whatever use_column_pool puts in its place
+
+
+@dataclass
+class WholePostings:
+    """One document's postings of one positional field: its terms, how often each occurs, all
+    their word positions one term after the other, and the field's boost."""
+
+    terms: list[bytes]
+    counts: list[int]
+    positions: list[int]
+    boost: float = 1.0
 
 
 @dataclass
@@ -70,6 +84,17 @@ class FieldColumns:
         if value:
             self.values += value
         self.value_ends.append(len(self.values))
+
+    def add_whole(self, docnum: int, postings: WholePostings) -> None:
+        """One document's postings at once (weights are counts times the boost, values the
+        positions as raw 32-bit integers: what `codec.PackedPositions` writes)."""
+        numbers = self.numbers
+        self.term_numbers.extend([numbers.setdefault(term, len(numbers)) for term in postings.terms])
+        self.docnums.extend(repeat(docnum, len(postings.terms)))
+        self.weights.extend([count * postings.boost for count in postings.counts])
+        start = len(self.values)
+        self.values += array("i", postings.positions).tobytes()
+        self.value_ends.extend([start + 4 * end for end in accumulate(postings.counts)])
 
     def chunks(self, most: int | None = None) -> list[SortedPostings]:
         """Its postings sorted, as one run (`most` is for a merge's runs of whole terms)."""
@@ -127,11 +152,17 @@ class ColumnPool(PostingPool):
 
     def add(self, item: Posting) -> None:
         fieldname, btext, docnum, weight, value = item
+        self._field(fieldname).add(btext, docnum, weight, value)
+
+    def add_whole(self, fieldname: str, docnum: int, postings: WholePostings) -> None:
+        self._field(fieldname).add_whole(docnum, postings)
+
+    def _field(self, fieldname: str) -> FieldColumns:
         columns = self.columns.get(fieldname)
         if columns is None:
             columns = self.columns[fieldname] = FieldColumns()
             self.fieldnames.add(fieldname)
-        columns.add(btext, docnum, weight, value)
+        return columns
 
     def iter_postings(self) -> PooledPostings:
         return PooledPostings(self.columns)
@@ -140,8 +171,60 @@ class ColumnPool(PostingPool):
         raise NotImplementedError("a column pool is written whole, never in runs")
 
 
+class ColumnSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer, handing a column pool each positional field's postings of a
+    document in one call (Whoosh's `add_document` makes a tuple and a call a posting, about
+    200 an article). What it does with a document is Whoosh's: its stored values, lengths and
+    columns; a document with Whoosh's underscore options (boosts, stored overrides) is Whoosh's
+    own to add."""
+
+    def add_document(self, **fields) -> None:
+        if not isinstance(self.pool, ColumnPool) or any(name.startswith("_") for name in fields):
+            super().add_document(**fields)
+            return
+        self._check_state()
+        names = sorted(fields)
+        self._check_fields(self.schema, names)
+        self.perdocwriter.start_doc(self.docnum)
+        try:
+            for name in names:
+                if fields[name] is not None:
+                    self._add_field(name, fields[name])
+        except Exception:
+            self.perdocwriter.cancel_doc()
+            raise
+        self.perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _add_field(self, name: str, value) -> None:
+        """One field of the document being added: its postings, length, stored value and column."""
+        field = self.schema[name]
+        if field.vector or field.separate_spelling():
+            raise NotImplementedError(f"field {name!r}: term vectors and spelling are the codec's")
+        length = self._add_postings(name, field, value) if field.indexed else 0
+        self.perdocwriter.add_field(name, field, value if field.stored else None, length)
+        if field.column_type:
+            self.perdocwriter.add_column_value(name, field.column_type, field.to_column_value(value))
+
+    def _add_postings(self, name: str, field, value) -> int:
+        """Pool the field's postings; the field's length in words (kept for scorable fields)."""
+        whole = getattr(field.format, "whole_postings", None)
+        postings = whole(value, field.analyzer) if whole else None
+        if postings is not None:
+            self.pool.add_whole(name, self.docnum, postings)
+            return sum(postings.counts) if field.scorable else 0
+        length = 0
+        for btext, count, weight, encoded in field.index(value):
+            length += count
+            self.pool.add((name, btext, self.docnum, weight, encoded))
+        return length if field.scorable else 0
+
+
 def use_column_pool() -> None:
     """Make Whoosh's segment writers (in this process and the processes it forks) pool postings
-    as columns. Whoosh-Reloaded's SegmentWriter takes a `poolclass` argument but ignores it,
-    building a PostingPool by name, so the name is what is replaced."""
+    as columns, a document's positional field at a time. Whoosh-Reloaded's SegmentWriter takes
+    a `poolclass` argument but ignores it, building a PostingPool by name, and its writer
+    processes build a SegmentWriter by name, so the names are what is replaced."""
     writing.PostingPool = ColumnPool
+    multiproc.SegmentWriter = ColumnSegmentWriter

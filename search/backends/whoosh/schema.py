@@ -8,6 +8,7 @@ entity is indexed under its name's keys, weighted by its salience (`EntityKeyAna
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import chain
 
 from whoosh.analysis import Analyzer, Filter, SimpleAnalyzer, Token
 from whoosh.columns import VarBytesColumn
@@ -16,6 +17,7 @@ from whoosh.reading import IndexReader
 
 from search.analysis import NewsAnalyzer, exact_analyzer, fold_accents, news_analyzer
 from search.backends.whoosh.codec import ArrayCodec, PackedPositions
+from search.backends.whoosh.pool import WholePostings
 from search.documents import ENTITY_FILTERS, VECTOR_FIELD, entity_keys
 from search.tables import AnalysisTables
 
@@ -94,12 +96,12 @@ class WhooshAnalyzer(Analyzer):
     def __call__(self, value: str, **options):
         return self.analyzer(value, **options)
 
-    def occurrences(self, value: str) -> dict[str, list[tuple[int, int, int]]]:
-        return self.analyzer.occurrences(value)
+    def positions(self, value: str) -> dict[str, list[int]]:
+        return self.analyzer.positions(value)
 
 
 class Occurrences(PackedPositions):
-    """Word positions, filled from the analyzer's `occurrences` in one pass over the text
+    """Word positions, filled from the analyzer's `positions` in one pass over the text
     (Whoosh's own format builds a Token per occurrence); character offsets are not kept
     (snippets analyse the shown documents again: search/occurrences.py)."""
 
@@ -107,9 +109,17 @@ class Occurrences(PackedPositions):
         if not isinstance(analyzer, WhooshAnalyzer) or not isinstance(value, str):
             yield from super().word_values(value, analyzer, **kwargs)
             return
-        for word, places in analyzer.occurrences(value).items():
-            positions = [place for place, _, _ in places]
-            yield word, len(places), len(places) * self.field_boost, self.encode(positions)
+        for word, positions in analyzer.positions(value).items():
+            yield word, len(positions), len(positions) * self.field_boost, self.encode(positions)
+
+    def whole_postings(self, value, analyzer) -> WholePostings | None:
+        """One document's postings of this field at once, for a column pool (None when the
+        analyzer is not one of ours: then Whoosh's `word_values`, posting by posting)."""
+        if not isinstance(analyzer, WhooshAnalyzer) or not isinstance(value, str):
+            return None
+        found = analyzer.positions(value)
+        return WholePostings([word.encode() for word in found], [len(places) for places in found.values()],
+                             list(chain.from_iterable(found.values())), self.field_boost)
 
 
 def positional_text(analyzer: Analyzer, **options) -> TEXT:

@@ -24,7 +24,7 @@ from search.analysis import nltk_stem, nltk_stemmer, stem_inputs
 from search.backends.whoosh.lockowner import describe_owner, record_owner
 from search.backends.whoosh.merging import ParallelMerge
 from search.backends.whoosh.mpwriter import CheckedMpWriter
-from search.backends.whoosh.pool import use_column_pool
+from search.backends.whoosh.pool import ColumnSegmentWriter, use_column_pool
 from search.backends.whoosh.ranking import commit_columns, content_terms, facet_table
 from search.backends.whoosh.schema import ColumnValues, array_codec
 from search.backends.whoosh.store import (
@@ -155,7 +155,7 @@ class WhooshSink:
             gc.freeze()
             options = {"procs": self.workers, "multisegment": True}
         timeout = self.lock_timeout if timeout is None else timeout
-        make = CheckedMpWriter if options else SegmentWriter
+        make = CheckedMpWriter if options else ColumnSegmentWriter
         try:
             writer = make(self.ix, timeout=timeout, delay=0.25, compound=False, codec=array_codec(),
                           **options)

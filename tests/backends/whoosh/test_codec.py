@@ -237,15 +237,17 @@ def test_term_texts_give_the_terms_of_one_length_with_their_counts():
 
 
 def test_the_column_pool_writes_the_files_whooshs_pool_writes(tmp_path, monkeypatch):
-    """A segment written from the column pool (each scorable field whole, with numpy) has the
-    same postings, arrays and term table, byte for byte, as one written from Whoosh's pool of
-    tuples through the writer's per-posting calls."""
+    """A segment written from the column pool (a positional field's postings handed over a
+    document at a time, each scorable field written whole with numpy) has the same postings,
+    arrays, term table, lengths and stored fields, byte for byte, as one written from Whoosh's
+    pool of tuples through Whoosh's `add_document` and its per-posting calls."""
     write_batches(tmp_path / "notes", batches=2, per_batch=150)
     update_index(tmp_path / "columns", [tmp_path / "notes"])
     monkeypatch.setattr(sink, "use_column_pool", lambda: None)
     monkeypatch.setattr(writing, "PostingPool", WHOOSH_POOL)
     update_index(tmp_path / "tuples", [tmp_path / "notes"])
-    for extension in (ARRAYS_EXT, ".trm", ".pst", "._content_len.col"):
+    compared = (ARRAYS_EXT, ".trm", ".pst", "._content_len.col", "._title_exact_len.col", "._stored.col")
+    for extension in compared:
         (columns,), (tuples,) = ([path.read_bytes() for path in (tmp_path / name).glob(f"MAIN_*{extension}")]
                                  for name in ("columns", "tuples"))
         assert len(columns) > 100 and columns == tuples, extension
