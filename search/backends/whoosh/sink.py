@@ -146,7 +146,8 @@ class WhooshSink:
         holds by then (every story signature of the run) is frozen out of the garbage
         collector, whose passes in each fork would otherwise copy it page by page. Each writer
         keeps its postings as columns in memory until the segment is written (`pool.ColumnPool`;
-        Whoosh's own pool kept a tuple per posting and spilled them to disk past a size).
+        Whoosh's own pool kept a tuple per posting and spilled them to disk past a size), a
+        document's positional field handed over in one call (`pool.ColumnSegmentWriter`).
         """
         use_column_pool()
         options = {}
