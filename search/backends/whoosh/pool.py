@@ -17,6 +17,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import accumulate, repeat
 
 import numpy as np
@@ -176,10 +177,18 @@ class ColumnSegmentWriter(SegmentWriter):
     document in one call (Whoosh's `add_document` makes a tuple and a call a posting, about
     200 an article). What it does with a document is Whoosh's: its stored values, lengths and
     columns; a document with Whoosh's underscore options (boosts, stored overrides) is Whoosh's
-    own to add."""
+    own to add, and so is every document of a schema with term vectors or separate spelling
+    (ours has neither: the codec writes the feedback field's vectors itself)."""
+
+    @cached_property
+    def _pools_whole(self) -> bool:
+        """Whether this writer's pool takes whole fields and its schema asks nothing more of a
+        posting than the pool keeps (asked once, not per field of every document)."""
+        return isinstance(self.pool, ColumnPool) and not any(
+            field.vector or field.separate_spelling() for _, field in self.schema.items())
 
     def add_document(self, **fields) -> None:
-        if not isinstance(self.pool, ColumnPool) or any(name.startswith("_") for name in fields):
+        if not self._pools_whole or any(name.startswith("_") for name in fields):
             super().add_document(**fields)
             return
         self._check_state()
@@ -200,8 +209,6 @@ class ColumnSegmentWriter(SegmentWriter):
     def _add_field(self, name: str, value) -> None:
         """One field of the document being added: its postings, length, stored value and column."""
         field = self.schema[name]
-        if field.vector or field.separate_spelling():
-            raise NotImplementedError(f"field {name!r}: term vectors and spelling are the codec's")
         length = self._add_postings(name, field, value) if field.indexed else 0
         self.perdocwriter.add_field(name, field, value if field.stored else None, length)
         if field.column_type:
@@ -213,11 +220,12 @@ class ColumnSegmentWriter(SegmentWriter):
         postings = whole(value, field.analyzer) if whole else None
         if postings is not None:
             self.pool.add_whole(name, self.docnum, postings)
-            return sum(postings.counts) if field.scorable else 0
-        length = 0
-        for btext, count, weight, encoded in field.index(value):
-            length += count
-            self.pool.add((name, btext, self.docnum, weight, encoded))
+            length = sum(postings.counts)
+        else:
+            length = 0
+            for btext, count, weight, encoded in field.index(value):
+                length += count
+                self.pool.add((name, btext, self.docnum, weight, encoded))
         return length if field.scorable else 0
 
 
