@@ -109,6 +109,8 @@ def extract_quotes(text: str, entities: Iterable[Entity] = ()) -> list[Quote]:
     """The direct quotations of an article's body, in order, each with its speaker where a cue
     names one of the article's people."""
     spans = quoted_spans(text)
+    if not spans:  # most articles quote no one: their people need not be found
+        return []
     people = People(text, [entity for entity in entities if entity.type == "person"], spans)
     paragraphs = [line.start() for line in PARAGRAPH.finditer(text)]
     found: list[Quote] = []
