@@ -22,6 +22,7 @@ from search.documents import ENTITY_FILTERS, VECTOR_FIELD, entity_keys
 from search.tables import AnalysisTables
 
 UNDATED = 2**64 - 1  # the date column's value for a document without a date
+KNOWN_ENTITIES = 100_000  # entity names whose keys a writer remembers
 
 
 def array_codec() -> ArrayCodec:
@@ -154,14 +155,36 @@ class EntityKeyAnalyzer(Analyzer):
 
     def __init__(self, words: Analyzer | NewsAnalyzer):
         self.words = words
+        self._known: dict[tuple[str, str], list[str]] = {}  # an entity's keys: names recur across articles
+
+    def __getstate__(self) -> dict:
+        return {"words": self.words}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["words"])
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, EntityKeyAnalyzer) and self.words == other.words
+
+    def __hash__(self) -> int:
+        return hash(self.words)
 
     def key(self, name: str) -> list[str]:
         return [token.text for token in self.words(name, mode="query")]
+
+    def keys(self, kind: str, name: str) -> list[str]:
+        """The keys of an entity, remembered (up to KNOWN_ENTITIES, then forgotten at once)."""
+        found = self._known.get((kind, name))
+        if found is None:
+            if len(self._known) >= KNOWN_ENTITIES:
+                self._known.clear()
+            found = self._known[kind, name] = entity_keys(kind, self.key(name))
+        return found
 
     def __call__(self, value: str, mode: str = "", **kwargs):
         token = Token(**kwargs)
         for line in value.splitlines():
             salience, kind, name = line.split("\t", 2)
-            for key in entity_keys(kind, self.key(name)):
+            for key in self.keys(kind, name):
                 token.text, token.boost = key, float(salience)
                 yield token
