@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from search.analysis import fold_accents, name_terms
@@ -205,9 +205,11 @@ def tag_term(tag: str) -> str:
     return " ".join(tag.replace(",", " ").split()).lower()
 
 
+@lru_cache(maxsize=100_000)
 def entity_term(name: str) -> str:
     """How an entity's name is indexed in the `entity` field (and looked up there): lower-cased,
-    accents folded (`Gdańsk` and `Gdansk` are one place)."""
+    accents folded (`Gdańsk` and `Gdansk` are one place). Remembered: a facet table asks it of
+    every mention of a name."""
     return fold_accents(" ".join(name.replace(",", " ").split()).lower())
 
 

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -104,8 +105,10 @@ def facet_keys(doc: dict, day: date | None) -> Iterator[tuple[str, str, str]]:
             yield name, value, value
 
 
+@lru_cache(maxsize=10_000)
 def time_values(day: date) -> tuple[str, str, str]:
-    """The month, week (its Monday) and day a date falls in, as the time facets name them."""
+    """The month, week (its Monday) and day a date falls in, as the time facets name them
+    (remembered: a facet table asks it of every dated document, and they share a few days)."""
     return f"{day:%Y-%m}", (day - timedelta(days=day.weekday())).isoformat(), day.isoformat()
 
 
