@@ -20,6 +20,7 @@ from search.engine import Engine
 from search.errors import IndexBusy, IndexIncompatible
 from search.indexer import update_index
 from search.ingest import Article
+from search.stems import STEMS_FILE, StemTable
 
 SAFE_ID = re.compile(r"^[A-Za-z0-9._-]+$")
 
@@ -429,6 +430,25 @@ def test_a_multiprocess_run_gives_back_to_the_garbage_collector_what_it_froze(tm
         assert gc.get_freeze_count() > 0, "a freeze made before the run should stand"
     finally:
         gc.unfreeze()
+
+
+def test_a_multiprocess_run_keeps_the_stem_table_a_run_in_one_process_keeps(tmp_path, monkeypatch):
+    """After a run in worker processes the stem table is made in a process of its own, beside
+    the facet table; it holds what a run in one process writes."""
+    monkeypatch.setattr(indexer, "PARALLEL_MIN_BYTES", 0)
+    root = tmp_path / "corpus"
+    root.mkdir()
+    notes = ({"id": f"n{n}", "text": f"Grain shipments rose {n} pct"} for n in range(40))
+    write_jsonl(root / "notes.jsonl", *notes)
+    tables = {}
+    for workers in (1, 2):
+        index_dir = tmp_path / f"index-{workers}"
+        sink = open_sink(DEFAULT_BACKEND, index_dir, rebuild=True, user_variants=[], workers=workers)
+        assert indexer.Indexer(sink, workers=workers).run([root]).added == 40
+        assert sink.large_run == (workers == 2)
+        tables[workers] = dict(StemTable.read(index_dir / STEMS_FILE).items())
+    assert tables[2] == tables[1]
+    assert tables[2]["shipments"] == "shipment"
 
 
 # --- a big file read in stretches -------------------------------------------------------------------

@@ -48,6 +48,7 @@ from search.facets import FacetTable
 from search.ingest import Article
 from search.state import IndexState
 from search.stems import STEMS_FILE, update_stem_table
+from search.workers import fresh_workers
 
 MAX_SEGMENTS = 10
 
@@ -101,6 +102,7 @@ class WhooshSink:
         self.lock_timeout, self.workers = lock_timeout, workers
         self.writer: SegmentWriter | None = None
         self.parallel = False
+        self.large_run = False  # whether the run analysed in worker processes
         self.frozen_before = 0
 
     def indexed_files(self) -> dict[str, IndexedFile]:
@@ -122,7 +124,7 @@ class WhooshSink:
         """Take the index's lock (waiting for another run to finish first). `parallel`: analyse
         in worker processes (Whoosh's multiprocess writer), which pays from a few megabytes on
         (bench/parallel_index.py)."""
-        self.parallel = parallel and self.workers > 1
+        self.parallel = self.large_run = parallel and self.workers > 1
         self.frozen_before = gc.get_freeze_count()
         if self.live is not None:
             self.live_lock = self._lock_live()
@@ -186,17 +188,28 @@ class WhooshSink:
     def _save_reading_aids(self) -> None:
         """Keep with the last commit what every process that opens it would otherwise build: the
         stem table, the per-document columns and the facet table. Written when a run ends (a
-        commit of a run still under way is read without them, as an index built before them is)."""
+        commit of a run still under way is read without them, as an index built before them is).
+        After a large run the stem table is made in a process of its own beside the facet table:
+        each takes seconds a hundred thousand articles, on one core."""
         with self.ix.reader() as reader:
-            self._save_stems(reader)
-            generation = reader.generation()
-            columns = read_kept(self.directory, generation)
-            if columns is None:
-                columns = {**commit_columns(reader), "content_terms": np.array(content_terms(reader))}
-                write_kept(self.directory, generation, "columns", columns)
-            if not self._keeps_facets(generation):
-                write_kept(self.directory, generation, "facets",
-                           facet_table(reader, columns["story_codes"]).arrays())
+            if not self.large_run:
+                save_stems(self.directory, self.state, reader)
+                self._save_columns_and_facets(reader)
+                return
+            with fresh_workers(1) as pool:
+                stems = pool.submit(save_stems, self.directory, self.state)
+                self._save_columns_and_facets(reader)
+                stems.result()
+
+    def _save_columns_and_facets(self, reader) -> None:
+        generation = reader.generation()
+        columns = read_kept(self.directory, generation)
+        if columns is None:
+            columns = {**commit_columns(reader), "content_terms": np.array(content_terms(reader))}
+            write_kept(self.directory, generation, "columns", columns)
+        if not self._keeps_facets(generation):
+            write_kept(self.directory, generation, "facets",
+                       facet_table(reader, columns["story_codes"]).arrays())
 
     def _keeps_facets(self, generation: int) -> bool:
         return FacetTable.is_kept_in(kept_names(self.directory, generation, "facets"))
@@ -205,14 +218,6 @@ class WhooshSink:
         """Whether the commit `reader` reads has its columns and facet table kept."""
         generation = reader.generation()
         return read_kept(self.directory, generation) is not None and self._keeps_facets(generation)
-
-    def _save_stems(self, reader) -> None:
-        """NLTK's stem of each word the commit holds and each word of the names the query reader
-        knows (search/stems.py), so that a query is analysed without loading NLTK."""
-        tables = self.state.tables_for_index()
-        words = {key for term in reader.field_terms(PHRASE_FIELDS[1]) for key in stem_inputs(term, tables)}
-        words.update(name_stem_inputs(self.state, tables))
-        update_stem_table(self.directory / STEMS_FILE, words, nltk_stem)
 
     def save_state(self) -> None:
         write_state(self.directory, self.state)
@@ -314,6 +319,20 @@ class WhooshSink:
         self.writer = None
         if not self.frozen_before:
             gc.unfreeze()
+
+
+def save_stems(directory: Path, state: IndexState, reader=None) -> None:
+    """Keep NLTK's stem of each word the last commit holds and each word of the names the query
+    reader knows (search/stems.py), so that a query is analysed without loading NLTK. Without a
+    `reader` (in a worker process), the index is opened here."""
+    if reader is None:
+        with open_index(directory).reader() as own:
+            save_stems(directory, state, own)
+        return
+    tables = state.tables_for_index()
+    words = {key for term in reader.field_terms(PHRASE_FIELDS[1]) for key in stem_inputs(term, tables)}
+    words.update(name_stem_inputs(state, tables))
+    update_stem_table(directory / STEMS_FILE, words, nltk_stem)
 
 
 def _give_up(writer: SegmentWriter) -> None:
