@@ -155,7 +155,7 @@ class EntityKeyAnalyzer(Analyzer):
 
     def __init__(self, words: Analyzer | NewsAnalyzer):
         self.words = words
-        self._known: dict[tuple[str, str], list[str]] = {}  # an entity's keys: names recur across articles
+        self._known: dict[tuple[str, str], tuple[str, ...]] = {}  # names recur across articles
 
     def __getstate__(self) -> dict:
         return {"words": self.words}
@@ -172,13 +172,13 @@ class EntityKeyAnalyzer(Analyzer):
     def key(self, name: str) -> list[str]:
         return [token.text for token in self.words(name, mode="query")]
 
-    def keys(self, kind: str, name: str) -> list[str]:
+    def keys(self, kind: str, name: str) -> tuple[str, ...]:
         """The keys of an entity, remembered (up to KNOWN_ENTITIES, then forgotten at once)."""
         found = self._known.get((kind, name))
         if found is None:
             if len(self._known) >= KNOWN_ENTITIES:
                 self._known.clear()
-            found = self._known[kind, name] = entity_keys(kind, self.key(name))
+            found = self._known[kind, name] = tuple(entity_keys(kind, self.key(name)))
         return found
 
     def __call__(self, value: str, mode: str = "", **kwargs):
