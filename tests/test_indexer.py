@@ -445,7 +445,7 @@ def test_a_multiprocess_run_keeps_the_stem_table_a_run_in_one_process_keeps(tmp_
         index_dir = tmp_path / f"index-{workers}"
         sink = open_sink(DEFAULT_BACKEND, index_dir, rebuild=True, user_variants=[], workers=workers)
         assert indexer.Indexer(sink, workers=workers).run([root]).added == 40
-        assert sink.large_run == (workers == 2)
+        assert sink.parallel == (workers == 2)
         tables[workers] = dict(StemTable.read(index_dir / STEMS_FILE).items())
     assert tables[2] == tables[1]
     assert tables[2]["shipments"] == "shipment"

@@ -101,8 +101,7 @@ class WhooshSink:
         self.state: IndexState = read_state(self.directory)
         self.lock_timeout, self.workers = lock_timeout, workers
         self.writer: SegmentWriter | None = None
-        self.parallel = False
-        self.large_run = False  # whether the run analysed in worker processes
+        self.parallel = False  # whether the run analyses in worker processes
         self.frozen_before = 0
 
     def indexed_files(self) -> dict[str, IndexedFile]:
@@ -124,11 +123,11 @@ class WhooshSink:
         """Take the index's lock (waiting for another run to finish first). `parallel`: analyse
         in worker processes (Whoosh's multiprocess writer), which pays from a few megabytes on
         (bench/parallel_index.py)."""
-        self.parallel = self.large_run = parallel and self.workers > 1
+        self.parallel = parallel and self.workers > 1
         self.frozen_before = gc.get_freeze_count()
         if self.live is not None:
             self.live_lock = self._lock_live()
-        self.writer = self._writer()
+        self.writer = self._writer(self.parallel)
 
     def _lock_live(self):
         """A rebuild holds the live index's lock from its start, as any run writing to it does."""
@@ -138,8 +137,8 @@ class WhooshSink:
         record_owner(self.live / WRITE_LOCK)
         return lock
 
-    def _writer(self, timeout: float | None = None) -> SegmentWriter:
-        """A writer holding the lock.
+    def _writer(self, parallel: bool, timeout: float | None = None) -> SegmentWriter:
+        """A writer holding the lock; `parallel`: Whoosh's multiprocess writer, a process a worker.
 
         Segments are written as separate files, not Whoosh's compound file: a reader of a
         compound segment takes its size in memory (260 MB for Reuters), separate files none.
@@ -153,7 +152,7 @@ class WhooshSink:
         """
         use_column_pool()
         options = {}
-        if self.parallel:
+        if parallel:
             nltk_stemmer()  # loaded once here, not in each writer process forked next
             gc.freeze()
             options = {"procs": self.workers, "multisegment": True}
@@ -179,7 +178,7 @@ class WhooshSink:
     def checkpoint(self) -> None:
         """Commit what the writer holds, the state with it, and open the next writer."""
         self._commit()
-        self.writer = self._writer()
+        self.writer = self._writer(self.parallel)
 
     def _commit(self) -> None:
         self.writer.commit(merge=False)  # merging here would redo the growing index at every checkpoint
@@ -189,10 +188,11 @@ class WhooshSink:
         """Keep with the last commit what every process that opens it would otherwise build: the
         stem table, the per-document columns and the facet table. Written when a run ends (a
         commit of a run still under way is read without them, as an index built before them is).
-        After a large run the stem table is made in a process of its own beside the facet table:
-        each takes seconds a hundred thousand articles, on one core."""
+        After a run in worker processes the stem table is made in a process of its own while
+        this one builds the facet table: at a hundred thousand articles each takes several
+        seconds of one core."""
         with self.ix.reader() as reader:
-            if not self.large_run:
+            if not self.parallel:
                 save_stems(self.directory, self.state, reader)
                 self._save_columns_and_facets(reader)
                 return
@@ -271,8 +271,7 @@ class WhooshSink:
             segments = len(reader.leaf_readers())
         if segments <= MAX_SEGMENTS:
             return False
-        self.parallel = False
-        self._writer(timeout).commit(mergetype=ParallelMerge(self.workers))
+        self._writer(False, timeout).commit(mergetype=ParallelMerge(self.workers))
         return True
 
     def cancel(self) -> None:
