@@ -7,13 +7,14 @@ from collections.abc import Callable
 
 from whoosh import query as wq
 
-from search.backends.whoosh.queries import CappedFuzzyTerm, CappedPrefix, CappedWildcard, NewsPhrase
+from search.backends.whoosh.queries import CappedFuzzyTerm, CappedPrefix, CappedWildcard, DateSpan, NewsPhrase
 from search.query import tree as qt
 
 
 def compile_tree(node: qt.Node, memo: dict | None = None) -> wq.Query:
     """The Whoosh query asking what `node` asks: prefix, wildcard and fuzzy terms capped at
-    MAX_EXPANSIONS expansions, phrases matched by NewsPhrase. With `memo`, equal subtrees
+    MAX_EXPANSIONS expansions, phrases matched by NewsPhrase, date ranges read from the date
+    column (DateSpan). With `memo`, equal subtrees
     compile to the same Whoosh query objects (what a ranking learns of a phrase, by the id of
     its query, then holds wherever that phrase is compiled again)."""
     if memo is None:
@@ -35,7 +36,7 @@ COMPILERS: dict[type, Callable[..., wq.Query]] = {
     qt.Wildcard: lambda node, _: CappedWildcard(node.field, node.pattern, boost=node.boost),
     qt.Fuzzy: lambda node, _: CappedFuzzyTerm(node.field, node.text, boost=node.boost, maxdist=node.maxdist,
                                               prefixlength=node.prefixlength),
-    qt.DateRange: lambda node, _: wq.DateRange(node.field, node.start, node.end, boost=node.boost),
+    qt.DateRange: lambda node, _: DateSpan(node.field, node.start, node.end, boost=node.boost),
     qt.Everything: lambda node, _: wq.Every(node.field, boost=node.boost),
     qt.Nothing: lambda node, _: wq.NullQuery,
     qt.And: _group(wq.And),

@@ -1,12 +1,17 @@
-"""Whoosh query classes of our own: expansions capped, and a phrase of one repeated word matched fast."""
+"""Whoosh query classes of our own: expansions capped, a phrase of one repeated word matched
+fast, and a date range read from the date column."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from itertools import islice
 
+import numpy as np
 from whoosh import query as wq
-from whoosh.matching import Matcher, NullMatcher, WrappingMatcher
+from whoosh.matching import ListMatcher, Matcher, NullMatcher, WrappingMatcher
+from whoosh.util.times import datetime_to_long
 
+from search.backends.whoosh.schema import UNDATED, date_values
 from search.settings import SETTINGS
 
 MAX_EXPANSIONS = SETTINGS.max_expansions
@@ -112,3 +117,42 @@ class NewsPhrase(wq.Phrase):
             return NullMatcher()
         term = wq.Term(self.fieldname, word).matcher(searcher, context)
         return RepeatedWordMatcher(term, len(self.words), boost=len(self.words) * self.boost)
+
+
+class DateSpan(wq.Query):
+    """The documents dated from `start` to `end` (both included; None: open on that side), each
+    scoring `boost` as Whoosh's constant-score DateRange does, found in the date column (Whoosh's
+    microseconds since year 1, UNDATED when a document has none), where Whoosh's DateRange walks
+    the date field's tiers of terms and its matcher a Python call a match (a month of Reuters took
+    a third of a second)."""
+
+    def __init__(self, fieldname: str, start: datetime | None, end: datetime | None, boost: float = 1.0):
+        self.fieldname, self.start, self.end, self.boost = fieldname, start, end, boost
+
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is DateSpan and (self.fieldname, self.start, self.end, self.boost)
+                == (other.fieldname, other.start, other.end, other.boost))
+
+    def __hash__(self) -> int:
+        return hash((DateSpan, self.fieldname, self.start, self.end, self.boost))
+
+    def __repr__(self) -> str:
+        return f"DateSpan({self.fieldname!r}, {self.start!r}, {self.end!r}, boost={self.boost})"
+
+    def holds(self, dates: np.ndarray) -> np.ndarray:
+        """Which of some date column values fall in the span (an undated one never does)."""
+        low = datetime_to_long(self.start) if self.start else 0
+        high = datetime_to_long(self.end) if self.end else UNDATED - 1
+        return (dates >= np.uint64(low)) & (dates <= np.uint64(min(high, UNDATED - 1)))
+
+    def estimate_size(self, ixreader) -> int:
+        return ixreader.doc_count_all()
+
+    def matcher(self, searcher, context=None):
+        """The span's live documents in one segment (the scorer reads the whole index's column
+        at once instead: scoring.ArrayScorer)."""
+        reader = searcher.reader()
+        docnums = np.flatnonzero(self.holds(date_values(reader))).tolist()
+        if reader.has_deletions():
+            docnums = [docnum for docnum in docnums if not reader.is_deleted(docnum)]
+        return ListMatcher(docnums, all_weights=self.boost) if docnums else NullMatcher()

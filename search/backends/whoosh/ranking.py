@@ -24,7 +24,7 @@ from whoosh.searching import Searcher
 from search.backends.base import EXACT, LOWER_BOUND, Feedback, Ranking, RankRequest, Row
 from search.backends.whoosh.arrays import looked_up
 from search.backends.whoosh.compile import compile_tree
-from search.backends.whoosh.schema import UNDATED, ColumnValues
+from search.backends.whoosh.schema import UNDATED, ColumnValues, date_values
 from search.backends.whoosh.scoring import ArrayScorer, Domain, Postings, common_ascending
 from search.backends.whoosh.topk import Matches, matching, top_matches, whole
 from search.documents import content_of, read_facet_values
@@ -55,12 +55,10 @@ def commit_columns(reader) -> dict[str, np.ndarray]:
     """The per-document arrays a commit's readers rank with, built from its stored columns: each
     document's date and place in id order (RankColumns) and its story (story_codes). Kept with
     the commit by the sink (store.write_kept), built here for a commit that has none."""
-    dates, ids = ColumnValues(reader, "date", translate=False), ColumnValues(reader, "id")
-    count = reader.doc_count_all()
+    ids, count = ColumnValues(reader, "id"), reader.doc_count_all()
     id_ranks = np.empty(count, dtype=np.int64)
     id_ranks[sorted(range(count), key=ids.__getitem__)] = np.arange(count)
-    return {"dates": np.fromiter((dates[docnum] for docnum in range(count)), dtype=np.uint64, count=count),
-            "id_ranks": id_ranks, "story_codes": story_codes(reader)}
+    return {"dates": date_values(reader), "id_ranks": id_ranks, "story_codes": story_codes(reader)}
 
 
 WHOOSH_DAY = 86_400_000_000  # Whoosh keeps a datetime as microseconds since 0001-01-01: a day is this many

@@ -10,13 +10,14 @@ from __future__ import annotations
 from bisect import bisect_right
 from itertools import chain
 
+import numpy as np
 from whoosh.analysis import Analyzer, Filter, SimpleAnalyzer, Token
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.reading import IndexReader
 
 from search.analysis import NewsAnalyzer, exact_analyzer, fold_accents, news_analyzer
-from search.backends.whoosh.codec import ArrayCodec, PackedPositions
+from search.backends.whoosh.codec import ArrayCodec, PackedPositions, numeric_column
 from search.backends.whoosh.pool import WholePostings
 from search.documents import ENTITY_FILTERS, VECTOR_FIELD, entity_keys
 from search.tables import AnalysisTables
@@ -142,6 +143,14 @@ class ColumnValues:
     def __getitem__(self, docnum: int):
         leaf = bisect_right(self.offsets, docnum) - 1
         return self.columns[leaf][docnum - self.offsets[leaf]]
+
+
+def date_values(reader: IndexReader) -> np.ndarray:
+    """Each document's date as the date column holds it (UNDATED when it has none), by document
+    number over the reader's segments, each segment's read in one piece."""
+    parts = [numeric_column(leaf.column_reader("date", translate=False), leaf.doc_count_all(), "Q")
+             for leaf, _ in reader.leaf_readers() if leaf.doc_count_all()]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
 
 
 class EntityKeyAnalyzer(Analyzer):

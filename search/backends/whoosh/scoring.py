@@ -44,7 +44,9 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from search.backends.whoosh.arrays import CODE_LENGTHS, SegmentArrays, TermArrays, TermTexts, looked_up
-from search.backends.whoosh.codec import byte_column
+from search.backends.whoosh.codec import numeric_column
+from search.backends.whoosh.queries import DateSpan
+from search.backends.whoosh.schema import date_values
 from search.documents import SPAN_FIELDS
 from search.occurrences import DocumentTerms
 from search.rank import ENTITY_FIELD, Weights, bm25, idf
@@ -306,6 +308,11 @@ class Postings:
                                                  for btext, info in leaf.iter_field(fieldname)]))
         return found
 
+    def dates(self) -> np.ndarray:
+        """Each document's date column value (schema.UNDATED when it has none), read once per
+        commit."""
+        return self.cache.derived("dates", lambda: date_values(self.reader))
+
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length in a field, as Whoosh stores it (one byte, decoded)."""
         lengths = self.cache.lengths
@@ -315,7 +322,7 @@ class Postings:
                 perdoc = getattr(leaf, "_perdoc", None)
                 column = perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN) if perdoc else None
                 if column is not None:
-                    values = byte_column(column, leaf.doc_count_all())
+                    values = numeric_column(column, leaf.doc_count_all())
                     codes[offset:offset + len(values)] = values
             lengths[fieldname] = CODE_LENGTHS[codes]
         return lengths[fieldname]
@@ -630,6 +637,8 @@ class ArrayScorer:
             return self._empty()
         if type(query) is wq.Term:
             return self._term(query.fieldname, query.text, query.boost)
+        if type(query) is DateSpan:
+            return self._date_span(query)
         if type(query) is wq.Every and query.fieldname is None:  # Whoosh's walks every document
             return Scored(np.full(self.size, float(query.boost)) if self.scoring else _ZERO,
                           np.ones(self.size, dtype=bool))
@@ -656,6 +665,18 @@ class ArrayScorer:
         if not self.scoring:
             return Sparse(places, None)
         return Sparse(places, scores * boost if boost != 1.0 else scores)
+
+    def _date_span(self, query: DateSpan) -> Result:
+        """A date range's live documents, from the commit's date column, each scoring its boost:
+        a list of them while they are few, else flags over the domain."""
+        dates, live = self.postings.dates(), self.postings.live
+        if not self.domain.whole:
+            dates, live = dates[self.domain.documents], live[self.domain.documents]
+        hit = query.holds(dates) & live
+        places = np.flatnonzero(hit)
+        if len(places) <= SPARSE_SHARE * self.size:
+            return Sparse(places, np.full(len(places), float(query.boost)) if self.scoring else None)
+        return Scored(np.where(hit, float(query.boost), 0.0) if self.scoring else _ZERO, hit)
 
     def _term_postings(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """A term's documents in the domain (as places in it), and their scores (unless scoring

@@ -11,9 +11,10 @@ literal of the test modules (the broken-syntax and hostile lists among them) wit
 ones the tests build by expression, edge cases of the grammar written for it, and 2,000
 hypothesis-generated strings (derandomized: the same ones on every run).
 
-One difference in representation, not in results: the oracle's alias phrases are Whoosh's
+Two differences in representation, not in results: the oracle's alias phrases are Whoosh's
 `Phrase`, ours `NewsPhrase` (which finds and scores what `Phrase` does; test_query tests that),
-so the oracle's `Phrase` nodes are compared as `NewsPhrase`.
+and its date filters Whoosh's `DateRange`, ours `DateSpan` (the same documents and scores, read
+from the date column; test_scoring tests that), so the oracle's nodes are compared as ours.
 
 Deviations: an input that differs is excused (counted, not failed) when Whoosh's own tagger,
 run on each text the oracle handed to Whoosh's parser, shows one of these classes, and the
@@ -85,7 +86,7 @@ from whoosh.qparser.plugins import GroupPlugin
 
 from search.aliases import alias_table
 from search.backends.whoosh.compile import compile_tree
-from search.backends.whoosh.queries import NewsPhrase
+from search.backends.whoosh.queries import DateSpan, NewsPhrase
 from search.backends.whoosh.schema import build_schema
 from search.documents import name_key
 from search.fields import query_analyzers
@@ -120,16 +121,19 @@ def common(word: str) -> bool:
 
 
 def canonical(query: wq.Query | None) -> wq.Query | None:
-    """The oracle's query with its alias phrases as NewsPhrase (see the module's docstring)."""
+    """The oracle's query with its alias phrases as NewsPhrase and its date ranges as DateSpan
+    (see the module's docstring)."""
     if query is None:
         return None
 
-    def as_news_phrase(node: wq.Query) -> wq.Query:
+    def as_ours(node: wq.Query) -> wq.Query:
         if type(node) is wq.Phrase:
             return NewsPhrase(node.fieldname, node.words, slop=node.slop, boost=node.boost)
+        if type(node) is wq.DateRange:
+            return DateSpan(node.fieldname, node.startdate, node.enddate, boost=node.boost)
         return node
 
-    return query.accept(as_news_phrase)
+    return query.accept(as_ours)
 
 
 def compiled(tree):

@@ -7,6 +7,7 @@ import json
 import random
 import threading
 import time
+from datetime import datetime
 
 import numpy as np
 import pytest
@@ -16,14 +17,16 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.formats import Characters
 
 from search.backends.whoosh import scoring
-from search.backends.whoosh.codec import byte_column
+from search.backends.whoosh.codec import numeric_column
 from search.backends.whoosh.compile import compile_tree
+from search.backends.whoosh.queries import DateSpan
 from search.backends.whoosh.scoring import ArrayScorer, Postings, common_ascending, distinct_ascending
 from search.backends.whoosh.store import open_index
 from search.documents import TITLE_FIELDS, content_of
 from search.engine import Engine
 from search.feedback import FEEDBACK_FIELD
 from search.indexer import update_index
+from search.query.tree import DateRange
 from search.rank import with_entity_boost
 
 WORDS = [
@@ -237,6 +240,33 @@ def test_term_postings_equal_whooshs(news_engine):
             assert list(zip(ids.tolist(), weights.tolist(), strict=True)) == expected, (fieldname, btext)
 
 
+def day_end(year: int, month: int, day: int) -> datetime:
+    return datetime(year, month, day, 23, 59, 59, 999999)
+
+
+SPANS = [(datetime(2022, 3, 1), day_end(2022, 6, 30), 1.0), (datetime(2022, 10, 1), None, 2.0),
+         (None, day_end(2022, 2, 14), 0.5), (datetime(2022, 5, 19), day_end(2022, 5, 19), 1.0),
+         (datetime(2022, 1, 1), None, 1.0)]
+
+
+@pytest.mark.parametrize(("start", "end", "boost"), SPANS)
+def test_a_date_range_is_the_live_documents_dated_in_it(segmented_engine, start, end, boost):
+    """Read from the date column: the documents their stored
+    dates put in the range, never an undated or deleted one, each scoring the boost; the same
+    whether the scorer reads the whole column (as a list of documents or, past an eighth of the
+    index, as flags) or Whoosh's matcher reads a segment's."""
+    searcher = segmented_engine.view().searcher
+    reader = searcher.reader()
+    expected = {docnum for docnum in range(reader.doc_count_all()) if not reader.is_deleted(docnum)
+                and (date := reader.stored_fields(docnum).get("date")) is not None
+                and (start is None or date >= start) and (end is None or date <= end)}
+    assert expected and len(expected) < reader.doc_count()
+    query = compile_tree(DateRange("date", start, end, boost))
+    assert query == DateSpan("date", start, end, boost)
+    assert whoosh_scores(searcher, query) == dict.fromkeys(expected, boost)
+    assert_scored_as(segmented_engine, query, dict.fromkeys(expected, boost))
+
+
 def test_a_terms_weights_in_some_documents_are_its_postings_there_cached_or_not(news_engine):
     searcher = news_engine.view().searcher
     rng = random.Random(7)
@@ -396,7 +426,7 @@ def test_terms_by_prefix_count_the_documents_of_every_segment(news_engine, prefi
 
 
 def test_length_columns_read_in_one_piece_equal_whooshs_reader(tmp_path, seed_index):
-    """byte_column reads a length column's bytes at once; Whoosh's reader gives the same values
+    """numeric_column reads a length column's bytes at once; Whoosh's reader gives the same values
     one by one, also for documents past the column's end (here, the last lacks an author)."""
     records = [{"id": f"r{n}", "title": f"Report {n}", "text": "Oil prices rose. " * (n + 1),
                 "authors": ["Patti Domm"] if n < 3 else []} for n in range(5)]
@@ -408,4 +438,4 @@ def test_length_columns_read_in_one_piece_equal_whooshs_reader(tmp_path, seed_in
                     if column is not None:
                         count = leaf.doc_count_all()
                         whooshs = np.fromiter(column, dtype=np.uint8, count=count)
-                        assert np.array_equal(byte_column(column, count), whooshs), (index, field)
+                        assert np.array_equal(numeric_column(column, count), whooshs), (index, field)
