@@ -122,9 +122,9 @@ class NewsPhrase(wq.Phrase):
 class DateSpan(wq.Query):
     """The documents dated from `start` to `end` (both included; None: open on that side), each
     scoring `boost` as Whoosh's constant-score DateRange does, found in the date column (Whoosh's
-    microseconds since year 1, UNDATED when a document has none), where Whoosh's DateRange walks
-    the date field's tiers of terms and its matcher a Python call a match (a month of Reuters took
-    a third of a second)."""
+    microseconds since year 1, UNDATED when a document has none). The date field keeps no index
+    terms: Whoosh's range walked eight tiers of them a document, a Python call a match (a month
+    of Reuters took a third of a second), and writing them was the most terms of any field."""
 
     def __init__(self, fieldname: str, start: datetime | None, end: datetime | None, boost: float = 1.0):
         self.fieldname, self.start, self.end, self.boost = fieldname, start, end, boost

@@ -30,7 +30,7 @@ from search.state import IndexState
 from search.stems import STEMS_FILE
 from search.tables import fingerprint, is_current_analysis
 
-FORMAT_VERSION = 10  # 10: the arrays file's columns narrowed (9: quotations and their speakers)
+FORMAT_VERSION = 11  # 11: the date field keeps no index terms (10: the arrays file's columns narrowed)
 META_FILE = "search-meta.json"
 WHOOSH_PREFIXES = ("_MAIN_", "MAIN_", "MAIN.tmp")  # segments, TOCs, the lock, multiprocess temp files
 INDEX_NAME = "MAIN"

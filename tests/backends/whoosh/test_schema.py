@@ -73,8 +73,8 @@ def test_the_index_formats_postings_equal_whooshs_from_the_token_stream(analyzer
     assert analyzer.occurrences(text) == characters
 
 
-WHOOSH_TYPES = {TEXT: "TEXT", NAME: "TEXT", KEYS: "KEYWORD", ENTITY_KEYS: "TEXT", ID: "ID", DATE: "DATETIME",
-                STORED: "STORED", COLUMN: "COLUMN"}
+WHOOSH_TYPES = {TEXT: "TEXT", NAME: "TEXT", KEYS: "KEYWORD", ENTITY_KEYS: "TEXT", ID: "ID",
+                DATE: "DateColumn", STORED: "STORED", COLUMN: "COLUMN"}
 
 
 def test_the_schema_holds_the_declared_fields_each_of_its_kind_and_stored_as_declared():
