@@ -50,6 +50,8 @@ PAGES = {
     "tool-date-error": ("/search", {"q": "opec quota", "place": "Ecuador", "from": "1987-10",
                                     "to": "1987-03"}, "a reversed date range keeps the search and says why"),
     "tool-speaker": ("/search", {"q": "speaker:volcker"}, "stories quoting a person, with what they said"),
+    "tool-date-range": ("/search", {"q": "oil prices", "from": "1987-03-01", "to": "1987-03-10"},
+                        "a date range narrows a search, read from the date column"),
 }
 QUOTES_OF = "speaker:volcker"  # the first hit's article is shown at its list of who said what
 FEED_OF = {"q": "opec quota"}  # the search whose feed the feed reader is shown reading
