@@ -446,16 +446,20 @@ class Postings:
                 return False
         return bool(len(self.in_a_row(fieldname, words, candidates)))
 
-    def in_a_row(self, fieldname: str, words: list[bytes], candidates: np.ndarray) -> np.ndarray:
-        """Which of the candidates (documents holding every word) hold the words one after another,
-        from the arrays' positions."""
+    def in_a_row(self, fieldname: str, words: list[bytes], candidates: np.ndarray,
+                 slop: int = 1) -> np.ndarray:
+        """Which of the candidates (documents holding every word) hold the words one after another
+        (with `slop`, each within that many positions after the one before), from the arrays'
+        positions."""
         held = []
         for number, (leaf, offset) in enumerate(self.leaves):
             end = offset + leaf.doc_count_all()
             local = candidates[(candidates >= offset) & (candidates < end)] - offset
             arrays = self._field_arrays(number, fieldname)
             if len(local) and arrays is not None and arrays.has_positions:
-                held.append(_phrase_docs(arrays, words, local) + offset)
+                found = _phrase_docs(arrays, words, local) if slop == 1 else \
+                    _sloppy_phrase_docs(arrays, words, local, slop)
+                held.append(found + offset)
         return np.concatenate([_EMPTY_IDS, *held])
 
 
@@ -483,6 +487,27 @@ def _phrase_docs(arrays: TermArrays, words: list[bytes], local: np.ndarray) -> n
         if not len(common):
             return _EMPTY_IDS
         local = distinct_ascending(common >> 32)
+    return local
+
+
+def _sloppy_phrase_docs(arrays: TermArrays, words: list[bytes], local: np.ndarray, slop: int) -> np.ndarray:
+    """The segment's documents (of `local`, each holding every word) where the words stand in
+    order, each 1 to `slop` positions after where the word before it was matched: what Whoosh's
+    sloppy phrase (SpanNear2, ordered, mindist 1) finds. The positions reached so far are kept
+    as (document, position) keys; a word's position is reached when the nearest reached key
+    before it is at most `slop` back (in the same document: a key of another differs by 2**32)."""
+    reached = None
+    for word in words:
+        row = arrays.number(word)
+        ids, weights = arrays.postings(row)
+        positions, owner = arrays.positions(row, np.searchsorted(ids, local), weights)
+        keys = np.unique((local[owner].astype(np.int64) << 32) | positions.astype(np.int64))
+        if reached is not None:
+            before = np.searchsorted(reached, keys - 1, side="right") - 1
+            keys = keys[(before >= 0) & (reached[np.maximum(before, 0)] >= keys - slop)]
+        if not len(keys):
+            return _EMPTY_IDS
+        reached, local = keys, distinct_ascending(keys >> 32)
     return local
 
 
@@ -653,7 +678,7 @@ class ArrayScorer:
         if not self.scoring and id(query) in self.run.phrase_hits:  # a phrase's matches, found before
             hit = self.run.phrase_hits[id(query)]
             return Scored(_ZERO, hit if self.domain.whole else hit[self.domain.documents])
-        if isinstance(query, wq.Phrase) and query.slop == 1 and self._has_positions(query.fieldname):
+        if isinstance(query, wq.Phrase) and query.slop >= 1 and self._has_positions(query.fieldname):
             return self._phrase(query)
         if type(query) is wq.ConstantScoreQuery:
             child = self._dense(self._node(query.child, outside=False))
@@ -738,9 +763,10 @@ class ArrayScorer:
         return bool(field.format and field.format.supports("positions"))
 
     def _phrase(self, query: wq.Phrase) -> Sparse:
-        """Words in a row: the documents holding every word (from the arrays), then their
-        positions, read only there. Scored as Whoosh scores a phrase: the sum of its words'
-        scores (a repeated word once per time it is repeated), times the boost."""
+        """Words in a row (or, with a slop, each near the one before): the documents holding
+        every word (from the arrays), then their positions, read only there. Scored as Whoosh
+        scores a phrase: the sum of its words' scores (a repeated word once per time it is
+        repeated), times the boost."""
         field = self.schema[query.fieldname]
         try:
             words = [field.to_bytes(word) for word in query.words]
@@ -749,7 +775,7 @@ class ArrayScorer:
         found = {word: self._term_places(query.fieldname, word) for word in dict.fromkeys(words)}
         if not words or any(places is None for places in found.values()):
             return self._remember_phrase(query, self._empty())
-        held = self._phrase_places(query.fieldname, words, found)
+        held = self._phrase_places(query.fieldname, words, found, query.slop)
         if not self.scoring:
             return self._remember_phrase(query, Sparse(held, None))
         total = np.zeros(len(held))  # each word scored only where the phrase stands
@@ -761,11 +787,12 @@ class ArrayScorer:
             total *= query.boost
         return self._remember_phrase(query, Sparse(held, total))
 
-    def _phrase_places(self, fieldname: str, words: list[bytes], found: dict) -> np.ndarray:
-        """The places where the words stand in a row, from the documents holding every word (the
-        rarest word's first); over the whole index, remembered for the commit: an alias's
-        phrases (`federal reserve board` for `fed`) come back in query after query."""
-        key = (fieldname, tuple(words))
+    def _phrase_places(self, fieldname: str, words: list[bytes], found: dict, slop: int) -> np.ndarray:
+        """The places where the words stand in a row (or within the slop), from the documents
+        holding every word (the rarest word's first); over the whole index, remembered for the
+        commit: an alias's phrases (`federal reserve board` for `fed`) come back in query after
+        query."""
+        key = (fieldname, tuple(words), slop)
         if self.domain.whole:
             held = self.postings.cache.phrases.get(key)
             if held is not None:
@@ -774,7 +801,7 @@ class ArrayScorer:
         for places, *_ in sorted(found.values(), key=lambda term: len(term[0])):
             candidates = places if candidates is None else common_ascending(candidates, places)
         documents = self.domain.documents
-        held = self.postings.in_a_row(fieldname, words, documents[candidates])
+        held = self.postings.in_a_row(fieldname, words, documents[candidates], slop)
         if not self.domain.whole:
             return np.searchsorted(documents, held)
         self.postings.cache.phrases.put(key, held, max(len(held), 1))

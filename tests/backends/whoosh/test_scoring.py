@@ -46,6 +46,8 @@ QUERIES = [
     "drone AND grain", *(pytest.param(text, marks=WHOOSH_AND_NOT) for text in AND_NOT[:2]), AND_NOT[2],
     "title:river", "wor*", "wo?k*", "wintr~", '"missile strike"', '"ben wallace said"', '"grain port"~3',
     "grain source:planet", "Ben Wallace", "drone date:2022-01..2022-06", "grain grain port",
+    '"missile strike deal"~8', '"strike missile"~3', '"grain grain"~3', '"wallace said drone"~6',
+    '"drone port"~0',
 ]
 FIELDS = ("content", "title", "content_exact", "entity_keys")
 TEXT_FIELDS = ("content", "title", "content_exact", "title_exact")
