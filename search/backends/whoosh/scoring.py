@@ -675,6 +675,8 @@ class ArrayScorer:
             return self._and_maybe(query, outside)
         if type(query) is wq.AndNot:
             return self._and_not(query, outside)
+        if type(query) is wq.Not:
+            return self._not(query)
         if not self.scoring and id(query) in self.run.phrase_hits:  # a phrase's matches, found before
             hit = self.run.phrase_hits[id(query)]
             return Scored(_ZERO, hit if self.domain.whole else hit[self.domain.documents])
@@ -948,6 +950,16 @@ class ArrayScorer:
                           kept if positive.hit is None else positive.hit & kept)
         negative = self._dense(negative)
         return Scored(positive.score, positive.hit & ~negative.hit)
+
+    def _not(self, query: wq.Not) -> Scored:
+        """Every live document its child does not match, each scoring 1, as Whoosh's inverse
+        matcher gives them (the child only matched, not scored), where that matcher stepped over
+        every document of the index in Python (60 ms on Reuters)."""
+        matching = self.restricted(self.domain, scoring=False)
+        child = matching._dense(matching._node(query.query, outside=False))
+        live = self.postings.live if self.domain.whole else self.postings.live[self.domain.documents]
+        hit = ~child.hit & live
+        return Scored(hit.astype(np.float64) if self.scoring else _ZERO, hit)
 
     def _by_whoosh(self, query: wq.Query) -> Scored:
         """Any other node, scored by Whoosh's own matchers over the whole index once a ranking,

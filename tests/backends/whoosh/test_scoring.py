@@ -47,7 +47,7 @@ QUERIES = [
     "title:river", "wor*", "wo?k*", "wintr~", '"missile strike"', '"ben wallace said"', '"grain port"~3',
     "grain source:planet", "Ben Wallace", "drone date:2022-01..2022-06", "grain grain port",
     '"missile strike deal"~8', '"strike missile"~3', '"grain grain"~3', '"wallace said drone"~6',
-    '"drone port"~0',
+    '"drone port"~0', "NOT grain", "-(drone OR port)", "NOT the",
 ]
 FIELDS = ("content", "title", "content_exact", "entity_keys")
 TEXT_FIELDS = ("content", "title", "content_exact", "title_exact")
