@@ -14,9 +14,9 @@ from search.query import tree as qt
 def compile_tree(node: qt.Node, memo: dict | None = None) -> wq.Query:
     """The Whoosh query asking what `node` asks: prefix, wildcard and fuzzy terms capped at
     MAX_EXPANSIONS expansions, phrases matched by NewsPhrase, date ranges read from the date
-    column (DateSpan). With `memo`, equal subtrees
-    compile to the same Whoosh query objects (what a ranking learns of a phrase, by the id of
-    its query, then holds wherever that phrase is compiled again)."""
+    column (DateSpan). With `memo`, equal subtrees compile to the same Whoosh query objects
+    (what a ranking learns of a phrase, by the id of its query, then holds wherever that
+    phrase is compiled again)."""
     if memo is None:
         return COMPILERS[type(node)](node, None)
     found = memo.get(node)

@@ -141,9 +141,9 @@ class DateSpan(wq.Query):
 
     def holds(self, dates: np.ndarray) -> np.ndarray:
         """Which of some date column values fall in the span (an undated one never does)."""
-        low = datetime_to_long(self.start) if self.start else 0
-        high = datetime_to_long(self.end) if self.end else UNDATED - 1
-        return (dates >= np.uint64(low)) & (dates <= np.uint64(min(high, UNDATED - 1)))
+        low = datetime_to_long(self.start) if self.start is not None else 0
+        high = datetime_to_long(self.end) if self.end is not None else UNDATED - 1
+        return (dates >= np.uint64(low)) & (dates <= np.uint64(high))
 
     def estimate_size(self, ixreader) -> int:
         return ixreader.doc_count_all()

@@ -622,10 +622,14 @@ class ArrayScorer:
 
     def evaluate_dense(self, scored: Scored) -> Scored:
         """A dense result as `evaluate` gives it: live matches only, no score elsewhere."""
-        live = self.postings.live if self.domain.whole else self.postings.live[self.domain.documents]
+        live = self._live_in_domain()
         if not self.scoring:
             return Scored(_ZERO, scored.hit & live)
         return Scored(np.where(scored.hit, scored.score, 0.0), scored.hit & live)
+
+    def _live_in_domain(self) -> np.ndarray:
+        """Which documents of the domain are live (not deleted)."""
+        return self.postings.live if self.domain.whole else self.postings.live[self.domain.documents]
 
     def _late(self) -> bool:
         """Whether the deadline has passed (and so the answer is partial)."""
@@ -696,10 +700,10 @@ class ArrayScorer:
     def _date_span(self, query: DateSpan) -> Result:
         """A date range's live documents, from the commit's date column, each scoring its boost:
         a list of them while they are few, else flags over the domain."""
-        dates, live = self.postings.dates(), self.postings.live
+        dates = self.postings.dates()
         if not self.domain.whole:
-            dates, live = dates[self.domain.documents], live[self.domain.documents]
-        hit = query.holds(dates) & live
+            dates = dates[self.domain.documents]
+        hit = query.holds(dates) & self._live_in_domain()
         places = np.flatnonzero(hit)
         if len(places) <= SPARSE_SHARE * self.size:
             return Sparse(places, np.full(len(places), float(query.boost)) if self.scoring else None)
@@ -957,8 +961,7 @@ class ArrayScorer:
         every document of the index in Python (60 ms on Reuters)."""
         matching = self.restricted(self.domain, scoring=False)
         child = matching._dense(matching._node(query.query, outside=False))
-        live = self.postings.live if self.domain.whole else self.postings.live[self.domain.documents]
-        hit = ~child.hit & live
+        hit = ~child.hit & self._live_in_domain()
         return Scored(hit.astype(np.float64) if self.scoring else _ZERO, hit)
 
     def _by_whoosh(self, query: wq.Query) -> Scored:
