@@ -248,15 +248,16 @@ def day_end(year: int, month: int, day: int) -> datetime:
 
 SPANS = [(datetime(2022, 3, 1), day_end(2022, 6, 30), 1.0), (datetime(2022, 10, 1), None, 2.0),
          (None, day_end(2022, 2, 14), 0.5), (datetime(2022, 5, 19), day_end(2022, 5, 19), 1.0),
-         (datetime(2022, 1, 1), None, 1.0)]
+         (datetime(2022, 1, 1), None, 1.0), (datetime(2022, 5, 19), datetime(2022, 5, 19), 1.0)]
 
 
 @pytest.mark.parametrize(("start", "end", "boost"), SPANS)
 def test_a_date_range_is_the_live_documents_dated_in_it(segmented_engine, start, end, boost):
     """Read from the date column (the date field keeps no terms): the documents their stored
-    dates put in the range, never an undated or deleted one, each scoring the boost; the same
-    whether the scorer reads the whole column (as a list of documents or, past an eighth of the
-    index, as flags) or Whoosh's matcher reads a segment's."""
+    dates put in the range (both ends included: the last span is one instant), never an undated
+    or deleted one, each scoring the boost; the same whether the scorer reads the whole column
+    (as a list of documents or, past an eighth of the index, as flags) or Whoosh's matcher reads
+    a segment's."""
     searcher = segmented_engine.view().searcher
     reader = searcher.reader()
     expected = {docnum for docnum in range(reader.doc_count_all()) if not reader.is_deleted(docnum)
