@@ -85,6 +85,8 @@ GENERATED = {
     "fuzzy-several": " ".join(f"{w}~2" for w in VOCABULARY[:4]),
     "phrase-common": f'"{COMMON[0]} {COMMON[1]} {COMMON[2]}"',
     "phrase-slop": f'"{COMMON[0]} {COMMON[1]}"~50',
+    # a sloppy phrase of 300 common words: each word's positions in every document holding them all
+    "phrase-slop-300-words": '"' + " ".join(VOCABULARY[:300]) + '"~1000',
     "date-all-common": f"date:2020..2023 {COMMON[0]}",
     # did-you-mean runs outside the budget: only its first few lookups (search/spelling.py)
     "four-hundred-unknown-words": " ".join(unknown_words(399)),
@@ -192,16 +194,18 @@ def test_once_slow_query_answers_within_ten_small_budgets(engines, overhead, tex
 
 
 @pytest.mark.parametrize("budget", [SMALL_BUDGET, BUDGET])
-def test_the_budget_really_cuts_searches_short(engines, budget):
+def test_the_budget_really_cuts_searches_short(slow_index, budget):
     """Without this the other tests prove nothing: some queries must run out of time.
 
+    Asked of a fresh engine, as each `search` command is: one that has answered these queries
+    before holds their postings and answers every one within 0.2 s of scoring on this corpus.
     (Not held to ten budgets at 0.05 s: a query's parse and the building of its matchers are
     outside the budget, and for the 500-word OR they alone take about 0.6 s.)
     """
-    cut = []
-    for name in ("or-500-words", "five-common-words", "prefix-co", "fuzzy-common", "phrase-slop",
+    cut, engine = [], Engine(slow_index, time_budget=budget)
+    for name in ("or-500-words", "five-common-words", "prefix-co", "fuzzy-common", "phrase-slop-300-words",
                  "phrase-common"):
-        answer, elapsed, _ = timed(engines[budget], GENERATED[name])
+        answer, elapsed, _ = timed(engine, GENERATED[name])
         VALIDATOR.validate(answer)
         if answer["partial"]:
             assert elapsed >= budget
